@@ -1,0 +1,63 @@
+/**
+ * Access tokens: HS256 JWTs with the claims of shared/design/API.md. One module signs and verifies
+ * so the auth service and every guard agree on algorithm, claims and lifetime.
+ */
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { unauthorized } from "../errors";
+
+export const roles = ["user", "organizer", "admin"] as const;
+export type Role = (typeof roles)[number];
+
+export interface AuthenticatedUser {
+  id: string;
+  email: string;
+  role: Role;
+  tenant_id: string | null;
+}
+
+const algorithm = "HS256";
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AccessTokenKeys {
+  secret: string;
+  ttlSeconds: number;
+}
+
+const keyBytes = (secret: string) => new TextEncoder().encode(secret);
+
+export async function signAccessToken(user: AuthenticatedUser, keys: AccessTokenKeys, now = Date.now()): Promise<string> {
+  const issuedAt = Math.floor(now / 1000);
+  return new SignJWT({ email: user.email, role: user.role, tenant_id: user.tenant_id })
+    .setProtectedHeader({ alg: algorithm, typ: "JWT" })
+    .setSubject(user.id)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + keys.ttlSeconds)
+    .sign(keyBytes(keys.secret));
+}
+
+/**
+ * Verifies signature, algorithm (HS256 only: `none` and every other algorithm are refused), expiry
+ * and claim shapes. Every failure is the same UNAUTHORIZED so a caller learns nothing from the reason.
+ */
+export async function verifyAccessToken(token: string, keys: Pick<AccessTokenKeys, "secret">): Promise<AuthenticatedUser> {
+  try {
+    const { payload } = await jwtVerify(token, keyBytes(keys.secret), { algorithms: [algorithm], requiredClaims: ["sub", "exp", "iat", "jti"] });
+    const { sub, email, role, tenant_id: tenantId } = payload;
+    if (typeof sub !== "string" || !uuidPattern.test(sub)) throw new Error("sub");
+    if (typeof email !== "string") throw new Error("email");
+    if (!roles.includes(role as Role)) throw new Error("role");
+    if (tenantId !== null && (typeof tenantId !== "string" || !uuidPattern.test(tenantId))) throw new Error("tenant_id");
+    return { id: sub, email, role: role as Role, tenant_id: tenantId };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw unauthorized("Access token expired");
+    throw unauthorized("Access token is not valid");
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or UNAUTHORIZED. */
+export function bearerToken(header: string | null | undefined): string {
+  const match = header?.match(/^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/);
+  if (!match?.[1]) throw unauthorized(header ? "Authorization header must be 'Bearer <token>'" : "Authentication required");
+  return match[1];
+}

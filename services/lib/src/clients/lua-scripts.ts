@@ -1,0 +1,47 @@
+/**
+ * The scripts of lua/, run by SHA. Redis forgets loaded scripts on restart, failover to a replica
+ * that never saw SCRIPT LOAD, or SCRIPT FLUSH; a NOSCRIPT answer loads the source and runs it again.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Redis } from "ioredis";
+
+export interface LuaScript {
+  name: string;
+  source: string;
+  sha: string;
+}
+
+export function readLuaScripts(directory: string): Map<string, LuaScript> {
+  const scripts = new Map<string, LuaScript>();
+  for (const file of readdirSync(directory).filter((name) => name.endsWith(".lua")).sort()) {
+    const source = readFileSync(join(directory, file), "utf8");
+    const sha = new Bun.CryptoHasher("sha1").update(source).digest("hex");
+    scripts.set(basename(file, ".lua"), { name: basename(file, ".lua"), source, sha });
+  }
+  return scripts;
+}
+
+export type ScriptArgument = string | number | Buffer;
+
+export interface LuaScripts {
+  names(): string[];
+  run<T = unknown>(name: string, keys: string[], args: ScriptArgument[]): Promise<T>;
+}
+
+export function createLuaScripts(redis: Redis, scripts: Map<string, LuaScript>): LuaScripts {
+  return {
+    names: () => [...scripts.keys()],
+    async run<T>(name: string, keys: string[], args: ScriptArgument[]): Promise<T> {
+      const script = scripts.get(name);
+      if (!script) throw new Error(`No Lua script named ${name}`);
+      try {
+        return (await redis.evalsha(script.sha, keys.length, ...keys, ...args)) as T;
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+        await redis.script("LOAD", script.source);
+        return (await redis.evalsha(script.sha, keys.length, ...keys, ...args)) as T;
+      }
+    },
+  };
+}

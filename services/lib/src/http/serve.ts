@@ -1,0 +1,29 @@
+import type { AnyElysia } from "elysia";
+import type { Logger } from "../logger";
+import type { ServiceConfig } from "../settings";
+import { onShutdownSignal, type ShutdownStep } from "../shutdown";
+import type { Readiness } from "./health";
+
+export interface ServeOptions {
+  app: AnyElysia;
+  service: ServiceConfig;
+  logger: Logger;
+  readiness: Readiness;
+  /** Clients in the order they were opened; closed in reverse after the server drained. */
+  clients: ShutdownStep[];
+}
+
+/** Listens, and on SIGTERM/SIGINT: readiness 503, stop accepting, finish in-flight requests, close clients. */
+export function serveHttp({ app, service, logger, readiness, clients }: ServeOptions) {
+  app.listen({ port: service.port, hostname: service.host });
+  logger.info("listening", { host: service.host, port: service.port, environment: service.environment });
+  onShutdownSignal({
+    logger,
+    timeoutMs: service.shutdownTimeoutMs,
+    stopAccepting: [
+      { name: "readiness", run: () => (readiness.draining = true) },
+      { name: "http server", run: () => app.stop(false) },
+    ],
+    clients,
+  });
+}

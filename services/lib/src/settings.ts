@@ -1,0 +1,124 @@
+/**
+ * Every setting of every process, by group. A process picks the groups it uses; the README's
+ * configuration table is generated from these schemas (scripts/config-table.ts).
+ */
+import { Type } from "@sinclair/typebox";
+import { secret, settingsGroup } from "./config";
+
+const hostPortList = Type.String({ pattern: "^[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*$" });
+
+export const parseHostPortList = (list: string) =>
+  list.split(",").map((entry) => {
+    const separator = entry.lastIndexOf(":");
+    return { host: entry.slice(0, separator), port: Number(entry.slice(separator + 1)) };
+  });
+
+const splitList = (list: string) => list.split(",").map((item) => item.trim()).filter(Boolean);
+
+export const serviceSettings = (defaults: { name: string; port?: number }) =>
+  settingsGroup(
+    {
+      SERVICE_NAME: Type.String({ minLength: 1, default: defaults.name, description: "Name in logs, metrics and traces" }),
+      NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("test"), Type.Literal("production")], {
+        default: "development",
+        description: "development | test | production",
+      }),
+      LOG_LEVEL: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
+        default: "info",
+        description: "Lowest level written: debug | info | warn | error",
+      }),
+      PORT: Type.Integer({ minimum: 1, maximum: 65535, default: defaults.port ?? 3000, description: "HTTP port" }),
+      HOST: Type.String({ minLength: 1, default: "0.0.0.0", description: "HTTP bind address" }),
+      CORS_ORIGINS: Type.String({
+        default: "*",
+        description: "Comma-separated origins allowed by CORS, or * for any (no credentials are ever allowed cross-origin)",
+      }),
+      SHUTDOWN_TIMEOUT_MS: Type.Integer({
+        minimum: 0,
+        default: 10_000,
+        description: "How long SIGTERM waits for in-flight work before closing anyway",
+      }),
+    },
+    (values) => ({
+      name: values.SERVICE_NAME,
+      environment: values.NODE_ENV,
+      logLevel: values.LOG_LEVEL,
+      port: values.PORT,
+      host: values.HOST,
+      corsOrigins: values.CORS_ORIGINS === "*" ? ("*" as const) : splitList(values.CORS_ORIGINS),
+      shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    }),
+  );
+
+export const redisSettings = settingsGroup(
+  {
+    REDIS_SENTINELS: Type.Optional(
+      { ...hostPortList, description: "Sentinels as host:port,host:port; when set, the master is found through them" },
+    ),
+    REDIS_MASTER_NAME: Type.String({ minLength: 1, default: "mymaster", description: "Sentinel master set name" }),
+    REDIS_URL: secret(
+      Type.String({ pattern: "^rediss?://", default: "redis://127.0.0.1:6379", description: "Direct Redis URL, used when REDIS_SENTINELS is unset" }),
+    ),
+    REDIS_PASSWORD: Type.Optional(secret(Type.String({ description: "Password of the Redis master and replicas" }))),
+    REDIS_SENTINEL_PASSWORD: Type.Optional(secret(Type.String({ description: "Password of the Sentinels, when they have one" }))),
+    REDIS_COMMAND_TIMEOUT_MS: Type.Integer({
+      minimum: 50,
+      default: 2_000,
+      description: "A command not answered by then fails (the request gets 503) instead of hanging",
+    }),
+  },
+  (values) => ({
+    sentinels: values.REDIS_SENTINELS ? parseHostPortList(values.REDIS_SENTINELS) : undefined,
+    masterName: values.REDIS_MASTER_NAME,
+    url: values.REDIS_URL,
+    password: values.REDIS_PASSWORD,
+    sentinelPassword: values.REDIS_SENTINEL_PASSWORD,
+    commandTimeoutMs: values.REDIS_COMMAND_TIMEOUT_MS,
+  }),
+);
+
+export const postgresSettings = settingsGroup(
+  {
+    DATABASE_URL: secret(Type.String({ pattern: "^postgres(ql)?://", description: "PostgreSQL connection URL" })),
+    DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: "Connections per process" }),
+  },
+  (values) => ({ url: values.DATABASE_URL, poolMax: values.DATABASE_POOL_MAX }),
+);
+
+export const kafkaSettings = settingsGroup(
+  {
+    KAFKA_BROKERS: { ...hostPortList, description: "Kafka bootstrap brokers as host:port,host:port" },
+    KAFKA_CLIENT_ID: Type.String({ minLength: 1, default: "booking-rush", description: "Kafka client id prefix" }),
+  },
+  (values) => ({ brokers: splitList(values.KAFKA_BROKERS), clientId: values.KAFKA_CLIENT_ID }),
+);
+
+export const authSettings = settingsGroup(
+  {
+    JWT_SECRET: secret(Type.String({ minLength: 32, description: "HS256 signing key of access tokens, at least 32 characters" })),
+    ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 900, description: "Access token lifetime" }),
+    REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 3600, default: 604_800, description: "Refresh token lifetime" }),
+  },
+  (values) => ({
+    jwtSecret: values.JWT_SECRET,
+    accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: values.REFRESH_TOKEN_TTL_SECONDS,
+  }),
+);
+
+export const telemetrySettings = settingsGroup(
+  {
+    OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+      Type.String({ pattern: "^https?://", description: "OTLP/HTTP collector base URL; tracing is off when unset" }),
+    ),
+    OTEL_TRACES_SAMPLER_RATIO: Type.Number({ minimum: 0, maximum: 1, default: 1, description: "Share of traces kept" }),
+  },
+  (values) => ({ otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT, samplerRatio: values.OTEL_TRACES_SAMPLER_RATIO }),
+);
+
+export type ServiceConfig = ReturnType<ReturnType<typeof serviceSettings>["shape"]>;
+export type RedisConfig = ReturnType<typeof redisSettings.shape>;
+export type PostgresConfig = ReturnType<typeof postgresSettings.shape>;
+export type KafkaConfig = ReturnType<typeof kafkaSettings.shape>;
+export type AuthConfig = ReturnType<typeof authSettings.shape>;
+export type TelemetryConfig = ReturnType<typeof telemetrySettings.shape>;

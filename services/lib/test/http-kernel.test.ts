@@ -1,0 +1,193 @@
+import { describe, expect, test } from "bun:test";
+import { Elysia, t } from "elysia";
+import { okSchema } from "../src/envelope";
+import { AppError } from "../src/errors";
+import { jsonInteger } from "../src/schemas";
+import { eventually } from "./support/eventually";
+import { call, json, testKernel } from "./support/test-kernel";
+
+const sampleService = new Elysia({ name: "sample", prefix: "/api/v1" })
+  .post("/orders", ({ body }) => ({ success: true as const, data: { quantity: body.quantity } }), {
+    body: t.Object({ show_id: t.String({ format: "uuid" }), quantity: jsonInteger({ minimum: 1, maximum: 10 }) }),
+    response: okSchema(t.Object({ quantity: jsonInteger() })),
+  })
+  .get("/orders/:id", ({ params }) => {
+    throw new AppError("NOT_FOUND", `Order ${params.id} not found`);
+  }, { params: t.Object({ id: t.String({ format: "uuid" }) }) })
+  .get("/crash", () => {
+    throw new Error("secret internals at /srv/app/src/db.ts:42");
+  })
+  .get("/redis-down", () => {
+    throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6380"), { code: "ECONNREFUSED" });
+  })
+  .get("/slow-down", () => {
+    throw new AppError("RATE_LIMITED", "Too many requests", undefined, { "Retry-After": "7" });
+  });
+
+const showId = "7b0f6c0e-6f8a-4c1e-9a43-2f1d1f0b9a10";
+
+describe("error envelope", () => {
+  const { app, lines } = testKernel([sampleService]);
+
+  test("an unknown route is a NOT_FOUND envelope", async () => {
+    const response = await call(app, "/api/v1/nothing-here");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ success: false, error: { code: "NOT_FOUND", message: "No such route" } });
+  });
+
+  test("a malformed JSON body is a VALIDATION_ERROR envelope", async () => {
+    const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json" }, body: '{"show_id": ' });
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.success).toBe(false);
+    expect(body.error.code).toBe("VALIDATION_ERROR");
+  });
+
+  test("a body failing its schema names each failing field", async () => {
+    const response = await call(app, "/api/v1/orders", json({ show_id: "not-a-uuid", quantity: 0 }));
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.error.code).toBe("VALIDATION_ERROR");
+    expect(body.error.details.fields.map((field: { field: string }) => field.field).sort()).toEqual(["quantity", "show_id"]);
+    expect(body.error.details.fields[0].in).toBe("body");
+  });
+
+  test("wrong types and missing fields are rejected", async () => {
+    const wrongType = await call(app, "/api/v1/orders", json({ show_id: showId, quantity: "2" }));
+    expect(wrongType.status).toBe(400);
+    const missing = await call(app, "/api/v1/orders", json({ quantity: 2 }));
+    expect((await missing.json()).error.details.fields.map((field: { field: string }) => field.field)).toContain("show_id");
+  });
+
+  test("a valid body passes", async () => {
+    const response = await call(app, "/api/v1/orders", json({ show_id: showId, quantity: 2 }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ success: true, data: { quantity: 2 } });
+  });
+
+  test("a bad path parameter is a VALIDATION_ERROR in params", async () => {
+    const body = await (await call(app, "/api/v1/orders/123")).json();
+    expect(body.error.code).toBe("VALIDATION_ERROR");
+    expect(body.error.details.fields[0]).toMatchObject({ in: "params", field: "id" });
+  });
+
+  test("a domain error keeps its code and status", async () => {
+    const response = await call(app, `/api/v1/orders/${showId}`);
+    expect(response.status).toBe(404);
+    expect((await response.json()).error).toEqual({ code: "NOT_FOUND", message: `Order ${showId} not found` });
+  });
+
+  test("a domain error's headers are sent", async () => {
+    const response = await call(app, "/api/v1/slow-down");
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("7");
+  });
+
+  test("an unexpected error is INTERNAL_ERROR with no internals in the body, the stack in the log", async () => {
+    const response = await call(app, "/api/v1/crash", { headers: { "x-request-id": "crash-1" } });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ success: false, error: { code: "INTERNAL_ERROR", message: "Something went wrong on our side" } });
+    expect(text).not.toContain("secret internals");
+    expect(text).not.toContain("db.ts");
+    const logged = lines.find((line) => line.request_id === "crash-1" && line.level === "error");
+    expect(JSON.stringify(logged)).toContain("secret internals");
+  });
+
+  test("a dependency that is down is SERVICE_UNAVAILABLE with Retry-After", async () => {
+    const response = await call(app, "/api/v1/redis-down");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("1");
+    expect((await response.json()).error.code).toBe("SERVICE_UNAVAILABLE");
+  });
+});
+
+describe("headers", () => {
+  const { app } = testKernel([sampleService]);
+
+  test("security headers on success and on errors", async () => {
+    for (const path of ["/healthz", "/api/v1/nothing-here", "/api/v1/crash"]) {
+      const response = await call(app, path);
+      expect(response.headers.get("strict-transport-security")).toContain("max-age=");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("x-frame-options")).toBe("DENY");
+      expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
+    }
+  });
+
+  test("X-Request-ID is echoed when given and generated when absent, also on 404", async () => {
+    expect((await call(app, "/healthz", { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id")).toBe("abc-123");
+    const generated = (await call(app, "/api/v1/nothing-here")).headers.get("x-request-id");
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("an X-Request-ID that is unsafe to echo is replaced", async () => {
+    const response = await call(app, "/healthz", { headers: { "x-request-id": "<script>alert(1)</script>" } });
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("CORS allows the configured origin only", async () => {
+    const preflight = await call(app, "/api/v1/orders", {
+      method: "OPTIONS",
+      headers: { origin: "https://tickets.example", "access-control-request-method": "POST", "access-control-request-headers": "idempotency-key" },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://tickets.example");
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
+    const other = await call(app, "/healthz", { headers: { origin: "https://evil.example" } });
+    expect(other.headers.get("access-control-allow-origin")).not.toBe("https://evil.example");
+  });
+});
+
+describe("health and metrics", () => {
+  test("/healthz answers while dependencies are down; /readyz says which one is", async () => {
+    const { app } = testKernel([], { redis: async () => "PONG", postgres: async () => { throw new Error("down"); } });
+    expect((await call(app, "/healthz")).status).toBe(200);
+    const ready = await call(app, "/readyz");
+    expect(ready.status).toBe(503);
+    const body = await ready.json();
+    expect(body.error.code).toBe("SERVICE_UNAVAILABLE");
+    expect(body.error.details.checks).toEqual({ redis: "up", postgres: "down" });
+  });
+
+  test("/readyz is ready when every dependency answers, and not while draining", async () => {
+    const { app, readiness } = testKernel([], { redis: async () => "PONG" });
+    const ready = await call(app, "/readyz");
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).data).toEqual({ status: "ready", checks: { redis: "up" } });
+    readiness.draining = true;
+    expect((await call(app, "/readyz")).status).toBe(503);
+  });
+
+  test("a check that hangs counts as down instead of hanging readiness", async () => {
+    const { app } = testKernel([], { kafka: () => new Promise(() => {}) });
+    const started = performance.now();
+    const response = await call(app, "/readyz");
+    expect(response.status).toBe(503);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  test("request metrics are labelled by route template, never by raw path", async () => {
+    const { app } = testKernel([sampleService]);
+    await call(app, `/api/v1/orders/${showId}`);
+    await call(app, "/api/v1/orders/5d3c1e43-6a1e-4b35-8c7a-0d51d8f2e9b1");
+    await call(app, "/api/v1/no-such-thing-1234");
+    // The counters are written by an after-response hook, once the response is handed back.
+    const text = await eventually(async () => {
+      const scraped = await (await call(app, "/metrics")).text();
+      expect(scraped).toContain('http_requests_total{method="GET",route="/api/v1/orders/:id",status="404",service="test"} 2');
+      expect(scraped).toContain('http_requests_total{method="GET",route="unmatched",status="404",service="test"} 1');
+      return scraped;
+    }, { timeoutMs: 2_000 });
+    expect(text).not.toContain(showId);
+    expect(text).not.toContain("no-such-thing");
+    expect(text).toContain('http_request_duration_seconds_count{service="test",method="GET",route="/api/v1/orders/:id",status="404"} 2');
+    expect(text).toContain("process_cpu_user_seconds_total");
+  });
+
+  test("OpenAPI is generated from the route schemas", async () => {
+    const { app } = testKernel([sampleService]);
+    const spec = await (await call(app, "/openapi/json")).json();
+    expect(spec.paths["/api/v1/orders"].post.requestBody.content["application/json"].schema.properties.quantity.type).toBe("integer");
+  });
+});
