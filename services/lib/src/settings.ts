@@ -122,3 +122,13 @@ export type PostgresConfig = ReturnType<typeof postgresSettings.shape>;
 export type KafkaConfig = ReturnType<typeof kafkaSettings.shape>;
 export type AuthConfig = ReturnType<typeof authSettings.shape>;
 export type TelemetryConfig = ReturnType<typeof telemetrySettings.shape>;
+
+/** Every group, for documentation; a process loads only the groups it uses. */
+export const allSettingsGroups = {
+  service: serviceSettings({ name: "<service>" }),
+  redis: redisSettings,
+  postgres: postgresSettings,
+  kafka: kafkaSettings,
+  auth: authSettings,
+  telemetry: telemetrySettings,
+};

@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import Redis from "ioredis";
+import { createRedis } from "../src/clients/redis";
+import { eventually } from "./support/eventually";
+import { stackConfig, testLogger } from "./support/stack-config";
+
+const { sentinels, masterName, password } = stackConfig.redis;
+if (!sentinels) throw new Error("REDIS_SENTINELS must be set: these tests exercise the Sentinel topology");
+
+const sentinel = new Redis({ ...sentinels[0]!, protocol: 2, lazyConnect: false });
+const redis = createRedis(stackConfig.redis, testLogger, "sentinel-test");
+const prefix = `{test:${crypto.randomUUID()}}`;
+
+async function masterAddress(): Promise<string> {
+  const [host, port] = (await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName)) as [string, string];
+  return `${host}:${port}`;
+}
+
+/** The address the client's connection really goes to, as the server sees it. */
+async function connectedAddress(client: Redis): Promise<string> {
+  const info = (await client.info("server")) as string;
+  const port = info.match(/tcp_port:(\d+)/)?.[1];
+  return `127.0.0.1:${port}`;
+}
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+  sentinel.disconnect();
+});
+
+describe("Redis through Sentinel (real master, replica and three Sentinels)", () => {
+  test("discovers the master through the Sentinels and writes to it", async () => {
+    await redis.set(`${prefix}:hello`, "world");
+    expect(await redis.get(`${prefix}:hello`)).toBe("world");
+    expect(await connectedAddress(redis)).toBe(await masterAddress());
+    expect(((await redis.call("ROLE")) as unknown[])[0]).toBe("master");
+  });
+
+  test("the Sentinels see one replica and each other", async () => {
+    const fields = (await sentinel.call("SENTINEL", "MASTER", masterName)) as string[];
+    const master = Object.fromEntries(fields.flatMap((value, index) => (index % 2 === 0 ? [[value, fields[index + 1]]] : [])));
+    expect(master["num-slaves"]).toBe("1");
+    expect(master["num-other-sentinels"]).toBe("2");
+    expect(Number(master.quorum)).toBe(2);
+  });
+
+  test("survives a forced failover: the client follows the new master, acknowledged writes survive", async () => {
+    const before = await masterAddress();
+    // A write is acknowledged only once a replica has it (WAIT), as the reservation path does.
+    const acknowledged: string[] = [];
+    let failures = 0;
+    const writeOnce = async (index: number) => {
+      const key = `${prefix}:write:${index}`;
+      try {
+        await redis.set(key, String(index));
+        const replicas = (await redis.call("WAIT", 1, 500)) as number;
+        if (replicas >= 1) acknowledged.push(key);
+      } catch {
+        failures += 1;
+      }
+    };
+
+    for (let index = 0; index < 20; index += 1) await writeOnce(index);
+    expect(acknowledged).toHaveLength(20);
+
+    expect(await sentinel.call("SENTINEL", "FAILOVER", masterName)).toBe("OK");
+    const after = await eventually(async () => {
+      const address = await masterAddress();
+      if (address === before) throw new Error(`master is still ${before}`);
+      return address;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+
+    // Keep writing through the same client until it lands on the new master; bounded in count and time.
+    const deadline = Date.now() + 30_000;
+    let index = 20;
+    while (Date.now() < deadline && index < 2_000) {
+      await writeOnce(index);
+      index += 1;
+      if (acknowledged.includes(`${prefix}:write:${index - 1}`) && (await connectedAddress(redis)) === after) break;
+    }
+    expect(await connectedAddress(redis)).toBe(after);
+    expect(((await redis.call("ROLE")) as unknown[])[0]).toBe("master");
+
+    // Every acknowledged write is on the new master, read directly, not through the client under test.
+    const [host, port] = after.split(":");
+    const direct = new Redis({ host, port: Number(port), password, protocol: 2 });
+    try {
+      const values = await direct.mget(...acknowledged);
+      expect(values.filter((value) => value === null)).toHaveLength(0);
+    } finally {
+      direct.disconnect();
+    }
+    expect(acknowledged.length).toBeGreaterThan(20);
+    testLogger.warn("failover", { failures, writes: index });
+  });
+
+  test("the old master comes back as a replica of the new one", async () => {
+    await eventually(async () => {
+      const fields = (await sentinel.call("SENTINEL", "MASTER", masterName)) as string[];
+      expect(fields[fields.indexOf("num-slaves") + 1]).toBe("1");
+      const replicas = (await sentinel.call("SENTINEL", "REPLICAS", masterName)) as string[][];
+      const flags = replicas[0]![replicas[0]!.indexOf("flags") + 1];
+      expect(flags).toBe("slave");
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+  });
+});
