@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia";
 import { SignJWT } from "jose";
 import { type AuthenticatedUser, signAccessToken, verifyAccessToken } from "../src/auth/access-token";
 import { authGuard } from "../src/http/auth-guard";
-import { call, testKernel } from "./support/test-kernel";
+import { call, jsonOf, testKernel } from "./support/test-kernel";
 
 const keys = { secret: "a-test-signing-secret-of-32-chars!!", ttlSeconds: 900 };
 const user: AuthenticatedUser = {
@@ -25,7 +25,7 @@ const withToken = (token: string) => ({ headers: { authorization: `Bearer ${toke
 async function expectUnauthorized(token: string) {
   const response = await call(app, "/api/v1/me", withToken(token));
   expect(response.status).toBe(401);
-  expect((await response.json()).error.code).toBe("UNAUTHORIZED");
+  expect((await jsonOf(response)).error.code).toBe("UNAUTHORIZED");
 }
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -34,7 +34,7 @@ describe("auth guard", () => {
   test("a valid access token puts the user in context", async () => {
     const response = await call(app, "/api/v1/me", withToken(await signAccessToken(user, keys)));
     expect(response.status).toBe(200);
-    expect((await response.json()).data).toEqual(user);
+    expect((await jsonOf(response)).data).toEqual(user);
   });
 
   test("routes without the guard stay public", async () => {
@@ -90,7 +90,7 @@ describe("auth guard", () => {
   test("the wrong role is 403, the right one passes", async () => {
     const forbidden = await call(app, "/api/v1/admin/things", withToken(await signAccessToken(user, keys)));
     expect(forbidden.status).toBe(403);
-    expect((await forbidden.json()).error.code).toBe("FORBIDDEN");
+    expect((await jsonOf(forbidden)).error.code).toBe("FORBIDDEN");
     const admin = await call(app, "/api/v1/admin/things", withToken(await signAccessToken({ ...user, role: "admin" }, keys)));
     expect(admin.status).toBe(200);
   });

@@ -4,7 +4,7 @@ import { okSchema } from "../src/envelope";
 import { AppError } from "../src/errors";
 import { jsonInteger } from "../src/schemas";
 import { eventually } from "./support/eventually";
-import { call, json, testKernel } from "./support/test-kernel";
+import { call, json, jsonOf, testKernel } from "./support/test-kernel";
 
 const sampleService = new Elysia({ name: "sample", prefix: "/api/v1" })
   .post("/orders", ({ body }) => ({ success: true as const, data: { quantity: body.quantity } }), {
@@ -32,13 +32,13 @@ describe("error envelope", () => {
   test("an unknown route is a NOT_FOUND envelope", async () => {
     const response = await call(app, "/api/v1/nothing-here");
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ success: false, error: { code: "NOT_FOUND", message: "No such route" } });
+    expect(await jsonOf(response)).toEqual({ success: false, error: { code: "NOT_FOUND", message: "No such route" } });
   });
 
   test("a malformed JSON body is a VALIDATION_ERROR envelope", async () => {
     const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json" }, body: '{"show_id": ' });
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = await jsonOf(response);
     expect(body.success).toBe(false);
     expect(body.error.code).toBe("VALIDATION_ERROR");
   });
@@ -46,7 +46,7 @@ describe("error envelope", () => {
   test("a body failing its schema names each failing field", async () => {
     const response = await call(app, "/api/v1/orders", json({ show_id: "not-a-uuid", quantity: 0 }));
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = await jsonOf(response);
     expect(body.error.code).toBe("VALIDATION_ERROR");
     expect(body.error.details.fields.map((field: { field: string }) => field.field).sort()).toEqual(["quantity", "show_id"]);
     expect(body.error.details.fields[0].in).toBe("body");
@@ -56,17 +56,17 @@ describe("error envelope", () => {
     const wrongType = await call(app, "/api/v1/orders", json({ show_id: showId, quantity: "2" }));
     expect(wrongType.status).toBe(400);
     const missing = await call(app, "/api/v1/orders", json({ quantity: 2 }));
-    expect((await missing.json()).error.details.fields.map((field: { field: string }) => field.field)).toContain("show_id");
+    expect((await jsonOf(missing)).error.details.fields.map((field: { field: string }) => field.field)).toContain("show_id");
   });
 
   test("a valid body passes", async () => {
     const response = await call(app, "/api/v1/orders", json({ show_id: showId, quantity: 2 }));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ success: true, data: { quantity: 2 } });
+    expect(await jsonOf(response)).toEqual({ success: true, data: { quantity: 2 } });
   });
 
   test("a bad path parameter is a VALIDATION_ERROR in params", async () => {
-    const body = await (await call(app, "/api/v1/orders/123")).json();
+    const body = await jsonOf(await call(app, "/api/v1/orders/123"));
     expect(body.error.code).toBe("VALIDATION_ERROR");
     expect(body.error.details.fields[0]).toMatchObject({ in: "params", field: "id" });
   });
@@ -74,7 +74,7 @@ describe("error envelope", () => {
   test("a domain error keeps its code and status", async () => {
     const response = await call(app, `/api/v1/orders/${showId}`);
     expect(response.status).toBe(404);
-    expect((await response.json()).error).toEqual({ code: "NOT_FOUND", message: `Order ${showId} not found` });
+    expect((await jsonOf(response)).error).toEqual({ code: "NOT_FOUND", message: `Order ${showId} not found` });
   });
 
   test("a domain error's headers are sent", async () => {
@@ -98,7 +98,7 @@ describe("error envelope", () => {
     const response = await call(app, "/api/v1/redis-down");
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("1");
-    expect((await response.json()).error.code).toBe("SERVICE_UNAVAILABLE");
+    expect((await jsonOf(response)).error.code).toBe("SERVICE_UNAVAILABLE");
   });
 });
 
@@ -145,7 +145,7 @@ describe("health and metrics", () => {
     expect((await call(app, "/healthz")).status).toBe(200);
     const ready = await call(app, "/readyz");
     expect(ready.status).toBe(503);
-    const body = await ready.json();
+    const body = await jsonOf(ready);
     expect(body.error.code).toBe("SERVICE_UNAVAILABLE");
     expect(body.error.details.checks).toEqual({ redis: "up", postgres: "down" });
   });
@@ -154,7 +154,7 @@ describe("health and metrics", () => {
     const { app, readiness } = testKernel([], { redis: async () => "PONG" });
     const ready = await call(app, "/readyz");
     expect(ready.status).toBe(200);
-    expect((await ready.json()).data).toEqual({ status: "ready", checks: { redis: "up" } });
+    expect((await jsonOf(ready)).data).toEqual({ status: "ready", checks: { redis: "up" } });
     readiness.draining = true;
     expect((await call(app, "/readyz")).status).toBe(503);
   });
@@ -187,7 +187,7 @@ describe("health and metrics", () => {
 
   test("OpenAPI is generated from the route schemas", async () => {
     const { app } = testKernel([sampleService]);
-    const spec = await (await call(app, "/openapi/json")).json();
+    const spec = await jsonOf(await call(app, "/openapi/json"));
     expect(spec.paths["/api/v1/orders"].post.requestBody.content["application/json"].schema.properties.quantity.type).toBe("integer");
   });
 });

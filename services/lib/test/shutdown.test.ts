@@ -54,7 +54,7 @@ describe("graceful shutdown", () => {
     await waitFor("shutting down");
     const response = await inFlight;
     expect(response.status).toBe(200);
-    expect((await response.json()).data).toBe("finished");
+    expect(((await response.json()) as { data: string }).data).toBe("finished");
     expect(await child.exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     const messages = lines.map((line) => line.msg);

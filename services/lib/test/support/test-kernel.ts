@@ -31,3 +31,7 @@ export const json = (body: unknown, init: RequestInit = {}): RequestInit => ({
   headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) },
   body: JSON.stringify(body),
 });
+
+/** A response body as the loosely typed JSON the assertions inspect. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions check the shape at run time
+export const jsonOf = (response: Response): Promise<any> => response.json();
