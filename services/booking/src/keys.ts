@@ -1,0 +1,44 @@
+/**
+ * Where booking state lives in Redis. Every key of one event carries the hash tag `{ev:<eventId>}`,
+ * so each script touches a single slot and stays valid under Redis Cluster. The few global keys
+ * (show → event, the registries) are written at publish time, never inside a hot-path script.
+ *
+ * {ev:E}:event              hash   status, opens_at_ms, closes_at_ms, max_per_user
+ * {ev:E}:zone:Z             hash   show_id, kind (general|assigned), total, reserved, sold, seq, price
+ * {ev:E}:zone:Z:seats       hash   seat_id → "" (available) | "held:<booking>" | "sold:<booking>"
+ * {ev:E}:seat-zone          hash   seat_id → zone_id (assigned seating; static after publish)
+ * {ev:E}:user-tickets       hash   user_id → tickets the user holds or bought for the event
+ * {ev:E}:booking:B          hash   the reservation record (see scripts)
+ * {ev:E}:expiry             zset   booking_id by expires_at_ms, live holds only
+ * {ev:E}:idem:U:K           string JSON {hash, result}: idempotency record of user U's key K
+ * {ev:E}:rate:U             hash   token bucket of user U: tokens, updated_ms
+ * {ev:E}:outbox             stream booking events waiting for the relay
+ * show:S                    string event id of show S
+ * user:U:bookings           zset   "E:B" by created_at_ms, the caller's bookings across events
+ * registry:events           set    event ids with inventory loaded (sweeper, relay, reconciler)
+ */
+export const eventTag = (eventId: string) => `{ev:${eventId}}`;
+
+export const eventKeys = (eventId: string) => {
+  const tag = eventTag(eventId);
+  return {
+    tag,
+    event: `${tag}:event`,
+    zone: (zoneId: string) => `${tag}:zone:${zoneId}`,
+    zoneSeats: (zoneId: string) => `${tag}:zone:${zoneId}:seats`,
+    seatZone: `${tag}:seat-zone`,
+    userTickets: `${tag}:user-tickets`,
+    booking: (bookingId: string) => `${tag}:booking:${bookingId}`,
+    expiry: `${tag}:expiry`,
+    idempotency: (userId: string, key: string) => `${tag}:idem:${userId}:${key}`,
+    rateLimit: (userId: string) => `${tag}:rate:${userId}`,
+    outbox: `${tag}:outbox`,
+  };
+};
+
+export const showEventKey = (showId: string) => `show:${showId}`;
+export const userBookingsKey = (userId: string) => `user:${userId}:bookings`;
+export const eventRegistryKey = "registry:events";
+
+/** Consumer group of the outbox relay on every event's outbox stream. */
+export const outboxGroup = "outbox-relay";
