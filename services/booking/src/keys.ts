@@ -15,6 +15,7 @@
  * {ev:E}:outbox             stream booking events waiting for the relay
  * show:S                    string event id of show S
  * user:U:bookings           zset   "E:B" by created_at_ms, the caller's bookings across events
+ * booking:B:event           string event id of booking B
  * registry:events           set    event ids with inventory loaded (sweeper, relay, reconciler)
  */
 export const eventTag = (eventId: string) => `{ev:${eventId}}`;
@@ -42,3 +43,6 @@ export const eventRegistryKey = "registry:events";
 
 /** Consumer group of the outbox relay on every event's outbox stream. */
 export const outboxGroup = "outbox-relay";
+
+/** booking id → event id, so a booking can be found by id alone (GET /bookings/:id, confirm, cancel). */
+export const bookingEventKey = (bookingId: string) => `booking:${bookingId}:event`;

@@ -20,3 +20,4 @@ export * from "./settings";
 export * from "./shutdown";
 export * from "./telemetry";
 export * from "./schemas";
+export * from "./clients/durable-scripts";

@@ -12,14 +12,26 @@ export interface LuaScript {
   sha: string;
 }
 
+/**
+ * Every `name.lua` of the directory is a script. Files starting with `_` are fragments shared by
+ * several scripts (Redis has no `require`): a line `-- include: _fragment.lua` is replaced by that
+ * file's text, so the logic exists once and each script is still one atomic EVAL.
+ */
 export function readLuaScripts(directory: string): Map<string, LuaScript> {
   const scripts = new Map<string, LuaScript>();
-  for (const file of readdirSync(directory).filter((name) => name.endsWith(".lua")).sort()) {
-    const source = readFileSync(join(directory, file), "utf8");
+  const files = readdirSync(directory).filter((name) => name.endsWith(".lua") && !name.startsWith("_")).sort();
+  for (const file of files) {
+    const source = withIncludes(directory, readFileSync(join(directory, file), "utf8"));
     const sha = new Bun.CryptoHasher("sha1").update(source).digest("hex");
     scripts.set(basename(file, ".lua"), { name: basename(file, ".lua"), source, sha });
   }
   return scripts;
+}
+
+const includeLine = /^-- include: (_[\w-]+\.lua)\s*$/gm;
+
+function withIncludes(directory: string, source: string): string {
+  return source.replace(includeLine, (_, fragment: string) => readFileSync(join(directory, fragment), "utf8"));
 }
 
 export type ScriptArgument = string | number | Buffer;

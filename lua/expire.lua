@@ -1,0 +1,28 @@
+-- expire: closes the event's holds whose time is up, a bounded batch per call; seats go back and
+-- booking.expired goes to the outbox. Atomic, so sweepers on several replicas split the work and
+-- never expire a booking twice.
+--
+-- KEYS[1] {ev:E}:expiry   KEYS[2] {ev:E}:user-tickets   KEYS[3] {ev:E}:outbox
+-- ARGV[1] tag {ev:E}   ARGV[2] batch size   ARGV[3] record ttl seconds
+-- returns the number of bookings expired (a full batch means: call again)
+-- Booking and zone keys are derived from the tag (`{ev:E}:booking:B`, `{ev:E}:zone:Z`): which
+-- bookings are due is only known inside the script.
+
+-- include: _booking.lua
+
+local now = now_ms()
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local keys = { user_tickets = KEYS[2], expiry = KEYS[1], outbox = KEYS[3] }
+local expired = 0
+for _, booking_id in ipairs(due) do
+  local booking_key = ARGV[1] .. ':booking:' .. booking_id
+  local booking = read_booking(booking_key)
+  if booking and booking.status == 'reserved' then
+    close_booking(ARGV[1], booking_key, booking, 'expired', 'booking.expired', keys, now, tonumber(ARGV[3]), '')
+    expired = expired + 1
+  else
+    -- A stale entry (record gone or already closed): drop it so it is not looked at again.
+    redis.call('ZREM', KEYS[1], booking_id)
+  end
+end
+return expired

@@ -1,0 +1,27 @@
+-- release: cancel a booking and put its seats back on sale at once (reserved or confirmed ->
+-- cancelled; the payment saga refunds a confirmed one on booking.cancelled).
+--
+-- KEYS[1] {ev:E}:booking:B   KEYS[2] {ev:E}:user-tickets   KEYS[3] {ev:E}:expiry   KEYS[4] {ev:E}:outbox
+-- ARGV[1] tag {ev:E}   ARGV[2] booking_id   ARGV[3] user_id ('' when the system cancels)
+-- ARGV[4] record ttl seconds   ARGV[5] traceparent ('' when none)
+-- returns {'ok', booking json (with previous_status)} | {'error', code, details json}
+-- Cancelling a cancelled booking is answered 'ok' again; an expired one is a CONFLICT (its seats
+-- went back already).
+
+-- include: _booking.lua
+
+local booking = read_booking(KEYS[1])
+if not booking or (ARGV[3] ~= '' and booking.user_id ~= ARGV[3]) then return failure('NOT_FOUND', { resource = 'booking' }) end
+if booking.status == 'cancelled' then
+  local view = booking_view(booking)
+  view.previous_status = 'cancelled'
+  return { 'ok', cjson.encode(view) }
+end
+if booking.status ~= 'reserved' and booking.status ~= 'confirmed' then return failure('CONFLICT', { status = booking.status }) end
+
+local previous_status = booking.status
+local keys = { user_tickets = KEYS[2], expiry = KEYS[3], outbox = KEYS[4] }
+close_booking(ARGV[1], KEYS[1], booking, 'cancelled', 'booking.cancelled', keys, now_ms(), tonumber(ARGV[4]), ARGV[5])
+local view = booking_view(booking)
+view.previous_status = previous_status
+return { 'ok', cjson.encode(view) }

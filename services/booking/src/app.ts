@@ -1,0 +1,39 @@
+/**
+ * The booking service's clients and routes, built once from config; main.ts serves it, services/all
+ * mounts it, tests call it with app.handle().
+ */
+import {
+  type AuthConfig, createDurableScripts, createRedis, type Logger, type Metrics, readLuaScripts, type RedisConfig,
+} from "@booking-rush/lib";
+import { createBookingMetrics } from "./booking-metrics";
+import type { BookingStore } from "./reservations";
+import { bookingRoutes } from "./routes";
+import type { BookingConfig } from "./settings";
+
+export const luaDirectory = `${import.meta.dir}/../../../lua`;
+
+export interface BookingServiceConfig {
+  redis: RedisConfig;
+  auth: Pick<AuthConfig, "jwtSecret">;
+  booking: BookingConfig;
+}
+
+export function createBookingService(config: BookingServiceConfig, logger: Logger, metrics: Metrics) {
+  const redis = createRedis(config.redis, logger, "booking");
+  const bookingMetrics = createBookingMetrics(metrics, redis);
+  const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {
+    connections: config.booking.writeConnections,
+    replicas: 1,
+    waitTimeoutMs: config.booking.waitTimeoutMs,
+    observe: (script, seconds) => bookingMetrics.redisDuration.observe({ script }, seconds),
+  });
+  const store: BookingStore = { redis, scripts, config: config.booking, metrics: bookingMetrics };
+  return {
+    store,
+    routes: bookingRoutes(store, config.auth.jwtSecret),
+    close: async () => {
+      await scripts.close();
+      await redis.quit();
+    },
+  };
+}

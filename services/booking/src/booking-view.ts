@@ -1,0 +1,56 @@
+import { t } from "elysia";
+
+/** A booking as the scripts record it (times in epoch ms). */
+export interface BookingRecord {
+  booking_id: string;
+  user_id: string;
+  event_id: string;
+  show_id: string;
+  zone_id: string;
+  quantity: number;
+  status: "reserved" | "confirmed" | "cancelled" | "expired";
+  created_at_ms: number;
+  expires_at_ms: number;
+  seq: number;
+  seat_ids?: string[];
+  payment_id?: string;
+  confirmed_at_ms?: number;
+  closed_at_ms?: number;
+  remaining?: number;
+  previous_status?: string;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** The public shape: snake_case, ISO 8601 UTC times, no internal fields. */
+export function bookingView(record: BookingRecord) {
+  return {
+    booking_id: record.booking_id,
+    status: record.status,
+    event_id: record.event_id,
+    show_id: record.show_id,
+    zone_id: record.zone_id,
+    quantity: record.quantity,
+    ...(record.seat_ids ? { seat_ids: record.seat_ids } : {}),
+    created_at: iso(record.created_at_ms)!,
+    expires_at: iso(record.expires_at_ms)!,
+    ...(record.confirmed_at_ms ? { confirmed_at: iso(record.confirmed_at_ms) } : {}),
+    ...(record.payment_id ? { payment_id: record.payment_id } : {}),
+    ...(record.remaining !== undefined ? { remaining: record.remaining } : {}),
+  };
+}
+
+export const bookingSchema = t.Object({
+  booking_id: t.String({ format: "uuid" }),
+  status: t.Union([t.Literal("reserved"), t.Literal("confirmed"), t.Literal("cancelled"), t.Literal("expired")]),
+  event_id: t.String(),
+  show_id: t.String(),
+  zone_id: t.String(),
+  quantity: t.Number(),
+  seat_ids: t.Optional(t.Array(t.String())),
+  created_at: t.String({ format: "date-time" }),
+  expires_at: t.String({ format: "date-time" }),
+  confirmed_at: t.Optional(t.String({ format: "date-time" })),
+  payment_id: t.Optional(t.String()),
+  remaining: t.Optional(t.Number()),
+});

@@ -1,0 +1,56 @@
+/**
+ * Loads an event's inventory into Redis: the function publishing calls (the catalog service, and
+ * scripts/seed-demo-event.ts until the catalog exists). Idempotent: publishing again updates the
+ * event's window and limits but never resets a zone's reserved/sold counts or a seat's holder.
+ */
+import type { Redis } from "ioredis";
+import { eventKeys, eventRegistryKey, outboxGroup, showEventKey } from "./keys";
+
+export interface ZoneInventory {
+  id: string;
+  kind: "general" | "assigned";
+  total: number;
+  /** Minor units (e.g. satang), as stored in PostgreSQL. */
+  price: number;
+  /** Assigned seating: every seat id of the zone. */
+  seatIds?: string[];
+}
+
+export interface EventInventory {
+  id: string;
+  tenantId: string;
+  opensAt: Date;
+  closesAt: Date;
+  maxTicketsPerUser: number;
+  shows: { id: string; zones: ZoneInventory[] }[];
+}
+
+export async function loadEventInventory(redis: Redis, event: EventInventory): Promise<void> {
+  const keys = eventKeys(event.id);
+  const transaction = redis.multi();
+  transaction.hset(keys.event, {
+    status: "published",
+    tenant_id: event.tenantId,
+    opens_at_ms: event.opensAt.getTime(),
+    closes_at_ms: event.closesAt.getTime(),
+    max_per_user: event.maxTicketsPerUser,
+  });
+  for (const show of event.shows) {
+    transaction.set(showEventKey(show.id), event.id);
+    for (const zone of show.zones) {
+      const zoneKey = keys.zone(zone.id);
+      transaction.hset(zoneKey, { show_id: show.id, kind: zone.kind, total: zone.seatIds?.length ?? zone.total, price: zone.price });
+      for (const counter of ["reserved", "sold", "seq"]) transaction.hsetnx(zoneKey, counter, 0);
+      for (const seatId of zone.seatIds ?? []) {
+        transaction.hsetnx(keys.zoneSeats(zone.id), seatId, "");
+        transaction.hset(keys.seatZone, seatId, zone.id);
+      }
+    }
+  }
+  transaction.sadd(eventRegistryKey, event.id);
+  await transaction.exec();
+  // The relay's group exists before the first event is written, so no entry predates it.
+  await redis.xgroup("CREATE", keys.outbox, outboxGroup, "0", "MKSTREAM").catch((error: Error) => {
+    if (!error.message.startsWith("BUSYGROUP")) throw error;
+  });
+}

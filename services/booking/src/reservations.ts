@@ -1,0 +1,140 @@
+/**
+ * Reserve, confirm and cancel: each one Lua script run atomically in Redis and acknowledged only
+ * once a replica has it. Plain functions over the store; the HTTP layer is in routes.ts.
+ */
+import { AppError, type DurableScripts, notFound, validationError } from "@booking-rush/lib";
+import type { Redis } from "ioredis";
+import type { BookingMetrics } from "./booking-metrics";
+import type { BookingRecord } from "./booking-view";
+import { bookingEventKey, eventKeys, showEventKey, userBookingsKey } from "./keys";
+import { type ScriptReply, unwrap, wroteSomething } from "./script-replies";
+import type { BookingConfig } from "./settings";
+
+export interface BookingStore {
+  /** Reads and index writes. */
+  redis: Redis;
+  /** Mutations: script + WAIT for a replica. */
+  scripts: DurableScripts;
+  config: BookingConfig;
+  metrics: BookingMetrics;
+}
+
+export interface ReserveCommand {
+  userId: string;
+  idempotencyKey: string;
+  showId: string;
+  zoneId?: string;
+  quantity?: number;
+  seatIds?: string[];
+  /** A verified queue pass skips the rate limit (the waiting room already paced the caller). */
+  queuePass: boolean;
+  traceparent?: string;
+}
+
+/** Shows never move between events, so the lookup is cached for the life of the process. */
+const eventOfShowCache = new Map<string, string>();
+
+async function eventOfShow(redis: Redis, showId: string): Promise<string> {
+  const cached = eventOfShowCache.get(showId);
+  if (cached) return cached;
+  const eventId = await redis.get(showEventKey(showId));
+  if (!eventId) throw notFound("Show");
+  eventOfShowCache.set(showId, eventId);
+  return eventId;
+}
+
+/** The zone of a set of assigned seats; they must all exist and share one zone. */
+async function zoneOfSeats(redis: Redis, eventId: string, seatIds: string[]): Promise<string> {
+  const zones = await redis.hmget(eventKeys(eventId).seatZone, ...seatIds);
+  const unknown = seatIds.filter((_, index) => zones[index] === null);
+  if (unknown.length > 0) throw new AppError("NOT_FOUND", "Seat not found", { seat_ids: unknown });
+  const distinct = new Set(zones);
+  if (distinct.size > 1) throw validationError([{ in: "body", field: "seat_ids", message: "all seats must be in one zone" }]);
+  return zones[0]!;
+}
+
+/** Same request, same hash: key order and absent optional fields do not change it. */
+export function requestHash(command: Pick<ReserveCommand, "showId" | "zoneId" | "quantity" | "seatIds">): string {
+  const canonical = JSON.stringify([command.showId, command.zoneId ?? null, command.quantity ?? null, command.seatIds ?? null]);
+  return new Bun.CryptoHasher("sha256").update(canonical).digest("hex");
+}
+
+export async function reserveSeats(store: BookingStore, command: ReserveCommand): Promise<{ replayed: boolean; booking: BookingRecord }> {
+  const { redis, scripts, config, metrics } = store;
+  try {
+    const eventId = await eventOfShow(redis, command.showId);
+    const keys = eventKeys(eventId);
+    const zoneId = command.seatIds ? await zoneOfSeats(redis, eventId, command.seatIds) : command.zoneId!;
+    const bookingId = crypto.randomUUID();
+    const reply = await scripts.run<ScriptReply>(
+      "reserve",
+      [
+        keys.event, keys.zone(zoneId), keys.zoneSeats(zoneId), keys.userTickets, keys.booking(bookingId),
+        keys.expiry, keys.idempotency(command.userId, command.idempotencyKey), keys.rateLimit(command.userId), keys.outbox,
+      ],
+      [
+        command.userId, bookingId, requestHash(command), zoneId, command.showId, command.quantity ?? 0,
+        (command.seatIds ?? []).join(","), config.holdMs, config.rateBurst, config.ratePerMinute,
+        command.queuePass ? "1" : "0", config.idempotencyTtlSeconds, command.traceparent ?? "", eventId,
+      ],
+      wroteSomething,
+    );
+    const { replayed, value } = unwrap<BookingRecord>(reply);
+    await indexBooking(store, value);
+    metrics.reservations.inc({ result: replayed ? "replayed" : "reserved" });
+    return { replayed, booking: value };
+  } catch (error) {
+    metrics.reservations.inc({ result: "rejected" });
+    metrics.failures.inc({ code: error instanceof AppError ? error.code : "INTERNAL_ERROR" });
+    throw error;
+  }
+}
+
+/**
+ * The caller's list and the id → event lookup are global keys, so they cannot be written inside the
+ * single-slot script. They are written after it, and again on every idempotent replay, so a crash in
+ * between is healed by the client's retry.
+ */
+async function indexBooking(store: BookingStore, booking: BookingRecord) {
+  const ttlSeconds = Math.ceil(store.config.holdMs / 1000) + store.config.recordTtlSeconds;
+  await store.redis
+    .multi()
+    .zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${booking.event_id}:${booking.booking_id}`)
+    .set(bookingEventKey(booking.booking_id), booking.event_id, "EX", ttlSeconds)
+    .exec();
+}
+
+export async function eventOfBooking(redis: Redis, bookingId: string): Promise<string> {
+  const eventId = await redis.get(bookingEventKey(bookingId));
+  if (!eventId) throw notFound("Booking");
+  return eventId;
+}
+
+export interface BookingChange {
+  bookingId: string;
+  /** '' when the system (the payment saga) acts rather than the booking's owner. */
+  userId: string;
+  traceparent?: string;
+}
+
+export async function confirmBooking(store: BookingStore, change: BookingChange & { paymentId: string }): Promise<BookingRecord> {
+  const eventId = await eventOfBooking(store.redis, change.bookingId);
+  const keys = eventKeys(eventId);
+  const reply = await store.scripts.run<ScriptReply>(
+    "confirm",
+    [keys.booking(change.bookingId), keys.userTickets, keys.expiry, keys.outbox],
+    [keys.tag, change.bookingId, change.userId, change.paymentId, store.config.recordTtlSeconds, change.traceparent ?? ""],
+  );
+  return unwrap<BookingRecord>(reply).value;
+}
+
+export async function cancelBooking(store: BookingStore, change: BookingChange): Promise<BookingRecord> {
+  const eventId = await eventOfBooking(store.redis, change.bookingId);
+  const keys = eventKeys(eventId);
+  const reply = await store.scripts.run<ScriptReply>(
+    "release",
+    [keys.booking(change.bookingId), keys.userTickets, keys.expiry, keys.outbox],
+    [keys.tag, change.bookingId, change.userId, store.config.recordTtlSeconds, change.traceparent ?? ""],
+  );
+  return unwrap<BookingRecord>(reply).value;
+}

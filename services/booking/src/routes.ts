@@ -1,0 +1,97 @@
+import { authGuard, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
+import { Elysia, t } from "elysia";
+import { getBooking, listBookings, pendingBookings } from "./booking-queries";
+import { bookingSchema, bookingView } from "./booking-view";
+import { type BookingStore, cancelBooking, confirmBooking, reserveSeats } from "./reservations";
+
+const idempotencyHeaders = t.Object({
+  "idempotency-key": t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$", description: "Required on every POST; a retry with the same key and body returns the first answer" }),
+  traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
+});
+
+const reserveBody = t.Object(
+  {
+    show_id: uuid(),
+    zone_id: t.Optional(uuid({ description: "General admission: the zone" })),
+    quantity: t.Optional(jsonInteger({ minimum: 1, maximum: 10, description: "General admission: how many seats" })),
+    seat_ids: t.Optional(t.Array(uuid(), { minItems: 1, maxItems: 10, uniqueItems: true, description: "Assigned seating: the seats, all or none" })),
+  },
+  { additionalProperties: false },
+);
+
+const bookingIdParams = t.Object({ id: uuid() });
+const bookingResponse = okSchema(bookingSchema);
+
+/** Exactly one way of choosing seats: a zone and a quantity, or a list of seats. */
+function seatChoice(body: typeof reserveBody.static) {
+  if (body.seat_ids) {
+    if (body.zone_id !== undefined || body.quantity !== undefined) {
+      throw validationError([{ in: "body", field: "seat_ids", message: "send seat_ids alone, or zone_id with quantity" }]);
+    }
+    return { seatIds: body.seat_ids };
+  }
+  const missing = [body.zone_id === undefined && "zone_id", body.quantity === undefined && "quantity"].filter(Boolean) as string[];
+  if (missing.length > 0) throw validationError(missing.map((field) => ({ in: "body", field, message: "required unless seat_ids is sent" })));
+  return { zoneId: body.zone_id, quantity: body.quantity };
+}
+
+export const bookingRoutes = (store: BookingStore, jwtSecret: string) =>
+  new Elysia({ name: "booking.routes", prefix: "/api/v1" })
+    .use(authGuard({ secret: jwtSecret }))
+    .post(
+      "/bookings/reserve",
+      async ({ body, headers, user, set }) => {
+        const { booking } = await reserveSeats(store, {
+          userId: user.id,
+          idempotencyKey: headers["idempotency-key"],
+          showId: body.show_id,
+          ...seatChoice(body),
+          queuePass: false,
+          traceparent: headers.traceparent,
+        });
+        set.status = 201;
+        return { success: true as const, data: bookingView(booking) };
+      },
+      { auth: true, body: reserveBody, headers: idempotencyHeaders, response: { 201: bookingResponse }, detail: { tags: ["booking"], summary: "Hold seats" } },
+    )
+    .post(
+      "/bookings/:id/confirm",
+      async ({ params, body, headers, user }) => ({
+        success: true as const,
+        data: bookingView(await confirmBooking(store, { bookingId: params.id, userId: user.id, paymentId: body.payment_id, traceparent: headers.traceparent })),
+      }),
+      {
+        auth: true,
+        params: bookingIdParams,
+        body: t.Object({ payment_id: uuid() }, { additionalProperties: false }),
+        headers: idempotencyHeaders,
+        response: { 200: bookingResponse },
+        detail: { tags: ["booking"], summary: "Confirm a paid hold; 410 when it expired" },
+      },
+    )
+    .post(
+      "/bookings/:id/cancel",
+      async ({ params, headers, user }) => ({
+        success: true as const,
+        data: bookingView(await cancelBooking(store, { bookingId: params.id, userId: user.id, traceparent: headers.traceparent })),
+      }),
+      { auth: true, params: bookingIdParams, headers: idempotencyHeaders, response: { 200: bookingResponse }, detail: { tags: ["booking"], summary: "Cancel; held seats go back on sale at once" } },
+    )
+    .get(
+      "/bookings",
+      async ({ query, user }) => {
+        const { items, total } = await listBookings(store.redis, user.id, query.page, query.per_page);
+        return page(items.map(bookingView), { page: query.page, per_page: query.per_page, total });
+      },
+      { auth: true, query: pageQuerySchema, response: { 200: pageSchema(bookingSchema) }, detail: { tags: ["booking"], summary: "The caller's bookings, newest first" } },
+    )
+    .get(
+      "/bookings/pending",
+      async ({ user }) => ({ success: true as const, data: (await pendingBookings(store.redis, user.id, store.config.holdMs)).map(bookingView) }),
+      { auth: true, response: { 200: okSchema(t.Array(bookingSchema)) }, detail: { tags: ["booking"], summary: "The caller's live holds" } },
+    )
+    .get(
+      "/bookings/:id",
+      async ({ params, user }) => ({ success: true as const, data: bookingView(await getBooking(store.redis, user, params.id)) }),
+      { auth: true, params: bookingIdParams, response: { 200: bookingResponse }, detail: { tags: ["booking"], summary: "One booking" } },
+    );

@@ -1,0 +1,63 @@
+/**
+ * Runs a mutating Lua script and acknowledges it only once a replica has it (`WAIT 1 <ms>` on the
+ * same connection), so an acknowledged write survives a Sentinel failover. WAIT blocks the
+ * connection it runs on, so writes go round-robin over a small pool of connections instead of
+ * queueing behind one another's WAIT on a single one.
+ */
+import type { Redis } from "ioredis";
+import { AppError } from "../errors";
+import type { Logger } from "../logger";
+import type { RedisConfig } from "../settings";
+import { createLuaScripts, type LuaScript, type LuaScripts, type ScriptArgument } from "./lua-scripts";
+import { createRedis } from "./redis";
+
+export interface DurableScriptsOptions {
+  connections: number;
+  replicas: number;
+  waitTimeoutMs: number;
+  /** Called with each script's run time in seconds (for redis_operation_duration_seconds). */
+  observe?: (script: string, seconds: number) => void;
+}
+
+export interface DurableScripts {
+  /** `changed` tells from the reply whether the script wrote anything; only then is there something to WAIT for. */
+  run<T = unknown>(name: string, keys: string[], args: ScriptArgument[], changed?: (reply: T) => boolean): Promise<T>;
+  connections: Redis[];
+  close(): Promise<void>;
+}
+
+export class NotReplicatedError extends AppError {
+  constructor() {
+    super("SERVICE_UNAVAILABLE", "The change could not be confirmed on a replica in time; retry with the same Idempotency-Key", {
+      dependency: "redis",
+    }, { "Retry-After": "1" });
+  }
+}
+
+export function createDurableScripts(
+  config: RedisConfig,
+  logger: Logger,
+  scripts: Map<string, LuaScript>,
+  options: DurableScriptsOptions,
+): DurableScripts {
+  const connections = Array.from({ length: options.connections }, (_, index) => createRedis(config, logger, `durable-${index}`));
+  const runners: LuaScripts[] = connections.map((connection) => createLuaScripts(connection, scripts));
+  let next = 0;
+  return {
+    connections,
+    async run<T>(name: string, keys: string[], args: ScriptArgument[], changed: (reply: T) => boolean = () => true): Promise<T> {
+      const index = next;
+      next = (next + 1) % connections.length;
+      const started = performance.now();
+      const reply = await runners[index]!.run<T>(name, keys, args);
+      options.observe?.(name, (performance.now() - started) / 1000);
+      if (!changed(reply)) return reply;
+      const acknowledged = (await connections[index]!.call("WAIT", options.replicas, options.waitTimeoutMs)) as number;
+      if (acknowledged < options.replicas) throw new NotReplicatedError();
+      return reply;
+    },
+    async close() {
+      await Promise.all(connections.map((connection) => connection.quit()));
+    },
+  };
+}
