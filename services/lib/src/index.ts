@@ -21,3 +21,4 @@ export * from "./shutdown";
 export * from "./telemetry";
 export * from "./schemas";
 export * from "./clients/durable-scripts";
+export * from "./http/json-body";

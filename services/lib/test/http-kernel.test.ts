@@ -59,6 +59,13 @@ describe("error envelope", () => {
     expect((await jsonOf(missing)).error.details.fields.map((field: { field: string }) => field.field)).toContain("show_id");
   });
 
+  test("a body over the size limit is a VALIDATION_ERROR, refused before it is read", async () => {
+    const huge = JSON.stringify({ show_id: showId, quantity: 1, padding: "x".repeat(100_000) });
+    const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json", "content-length": String(huge.length) }, body: huge });
+    expect(response.status).toBe(400);
+    expect((await jsonOf(response)).error.details.fields[0].message).toContain("larger than");
+  });
+
   test("a valid body passes", async () => {
     const response = await call(app, "/api/v1/orders", json({ show_id: showId, quantity: 2 }));
     expect(response.status).toBe(200);

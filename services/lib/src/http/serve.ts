@@ -3,6 +3,7 @@ import type { Logger } from "../logger";
 import type { ServiceConfig } from "../settings";
 import { onShutdownSignal, type ShutdownStep } from "../shutdown";
 import type { Readiness } from "./health";
+import { maxJsonBodyBytes } from "./json-body";
 
 export interface ServeOptions {
   app: AnyElysia;
@@ -15,7 +16,7 @@ export interface ServeOptions {
 
 /** Listens, and on SIGTERM/SIGINT: readiness 503, stop accepting, finish in-flight requests, close clients. */
 export function serveHttp({ app, service, logger, readiness, clients }: ServeOptions) {
-  app.listen({ port: service.port, hostname: service.host });
+  app.listen({ port: service.port, hostname: service.host, maxRequestBodySize: maxJsonBodyBytes * 2 });
   logger.info("listening", { host: service.host, port: service.port, environment: service.environment });
   onShutdownSignal({
     logger,

@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics";
 import type { ServiceConfig } from "../settings";
 import { errorHandlerPlugin } from "./error-handler";
 import { healthPlugin, type Readiness } from "./health";
+import { bodyLimitPlugin } from "./json-body";
 import { httpMetricsPlugin } from "./metrics";
 import { requestIdPlugin } from "./request-id";
 import { securityHeadersPlugin } from "./security-headers";
@@ -30,6 +31,7 @@ export function createHttpApp(kernel: HttpKernel, services: AnyElysia[] = []) {
     .use(requestIdPlugin(kernel.logger))
     .use(securityHeadersPlugin())
     .use(errorHandlerPlugin(kernel.logger))
+    .use(bodyLimitPlugin())
     .use(
       cors({
         origin: kernel.service.corsOrigins === "*" ? true : kernel.service.corsOrigins,
