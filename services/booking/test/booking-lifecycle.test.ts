@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
+import { eventually } from "../../lib/test/support/eventually";
+import { stackConfig } from "../../lib/test/support/stack-config";
+import { createBookingService } from "../src/app";
+import { bookingSettings } from "../src/settings";
+import { type BookingFixture, bookingFixture, get, jwtSecret, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+
+let fixture: BookingFixture;
+let shortHold: BookingFixture;
+beforeAll(async () => {
+  fixture = await bookingFixture();
+  shortHold = await bookingFixture({ holdMs: 1_000 });
+});
+afterAll(async () => {
+  await fixture.close();
+  await shortHold.close();
+});
+
+async function reserve(target: BookingFixture, quantity = 2) {
+  const sale = await target.publish([{ kind: "general", total: 10, price: 1 }]);
+  const zone = sale.zones[0]!;
+  const user = crypto.randomUUID();
+  const token = await tokenFor(user);
+  const reserved = await post(target, "/bookings/reserve", token, { show_id: sale.showId, zone_id: zone.id, quantity });
+  expect(reserved.status).toBe(201);
+  return { sale, zone, user, token, bookingId: reserved.body.data.booking_id as string, reserved: reserved.body.data };
+}
+
+async function outboxTypes(target: BookingFixture, stream: string) {
+  const entries = await target.redis.xrange(stream, "-", "+");
+  return entries.map(([, fields]) => fields[fields.indexOf("type") + 1]);
+}
+
+describe("booking lifecycle", () => {
+  test("reserve answers the contract's shape", async () => {
+    const { reserved } = await reserve(fixture);
+    expect(reserved).toMatchObject({ status: "reserved", quantity: 2, remaining: 8 });
+    expect(Date.parse(reserved.expires_at) - Date.now()).toBeGreaterThan(590_000);
+    expect(reserved.expires_at).toMatch(/Z$/);
+  });
+
+  test("confirm turns the hold into sold; confirming again with the same payment changes nothing", async () => {
+    const { sale, zone, token, bookingId } = await reserve(fixture);
+    const paymentId = crypto.randomUUID();
+    const confirmed = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: paymentId });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.data).toMatchObject({ status: "confirmed", payment_id: paymentId });
+    expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 2, seq: 2 });
+    const again = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: paymentId });
+    expect(again.status).toBe(200);
+    const otherPayment = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    expect(otherPayment.status).toBe(409);
+    expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 2, seq: 2 });
+    expect(await fixture.redis.zcard(sale.keys.expiry)).toBe(0);
+    expect(await outboxTypes(fixture, sale.keys.outbox)).toEqual(["booking.created", "booking.confirmed"]);
+  });
+
+  test("cancel puts the seats back on sale at once", async () => {
+    const { sale, zone, token, bookingId } = await reserve(fixture, 3);
+    const cancelled = await post(fixture, `/bookings/${bookingId}/cancel`, token, {});
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.data.status).toBe("cancelled");
+    expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 });
+    expect(await fixture.redis.hlen(sale.keys.userTickets)).toBe(0);
+    expect((await post(fixture, `/bookings/${bookingId}/cancel`, token, {})).status).toBe(200);
+    expect(await outboxTypes(fixture, sale.keys.outbox)).toEqual(["booking.created", "booking.cancelled"]);
+    const confirmCancelled = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    expect(confirmCancelled.status).toBe(409);
+  });
+
+  test("another user's booking is NOT_FOUND for reading, confirming and cancelling", async () => {
+    const { bookingId } = await reserve(fixture);
+    const stranger = await tokenFor(crypto.randomUUID());
+    expect((await get(fixture, `/bookings/${bookingId}`, stranger)).status).toBe(404);
+    expect((await post(fixture, `/bookings/${bookingId}/confirm`, stranger, { payment_id: crypto.randomUUID() })).status).toBe(404);
+    expect((await post(fixture, `/bookings/${bookingId}/cancel`, stranger, {})).status).toBe(404);
+  });
+
+  test("an admin of the event's tenant can read any of its bookings; an admin of another tenant cannot", async () => {
+    const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }], { tenantId: "6c1e9a1e-7d3b-4a55-9f0e-2b8d4c6a1f30" });
+    const reserved = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 });
+    const path = `/bookings/${reserved.body.data.booking_id}`;
+    expect((await get(fixture, path, await tokenFor(crypto.randomUUID(), "admin", "6c1e9a1e-7d3b-4a55-9f0e-2b8d4c6a1f30"))).status).toBe(200);
+    expect((await get(fixture, path, await tokenFor(crypto.randomUUID(), "admin", crypto.randomUUID()))).status).toBe(404);
+  });
+
+  test("list (newest first, paginated), pending and get", async () => {
+    const sale = await fixture.publish([{ kind: "general", total: 20, price: 1 }], { maxTicketsPerUser: 10 });
+    const token = await tokenFor(crypto.randomUUID());
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const result = await post(fixture, "/bookings/reserve", token, { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 });
+      ids.push(result.body.data.booking_id);
+      await eventually(async () => expect(Date.now()).toBeGreaterThan(Date.parse(result.body.data.created_at)), { timeoutMs: 1_000 });
+    }
+    await post(fixture, `/bookings/${ids[0]}/cancel`, token, {});
+    const firstPage = await get(fixture, "/bookings?page=1&per_page=2", token);
+    expect(firstPage.status).toBe(200);
+    expect(firstPage.body.meta).toEqual({ page: 1, per_page: 2, total: 3 });
+    expect(firstPage.body.data.map((booking: { booking_id: string }) => booking.booking_id)).toEqual([ids[2], ids[1]]);
+    const secondPage = await get(fixture, "/bookings?page=2&per_page=2", token);
+    expect(secondPage.body.data.map((booking: { booking_id: string }) => booking.booking_id)).toEqual([ids[0]]);
+    const pending = await get(fixture, "/bookings/pending", token);
+    expect(pending.body.data.map((booking: { booking_id: string }) => booking.booking_id).sort()).toEqual([ids[1], ids[2]].sort());
+    const one = await get(fixture, `/bookings/${ids[0]}`, token);
+    expect(one.body.data).toMatchObject({ booking_id: ids[0], status: "cancelled" });
+    expect((await get(fixture, "/bookings?per_page=1000", token)).status).toBe(400);
+  });
+
+  test("a hold past its time cannot be confirmed: 410, seats back, booking.expired written", async () => {
+    const { sale, zone, token, bookingId } = await reserve(shortHold, 2);
+    await eventually(async () => expect(Date.now()).toBeGreaterThan(Number(await shortHold.redis.hget(sale.keys.booking(bookingId), "expires_at_ms"))), { timeoutMs: 3_000 });
+    const late = await post(shortHold, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    expect(late.status).toBe(410);
+    expect(late.body.error.code).toBe("RESERVATION_EXPIRED");
+    expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 });
+    expect(await outboxTypes(shortHold, sale.keys.outbox)).toEqual(["booking.created", "booking.expired"]);
+    const again = await post(shortHold, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    expect(again.status).toBe(410);
+    expect((await get(shortHold, `/bookings/${bookingId}`, token)).body.data.status).toBe("expired");
+  });
+});
+
+describe("Redis unreachable", () => {
+  test("reserve answers 503 SERVICE_UNAVAILABLE and nothing changes", async () => {
+    const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
+    const logger = createLogger({ service: "down-test", level: "error", write: () => {} });
+    const metrics = createMetrics("down-test");
+    // Sentinels nobody listens on: the master cannot be found.
+    const unreachable = { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 };
+    const service = createBookingService({ redis: unreachable, auth: { jwtSecret }, booking: loadConfig({ booking: bookingSettings }, {}).booking }, logger, metrics);
+    const app = createHttpApp({ service: { name: "down-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
+    try {
+      const response = await app.handle(new Request("http://localhost/api/v1/bookings/reserve", {
+        method: "POST",
+        headers: { authorization: `Bearer ${await tokenFor(crypto.randomUUID())}`, "content-type": "application/json", "idempotency-key": "down-1" },
+        body: JSON.stringify({ show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }),
+      }));
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as { error: { code: string } };
+      expect(body.error.code).toBe("SERVICE_UNAVAILABLE");
+      expect(await zoneCounts(fixture, sale.keys.zone(sale.zones[0]!.id))).toMatchObject({ reserved: 0, seq: 0 });
+    } finally {
+      service.store.redis.disconnect();
+      for (const connection of service.store.scripts.connections) connection.disconnect();
+    }
+  });
+});
