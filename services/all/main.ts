@@ -3,7 +3,7 @@
  * every dependency they use.
  */
 import {
-  createHttpApp, createKafka, createLogger, createMetrics, createPostgres, createRedis, loadConfigOrExit,
+  closeRedis, createHttpApp, createKafka, createLogger, createMetrics, createPostgres, createRedis, loadConfigOrExit,
   pingKafka, pingPostgres, pingRedis, secretValues, serveHttp, startTelemetry,
 } from "@booking-rush/lib";
 import { allServices } from "./src/app";
@@ -24,10 +24,9 @@ const readiness = {
   draining: false,
   checks: { redis: pingRedis(redis), postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
 };
-const app = createHttpApp(
-  { service: config.service, logger, metrics: createMetrics(config.service.name), readiness, tracing: telemetry.enabled },
-  allServices(),
-);
+const metrics = createMetrics(config.service.name);
+const services = allServices(config, logger, metrics);
+const app = createHttpApp({ service: config.service, logger, metrics, readiness, tracing: telemetry.enabled }, services.plugins);
 
 serveHttp({
   app,
@@ -36,7 +35,8 @@ serveHttp({
   readiness,
   clients: [
     { name: "telemetry", run: () => telemetry.shutdown() },
-    { name: "redis", run: () => redis.quit() },
+    { name: "redis", run: () => closeRedis(redis) },
     { name: "postgres", run: () => postgres.close() },
+    ...services.close,
   ],
 });

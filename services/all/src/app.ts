@@ -1,10 +1,15 @@
-import { type AnyElysia, Elysia } from "elysia";
+import type { ConfigOf, Logger, Metrics } from "@booking-rush/lib";
+import { createBookingService } from "../../booking/src/app";
+import type { allInOneSettings } from "./config";
 
 /**
- * Every HTTP service's plugin, mounted under one prefix-free root. Each service plugin carries its
- * own `/api/v1` prefix, so the routes are the same here as in the service's own process.
+ * Every HTTP service, built from one configuration. Each service plugin carries its own `/api/v1`
+ * prefix, so the routes are the same here as in the service's own process.
  */
-export const allServices = (): AnyElysia[] => [
-  // Services land here as they are built (auth, catalog, booking, payment).
-  new Elysia({ name: "all.services" }),
-];
+export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: Logger, metrics: Metrics) {
+  const booking = createBookingService(config, logger, metrics);
+  return {
+    plugins: [booking.routes],
+    close: [{ name: "booking", run: () => booking.close() }],
+  };
+}

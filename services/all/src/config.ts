@@ -1,4 +1,5 @@
-import { kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib";
+import { authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib";
+import { bookingSettings } from "../../booking/src/settings";
 
 /** Every setting of every service mounted here; grows as services land. */
 export const allInOneSettings = {
@@ -6,5 +7,7 @@ export const allInOneSettings = {
   redis: redisSettings,
   postgres: postgresSettings,
   kafka: kafkaSettings,
+  auth: authSettings,
+  booking: bookingSettings,
   telemetry: telemetrySettings,
 };

@@ -3,7 +3,7 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, createDurableScripts, createRedis, type Logger, type Metrics, readLuaScripts, type RedisConfig,
+  type AuthConfig, closeRedis, createDurableScripts, createRedis, type Logger, type Metrics, readLuaScripts, type RedisConfig,
 } from "@booking-rush/lib";
 import { createBookingMetrics } from "./booking-metrics";
 import type { BookingStore } from "./reservations";
@@ -33,7 +33,7 @@ export function createBookingService(config: BookingServiceConfig, logger: Logge
     routes: bookingRoutes(store, config.auth.jwtSecret),
     close: async () => {
       await scripts.close();
-      await redis.quit();
+      await closeRedis(redis);
     },
   };
 }

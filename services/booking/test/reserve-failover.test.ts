@@ -75,7 +75,7 @@ describe("reserve across a Sentinel failover", () => {
     expect(reserved! + sold!).toBeLessThanOrEqual(100);
     expect(reserved).toBeGreaterThanOrEqual(acknowledged.length);
     // The counter agrees with the holds that exist (acknowledged ones, plus any whose WAIT timed out: those were answered 503).
-    const live = await fixture.redis.zrange(sale.keys.expiry, 0, -1);
+    const live = await fixture.redis.zrange(sale.keys.expiry, "0", "-1");
     const liveRecords = await Promise.all(live.map((bookingId) => fixture.redis.hgetall(sale.keys.booking(bookingId))));
     expect(liveRecords.reduce((sum, fields) => sum + Number(fields.quantity), 0)).toBe(reserved!);
     const perUser = await fixture.redis.hgetall(sale.keys.userTickets);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createLuaScripts, readLuaScripts } from "../src/clients/lua-scripts";
-import { createRedis } from "../src/clients/redis";
+import { closeRedis, createRedis } from "../src/clients/redis";
 import { stackConfig, testLogger } from "./support/stack-config";
 
 const redis = createRedis(stackConfig.redis, testLogger, "lua-test");
@@ -10,7 +10,7 @@ const counterKey = `{test:${crypto.randomUUID()}}:counter`;
 
 afterAll(async () => {
   await redis.del(counterKey);
-  await redis.quit();
+  await closeRedis(redis);
 });
 
 describe("Lua script loader (real Redis through Sentinel)", () => {

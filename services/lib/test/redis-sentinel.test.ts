@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import Redis from "ioredis";
-import { createRedis } from "../src/clients/redis";
+import { closeRedis, createRedis } from "../src/clients/redis";
 import { eventually } from "./support/eventually";
 import { stackConfig, testLogger } from "./support/stack-config";
 
@@ -26,7 +26,7 @@ async function connectedAddress(client: Redis): Promise<string> {
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await closeRedis(redis);
   sentinel.disconnect();
 });
 

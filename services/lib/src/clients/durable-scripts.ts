@@ -9,7 +9,7 @@ import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { RedisConfig } from "../settings";
 import { createLuaScripts, type LuaScript, type LuaScripts, type ScriptArgument } from "./lua-scripts";
-import { createRedis } from "./redis";
+import { closeRedis, createRedis } from "./redis";
 
 export interface DurableScriptsOptions {
   connections: number;
@@ -57,7 +57,7 @@ export function createDurableScripts(
       return reply;
     },
     async close() {
-      await Promise.all(connections.map((connection) => connection.quit()));
+      await Promise.all(connections.map(closeRedis));
     },
   };
 }

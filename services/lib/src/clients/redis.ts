@@ -54,3 +54,12 @@ export const pingRedis = (redis: Redis) => async () => {
   const reply = await redis.ping();
   if (reply !== "PONG") throw new Error(`unexpected PING reply ${reply}`);
 };
+
+/**
+ * Closes a client for good. quit() alone leaves the Sentinel failover detector's subscriptions
+ * open (ioredis 6), which keeps the process alive; disconnect() ends them too.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  await redis.quit().catch(() => {});
+  redis.disconnect();
+}
