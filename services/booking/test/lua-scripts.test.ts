@@ -1,0 +1,138 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { closeRedis, createLuaScripts, createRedis, readLuaScripts } from "@booking-rush/lib";
+import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import { luaDirectory } from "../src/app";
+import { type EventInventory, loadEventInventory } from "../src/inventory";
+import { eventKeys, eventRegistryKey } from "../src/keys";
+
+/** The scripts straight against Redis (through Sentinel), without the service around them. */
+const redis = createRedis(stackConfig.redis, testLogger, "lua-direct");
+const lua = createLuaScripts(redis, readLuaScripts(luaDirectory));
+const events: string[] = [];
+
+afterAll(async () => {
+  for (const eventId of events) {
+    const keys = await redis.keys(`${eventKeys(eventId).tag}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.srem(eventRegistryKey, eventId);
+  }
+  await closeRedis(redis);
+});
+
+async function sale(total = 10, overrides: Partial<EventInventory> = {}) {
+  const event: EventInventory = {
+    id: crypto.randomUUID(), tenantId: crypto.randomUUID(), opensAt: new Date(Date.now() - 60_000), closesAt: new Date(Date.now() + 3_600_000),
+    maxTicketsPerUser: 4, shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), kind: "general", total, price: 1 }] }], ...overrides,
+  };
+  await loadEventInventory(redis, event);
+  events.push(event.id);
+  return { eventId: event.id, showId: event.shows[0]!.id, zoneId: event.shows[0]!.zones[0]!.id, keys: eventKeys(event.id) };
+}
+
+type Sale = Awaited<ReturnType<typeof sale>>;
+
+function reserve(target: Sale, user: string, quantity: number, options: { holdMs?: number; burst?: number; perMinute?: number; queuePass?: boolean; key?: string } = {}) {
+  const bookingId = crypto.randomUUID();
+  const { keys } = target;
+  return lua.run<[string, string, string?]>("reserve", [
+    keys.event, keys.zone(target.zoneId), keys.zoneSeats(target.zoneId), keys.userTickets, keys.booking(bookingId), keys.expiry,
+    keys.idempotency(user, options.key ?? bookingId), keys.rateLimit(user), keys.outbox,
+  ], [user, bookingId, `hash-${quantity}`, target.zoneId, target.showId, quantity, "", options.holdMs ?? 600_000,
+    options.burst ?? 10, options.perMinute ?? 20, options.queuePass ? "1" : "0", 600, "", target.eventId]);
+}
+
+const expire = (target: Sale, batch: number) =>
+  lua.run<number>("expire", [target.keys.expiry, target.keys.userTickets, target.keys.outbox], [target.keys.tag, batch, 60]);
+
+/** Every key of the sale, dumped: a failed check must leave all of them byte for byte. */
+async function snapshot(target: Sale) {
+  const keys = (await redis.keys(`${target.keys.tag}*`)).filter((key) => !key.includes(":rate:")).sort();
+  return Object.fromEntries(await Promise.all(keys.map(async (key) => [key, (await redis.dumpBuffer(key))?.toString("hex")])));
+}
+
+describe("reserve.lua", () => {
+  test("each failed check leaves every key of the event untouched", async () => {
+    const target = await sale(3);
+    const user = crypto.randomUUID();
+    expect((await reserve(target, user, 2))[0]).toBe("ok");
+    const before = await snapshot(target);
+    const tooMany = await reserve(target, user, 3);
+    expect(tooMany.slice(0, 2)).toEqual(["error", "MAX_PER_USER_EXCEEDED"]);
+    const soldOut = await reserve(target, crypto.randomUUID(), 2);
+    expect(soldOut.slice(0, 2)).toEqual(["error", "INSUFFICIENT_STOCK"]);
+    expect(JSON.parse(soldOut[2]!)).toEqual({ available: 1, requested: 2 });
+    expect(await snapshot(target)).toEqual(before);
+  });
+
+  test("the token bucket refuses past the burst with a retry time, and a queue pass skips it", async () => {
+    const target = await sale(100, { maxTicketsPerUser: 100 });
+    const user = crypto.randomUUID();
+    for (let attempt = 0; attempt < 3; attempt += 1) expect((await reserve(target, user, 1, { burst: 3, perMinute: 1 }))[0]).toBe("ok");
+    const limited = await reserve(target, user, 1, { burst: 3, perMinute: 1 });
+    expect(limited.slice(0, 2)).toEqual(["error", "RATE_LIMITED"]);
+    expect(JSON.parse(limited[2]!).retry_after_ms).toBeGreaterThan(50_000);
+    expect((await reserve(target, user, 1, { burst: 3, perMinute: 1, queuePass: true }))[0]).toBe("ok");
+  });
+
+  test("outside the booking window nothing is held", async () => {
+    const target = await sale(10, { opensAt: new Date(Date.now() + 60_000), closesAt: new Date(Date.now() + 120_000) });
+    const reply = await reserve(target, crypto.randomUUID(), 1);
+    expect(reply.slice(0, 2)).toEqual(["error", "BOOKING_NOT_OPEN"]);
+    expect(await redis.hget(target.keys.zone(target.zoneId), "reserved")).toBe("0");
+  });
+});
+
+describe("expire.lua", () => {
+  test("expires due holds in bounded batches, returns the seats, writes booking.expired once each", async () => {
+    const target = await sale(10, { maxTicketsPerUser: 10 });
+    for (let index = 0; index < 5; index += 1) expect((await reserve(target, crypto.randomUUID(), 1, { holdMs: 1 }))[0]).toBe("ok");
+    const live = await reserve(target, crypto.randomUUID(), 2, { holdMs: 600_000 });
+    expect(live[0]).toBe("ok");
+    // Due once the server clock passes the 1 ms hold: the script reads Redis TIME itself.
+    const [seconds] = (await redis.time()) as [string, string];
+    while (Number(((await redis.time()) as [string, string])[0]) === Number(seconds)) await Bun.sleep(50);
+    expect(await expire(target, 2)).toBe(2);
+    expect(await expire(target, 2)).toBe(2);
+    expect(await expire(target, 2)).toBe(1);
+    expect(await expire(target, 2)).toBe(0);
+    expect(await redis.hmget(target.keys.zone(target.zoneId), "reserved", "sold")).toEqual(["2", "0"]);
+    expect(await redis.zcard(target.keys.expiry)).toBe(1);
+    const types = (await redis.xrange(target.keys.outbox, "-", "+")).map(([, fields]) => fields[fields.indexOf("type") + 1]);
+    expect(types.filter((type) => type === "booking.expired")).toHaveLength(5);
+    expect(Object.keys(await redis.hgetall(target.keys.userTickets))).toHaveLength(1);
+  });
+
+  test("a stale expiry entry (record gone) is dropped without touching inventory", async () => {
+    const target = await sale(10);
+    await redis.zadd(target.keys.expiry, 1, crypto.randomUUID());
+    expect(await expire(target, 10)).toBe(0);
+    expect(await redis.zcard(target.keys.expiry)).toBe(0);
+    expect(await redis.hget(target.keys.zone(target.zoneId), "seq")).toBe("0");
+  });
+});
+
+describe("release.lua and confirm.lua", () => {
+  test("cancelling a confirmed booking gives sold seats back and tells the previous status", async () => {
+    const target = await sale(10);
+    const user = crypto.randomUUID();
+    const reserved = JSON.parse((await reserve(target, user, 3))[1]);
+    const { keys } = target;
+    const bookingKeys = [keys.booking(reserved.booking_id), keys.userTickets, keys.expiry, keys.outbox];
+    const confirmed = await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, user, "payment-1", 60, ""]);
+    expect(confirmed[0]).toBe("ok");
+    expect(await redis.hmget(keys.zone(target.zoneId), "reserved", "sold")).toEqual(["0", "3"]);
+    const released = await lua.run<string[]>("release", bookingKeys, [keys.tag, reserved.booking_id, user, 60, ""]);
+    expect(JSON.parse(released[1]!)).toMatchObject({ status: "cancelled", previous_status: "confirmed" });
+    expect(await redis.hmget(keys.zone(target.zoneId), "reserved", "sold", "seq")).toEqual(["0", "0", "3"]);
+    expect(await redis.ttl(keys.booking(reserved.booking_id))).toBeGreaterThan(0);
+  });
+
+  test("the payment saga confirms without a user id; a wrong user id is NOT_FOUND", async () => {
+    const target = await sale(10);
+    const reserved = JSON.parse((await reserve(target, crypto.randomUUID(), 1))[1]);
+    const { keys } = target;
+    const bookingKeys = [keys.booking(reserved.booking_id), keys.userTickets, keys.expiry, keys.outbox];
+    expect((await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, crypto.randomUUID(), "p", 60, ""])).slice(0, 2)).toEqual(["error", "NOT_FOUND"]);
+    expect((await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, "", "p", 60, ""]))[0]).toBe("ok");
+  });
+});
