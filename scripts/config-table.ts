@@ -3,9 +3,9 @@
  * drift from what the services accept: `bun run scripts/config-table.ts`.
  */
 import { describeSettings } from "../services/lib/src/config";
-import { allSettingsGroups } from "../services/lib/src/settings";
+import { settingsCatalog } from "./settings-catalog";
 
-const rows = describeSettings(allSettingsGroups);
+const rows = describeSettings(settingsCatalog);
 const escape = (text: string) => text.replaceAll("|", "\\|");
 console.log("| variable | group | required | default | description |");
 console.log("| --- | --- | --- | --- | --- |");
