@@ -78,9 +78,9 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
         command.queuePass ? "1" : "0", config.idempotencyTtlSeconds, command.traceparent ?? "", eventId,
       ],
       wroteSomething,
+      (scriptReply, connection) => (scriptReply[0] === "error" ? Promise.resolve() : indexBooking(connection, config, JSON.parse(scriptReply[1]))),
     );
     const { replayed, value } = unwrap<BookingRecord>(reply);
-    await indexBooking(store, value);
     metrics.reservations.inc({ result: replayed ? "replayed" : "reserved" });
     return { replayed, booking: value };
   } catch (error) {
@@ -92,12 +92,12 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
 
 /**
  * The caller's list and the id → event lookup are global keys, so they cannot be written inside the
- * single-slot script. They are written after it, and again on every idempotent replay, so a crash in
- * between is healed by the client's retry.
+ * single-slot script. They are written right after it on the same connection (covered by its WAIT),
+ * and again on every idempotent replay, so a crash in between is healed by the client's retry.
  */
-async function indexBooking(store: BookingStore, booking: BookingRecord) {
-  const ttlSeconds = Math.ceil(store.config.holdMs / 1000) + store.config.recordTtlSeconds;
-  await store.redis
+function indexBooking(connection: Redis, config: BookingConfig, booking: BookingRecord) {
+  const ttlSeconds = Math.ceil(config.holdMs / 1000) + config.recordTtlSeconds;
+  return connection
     .multi()
     .zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${booking.event_id}:${booking.booking_id}`)
     .set(bookingEventKey(booking.booking_id), booking.event_id, "EX", ttlSeconds)

@@ -23,7 +23,16 @@ export interface AccessTokenKeys {
   ttlSeconds: number;
 }
 
-const keyBytes = (secret: string) => new TextEncoder().encode(secret);
+/** Importing the HMAC key costs more than the verification itself; it is done once per secret. */
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = importedKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    importedKeys.set(secret, key);
+  }
+  return key;
+}
 
 export async function signAccessToken(user: AuthenticatedUser, keys: AccessTokenKeys, now = Date.now()): Promise<string> {
   const issuedAt = Math.floor(now / 1000);
@@ -33,7 +42,7 @@ export async function signAccessToken(user: AuthenticatedUser, keys: AccessToken
     .setJti(crypto.randomUUID())
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + keys.ttlSeconds)
-    .sign(keyBytes(keys.secret));
+    .sign(await hmacKey(keys.secret));
 }
 
 /**
@@ -42,7 +51,7 @@ export async function signAccessToken(user: AuthenticatedUser, keys: AccessToken
  */
 export async function verifyAccessToken(token: string, keys: Pick<AccessTokenKeys, "secret">): Promise<AuthenticatedUser> {
   try {
-    const { payload } = await jwtVerify(token, keyBytes(keys.secret), { algorithms: [algorithm], requiredClaims: ["sub", "exp", "iat", "jti"] });
+    const { payload } = await jwtVerify(token, await hmacKey(keys.secret), { algorithms: [algorithm], requiredClaims: ["sub", "exp", "iat", "jti"] });
     const { sub, email, role, tenant_id: tenantId } = payload;
     if (typeof sub !== "string" || !uuidPattern.test(sub)) throw new Error("sub");
     if (typeof email !== "string") throw new Error("email");

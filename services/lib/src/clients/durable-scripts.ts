@@ -20,8 +20,18 @@ export interface DurableScriptsOptions {
 }
 
 export interface DurableScripts {
-  /** `changed` tells from the reply whether the script wrote anything; only then is there something to WAIT for. */
-  run<T = unknown>(name: string, keys: string[], args: ScriptArgument[], changed?: (reply: T) => boolean): Promise<T>;
+  /**
+   * `changed` tells from the reply whether the script wrote anything; only then is there something
+   * to WAIT for. `alongside` may send follow-up writes on the same connection: they go out just
+   * before the WAIT, in the same round trip, and the WAIT covers them too.
+   */
+  run<T = unknown>(
+    name: string,
+    keys: string[],
+    args: ScriptArgument[],
+    changed?: (reply: T) => boolean,
+    alongside?: (reply: T, connection: Redis) => Promise<unknown>,
+  ): Promise<T>;
   connections: Redis[];
   close(): Promise<void>;
 }
@@ -45,14 +55,25 @@ export function createDurableScripts(
   let next = 0;
   return {
     connections,
-    async run<T>(name: string, keys: string[], args: ScriptArgument[], changed: (reply: T) => boolean = () => true): Promise<T> {
+    async run<T>(
+      name: string,
+      keys: string[],
+      args: ScriptArgument[],
+      changed: (reply: T) => boolean = () => true,
+      alongside?: (reply: T, connection: Redis) => Promise<unknown>,
+    ): Promise<T> {
       const index = next;
       next = (next + 1) % connections.length;
       const started = performance.now();
       const reply = await runners[index]!.run<T>(name, keys, args);
       options.observe?.(name, (performance.now() - started) / 1000);
-      if (!changed(reply)) return reply;
-      const acknowledged = (await connections[index]!.call("WAIT", options.replicas, options.waitTimeoutMs)) as number;
+      const connection = connections[index]!;
+      const followUp = alongside?.(reply, connection);
+      if (!changed(reply)) {
+        await followUp;
+        return reply;
+      }
+      const [, acknowledged] = (await Promise.all([followUp, connection.call("WAIT", options.replicas, options.waitTimeoutMs)])) as [unknown, number];
       if (acknowledged < options.replicas) throw new NotReplicatedError();
       return reply;
     },
