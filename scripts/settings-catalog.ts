@@ -2,7 +2,12 @@
  * Every settings group of every process, for the README's configuration table and the test that
  * keeps it in sync. Service-specific groups live with their service; the shared ones in the kernel.
  */
-import { bookingSettings } from "../services/booking/src/settings";
+import { bookingSettings, expirySweeperSettings, outboxRelaySettings } from "../services/booking/src/settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
 
-export const settingsCatalog = { ...allSettingsGroups, booking: bookingSettings };
+export const settingsCatalog = {
+  ...allSettingsGroups,
+  booking: bookingSettings,
+  sweeper: expirySweeperSettings,
+  relay: outboxRelaySettings,
+};

@@ -12,7 +12,8 @@
  * {ev:E}:expiry             zset   booking_id by expires_at_ms, live holds only
  * {ev:E}:idem:U:K           string JSON {hash, result}: idempotency record of user U's key K
  * {ev:E}:rate:U             hash   token bucket of user U: tokens, updated_ms
- * {ev:E}:outbox             stream booking events waiting for the relay
+ * {ev:E}:outbox             stream booking events waiting for the relay (deleted once in Kafka)
+ * {ev:E}:outbox-lease       string consumer name of the one relay sending this event's outbox
  * show:S                    string event id of show S
  * user:U:bookings           zset   "E:B" by created_at_ms, the caller's bookings across events
  * booking:B:event           string event id of booking B
@@ -34,6 +35,7 @@ export const eventKeys = (eventId: string) => {
     idempotency: (userId: string, key: string) => `${tag}:idem:${userId}:${key}`,
     rateLimit: (userId: string) => `${tag}:rate:${userId}`,
     outbox: `${tag}:outbox`,
+    outboxLease: `${tag}:outbox-lease`,
   };
 };
 

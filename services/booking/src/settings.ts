@@ -23,3 +23,35 @@ export const bookingSettings = settingsGroup(
 );
 
 export type BookingConfig = ReturnType<typeof bookingSettings.shape>;
+
+export const expirySweeperSettings = settingsGroup(
+  {
+    EXPIRY_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1_000, description: "How often the expiry sweeper looks for holds whose time is up" }),
+    EXPIRY_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200, description: "Holds one expire.lua call closes at most (bounds how long Redis is busy per call)" }),
+  },
+  (values) => ({ intervalMs: values.EXPIRY_SWEEP_INTERVAL_MS, batchSize: values.EXPIRY_BATCH_SIZE }),
+);
+
+export const outboxRelaySettings = settingsGroup(
+  {
+    OUTBOX_CONSUMER_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "This relay's consumer name in the outbox group; defaults to host name and pid" })),
+    OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: "Outbox entries read and sent to Kafka at once per event" }),
+    OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 50, description: "Pause between passes while every outbox is empty" }),
+    OUTBOX_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 300_000, default: 15_000, description: "Lease that makes one relay the only sender of an event; a dead relay's events move on after it" }),
+    OUTBOX_CLAIM_IDLE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: "Entries read but unacknowledged this long by another relay are claimed (XAUTOCLAIM) and sent again" }),
+    KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1_000, default: 6, description: "Partitions of each topic the relay creates when it is missing" }),
+    KAFKA_TOPIC_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 1, description: "Replication factor of each topic the relay creates when it is missing" }),
+  },
+  (values) => ({
+    consumerName: values.OUTBOX_CONSUMER_NAME,
+    batchSize: values.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: values.OUTBOX_POLL_INTERVAL_MS,
+    leaseMs: values.OUTBOX_LEASE_MS,
+    claimIdleMs: values.OUTBOX_CLAIM_IDLE_MS,
+    topicPartitions: values.KAFKA_TOPIC_PARTITIONS,
+    topicReplicationFactor: values.KAFKA_TOPIC_REPLICATION_FACTOR,
+  }),
+);
+
+export type ExpirySweeperConfig = ReturnType<typeof expirySweeperSettings.shape>;
+export type OutboxRelayConfig = ReturnType<typeof outboxRelaySettings.shape>;

@@ -22,3 +22,5 @@ export * from "./telemetry";
 export * from "./schemas";
 export * from "./clients/durable-scripts";
 export * from "./http/json-body";
+export * from "./topics";
+export * from "./workers/worker-loop";

@@ -3,6 +3,8 @@
  * event id so one event stays ordered; consumers commit only what they processed.
  */
 import { type Consumer, type ConsumerConfig, Kafka, logLevel, type Producer } from "kafkajs";
+
+export type { Consumer, Kafka, Message, Producer, TopicMessages } from "kafkajs";
 import type { Logger } from "../logger";
 import type { KafkaConfig } from "../settings";
 
@@ -47,3 +49,24 @@ export const pingKafka = (kafka: Kafka) => async () => {
     await admin.disconnect();
   }
 };
+
+/**
+ * Creates the topics that do not exist yet; existing ones are left as they are. Producers never
+ * create topics implicitly (allowAutoTopicCreation: false), so this runs before the first send.
+ */
+export async function ensureTopics(kafka: Kafka, topics: readonly string[], options: { partitions: number; replicationFactor: number }) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return [];
+    await admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor })),
+      waitForLeaders: true,
+    });
+    return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -10,12 +10,17 @@ export interface ServeOptions {
   service: ServiceConfig;
   logger: Logger;
   readiness: Readiness;
+  /** Background loops of the process (a worker's loop), stopped after the server, before the clients. */
+  workers?: ShutdownStep[];
   /** Clients in the order they were opened; closed in reverse after the server drained. */
   clients: ShutdownStep[];
 }
 
-/** Listens, and on SIGTERM/SIGINT: readiness 503, stop accepting, finish in-flight requests, close clients. */
-export function serveHttp({ app, service, logger, readiness, clients }: ServeOptions) {
+/**
+ * Listens, and on SIGTERM/SIGINT: readiness 503, stop accepting, finish in-flight requests, stop the
+ * workers' loops, close clients. A worker process serves only the kernel (health, readiness, metrics).
+ */
+export function serveHttp({ app, service, logger, readiness, workers = [], clients }: ServeOptions) {
   app.listen({ port: service.port, hostname: service.host, maxRequestBodySize: maxJsonBodyBytes * 2 });
   logger.info("listening", { host: service.host, port: service.port, environment: service.environment });
   onShutdownSignal({
@@ -24,6 +29,7 @@ export function serveHttp({ app, service, logger, readiness, clients }: ServeOpt
     stopAccepting: [
       { name: "readiness", run: () => (readiness.draining = true) },
       { name: "http server", run: () => app.stop(false) },
+      ...workers,
     ],
     clients,
   });

@@ -1,0 +1,49 @@
+/**
+ * The expiry sweeper: closes holds whose time is up (seats back, booking.expired to the outbox).
+ * Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
+ */
+import {
+  closeRedis, createDurableScripts, createHttpApp, createLogger, createMetrics, createRedis, loadConfigOrExit, pingRedis,
+  readLuaScripts, redisSettings, secretValues, serveHttp, serviceSettings, startTelemetry, telemetrySettings,
+} from "@booking-rush/lib";
+import { luaDirectory } from "./src/app";
+import { startExpirySweeper } from "./src/expiry-sweeper";
+import { bookingSettings, expirySweeperSettings } from "./src/settings";
+import { createExpiryMetrics } from "./src/worker-metrics";
+
+const groups = {
+  service: serviceSettings({ name: "booking-expiry-sweeper", port: 3031 }),
+  redis: redisSettings,
+  booking: bookingSettings,
+  sweeper: expirySweeperSettings,
+  telemetry: telemetrySettings,
+};
+const config = loadConfigOrExit(groups, process.env);
+const logger = createLogger({ service: config.service.name, level: config.service.logLevel, secrets: secretValues(groups, process.env) });
+const telemetry = startTelemetry(config.telemetry, config.service.name);
+const metrics = createMetrics(config.service.name);
+const redis = createRedis(config.redis, logger, "expiry-sweeper");
+// Expiry gives seats back: acknowledged by a replica like every other inventory change.
+const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {
+  connections: 1,
+  replicas: 1,
+  waitTimeoutMs: config.booking.waitTimeoutMs,
+});
+const sweeper = startExpirySweeper(
+  { redis, scripts, logger, metrics: createExpiryMetrics(metrics) },
+  { ...config.sweeper, recordTtlSeconds: config.booking.recordTtlSeconds },
+);
+const readiness = { draining: false, checks: { redis: pingRedis(redis) } };
+
+serveHttp({
+  app: createHttpApp({ service: config.service, logger, metrics, readiness, tracing: telemetry.enabled }),
+  service: config.service,
+  logger,
+  readiness,
+  workers: [{ name: "expiry sweep", run: () => sweeper.stop() }],
+  clients: [
+    { name: "telemetry", run: () => telemetry.shutdown() },
+    { name: "redis", run: () => closeRedis(redis) },
+    { name: "redis writes", run: () => scripts.close() },
+  ],
+});

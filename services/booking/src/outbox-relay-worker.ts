@@ -1,0 +1,52 @@
+/**
+ * The relay's loop: passes back to back while there is work, a short pause when every outbox is
+ * empty, a growing back-off while Kafka or Redis is down. A heartbeat renews the leases on its own
+ * timer, so a send that hangs on an unreachable broker does not hand the event to another relay.
+ */
+import { createLuaScripts, type Kafka, type Logger, readLuaScripts, type Redis, startWorkerLoop } from "@booking-rush/lib";
+import { hostname } from "node:os";
+import { luaDirectory } from "./app";
+import { createOutboxRelay } from "./outbox-relay";
+import type { OutboxRelayConfig } from "./settings";
+import type { createOutboxMetrics } from "./worker-metrics";
+
+export interface OutboxRelayWorkerDependencies {
+  redis: Redis;
+  kafka: Kafka;
+  logger: Logger;
+  metrics: ReturnType<typeof createOutboxMetrics>;
+}
+
+export function startOutboxRelay({ redis, kafka, logger, metrics }: OutboxRelayWorkerDependencies, config: OutboxRelayConfig) {
+  const relay = createOutboxRelay(
+    {
+      redis,
+      kafka,
+      logger,
+      scripts: createLuaScripts(redis, readLuaScripts(luaDirectory)),
+      onDelivered: (topic, count) => metrics.relayed.inc({ topic }, count),
+    },
+    { ...config, consumerName: config.consumerName ?? `${hostname()}-${process.pid}` },
+  );
+  const loop = startWorkerLoop({
+    name: "outbox relay",
+    logger,
+    intervalMs: config.pollIntervalMs,
+    whileBusy: true,
+    onFailure: () => metrics.failures.inc(),
+    step: () => relay.step(),
+  });
+  const heartbeat = setInterval(() => {
+    relay.renewLeases().catch((error: Error) => logger.warn("outbox lease renewal failed", { error: error.message }));
+  }, Math.floor(config.leaseMs / 3));
+  logger.info("outbox relay started", { consumer: relay.consumerName });
+  return {
+    relay,
+    loop,
+    async stop() {
+      await loop.stop();
+      clearInterval(heartbeat);
+      await relay.close();
+    },
+  };
+}

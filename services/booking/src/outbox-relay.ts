@@ -1,0 +1,200 @@
+/**
+ * The outbox relay: moves booking events from each event's Redis outbox stream to Kafka.
+ *
+ * Per event: read with the consumer group (own unacknowledged entries first, then new ones), send
+ * with the idempotent producer, then XACK + XDEL. At least once: an entry leaves Redis only after
+ * Kafka has it, so with Kafka down entries wait in the stream and go out when it is back; a crash
+ * between send and ack re-sends, and consumers drop the repeat by `event_id`.
+ *
+ * One relay at a time sends a given event (a lease in Redis, renewed by a heartbeat), so the event's
+ * messages keep the order the scripts wrote them in even with several replicas; the events
+ * themselves are shared out between replicas. Entries a dead relay read but never acknowledged are
+ * claimed with XAUTOCLAIM once idle for claimIdleMs.
+ */
+import {
+  bookingTopics, createProducer, ensureTopics, type Kafka, type Logger, type LuaScripts, type Producer, type Redis, type TopicMessages,
+} from "@booking-rush/lib";
+import { eventKeys, eventRegistryKey, outboxGroup } from "./keys";
+import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
+import type { OutboxRelayConfig } from "./settings";
+
+export interface OutboxRelayOptions extends Omit<OutboxRelayConfig, "consumerName" | "pollIntervalMs"> {
+  consumerName: string;
+}
+
+export interface OutboxRelayDependencies {
+  redis: Redis;
+  /** Runs outbox-lease and outbox-lease-release. */
+  scripts: LuaScripts;
+  kafka: Kafka;
+  logger: Logger;
+  /** Called with each batch delivered to Kafka, by topic. */
+  onDelivered?: (topic: string, count: number) => void;
+}
+
+type StreamReply = [stream: string, entries: [id: string, fields: string[] | null][]][] | null;
+
+interface EventState {
+  /** Local deadline of the lease; nothing is sent for the event after it without a renewal. */
+  leaseUntil: number;
+  /** Entries read earlier may still be unacknowledged (a failed send, a claim): re-read them first. */
+  checkPending: boolean;
+  lastClaimAt: number;
+}
+
+export function createOutboxRelay(dependencies: OutboxRelayDependencies, options: OutboxRelayOptions) {
+  const { redis, scripts, kafka, logger } = dependencies;
+  const { consumerName, batchSize, leaseMs, claimIdleMs } = options;
+  const events = new Map<string, EventState>();
+  let producer: Producer | undefined;
+  let topicsReady = false;
+
+  async function connectedProducer(): Promise<Producer> {
+    if (!topicsReady) {
+      const created = await ensureTopics(kafka, bookingTopics, { partitions: options.topicPartitions, replicationFactor: options.topicReplicationFactor });
+      if (created.length > 0) logger.info("created kafka topics", { topics: created });
+      topicsReady = true;
+    }
+    if (producer) return producer;
+    const fresh = createProducer(kafka);
+    try {
+      await fresh.connect();
+    } catch (error) {
+      await fresh.disconnect().catch(() => {});
+      throw error;
+    }
+    producer = fresh;
+    return fresh;
+  }
+
+  /**
+   * After a failed send the producer is replaced: a new producer id starts clean sequence numbers
+   * rather than risking a stuck OutOfOrderSequence state after the broker came back.
+   */
+  async function dropProducer() {
+    const old = producer;
+    producer = undefined;
+    await old?.disconnect().catch(() => {});
+  }
+
+  async function takeLease(eventId: string): Promise<boolean> {
+    const state = events.get(eventId) ?? { leaseUntil: 0, checkPending: true, lastClaimAt: 0 };
+    const askedAt = Date.now();
+    const held = (await scripts.run<number>("outbox-lease", [eventKeys(eventId).outboxLease], [consumerName, leaseMs])) === 1;
+    if (!held) {
+      events.delete(eventId);
+      return false;
+    }
+    state.leaseUntil = askedAt + leaseMs;
+    events.set(eventId, state);
+    return true;
+  }
+
+  /** Entries another relay read and never acknowledged become ours once idle long enough. */
+  async function claimAbandoned(stream: string, state: EventState) {
+    let cursor = "0-0";
+    let claimed = 0;
+    // Bounded: a stream holds at most a few batches of unacknowledged entries.
+    for (let round = 0; round < 10; round += 1) {
+      const [next, ids] = (await redis.xautoclaim(stream, outboxGroup, consumerName, claimIdleMs, cursor, "COUNT", batchSize, "JUSTID")) as [string, string[]];
+      claimed += ids.length;
+      cursor = next;
+      if (cursor === "0-0") break;
+    }
+    state.lastClaimAt = Date.now();
+    if (claimed > 0) {
+      state.checkPending = true;
+      logger.info("claimed outbox entries of another relay", { stream, entries: claimed });
+    }
+  }
+
+  async function read(stream: string, from: "0" | ">"): Promise<OutboxEntry[]> {
+    let reply: StreamReply;
+    try {
+      reply = (await redis.xreadgroup("GROUP", outboxGroup, consumerName, "COUNT", batchSize, "STREAMS", stream, from)) as StreamReply;
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOGROUP")) throw error;
+      // The group is created at publish time; a stream rebuilt since (or never written) gets it here.
+      await redis.xgroup("CREATE", stream, outboxGroup, "0", "MKSTREAM").catch((createError: Error) => {
+        if (!createError.message.startsWith("BUSYGROUP")) throw createError;
+      });
+      return [];
+    }
+    return (reply?.[0]?.[1] ?? []).map(([id, flat]) => ({ id, fields: entryFields(flat) ?? {} }));
+  }
+
+  async function send(eventId: string, entries: OutboxEntry[]) {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const entry of entries) {
+      if (!entry.fields.type) continue; // deleted before it was acknowledged: nothing left to send
+      const { topic, message } = outboxMessage(eventId, entry.fields);
+      const batch = byTopic.get(topic) ?? { topic, messages: [] };
+      batch.messages.push(message);
+      byTopic.set(topic, batch);
+    }
+    if (byTopic.size === 0) return;
+    const connected = await connectedProducer();
+    try {
+      await connected.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    } catch (error) {
+      await dropProducer();
+      throw error;
+    }
+    for (const batch of byTopic.values()) dependencies.onDelivered?.(batch.topic, batch.messages.length);
+  }
+
+  /** One batch of one event; resolves to how many entries went to Kafka. */
+  async function relayEvent(eventId: string, state: EventState): Promise<number> {
+    // Never act on a lease that may be running out: another relay may own the event by then.
+    if (Date.now() >= state.leaseUntil - leaseMs / 3 && !(await takeLease(eventId))) return 0;
+    const stream = eventKeys(eventId).outbox;
+    if (Date.now() - state.lastClaimAt >= claimIdleMs / 2) await claimAbandoned(stream, state);
+    let entries: OutboxEntry[] = [];
+    if (state.checkPending) {
+      entries = await read(stream, "0");
+      if (entries.length === 0) state.checkPending = false;
+    }
+    if (entries.length === 0) entries = await read(stream, ">");
+    if (entries.length === 0) return 0;
+    // From here until the ack these entries are pending on us; a failure leaves them to be re-read.
+    state.checkPending = true;
+    await send(eventId, entries);
+    const ids = entries.map((entry) => entry.id);
+    await redis.multi().xack(stream, outboxGroup, ...ids).xdel(stream, ...ids).exec();
+    return entries.length;
+  }
+
+  return {
+    consumerName,
+
+    /** One pass over every loaded event; resolves to how many entries went to Kafka. */
+    async step(): Promise<number> {
+      const registered = await redis.smembers(eventRegistryKey);
+      for (const eventId of events.keys()) if (!registered.includes(eventId)) events.delete(eventId);
+      let relayed = 0;
+      for (const eventId of registered) {
+        if (!events.has(eventId) && !(await takeLease(eventId))) continue;
+        relayed += await relayEvent(eventId, events.get(eventId)!);
+      }
+      return relayed;
+    },
+
+    /** Keeps the leases of the events this relay sends; run every leaseMs / 3, also while a send hangs. */
+    async renewLeases(): Promise<void> {
+      for (const eventId of [...events.keys()]) {
+        if (!(await takeLease(eventId))) logger.warn("outbox lease lost to another relay", { event_id: eventId });
+      }
+    },
+
+    /** Hands every lease back so other replicas take over at once, and disconnects from Kafka. */
+    async close(): Promise<void> {
+      for (const eventId of events.keys()) {
+        await scripts.run("outbox-lease-release", [eventKeys(eventId).outboxLease], [consumerName]).catch(() => {});
+      }
+      events.clear();
+      await dropProducer();
+    },
+  };
+}
+
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

@@ -1,0 +1,51 @@
+import { Counter, Gauge, type Metrics, type Redis } from "@booking-rush/lib";
+import { eventKeys, eventRegistryKey } from "./keys";
+
+export function createExpiryMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  return {
+    expired: new Counter({ name: "booking_holds_expired_total", help: "Holds the sweeper closed because their time was up", registers }),
+    failures: new Counter({ name: "booking_expiry_sweep_failures_total", help: "Sweeps that failed (Redis unreachable, no replica confirmed)", registers }),
+    lastSweep: new Gauge({ name: "booking_expiry_last_sweep_timestamp_seconds", help: "When a sweep last completed; a stale value means holds are not being expired", registers }),
+  };
+}
+
+export function createOutboxMetrics(metrics: Metrics, redis: Redis) {
+  const registers = [metrics.registry];
+  /** Read at scrape time: the relay deletes what Kafka has, so what is left in the streams is the lag. */
+  async function outboxBacklog() {
+    const streams = (await redis.smembers(eventRegistryKey)).map((eventId) => eventKeys(eventId).outbox);
+    const pipeline = redis.pipeline();
+    for (const stream of streams) pipeline.xlen(stream).xrange(stream, "-", "+", "COUNT", 1);
+    const replies = (await pipeline.exec()) ?? [];
+    let entries = 0;
+    let oldestMs = Number.POSITIVE_INFINITY;
+    for (let index = 0; index < replies.length; index += 2) {
+      entries += Number(replies[index]?.[1] ?? 0);
+      const first = (replies[index + 1]?.[1] as [string, string[]][] | undefined)?.[0];
+      // A stream entry id is "<ms>-<n>": the time it was written.
+      if (first) oldestMs = Math.min(oldestMs, Number(first[0].split("-")[0]));
+    }
+    return { entries, oldestAgeSeconds: Number.isFinite(oldestMs) ? Math.max(0, (Date.now() - oldestMs) / 1000) : 0 };
+  }
+  return {
+    relayed: new Counter({ name: "outbox_relayed_total", help: "Outbox entries delivered to Kafka, by topic", labelNames: ["topic"], registers }),
+    failures: new Counter({ name: "outbox_relay_failures_total", help: "Relay passes that failed (Kafka or Redis unreachable); the entries wait and are sent again", registers }),
+    lag: new Gauge({
+      name: "outbox_lag_entries",
+      help: "Booking events in the Redis outboxes not yet delivered to Kafka",
+      registers,
+      async collect() {
+        this.set((await outboxBacklog()).entries);
+      },
+    }),
+    oldestAge: new Gauge({
+      name: "outbox_oldest_entry_age_seconds",
+      help: "Age of the oldest booking event not yet delivered to Kafka (0 when none waits)",
+      registers,
+      async collect() {
+        this.set((await outboxBacklog()).oldestAgeSeconds);
+      },
+    }),
+  };
+}

@@ -1,0 +1,36 @@
+/** The real outbox relay and expiry sweeper on the local stack, as their entrypoints wire them. */
+import { createKafka, createMetrics, loadConfig, type Metrics, type Redis } from "@booking-rush/lib";
+import { stackConfig, testLogger } from "../../../lib/test/support/stack-config";
+import { startOutboxRelay } from "../../src/outbox-relay-worker";
+import { type OutboxRelayConfig, outboxRelaySettings } from "../../src/settings";
+import { createOutboxMetrics } from "../../src/worker-metrics";
+
+export const testKafka = createKafka(stackConfig.kafka, testLogger, "booking-test");
+
+const relayDefaults = loadConfig({ relay: outboxRelaySettings }, {}).relay;
+
+export function startTestRelay(redis: Redis, overrides: Partial<OutboxRelayConfig> = {}) {
+  const metrics = createMetrics("relay-test");
+  const worker = startOutboxRelay(
+    { redis, kafka: testKafka, logger: testLogger, metrics: createOutboxMetrics(metrics, redis) },
+    { ...relayDefaults, pollIntervalMs: 20, consumerName: `test-relay-${crypto.randomUUID()}`, ...overrides },
+  );
+  return { ...worker, metrics };
+}
+
+/** The value of one sample in a registry's text exposition (summed over its label sets). */
+export async function metricValue(metrics: Metrics, name: string): Promise<number> {
+  const text = await metrics.registry.metrics();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
+const root = `${import.meta.dir}/../../../..`;
+
+/** Stops or starts local stack components (`bash scripts/stack down kafka`, `up`), for failure tests. */
+export function stack(...args: string[]) {
+  const result = Bun.spawnSync(["bash", "scripts/stack", ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (result.exitCode !== 0) throw new Error(`scripts/stack ${args.join(" ")} failed: ${result.stderr.toString()}`);
+}

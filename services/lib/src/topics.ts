@@ -1,0 +1,21 @@
+/**
+ * The Kafka topics of the platform (one per event type, named after it) and the message every
+ * producer writes: keyed by the concert event's id so one sale stays in one partition, in order.
+ */
+export const bookingTopics = ["booking.created", "booking.confirmed", "booking.cancelled", "booking.expired"] as const;
+export const paymentTopics = ["payment.requested", "payment.succeeded", "payment.failed", "payment.refunded"] as const;
+export const allTopics = [...bookingTopics, ...paymentTopics] as const;
+
+export type Topic = (typeof allTopics)[number];
+
+export const isTopic = (name: string): name is Topic => (allTopics as readonly string[]).includes(name);
+
+/** The JSON value of every message; `event_id` is the message's own id, stable across re-sends. */
+export interface EventMessage<Data = Record<string, unknown>> {
+  event_id: string;
+  type: Topic;
+  occurred_at: string;
+  /** The zone's sequence number after the change (booking events). */
+  seq?: number;
+  data: Data;
+}
