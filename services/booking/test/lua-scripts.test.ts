@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeRedis, createLuaScripts, createRedis, readLuaScripts } from "@booking-rush/lib";
+import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { luaDirectory } from "../src/app";
 import { type EventInventory, loadEventInventory } from "../src/inventory";
@@ -135,5 +136,35 @@ describe("release.lua and confirm.lua", () => {
     const bookingKeys = [keys.booking(reserved.booking_id), keys.userTickets, keys.expiry, keys.outbox];
     expect((await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, crypto.randomUUID(), "p", 60, ""])).slice(0, 2)).toEqual(["error", "NOT_FOUND"]);
     expect((await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, "", "p", 60, ""]))[0]).toBe("ok");
+  });
+});
+
+describe("outbox-lease.lua and outbox-lease-release.lua", () => {
+  const take = (target: Sale, relay: string, leaseMs: number) => lua.run<number>("outbox-lease", [target.keys.outboxLease], [relay, leaseMs]);
+  const release = (target: Sale, relay: string) => lua.run<number>("outbox-lease-release", [target.keys.outboxLease], [relay]);
+
+  test("one holder at a time; the holder renews; only the holder releases", async () => {
+    const target = await sale();
+    expect(await take(target, "relay-a", 5_000)).toBe(1);
+    expect(await take(target, "relay-b", 5_000)).toBe(0);
+    expect(await redis.get(target.keys.outboxLease)).toBe("relay-a");
+
+    await redis.pexpire(target.keys.outboxLease, 1_000);
+    expect(await take(target, "relay-a", 60_000)).toBe(1);
+    expect(await redis.pttl(target.keys.outboxLease)).toBeGreaterThan(59_000);
+
+    expect(await release(target, "relay-b")).toBe(0);
+    expect(await redis.get(target.keys.outboxLease)).toBe("relay-a");
+    expect(await release(target, "relay-a")).toBe(1);
+    expect(await redis.exists(target.keys.outboxLease)).toBe(0);
+    expect(await take(target, "relay-b", 5_000)).toBe(1);
+  });
+
+  test("a lease that is not renewed runs out and another relay takes it", async () => {
+    const target = await sale();
+    expect(await take(target, "relay-a", 200)).toBe(1);
+    expect(await take(target, "relay-b", 5_000)).toBe(0);
+    await eventually(async () => expect(await take(target, "relay-b", 5_000)).toBe(1), { timeoutMs: 3_000 });
+    expect(await redis.get(target.keys.outboxLease)).toBe("relay-b");
   });
 });

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
+
+let fixture: BookingFixture;
+
+beforeAll(async () => {
+  fixture = await bookingFixture();
+});
+
+afterAll(async () => {
+  await fixture.close();
+});
+
+/** The /metrics text of the service, as Prometheus scrapes it. */
+async function scrape() {
+  const response = await fixture.app.handle(new Request("http://localhost/metrics"));
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+const sample = (text: string, name: string, labels: string) => {
+  const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(labels));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+};
+
+describe("booking metrics on /metrics", () => {
+  test("reservations by result, failures by code, script durations and live holds", async () => {
+    const sale = await fixture.publish([{ kind: "general", total: 2, price: 1_000 }]);
+    const zoneId = sale.zones[0]!.id;
+    const winner = await tokenFor(crypto.randomUUID());
+    const key = crypto.randomUUID();
+    expect((await post(fixture, "/bookings/reserve", winner, { show_id: sale.showId, zone_id: zoneId, quantity: 2 }, key)).status).toBe(201);
+    expect((await post(fixture, "/bookings/reserve", winner, { show_id: sale.showId, zone_id: zoneId, quantity: 2 }, key)).status).toBe(201);
+    const loser = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: zoneId, quantity: 1 });
+    expect(loser.body.error.code).toBe("INSUFFICIENT_STOCK");
+
+    const text = await scrape();
+    expect(sample(text, "booking_reservations_total", 'result="reserved"')).toBe(1);
+    expect(sample(text, "booking_reservations_total", 'result="replayed"')).toBe(1);
+    expect(sample(text, "booking_reservations_total", 'result="rejected"')).toBe(1);
+    expect(sample(text, "booking_reservation_failures", 'code="INSUFFICIENT_STOCK"')).toBe(1);
+    expect(sample(text, "redis_operation_duration_seconds_count", 'script="reserve"')).toBe(3);
+    // Every live hold of every loaded event: at least this sale's.
+    expect(sample(text, "active_reservations", "service=")).toBeGreaterThanOrEqual(1);
+    const live = await fixture.redis.zcard(sale.keys.expiry);
+    expect(live).toBe(1);
+  });
+});

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createDurableScripts, createMetrics, readLuaScripts } from "@booking-rush/lib";
+import { eventually } from "../../lib/test/support/eventually";
+import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import { luaDirectory } from "../src/app";
+import { startExpirySweeper } from "../src/expiry-sweeper";
+import { createExpiryMetrics } from "../src/worker-metrics";
+import { type BookingFixture, bookingFixture, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+import { collectMessages } from "./support/kafka-collector";
+import { metricValue, startTestRelay, testKafka } from "./support/relay-fixture";
+
+let shortHold: BookingFixture;
+let longHold: BookingFixture;
+
+beforeAll(async () => {
+  shortHold = await bookingFixture({ holdMs: 1_000 });
+  longHold = await bookingFixture();
+});
+
+afterAll(async () => {
+  await shortHold.close();
+  await longHold.close();
+});
+
+/** A sweeper as its entrypoint runs it, with a write pool of its own (another replica, in effect). */
+function startSweeper(batchSize: number) {
+  const metrics = createMetrics("sweeper-test");
+  const scripts = createDurableScripts(stackConfig.redis, testLogger, readLuaScripts(luaDirectory), { connections: 1, replicas: 1, waitTimeoutMs: 500 });
+  const loop = startExpirySweeper(
+    { redis: shortHold.redis, scripts, logger: testLogger, metrics: createExpiryMetrics(metrics) },
+    { intervalMs: 20, batchSize, recordTtlSeconds: 600 },
+  );
+  return {
+    metrics,
+    async stop() {
+      await loop.stop();
+      await scripts.close();
+    },
+  };
+}
+
+async function hold(fixture: BookingFixture, showId: string, zoneId: string, quantity: number) {
+  const userId = crypto.randomUUID();
+  const token = await tokenFor(userId);
+  const response = await post(fixture, "/bookings/reserve", token, { show_id: showId, zone_id: zoneId, quantity });
+  expect(response.status).toBe(201);
+  return { bookingId: response.body.data.booking_id as string, token, userId };
+}
+
+describe("expiry sweeper (real Redis, real Kafka)", () => {
+  test("a short hold expires: seats return, booking.expired reaches Kafka, confirming afterwards is 410", async () => {
+    const sale = await shortHold.publish([{ kind: "general", total: 10, price: 90_000 }]);
+    const zone = sale.zones[0]!;
+    const relay = startTestRelay(shortHold.redis);
+    const sweeper = startSweeper(100);
+    try {
+      const { bookingId, token, userId } = await hold(shortHold, sale.showId, zone.id, 3);
+      expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ total: 10, reserved: 3, sold: 0 });
+
+      await eventually(async () => expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 }), {
+        timeoutMs: 10_000,
+      });
+      expect(await shortHold.redis.hget(sale.keys.userTickets, userId)).toBeNull();
+      expect(await shortHold.redis.zcard(sale.keys.expiry)).toBe(0);
+      expect((await get(shortHold, `/bookings/${bookingId}`, token)).body.data.status).toBe("expired");
+      expect(await metricValue(sweeper.metrics, "booking_holds_expired_total")).toBe(1);
+
+      const late = await post(shortHold, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+      expect(late.status).toBe(410);
+      expect(late.body.error.code).toBe("RESERVATION_EXPIRED");
+      expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 });
+
+      // The seats are on sale again.
+      await hold(longHold, sale.showId, zone.id, 4);
+
+      await eventually(async () => expect(await shortHold.redis.xlen(sale.keys.outbox)).toBe(0), { timeoutMs: 30_000, intervalMs: 50 });
+      const collector = await collectMessages(testKafka, [sale.eventId]);
+      try {
+        await collector.caughtUp();
+        const expired = collector.messages.filter((message) => message.body.event_id === `booking.expired:${bookingId}`);
+        expect(expired).toHaveLength(1);
+        expect(expired[0]!.topic).toBe("booking.expired");
+        expect(expired[0]!.body).toMatchObject({ type: "booking.expired", seq: 2, data: { booking_id: bookingId, status: "expired", quantity: 3 } });
+      } finally {
+        await collector.stop();
+      }
+    } finally {
+      await sweeper.stop();
+      await relay.stop();
+    }
+  });
+
+  test("two sweepers at once expire every due hold exactly once and leave live holds alone", async () => {
+    const sale = await shortHold.publish([{ kind: "general", total: 500, price: 90_000 }]);
+    const zone = sale.zones[0]!;
+    const due = await Promise.all(Array.from({ length: 120 }, () => hold(shortHold, sale.showId, zone.id, 1)));
+    const live = await Promise.all(Array.from({ length: 5 }, () => hold(longHold, sale.showId, zone.id, 2)));
+    expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 130, sold: 0 });
+
+    const sweepers = [startSweeper(7), startSweeper(7)];
+    try {
+      await eventually(async () => expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 10, sold: 0 }), {
+        timeoutMs: 15_000,
+      });
+    } finally {
+      for (const sweeper of sweepers) await sweeper.stop();
+    }
+    const expiredBySweepers = await Promise.all(sweepers.map((sweeper) => metricValue(sweeper.metrics, "booking_holds_expired_total")));
+    expect(expiredBySweepers[0]! + expiredBySweepers[1]!).toBe(120);
+
+    const entries = await shortHold.redis.xrange(sale.keys.outbox, "-", "+");
+    const expiredEvents = entries
+      .map(([, fields]) => fields[fields.indexOf("event_id") + 1]!)
+      .filter((eventId) => eventId.startsWith("booking.expired:"));
+    expect(expiredEvents.sort()).toEqual(due.map((booking) => `booking.expired:${booking.bookingId}`).sort());
+    expect(await shortHold.redis.zrange(sale.keys.expiry, "0", "-1")).toEqual(expect.arrayContaining(live.map((booking) => booking.bookingId)));
+    expect(await shortHold.redis.zcard(sale.keys.expiry)).toBe(5);
+    const tickets = await shortHold.redis.hgetall(sale.keys.userTickets);
+    expect(Object.values(tickets).map(Number)).toEqual([2, 2, 2, 2, 2]);
+    expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ total: 500, reserved: 10, sold: 0, seq: 125 + 120 });
+  });
+});
