@@ -3,8 +3,8 @@
  * Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createDurableScripts, createHttpApp, createLogger, createMetrics, createRedis, loadConfigOrExit, pingRedis,
-  readLuaScripts, redisSettings, secretValues, serveHttp, serviceSettings, startTelemetry, telemetrySettings,
+  closeRedis, createDurableScripts, createHttpApp, createRedis, pingRedis, readLuaScripts, redisSettings, serveHttp,
+  serviceSettings, startProcess, telemetrySettings,
 } from "@booking-rush/lib";
 import { luaDirectory } from "./src/app";
 import { startExpirySweeper } from "./src/expiry-sweeper";
@@ -18,10 +18,7 @@ const groups = {
   sweeper: expirySweeperSettings,
   telemetry: telemetrySettings,
 };
-const config = loadConfigOrExit(groups, process.env);
-const logger = createLogger({ service: config.service.name, level: config.service.logLevel, secrets: secretValues(groups, process.env) });
-const telemetry = startTelemetry(config.telemetry, config.service.name);
-const metrics = createMetrics(config.service.name);
+const { config, logger, telemetry, metrics } = startProcess(groups);
 const redis = createRedis(config.redis, logger, "expiry-sweeper");
 // Expiry gives seats back: acknowledged by a replica like every other inventory change.
 const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {

@@ -1,7 +1,6 @@
 /** The booking HTTP service. */
 import {
-  authSettings, createHttpApp, createLogger, createMetrics, loadConfigOrExit, pingRedis, redisSettings, secretValues,
-  serveHttp, serviceSettings, startTelemetry, telemetrySettings,
+  authSettings, createHttpApp, pingRedis, redisSettings, serveHttp, serviceSettings, startProcess, telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
 import { bookingSettings } from "./src/settings";
@@ -13,10 +12,7 @@ const groups = {
   booking: bookingSettings,
   telemetry: telemetrySettings,
 };
-const config = loadConfigOrExit(groups, process.env);
-const logger = createLogger({ service: config.service.name, level: config.service.logLevel, secrets: secretValues(groups, process.env) });
-const telemetry = startTelemetry(config.telemetry, config.service.name);
-const metrics = createMetrics(config.service.name);
+const { config, logger, telemetry, metrics } = startProcess(groups);
 const booking = createBookingService(config, logger, metrics);
 const readiness = { draining: false, checks: { redis: pingRedis(booking.store.redis) } };
 const app = createHttpApp({ service: config.service, logger, metrics, readiness, tracing: telemetry.enabled }, [booking.routes]);

@@ -3,8 +3,8 @@
  * per event. Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createHttpApp, createKafka, createLogger, createMetrics, createRedis, kafkaSettings, loadConfigOrExit, pingKafka,
-  pingRedis, redisSettings, secretValues, serveHttp, serviceSettings, startTelemetry, telemetrySettings,
+  closeRedis, createHttpApp, createKafka, createRedis, kafkaSettings, pingKafka, pingRedis, redisSettings, serveHttp,
+  serviceSettings, startProcess, telemetrySettings,
 } from "@booking-rush/lib";
 import { startOutboxRelay } from "./src/outbox-relay-worker";
 import { outboxRelaySettings } from "./src/settings";
@@ -17,10 +17,7 @@ const groups = {
   relay: outboxRelaySettings,
   telemetry: telemetrySettings,
 };
-const config = loadConfigOrExit(groups, process.env);
-const logger = createLogger({ service: config.service.name, level: config.service.logLevel, secrets: secretValues(groups, process.env) });
-const telemetry = startTelemetry(config.telemetry, config.service.name);
-const metrics = createMetrics(config.service.name);
+const { config, logger, telemetry, metrics } = startProcess(groups);
 const redis = createRedis(config.redis, logger, "outbox-relay");
 const kafka = createKafka(config.kafka, logger, "outbox-relay");
 const relay = startOutboxRelay({ redis, kafka, logger, metrics: createOutboxMetrics(metrics, redis) }, config.relay);

@@ -106,6 +106,18 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
       state.checkPending = true;
       logger.info("claimed outbox entries of another relay", { stream, entries: claimed });
     }
+    await forgetGoneRelays(stream);
+  }
+
+  /** Consumers of relays that are gone (nothing pending, idle past the claim time) are dropped, so the group does not grow with every restart. */
+  async function forgetGoneRelays(stream: string) {
+    const consumers = (await redis.xinfo("CONSUMERS", stream, outboxGroup)) as (string | number)[][];
+    for (const flat of consumers) {
+      const consumer = Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, index) => [flat[2 * index], flat[2 * index + 1]]));
+      if (consumer.name !== consumerName && Number(consumer.pending) === 0 && Number(consumer.idle) > claimIdleMs) {
+        await redis.xgroup("DELCONSUMER", stream, outboxGroup, String(consumer.name));
+      }
+    }
   }
 
   async function read(stream: string, from: "0" | ">"): Promise<OutboxEntry[]> {

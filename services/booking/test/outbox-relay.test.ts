@@ -152,6 +152,9 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
       await eventually(async () => expect(await fixture.redis.xlen(sale.keys.outbox)).toBe(0), { timeoutMs: 30_000, intervalMs: 50 });
       expect(await pendingCount(sale)).toBe(0);
       expect(await fixture.redis.get(sale.keys.outboxLease)).toBe(relay.relay.consumerName);
+      // The dead relay, with nothing pending any more, is dropped from the group.
+      const consumerNames = async () => ((await fixture.redis.xinfo("CONSUMERS", sale.keys.outbox, outboxGroup)) as string[][]).map((consumer) => consumer[1]);
+      await eventually(async () => expect(await consumerNames()).toEqual([relay.relay.consumerName]), { timeoutMs: 10_000, intervalMs: 50 });
       const collector = await collectMessages(testKafka, [sale.eventId]);
       try {
         await collector.caughtUp();

@@ -20,7 +20,7 @@ export const settingsGroup = <P extends TProperties, Shape>(
 ): SettingsGroup<P, Shape> => ({ schema: Type.Object(properties), shape });
 
 /** Any group; `never` because a function of specific values is assignable to one taking never. */
-type AnyGroup = { schema: TObject; shape: (values: never) => unknown };
+export type AnyGroup = { schema: TObject; shape: (values: never) => unknown };
 export type ConfigOf<G extends Record<string, AnyGroup>> = { [K in keyof G]: ReturnType<G[K]["shape"]> };
 
 export class ConfigError extends Error {

@@ -24,3 +24,4 @@ export * from "./clients/durable-scripts";
 export * from "./http/json-body";
 export * from "./topics";
 export * from "./workers/worker-loop";
+export * from "./process";

@@ -1,16 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "../src/logger";
 import { shutdown } from "../src/shutdown";
+import { freePort } from "./support/free-port";
 
 const quietLogger = createLogger({ service: "test", write: () => {} });
 
-/** A port the kernel just handed out, so the fixture does not collide with anything running. */
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const { port } = probe;
-  probe.stop(true);
-  return port ?? 0;
-}
 
 /** Starts the fixture service and returns a reader of its JSON log lines. */
 async function startFixture(port: number) {
