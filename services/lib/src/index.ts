@@ -25,3 +25,4 @@ export * from "./http/json-body";
 export * from "./topics";
 export * from "./workers/worker-loop";
 export * from "./process";
+export * from "./data/audit";
