@@ -5,8 +5,8 @@
  */
 import { Elysia } from "elysia";
 import { createLogger, createLuaScripts, createRedis, loadConfigOrExit, readLuaScripts, redisSettings } from "../services/lib/src/index";
-import { eventKeys } from "../services/booking/src/keys";
-import { luaDirectory } from "../services/booking/src/app";
+import { eventKeys } from "../services/lib/src/inventory/keys";
+import { luaDirectory } from "../services/lib/src/clients/lua-scripts";
 
 const config = loadConfigOrExit({ redis: redisSettings }, process.env);
 const redis = createRedis(config.redis, createLogger({ service: "baseline", level: "warn" }), "baseline");

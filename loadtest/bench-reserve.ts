@@ -6,8 +6,8 @@
  * and a deadline. Run with loadtest/bench-reserve (it brings the stack up and sets the env).
  */
 import { closeRedis, createLogger, createRedis, loadConfigOrExit, redisSettings, signAccessToken } from "../services/lib/src/index";
-import { loadEventInventory } from "../services/booking/src/inventory";
-import { eventKeys, eventRegistryKey } from "../services/booking/src/keys";
+import { loadEventInventory } from "../services/lib/src/inventory/load";
+import { eventKeys, eventRegistryKey } from "../services/lib/src/inventory/keys";
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);

@@ -4,7 +4,7 @@
  *   bun run scripts/seed-demo-event.ts
  */
 import { authSettings, closeRedis, createLogger, createRedis, loadConfigOrExit, redisSettings, signAccessToken } from "../services/lib/src/index";
-import { loadEventInventory } from "../services/booking/src/inventory";
+import { loadEventInventory } from "../services/lib/src/inventory/load";
 
 const config = loadConfigOrExit({ redis: redisSettings, auth: authSettings }, process.env);
 const logger = createLogger({ service: "seed", level: "warn" });

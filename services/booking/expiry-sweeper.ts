@@ -3,10 +3,9 @@
  * Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createDurableScripts, createHttpApp, createRedis, pingRedis, readLuaScripts, redisSettings, serveHttp,
+  closeRedis, createDurableScripts, createHttpApp, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, serveHttp,
   serviceSettings, startProcess, telemetrySettings,
 } from "@booking-rush/lib";
-import { luaDirectory } from "./src/app";
 import { startExpirySweeper } from "./src/expiry-sweeper";
 import { bookingSettings, expirySweeperSettings } from "./src/settings";
 import { createExpiryMetrics } from "./src/worker-metrics";

@@ -3,14 +3,12 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, closeRedis, createDurableScripts, createRedis, type Logger, type Metrics, readLuaScripts, type RedisConfig,
+  type AuthConfig, closeRedis, createDurableScripts, createRedis, type Logger, luaDirectory, type Metrics, readLuaScripts, type RedisConfig,
 } from "@booking-rush/lib";
 import { createBookingMetrics } from "./booking-metrics";
 import type { BookingStore } from "./reservations";
 import { bookingRoutes } from "./routes";
 import type { BookingConfig } from "./settings";
-
-export const luaDirectory = `${import.meta.dir}/../../../lua`;
 
 export interface BookingServiceConfig {
   redis: RedisConfig;

@@ -1,6 +1,5 @@
-import { Counter, Gauge, Histogram, type Metrics } from "@booking-rush/lib";
+import { Counter, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics } from "@booking-rush/lib";
 import type { Redis } from "ioredis";
-import { eventKeys, eventRegistryKey } from "./keys";
 
 export function createBookingMetrics(metrics: Metrics, redis: Redis) {
   const registers = [metrics.registry];

@@ -1,8 +1,7 @@
 /** Reading bookings back: by id, the caller's list, the caller's live holds. */
-import { type AuthenticatedUser, notFound } from "@booking-rush/lib";
+import { type AuthenticatedUser, eventKeys, notFound, userBookingsKey } from "@booking-rush/lib";
 import type { Redis } from "ioredis";
 import type { BookingRecord } from "./booking-view";
-import { eventKeys, userBookingsKey } from "./keys";
 import { eventOfBooking } from "./reservations";
 
 const numericFields = ["quantity", "created_at_ms", "expires_at_ms", "seq", "confirmed_at_ms", "closed_at_ms"] as const;

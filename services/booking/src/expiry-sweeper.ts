@@ -3,8 +3,9 @@
  * one atomic script, so sweepers on several replicas share the work without ever expiring a
  * booking twice, and a sweeper that dies mid-way leaves nothing half done.
  */
-import { type DurableScripts, type Logger, type Redis, startWorkerLoop, type WorkerLoop } from "@booking-rush/lib";
-import { eventKeys, eventRegistryKey } from "./keys";
+import {
+  type DurableScripts, eventKeys, eventRegistryKey, type Logger, type Redis, startWorkerLoop, type WorkerLoop,
+} from "@booking-rush/lib";
 import type { ExpirySweeperConfig } from "./settings";
 import type { createExpiryMetrics } from "./worker-metrics";
 

@@ -3,9 +3,8 @@
  * empty, a growing back-off while Kafka or Redis is down. A heartbeat renews the leases on its own
  * timer, so a send that hangs on an unreachable broker does not hand the event to another relay.
  */
-import { createLuaScripts, type Kafka, type Logger, readLuaScripts, type Redis, startWorkerLoop } from "@booking-rush/lib";
+import { createLuaScripts, type Kafka, type Logger, luaDirectory, readLuaScripts, type Redis, startWorkerLoop } from "@booking-rush/lib";
 import { hostname } from "node:os";
-import { luaDirectory } from "./app";
 import { createOutboxRelay } from "./outbox-relay";
 import type { OutboxRelayConfig } from "./settings";
 import type { createOutboxMetrics } from "./worker-metrics";

@@ -12,9 +12,8 @@
  * claimed with XAUTOCLAIM once idle for claimIdleMs.
  */
 import {
-  bookingTopics, createProducer, ensureTopics, type Kafka, type Logger, type LuaScripts, type Producer, type Redis, type TopicMessages,
+  bookingTopics, createProducer, ensureTopics, eventKeys, eventRegistryKey, type Kafka, type Logger, type LuaScripts, outboxGroup, type Producer, type Redis, type TopicMessages,
 } from "@booking-rush/lib";
-import { eventKeys, eventRegistryKey, outboxGroup } from "./keys";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
 import type { OutboxRelayConfig } from "./settings";
 

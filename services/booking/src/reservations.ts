@@ -2,11 +2,12 @@
  * Reserve, confirm and cancel: each one Lua script run atomically in Redis and acknowledged only
  * once a replica has it. Plain functions over the store; the HTTP layer is in routes.ts.
  */
-import { AppError, type DurableScripts, notFound, validationError } from "@booking-rush/lib";
+import {
+  AppError, bookingEventKey, type DurableScripts, eventKeys, notFound, showEventKey, userBookingsKey, validationError,
+} from "@booking-rush/lib";
 import type { Redis } from "ioredis";
 import type { BookingMetrics } from "./booking-metrics";
 import type { BookingRecord } from "./booking-view";
-import { bookingEventKey, eventKeys, showEventKey, userBookingsKey } from "./keys";
 import { type ScriptReply, unwrap, wroteSomething } from "./script-replies";
 import type { BookingConfig } from "./settings";
 

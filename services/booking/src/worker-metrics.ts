@@ -1,5 +1,4 @@
-import { Counter, Gauge, type Metrics, type Redis } from "@booking-rush/lib";
-import { eventKeys, eventRegistryKey } from "./keys";
+import { Counter, eventKeys, eventRegistryKey, Gauge, type Metrics, type Redis } from "@booking-rush/lib";
 
 export function createExpiryMetrics(metrics: Metrics) {
   const registers = [metrics.registry];

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createDurableScripts, createMetrics, readLuaScripts } from "@booking-rush/lib";
+import { createDurableScripts, createMetrics, luaDirectory, readLuaScripts } from "@booking-rush/lib";
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { luaDirectory } from "../src/app";
 import { startExpirySweeper } from "../src/expiry-sweeper";
 import { createExpiryMetrics } from "../src/worker-metrics";
 import { type BookingFixture, bookingFixture, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";

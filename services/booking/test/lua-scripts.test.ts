@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeRedis, createLuaScripts, createRedis, readLuaScripts } from "@booking-rush/lib";
+import {
+  closeRedis, createLuaScripts, createRedis, type EventInventory, eventKeys, eventRegistryKey, loadEventInventory, luaDirectory,
+  readLuaScripts,
+} from "@booking-rush/lib";
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { luaDirectory } from "../src/app";
-import { type EventInventory, loadEventInventory } from "../src/inventory";
-import { eventKeys, eventRegistryKey } from "../src/keys";
 
 /** The scripts straight against Redis (through Sentinel), without the service around them. */
 const redis = createRedis(stackConfig.redis, testLogger, "lua-direct");

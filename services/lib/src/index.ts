@@ -26,3 +26,5 @@ export * from "./topics";
 export * from "./workers/worker-loop";
 export * from "./process";
 export * from "./data/audit";
+export * from "./inventory/keys";
+export * from "./inventory/load";

@@ -2,11 +2,11 @@
  * A booking service on the real local stack, wrapped in the production kernel, plus a freshly
  * published event of its own (unique ids, so tests never see each other's inventory).
  */
-import { createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken } from "@booking-rush/lib";
+import {
+  createHttpApp, createLogger, createMetrics, type EventInventory, eventKeys, eventRegistryKey, loadConfig, loadEventInventory, signAccessToken, type ZoneInventory,
+} from "@booking-rush/lib";
 import { stackConfig } from "../../../lib/test/support/stack-config";
 import { createBookingService } from "../../src/app";
-import { type EventInventory, loadEventInventory, type ZoneInventory } from "../../src/inventory";
-import { eventKeys, eventRegistryKey } from "../../src/keys";
 import { type BookingConfig, bookingSettings } from "../../src/settings";
 
 export const jwtSecret = "booking-tests-signing-secret-0123456789";

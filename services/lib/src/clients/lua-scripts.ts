@@ -6,6 +6,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Redis } from "ioredis";
 
+/** The project's `lua/` folder: every Redis script of every service. */
+export const luaDirectory = join(import.meta.dir, "..", "..", "..", "..", "lua");
+
 export interface LuaScript {
   name: string;
   source: string;

@@ -1,6 +1,6 @@
 /**
  * Loads an event's inventory into Redis: the function publishing calls (the catalog service, and
- * scripts/seed-demo-event.ts until the catalog exists). Idempotent: publishing again updates the
+ * scripts/seed-demo-event.ts). Idempotent: publishing again updates the
  * event's window and limits but never resets a zone's reserved/sold counts or a seat's holder.
  */
 import type { Redis } from "ioredis";
