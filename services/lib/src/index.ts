@@ -28,3 +28,4 @@ export * from "./process";
 export * from "./data/audit";
 export * from "./inventory/keys";
 export * from "./inventory/load";
+export * from "./data/tenant-scope";

@@ -43,7 +43,9 @@ let db: ReturnType<typeof drizzle<typeof schema>>;
 
 beforeAll(async () => {
   fresh = await createFreshDatabase("schema");
-  sql = postgres(fresh.url, { max: 6, onnotice: () => {} });
+  // These tests exercise constraints, not tenancy: they act as the system (row-level security
+  // lets a session with app.access = 'system' through; tenant-rls.test.ts covers the policies).
+  sql = postgres(fresh.url, { max: 6, onnotice: () => {}, connection: { "app.access": "system" } });
   db = drizzle(sql, { schema });
 });
 
