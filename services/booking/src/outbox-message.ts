@@ -24,7 +24,7 @@ export function outboxMessage(eventId: string, fields: Record<string, string>): 
     event_id: fields.event_id!,
     type,
     occurred_at: new Date(Number(fields.occurred_at_ms)).toISOString(),
-    seq: Number(fields.seq),
+    ...(fields.seq ? { seq: Number(fields.seq) } : {}),
     data: JSON.parse(fields.payload ?? "{}") as Record<string, unknown>,
   };
   const headers: Record<string, string> = { event_id: body.event_id, type };

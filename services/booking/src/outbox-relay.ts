@@ -12,7 +12,8 @@
  * claimed with XAUTOCLAIM once idle for claimIdleMs.
  */
 import {
-  bookingTopics, createProducer, ensureTopics, eventKeys, eventRegistryKey, type Kafka, type Logger, type LuaScripts, outboxGroup, type Producer, type Redis, type TopicMessages,
+  createProducer, ensureTopics, eventKeys, eventRegistryKey, type Kafka, type Logger, type LuaScripts, outboxGroup, outboxTopics,
+  type Producer, type Redis, type TopicMessages,
 } from "@booking-rush/lib";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
 import type { OutboxRelayConfig } from "./settings";
@@ -50,7 +51,7 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
 
   async function connectedProducer(): Promise<Producer> {
     if (!topicsReady) {
-      const created = await ensureTopics(kafka, bookingTopics, { partitions: options.topicPartitions, replicationFactor: options.topicReplicationFactor });
+      const created = await ensureTopics(kafka, outboxTopics, { partitions: options.topicPartitions, replicationFactor: options.topicReplicationFactor });
       if (created.length > 0) logger.info("created kafka topics", { topics: created });
       topicsReady = true;
     }

@@ -5,7 +5,7 @@ import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { startExpirySweeper } from "../src/expiry-sweeper";
 import { createExpiryMetrics } from "../src/worker-metrics";
 import { type BookingFixture, bookingFixture, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
-import { collectMessages } from "./support/kafka-collector";
+import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { metricValue, startTestRelay, testKafka } from "./support/relay-fixture";
 
 let shortHold: BookingFixture;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually } from "../../lib/test/support/eventually";
 import { outboxGroup } from "@booking-rush/lib";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
-import { collectMessages } from "./support/kafka-collector";
+import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { metricValue, stack, startTestRelay, testKafka } from "./support/relay-fixture";
 
 let fixture: BookingFixture;

@@ -29,3 +29,4 @@ export * from "./data/audit";
 export * from "./inventory/keys";
 export * from "./inventory/load";
 export * from "./data/tenant-scope";
+export * from "./clients/locks";

@@ -4,7 +4,10 @@
  */
 export const bookingTopics = ["booking.created", "booking.confirmed", "booking.cancelled", "booking.expired"] as const;
 export const paymentTopics = ["payment.requested", "payment.succeeded", "payment.failed", "payment.refunded"] as const;
-export const allTopics = [...bookingTopics, ...paymentTopics] as const;
+export const catalogTopics = ["event.cancelled"] as const;
+export const allTopics = [...bookingTopics, ...paymentTopics, ...catalogTopics] as const;
+/** What the booking scripts and the catalog write to the events' Redis outboxes, for the relay. */
+export const outboxTopics = [...bookingTopics, ...catalogTopics] as const;
 
 export type Topic = (typeof allTopics)[number];
 
@@ -15,7 +18,7 @@ export interface EventMessage<Data = Record<string, unknown>> {
   event_id: string;
   type: Topic;
   occurred_at: string;
-  /** The zone's sequence number after the change (booking events). */
+  /** The zone's sequence number after the change (booking events only). */
   seq?: number;
   data: Data;
 }

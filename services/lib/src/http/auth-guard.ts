@@ -4,7 +4,9 @@ import { forbidden } from "../errors";
 
 /**
  * Routes opt in with `{ auth: true }` (any signed-in user) or `{ auth: ["admin"] }` (those roles);
- * the handler then has `user: { id, email, role, tenant_id }`.
+ * the handler then has `user: { id, email, role, tenant_id }`. Public routes that show more to a
+ * signed-in caller use `{ viewer: true }`: `viewer` is the user, or null without a token (a token
+ * that is sent but not valid is still 401, never quietly ignored).
  */
 export const authGuard = (keys: Pick<AccessTokenKeys, "secret">) =>
   new Elysia({ name: "kernel.auth-guard" }).macro({
@@ -15,5 +17,12 @@ export const authGuard = (keys: Pick<AccessTokenKeys, "secret">) =>
         return { user };
       },
       detail: { security: [{ bearer: [] }] },
+    }),
+    viewer: (enabled: true) => ({
+      async resolve({ request }): Promise<{ viewer: AuthenticatedUser | null }> {
+        const header = request.headers.get("authorization");
+        if (!enabled || header === null) return { viewer: null };
+        return { viewer: await verifyAccessToken(bearerToken(header), keys) };
+      },
     }),
   });

@@ -4,8 +4,8 @@
  * until it has read every partition up to the end offsets Kafka reports at that moment, so a test
  * sees everything that was delivered, duplicates included, without guessing how long to wait.
  */
-import { bookingTopics, createConsumer, ensureTopics, type EventMessage, type Kafka } from "@booking-rush/lib";
-import { eventually } from "../../../lib/test/support/eventually";
+import { outboxTopics, createConsumer, ensureTopics, type EventMessage, type Kafka } from "../../src/index";
+import { eventually } from "./eventually";
 
 export interface CollectedMessage {
   topic: string;
@@ -18,13 +18,13 @@ export interface CollectedMessage {
 
 export async function collectMessages(kafka: Kafka, eventIds: string[]) {
   const wanted = new Set(eventIds);
-  await ensureTopics(kafka, bookingTopics, { partitions: 6, replicationFactor: 1 });
+  await ensureTopics(kafka, outboxTopics, { partitions: 6, replicationFactor: 1 });
   const consumer = createConsumer(kafka, `test-collector-${crypto.randomUUID()}`);
   const messages: CollectedMessage[] = [];
   /** Next offset to read, per "topic:partition", over every message read (not only the kept ones). */
   const positions = new Map<string, number>();
   await consumer.connect();
-  await consumer.subscribe({ topics: [...bookingTopics], fromBeginning: true });
+  await consumer.subscribe({ topics: [...outboxTopics], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
       positions.set(`${topic}:${partition}`, Number(message.offset) + 1);
@@ -40,7 +40,7 @@ export async function collectMessages(kafka: Kafka, eventIds: string[]) {
     await admin.connect();
     try {
       const ends = new Map<string, { low: number; high: number }>();
-      for (const topic of bookingTopics) {
+      for (const topic of outboxTopics) {
         for (const partition of await admin.fetchTopicOffsets(topic)) {
           ends.set(`${topic}:${partition.partition}`, { low: Number(partition.low), high: Number(partition.high) });
         }

@@ -1,0 +1,46 @@
+/**
+ * The catalog service's clients and routes, built once from config; main.ts serves it, services/all
+ * mounts it, tests call it with app.handle().
+ */
+import {
+  type AuthConfig, closeRedis, createDurableScripts, createLocks, createPostgres, createRedis, type Logger, luaDirectory, type Metrics,
+  type PostgresConfig, readLuaScripts, type RedisConfig,
+} from "@booking-rush/lib";
+import { createCatalogMetrics } from "./catalog-metrics";
+import { createEventCache } from "./event-cache";
+import { catalogRoutes } from "./routes";
+import type { CatalogConfig } from "./settings";
+import type { CatalogStore } from "./store";
+
+export interface CatalogServiceConfig {
+  redis: RedisConfig;
+  postgres: PostgresConfig;
+  auth: Pick<AuthConfig, "jwtSecret">;
+  catalog: CatalogConfig;
+}
+
+export function createCatalogService(config: CatalogServiceConfig, logger: Logger, metrics: Metrics) {
+  const redis = createRedis(config.redis, logger, "catalog");
+  const postgres = createPostgres(config.postgres, logger);
+  const catalogMetrics = createCatalogMetrics(metrics);
+  const store: CatalogStore = {
+    db: postgres.db,
+    redis,
+    scripts: createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), { connections: 1, replicas: 1, waitTimeoutMs: 500 }),
+    locks: createLocks(redis),
+    cache: createEventCache(redis, config.catalog.cacheTtlSeconds, logger, (hit) => catalogMetrics.cacheLookups.inc({ result: hit ? "hit" : "miss" })),
+    config: config.catalog,
+    metrics: catalogMetrics,
+    logger,
+  };
+  return {
+    store,
+    postgres,
+    routes: catalogRoutes(store, config.auth.jwtSecret),
+    close: async () => {
+      await store.scripts.close();
+      await closeRedis(redis);
+      await postgres.close();
+    },
+  };
+}

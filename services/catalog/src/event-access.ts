@@ -1,0 +1,22 @@
+/** Who may change what: organizers and admins act on their own tenant's events only. */
+import { type AuthenticatedUser, forbidden, notFound, type Transaction } from "@booking-rush/lib";
+import { eq } from "drizzle-orm";
+import { type Event, events } from "../../../drizzle/schema";
+
+/** The caller's tenant, for creating; buyers and users without a tenant cannot organise. */
+export function organizerTenant(user: AuthenticatedUser): string {
+  if (user.role === "user" || !user.tenant_id) throw forbidden("Only an organizer or admin of a tenant can do this");
+  return user.tenant_id;
+}
+
+/**
+ * The event, locked for the change, when it belongs to the caller's tenant. Row-level security
+ * already hides other tenants' drafts (404); a visible event of another tenant is 403.
+ */
+export async function ownedEvent(tx: Transaction, user: AuthenticatedUser, eventId: string): Promise<Event> {
+  const tenantId = organizerTenant(user);
+  const [event] = await tx.select().from(events).where(eq(events.id, eventId)).for("update");
+  if (!event) throw notFound("Event");
+  if (event.tenantId !== tenantId) throw forbidden("This event belongs to another tenant");
+  return event;
+}

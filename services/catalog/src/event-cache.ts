@@ -1,0 +1,42 @@
+/**
+ * Event pages cached in Redis: an event's detail under its own key, list pages under a version
+ * number that every change bumps (so no page of an older version is ever read again). A cache that
+ * cannot be read is a miss, not an error: browsing survives Redis trouble. Invalidation errors do
+ * propagate: a change must not commit while its stale page would stay cached.
+ */
+import type { Logger, Redis } from "@booking-rush/lib";
+
+const eventKey = (eventId: string) => `catalog:event:${eventId}`;
+const listVersionKey = "catalog:events:version";
+const listKey = (version: string, query: string) => `catalog:events:v${version}:${new Bun.CryptoHasher("sha1").update(query).digest("hex")}`;
+
+export interface EventCache {
+  event<T>(eventId: string, load: () => Promise<T | undefined>): Promise<T | undefined>;
+  list<T>(query: unknown, load: () => Promise<T>): Promise<T>;
+  invalidate(eventId: string): Promise<void>;
+}
+
+export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logger, onLookup?: (hit: boolean) => void): EventCache {
+  async function cached<T>(key: () => Promise<string>, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    let cacheKey: string | undefined;
+    try {
+      cacheKey = await key();
+      const hit = await redis.get(cacheKey);
+      onLookup?.(hit !== null);
+      if (hit !== null) return JSON.parse(hit) as T;
+    } catch (error) {
+      logger.warn("event cache unavailable, reading the database", { error: error instanceof Error ? error.message : String(error) });
+    }
+    const value = await load();
+    if (value !== undefined && cacheKey) await redis.set(cacheKey, JSON.stringify(value), "EX", ttlSeconds).catch(() => {});
+    return value;
+  }
+  return {
+    event: (eventId, load) => cached(async () => eventKey(eventId), load),
+    list: async (query, load) =>
+      (await cached(async () => listKey((await redis.get(listVersionKey)) ?? "0", JSON.stringify(query)), load)) as Awaited<ReturnType<typeof load>>,
+    async invalidate(eventId) {
+      await redis.multi().del(eventKey(eventId)).incr(listVersionKey).exec();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import {
+  authGuard, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, requestIdOf, uuid, validationError,
+} from "@booking-rush/lib";
+import { Elysia, t } from "elysia";
+import { listCategories } from "./categories";
+import { createEvent, createShow, eventDetail, type EventFields, eventShows, listEvents, removeEvent, updateEvent } from "./events";
+import { publishEvent } from "./publishing";
+import type { Actor, CatalogStore } from "./store";
+import { categorySchema, eventDetailSchema, eventSchema, seatSchema, showSchema, zoneSchema } from "./views";
+import { createZone, seatMap, showZones, type ZoneLayout } from "./zones";
+
+const dateTime = (description?: string) => t.String({ format: "date-time", ...(description ? { description } : {}) });
+const categorySlug = t.String({ pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", maxLength: 64 });
+
+const eventFields = {
+  title: t.String({ minLength: 1, maxLength: 200 }),
+  description: t.String({ maxLength: 5_000 }),
+  category: t.Union([categorySlug, t.Null()], { description: "A category slug (GET /categories)" }),
+  venue: t.String({ minLength: 1, maxLength: 200 }),
+  booking_opens_at: dateTime(),
+  booking_closes_at: dateTime("After booking_opens_at"),
+  max_tickets_per_user: jsonInteger({ minimum: 1, maximum: 20 }),
+  waitlist_limit: jsonInteger({ minimum: 0, maximum: 100_000, description: "Waitlist places per sold-out zone; 0 = none" }),
+  min_age: t.Union([jsonInteger({ minimum: 0, maximum: 130 }), t.Null()]),
+  queue_enabled: t.Boolean({ description: "Waiting room: reserving needs a queue pass" }),
+};
+
+const createEventBody = t.Object({
+  title: eventFields.title,
+  description: t.Optional(eventFields.description),
+  category: t.Optional(eventFields.category),
+  venue: eventFields.venue,
+  booking_opens_at: eventFields.booking_opens_at,
+  booking_closes_at: eventFields.booking_closes_at,
+  max_tickets_per_user: t.Optional(eventFields.max_tickets_per_user),
+  waitlist_limit: t.Optional(eventFields.waitlist_limit),
+  min_age: t.Optional(eventFields.min_age),
+  queue_enabled: t.Optional(eventFields.queue_enabled),
+});
+
+const updateEventBody = t.Partial(t.Object(eventFields), { minProperties: 1 });
+
+type UpdateBody = typeof updateEventBody.static;
+
+/** The request's snake_case fields as the domain's, leaving out what was not sent. */
+function eventChanges(body: UpdateBody): Partial<EventFields> {
+  const changes: Partial<EventFields> = {};
+  if (body.title !== undefined) changes.title = body.title;
+  if (body.description !== undefined) changes.description = body.description;
+  if (body.category !== undefined) changes.category = body.category;
+  if (body.venue !== undefined) changes.venue = body.venue;
+  if (body.booking_opens_at !== undefined) changes.bookingOpensAt = new Date(body.booking_opens_at);
+  if (body.booking_closes_at !== undefined) changes.bookingClosesAt = new Date(body.booking_closes_at);
+  if (body.max_tickets_per_user !== undefined) changes.maxTicketsPerUser = body.max_tickets_per_user;
+  if (body.waitlist_limit !== undefined) changes.waitlistLimit = body.waitlist_limit;
+  if (body.min_age !== undefined) changes.minAge = body.min_age;
+  if (body.queue_enabled !== undefined) changes.queueEnabled = body.queue_enabled;
+  return changes;
+}
+
+const zoneBody = t.Object({
+  name: t.String({ minLength: 1, maxLength: 100 }),
+  price: jsonInteger({ minimum: 0, maximum: 100_000_000, description: "Minor units of the event's currency" }),
+  total_seats: t.Optional(jsonInteger({ minimum: 1, maximum: 100_000, description: "General admission" })),
+  rows: t.Optional(
+    t.Array(t.Object({ label: t.String({ minLength: 1, maxLength: 10, pattern: "^[A-Za-z0-9-]+$" }), seats: jsonInteger({ minimum: 1, maximum: 500 }) }), {
+      minItems: 1,
+      maxItems: 200,
+      description: "Assigned seating: rows of numbered seats",
+    }),
+  ),
+});
+
+/** Exactly one layout: a number of seats, or rows of seats. */
+function zoneLayout(body: typeof zoneBody.static): ZoneLayout {
+  if ((body.total_seats === undefined) === (body.rows === undefined)) {
+    throw validationError([{ in: "body", field: "total_seats", message: "send total_seats (general admission) or rows (assigned seating), not both" }]);
+  }
+  return body.rows ? { kind: "assigned", rows: body.rows } : { kind: "general_admission", totalSeats: body.total_seats! };
+}
+
+const idParams = t.Object({ id: uuid() });
+const traceHeaders = t.Object({ traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })) });
+const organizers = ["organizer", "admin"] as ("organizer" | "admin")[];
+
+const listQuery = t.Composite([
+  pageQuerySchema,
+  t.Object({
+    category: t.Optional(categorySlug),
+    q: t.Optional(t.String({ minLength: 1, maxLength: 100, description: "Words in the title, description or venue" })),
+    from: t.Optional(dateTime("Events with a show starting at or after this time")),
+    to: t.Optional(dateTime("Events with a show starting at or before this time")),
+  }),
+]);
+
+export const catalogRoutes = (store: CatalogStore, jwtSecret: string) =>
+  new Elysia({ name: "catalog.routes", prefix: "/api/v1" })
+    .use(authGuard({ secret: jwtSecret }))
+    .derive(({ request, headers }) => ({
+      actorOf: (user: Actor["user"]): Actor => ({ user, requestId: requestIdOf(request), traceparent: headers.traceparent }),
+    }))
+    .get(
+      "/events",
+      async ({ query }) => {
+        const { items, total } = await listEvents(store, {
+          page: query.page, perPage: query.per_page, category: query.category, q: query.q,
+          from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined,
+        });
+        return page(items, { page: query.page, per_page: query.per_page, total });
+      },
+      { query: listQuery, response: { 200: pageSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Published events" } },
+    )
+    .get("/events/:id", async ({ params, viewer }) => ({ success: true as const, data: await eventDetail(store, viewer, params.id) }), {
+      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema) }, detail: { tags: ["catalog"], summary: "An event with its shows" },
+    })
+    .get("/events/:id/shows", async ({ params, viewer }) => ({ success: true as const, data: await eventShows(store, viewer, params.id) }), {
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)) }, detail: { tags: ["catalog"], summary: "An event's shows" },
+    })
+    .get("/shows/:id/zones", async ({ params, viewer }) => ({ success: true as const, data: await showZones(store, viewer, params.id) }), {
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)) }, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
+    })
+    .get("/shows/:id/seats", async ({ params, query, viewer }) => ({ success: true as const, data: await seatMap(store, viewer, params.id, query.zone_id) }), {
+      viewer: true,
+      params: idParams,
+      query: t.Object({ zone_id: uuid() }),
+      response: { 200: okSchema(t.Array(seatSchema)) },
+      detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
+    })
+    .get("/categories", async () => ({ success: true as const, data: await listCategories(store) }), {
+      response: { 200: okSchema(t.Array(categorySchema)) }, detail: { tags: ["catalog"], summary: "Categories" },
+    })
+    .post(
+      "/events",
+      async ({ body, user, actorOf, set }) => {
+        set.status = 201;
+        const data = await createEvent(store, actorOf(user), {
+          title: body.title, description: body.description ?? "", category: body.category ?? null, venue: body.venue,
+          bookingOpensAt: new Date(body.booking_opens_at), bookingClosesAt: new Date(body.booking_closes_at),
+          maxTicketsPerUser: body.max_tickets_per_user ?? 4, waitlistLimit: body.waitlist_limit ?? 0, minAge: body.min_age ?? null,
+          queueEnabled: body.queue_enabled ?? false,
+        });
+        return { success: true as const, data };
+      },
+      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Create a draft event" } },
+    )
+    .put("/events/:id", async ({ params, body, user, actorOf }) => ({ success: true as const, data: await updateEvent(store, actorOf(user), params.id, eventChanges(body)) }), {
+      auth: organizers, params: idParams, body: updateEventBody, response: { 200: okSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Change an event of your tenant" },
+    })
+    .delete("/events/:id", async ({ params, user, actorOf }) => ({ success: true as const, data: await removeEvent(store, actorOf(user), params.id) }), {
+      auth: organizers,
+      params: idParams,
+      headers: traceHeaders,
+      response: { 200: okSchema(t.Composite([eventSchema, t.Object({ deleted: t.Boolean({ description: "true: a draft was deleted; false: a published event was cancelled" }) })])) },
+      detail: { tags: ["catalog"], summary: "Delete a draft, or cancel a published event (buyers are refunded in full)" },
+    })
+    .post(
+      "/events/:id/shows",
+      async ({ params, body, user, actorOf, set }) => {
+        set.status = 201;
+        return { success: true as const, data: await createShow(store, actorOf(user), params.id, new Date(body.starts_at), new Date(body.ends_at)) };
+      },
+      { auth: organizers, params: idParams, body: t.Object({ starts_at: dateTime(), ends_at: dateTime() }), response: { 201: okSchema(showSchema) }, detail: { tags: ["catalog"], summary: "Add a show to a draft event" } },
+    )
+    .post(
+      "/shows/:id/zones",
+      async ({ params, body, user, actorOf, set }) => {
+        set.status = 201;
+        return { success: true as const, data: await createZone(store, actorOf(user), params.id, { name: body.name, price: body.price, layout: zoneLayout(body) }) };
+      },
+      { auth: organizers, params: idParams, body: zoneBody, response: { 201: okSchema(zoneSchema) }, detail: { tags: ["catalog"], summary: "Add a zone to a show of a draft event" } },
+    )
+    .post("/events/:id/publish", async ({ params, user, actorOf }) => ({ success: true as const, data: await publishEvent(store, actorOf(user), params.id) }), {
+      auth: organizers, params: idParams, response: { 200: okSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Publish: load the inventory into Redis; idempotent" },
+    });

@@ -1,0 +1,25 @@
+import type { AuthenticatedUser, Database, DurableScripts, Locks, Logger, Redis } from "@booking-rush/lib";
+import type { EventCache } from "./event-cache";
+import type { CatalogMetrics } from "./catalog-metrics";
+import type { CatalogConfig } from "./settings";
+
+/** Everything the catalog's domain functions work with, built once in app.ts. */
+export interface CatalogStore {
+  db: Database;
+  redis: Redis;
+  /** Inventory writes (cancel-event), acknowledged by a replica. */
+  scripts: DurableScripts;
+  locks: Locks;
+  cache: EventCache;
+  config: CatalogConfig;
+  metrics: CatalogMetrics;
+  logger: Logger;
+}
+
+/** Who asked, for the audit trail. */
+export interface Actor {
+  user: AuthenticatedUser;
+  requestId?: string;
+  ip?: string | null;
+  traceparent?: string;
+}
