@@ -11,12 +11,16 @@ export function organizerTenant(user: AuthenticatedUser): string {
 
 /**
  * The event, locked for the change, when it belongs to the caller's tenant. Row-level security
- * already hides other tenants' drafts (404); a visible event of another tenant is 403.
+ * already hides other tenants' drafts (404); a visible event of another tenant is 403. (The lock
+ * is taken in a second read: under row-level security FOR UPDATE sees only rows the caller may
+ * update, so it cannot tell "not yours" from "not there".)
  */
 export async function ownedEvent(tx: Transaction, user: AuthenticatedUser, eventId: string): Promise<Event> {
   const tenantId = organizerTenant(user);
+  const [visible] = await tx.select({ tenantId: events.tenantId }).from(events).where(eq(events.id, eventId));
+  if (!visible) throw notFound("Event");
+  if (visible.tenantId !== tenantId) throw forbidden("This event belongs to another tenant");
   const [event] = await tx.select().from(events).where(eq(events.id, eventId)).for("update");
   if (!event) throw notFound("Event");
-  if (event.tenantId !== tenantId) throw forbidden("This event belongs to another tenant");
   return event;
 }
