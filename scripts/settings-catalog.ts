@@ -3,11 +3,13 @@
  * keeps it in sync. Service-specific groups live with their service; the shared ones in the kernel.
  */
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings } from "../services/booking/src/settings";
+import { catalogSettings } from "../services/catalog/src/settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
 
 export const settingsCatalog = {
   ...allSettingsGroups,
   booking: bookingSettings,
+  catalog: catalogSettings,
   sweeper: expirySweeperSettings,
   relay: outboxRelaySettings,
 };

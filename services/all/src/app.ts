@@ -1,5 +1,6 @@
 import type { ConfigOf, Logger, Metrics } from "@booking-rush/lib";
 import { createBookingService } from "../../booking/src/app";
+import { createCatalogService } from "../../catalog/src/app";
 import type { allInOneSettings } from "./config";
 
 /**
@@ -8,8 +9,12 @@ import type { allInOneSettings } from "./config";
  */
 export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: Logger, metrics: Metrics) {
   const booking = createBookingService(config, logger, metrics);
+  const catalog = createCatalogService(config, logger, metrics);
   return {
-    plugins: [booking.routes],
-    close: [{ name: "booking", run: () => booking.close() }],
+    plugins: [catalog.routes, booking.routes],
+    close: [
+      { name: "booking", run: () => booking.close() },
+      { name: "catalog", run: () => catalog.close() },
+    ],
   };
 }

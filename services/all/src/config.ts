@@ -1,5 +1,6 @@
 import { authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib";
 import { bookingSettings } from "../../booking/src/settings";
+import { catalogSettings } from "../../catalog/src/settings";
 
 /** Every setting of every service mounted here; grows as services land. */
 export const allInOneSettings = {
@@ -9,5 +10,6 @@ export const allInOneSettings = {
   kafka: kafkaSettings,
   auth: authSettings,
   booking: bookingSettings,
+  catalog: catalogSettings,
   telemetry: telemetrySettings,
 };

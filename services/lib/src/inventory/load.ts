@@ -1,7 +1,7 @@
 /**
- * Loads an event's inventory into Redis: the function publishing calls (the catalog service, and
- * scripts/seed-demo-event.ts). Idempotent: publishing again updates the
- * event's window and limits but never resets a zone's reserved/sold counts or a seat's holder.
+ * Loads an event's inventory into Redis: what publishing an event does (services/catalog).
+ * Idempotent: publishing again updates the event's window and limits but never resets a zone's
+ * reserved/sold counts or a seat's holder.
  */
 import type { Redis } from "ioredis";
 import { eventKeys, eventRegistryKey, outboxGroup, showEventKey } from "./keys";

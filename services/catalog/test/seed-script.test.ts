@@ -1,0 +1,50 @@
+/** scripts/seed.ts as the README runs it: a real process against a fresh database and the stack's Redis. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib";
+import { createFreshDatabase, type FreshDatabase } from "../../lib/test/support/fresh-database";
+import { type CatalogFixture, catalogFixture } from "./support/catalog-fixture";
+
+let database: FreshDatabase;
+let fixture: CatalogFixture;
+
+beforeAll(async () => {
+  database = await createFreshDatabase("seed");
+  fixture = await catalogFixture("seed_reader");
+});
+
+afterAll(async () => {
+  await fixture.close();
+  await database.drop();
+});
+
+function runSeed() {
+  const result = Bun.spawnSync([process.execPath, "run", `${import.meta.dir}/../../../scripts/seed.ts`], {
+    env: { ...process.env, DATABASE_URL: database.url, JWT_SECRET: "seed-test-signing-secret-0123456789abcdef", DEMO_PASSWORD: "seed-test-password" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  expect({ exitCode: result.exitCode, stderr: result.stderr.toString() }).toEqual({ exitCode: 0, stderr: "" });
+  return JSON.parse(result.stdout.toString());
+}
+
+describe("scripts/seed", () => {
+  test("creates a tenant, an organizer, an admin and a published event with both kinds of zone; a second run changes nothing", async () => {
+    const first = runSeed();
+    expect(first).toMatchObject({
+      tenant: { slug: "demo-live" },
+      organizer: { email: "organizer@demo.local", password: "seed-test-password" },
+      admin: { email: "admin@demo.local", password: "seed-test-password" },
+    });
+    expect(Object.keys(first.zones).sort()).toEqual(["Seated", "Standing"]);
+    const redis = fixture.service.store.redis;
+    const keys = eventKeys(first.event_id);
+    expect(await redis.hget(keys.event, "status")).toBe("published");
+    expect(await redis.hmget(keys.zone(first.zones.Standing), "kind", "total")).toEqual(["general", "1000"]);
+    expect(await redis.hmget(keys.zone(first.zones.Seated), "kind", "total")).toEqual(["assigned", "30"]);
+
+    const second = runSeed();
+    expect(second).toEqual(first);
+    await redis.del(...(await redis.keys(`${keys.tag}*`)));
+    await redis.srem(eventRegistryKey, first.event_id);
+  }, 60_000);
+});
