@@ -121,18 +121,15 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
   }
 
   async function read(stream: string, from: "0" | ">"): Promise<OutboxEntry[]> {
-    let reply: StreamReply;
-    try {
-      reply = (await redis.xreadgroup("GROUP", outboxGroup, consumerName, "COUNT", batchSize, "STREAMS", stream, from)) as StreamReply;
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith("NOGROUP")) throw error;
-      // The group is created at publish time; a stream rebuilt since (or never written) gets it here.
-      await redis.xgroup("CREATE", stream, outboxGroup, "0", "MKSTREAM").catch((createError: Error) => {
-        if (!createError.message.startsWith("BUSYGROUP")) throw createError;
-      });
-      return [];
-    }
+    const reply = (await redis.xreadgroup("GROUP", outboxGroup, consumerName, "COUNT", batchSize, "STREAMS", stream, from)) as StreamReply;
     return (reply?.[0]?.[1] ?? []).map(([id, flat]) => ({ id, fields: entryFields(flat) ?? {} }));
+  }
+
+  /** The group is created at publish time; a stream Redis lost (or never wrote) gets it back here. */
+  async function recreateGroup(stream: string) {
+    await redis.xgroup("CREATE", stream, outboxGroup, "0", "MKSTREAM").catch((error: Error) => {
+      if (!error.message.startsWith("BUSYGROUP")) throw error;
+    });
   }
 
   async function send(eventId: string, entries: OutboxEntry[]) {
@@ -157,6 +154,16 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
 
   /** One batch of one event; resolves to how many entries went to Kafka. */
   async function relayEvent(eventId: string, state: EventState): Promise<number> {
+    try {
+      return await relayBatch(eventId, state);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOGROUP")) throw error;
+      await recreateGroup(eventKeys(eventId).outbox);
+      return 0;
+    }
+  }
+
+  async function relayBatch(eventId: string, state: EventState): Promise<number> {
     // Never act on a lease that may be running out: another relay may own the event by then.
     if (Date.now() >= state.leaseUntil - leaseMs / 3 && !(await takeLease(eventId))) return 0;
     const stream = eventKeys(eventId).outbox;
@@ -184,10 +191,18 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
       const registered = await redis.smembers(eventRegistryKey);
       for (const eventId of events.keys()) if (!registered.includes(eventId)) events.delete(eventId);
       let relayed = 0;
+      let firstFailure: unknown;
+      // One event's trouble must not hold up the others: each is tried, the first failure reported.
       for (const eventId of registered) {
-        if (!events.has(eventId) && !(await takeLease(eventId))) continue;
-        relayed += await relayEvent(eventId, events.get(eventId)!);
+        try {
+          if (!events.has(eventId) && !(await takeLease(eventId))) continue;
+          relayed += await relayEvent(eventId, events.get(eventId)!);
+        } catch (error) {
+          firstFailure ??= error;
+        }
       }
+      if (firstFailure !== undefined && relayed === 0) throw firstFailure;
+      if (firstFailure !== undefined) logger.warn("outbox relay: an event failed this pass", { error: firstFailure instanceof Error ? firstFailure.message : String(firstFailure) });
       return relayed;
     },
 

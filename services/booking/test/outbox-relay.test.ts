@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually } from "../../lib/test/support/eventually";
-import { outboxGroup } from "@booking-rush/lib";
+import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { metricValue, stack, startTestRelay, testKafka } from "./support/relay-fixture";
@@ -138,6 +138,22 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
       await relay.stop();
     }
   }, 180_000);
+
+  test("an event whose outbox Redis lost does not hold up the others; its group is recreated", async () => {
+    const lost = crypto.randomUUID();
+    await fixture.redis.sadd(eventRegistryKey, lost);
+    const sale = await publishZone();
+    const relay = startTestRelay(fixture.redis);
+    try {
+      await reserveMany(sale, 3);
+      await eventually(async () => expect(await fixture.redis.xlen(sale.keys.outbox)).toBe(0), { timeoutMs: 30_000, intervalMs: 50 });
+      await eventually(async () => expect(await fixture.redis.xinfo("GROUPS", eventKeys(lost).outbox)).toHaveLength(1), { timeoutMs: 10_000, intervalMs: 50 });
+    } finally {
+      await relay.stop();
+      await fixture.redis.srem(eventRegistryKey, lost);
+      await fixture.redis.del(eventKeys(lost).outbox, eventKeys(lost).outboxLease);
+    }
+  });
 
   test("entries a dead relay read but never acknowledged are claimed and delivered once its lease runs out", async () => {
     const sale = await publishZone();

@@ -13,7 +13,10 @@ const listKey = (version: string, query: string) => `catalog:events:v${version}:
 export interface EventCache {
   event<T>(eventId: string, load: () => Promise<T | undefined>): Promise<T | undefined>;
   list<T>(query: unknown, load: () => Promise<T>): Promise<T>;
+  /** Before a change commits: a failure aborts the change (503, nothing changed). */
   invalidate(eventId: string): Promise<void>;
+  /** After it committed, against a reader that re-cached the old page in between: a failure is logged. */
+  invalidateAfterCommit(eventId: string): Promise<void>;
 }
 
 export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logger, onLookup?: (hit: boolean) => void): EventCache {
@@ -37,6 +40,9 @@ export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logge
       (await cached(async () => listKey((await redis.get(listVersionKey)) ?? "0", JSON.stringify(query)), load)) as Awaited<ReturnType<typeof load>>,
     async invalidate(eventId) {
       await redis.multi().del(eventKey(eventId)).incr(listVersionKey).exec();
+    },
+    async invalidateAfterCommit(eventId) {
+      await this.invalidate(eventId).catch((error: Error) => logger.warn("event cache not invalidated after a change", { event_id: eventId, error: error.message }));
     },
   };
 }

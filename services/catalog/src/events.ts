@@ -82,7 +82,7 @@ export async function updateEvent(store: CatalogStore, actor: Actor, eventId: st
     await audit(tx, actor, "event.updated", updated!, before, after);
     return after;
   });
-  await store.cache.invalidate(eventId);
+  await store.cache.invalidateAfterCommit(eventId);
   return view;
 }
 
@@ -105,7 +105,7 @@ export async function removeEvent(store: CatalogStore, actor: Actor, eventId: st
     await cancelPublishedEvent(store, cancelled!, actor.traceparent);
     return { ...after, deleted: false };
   });
-  await store.cache.invalidate(eventId);
+  await store.cache.invalidateAfterCommit(eventId);
   return result;
 }
 
@@ -180,12 +180,11 @@ export async function eventShows(store: CatalogStore, viewer: AuthenticatedUser 
 
 export async function createShow(store: CatalogStore, actor: Actor, eventId: string, startsAt: Date, endsAt: Date) {
   if (endsAt.getTime() <= startsAt.getTime()) throw validationError([{ in: "body", field: "ends_at", message: "must be after starts_at" }]);
-  const view = await inScope(store.db, scopeOf(actor.user), async (tx) => {
+  // Drafts are never cached, so there is no page to invalidate.
+  return inScope(store.db, scopeOf(actor.user), async (tx) => {
     const event = await ownedEvent(tx, actor.user, eventId);
     if (event.status !== "draft") throw conflict("Shows can only be added while the event is a draft", { status: event.status });
     const [show] = await tx.insert(shows).values({ eventId, startsAt, endsAt }).returning();
     return showView(show!);
   });
-  await store.cache.invalidate(eventId);
-  return view;
 }

@@ -69,7 +69,7 @@ export async function publishEvent(store: CatalogStore, actor: Actor, eventId: s
       return after;
     }),
   );
-  await store.cache.invalidate(eventId);
+  await store.cache.invalidateAfterCommit(eventId);
   return view;
 }
 

@@ -26,7 +26,8 @@ export async function createZone(store: CatalogStore, actor: Actor, showId: stri
   const labels = rows.map((row) => row.label);
   if (new Set(labels).size !== labels.length) throw validationError([{ in: "body", field: "rows", message: "row labels must be unique" }]);
   const totalSeats = zone.layout.kind === "assigned" ? rows.reduce((sum, row) => sum + row.seats, 0) : zone.layout.totalSeats;
-  const { view, eventId } = await inScope(store.db, scopeOf(actor.user), async (tx) => {
+  // Drafts are never cached, so there is no page to invalidate.
+  return inScope(store.db, scopeOf(actor.user), async (tx) => {
     const { event } = await showWithEvent(tx, showId);
     await ownedEvent(tx, actor.user, event.id);
     if (event.status !== "draft") throw conflict("Zones can only be added while the event is a draft", { status: event.status });
@@ -42,10 +43,8 @@ export async function createZone(store: CatalogStore, actor: Actor, showId: stri
       for (let start = 0; start < seatRows.length; start += 1_000) await tx.insert(seats).values(seatRows.slice(start, start + 1_000));
     }
     const counts = { available: totalSeats, reserved: 0, sold: 0 };
-    return { view: zoneView(created!, counts, rows.length > 0 ? rows : undefined), eventId: event.id };
+    return zoneView(created!, counts, rows.length > 0 ? rows : undefined);
   });
-  await store.cache.invalidate(eventId);
-  return view;
 }
 
 /** Live counts of published zones from Redis (one round trip); PostgreSQL's for the rest. */

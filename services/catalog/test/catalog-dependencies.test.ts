@@ -1,0 +1,108 @@
+/**
+ * The catalog with a dependency down (503, nothing changed) and its event.cancelled travelling the
+ * real path to Kafka (the event's outbox, the outbox relay).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
+import { eq } from "drizzle-orm";
+import * as schema from "../../../drizzle/schema";
+import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
+import { collectMessages } from "../../lib/test/support/kafka-collector";
+import { stackConfig } from "../../lib/test/support/stack-config";
+import { eventually } from "../../lib/test/support/eventually";
+import { createCatalogService } from "../src/app";
+import { catalogSettings } from "../src/settings";
+import { type CatalogFixture, catalogFixture, draftWithZones, jwtSecret } from "./support/catalog-fixture";
+
+let fixture: CatalogFixture;
+let acme: Awaited<ReturnType<CatalogFixture["tenant"]>>;
+
+beforeAll(async () => {
+  fixture = await catalogFixture("catalog_dependencies");
+  acme = await fixture.tenant("acme");
+});
+
+afterAll(() => fixture.close());
+
+/** The same catalog over the same database, with Sentinels nobody listens on. */
+function catalogWithoutRedis() {
+  const logger = createLogger({ service: "down-test", level: "error", write: () => {} });
+  const metrics = createMetrics("down-test");
+  const unreachable = { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 };
+  const service = createCatalogService(
+    { redis: unreachable, postgres: { ...stackConfig.postgres, url: fixture.database.url }, auth: { jwtSecret }, catalog: { ...loadConfig({ catalog: catalogSettings }, {}).catalog, publishLock: { ttlMs: 2_000, waitMs: 300 } } },
+    logger,
+    metrics,
+  );
+  const app = createHttpApp({ service: { name: "down-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
+  return {
+    async request(method: string, path: string, body?: unknown) {
+      const response = await app.handle(
+        new Request(`http://localhost/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${acme.organizerToken}`, "content-type": "application/json" },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      );
+      return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+    },
+    async close() {
+      service.store.redis.disconnect();
+      for (const connection of service.store.scripts.connections) connection.disconnect();
+      await service.postgres.close();
+    },
+  };
+}
+
+const eventRow = async (eventId: string) =>
+  (await fixture.asSystem((tx) => tx.select().from(schema.events).where(eq(schema.events.id, eventId))))[0]!;
+
+describe("catalog dependencies", () => {
+  test("with Redis unreachable, publish, change and cancel answer 503 and change nothing", async () => {
+    const { event: draft } = await draftWithZones(fixture, acme.organizerToken);
+    const { event: live } = await draftWithZones(fixture, acme.organizerToken, { title: "Live Before The Outage" });
+    await fixture.request("POST", `/events/${live.id}/publish`, acme.organizerToken);
+    const down = catalogWithoutRedis();
+    try {
+      for (const [method, path, body] of [
+        ["POST", `/events/${draft.id}/publish`, undefined],
+        ["PUT", `/events/${live.id}`, { title: "Changed During The Outage" }],
+        ["DELETE", `/events/${live.id}`, undefined],
+      ] as const) {
+        const answer = await down.request(method, path, body);
+        expect({ path, method, status: answer.status, code: answer.body.error?.code }).toEqual({ path, method, status: 503, code: "SERVICE_UNAVAILABLE" });
+      }
+    } finally {
+      await down.close();
+    }
+    expect(await eventRow(draft.id)).toMatchObject({ status: "draft", publishedAt: null });
+    expect(await eventRow(live.id)).toMatchObject({ status: "published", title: "Live Before The Outage", cancelledAt: null });
+    const audits = await fixture.asSystem((tx) => tx.select().from(schema.auditLogs).where(eq(schema.auditLogs.entityId, live.id)));
+    expect(audits.map((row) => row.action).sort()).toEqual(["event.created", "event.published"]);
+  });
+
+  test("cancelling a published event delivers event.cancelled to Kafka through the outbox relay", async () => {
+    const { event } = await draftWithZones(fixture, acme.organizerToken);
+    await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
+    const relay = startTestRelay(fixture.service.store.redis);
+    try {
+      expect((await fixture.request("DELETE", `/events/${event.id}`, acme.organizerToken)).status).toBe(200);
+      await eventually(async () => expect(await fixture.service.store.redis.xlen(`{ev:${event.id}}:outbox`)).toBe(0), { timeoutMs: 30_000, intervalMs: 50 });
+    } finally {
+      await relay.stop();
+    }
+    const collector = await collectMessages(testKafka, [event.id]);
+    try {
+      await collector.caughtUp();
+      expect(collector.messages).toHaveLength(1);
+      expect(collector.messages[0]).toMatchObject({
+        topic: "event.cancelled",
+        key: event.id,
+        body: { event_id: `event.cancelled:${event.id}`, type: "event.cancelled", data: { event_id: event.id, tenant_id: acme.tenantId } },
+      });
+      expect(collector.messages[0]!.body.seq).toBeUndefined();
+    } finally {
+      await collector.stop();
+    }
+  });
+});
