@@ -3,8 +3,8 @@
  * Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createDurableScripts, createHttpApp, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, serveHttp,
-  serviceSettings, startProcess, telemetrySettings,
+  closeRedis, createDurableScripts, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, runProcess, serviceSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { startExpirySweeper } from "./src/expiry-sweeper";
 import { bookingSettings, expirySweeperSettings } from "./src/settings";
@@ -17,29 +17,25 @@ const groups = {
   sweeper: expirySweeperSettings,
   telemetry: telemetrySettings,
 };
-const { config, logger, telemetry, metrics } = startProcess(groups);
-const redis = createRedis(config.redis, logger, "expiry-sweeper");
-// Expiry gives seats back: acknowledged by a replica like every other inventory change.
-const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {
-  connections: 1,
-  replicas: 1,
-  waitTimeoutMs: config.booking.waitTimeoutMs,
-});
-const sweeper = startExpirySweeper(
-  { redis, scripts, logger, metrics: createExpiryMetrics(metrics) },
-  { ...config.sweeper, recordTtlSeconds: config.booking.recordTtlSeconds },
-);
-const readiness = { draining: false, checks: { redis: pingRedis(redis) } };
 
-serveHttp({
-  app: createHttpApp({ service: config.service, logger, metrics, readiness, tracing: telemetry.enabled }),
-  service: config.service,
-  logger,
-  readiness,
-  workers: [{ name: "expiry sweep", run: () => sweeper.stop() }],
-  clients: [
-    { name: "telemetry", run: () => telemetry.shutdown() },
-    { name: "redis", run: () => closeRedis(redis) },
-    { name: "redis writes", run: () => scripts.close() },
-  ],
+runProcess(groups, (config, logger, metrics) => {
+  const redis = createRedis(config.redis, logger, "expiry-sweeper");
+  // Expiry gives seats back: acknowledged by a replica like every other inventory change.
+  const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {
+    connections: 1,
+    replicas: 1,
+    waitTimeoutMs: config.booking.waitTimeoutMs,
+  });
+  const sweeper = startExpirySweeper(
+    { redis, scripts, logger, metrics: createExpiryMetrics(metrics) },
+    { ...config.sweeper, recordTtlSeconds: config.booking.recordTtlSeconds },
+  );
+  return {
+    checks: { redis: pingRedis(redis) },
+    workers: [{ name: "expiry sweep", run: () => sweeper.stop() }],
+    clients: [
+      { name: "redis", run: () => closeRedis(redis) },
+      { name: "redis writes", run: () => scripts.close() },
+    ],
+  };
 });

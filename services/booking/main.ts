@@ -1,7 +1,5 @@
 /** The booking HTTP service. */
-import {
-  authSettings, createHttpApp, pingRedis, redisSettings, serveHttp, serviceSettings, startProcess, telemetrySettings,
-} from "@booking-rush/lib";
+import { authSettings, pingRedis, redisSettings, runProcess, serviceSettings, telemetrySettings } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
 import { bookingSettings } from "./src/settings";
 
@@ -12,18 +10,12 @@ const groups = {
   booking: bookingSettings,
   telemetry: telemetrySettings,
 };
-const { config, logger, telemetry, metrics } = startProcess(groups);
-const booking = createBookingService(config, logger, metrics);
-const readiness = { draining: false, checks: { redis: pingRedis(booking.store.redis) } };
-const app = createHttpApp({ service: config.service, logger, metrics, readiness, tracing: telemetry.enabled }, [booking.routes]);
 
-serveHttp({
-  app,
-  service: config.service,
-  logger,
-  readiness,
-  clients: [
-    { name: "telemetry", run: () => telemetry.shutdown() },
-    { name: "redis", run: () => booking.close() },
-  ],
+runProcess(groups, (config, logger, metrics) => {
+  const booking = createBookingService(config, logger, metrics);
+  return {
+    plugins: [booking.routes],
+    checks: { redis: pingRedis(booking.store.redis) },
+    clients: [{ name: "redis", run: () => booking.close() }],
+  };
 });

@@ -1,7 +1,6 @@
 /** The catalog HTTP service. */
 import {
-  authSettings, createHttpApp, pingPostgres, pingRedis, postgresSettings, redisSettings, serveHttp, serviceSettings, startProcess,
-  telemetrySettings,
+  authSettings, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { createCatalogService } from "./src/app";
 import { catalogSettings } from "./src/settings";
@@ -14,18 +13,12 @@ const groups = {
   catalog: catalogSettings,
   telemetry: telemetrySettings,
 };
-const { config, logger, telemetry, metrics } = startProcess(groups);
-const catalog = createCatalogService(config, logger, metrics);
-const readiness = { draining: false, checks: { redis: pingRedis(catalog.store.redis), postgres: pingPostgres(catalog.postgres) } };
-const app = createHttpApp({ service: config.service, logger, metrics, readiness, tracing: telemetry.enabled }, [catalog.routes]);
 
-serveHttp({
-  app,
-  service: config.service,
-  logger,
-  readiness,
-  clients: [
-    { name: "telemetry", run: () => telemetry.shutdown() },
-    { name: "catalog clients", run: () => catalog.close() },
-  ],
+runProcess(groups, (config, logger, metrics) => {
+  const catalog = createCatalogService(config, logger, metrics);
+  return {
+    plugins: [catalog.routes],
+    checks: { redis: pingRedis(catalog.store.redis), postgres: pingPostgres(catalog.postgres) },
+    clients: [{ name: "catalog clients", run: () => catalog.close() }],
+  };
 });

@@ -3,9 +3,14 @@
  * message naming each bad variable), a logger that scrubs the secrets among them, tracing (started
  * before any client is created, see telemetry.ts) and the metrics registry.
  */
+import type { AnyElysia } from "elysia";
 import { type AnyGroup, type ConfigOf, loadConfigOrExit, secretValues } from "./config";
-import { createLogger } from "./logger";
-import { createMetrics } from "./metrics";
+import type { ReadinessCheck } from "./http/health";
+import { serveHttp } from "./http/serve";
+import { createHttpApp } from "./http/server";
+import { createLogger, type Logger } from "./logger";
+import { createMetrics, type Metrics } from "./metrics";
+import type { ShutdownStep } from "./shutdown";
 import type { ServiceConfig, TelemetryConfig } from "./settings";
 import { startTelemetry } from "./telemetry";
 
@@ -21,4 +26,37 @@ export function startProcess<G extends ProcessGroups>(groups: G, env: Record<str
   const telemetry = startTelemetry(config.telemetry as TelemetryConfig, service.name);
   const metrics = createMetrics(service.name);
   return { config, logger, telemetry, metrics };
+}
+
+export interface ProcessParts {
+  /** Service plugins to mount (none for a worker, which serves only health, readiness and metrics). */
+  plugins?: AnyElysia[];
+  /** What /readyz pings. */
+  checks: Record<string, ReadinessCheck>;
+  /** The process's background loops, stopped after the server on SIGTERM. */
+  workers?: ShutdownStep[];
+  /** Clients in the order they were opened; closed in reverse after the server and workers. */
+  clients: ShutdownStep[];
+}
+
+/**
+ * A whole process: start-up (startProcess), the parts it builds from its config, the kernel HTTP
+ * app around them, and graceful shutdown. Every main.ts and worker entrypoint is this call.
+ */
+export function runProcess<G extends ProcessGroups>(
+  groups: G,
+  build: (config: ConfigOf<G>, logger: Logger, metrics: Metrics) => ProcessParts,
+): void {
+  const { config, logger, telemetry, metrics } = startProcess(groups);
+  const service = config.service as ServiceConfig;
+  const parts = build(config, logger, metrics);
+  const readiness = { draining: false, checks: parts.checks };
+  serveHttp({
+    app: createHttpApp({ service, logger, metrics, readiness, tracing: telemetry.enabled }, parts.plugins ?? []),
+    service,
+    logger,
+    readiness,
+    workers: parts.workers ?? [],
+    clients: [{ name: "telemetry", run: () => telemetry.shutdown() }, ...parts.clients],
+  });
 }
