@@ -65,6 +65,13 @@ export const processedEvents = pgTable(
     eventId: text("event_id").notNull(),
     /** Topic / event type, for inspection. */
     eventType: text("event_type"),
+    /**
+     * Booking events: the zone and its sequence number. Events of one zone arrive on several topics
+     * (one per type), so not in order; the projector advances a zone's `last_applied_seq` only over
+     * an unbroken run of applied sequence numbers, which these rows record.
+     */
+    zoneId: uuid("zone_id"),
+    seq: bigint("seq", { mode: "number" }),
     processedAt: timestamptz("processed_at").notNull().defaultNow(),
     ...timestamps(),
   },
@@ -72,6 +79,7 @@ export const processedEvents = pgTable(
     primaryKey({ name: "processed_events_pkey", columns: [t.consumer, t.eventId] }),
     // retention: delete rows older than Kafka's retention
     index("processed_events_processed_at_idx").on(t.processedAt),
+    index("processed_events_consumer_zone_id_seq_idx").on(t.consumer, t.zoneId, t.seq).where(sql`${t.zoneId} is not null`),
   ],
 );
 

@@ -10,6 +10,7 @@ export const allTopics = [...bookingTopics, ...paymentTopics, ...catalogTopics] 
 export const outboxTopics = [...bookingTopics, ...catalogTopics] as const;
 
 export type Topic = (typeof allTopics)[number];
+export type BookingTopic = (typeof bookingTopics)[number];
 
 export const isTopic = (name: string): name is Topic => (allTopics as readonly string[]).includes(name);
 

@@ -1,0 +1,237 @@
+/**
+ * One batch of booking events into PostgreSQL, in one transaction:
+ *
+ * - per zone, events are applied in sequence order from the zone's watermark (`zone_sync_state`):
+ *   a zone's events come over four topics, so one may arrive before an earlier one; it is held back
+ *   until the gap closes, or applied anyway once it waited `reorderWaitMs` (a gap that never closes
+ *   must not stall the zone; the watermark then stays behind and the reconciler sees it);
+ * - each event is applied once (`processed_events`, which also records its zone and seq);
+ * - a booking row is the state of the booking at its highest applied seq (every event carries the
+ *   whole booking), so applying is an upsert that never goes back in time;
+ * - a zone's counters are recomputed from its bookings, which keeps them consistent with the CHECK
+ *   constraints whatever order events came in;
+ * - the watermark advances over the unbroken run of applied sequence numbers.
+ *
+ * Concurrent projector replicas serialise per zone on the zone's `zone_sync_state` row.
+ */
+import { inScope, systemScope, type Database, type Transaction } from "@booking-rush/lib";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import { bookingSeats, bookings, events, processedEvents, seatZones, shows, users, zoneSyncState } from "../../../drizzle/schema";
+import type { BookingEvent } from "./booking-event";
+
+export interface PendingEvent {
+  event: BookingEvent;
+  /** When the projector first saw it (for the reorder wait). */
+  receivedAt: number;
+}
+
+export interface BatchOutcome {
+  /** Applied now (or found applied before): their messages are done. */
+  done: PendingEvent[];
+  /** Waiting for an earlier event of their zone. */
+  heldBack: PendingEvent[];
+  /** Can never be applied (unknown zone, user...): done, and to the dead-letter topic. */
+  rejected: { pending: PendingEvent; reason: string }[];
+  /** Events newly applied, by type (metrics). */
+  applied: number;
+  duplicates: number;
+}
+
+export const projectorConsumer = "projector";
+
+export async function applyBatch(db: Database, pending: PendingEvent[], options: { reorderWaitMs: number; now?: number }): Promise<BatchOutcome> {
+  const now = options.now ?? Date.now();
+  return inScope(db, systemScope, async (tx) => {
+    const outcome: BatchOutcome = { done: [], heldBack: [], rejected: [], applied: 0, duplicates: 0 };
+    if (pending.length === 0) return outcome;
+
+    // 1. Already applied (a redelivery, or the same message twice in this batch): done.
+    const seen = new Set(
+      (
+        await tx
+          .select({ eventId: processedEvents.eventId })
+          .from(processedEvents)
+          .where(and(eq(processedEvents.consumer, projectorConsumer), inArray(processedEvents.eventId, [...new Set(pending.map((item) => item.event.eventId))])))
+      ).map((row) => row.eventId),
+    );
+    const fresh: PendingEvent[] = [];
+    for (const item of pending) {
+      if (seen.has(item.event.eventId)) {
+        outcome.done.push(item);
+        outcome.duplicates += 1;
+      } else {
+        seen.add(item.event.eventId);
+        fresh.push(item);
+      }
+    }
+    if (fresh.length === 0) return outcome;
+
+    // 2. What each event refers to must exist; what does not can never be applied.
+    const zoneIds = [...new Set(fresh.map((item) => item.event.zoneId))];
+    const zones = new Map(
+      (
+        await tx
+          .select({ id: seatZones.id, price: seatZones.price, showId: seatZones.showId, eventId: shows.eventId, tenantId: events.tenantId, currency: events.currency })
+          .from(seatZones)
+          .innerJoin(shows, eq(shows.id, seatZones.showId))
+          .innerJoin(events, eq(events.id, shows.eventId))
+          .where(inArray(seatZones.id, zoneIds))
+      ).map((zone) => [zone.id, zone]),
+    );
+    const knownUsers = new Set(
+      (await tx.select({ id: users.id }).from(users).where(inArray(users.id, [...new Set(fresh.map((item) => item.event.booking.user_id))]))).map((row) => row.id),
+    );
+    const valid: PendingEvent[] = [];
+    for (const item of fresh) {
+      const { booking } = item.event;
+      const zone = zones.get(booking.zone_id);
+      const reason = !zone
+        ? "unknown zone"
+        : zone.showId !== booking.show_id || zone.eventId !== booking.event_id
+          ? "zone does not belong to the booking's show and event"
+          : !knownUsers.has(booking.user_id)
+            ? "unknown user"
+            : undefined;
+      if (reason) outcome.rejected.push({ pending: item, reason });
+      else valid.push(item);
+    }
+
+    // 3. Per zone, in sequence order from the watermark (rows locked: one projector per zone at a time).
+    const involvedZones = [...new Set(fresh.map((item) => item.event.zoneId).filter((zoneId) => zones.has(zoneId)))].sort();
+    const watermarks = await lockWatermarks(tx, involvedZones);
+    const toApply: PendingEvent[] = [];
+    // A rejected event is recorded too: it will never be applied, and its zone must not wait for it.
+    const rejected = outcome.rejected.map((item) => item.pending);
+    for (const zoneId of involvedZones) {
+      const watermark = watermarks.get(zoneId) ?? 0;
+      const ofZone = valid.filter((item) => item.event.zoneId === zoneId).sort((a, b) => a.event.seq - b.event.seq);
+      const rejectedSeqs = new Set(rejected.filter((item) => item.event.zoneId === zoneId).map((item) => item.event.seq));
+      const appliedBeyond = await appliedSeqsAbove(tx, zoneId, watermark);
+      let expected = watermark + 1;
+      const ready = new Set<PendingEvent>();
+      const bySeq = new Map(ofZone.map((item) => [item.event.seq, item]));
+      while (bySeq.has(expected) || appliedBeyond.has(expected) || rejectedSeqs.has(expected)) {
+        const item = bySeq.get(expected);
+        if (item) ready.add(item);
+        expected += 1;
+      }
+      for (const item of ofZone) {
+        // Below the watermark but not recorded (applied before the seq was tracked, or forced): apply, idempotently.
+        if (ready.has(item) || item.event.seq <= watermark || now - item.receivedAt >= options.reorderWaitMs) toApply.push(item);
+        else outcome.heldBack.push(item);
+      }
+    }
+
+    // 4. Apply: bookings at their newest state, their seats, the zones' counters, the records.
+    await upsertBookings(tx, toApply, zones);
+    await recomputeZoneCounters(tx, [...new Set(toApply.map((item) => item.event.zoneId))]);
+    const records = [...toApply, ...rejected];
+    if (records.length > 0) {
+      await tx
+        .insert(processedEvents)
+        .values(records.map((item) => ({ consumer: projectorConsumer, eventId: item.event.eventId, eventType: item.event.type, zoneId: item.event.zoneId, seq: item.event.seq })))
+        .onConflictDoNothing();
+    }
+    for (const zoneId of involvedZones) await advanceWatermark(tx, zoneId, watermarks.get(zoneId) ?? 0);
+    outcome.done.push(...toApply);
+    outcome.applied = toApply.length;
+    return outcome;
+  });
+}
+
+async function lockWatermarks(tx: Transaction, zoneIds: string[]): Promise<Map<string, number>> {
+  if (zoneIds.length === 0) return new Map();
+  await tx.insert(zoneSyncState).values(zoneIds.map((zoneId) => ({ zoneId, lastAppliedSeq: 0 }))).onConflictDoNothing();
+  const rows = await tx.select().from(zoneSyncState).where(inArray(zoneSyncState.zoneId, zoneIds)).orderBy(zoneSyncState.zoneId).for("update");
+  return new Map(rows.map((row) => [row.zoneId, row.lastAppliedSeq]));
+}
+
+async function appliedSeqsAbove(tx: Transaction, zoneId: string, watermark: number): Promise<Set<number>> {
+  const rows = await tx
+    .select({ seq: processedEvents.seq })
+    .from(processedEvents)
+    .where(and(eq(processedEvents.consumer, projectorConsumer), eq(processedEvents.zoneId, zoneId), gt(processedEvents.seq, watermark)));
+  return new Set(rows.map((row) => row.seq!));
+}
+
+async function advanceWatermark(tx: Transaction, zoneId: string, from: number) {
+  const applied = await appliedSeqsAbove(tx, zoneId, from);
+  let watermark = from;
+  while (applied.has(watermark + 1)) watermark += 1;
+  if (watermark !== from) await tx.update(zoneSyncState).set({ lastAppliedSeq: watermark }).where(eq(zoneSyncState.zoneId, zoneId));
+}
+
+type ZoneFacts = Map<string, { price: number; tenantId: string; currency: string }>;
+
+const dateOf = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
+
+async function upsertBookings(tx: Transaction, items: PendingEvent[], zones: ZoneFacts) {
+  if (items.length === 0) return;
+  // The newest state of each booking in this batch.
+  const newest = new Map<string, PendingEvent["event"]["booking"]>();
+  for (const { event } of items) {
+    const current = newest.get(event.booking.booking_id);
+    if (!current || current.seq < event.booking.seq) newest.set(event.booking.booking_id, event.booking);
+  }
+  const rows = [...newest.values()].map((booking) => {
+    const zone = zones.get(booking.zone_id)!;
+    return {
+      reservationId: booking.booking_id,
+      userId: booking.user_id,
+      tenantId: zone.tenantId,
+      eventId: booking.event_id,
+      showId: booking.show_id,
+      zoneId: booking.zone_id,
+      status: booking.status,
+      quantity: booking.quantity,
+      unitPrice: zone.price,
+      totalAmount: zone.price * booking.quantity,
+      currency: zone.currency,
+      expiresAt: new Date(booking.expires_at_ms),
+      confirmedAt: dateOf(booking.confirmed_at_ms),
+      cancelledAt: booking.status === "cancelled" ? dateOf(booking.closed_at_ms) : null,
+      expiredAt: booking.status === "expired" ? dateOf(booking.closed_at_ms) : null,
+      seq: booking.seq,
+      createdAt: new Date(booking.created_at_ms),
+    };
+  });
+  const upserted = await tx
+    .insert(bookings)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: bookings.reservationId,
+      set: {
+        status: sql`excluded.status`,
+        confirmedAt: sql`excluded.confirmed_at`,
+        cancelledAt: sql`excluded.cancelled_at`,
+        expiredAt: sql`excluded.expired_at`,
+        seq: sql`excluded.seq`,
+      },
+      // Never back in time: an older state arriving late changes nothing.
+      setWhere: sql`${bookings.seq} < excluded.seq`,
+    })
+    .returning({ id: bookings.id, reservationId: bookings.reservationId });
+  const idOf = new Map(upserted.map((row) => [row.reservationId, row.id]));
+  const seatRows = [...newest.values()].flatMap((booking) => {
+    const id = idOf.get(booking.booking_id);
+    return id ? (booking.seat_ids ?? []).map((seatId) => ({ bookingId: id, seatId })) : [];
+  });
+  // A seat row of a closed booking is born released (trigger booking_seats_inherit_release).
+  if (seatRows.length > 0) await tx.insert(bookingSeats).values(seatRows).onConflictDoNothing();
+}
+
+async function recomputeZoneCounters(tx: Transaction, zoneIds: string[]) {
+  if (zoneIds.length === 0) return;
+  await tx.execute(sql`
+    update ${seatZones} as z
+    set reserved_seats = counts.reserved, sold_seats = counts.sold, available_seats = z.total_seats - counts.reserved - counts.sold
+    from (
+      select zone.id,
+        coalesce(sum(b.quantity) filter (where b.status = 'reserved'), 0)::int as reserved,
+        coalesce(sum(b.quantity) filter (where b.status = 'confirmed'), 0)::int as sold
+      from ${seatZones} as zone left join ${bookings} as b on b.zone_id = zone.id
+      where zone.id in ${zoneIds}
+      group by zone.id
+    ) as counts
+    where z.id = counts.id`);
+}

@@ -1,0 +1,22 @@
+import { Counter, Histogram, type Metrics } from "@booking-rush/lib";
+
+export function createProjectorMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  return {
+    events: new Counter({
+      name: "projector_events_total",
+      help: "Booking events by result: applied, duplicate (seen before), rejected (dead-lettered)",
+      labelNames: ["result"],
+      registers,
+    }),
+    flushFailures: new Counter({ name: "projector_batch_failures_total", help: "Batches that failed to write (PostgreSQL unreachable...) and were retried", registers }),
+    batchDuration: new Histogram({
+      name: "projector_batch_duration_seconds",
+      help: "Time to write one batch to PostgreSQL",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+  };
+}
+
+export type ProjectorMetrics = ReturnType<typeof createProjectorMetrics>;

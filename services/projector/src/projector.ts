@@ -1,0 +1,168 @@
+/**
+ * The projector's consumer: every booking topic, every partition at once, into one buffer that is
+ * written as a batch (applyBatch) when it holds `batchSize` events or `flushIntervalMs` passed.
+ * A message's offset is resolved only once its event is in PostgreSQL (or dead-lettered), in
+ * partition order, so a crash or a rebalance redelivers exactly what was not written; a redelivered
+ * event is recognised by id and changes nothing. While PostgreSQL is down the batch is retried with
+ * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
+ */
+import {
+  bookingTopics, createConsumer, createProducer, ensureTopics, type Database, type Kafka, type Logger, type Producer,
+} from "@booking-rush/lib";
+import type { EachBatchPayload, KafkaMessage } from "kafkajs";
+import { applyBatch, type PendingEvent } from "./apply-batch";
+import { parseBookingEvent } from "./booking-event";
+import type { ProjectorMetrics } from "./projector-metrics";
+import type { ProjectorConfig } from "./settings";
+
+interface Waiter {
+  pending: PendingEvent;
+  done: Promise<void>;
+  resolve: () => void;
+}
+
+export interface ProjectorDependencies {
+  kafka: Kafka;
+  db: Database;
+  logger: Logger;
+  metrics: ProjectorMetrics;
+}
+
+export function createProjector({ kafka, db, logger, metrics }: ProjectorDependencies, config: ProjectorConfig & { topicPartitions: number }) {
+  const consumer = createConsumer(kafka, config.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  let producer: Producer | undefined;
+  let buffer: Waiter[] = [];
+  let flushing: Promise<void> | undefined;
+  let timer: Timer | undefined;
+  let stopping = false;
+  let failures = 0;
+
+  async function deadLetter(message: KafkaMessage, topic: string, partition: number, reason: string) {
+    producer ??= createProducer(kafka);
+    await producer.connect();
+    await producer.send({
+      topic: config.deadLetterTopic,
+      messages: [{
+        key: message.key,
+        value: message.value,
+        headers: { ...message.headers, dead_letter_reason: reason, original_topic: topic, original_partition: String(partition), original_offset: message.offset },
+      }],
+    });
+    metrics.events.inc({ result: "rejected" });
+    logger.warn("booking event dead-lettered", { topic, partition, offset: message.offset, reason });
+  }
+
+  /** Writes what the buffer holds; held-back events stay for the next flush. Retries until written or stopping. */
+  async function flush(): Promise<void> {
+    if (buffer.length === 0) return;
+    const taken = buffer;
+    buffer = [];
+    const started = performance.now();
+    try {
+      const outcome = await applyBatch(db, taken.map((waiter) => waiter.pending), config);
+      failures = 0;
+      metrics.batchDuration.observe((performance.now() - started) / 1000);
+      metrics.events.inc({ result: "applied" }, outcome.applied);
+      metrics.events.inc({ result: "duplicate" }, outcome.duplicates);
+      const byEvent = new Map(taken.map((waiter) => [waiter.pending, waiter]));
+      for (const { pending, reason } of outcome.rejected) {
+        await deadLetterEvent(pending, reason);
+        byEvent.get(pending)?.resolve();
+      }
+      for (const pending of outcome.done) byEvent.get(pending)?.resolve();
+      const held = new Set(outcome.heldBack);
+      buffer = [...taken.filter((waiter) => held.has(waiter.pending)), ...buffer];
+    } catch (error) {
+      failures += 1;
+      metrics.flushFailures.inc();
+      buffer = [...taken, ...buffer];
+      const backoff = Math.min(200 * 2 ** (failures - 1), 5_000);
+      if (failures === 1 || failures % 10 === 0) logger.warn("projector batch failed, retrying", { error: error instanceof Error ? error.message : String(error), attempt: failures, backoff_ms: backoff });
+      await Bun.sleep(backoff);
+    }
+  }
+
+  const sources = new WeakMap<PendingEvent, { message: KafkaMessage; topic: string; partition: number }>();
+
+  async function deadLetterEvent(pending: PendingEvent, reason: string) {
+    const source = sources.get(pending);
+    if (source) await deadLetter(source.message, source.topic, source.partition, reason);
+  }
+
+  function scheduleFlush(now: boolean) {
+    if (flushing) return;
+    if (now) {
+      clearTimeout(timer);
+      timer = undefined;
+      flushing = flush().finally(() => {
+        flushing = undefined;
+        if (buffer.length > 0 && !stopping) scheduleFlush(buffer.length >= config.batchSize);
+      });
+      return;
+    }
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      scheduleFlush(true);
+    }, config.flushIntervalMs);
+  }
+
+  function enqueue(pending: PendingEvent): Waiter {
+    let resolve: () => void = () => {};
+    const done = new Promise<void>((settle) => (resolve = settle));
+    const waiter = { pending, done, resolve };
+    buffer.push(waiter);
+    scheduleFlush(buffer.length >= config.batchSize);
+    return waiter;
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
+    const waiters: { offset: string; waiter?: Waiter }[] = [];
+    for (const message of batch.messages) {
+      const parsed = parseBookingEvent(message.value);
+      if ("reason" in parsed) {
+        await deadLetter(message, batch.topic, batch.partition, parsed.reason);
+        waiters.push({ offset: message.offset });
+        continue;
+      }
+      const pending: PendingEvent = { event: parsed.event, receivedAt: Date.now() };
+      sources.set(pending, { message, topic: batch.topic, partition: batch.partition });
+      waiters.push({ offset: message.offset, waiter: enqueue(pending) });
+    }
+    // Offsets are resolved in partition order, each once its event is written.
+    for (const { offset, waiter } of waiters) {
+      while (waiter) {
+        const written = await Promise.race([waiter.done.then(() => true), Bun.sleep(1_000).then(() => false)]);
+        if (written) break;
+        if (!isRunning() || isStale()) return;
+        await heartbeat();
+      }
+      resolveOffset(offset);
+    }
+    await heartbeat();
+  }
+
+  return {
+    async start() {
+      await ensureTopics(kafka, [...bookingTopics, config.deadLetterTopic], { partitions: config.topicPartitions, replicationFactor: 1 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...bookingTopics], fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: bookingTopics.length * config.topicPartitions,
+        eachBatch,
+      });
+    },
+    /** Writes what can be written, then leaves the group; the rest is redelivered to whoever takes over. */
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      await flushing;
+      await flush().catch(() => {});
+      await consumer.disconnect();
+      await producer?.disconnect();
+    },
+    consumer,
+  };
+}
+
+export type Projector = ReturnType<typeof createProjector>;

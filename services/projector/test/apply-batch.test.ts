@@ -1,0 +1,133 @@
+/** applyBatch straight against PostgreSQL: order, duplicates, gaps, rejects, counters. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
+import * as schema from "../../../drizzle/schema";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
+import { applyBatch, type PendingEvent } from "../src/apply-batch";
+import type { BookingEvent, BookingState } from "../src/booking-event";
+
+let fixture: CatalogFixture;
+let sale: Awaited<ReturnType<typeof draftWithZones>>;
+let buyers: string[];
+
+beforeAll(async () => {
+  fixture = await catalogFixture("projector_apply");
+  const acme = await fixture.tenant("acme");
+  sale = await draftWithZones(fixture, acme.organizerToken);
+  buyers = await fixture.asSystem(async (tx) =>
+    (
+      await tx
+        .insert(schema.users)
+        .values(Array.from({ length: 4 }, (_, index) => ({ email: `buyer-${index}-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })))
+        .returning()
+    ).map((user) => user.id),
+  );
+});
+
+afterAll(() => fixture.close());
+
+const reorderWaitMs = 60_000;
+
+function bookingEvent(type: BookingEvent["type"], booking: Partial<BookingState> & Pick<BookingState, "booking_id" | "seq" | "status">, zoneId = sale.general.id): BookingEvent {
+  const state: BookingState = {
+    user_id: buyers[0]!,
+    event_id: sale.event.id,
+    show_id: sale.show.id,
+    zone_id: zoneId,
+    quantity: 2,
+    created_at_ms: Date.now(),
+    expires_at_ms: Date.now() + 600_000,
+    ...booking,
+  };
+  return { eventId: `${type}:${state.booking_id}`, type, zoneId, seq: state.seq, booking: state };
+}
+
+const pending = (event: BookingEvent, receivedAt = Date.now()): PendingEvent => ({ event, receivedAt });
+
+async function zoneRow(zoneId = sale.general.id) {
+  return fixture.asSystem(async (tx) => {
+    const [zone] = await tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, zoneId));
+    const [sync] = await tx.select().from(schema.zoneSyncState).where(eq(schema.zoneSyncState.zoneId, zoneId));
+    return { reserved: zone!.reservedSeats, sold: zone!.soldSeats, available: zone!.availableSeats, watermark: sync?.lastAppliedSeq ?? 0 };
+  });
+}
+
+const bookingRow = async (reservationId: string) =>
+  (await fixture.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.reservationId, reservationId))))[0];
+
+describe("applyBatch", () => {
+  test("events in order: bookings at their newest state, counters from the bookings, watermark at the last seq", async () => {
+    const first = crypto.randomUUID();
+    const second = crypto.randomUUID();
+    const outcome = await applyBatch(
+      fixture.db,
+      [
+        pending(bookingEvent("booking.created", { booking_id: first, seq: 1, status: "reserved" })),
+        pending(bookingEvent("booking.confirmed", { booking_id: first, seq: 2, status: "confirmed", confirmed_at_ms: Date.now() })),
+        pending(bookingEvent("booking.created", { booking_id: second, seq: 3, status: "reserved", quantity: 3, user_id: buyers[1]! })),
+      ],
+      { reorderWaitMs },
+    );
+    expect({ applied: outcome.applied, held: outcome.heldBack.length, rejected: outcome.rejected.length }).toEqual({ applied: 3, held: 0, rejected: 0 });
+    expect(await zoneRow()).toEqual({ reserved: 3, sold: 2, available: 95, watermark: 3 });
+    expect(await bookingRow(first)).toMatchObject({ status: "confirmed", seq: 2, quantity: 2, unitPrice: 150_000, totalAmount: 300_000 });
+    expect(await bookingRow(second)).toMatchObject({ status: "reserved", seq: 3 });
+  });
+
+  test("an event ahead of its zone waits for the earlier one; together they apply; the same events again change nothing", async () => {
+    const booking = crypto.randomUUID();
+    const created = bookingEvent("booking.created", { booking_id: booking, seq: 4, status: "reserved", user_id: buyers[2]! });
+    const cancelled = bookingEvent("booking.cancelled", { booking_id: booking, seq: 5, status: "cancelled", user_id: buyers[2]!, closed_at_ms: Date.now() });
+
+    const early = await applyBatch(fixture.db, [pending(cancelled)], { reorderWaitMs });
+    expect({ applied: early.applied, held: early.heldBack.length }).toEqual({ applied: 0, held: 1 });
+    expect(await bookingRow(booking)).toBeUndefined();
+    expect((await zoneRow()).watermark).toBe(3);
+
+    const both = await applyBatch(fixture.db, [pending(created), early.heldBack[0]!], { reorderWaitMs });
+    expect({ applied: both.applied, held: both.heldBack.length }).toEqual({ applied: 2, held: 0 });
+    expect(await bookingRow(booking)).toMatchObject({ status: "cancelled", seq: 5 });
+    expect(await zoneRow()).toEqual({ reserved: 3, sold: 2, available: 95, watermark: 5 });
+
+    const again = await applyBatch(fixture.db, [pending(created), pending(cancelled)], { reorderWaitMs });
+    expect({ applied: again.applied, duplicates: again.duplicates }).toEqual({ applied: 0, duplicates: 2 });
+    expect(await zoneRow()).toEqual({ reserved: 3, sold: 2, available: 95, watermark: 5 });
+  });
+
+  test("a gap that never closes: after the reorder wait the event applies anyway and the watermark stays at the gap", async () => {
+    const booking = crypto.randomUUID();
+    const late = bookingEvent("booking.created", { booking_id: booking, seq: 9, status: "reserved", quantity: 1, user_id: buyers[3]! });
+    const outcome = await applyBatch(fixture.db, [pending(late, Date.now() - reorderWaitMs)], { reorderWaitMs });
+    expect(outcome.applied).toBe(1);
+    expect(await zoneRow()).toEqual({ reserved: 4, sold: 2, available: 94, watermark: 5 });
+    // When the missing ones do arrive, the watermark moves past all of them.
+    const fillers = [6, 7, 8].map((seq) => bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq, status: "reserved", quantity: 1, user_id: buyers[3]! }));
+    await applyBatch(fixture.db, fillers.map((event) => pending(event)), { reorderWaitMs });
+    expect(await zoneRow()).toEqual({ reserved: 7, sold: 2, available: 91, watermark: 9 });
+  });
+
+  test("events that can never apply are rejected with a reason, recorded, and do not block their zone", async () => {
+    const unknownUser = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 10, status: "reserved", user_id: crypto.randomUUID() });
+    const afterIt = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 11, status: "reserved", quantity: 1, user_id: buyers[0]! });
+    const unknownZone = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 1, status: "reserved" }, crypto.randomUUID());
+    const outcome = await applyBatch(fixture.db, [pending(unknownUser), pending(afterIt), pending(unknownZone)], { reorderWaitMs });
+    expect(outcome.rejected.map((item) => item.reason).sort()).toEqual(["unknown user", "unknown zone"]);
+    expect(outcome.applied).toBe(1);
+    expect(await zoneRow()).toEqual({ reserved: 8, sold: 2, available: 90, watermark: 11 });
+    const again = await applyBatch(fixture.db, [pending(unknownUser)], { reorderWaitMs });
+    expect(again.duplicates).toBe(1);
+  });
+
+  test("assigned seats: the booking's seats are held, and released when it closes, in whatever order", async () => {
+    const seats = await fixture.asSystem((tx) => tx.select().from(schema.seats).where(eq(schema.seats.zoneId, sale.assigned.id)));
+    const booking = crypto.randomUUID();
+    const seatIds = seats.slice(0, 2).map((seat) => seat.id);
+    const created = bookingEvent("booking.created", { booking_id: booking, seq: 1, status: "reserved", seat_ids: seatIds }, sale.assigned.id);
+    const expired = bookingEvent("booking.expired", { booking_id: booking, seq: 2, status: "expired", seat_ids: seatIds, closed_at_ms: Date.now() }, sale.assigned.id);
+    const next = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 3, status: "reserved", seat_ids: [seatIds[0]!], quantity: 1, user_id: buyers[1]! }, sale.assigned.id);
+    await applyBatch(fixture.db, [pending(next), pending(expired), pending(created)], { reorderWaitMs });
+    const live = await fixture.asSystem((tx) => tx.select().from(schema.bookingSeats).where(eq(schema.bookingSeats.seatId, seatIds[0]!)));
+    expect(live.filter((row) => row.releasedAt === null)).toHaveLength(1);
+    expect(await zoneRow(sale.assigned.id)).toEqual({ reserved: 1, sold: 0, available: 4, watermark: 3 });
+  });
+});
