@@ -22,6 +22,7 @@
 -- would never be limited); every other failed check changes nothing at all.
 
 -- include: _booking.lua
+-- include: _token-bucket.lua
 
 local user_id, booking_id, request_hash = ARGV[1], ARGV[2], ARGV[3]
 local zone_id, show_id = ARGV[4], ARGV[5]
@@ -36,13 +37,11 @@ end
 
 if ARGV[11] ~= '1' then
   local burst, per_ms = tonumber(ARGV[9]), tonumber(ARGV[10]) / 60000
-  local bucket = redis.call('HMGET', KEYS[8], 'tokens', 'updated_ms')
-  local tokens = math.min(burst, (tonumber(bucket[1]) or burst) + (now - (tonumber(bucket[2]) or now)) * per_ms)
+  local tokens = bucket_tokens(KEYS[8], burst, per_ms, now)
   if tokens < 1 then
-    return failure('RATE_LIMITED', { retry_after_ms = math.ceil((1 - tokens) / per_ms) })
+    return failure('RATE_LIMITED', { retry_after_ms = bucket_retry_ms(tokens, per_ms) })
   end
-  redis.call('HSET', KEYS[8], 'tokens', tostring(tokens - 1), 'updated_ms', now)
-  redis.call('PEXPIRE', KEYS[8], math.ceil(burst / per_ms))
+  bucket_spend(KEYS[8], tokens, burst, per_ms, now)
 end
 
 local event = redis.call('HMGET', KEYS[1], 'status', 'opens_at_ms', 'closes_at_ms', 'max_per_user')

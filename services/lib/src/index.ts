@@ -30,3 +30,6 @@ export * from "./inventory/keys";
 export * from "./inventory/load";
 export * from "./data/tenant-scope";
 export * from "./clients/locks";
+export * from "./http/client-address";
+export * from "./http/rate-limit";
+export * from "./clients/smtp";

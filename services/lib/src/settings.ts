@@ -38,6 +38,10 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
         default: 10_000,
         description: "How long SIGTERM waits for in-flight work before closing anyway",
       }),
+      TRUST_PROXY: Type.Boolean({
+        default: false,
+        description: "Take the client address from the first X-Forwarded-For hop (only behind a proxy that sets it); else the socket address",
+      }),
     },
     (values) => ({
       name: values.SERVICE_NAME,
@@ -47,6 +51,7 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
       host: values.HOST,
       corsOrigins: values.CORS_ORIGINS === "*" ? ("*" as const) : splitList(values.CORS_ORIGINS),
       shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+      trustProxy: values.TRUST_PROXY,
     }),
   );
 
@@ -106,6 +111,36 @@ export const authSettings = settingsGroup(
   }),
 );
 
+export const smtpSettings = settingsGroup(
+  {
+    SMTP_HOST: Type.String({ minLength: 1, default: "127.0.0.1", description: "SMTP server the services send e-mail through" }),
+    SMTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 1025, description: "SMTP port (587 STARTTLS, 465 with SMTP_SECURE, 1025 the local sink)" }),
+    SMTP_SECURE: Type.Boolean({ default: false, description: "TLS from the first byte (port 465); otherwise STARTTLS when the server offers it" }),
+    SMTP_FROM: Type.String({ minLength: 3, maxLength: 320, default: "Booking Rush <no-reply@booking-rush.local>", description: "From address of every e-mail" }),
+    SMTP_USER: Type.Optional(Type.String({ minLength: 1, description: "SMTP login, when the server wants one" })),
+    SMTP_PASSWORD: Type.Optional(secret(Type.String({ minLength: 1, description: "SMTP password" }))),
+    SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000, description: "Connection and command timeout of the SMTP client" }),
+  },
+  (values) => ({
+    host: values.SMTP_HOST,
+    port: values.SMTP_PORT,
+    secure: values.SMTP_SECURE,
+    from: values.SMTP_FROM,
+    user: values.SMTP_USER,
+    password: values.SMTP_PASSWORD,
+    timeoutMs: values.SMTP_TIMEOUT_MS,
+  }),
+);
+
+/** The API's default limit ("other" in API.md): every endpoint without a tighter one of its own. */
+export const apiRateLimitSettings = settingsGroup(
+  {
+    API_RATE_PER_MINUTE: Type.Number({ exclusiveMinimum: 0, default: 100, description: "Token-bucket refill per client of endpoints without a limit of their own" }),
+    API_RATE_BURST: Type.Integer({ minimum: 1, default: 20, description: "Token-bucket size per client of endpoints without a limit of their own" }),
+  },
+  (values) => ({ name: "api", perMinute: values.API_RATE_PER_MINUTE, burst: values.API_RATE_BURST }),
+);
+
 export const telemetrySettings = settingsGroup(
   {
     OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
@@ -122,6 +157,8 @@ export type PostgresConfig = ReturnType<typeof postgresSettings.shape>;
 export type KafkaConfig = ReturnType<typeof kafkaSettings.shape>;
 export type AuthConfig = ReturnType<typeof authSettings.shape>;
 export type TelemetryConfig = ReturnType<typeof telemetrySettings.shape>;
+export type SmtpConfig = ReturnType<typeof smtpSettings.shape>;
+export type ApiRateLimitConfig = ReturnType<typeof apiRateLimitSettings.shape>;
 
 /** Every group, for documentation; a process loads only the groups it uses. */
 export const allSettingsGroups = {
@@ -130,5 +167,7 @@ export const allSettingsGroups = {
   postgres: postgresSettings,
   kafka: kafkaSettings,
   auth: authSettings,
+  smtp: smtpSettings,
+  rateLimit: apiRateLimitSettings,
   telemetry: telemetrySettings,
 };

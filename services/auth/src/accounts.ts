@@ -1,0 +1,125 @@
+/**
+ * Accounts: registration, login and the caller's own profile.
+ *
+ * E-mail is unique case-insensitively (index on lower(email)); it is stored as typed and compared
+ * lowercased. A login with an unknown e-mail and one with a wrong password get the same answer and
+ * take the same time (a bcrypt verification against a dummy hash).
+ */
+import { type AuthenticatedUser, AppError, conflict, forbidden, unauthorized, writeAudit } from "@booking-rush/lib";
+import { eq, sql } from "drizzle-orm";
+import { users } from "../../../drizzle/schema";
+import { issueTokens, revokeAllOf } from "./sessions";
+import { type AuthStore, isUniqueViolation, type RequestOrigin } from "./store";
+import { type UserView, userView } from "./views";
+
+export const normalizedEmail = (email: string) => email.trim().toLowerCase();
+
+const byEmail = (email: string) => sql`lower(${users.email}) = ${normalizedEmail(email)}`;
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+}
+
+export async function register(store: AuthStore, input: Registration, origin: RequestOrigin) {
+  const passwordHash = await store.hasher.hash(input.password);
+  try {
+    const session = await store.db.transaction(async (tx) => {
+      const [user] = await tx.insert(users).values({ email: input.email.trim(), name: input.name, passwordHash, role: "user" }).returning();
+      const { tokens } = await issueTokens(store, tx, user!);
+      await writeAudit(tx, {
+        actorId: user!.id,
+        tenantId: null,
+        action: "auth.registered",
+        entityType: "user",
+        entityId: user!.id,
+        after: { role: user!.role },
+        ip: origin.ip,
+        requestId: origin.requestId,
+      });
+      return { user: userView(user!), tokens };
+    });
+    store.metrics.registrations.inc({ result: "created" });
+    return session;
+  } catch (error) {
+    if (!isUniqueViolation(error, "users_email_lower_key")) throw error;
+    store.metrics.registrations.inc({ result: "conflict" });
+    throw conflict("This e-mail is already registered", { field: "email" });
+  }
+}
+
+const wrongCredentials = () => unauthorized("E-mail or password is wrong");
+
+export async function login(store: AuthStore, input: { email: string; password: string }, origin: RequestOrigin) {
+  const [user] = await store.db.select().from(users).where(byEmail(input.email));
+  const valid = await store.hasher.verify(input.password, user?.passwordHash ?? null);
+  if (!user || !valid) {
+    store.metrics.logins.inc({ result: "failed" });
+    store.logger.info("login failed", { request_id: origin.requestId });
+    throw wrongCredentials();
+  }
+  const session = await store.db.transaction(async (tx) => {
+    const [current] = await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id)).returning();
+    const { tokens } = await issueTokens(store, tx, current!);
+    await writeAudit(tx, {
+      actorId: user.id,
+      tenantId: user.tenantId,
+      action: "auth.login",
+      entityType: "user",
+      entityId: user.id,
+      ip: origin.ip,
+      requestId: origin.requestId,
+    });
+    return { user: userView(current!), tokens };
+  });
+  store.metrics.logins.inc({ result: "success" });
+  return session;
+}
+
+/** The caller's row; a token for a user that no longer exists is no longer valid. */
+async function currentUser(store: AuthStore, userId: string) {
+  const [user] = await store.db.select().from(users).where(eq(users.id, userId));
+  if (!user) throw unauthorized("Access token is not valid");
+  return user;
+}
+
+export async function profile(store: AuthStore, caller: AuthenticatedUser): Promise<UserView> {
+  return userView(await currentUser(store, caller.id));
+}
+
+export interface ProfileChange {
+  name?: string;
+  password?: string;
+  current_password?: string;
+}
+
+/**
+ * Changes the name and/or the password. A new password needs the current one (403 when it is
+ * wrong) and ends every session of the user: all refresh tokens are revoked.
+ */
+export async function updateProfile(store: AuthStore, caller: AuthenticatedUser, change: ProfileChange, origin: RequestOrigin): Promise<UserView> {
+  const user = await currentUser(store, caller.id);
+  let passwordHash: string | undefined;
+  if (change.password !== undefined) {
+    if (!(await store.hasher.verify(change.current_password ?? "", user.passwordHash))) throw forbidden("The current password is wrong");
+    passwordHash = await store.hasher.hash(change.password);
+  }
+  return store.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(users)
+      .set({ ...(change.name === undefined ? {} : { name: change.name }), ...(passwordHash === undefined ? {} : { passwordHash }) })
+      .where(eq(users.id, user.id))
+      .returning();
+    if (!updated) throw new AppError("NOT_FOUND", "User not found");
+    const audit = { actorId: user.id, tenantId: user.tenantId, entityType: "user", entityId: user.id, ip: origin.ip, requestId: origin.requestId };
+    if (change.name !== undefined && change.name !== user.name) {
+      await writeAudit(tx, { ...audit, action: "auth.profile_updated", before: { name: user.name }, after: { name: updated.name } });
+    }
+    if (passwordHash !== undefined) {
+      const revoked = await revokeAllOf(tx, user.id);
+      await writeAudit(tx, { ...audit, action: "auth.password_changed", after: { revoked_tokens: revoked } });
+    }
+    return userView(updated);
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * The auth service's clients and routes, built once from config; main.ts serves it, services/all
+ * mounts it, tests call it with app.handle().
+ */
+import {
+  type AuthConfig, closeRedis, createLuaScripts, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
+  type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig, type SmtpConfig,
+} from "@booking-rush/lib";
+import { createAuthMetrics } from "./auth-metrics";
+import { bootstrapAdmin } from "./bootstrap-admin";
+import { authRoutes } from "./routes";
+import { createPasswordHasher } from "./secrets";
+import type { AuthServiceConfig } from "./settings";
+import { type AuthStore, createBackgroundTasks } from "./store";
+
+export interface AuthServiceClientsConfig {
+  service: Pick<ServiceConfig, "trustProxy">;
+  redis: RedisConfig;
+  postgres: PostgresConfig;
+  smtp: SmtpConfig;
+  auth: Pick<AuthConfig, "jwtSecret" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds">;
+  authService: AuthServiceConfig;
+}
+
+export function createAuthService(config: AuthServiceClientsConfig, logger: Logger, metrics: Metrics) {
+  const redis = createRedis(config.redis, logger, "auth");
+  const postgres = createPostgres(config.postgres, logger);
+  const mailer = createMailer(config.smtp);
+  const authMetrics = createAuthMetrics(metrics);
+  const limiter = createRateLimiter(createLuaScripts(redis, readLuaScripts(luaDirectory)), {
+    observe: (rule, decision) => {
+      if (decision.admitted) return;
+      authMetrics.rateLimited.inc({ rule: rule.name });
+      if (rule.name === "login") authMetrics.logins.inc({ result: "rate_limited" });
+      if (rule.name === "register") authMetrics.registrations.inc({ result: "rate_limited" });
+    },
+  });
+  const store: AuthStore = {
+    db: postgres.db,
+    hasher: createPasswordHasher(config.authService.passwordHashCost),
+    keys: config.auth,
+    config: config.authService,
+    metrics: authMetrics,
+    mailer,
+    limiter,
+    logger,
+    background: createBackgroundTasks(logger),
+  };
+  return {
+    store,
+    redis,
+    postgres,
+    routes: authRoutes(store, { jwtSecret: config.auth.jwtSecret, trustProxy: config.service.trustProxy }),
+    /**
+     * Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists, at start; returns
+     * the readiness check that passes once that is done. A failure
+     * stops the process, so the orchestrator restarts it rather than it serving without an admin.
+     */
+    startAdminBootstrap(): () => Promise<unknown> {
+      const done = bootstrapAdmin(postgres.db, config.authService.admin, store.hasher.hash, logger).catch((error: unknown) => {
+        logger.error("admin bootstrap failed", { error: error instanceof Error ? error.message : String(error) });
+        process.exit(1);
+      });
+      return () => done;
+    },
+    close: async () => {
+      await store.background.settled();
+      mailer.close();
+      await closeRedis(redis);
+      await postgres.close();
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

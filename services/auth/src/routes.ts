@@ -1,0 +1,157 @@
+import {
+  authGuard, clientAddress, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
+} from "@booking-rush/lib";
+import { Elysia, t } from "elysia";
+import { login, normalizedEmail, profile, register, updateProfile } from "./accounts";
+import { requestPasswordReset, resetPassword } from "./password-reset";
+import { changeRole } from "./roles";
+import { logout, refreshSession } from "./sessions";
+import type { AuthStore, RequestOrigin } from "./store";
+import { roleSchema, sessionSchema, userSchema } from "./views";
+
+// Every string has a ceiling: nothing unbounded reaches bcrypt, the database or a log line.
+const email = t.String({ format: "email", minLength: 3, maxLength: 254, description: "Unique, compared case-insensitively" });
+const newPassword = t.String({ minLength: 8, maxLength: 128, description: "At least 8 characters" });
+const givenPassword = t.String({ minLength: 1, maxLength: 128 });
+// Any text without control characters and not only blanks; stored exactly as given (HTML included).
+const displayName = t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$" });
+const opaqueToken = t.String({ minLength: 16, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$", description: "Opaque token (base64url)" });
+
+const sessionResponse = okSchema(sessionSchema);
+const userResponse = okSchema(userSchema);
+
+export interface AuthRoutesOptions {
+  jwtSecret: string;
+  trustProxy: boolean;
+}
+
+export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
+  const { loginRate, registerRate } = store.config;
+  const rules = {
+    login: { name: "login", ...loginRate },
+    register: { name: "register", ...registerRate },
+    // Same rates as login: each of these can cost a bcrypt run or send an e-mail.
+    forgotPassword: { name: "forgot-password", ...loginRate },
+    passwordChange: { name: "password-change", ...loginRate },
+  } satisfies Record<string, RateLimitRule>;
+  const byEmail = ({ body }: { body: unknown }) => [{ kind: "email", value: normalizedEmail((body as { email: string }).email) }];
+  const addressOptions = { trustProxy: options.trustProxy };
+  const originOf = (request: Request, server: unknown): RequestOrigin => ({
+    ip: clientAddress(request, server as RequestIpSource | null, addressOptions),
+    requestId: requestIdOf(request),
+  });
+
+  return new Elysia({ name: "auth.routes", prefix: "/api/v1" })
+    .use(authGuard({ secret: options.jwtSecret }))
+    .use(rateLimitPlugin(store.limiter, addressOptions))
+    .post(
+      "/auth/register",
+      async ({ body, request, server, set }) => {
+        const session = await register(store, body, originOf(request, server));
+        set.status = 201;
+        return { success: true as const, data: session };
+      },
+      {
+        body: t.Object({ email, password: newPassword, name: displayName }),
+        rateLimit: { rule: rules.register, subjects: byEmail },
+        response: { 201: sessionResponse },
+        detail: { tags: ["auth"], summary: "Create an account (role user) and sign in" },
+      },
+    )
+    .post(
+      "/auth/login",
+      async ({ body, request, server }) => ({ success: true as const, data: await login(store, body, originOf(request, server)) }),
+      {
+        body: t.Object({ email, password: givenPassword }),
+        rateLimit: { rule: rules.login, subjects: byEmail },
+        response: { 200: sessionResponse },
+        detail: { tags: ["auth"], summary: "Sign in: access and refresh token" },
+      },
+    )
+    .post(
+      "/auth/refresh",
+      async ({ body, request, server }) => ({ success: true as const, data: await refreshSession(store, body.refresh_token, originOf(request, server)) }),
+      {
+        body: t.Object({ refresh_token: opaqueToken }),
+        response: { 200: sessionResponse },
+        detail: { tags: ["auth"], summary: "New token pair; the presented refresh token is revoked (reusing it revokes the session)" },
+      },
+    )
+    .post(
+      "/auth/logout",
+      async ({ body, user, request, server }) => {
+        await logout(store, user, body.refresh_token, originOf(request, server));
+        return { success: true as const, data: { logged_out: true as const } };
+      },
+      {
+        auth: true,
+        body: t.Object({ refresh_token: opaqueToken }),
+        response: { 200: okSchema(t.Object({ logged_out: t.Literal(true) })) },
+        detail: { tags: ["auth"], summary: "Revoke the session of a refresh token" },
+      },
+    )
+    .post(
+      "/auth/forgot-password",
+      ({ body, request, server, set }) => {
+        requestPasswordReset(store, body.email, originOf(request, server));
+        set.status = 202;
+        return { success: true as const, data: { status: "accepted" as const } };
+      },
+      {
+        body: t.Object({ email }),
+        rateLimit: { rule: rules.forgotPassword, subjects: byEmail },
+        response: { 202: okSchema(t.Object({ status: t.Literal("accepted") })) },
+        detail: { tags: ["auth"], summary: "E-mail a one-time reset token when the account exists; always 202" },
+      },
+    )
+    .post(
+      "/auth/reset-password",
+      async ({ body, request, server }) => {
+        await resetPassword(store, body, originOf(request, server));
+        return { success: true as const, data: { password_reset: true as const } };
+      },
+      {
+        body: t.Object({ token: opaqueToken, password: newPassword }),
+        response: { 200: okSchema(t.Object({ password_reset: t.Literal(true) })) },
+        detail: { tags: ["auth"], summary: "Set a new password with a reset token; every session ends" },
+      },
+    )
+    .get("/auth/me", async ({ user }) => ({ success: true as const, data: await profile(store, user) }), {
+      auth: true,
+      response: { 200: userResponse },
+      detail: { tags: ["auth"], summary: "The caller's profile" },
+    })
+    .put(
+      "/auth/me",
+      async ({ body, user, request, server }) => {
+        if (body.name === undefined && body.password === undefined) {
+          throw validationError([{ in: "body", field: "", message: "send name and/or password" }]);
+        }
+        if (body.password !== undefined) {
+          if (body.current_password === undefined) throw validationError([{ in: "body", field: "current_password", message: "required to change the password" }]);
+          await store.limiter.take(rules.passwordChange, [{ kind: "user", value: user.id }]);
+        }
+        return { success: true as const, data: await updateProfile(store, user, body, originOf(request, server)) };
+      },
+      {
+        auth: true,
+        body: t.Object({ name: t.Optional(displayName), password: t.Optional(newPassword), current_password: t.Optional(givenPassword) }),
+        response: { 200: userResponse },
+        detail: { tags: ["auth"], summary: "Change the name, or the password with the current one (ends every session)" },
+      },
+    )
+    .put(
+      "/admin/users/:id/role",
+      async ({ params, body, user, request, server }) => ({
+        success: true as const,
+        data: await changeRole(store, user, params.id, body.role, originOf(request, server)),
+      }),
+      {
+        auth: ["admin"],
+        params: t.Object({ id: uuid() }),
+        body: t.Object({ role: roleSchema }),
+        response: { 200: userResponse },
+        detail: { tags: ["admin"], summary: "Change a user's role within the admin's tenant" },
+      },
+    );
+}

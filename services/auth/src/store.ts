@@ -1,0 +1,57 @@
+/**
+ * What the auth service's domain functions work with, built once in app.ts. The functions take it
+ * as their first argument and know nothing of Elysia.
+ */
+import type { AuthConfig, Database, Logger, Mailer, RateLimiter } from "@booking-rush/lib";
+import type { AuthMetrics } from "./auth-metrics";
+import type { PasswordHasher } from "./secrets";
+import type { AuthServiceConfig } from "./settings";
+
+export interface AuthStore {
+  db: Database;
+  hasher: PasswordHasher;
+  keys: Pick<AuthConfig, "jwtSecret" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds">;
+  config: AuthServiceConfig;
+  metrics: AuthMetrics;
+  mailer: Mailer;
+  limiter: RateLimiter;
+  logger: Logger;
+  /** Work finished after the response (the reset e-mail); close() waits for it. */
+  background: BackgroundTasks;
+}
+
+/** Who asked, for the audit trail. */
+export interface RequestOrigin {
+  ip: string | null;
+  requestId: string;
+}
+
+export interface BackgroundTasks {
+  run(name: string, task: () => Promise<void>): void;
+  /** Resolves when every task started so far has settled. */
+  settled(): Promise<void>;
+}
+
+export function createBackgroundTasks(logger: Logger): BackgroundTasks {
+  const pending = new Set<Promise<void>>();
+  return {
+    run(name, task) {
+      const promise = task()
+        .catch((error: unknown) => logger.error("background task failed", { task: name, error: error instanceof Error ? error.message : String(error) }))
+        .finally(() => pending.delete(promise));
+      pending.add(promise);
+    },
+    async settled() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+/** A unique index violated (postgres.js error, possibly wrapped by drizzle). */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth += 1) {
+    const { code, constraint_name: name } = current as { code?: unknown; constraint_name?: unknown };
+    if (code === "23505" && name === constraint) return true;
+  }
+  return false;
+}

@@ -1,0 +1,37 @@
+import { t } from "elysia";
+import type { users } from "../../../drizzle/schema";
+
+type UserRow = typeof users.$inferSelect;
+
+/** Spelled out (not mapped from `roles`) so the static type stays the union of the three. */
+export const roleSchema = t.Union([t.Literal("user"), t.Literal("organizer"), t.Literal("admin")]);
+
+export const userSchema = t.Object({
+  id: t.String({ format: "uuid" }),
+  email: t.String(),
+  name: t.String(),
+  role: roleSchema,
+  tenant_id: t.Union([t.String({ format: "uuid" }), t.Null()]),
+  created_at: t.String({ format: "date-time" }),
+});
+
+export const tokensSchema = t.Object({
+  access_token: t.String(),
+  refresh_token: t.String(),
+  token_type: t.Literal("Bearer"),
+  expires_in: t.Integer({ description: "Seconds until the access token expires" }),
+});
+
+export const sessionSchema = t.Object({ user: userSchema, tokens: tokensSchema });
+
+export type UserView = typeof userSchema.static;
+export type TokensView = typeof tokensSchema.static;
+
+export const userView = (user: UserRow): UserView => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  role: user.role,
+  tenant_id: user.tenantId,
+  created_at: user.createdAt.toISOString(),
+});
