@@ -13,10 +13,13 @@ import { publishEvent } from "../services/catalog/src/publishing";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { createZone } from "../services/catalog/src/zones";
 import {
-  authSettings, type AuthenticatedUser, createLogger, createMetrics, inScope, loadConfigOrExit, postgresSettings, redisSettings, systemScope,
+  apiRateLimitSettings, authSettings, type AuthenticatedUser, createLogger, createMetrics, inScope, loadConfigOrExit, postgresSettings, redisSettings, systemScope,
 } from "../services/lib/src/index";
 
-const config = loadConfigOrExit({ redis: redisSettings, postgres: postgresSettings, auth: authSettings, catalog: catalogSettings }, process.env);
+const config = {
+  ...loadConfigOrExit({ redis: redisSettings, postgres: postgresSettings, auth: authSettings, catalog: catalogSettings, rateLimit: apiRateLimitSettings }, process.env),
+  service: { trustProxy: false },
+};
 const logger = createLogger({ service: "seed", level: "warn" });
 const catalog = createCatalogService(config, logger, createMetrics("seed"));
 const db = catalog.store.db;

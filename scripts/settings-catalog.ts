@@ -2,12 +2,14 @@
  * Every settings group of every process, for the README's configuration table and the test that
  * keeps it in sync. Service-specific groups live with their service; the shared ones in the kernel.
  */
+import { authServiceSettings } from "../services/auth/src/settings";
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings } from "../services/booking/src/settings";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
 
 export const settingsCatalog = {
   ...allSettingsGroups,
+  authService: authServiceSettings,
   booking: bookingSettings,
   catalog: catalogSettings,
   sweeper: expirySweeperSettings,

@@ -1,6 +1,6 @@
 /** The catalog HTTP service. */
 import {
-  authSettings, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, telemetrySettings,
+  apiRateLimitSettings, authSettings, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { createCatalogService } from "./src/app";
 import { catalogSettings } from "./src/settings";
@@ -11,6 +11,7 @@ const groups = {
   postgres: postgresSettings,
   auth: authSettings,
   catalog: catalogSettings,
+  rateLimit: apiRateLimitSettings,
   telemetry: telemetrySettings,
 };
 

@@ -1,4 +1,5 @@
 import type { ConfigOf, Logger, Metrics } from "@booking-rush/lib";
+import { createAuthService } from "../../auth/src/app";
 import { createBookingService } from "../../booking/src/app";
 import { createCatalogService } from "../../catalog/src/app";
 import type { allInOneSettings } from "./config";
@@ -8,11 +9,15 @@ import type { allInOneSettings } from "./config";
  * prefix, so the routes are the same here as in the service's own process.
  */
 export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: Logger, metrics: Metrics) {
+  const auth = createAuthService(config, logger, metrics);
   const booking = createBookingService(config, logger, metrics);
   const catalog = createCatalogService(config, logger, metrics);
   return {
-    plugins: [catalog.routes, booking.routes],
+    plugins: [auth.routes, catalog.routes, booking.routes],
+    /** The first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists; readiness waits for it. */
+    startAdminBootstrap: auth.startAdminBootstrap,
     close: [
+      { name: "auth", run: () => auth.close() },
       { name: "booking", run: () => booking.close() },
       { name: "catalog", run: () => catalog.close() },
     ],

@@ -1,4 +1,7 @@
-import { authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib";
+import {
+  apiRateLimitSettings, authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, smtpSettings, telemetrySettings,
+} from "@booking-rush/lib";
+import { authServiceSettings } from "../../auth/src/settings";
 import { bookingSettings } from "../../booking/src/settings";
 import { catalogSettings } from "../../catalog/src/settings";
 
@@ -9,7 +12,10 @@ export const allInOneSettings = {
   postgres: postgresSettings,
   kafka: kafkaSettings,
   auth: authSettings,
+  smtp: smtpSettings,
+  authService: authServiceSettings,
   booking: bookingSettings,
   catalog: catalogSettings,
+  rateLimit: apiRateLimitSettings,
   telemetry: telemetrySettings,
 };

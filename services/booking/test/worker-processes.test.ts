@@ -43,7 +43,8 @@ describe("worker processes", () => {
       const response = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: zone.id, quantity: 2 });
       expect(response.status).toBe(201);
       await eventually(async () => expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 }), { timeoutMs: 10_000 });
-      expect(await sweeper.metrics()).toMatch(/^booking_holds_expired_total\{[^}]*\} [1-9]/m);
+      // The counter moves once the sweep's write is confirmed by a replica, a moment after Redis shows it.
+      await eventually(async () => expect(await sweeper.metrics()).toMatch(/^booking_holds_expired_total\{[^}]*\} [1-9]/m), { timeoutMs: 5_000 });
     } finally {
       sweeper.child.kill("SIGTERM");
     }

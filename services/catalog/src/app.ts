@@ -3,8 +3,8 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, closeRedis, createDurableScripts, createLocks, createPostgres, createRedis, type Logger, luaDirectory, type Metrics,
-  type PostgresConfig, readLuaScripts, type RedisConfig,
+  type ApiRateLimitConfig, type AuthConfig, closeRedis, createDurableScripts, createLocks, createLuaScripts, createPostgres, createRateLimiter,
+  createRedis, type Logger, luaDirectory, type Metrics, type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig,
 } from "@booking-rush/lib";
 import { createCatalogMetrics } from "./catalog-metrics";
 import { createEventCache } from "./event-cache";
@@ -13,6 +13,8 @@ import type { CatalogConfig } from "./settings";
 import type { CatalogStore } from "./store";
 
 export interface CatalogServiceConfig {
+  service: Pick<ServiceConfig, "trustProxy">;
+  rateLimit: ApiRateLimitConfig;
   redis: RedisConfig;
   postgres: PostgresConfig;
   auth: Pick<AuthConfig, "jwtSecret">;
@@ -23,10 +25,11 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
   const redis = createRedis(config.redis, logger, "catalog");
   const postgres = createPostgres(config.postgres, logger);
   const catalogMetrics = createCatalogMetrics(metrics);
+  const scripts = readLuaScripts(luaDirectory);
   const store: CatalogStore = {
     db: postgres.db,
     redis,
-    scripts: createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), { connections: 1, replicas: 1, waitTimeoutMs: 500 }),
+    scripts: createDurableScripts(config.redis, logger, scripts, { connections: 1, replicas: 1, waitTimeoutMs: 500 }),
     locks: createLocks(redis),
     cache: createEventCache(redis, config.catalog.cacheTtlSeconds, logger, (hit) => catalogMetrics.cacheLookups.inc({ result: hit ? "hit" : "miss" })),
     config: config.catalog,
@@ -36,7 +39,12 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
   return {
     store,
     postgres,
-    routes: catalogRoutes(store, config.auth.jwtSecret),
+    routes: catalogRoutes(store, {
+      jwtSecret: config.auth.jwtSecret,
+      limiter: createRateLimiter(createLuaScripts(redis, scripts)),
+      rateLimit: config.rateLimit,
+      trustProxy: config.service.trustProxy,
+    }),
     close: async () => {
       await store.scripts.close();
       await closeRedis(redis);

@@ -1,5 +1,6 @@
 import {
-  authGuard, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, requestIdOf, uuid, validationError,
+  authGuard, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, uuid,
+  validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { listCategories } from "./categories";
@@ -93,9 +94,19 @@ const listQuery = t.Composite([
   }),
 ]);
 
-export const catalogRoutes = (store: CatalogStore, jwtSecret: string) =>
-  new Elysia({ name: "catalog.routes", prefix: "/api/v1" })
-    .use(authGuard({ secret: jwtSecret }))
+export interface CatalogRoutesOptions {
+  jwtSecret: string;
+  limiter: RateLimiter;
+  /** The API's default limit per client address, on every catalog route. */
+  rateLimit: RateLimitRule;
+  trustProxy: boolean;
+}
+
+export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions) => {
+  const limited = { rateLimit: { rule: options.rateLimit } };
+  return new Elysia({ name: "catalog.routes", prefix: "/api/v1" })
+    .use(authGuard({ secret: options.jwtSecret }))
+    .use(rateLimitPlugin(options.limiter, { trustProxy: options.trustProxy }))
     .derive(({ request, headers }) => ({
       actorOf: (user: Actor["user"]): Actor => ({ user, requestId: requestIdOf(request), traceparent: headers.traceparent }),
     }))
@@ -108,26 +119,26 @@ export const catalogRoutes = (store: CatalogStore, jwtSecret: string) =>
         });
         return page(items, { page: query.page, per_page: query.per_page, total });
       },
-      { query: listQuery, response: { 200: pageSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Published events" } },
+      { query: listQuery, response: { 200: pageSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Published events" } },
     )
     .get("/events/:id", async ({ params, viewer }) => ({ success: true as const, data: await eventDetail(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema) }, detail: { tags: ["catalog"], summary: "An event with its shows" },
+      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema) }, ...limited, detail: { tags: ["catalog"], summary: "An event with its shows" },
     })
     .get("/events/:id/shows", async ({ params, viewer }) => ({ success: true as const, data: await eventShows(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)) }, detail: { tags: ["catalog"], summary: "An event's shows" },
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)) }, ...limited, detail: { tags: ["catalog"], summary: "An event's shows" },
     })
     .get("/shows/:id/zones", async ({ params, viewer }) => ({ success: true as const, data: await showZones(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)) }, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)) }, ...limited, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
     })
     .get("/shows/:id/seats", async ({ params, query, viewer }) => ({ success: true as const, data: await seatMap(store, viewer, params.id, query.zone_id) }), {
       viewer: true,
       params: idParams,
       query: t.Object({ zone_id: uuid() }),
       response: { 200: okSchema(t.Array(seatSchema)) },
-      detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
+      ...limited, detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
     })
     .get("/categories", async () => ({ success: true as const, data: await listCategories(store) }), {
-      response: { 200: okSchema(t.Array(categorySchema)) }, detail: { tags: ["catalog"], summary: "Categories" },
+      response: { 200: okSchema(t.Array(categorySchema)) }, ...limited, detail: { tags: ["catalog"], summary: "Categories" },
     })
     .post(
       "/events",
@@ -141,17 +152,17 @@ export const catalogRoutes = (store: CatalogStore, jwtSecret: string) =>
         });
         return { success: true as const, data };
       },
-      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Create a draft event" } },
+      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Create a draft event" } },
     )
     .put("/events/:id", async ({ params, body, user, actorOf }) => ({ success: true as const, data: await updateEvent(store, actorOf(user), params.id, eventChanges(body)) }), {
-      auth: organizers, params: idParams, body: updateEventBody, response: { 200: okSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Change an event of your tenant" },
+      auth: organizers, params: idParams, body: updateEventBody, response: { 200: okSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Change an event of your tenant" },
     })
     .delete("/events/:id", async ({ params, user, actorOf }) => ({ success: true as const, data: await removeEvent(store, actorOf(user), params.id) }), {
       auth: organizers,
       params: idParams,
       headers: traceHeaders,
       response: { 200: okSchema(t.Composite([eventSchema, t.Object({ deleted: t.Boolean({ description: "true: a draft was deleted; false: a published event was cancelled" }) })])) },
-      detail: { tags: ["catalog"], summary: "Delete a draft, or cancel a published event (buyers are refunded in full)" },
+      ...limited, detail: { tags: ["catalog"], summary: "Delete a draft, or cancel a published event (buyers are refunded in full)" },
     })
     .post(
       "/events/:id/shows",
@@ -159,7 +170,7 @@ export const catalogRoutes = (store: CatalogStore, jwtSecret: string) =>
         set.status = 201;
         return { success: true as const, data: await createShow(store, actorOf(user), params.id, new Date(body.starts_at), new Date(body.ends_at)) };
       },
-      { auth: organizers, params: idParams, body: t.Object({ starts_at: dateTime(), ends_at: dateTime() }), response: { 201: okSchema(showSchema) }, detail: { tags: ["catalog"], summary: "Add a show to a draft event" } },
+      { auth: organizers, params: idParams, body: t.Object({ starts_at: dateTime(), ends_at: dateTime() }), response: { 201: okSchema(showSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Add a show to a draft event" } },
     )
     .post(
       "/shows/:id/zones",
@@ -167,8 +178,9 @@ export const catalogRoutes = (store: CatalogStore, jwtSecret: string) =>
         set.status = 201;
         return { success: true as const, data: await createZone(store, actorOf(user), params.id, { name: body.name, price: body.price, layout: zoneLayout(body) }) };
       },
-      { auth: organizers, params: idParams, body: zoneBody, response: { 201: okSchema(zoneSchema) }, detail: { tags: ["catalog"], summary: "Add a zone to a show of a draft event" } },
+      { auth: organizers, params: idParams, body: zoneBody, response: { 201: okSchema(zoneSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Add a zone to a show of a draft event" } },
     )
     .post("/events/:id/publish", async ({ params, user, actorOf }) => ({ success: true as const, data: await publishEvent(store, actorOf(user), params.id) }), {
-      auth: organizers, params: idParams, response: { 200: okSchema(eventSchema) }, detail: { tags: ["catalog"], summary: "Publish: load the inventory into Redis; idempotent" },
+      auth: organizers, params: idParams, response: { 200: okSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Publish: load the inventory into Redis; idempotent" },
     });
+};

@@ -3,7 +3,7 @@
  * real path to Kafka (the event's outbox, the outbox relay).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
+import { apiRateLimitSettings, createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
@@ -30,7 +30,14 @@ function catalogWithoutRedis() {
   const metrics = createMetrics("down-test");
   const unreachable = { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 };
   const service = createCatalogService(
-    { redis: unreachable, postgres: { ...stackConfig.postgres, url: fixture.database.url }, auth: { jwtSecret }, catalog: { ...loadConfig({ catalog: catalogSettings }, {}).catalog, publishLock: { ttlMs: 2_000, waitMs: 300 } } },
+    {
+      service: { trustProxy: false },
+      rateLimit: loadConfig({ rateLimit: apiRateLimitSettings }, {}).rateLimit,
+      redis: unreachable,
+      postgres: { ...stackConfig.postgres, url: fixture.database.url },
+      auth: { jwtSecret },
+      catalog: { ...loadConfig({ catalog: catalogSettings }, {}).catalog, publishLock: { ttlMs: 2_000, waitMs: 300 } },
+    },
     logger,
     metrics,
   );

@@ -3,7 +3,10 @@
  * PostgreSQL database of its own, wrapped in the production kernel; plus tenants, organizers and
  * tokens to act with.
  */
-import { createHttpApp, createLogger, createMetrics, inScope, loadConfig, signAccessToken, systemScope } from "@booking-rush/lib";
+import {
+  type ApiRateLimitConfig, apiRateLimitSettings, createHttpApp, createLogger, createMetrics, eventKeys, eventRegistryKey, inScope, loadConfig,
+  signAccessToken, systemScope,
+} from "@booking-rush/lib";
 import * as schema from "../../../../drizzle/schema";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
 import { stackConfig } from "../../../lib/test/support/stack-config";
@@ -11,14 +14,22 @@ import { createCatalogService } from "../../src/app";
 import { type CatalogConfig, catalogSettings } from "../../src/settings";
 
 export const jwtSecret = "catalog-tests-signing-secret-0123456789";
-const defaults = loadConfig({ catalog: catalogSettings }, {}).catalog;
+const defaults = loadConfig({ catalog: catalogSettings, rateLimit: apiRateLimitSettings }, {});
 
-export async function catalogFixture(label: string, overrides: Partial<CatalogConfig> = {}) {
+export async function catalogFixture(label: string, overrides: { catalog?: Partial<CatalogConfig>; rateLimit?: Partial<ApiRateLimitConfig> } = {}) {
   const database = await createFreshDatabase(label);
   const logger = createLogger({ service: "catalog-test", level: "error", write: () => {} });
   const metrics = createMetrics("catalog-test");
   const service = createCatalogService(
-    { redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: database.url }, auth: { jwtSecret }, catalog: { ...defaults, ...overrides } },
+    {
+      // Behind a trusted proxy, so a test can speak for several client addresses (X-Forwarded-For).
+      service: { trustProxy: true },
+      rateLimit: { ...defaults.rateLimit, ...overrides.rateLimit },
+      redis: stackConfig.redis,
+      postgres: { ...stackConfig.postgres, url: database.url },
+      auth: { jwtSecret },
+      catalog: { ...defaults.catalog, ...overrides.catalog },
+    },
     logger,
     metrics,
   );
@@ -67,7 +78,15 @@ export async function catalogFixture(label: string, overrides: Partial<CatalogCo
         signAccessToken({ id: user.id, email: user.email, role: user.role, tenant_id: tenant.id }, { secret: jwtSecret, ttlSeconds: 900 });
       return { tenantId: tenant.id, organizer, admin, organizerToken: await token(organizer), adminToken: await token(admin) };
     },
+    /** Drops what publishing put into Redis too, so no other test's sweeper or relay meets it. */
     async close() {
+      const redis = service.store.redis;
+      const published = await asSystem((tx) => tx.select({ id: schema.events.id }).from(schema.events));
+      for (const { id } of published) {
+        const keys = await redis.keys(`${eventKeys(id).tag}*`);
+        if (keys.length > 0) await redis.del(...keys);
+        await redis.srem(eventRegistryKey, id);
+      }
       await service.close();
       await database.drop();
     },

@@ -56,7 +56,9 @@ export async function createFreshDatabase(label = "test", options: FreshDatabase
     dropped = true;
     const client = postgres(adminUrl, { max: 1, onnotice: () => {} });
     try {
-      await client`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+      // Only our own sessions: a superuser's (an autovacuum worker on the new database) cannot be
+      // ended by this role, and DROP ... WITH (FORCE) deals with those itself.
+      await client`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid() and usename = current_user`;
       await client.unsafe(`drop database if exists "${name}" with (force)`);
     } finally {
       await client.end({ timeout: 5 });
