@@ -6,6 +6,7 @@ import { authServiceSettings } from "../services/auth/src/settings";
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings } from "../services/booking/src/settings";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
+import { projectorSettings } from "../services/projector/src/settings";
 
 export const settingsCatalog = {
   ...allSettingsGroups,
@@ -14,4 +15,5 @@ export const settingsCatalog = {
   catalog: catalogSettings,
   sweeper: expirySweeperSettings,
   relay: outboxRelaySettings,
+  projector: projectorSettings,
 };

@@ -20,7 +20,7 @@ const groups = {
 runProcess(groups, (config, logger, metrics) => {
   const redis = createRedis(config.redis, logger, "outbox-relay");
   const kafka = createKafka(config.kafka, logger, "outbox-relay");
-  const relay = startOutboxRelay({ redis, kafka, logger, metrics: createOutboxMetrics(metrics, redis) }, config.relay);
+  const relay = startOutboxRelay({ redis, kafka, logger, metrics: createOutboxMetrics(metrics, redis) }, { ...config.relay, topics: config.kafka.topics });
   return {
     checks: { redis: pingRedis(redis), kafka: pingKafka(kafka) },
     workers: [{ name: "outbox relay", run: () => relay.stop() }],

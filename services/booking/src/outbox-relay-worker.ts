@@ -3,7 +3,7 @@
  * empty, a growing back-off while Kafka or Redis is down. A heartbeat renews the leases on its own
  * timer, so a send that hangs on an unreachable broker does not hand the event to another relay.
  */
-import { createLuaScripts, type Kafka, type Logger, luaDirectory, readLuaScripts, type Redis, startWorkerLoop } from "@booking-rush/lib";
+import { createLuaScripts, type Kafka, type KafkaConfig, type Logger, luaDirectory, readLuaScripts, type Redis, startWorkerLoop } from "@booking-rush/lib";
 import { hostname } from "node:os";
 import { createOutboxRelay } from "./outbox-relay";
 import type { OutboxRelayConfig } from "./settings";
@@ -16,7 +16,7 @@ export interface OutboxRelayWorkerDependencies {
   metrics: ReturnType<typeof createOutboxMetrics>;
 }
 
-export function startOutboxRelay({ redis, kafka, logger, metrics }: OutboxRelayWorkerDependencies, config: OutboxRelayConfig) {
+export function startOutboxRelay({ redis, kafka, logger, metrics }: OutboxRelayWorkerDependencies, config: OutboxRelayConfig & { topics: KafkaConfig["topics"] }) {
   const relay = createOutboxRelay(
     {
       redis,

@@ -12,7 +12,7 @@
  * claimed with XAUTOCLAIM once idle for claimIdleMs.
  */
 import {
-  createProducer, ensureTopics, eventKeys, eventRegistryKey, type Kafka, type Logger, type LuaScripts, outboxGroup, outboxTopics,
+  createProducer, ensureTopics, eventKeys, eventRegistryKey, type Kafka, type KafkaConfig, type Logger, type LuaScripts, outboxGroup, outboxTopics,
   type Producer, type Redis, type TopicMessages,
 } from "@booking-rush/lib";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
@@ -20,6 +20,8 @@ import type { OutboxRelayConfig } from "./settings";
 
 export interface OutboxRelayOptions extends Omit<OutboxRelayConfig, "consumerName" | "pollIntervalMs"> {
   consumerName: string;
+  /** How the topics are created when missing (KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR). */
+  topics: KafkaConfig["topics"];
 }
 
 export interface OutboxRelayDependencies {
@@ -51,7 +53,7 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
 
   async function connectedProducer(): Promise<Producer> {
     if (!topicsReady) {
-      const created = await ensureTopics(kafka, outboxTopics, { partitions: options.topicPartitions, replicationFactor: options.topicReplicationFactor });
+      const created = await ensureTopics(kafka, outboxTopics, options.topics);
       if (created.length > 0) logger.info("created kafka topics", { topics: created });
       topicsReady = true;
     }

@@ -39,8 +39,6 @@ export const outboxRelaySettings = settingsGroup(
     OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 50, description: "Pause between passes while every outbox is empty" }),
     OUTBOX_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 300_000, default: 15_000, description: "Lease that makes one relay the only sender of an event; a dead relay's events move on after it" }),
     OUTBOX_CLAIM_IDLE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: "Entries read but unacknowledged this long by another relay are claimed (XAUTOCLAIM) and sent again" }),
-    KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1_000, default: 6, description: "Partitions of each topic the relay creates when it is missing" }),
-    KAFKA_TOPIC_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 1, description: "Replication factor of each topic the relay creates when it is missing" }),
   },
   (values) => ({
     consumerName: values.OUTBOX_CONSUMER_NAME,
@@ -48,8 +46,6 @@ export const outboxRelaySettings = settingsGroup(
     pollIntervalMs: values.OUTBOX_POLL_INTERVAL_MS,
     leaseMs: values.OUTBOX_LEASE_MS,
     claimIdleMs: values.OUTBOX_CLAIM_IDLE_MS,
-    topicPartitions: values.KAFKA_TOPIC_PARTITIONS,
-    topicReplicationFactor: values.KAFKA_TOPIC_REPLICATION_FACTOR,
   }),
 );
 

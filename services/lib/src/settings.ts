@@ -94,8 +94,14 @@ export const kafkaSettings = settingsGroup(
   {
     KAFKA_BROKERS: { ...hostPortList, description: "Kafka bootstrap brokers as host:port,host:port" },
     KAFKA_CLIENT_ID: Type.String({ minLength: 1, default: "booking-rush", description: "Kafka client id prefix" }),
+    KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1_000, default: 6, description: "Partitions of each topic a process creates when it is missing" }),
+    KAFKA_TOPIC_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 1, description: "Replication factor of each topic a process creates when it is missing" }),
   },
-  (values) => ({ brokers: splitList(values.KAFKA_BROKERS), clientId: values.KAFKA_CLIENT_ID }),
+  (values) => ({
+    brokers: splitList(values.KAFKA_BROKERS),
+    clientId: values.KAFKA_CLIENT_ID,
+    topics: { partitions: values.KAFKA_TOPIC_PARTITIONS, replicationFactor: values.KAFKA_TOPIC_REPLICATION_FACTOR },
+  }),
 );
 
 export const authSettings = settingsGroup(

@@ -7,7 +7,7 @@
  * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
  */
 import {
-  bookingTopics, createConsumer, createProducer, ensureTopics, type Database, type Kafka, type Logger, type Producer,
+  bookingTopics, createConsumer, createProducer, ensureTopics, type Database, type Kafka, type KafkaConfig, type Logger, type Producer,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { applyBatch, type PendingEvent } from "./apply-batch";
@@ -28,7 +28,7 @@ export interface ProjectorDependencies {
   metrics: ProjectorMetrics;
 }
 
-export function createProjector({ kafka, db, logger, metrics }: ProjectorDependencies, config: ProjectorConfig & { topicPartitions: number }) {
+export function createProjector({ kafka, db, logger, metrics }: ProjectorDependencies, config: ProjectorConfig & { topics: KafkaConfig["topics"] }) {
   const consumer = createConsumer(kafka, config.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
   let producer: Producer | undefined;
   let buffer: Waiter[] = [];
@@ -143,12 +143,12 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
 
   return {
     async start() {
-      await ensureTopics(kafka, [...bookingTopics, config.deadLetterTopic], { partitions: config.topicPartitions, replicationFactor: 1 });
+      await ensureTopics(kafka, [...bookingTopics, config.deadLetterTopic], config.topics);
       await consumer.connect();
       await consumer.subscribe({ topics: [...bookingTopics], fromBeginning: true });
       await consumer.run({
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: bookingTopics.length * config.topicPartitions,
+        partitionsConsumedConcurrently: bookingTopics.length * config.topics.partitions,
         eachBatch,
       });
     },

@@ -11,7 +11,7 @@ import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booki
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
-import { testLogger } from "../../lib/test/support/stack-config";
+import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../src/projector";
 import { createProjectorMetrics } from "../src/projector-metrics";
 import { projectorSettings } from "../src/settings";
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 function startProjector() {
-  const config = { ...loadConfig({ projector: projectorSettings }, {}).projector, groupId: `projector-test-${crypto.randomUUID()}`, flushIntervalMs: 100, deadLetterTopic, topicPartitions: 6 };
+  const config = { ...loadConfig({ projector: projectorSettings }, {}).projector, groupId: `projector-test-${crypto.randomUUID()}`, flushIntervalMs: 100, deadLetterTopic, topics: stackConfig.kafka.topics };
   const metrics = createProjectorMetrics(createMetrics("projector-test"));
   const projector = createProjector({ kafka: testKafka, db: catalog.db, logger: testLogger, metrics }, config);
   return { projector, metrics, started: projector.start() };

@@ -1,0 +1,38 @@
+/**
+ * The projector: booking events from Kafka into PostgreSQL in batches. Scales out as a consumer
+ * group (KEDA on its lag); serves /healthz, /readyz and /metrics like every process.
+ */
+import {
+  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, runProcess, serviceSettings, telemetrySettings,
+} from "@booking-rush/lib";
+import { createProjector } from "./src/projector";
+import { createProjectorMetrics } from "./src/projector-metrics";
+import { projectorSettings } from "./src/settings";
+
+const groups = {
+  service: serviceSettings({ name: "projector", port: 3041 }),
+  postgres: postgresSettings,
+  kafka: kafkaSettings,
+  projector: projectorSettings,
+  telemetry: telemetrySettings,
+};
+
+runProcess(groups, (config, logger, metrics) => {
+  const postgres = createPostgres(config.postgres, logger);
+  const kafka = createKafka(config.kafka, logger, "projector");
+  const projector = createProjector(
+    { kafka, db: postgres.db, logger, metrics: createProjectorMetrics(metrics) },
+    { ...config.projector, topics: config.kafka.topics },
+  );
+  // Kafka may still be starting: the consumer's own retries bring it up; a start that fails for
+  // good stops the process so the orchestrator restarts it.
+  projector.start().catch((error: unknown) => {
+    logger.error("projector could not start", { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+  return {
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    workers: [{ name: "projector", run: () => projector.stop() }],
+    clients: [{ name: "postgres", run: () => postgres.close() }],
+  };
+});
