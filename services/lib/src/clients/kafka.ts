@@ -2,7 +2,7 @@
  * kafkajs clients. Producers are idempotent (no duplicates from retries) and messages are keyed by
  * event id so one event stays ordered; consumers commit only what they processed.
  */
-import { type Consumer, type ConsumerConfig, Kafka, logLevel, type Producer } from "kafkajs";
+import { type Consumer, type ConsumerConfig, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 
 export type { Consumer, Kafka, Message, Producer, TopicMessages } from "kafkajs";
 import type { Logger } from "../logger";
@@ -32,7 +32,9 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientName: str
 
 export function createProducer(kafka: Kafka): Producer {
   // kafkajs requires a single in-flight request for the idempotent producer to keep order.
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // The Java client's partitioner (murmur2), named explicitly: the same key lands on the same
+  // partition whichever client produced it.
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }
 
 export function createConsumer(kafka: Kafka, groupId: string, options: Omit<ConsumerConfig, "groupId"> = {}): Consumer {
