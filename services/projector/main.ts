@@ -3,7 +3,8 @@
  * group (KEDA on its lag); serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, runProcess, serviceSettings, telemetrySettings,
+  bookingTopics, createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess,
+  serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { createProjector } from "./src/projector";
 import { createProjectorMetrics } from "./src/projector-metrics";
@@ -24,6 +25,7 @@ runProcess(groups, (config, logger, metrics) => {
     { kafka, db: postgres.db, logger, metrics: createProjectorMetrics(metrics) },
     { ...config.projector, topics: config.kafka.topics },
   );
+  registerConsumerLag(metrics, kafka, config.projector.groupId, bookingTopics);
   // Kafka may still be starting: the consumer's own retries bring it up; a start that fails for
   // good stops the process so the orchestrator restarts it.
   projector.start().catch((error: unknown) => {

@@ -1,0 +1,44 @@
+/**
+ * `kafka_consumer_lag{group,topic}`: messages in a topic that a consumer group has not committed
+ * yet, summed over the partitions; what KEDA scales the workers on, read at scrape time from the
+ * brokers (end offsets) and the group's committed offsets. A partition the group never committed
+ * counts from its start.
+ */
+import type { Kafka } from "kafkajs";
+import { Gauge, type Metrics } from "../metrics";
+
+export async function consumerLag(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    const lag = new Map<string, number>();
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const offsets = new Map((committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]));
+      let total = 0;
+      for (const end of ends) {
+        const done = offsets.get(end.partition) ?? -1;
+        const from = done >= 0 ? done : Number(end.low);
+        total += Math.max(0, Number(end.high) - from);
+      }
+      lag.set(topic, total);
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Registers the gauge for one consumer group on the process's registry. */
+export function registerConsumerLag(metrics: Metrics, kafka: Kafka, groupId: string, topics: readonly string[]) {
+  return new Gauge({
+    name: "kafka_consumer_lag",
+    help: "Messages not yet committed by the consumer group, per topic",
+    labelNames: ["group", "topic"],
+    registers: [metrics.registry],
+    async collect() {
+      for (const [topic, lag] of await consumerLag(kafka, groupId, topics)) this.set({ group: groupId, topic }, lag);
+    },
+  });
+}
