@@ -33,3 +33,4 @@ export * from "./clients/locks";
 export * from "./http/client-address";
 export * from "./http/rate-limit";
 export * from "./clients/smtp";
+export * from "./clients/kafka-lag";
