@@ -18,7 +18,8 @@ export function entryFields(flat: string[] | null): Record<string, string> | nul
   return fields;
 }
 
-export function outboxMessage(eventId: string, fields: Record<string, string>): { topic: Topic; message: Message } {
+/** `traceparent`: what the message carries on (the relay's producer span), else the entry's own. */
+export function outboxMessage(eventId: string, fields: Record<string, string>, traceparent = fields.traceparent): { topic: Topic; message: Message } {
   const type = fields.type as Topic;
   const body: EventMessage = {
     event_id: fields.event_id!,
@@ -28,6 +29,6 @@ export function outboxMessage(eventId: string, fields: Record<string, string>): 
     data: JSON.parse(fields.payload ?? "{}") as Record<string, unknown>,
   };
   const headers: Record<string, string> = { event_id: body.event_id, type };
-  if (fields.traceparent) headers.traceparent = fields.traceparent;
+  if (traceparent) headers.traceparent = traceparent;
   return { topic: type, message: { key: eventId, value: JSON.stringify(body), headers } };
 }

@@ -13,7 +13,7 @@
  */
 import {
   createProducer, ensureTopics, eventKeys, eventRegistryKey, type Kafka, type KafkaConfig, type Logger, type LuaScripts, outboxGroup, outboxTopics,
-  type Producer, type Redis, type TopicMessages,
+  type Producer, type Redis, startProducerSpan, type TopicMessages,
 } from "@booking-rush/lib";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
 import type { OutboxRelayConfig } from "./settings";
@@ -136,21 +136,27 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
 
   async function send(eventId: string, entries: OutboxEntry[]) {
     const byTopic = new Map<string, TopicMessages>();
+    const spans: ReturnType<typeof startProducerSpan>[] = [];
     for (const entry of entries) {
       if (!entry.fields.type) continue; // deleted before it was acknowledged: nothing left to send
-      const { topic, message } = outboxMessage(eventId, entry.fields);
+      // The event's trace goes on through this send: HTTP request → outbox → Kafka → consumers.
+      const span = startProducerSpan(`${entry.fields.type} send`, entry.fields.traceparent || undefined);
+      spans.push(span);
+      const { topic, message } = outboxMessage(eventId, entry.fields, span.traceparent);
       const batch = byTopic.get(topic) ?? { topic, messages: [] };
       batch.messages.push(message);
       byTopic.set(topic, batch);
     }
     if (byTopic.size === 0) return;
-    const connected = await connectedProducer();
     try {
+      const connected = await connectedProducer();
       await connected.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
     } catch (error) {
+      for (const span of spans) span.end(error);
       await dropProducer();
       throw error;
     }
+    for (const span of spans) span.end();
     for (const batch of byTopic.values()) dependencies.onDelivered?.(batch.topic, batch.messages.length);
   }
 

@@ -1,4 +1,4 @@
-import { authGuard, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
+import { authGuard, currentTraceparent, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { getBooking, listBookings, pendingBookings } from "./booking-queries";
 import { bookingSchema, bookingView } from "./booking-view";
@@ -47,7 +47,7 @@ export const bookingRoutes = (store: BookingStore, jwtSecret: string) =>
           showId: body.show_id,
           ...seatChoice(body),
           queuePass: false,
-          traceparent: headers.traceparent,
+          traceparent: currentTraceparent(headers.traceparent),
         });
         set.status = 201;
         return { success: true as const, data: bookingView(booking) };
@@ -58,7 +58,7 @@ export const bookingRoutes = (store: BookingStore, jwtSecret: string) =>
       "/bookings/:id/confirm",
       async ({ params, body, headers, user }) => ({
         success: true as const,
-        data: bookingView(await confirmBooking(store, { bookingId: params.id, userId: user.id, paymentId: body.payment_id, traceparent: headers.traceparent })),
+        data: bookingView(await confirmBooking(store, { bookingId: params.id, userId: user.id, paymentId: body.payment_id, traceparent: currentTraceparent(headers.traceparent) })),
       }),
       {
         auth: true,
@@ -73,7 +73,7 @@ export const bookingRoutes = (store: BookingStore, jwtSecret: string) =>
       "/bookings/:id/cancel",
       async ({ params, headers, user }) => ({
         success: true as const,
-        data: bookingView(await cancelBooking(store, { bookingId: params.id, userId: user.id, traceparent: headers.traceparent })),
+        data: bookingView(await cancelBooking(store, { bookingId: params.id, userId: user.id, traceparent: currentTraceparent(headers.traceparent) })),
       }),
       { auth: true, params: bookingIdParams, headers: idempotencyHeaders, response: { 200: bookingResponse }, detail: { tags: ["booking"], summary: "Cancel; held seats go back on sale at once" } },
     )

@@ -1,5 +1,5 @@
 import {
-  authGuard, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, uuid,
+  authGuard, currentTraceparent, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, uuid,
   validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
@@ -108,7 +108,7 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
     .use(authGuard({ secret: options.jwtSecret }))
     .use(rateLimitPlugin(options.limiter, { trustProxy: options.trustProxy }))
     .derive(({ request, headers }) => ({
-      actorOf: (user: Actor["user"]): Actor => ({ user, requestId: requestIdOf(request), traceparent: headers.traceparent }),
+      actorOf: (user: Actor["user"]): Actor => ({ user, requestId: requestIdOf(request), traceparent: currentTraceparent(headers.traceparent) }),
     }))
     .get(
       "/events",

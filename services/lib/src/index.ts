@@ -34,3 +34,4 @@ export * from "./http/client-address";
 export * from "./http/rate-limit";
 export * from "./clients/smtp";
 export * from "./clients/kafka-lag";
+export * from "./tracing";

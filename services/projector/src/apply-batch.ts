@@ -23,6 +23,8 @@ export interface PendingEvent {
   event: BookingEvent;
   /** When the projector first saw it (for the reorder wait). */
   receivedAt: number;
+  /** The message's trace context, to link the batch's span to. */
+  traceparent?: string;
 }
 
 export interface BatchOutcome {

@@ -7,7 +7,7 @@
  * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
  */
 import {
-  bookingTopics, createConsumer, createProducer, ensureTopics, type Database, type Kafka, type KafkaConfig, type Logger, type Producer,
+  bookingTopics, createConsumer, createProducer, ensureTopics, type Database, inConsumerSpan, type Kafka, type KafkaConfig, type Logger, type Producer,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { applyBatch, type PendingEvent } from "./apply-batch";
@@ -59,7 +59,11 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
     buffer = [];
     const started = performance.now();
     try {
-      const outcome = await applyBatch(db, taken.map((waiter) => waiter.pending), config);
+      const outcome = await inConsumerSpan(
+        "projector apply batch",
+        taken.map((waiter) => waiter.pending.traceparent),
+        () => applyBatch(db, taken.map((waiter) => waiter.pending), config),
+      );
       failures = 0;
       metrics.batchDuration.observe((performance.now() - started) / 1000);
       metrics.events.inc({ result: "applied" }, outcome.applied);
@@ -124,7 +128,8 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
         waiters.push({ offset: message.offset });
         continue;
       }
-      const pending: PendingEvent = { event: parsed.event, receivedAt: Date.now() };
+      const traceparent = message.headers?.traceparent?.toString();
+      const pending: PendingEvent = { event: parsed.event, receivedAt: Date.now(), ...(traceparent ? { traceparent } : {}) };
       sources.set(pending, { message, topic: batch.topic, partition: batch.partition });
       waiters.push({ offset: message.offset, waiter: enqueue(pending) });
     }
