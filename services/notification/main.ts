@@ -1,0 +1,51 @@
+/**
+ * The notification worker: booking and payment events from Kafka → e-mails (confirmation with the
+ * e-ticket, reservation expired, payment failed, refund processed). Scales out as a consumer group;
+ * serves /healthz, /readyz (PostgreSQL and Kafka) and /metrics like every process. SMTP is not a
+ * readiness check: while it is away the worker retries each e-mail with back-off (then dead-letters
+ * it); taking the worker out of service would not bring the server back.
+ */
+import {
+  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, smtpSettings,
+  telemetrySettings,
+} from "@booking-rush/lib";
+import { createMailTransport } from "./src/mail-transport";
+import { createNotificationMetrics } from "./src/notification-metrics";
+import { createNotifier, notificationTopics } from "./src/notifier";
+import { notificationSettings } from "./src/settings";
+import { loadTemplates } from "./src/templates";
+
+const groups = {
+  service: serviceSettings({ name: "notification", port: 3051 }),
+  postgres: postgresSettings,
+  kafka: kafkaSettings,
+  smtp: smtpSettings,
+  notification: notificationSettings,
+  telemetry: telemetrySettings,
+};
+
+runProcess(groups, (config, logger, metrics) => {
+  const templates = loadTemplates();
+  const postgres = createPostgres(config.postgres, logger);
+  const kafka = createKafka(config.kafka, logger, "notification");
+  const mailer = createMailTransport(config.smtp);
+  const notifier = createNotifier(
+    { kafka, db: postgres.db, mailer, templates, logger, metrics: createNotificationMetrics(metrics) },
+    { ...config.notification, topics: config.kafka.topics },
+  );
+  registerConsumerLag(metrics, kafka, config.notification.groupId, notificationTopics);
+  // Kafka may still be starting: the consumer's own retries bring it up; a start that fails for
+  // good stops the process so the orchestrator restarts it.
+  notifier.start().catch((error: unknown) => {
+    logger.error("notification worker could not start", { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+  return {
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    workers: [{ name: "notification", run: () => notifier.stop() }],
+    clients: [
+      { name: "postgres", run: () => postgres.close() },
+      { name: "smtp", run: async () => mailer.close() },
+    ],
+  };
+});

@@ -1,0 +1,162 @@
+/**
+ * What each event becomes: the recipient (users.email) and the template values, read from
+ * PostgreSQL inside the worker's transaction. The catalog tables have row-level security, so the
+ * transaction runs in system scope (inScope(systemScope)); users and bookings have none.
+ */
+import type { BookingEvent, PaymentEvent, Transaction } from "@booking-rush/lib";
+import { and, eq, inArray } from "drizzle-orm";
+import { bookings, events, seatZones, seats, shows, users } from "../../../drizzle/schema";
+import { permanent, retryable } from "./failures";
+import { formatMoney, formatSeats, formatTime } from "./format";
+import type { InlineImage } from "./mail-transport";
+import type { TemplateName, TemplateValues } from "./templates";
+import { ticketCode, ticketImageCid, ticketQrPng } from "./ticket";
+
+export interface ComposedMail {
+  template: TemplateName;
+  to: string;
+  values: TemplateValues;
+  images?: InlineImage[];
+}
+
+export interface ComposeOptions {
+  timeZone: string;
+}
+
+async function recipient(tx: Transaction, userId: string) {
+  const [user] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
+  if (!user) throw permanent("unknown_user", "unknown user");
+  return user;
+}
+
+/** The event, show and zone of a booking; all three must agree (a zone of another show is a bad event). */
+async function saleDetails(tx: Transaction, ids: { eventId: string; showId: string; zoneId: string }) {
+  const [row] = await tx
+    .select({
+      title: events.title,
+      venue: events.venue,
+      currency: events.currency,
+      startsAt: shows.startsAt,
+      zoneName: seatZones.name,
+      price: seatZones.price,
+    })
+    .from(seatZones)
+    .innerJoin(shows, eq(shows.id, seatZones.showId))
+    .innerJoin(events, eq(events.id, shows.eventId))
+    .where(and(eq(seatZones.id, ids.zoneId), eq(shows.id, ids.showId), eq(events.id, ids.eventId)));
+  if (!row) throw permanent("unknown_catalog", "unknown event, show or zone");
+  return { ...row, currency: row.currency.trim() };
+}
+
+async function seatList(tx: Transaction, zoneId: string, seatIds: string[] | undefined) {
+  if (!seatIds || seatIds.length === 0) return [];
+  const rows = await tx
+    .select({ rowLabel: seats.rowLabel, seatNumber: seats.seatNumber })
+    .from(seats)
+    .where(and(eq(seats.zoneId, zoneId), inArray(seats.id, seatIds)))
+    .orderBy(seats.rowLabel, seats.seatNumber);
+  if (rows.length !== new Set(seatIds).size) throw permanent("unknown_catalog", "unknown seat");
+  return rows;
+}
+
+export async function composeBookingMail(tx: Transaction, event: BookingEvent, options: ComposeOptions): Promise<ComposedMail> {
+  const booking = event.booking;
+  const expectedStatus = event.type === "booking.confirmed" ? "confirmed" : event.type === "booking.expired" ? "expired" : undefined;
+  if (!expectedStatus) throw permanent("invalid_event", `no e-mail for ${event.type}`);
+  if (booking.status !== expectedStatus) throw permanent("invalid_event", `${event.type} with booking status ${booking.status}`);
+
+  const user = await recipient(tx, booking.user_id);
+  const sale = await saleDetails(tx, { eventId: booking.event_id, showId: booking.show_id, zoneId: booking.zone_id });
+  const seatRows = await seatList(tx, booking.zone_id, booking.seat_ids);
+  const common = {
+    user_name: user.name,
+    booking_id: booking.booking_id,
+    event_title: sale.title,
+    venue: sale.venue,
+    show_starts_at: formatTime(sale.startsAt, options.timeZone),
+    zone_name: sale.zoneName,
+    quantity: booking.quantity,
+    seats: formatSeats(seatRows),
+  };
+
+  if (event.type === "booking.expired") {
+    return {
+      template: "booking-expired",
+      to: user.email,
+      values: { ...common, expired_at: formatTime(booking.closed_at_ms ?? booking.expires_at_ms, options.timeZone) },
+    };
+  }
+  // Zones are never repriced once created (API.md: no zone update), so the zone's price is the
+  // price the booking was made at.
+  return {
+    template: "booking-confirmed",
+    to: user.email,
+    values: {
+      ...common,
+      unit_price: formatMoney(sale.price, sale.currency),
+      total_price: formatMoney(sale.price * booking.quantity, sale.currency),
+      ticket_code: ticketCode(booking.booking_id),
+      qr_cid: ticketImageCid,
+    },
+    images: [{ filename: `ticket-${booking.booking_id}.png`, content: await ticketQrPng(booking.booking_id), contentType: "image/png", cid: ticketImageCid }],
+  };
+}
+
+export async function composePaymentMail(tx: Transaction, event: PaymentEvent, options: ComposeOptions): Promise<ComposedMail> {
+  const payment = event.payment;
+  if (event.type !== "payment.failed" && event.type !== "payment.refunded") throw permanent("invalid_event", `no e-mail for ${event.type}`);
+
+  // The user first: an unknown one can never be e-mailed, whatever else holds.
+  const user = await recipient(tx, payment.user_id);
+  const [booking] = await tx
+    .select({
+      userId: bookings.userId,
+      quantity: bookings.quantity,
+      title: events.title,
+      venue: events.venue,
+      startsAt: shows.startsAt,
+      zoneName: seatZones.name,
+    })
+    .from(bookings)
+    .innerJoin(events, eq(events.id, bookings.eventId))
+    .innerJoin(shows, eq(shows.id, bookings.showId))
+    .innerJoin(seatZones, eq(seatZones.id, bookings.zoneId))
+    .where(eq(bookings.reservationId, payment.booking_id));
+  // The projector writes bookings a moment after the booking service made them: a booking not
+  // there yet is retried (bounded), one that never appears is dead-lettered.
+  if (!booking) throw retryable("unknown_booking", "unknown booking");
+  if (booking.userId !== payment.user_id) throw permanent("invalid_event", "the booking belongs to another user");
+
+  const common = {
+    user_name: user.name,
+    booking_id: payment.booking_id,
+    payment_id: payment.payment_id,
+    event_title: booking.title,
+    venue: booking.venue,
+    show_starts_at: formatTime(booking.startsAt, options.timeZone),
+    zone_name: booking.zoneName,
+    quantity: booking.quantity,
+    amount: formatMoney(payment.amount, payment.currency),
+  };
+  if (event.type === "payment.failed") {
+    return { template: "payment-failed", to: user.email, values: { ...common, failure_reason: payment.failure_reason ?? "declined" } };
+  }
+  const refund = payment.refund!;
+  return {
+    template: "payment-refunded",
+    to: user.email,
+    values: {
+      ...common,
+      refund_amount: formatMoney(refund.amount, payment.currency),
+      refund_percent: refund.percent,
+      refund_reason: refundReasonText[refund.reason],
+    },
+  };
+}
+
+const refundReasonText: Record<NonNullable<PaymentEvent["payment"]["refund"]>["reason"], string> = {
+  customer_request: "you cancelled the booking",
+  event_cancelled: "the organizer cancelled the event",
+  reservation_expired: "the payment arrived after your reservation had expired",
+  compensation: "the booking could not be completed",
+};

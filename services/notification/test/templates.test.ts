@@ -1,0 +1,42 @@
+import { describe, expect, test } from "bun:test";
+import { formatMoney, formatSeats } from "../src/format";
+import { escapeHtml, loadTemplates, renderTemplate, TemplateError, templateNames } from "../src/templates";
+
+describe("templates", () => {
+  test("every value is HTML-escaped in the HTML part and left as it is in the text part", () => {
+    const templates = loadTemplates();
+    const hostile = `<script>alert("x")</script> & 'quotes'`;
+    const values = {
+      user_name: hostile, booking_id: "b-1", payment_id: "p-1", event_title: hostile, venue: "Hall <A>", show_starts_at: "soon", zone_name: "Zone & co",
+      quantity: 2, seats: "Row A, seat 1", unit_price: "THB 1.00", total_price: "THB 2.00", ticket_code: "booking-rush:ticket:b-1", qr_cid: "qr@x",
+      expired_at: "then", amount: "THB 2.00", failure_reason: "card <declined>", refund_amount: "THB 1.00", refund_percent: 50, refund_reason: "because",
+    };
+    for (const name of templateNames) {
+      const mail = templates.render(name, values);
+      expect(mail.html).not.toContain("<script>");
+      expect(mail.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;");
+      expect(mail.text).toContain(hostile);
+      expect(mail.subject).toContain(hostile);
+      expect(mail.html).not.toMatch(/\{\{|\}\}/);
+      expect(mail.text).not.toMatch(/\{\{|\}\}/);
+    }
+  });
+
+  test("a placeholder without a value is an error, never an empty gap", () => {
+    expect(() => renderTemplate("Hello {{ user_name }}, {{missing}}", { user_name: "Ann" })).toThrow(TemplateError);
+    expect(renderTemplate("{{a}}{{ a }}", { a: "<b>" }, escapeHtml)).toBe("&lt;b&gt;&lt;b&gt;");
+  });
+
+  test("a subject stays one header line", () => {
+    const mail = loadTemplates().render("booking-expired", {
+      user_name: "Ann", booking_id: "b", event_title: "Line\r\nBcc: evil@example.com", venue: "v", show_starts_at: "s", zone_name: "z", quantity: 1, seats: "-", expired_at: "t",
+    });
+    expect(mail.subject).toBe("Your reservation for Line Bcc: evil@example.com expired");
+  });
+
+  test("amounts in minor units and seats read naturally", () => {
+    expect(formatMoney(600_000, "THB")).toBe("THB\u00a06,000.00");
+    expect(formatMoney(1_500, "JPY")).toBe("¥1,500");
+    expect(formatSeats([{ rowLabel: "A", seatNumber: 1 }, { rowLabel: "B", seatNumber: 2 }])).toBe("Row A, seat 1; Row B, seat 2");
+  });
+});
