@@ -1,20 +1,8 @@
 /** Reading bookings back: by id, the caller's list, the caller's live holds. */
-import { type AuthenticatedUser, eventKeys, notFound, userBookingsKey } from "@booking-rush/lib";
+import {
+  type AuthenticatedUser, type BookingRecord, eventKeys, eventOfBooking, notFound, parseBookingHash, userBookingsKey,
+} from "@booking-rush/lib";
 import type { Redis } from "ioredis";
-import type { BookingRecord } from "./booking-view";
-import { eventOfBooking } from "./reservations";
-
-const numericFields = ["quantity", "created_at_ms", "expires_at_ms", "seq", "confirmed_at_ms", "closed_at_ms"] as const;
-
-export function parseBookingHash(fields: Record<string, string>): BookingRecord | undefined {
-  if (!fields.booking_id) return undefined;
-  const record: Record<string, unknown> = { ...fields };
-  for (const field of numericFields) if (fields[field] !== undefined) record[field] = Number(fields[field]);
-  record.seat_ids = fields.seat_ids ? fields.seat_ids.split(",") : undefined;
-  if (!fields.payment_id) delete record.payment_id;
-  delete record.idempotency_key;
-  return record as unknown as BookingRecord;
-}
 
 async function readBookings(redis: Redis, members: string[]): Promise<(BookingRecord | undefined)[]> {
   const pipeline = redis.pipeline();

@@ -1,24 +1,5 @@
+import type { BookingRecord } from "@booking-rush/lib";
 import { t } from "elysia";
-
-/** A booking as the scripts record it (times in epoch ms). */
-export interface BookingRecord {
-  booking_id: string;
-  user_id: string;
-  event_id: string;
-  show_id: string;
-  zone_id: string;
-  quantity: number;
-  status: "reserved" | "confirmed" | "cancelled" | "expired";
-  created_at_ms: number;
-  expires_at_ms: number;
-  seq: number;
-  seat_ids?: string[];
-  payment_id?: string;
-  confirmed_at_ms?: number;
-  closed_at_ms?: number;
-  remaining?: number;
-  previous_status?: string;
-}
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 

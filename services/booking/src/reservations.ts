@@ -3,11 +3,11 @@
  * once a replica has it. Plain functions over the store; the HTTP layer is in routes.ts.
  */
 import {
-  AppError, bookingEventKey, type DurableScripts, eventKeys, notFound, showEventKey, userBookingsKey, validationError,
+  AppError, bookingEventKey, type BookingRecord, type DurableScripts, eventKeys, eventOfBooking, notFound, showEventKey, userBookingsKey,
+  validationError,
 } from "@booking-rush/lib";
 import type { Redis } from "ioredis";
 import type { BookingMetrics } from "./booking-metrics";
-import type { BookingRecord } from "./booking-view";
 import { type ScriptReply, unwrap, wroteSomething } from "./script-replies";
 import type { BookingConfig } from "./settings";
 
@@ -103,12 +103,6 @@ function indexBooking(connection: Redis, config: BookingConfig, booking: Booking
     .zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${booking.event_id}:${booking.booking_id}`)
     .set(bookingEventKey(booking.booking_id), booking.event_id, "EX", ttlSeconds)
     .exec();
-}
-
-export async function eventOfBooking(redis: Redis, bookingId: string): Promise<string> {
-  const eventId = await redis.get(bookingEventKey(bookingId));
-  if (!eventId) throw notFound("Booking");
-  return eventId;
 }
 
 export interface BookingChange {

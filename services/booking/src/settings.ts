@@ -51,3 +51,11 @@ export const outboxRelaySettings = settingsGroup(
 
 export type ExpirySweeperConfig = ReturnType<typeof expirySweeperSettings.shape>;
 export type OutboxRelayConfig = ReturnType<typeof outboxRelaySettings.shape>;
+
+export const paymentSagaSettings = settingsGroup(
+  {
+    PAYMENT_SAGA_GROUP_ID: Type.String({ minLength: 1, default: "booking-payment-saga", description: "Kafka consumer group of the booking side of the payment saga" }),
+    PAYMENT_SAGA_DEAD_LETTER_TOPIC: Type.String({ minLength: 1, default: "booking.saga.dead-letter", description: "Where payment messages the saga can never handle go, with the reason" }),
+  },
+  (values) => ({ groupId: values.PAYMENT_SAGA_GROUP_ID, deadLetterTopic: values.PAYMENT_SAGA_DEAD_LETTER_TOPIC }),
+);

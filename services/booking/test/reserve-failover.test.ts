@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Redis from "ioredis";
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig } from "../../lib/test/support/stack-config";
-import { parseBookingHash } from "../src/booking-queries";
+import { parseBookingHash } from "@booking-rush/lib";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 
 const { sentinels, masterName } = stackConfig.redis;

@@ -35,3 +35,8 @@ export * from "./http/rate-limit";
 export * from "./clients/smtp";
 export * from "./clients/kafka-lag";
 export * from "./tracing";
+export * from "./events/booking-event";
+export * from "./events/payment-events";
+export * from "./data/booking-rows";
+export * from "./inventory/booking-records";
+export * from "./clients/event-consumer";

@@ -14,9 +14,9 @@
  *
  * Concurrent projector replicas serialise per zone on the zone's `zone_sync_state` row.
  */
-import { inScope, systemScope, type Database, type Transaction } from "@booking-rush/lib";
+import { type Database, inScope, systemScope, type Transaction, upsertBookingStates, zoneFacts } from "@booking-rush/lib";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { bookingSeats, bookings, events, processedEvents, seatZones, shows, users, zoneSyncState } from "../../../drizzle/schema";
+import { bookings, processedEvents, seatZones, users, zoneSyncState } from "../../../drizzle/schema";
 import type { BookingEvent } from "./booking-event";
 
 export interface PendingEvent {
@@ -69,17 +69,7 @@ export async function applyBatch(db: Database, pending: PendingEvent[], options:
     if (fresh.length === 0) return outcome;
 
     // 2. What each event refers to must exist; what does not can never be applied.
-    const zoneIds = [...new Set(fresh.map((item) => item.event.zoneId))];
-    const zones = new Map(
-      (
-        await tx
-          .select({ id: seatZones.id, price: seatZones.price, showId: seatZones.showId, eventId: shows.eventId, tenantId: events.tenantId, currency: events.currency })
-          .from(seatZones)
-          .innerJoin(shows, eq(shows.id, seatZones.showId))
-          .innerJoin(events, eq(events.id, shows.eventId))
-          .where(inArray(seatZones.id, zoneIds))
-      ).map((zone) => [zone.id, zone]),
-    );
+    const zones = await zoneFacts(tx, fresh.map((item) => item.event.zoneId));
     const knownUsers = new Set(
       (await tx.select({ id: users.id }).from(users).where(inArray(users.id, [...new Set(fresh.map((item) => item.event.booking.user_id))]))).map((row) => row.id),
     );
@@ -125,7 +115,7 @@ export async function applyBatch(db: Database, pending: PendingEvent[], options:
     }
 
     // 4. Apply: bookings at their newest state, their seats, the zones' counters, the records.
-    await upsertBookings(tx, toApply, zones);
+    await upsertBookingStates(tx, toApply.map((item) => item.event.booking), zones);
     await recomputeZoneCounters(tx, [...new Set(toApply.map((item) => item.event.zoneId))]);
     const records = [...toApply, ...rejected];
     if (records.length > 0) {
@@ -161,65 +151,6 @@ async function advanceWatermark(tx: Transaction, zoneId: string, from: number) {
   let watermark = from;
   while (applied.has(watermark + 1)) watermark += 1;
   if (watermark !== from) await tx.update(zoneSyncState).set({ lastAppliedSeq: watermark }).where(eq(zoneSyncState.zoneId, zoneId));
-}
-
-type ZoneFacts = Map<string, { price: number; tenantId: string; currency: string }>;
-
-const dateOf = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
-
-async function upsertBookings(tx: Transaction, items: PendingEvent[], zones: ZoneFacts) {
-  if (items.length === 0) return;
-  // The newest state of each booking in this batch.
-  const newest = new Map<string, PendingEvent["event"]["booking"]>();
-  for (const { event } of items) {
-    const current = newest.get(event.booking.booking_id);
-    if (!current || current.seq < event.booking.seq) newest.set(event.booking.booking_id, event.booking);
-  }
-  const rows = [...newest.values()].map((booking) => {
-    const zone = zones.get(booking.zone_id)!;
-    return {
-      reservationId: booking.booking_id,
-      userId: booking.user_id,
-      tenantId: zone.tenantId,
-      eventId: booking.event_id,
-      showId: booking.show_id,
-      zoneId: booking.zone_id,
-      status: booking.status,
-      quantity: booking.quantity,
-      unitPrice: zone.price,
-      totalAmount: zone.price * booking.quantity,
-      currency: zone.currency,
-      expiresAt: new Date(booking.expires_at_ms),
-      confirmedAt: dateOf(booking.confirmed_at_ms),
-      cancelledAt: booking.status === "cancelled" ? dateOf(booking.closed_at_ms) : null,
-      expiredAt: booking.status === "expired" ? dateOf(booking.closed_at_ms) : null,
-      seq: booking.seq,
-      createdAt: new Date(booking.created_at_ms),
-    };
-  });
-  const upserted = await tx
-    .insert(bookings)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: bookings.reservationId,
-      set: {
-        status: sql`excluded.status`,
-        confirmedAt: sql`excluded.confirmed_at`,
-        cancelledAt: sql`excluded.cancelled_at`,
-        expiredAt: sql`excluded.expired_at`,
-        seq: sql`excluded.seq`,
-      },
-      // Never back in time: an older state arriving late changes nothing.
-      setWhere: sql`${bookings.seq} < excluded.seq`,
-    })
-    .returning({ id: bookings.id, reservationId: bookings.reservationId });
-  const idOf = new Map(upserted.map((row) => [row.reservationId, row.id]));
-  const seatRows = [...newest.values()].flatMap((booking) => {
-    const id = idOf.get(booking.booking_id);
-    return id ? (booking.seat_ids ?? []).map((seatId) => ({ bookingId: id, seatId })) : [];
-  });
-  // A seat row of a closed booking is born released (trigger booking_seats_inherit_release).
-  if (seatRows.length > 0) await tx.insert(bookingSeats).values(seatRows).onConflictDoNothing();
 }
 
 async function recomputeZoneCounters(tx: Transaction, zoneIds: string[]) {

@@ -1,0 +1,38 @@
+/**
+ * The booking side of the payment saga as a worker: payment.succeeded confirms the hold,
+ * payment.failed gives the seats back. Serves /healthz, /readyz and /metrics like every process.
+ */
+import {
+  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, redisSettings, registerConsumerLag, runProcess, serviceSettings,
+  telemetrySettings,
+} from "@booking-rush/lib";
+import { createBookingService } from "./src/app";
+import { createPaymentSaga } from "./src/payment-saga";
+import { bookingSettings, paymentSagaSettings } from "./src/settings";
+
+const groups = {
+  service: serviceSettings({ name: "booking-payment-saga", port: 3033 }),
+  redis: redisSettings,
+  kafka: kafkaSettings,
+  auth: authSettings,
+  booking: bookingSettings,
+  saga: paymentSagaSettings,
+  telemetry: telemetrySettings,
+};
+
+runProcess(groups, (config, logger, metrics) => {
+  const booking = createBookingService(config, logger, metrics);
+  const kafka = createKafka(config.kafka, logger, "payment-saga");
+  const results = new Counter({ name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", labelNames: ["result"], registers: [metrics.registry] });
+  const saga = createPaymentSaga({ store: booking.store, kafka, logger, onResult: (result) => results.inc({ result }) }, { ...config.saga, topics: config.kafka.topics });
+  registerConsumerLag(metrics, kafka, config.saga.groupId, ["payment.succeeded", "payment.failed"]);
+  saga.start().catch((error: unknown) => {
+    logger.error("payment saga could not start", { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+  return {
+    checks: { redis: pingRedis(booking.store.redis), kafka: pingKafka(kafka) },
+    workers: [{ name: "payment saga", run: () => saga.stop() }],
+    clients: [{ name: "booking clients", run: () => booking.close() }],
+  };
+});

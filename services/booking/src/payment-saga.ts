@@ -1,0 +1,52 @@
+/**
+ * The booking side of the payment saga: a succeeded payment confirms its hold (reserved → sold); a
+ * failed one gives the seats back at once. Both act as the system (no user check) through the same
+ * scripts as the API, and both are idempotent: confirming again with the same payment, or
+ * releasing a booking already closed, changes nothing. A payment that succeeded after its hold
+ * expired is answered RESERVATION_EXPIRED by confirm; the payment service refunds it
+ * (booking.expired, or the booking it finds closed).
+ */
+import { AppError, createEventConsumer, type Kafka, type KafkaConfig, type Logger, parsePaymentEvent, type PaymentEvent } from "@booking-rush/lib";
+import { type BookingStore, cancelBooking, confirmBooking } from "./reservations";
+
+export type SagaResult = "confirmed" | "released" | "expired" | "already_closed" | "ignored";
+
+export async function applyPaymentOutcome(store: BookingStore, event: PaymentEvent, traceparent?: string): Promise<SagaResult> {
+  const { payment } = event;
+  try {
+    if (event.type === "payment.succeeded") {
+      await confirmBooking(store, { bookingId: payment.booking_id, userId: "", paymentId: payment.payment_id, traceparent });
+      return "confirmed";
+    }
+    if (event.type === "payment.failed") {
+      await cancelBooking(store, { bookingId: payment.booking_id, userId: "", traceparent });
+      return "released";
+    }
+    return "ignored";
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error; // Redis down: retried
+    if (error.code === "RESERVATION_EXPIRED") return "expired";
+    // Closed already (cancelled, expired, confirmed by a redelivery) or its record is gone: nothing to do.
+    if (error.code === "CONFLICT" || error.code === "NOT_FOUND") return "already_closed";
+    throw error;
+  }
+}
+
+export function createPaymentSaga(
+  dependencies: { store: BookingStore; kafka: Kafka; logger: Logger; onResult?: (result: SagaResult) => void },
+  config: { groupId: string; deadLetterTopic: string; topics: KafkaConfig["topics"] },
+) {
+  return createEventConsumer({
+    kafka: dependencies.kafka,
+    groupId: config.groupId,
+    topics: ["payment.succeeded", "payment.failed"],
+    topicSettings: config.topics,
+    deadLetterTopic: config.deadLetterTopic,
+    logger: dependencies.logger,
+    async handle(message) {
+      const parsed = parsePaymentEvent(message.value);
+      if ("reason" in parsed) return { deadLetter: parsed.reason };
+      dependencies.onResult?.(await applyPaymentOutcome(dependencies.store, parsed.event, message.traceparent));
+    },
+  });
+}

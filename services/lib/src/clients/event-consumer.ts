@@ -1,0 +1,119 @@
+/**
+ * A Kafka consumer for workers that handle one message at a time (payment worker, payment saga):
+ * at least once, in partition order. A message's offset is committed only after its handler
+ * finished; a handler that throws (a dependency down) is retried with a growing back-off while the
+ * consumer keeps its heartbeats, so the message is neither skipped nor handed to another member;
+ * a handler that answers `{ deadLetter: reason }` (a message that can never be handled) sends it
+ * to the dead-letter topic with the reason and the worker carries on.
+ */
+import type { EachMessagePayload, Kafka } from "kafkajs";
+import type { Logger } from "../logger";
+import { createConsumer, createProducer, ensureTopics } from "./kafka";
+import type { KafkaConfig } from "../settings";
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  traceparent?: string;
+}
+
+export type HandlerResult = void | { deadLetter: string };
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  topicSettings: KafkaConfig["topics"];
+  deadLetterTopic: string;
+  logger: Logger;
+  handle: (message: ConsumedMessage) => Promise<HandlerResult>;
+  backoff?: { baseDelayMs: number; maxDelayMs: number };
+  /** Called with every failed attempt (for a metric). */
+  onFailure?: (error: unknown) => void;
+}
+
+export function createEventConsumer(options: EventConsumerOptions) {
+  const { kafka, logger } = options;
+  const { baseDelayMs, maxDelayMs } = options.backoff ?? { baseDelayMs: 200, maxDelayMs: 5_000 };
+  const consumer = createConsumer(kafka, options.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const producer = createProducer(kafka);
+  let producerReady: Promise<void> | undefined;
+  let stopping = false;
+
+  async function deadLetter(payload: EachMessagePayload, reason: string) {
+    producerReady ??= producer.connect();
+    await producerReady;
+    const { message, topic, partition } = payload;
+    await producer.send({
+      topic: options.deadLetterTopic,
+      messages: [{
+        key: message.key,
+        value: message.value,
+        headers: { ...message.headers, dead_letter_reason: reason, original_topic: topic, original_partition: String(partition), original_offset: message.offset },
+      }],
+    });
+    logger.warn("message dead-lettered", { topic, partition, offset: message.offset, reason });
+  }
+
+  async function eachMessage(payload: EachMessagePayload) {
+    const { message, topic, partition, heartbeat } = payload;
+    const consumed: ConsumedMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? null,
+      value: message.value,
+      ...(message.headers?.traceparent ? { traceparent: message.headers.traceparent.toString() } : {}),
+    };
+    for (let failures = 0; ; failures += 1) {
+      try {
+        const result = await options.handle(consumed);
+        if (result?.deadLetter) await deadLetter(payload, result.deadLetter);
+        return;
+      } catch (error) {
+        options.onFailure?.(error);
+        if (failures === 0 || failures % 10 === 0) {
+          logger.warn("message handling failed, retrying", { topic, partition, offset: message.offset, attempt: failures + 1, error: error instanceof Error ? error.message : String(error) });
+        }
+        // Stopping: leave it uncommitted; whoever takes the partition over handles it.
+        if (stopping) throw error;
+        let wait = Math.min(baseDelayMs * 2 ** failures, maxDelayMs);
+        while (wait > 0 && !stopping) {
+          await Bun.sleep(Math.min(wait, 1_000));
+          wait -= 1_000;
+          await heartbeat();
+        }
+      }
+    }
+  }
+
+  // A crash inside kafkajs (it restarts the consumer itself when the error is retriable) must be seen.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    logger.error("consumer crashed", { group: options.groupId, error: payload.error.message, restart: payload.restart });
+  });
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    logger.info("consumer joined its group", { group: options.groupId, assignment: payload.memberAssignment });
+  });
+
+  return {
+    async start() {
+      await ensureTopics(kafka, [...options.topics, options.deadLetterTopic], options.topicSettings);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      // One partition at a time: kafkajs fetches again only once every batch of the last fetch is
+      // handled, so more concurrency buys little, and scaling out is by replicas (KEDA on lag).
+      await consumer.run({ partitionsConsumedConcurrently: 1, eachMessage });
+    },
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+      if (producerReady) await producer.disconnect();
+    },
+  };
+}
+
+export type EventConsumer = ReturnType<typeof createEventConsumer>;

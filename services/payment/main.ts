@@ -1,0 +1,23 @@
+/** The payment HTTP service: POST /payments, GET /payments/:id. The charging runs in worker.ts. */
+import {
+  authSettings, kafkaSettings, pingKafka, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, telemetrySettings,
+} from "@booking-rush/lib";
+import { createPaymentService } from "./src/app";
+
+const groups = {
+  service: serviceSettings({ name: "payment", port: 3004 }),
+  redis: redisSettings,
+  postgres: postgresSettings,
+  kafka: kafkaSettings,
+  auth: authSettings,
+  telemetry: telemetrySettings,
+};
+
+runProcess(groups, (config, logger) => {
+  const payment = createPaymentService(config, logger);
+  return {
+    plugins: [payment.routes],
+    checks: { redis: pingRedis(payment.store.redis), postgres: pingPostgres(payment.postgres), kafka: pingKafka(payment.kafka) },
+    clients: [{ name: "payment clients", run: () => payment.close() }],
+  };
+});

@@ -1,0 +1,36 @@
+/**
+ * The payment service's clients and routes (main.ts serves them, services/all mounts them), and
+ * the worker's (worker.ts). Built once from config.
+ */
+import {
+  type AuthConfig, closeRedis, createKafka, createPostgres, createRedis, type KafkaConfig, type Logger, type PostgresConfig, type RedisConfig,
+} from "@booking-rush/lib";
+import { createPaymentPublisher } from "./payment-publisher";
+import type { PaymentStore } from "./payments";
+import { paymentRoutes } from "./routes";
+
+export interface PaymentServiceConfig {
+  redis: RedisConfig;
+  postgres: PostgresConfig;
+  kafka: KafkaConfig;
+  auth: Pick<AuthConfig, "jwtSecret">;
+}
+
+export function createPaymentService(config: PaymentServiceConfig, logger: Logger) {
+  const redis = createRedis(config.redis, logger, "payment");
+  const postgres = createPostgres(config.postgres, logger);
+  const kafka = createKafka(config.kafka, logger, "payment");
+  const publisher = createPaymentPublisher(kafka, config.kafka.topics);
+  const store: PaymentStore = { db: postgres.db, redis, publisher };
+  return {
+    store,
+    kafka,
+    postgres,
+    routes: paymentRoutes(store, config.auth.jwtSecret),
+    close: async () => {
+      await publisher.close();
+      await closeRedis(redis);
+      await postgres.close();
+    },
+  };
+}

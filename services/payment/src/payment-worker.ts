@@ -1,0 +1,38 @@
+/**
+ * The payment worker: charges requested payments (payment.requested). One message at a time per
+ * partition, at least once; chargePayment makes a redelivery harmless.
+ */
+import { createEventConsumer, type Database, type Kafka, type KafkaConfig, type Logger, parsePaymentEvent } from "@booking-rush/lib";
+import { chargePayment } from "./charge";
+import type { GatewayClient } from "./gateway/gateway-client";
+import type { PaymentPublisher } from "./payment-publisher";
+import type { PaymentMetrics } from "./payment-metrics";
+import type { PaymentConfig } from "./settings";
+
+export interface PaymentWorkerDependencies {
+  kafka: Kafka;
+  db: Database;
+  gateway: GatewayClient;
+  publisher: PaymentPublisher;
+  logger: Logger;
+  metrics: PaymentMetrics;
+}
+
+export function createPaymentWorker(dependencies: PaymentWorkerDependencies, config: PaymentConfig & { topics: KafkaConfig["topics"] }) {
+  const { metrics } = dependencies;
+  return createEventConsumer({
+    kafka: dependencies.kafka,
+    groupId: config.groupId,
+    topics: ["payment.requested"],
+    topicSettings: config.topics,
+    deadLetterTopic: config.deadLetterTopic,
+    logger: dependencies.logger,
+    onFailure: () => metrics.workerFailures.inc(),
+    async handle(message) {
+      const parsed = parsePaymentEvent(message.value);
+      if ("reason" in parsed) return { deadLetter: parsed.reason };
+      const result = await chargePayment(dependencies, parsed.event.payment.payment_id, message.traceparent);
+      metrics.outcomes.inc({ result });
+    },
+  });
+}

@@ -1,0 +1,51 @@
+import { authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
+import { Elysia, t } from "elysia";
+import { createPayment, getPayment, type PaymentStore } from "./payments";
+
+const paymentSchema = t.Object({
+  payment_id: t.String({ format: "uuid" }),
+  booking_id: t.String({ format: "uuid" }),
+  status: t.Union([t.Literal("pending"), t.Literal("processing"), t.Literal("succeeded"), t.Literal("failed"), t.Literal("refunded")]),
+  amount: t.Integer({ description: "Minor units of the currency" }),
+  currency: t.String(),
+  method: t.Union([t.Literal("card"), t.Literal("bank_transfer"), t.Literal("e_wallet")]),
+  failure_reason: t.Optional(t.String()),
+  created_at: t.String({ format: "date-time" }),
+  updated_at: t.String({ format: "date-time" }),
+});
+
+const postHeaders = t.Object({
+  "idempotency-key": t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$", description: "Required; a retry with the same key and body returns the first answer" }),
+  traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
+});
+
+export const paymentRoutes = (store: PaymentStore, jwtSecret: string) =>
+  new Elysia({ name: "payment.routes", prefix: "/api/v1" })
+    .use(authGuard({ secret: jwtSecret }))
+    .post(
+      "/payments",
+      async ({ body, headers, user, set }) => {
+        const { payment } = await createPayment(store, {
+          user,
+          bookingId: body.booking_id,
+          method: body.method,
+          idempotencyKey: headers["idempotency-key"],
+          traceparent: currentTraceparent(headers.traceparent),
+        });
+        set.status = 202;
+        return { success: true as const, data: payment };
+      },
+      {
+        auth: true,
+        headers: postHeaders,
+        body: t.Object({ booking_id: uuid(), method: t.Union([t.Literal("card"), t.Literal("bank_transfer"), t.Literal("e_wallet")]) }),
+        response: { 202: okSchema(paymentSchema) },
+        detail: { tags: ["payment"], summary: "Pay for a live hold; the charge happens in the background" },
+      },
+    )
+    .get("/payments/:id", async ({ params, user }) => ({ success: true as const, data: await getPayment(store, user, params.id) }), {
+      auth: true,
+      params: t.Object({ id: uuid() }),
+      response: { 200: okSchema(paymentSchema) },
+      detail: { tags: ["payment"], summary: "A payment: pending → processing → succeeded | failed; refunded" },
+    });
