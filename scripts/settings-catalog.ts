@@ -3,9 +3,11 @@
  * keeps it in sync. Service-specific groups live with their service; the shared ones in the kernel.
  */
 import { authServiceSettings } from "../services/auth/src/settings";
-import { bookingSettings, expirySweeperSettings, outboxRelaySettings } from "../services/booking/src/settings";
+import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "../services/booking/src/settings";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
+import { notificationSettings } from "../services/notification/src/settings";
+import { paymentSettings } from "../services/payment/src/settings";
 import { projectorSettings } from "../services/projector/src/settings";
 
 export const settingsCatalog = {
@@ -16,4 +18,7 @@ export const settingsCatalog = {
   sweeper: expirySweeperSettings,
   relay: outboxRelaySettings,
   projector: projectorSettings,
+  saga: paymentSagaSettings,
+  payment: paymentSettings,
+  notification: notificationSettings,
 };

@@ -2,6 +2,7 @@ import type { ConfigOf, Logger, Metrics } from "@booking-rush/lib";
 import { createAuthService } from "../../auth/src/app";
 import { createBookingService } from "../../booking/src/app";
 import { createCatalogService } from "../../catalog/src/app";
+import { createPaymentService } from "../../payment/src/app";
 import type { allInOneSettings } from "./config";
 
 /**
@@ -12,14 +13,16 @@ export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: L
   const auth = createAuthService(config, logger, metrics);
   const booking = createBookingService(config, logger, metrics);
   const catalog = createCatalogService(config, logger, metrics);
+  const payment = createPaymentService(config, logger);
   return {
-    plugins: [auth.routes, catalog.routes, booking.routes],
+    plugins: [auth.routes, catalog.routes, booking.routes, payment.routes],
     /** The first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists; readiness waits for it. */
     startAdminBootstrap: auth.startAdminBootstrap,
     close: [
       { name: "auth", run: () => auth.close() },
       { name: "booking", run: () => booking.close() },
       { name: "catalog", run: () => catalog.close() },
+      { name: "payment", run: () => payment.close() },
     ],
   };
 }
