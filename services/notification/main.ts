@@ -6,10 +6,9 @@
  * it); taking the worker out of service would not bring the server back.
  */
 import {
-  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, smtpSettings,
+  createKafka, createMailer, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { createMailTransport } from "./src/mail-transport";
 import { createNotificationMetrics } from "./src/notification-metrics";
 import { createNotifier, notificationTopics } from "./src/notifier";
 import { notificationSettings } from "./src/settings";
@@ -28,7 +27,7 @@ runProcess(groups, (config, logger, metrics) => {
   const templates = loadTemplates();
   const postgres = createPostgres(config.postgres, logger);
   const kafka = createKafka(config.kafka, logger, "notification");
-  const mailer = createMailTransport(config.smtp);
+  const mailer = createMailer(config.smtp);
   const notifier = createNotifier(
     { kafka, db: postgres.db, mailer, templates, logger, metrics: createNotificationMetrics(metrics) },
     { ...config.notification, topics: config.kafka.topics },

@@ -28,7 +28,7 @@
  * and a worker that is stopping leaves the message uncommitted for whoever takes the partition.
  */
 import {
-  type BookingEvent, bookingTopics, createConsumer, createProducer, type Database, ensureTopics, inConsumerSpan, inScope, type Kafka, type KafkaConfig,
+  deadLetterMessage, type BookingEvent, bookingTopics, createConsumer, createProducer, type Database, ensureTopics, inConsumerSpan, inScope, type Kafka, type KafkaConfig,
   type Logger, parseBookingEvent, parsePaymentEvent, type PaymentEvent, systemScope,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
@@ -205,19 +205,7 @@ export function createNotifier(
   function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, attempts: number) {
     return producer.send({
       topic: config.deadLetterTopic,
-      messages: [{
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          dead_letter_reason: reason,
-          dead_letter_consumer: notificationConsumer,
-          original_topic: topic,
-          original_partition: String(partition),
-          original_offset: message.offset,
-          dead_letter_attempts: String(attempts),
-        },
-      }],
+      messages: [deadLetterMessage({ topic, partition, message }, reason, { dead_letter_consumer: notificationConsumer, dead_letter_attempts: String(attempts) })],
     });
   }
 

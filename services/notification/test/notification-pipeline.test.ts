@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  createLogger, createMetrics, createProducer, loadConfig, type Logger, type PaymentEventData, paymentEventMessage, type PaymentTopic, type Producer,
+  createLogger, createMailer, createMetrics, createProducer, loadConfig, type Logger, type PaymentEventData, paymentEventMessage, type PaymentTopic, type Producer,
   smtpSettings,
 } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
@@ -17,7 +17,6 @@ import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catal
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { formatMoney } from "../src/format";
-import { createMailTransport } from "../src/mail-transport";
 import { createNotificationMetrics, type NotificationMetrics } from "../src/notification-metrics";
 import { createNotifier, type HandledMessage, type NotifierHooks } from "../src/notifier";
 import { type NotificationConfig, notificationSettings } from "../src/settings";
@@ -90,7 +89,7 @@ function startNotifier(overrides: Partial<NotificationConfig> = {}, hooks: Notif
     ...overrides, topics: stackConfig.kafka.topics,
   };
   const metrics = createNotificationMetrics(createMetrics("notification-test"));
-  const mailer = createMailTransport(smtp);
+  const mailer = createMailer(smtp);
   const notifier = createNotifier({ kafka: testKafka, db: catalog.db, mailer, templates, logger, metrics }, config, {
     afterHandled: async (message) => {
       handled.push(message);

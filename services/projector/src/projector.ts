@@ -7,7 +7,7 @@
  * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
  */
 import {
-  bookingTopics, createConsumer, createProducer, ensureTopics, type Database, inConsumerSpan, type Kafka, type KafkaConfig, type Logger, type Producer,
+  bookingTopics, createConsumer, createProducer, deadLetterMessage, ensureTopics, type Database, inConsumerSpan, type Kafka, type KafkaConfig, type Logger, type Producer,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { applyBatch, type PendingEvent } from "./apply-batch";
@@ -40,14 +40,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
   async function deadLetter(message: KafkaMessage, topic: string, partition: number, reason: string) {
     producer ??= createProducer(kafka);
     await producer.connect();
-    await producer.send({
-      topic: config.deadLetterTopic,
-      messages: [{
-        key: message.key,
-        value: message.value,
-        headers: { ...message.headers, dead_letter_reason: reason, original_topic: topic, original_partition: String(partition), original_offset: message.offset },
-      }],
-    });
+    await producer.send({ topic: config.deadLetterTopic, messages: [deadLetterMessage({ topic, partition, message }, reason)] });
     metrics.events.inc({ result: "rejected" });
     logger.warn("booking event dead-lettered", { topic, partition, offset: message.offset, reason });
   }

@@ -8,7 +8,7 @@
  */
 import type { EachMessagePayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
-import { createConsumer, createProducer, ensureTopics } from "./kafka";
+import { createConsumer, createProducer, deadLetterMessage, ensureTopics } from "./kafka";
 import type { KafkaConfig } from "../settings";
 
 export interface ConsumedMessage {
@@ -47,14 +47,7 @@ export function createEventConsumer(options: EventConsumerOptions) {
     producerReady ??= producer.connect();
     await producerReady;
     const { message, topic, partition } = payload;
-    await producer.send({
-      topic: options.deadLetterTopic,
-      messages: [{
-        key: message.key,
-        value: message.value,
-        headers: { ...message.headers, dead_letter_reason: reason, original_topic: topic, original_partition: String(partition), original_offset: message.offset },
-      }],
-    });
+    await producer.send({ topic: options.deadLetterTopic, messages: [deadLetterMessage(payload, reason)] });
     logger.warn("message dead-lettered", { topic, partition, offset: message.offset, reason });
   }
 

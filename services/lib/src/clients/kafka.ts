@@ -2,9 +2,9 @@
  * kafkajs clients. Producers are idempotent (no duplicates from retries) and messages are keyed by
  * event id so one event stays ordered; consumers commit only what they processed.
  */
-import { type Consumer, type ConsumerConfig, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+import { type Consumer, type ConsumerConfig, Kafka, type KafkaMessage, logLevel, type Message, Partitioners, type Producer } from "kafkajs";
 
-export type { Consumer, Kafka, Message, Producer, TopicMessages } from "kafkajs";
+export type { Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from "kafkajs";
 import type { Logger } from "../logger";
 import type { KafkaConfig } from "../settings";
 
@@ -71,4 +71,24 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], opti
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The dead-letter copy of a consumed message: the same key and value, its headers plus why it can
+ * never be handled and where it came from, so it can be inspected and replayed.
+ */
+export function deadLetterMessage(source: { topic: string; partition: number; message: KafkaMessage }, reason: string, extra: Record<string, string> = {}): Message {
+  const { message } = source;
+  return {
+    key: message.key,
+    value: message.value,
+    headers: {
+      ...message.headers,
+      dead_letter_reason: reason,
+      original_topic: source.topic,
+      original_partition: String(source.partition),
+      original_offset: message.offset,
+      ...extra,
+    },
+  };
 }

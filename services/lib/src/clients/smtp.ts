@@ -8,11 +8,20 @@
 import nodemailer from "nodemailer";
 import type { SmtpConfig } from "../settings";
 
+/** An image shown inside the HTML part (referenced as `cid:<cid>`), e.g. an e-ticket's QR code. */
+export interface InlineImage {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+  cid: string;
+}
+
 export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
   html?: string;
+  images?: InlineImage[];
 }
 
 export interface Mailer {
@@ -43,7 +52,14 @@ export function createMailer(config: SmtpConfig): Mailer {
   transport.on("error", () => {});
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      const info = await transport.sendMail({
+        from: config.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        attachments: (mail.images ?? []).map((image) => ({ ...image, contentDisposition: "inline" as const })),
+      });
       return { messageId: info.messageId };
     },
     async verify() {
