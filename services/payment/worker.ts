@@ -28,7 +28,7 @@ runProcess(groups, (config, logger, metrics) => {
     { kafka, db: postgres.db, gateway: createGatewayClient(config.payment.gatewayUrl, config.payment.retry), publisher, logger, metrics: createPaymentMetrics(metrics) },
     { ...config.payment, topics: config.kafka.topics },
   );
-  registerConsumerLag(metrics, kafka, config.payment.groupId, ["payment.requested"]);
+  registerConsumerLag(metrics, kafka, config.payment.groupId, ["payment.requested", "booking.expired"]);
   worker.start().catch((error: unknown) => {
     logger.error("payment worker could not start", { error: error instanceof Error ? error.message : String(error) });
     process.exit(1);

@@ -5,7 +5,7 @@ export function createPaymentMetrics(metrics: Metrics) {
   return {
     outcomes: new Counter({
       name: "payment_outcomes_total",
-      help: "Requested payments handled by the worker, by result: succeeded, failed, already_done (a redelivery), unknown_payment",
+      help: "Messages handled by the payment worker, by result: succeeded, failed, already_done (a redelivery), unknown_payment, refunded, nothing_to_refund",
       labelNames: ["result"],
       registers,
     }),

@@ -118,8 +118,8 @@ describe("payments end to end", () => {
     expect(paid.body.data).toMatchObject({ status: "pending", amount: 300_000, currency: "THB", booking_id: bookingId });
     const paymentId = paid.body.data.payment_id;
 
-    await eventually(async () => expect((await paymentStatus(payer.token, paymentId)).status).toBe("succeeded"), { timeoutMs: 30_000, intervalMs: 100 });
-    await eventually(async () => expect(await zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 2 }), { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually(async () => expect((await paymentStatus(payer.token, paymentId)).status).toBe("succeeded"), { timeoutMs: 60_000, intervalMs: 100 });
+    await eventually(async () => expect(await zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 2 }), { timeoutMs: 60_000, intervalMs: 100 });
     await eventually(
       async () => {
         const [row] = await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.reservationId, bookingId)));
@@ -127,11 +127,11 @@ describe("payments end to end", () => {
         const [zone] = await catalog.asSystem((tx) => tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, general.id)));
         expect(zone).toMatchObject({ soldSeats: 2, reservedSeats: 0, availableSeats: 98 });
       },
-      { timeoutMs: 30_000, intervalMs: 100 },
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     expect(gateway.records.filter((record) => record.idempotencyKey === paymentId)).toHaveLength(1);
     expect(sagaResults).toContain("confirmed");
-  }, 90_000);
+  }, 150_000);
 
   test("a declined payment gives the seats back at once and says why", async () => {
     const { event, show, general } = await sale();
@@ -140,13 +140,13 @@ describe("payments end to end", () => {
     await fetch(`${gateway.url}/knobs`, { method: "PUT", body: JSON.stringify({ decline_next: 1 }) });
     const paid = await pay(payer.token, hold.body.data.booking_id);
     await eventually(async () => expect(await paymentStatus(payer.token, paid.body.data.payment_id)).toMatchObject({ status: "failed", failure_reason: "The payment was declined" }), {
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       intervalMs: 100,
     });
-    await eventually(async () => expect(await zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 0 }), { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually(async () => expect(await zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 0 }), { timeoutMs: 60_000, intervalMs: 100 });
     expect(await booking.redis.hget(eventKeys(event.id).booking(hold.body.data.booking_id), "status")).toBe("cancelled");
     expect(sagaResults).toContain("released");
-  }, 90_000);
+  }, 150_000);
 
   test("the same payment.requested delivered twice charges once", async () => {
     const { event, show, general } = await sale();
@@ -154,7 +154,7 @@ describe("payments end to end", () => {
     const hold = await bookingPost(booking, "/bookings/reserve", payer.token, { show_id: show.id, zone_id: general.id, quantity: 1 });
     const paid = await pay(payer.token, hold.body.data.booking_id);
     const paymentId = paid.body.data.payment_id;
-    await eventually(async () => expect((await paymentStatus(payer.token, paymentId)).status).toBe("succeeded"), { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually(async () => expect((await paymentStatus(payer.token, paymentId)).status).toBe("succeeded"), { timeoutMs: 60_000, intervalMs: 100 });
 
     const producer = createProducer(testKafka);
     await producer.connect();
@@ -166,11 +166,11 @@ describe("payments end to end", () => {
     const next = await buyer();
     const laterHold = await bookingPost(booking, "/bookings/reserve", next.token, { show_id: show.id, zone_id: general.id, quantity: 1 });
     const later = await pay(next.token, laterHold.body.data.booking_id);
-    await eventually(async () => expect((await paymentStatus(next.token, later.body.data.payment_id)).status).toBe("succeeded"), { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually(async () => expect((await paymentStatus(next.token, later.body.data.payment_id)).status).toBe("succeeded"), { timeoutMs: 60_000, intervalMs: 100 });
 
     expect(gateway.records.filter((record) => record.idempotencyKey === paymentId)).toHaveLength(1);
     expect(await zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 2 });
-  }, 90_000);
+  }, 150_000);
 
   test("the API: the same Idempotency-Key is the same payment; a second payment of a paid booking, another's booking, a past hold are refused", async () => {
     const { show, general } = await sale();
@@ -188,5 +188,5 @@ describe("payments end to end", () => {
     expect((await pay(payer.token, crypto.randomUUID())).status).toBe(404);
     const rows = await catalog.asSystem((tx) => tx.select().from(schema.payments).where(eq(schema.payments.userId, payer.id)));
     expect(rows).toHaveLength(1);
-  }, 90_000);
+  }, 150_000);
 });

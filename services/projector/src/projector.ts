@@ -37,12 +37,17 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
   let stopping = false;
   let failures = 0;
 
-  async function deadLetter(message: KafkaMessage, topic: string, partition: number, reason: string) {
+  /** One send for all of them: a backlog of events that can never apply must not crawl. */
+  async function deadLetter(items: { source: { message: KafkaMessage; topic: string; partition: number }; reason: string }[]) {
+    if (items.length === 0) return;
     producer ??= createProducer(kafka);
     await producer.connect();
-    await producer.send({ topic: config.deadLetterTopic, messages: [deadLetterMessage({ topic, partition, message }, reason)] });
-    metrics.events.inc({ result: "rejected" });
-    logger.warn("booking event dead-lettered", { topic, partition, offset: message.offset, reason });
+    await producer.send({ topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) });
+    metrics.events.inc({ result: "rejected" }, items.length);
+    for (const { source, reason } of items.slice(0, 10)) {
+      logger.warn("booking event dead-lettered", { topic: source.topic, partition: source.partition, offset: source.message.offset, reason });
+    }
+    if (items.length > 10) logger.warn("booking events dead-lettered", { count: items.length });
   }
 
   /** Writes what the buffer holds; held-back events stay for the next flush. Retries until written or stopping. */
@@ -62,10 +67,13 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       metrics.events.inc({ result: "applied" }, outcome.applied);
       metrics.events.inc({ result: "duplicate" }, outcome.duplicates);
       const byEvent = new Map(taken.map((waiter) => [waiter.pending, waiter]));
-      for (const { pending, reason } of outcome.rejected) {
-        await deadLetterEvent(pending, reason);
-        byEvent.get(pending)?.resolve();
-      }
+      await deadLetter(
+        outcome.rejected.flatMap(({ pending, reason }) => {
+          const source = sources.get(pending);
+          return source ? [{ source, reason }] : [];
+        }),
+      );
+      for (const { pending } of outcome.rejected) byEvent.get(pending)?.resolve();
       for (const pending of outcome.done) byEvent.get(pending)?.resolve();
       const held = new Set(outcome.heldBack);
       buffer = [...taken.filter((waiter) => held.has(waiter.pending)), ...buffer];
@@ -81,10 +89,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
 
   const sources = new WeakMap<PendingEvent, { message: KafkaMessage; topic: string; partition: number }>();
 
-  async function deadLetterEvent(pending: PendingEvent, reason: string) {
-    const source = sources.get(pending);
-    if (source) await deadLetter(source.message, source.topic, source.partition, reason);
-  }
+
 
   function scheduleFlush(now: boolean) {
     if (flushing) return;
@@ -117,7 +122,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
     for (const message of batch.messages) {
       const parsed = parseBookingEvent(message.value);
       if ("reason" in parsed) {
-        await deadLetter(message, batch.topic, batch.partition, parsed.reason);
+        await deadLetter([{ source: { message, topic: batch.topic, partition: batch.partition }, reason: parsed.reason }]);
         waiters.push({ offset: message.offset });
         continue;
       }

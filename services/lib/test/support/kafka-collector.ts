@@ -16,15 +16,15 @@ export interface CollectedMessage {
   body: EventMessage;
 }
 
-export async function collectMessages(kafka: Kafka, eventIds: string[]) {
+export async function collectMessages(kafka: Kafka, eventIds: string[], topics: readonly string[] = outboxTopics) {
   const wanted = new Set(eventIds);
-  await ensureTopics(kafka, outboxTopics, { partitions: 6, replicationFactor: 1 });
+  await ensureTopics(kafka, topics, { partitions: 6, replicationFactor: 1 });
   const consumer = createConsumer(kafka, `test-collector-${crypto.randomUUID()}`);
   const messages: CollectedMessage[] = [];
   /** Next offset to read, per "topic:partition", over every message read (not only the kept ones). */
   const positions = new Map<string, number>();
   await consumer.connect();
-  await consumer.subscribe({ topics: [...outboxTopics], fromBeginning: true });
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
       positions.set(`${topic}:${partition}`, Number(message.offset) + 1);
@@ -40,7 +40,7 @@ export async function collectMessages(kafka: Kafka, eventIds: string[]) {
     await admin.connect();
     try {
       const ends = new Map<string, { low: number; high: number }>();
-      for (const topic of outboxTopics) {
+      for (const topic of topics) {
         for (const partition of await admin.fetchTopicOffsets(topic)) {
           ends.set(`${topic}:${partition.partition}`, { low: Number(partition.low), high: Number(partition.high) });
         }
