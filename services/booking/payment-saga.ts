@@ -3,7 +3,7 @@
  * payment.failed gives the seats back. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, redisSettings, registerConsumerLag, runProcess, serviceSettings,
+  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, redisSettings, registerConsumerLag, runProcess, startOrExit, serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
@@ -26,10 +26,8 @@ runProcess(groups, (config, logger, metrics) => {
   const results = new Counter({ name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", labelNames: ["result"], registers: [metrics.registry] });
   const saga = createPaymentSaga({ store: booking.store, kafka, logger, onResult: (result) => results.inc({ result }) }, { ...config.saga, topics: config.kafka.topics });
   registerConsumerLag(metrics, kafka, config.saga.groupId, ["payment.succeeded", "payment.failed"]);
-  saga.start().catch((error: unknown) => {
-    logger.error("payment saga could not start", { error: error instanceof Error ? error.message : String(error) });
-    process.exit(1);
-  });
+  // Kafka may still be starting: the consumer's own retries bring it up.
+  void startOrExit(logger, "payment saga", saga.start());
   return {
     checks: { redis: pingRedis(booking.store.redis), kafka: pingKafka(kafka) },
     workers: [{ name: "payment saga", run: () => saga.stop() }],

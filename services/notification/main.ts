@@ -6,7 +6,7 @@
  * it); taking the worker out of service would not bring the server back.
  */
 import {
-  createKafka, createMailer, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, smtpSettings,
+  createKafka, createMailer, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, startOrExit, smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createNotificationMetrics } from "./src/notification-metrics";
@@ -33,12 +33,8 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.notification, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.notification.groupId, notificationTopics);
-  // Kafka may still be starting: the consumer's own retries bring it up; a start that fails for
-  // good stops the process so the orchestrator restarts it.
-  notifier.start().catch((error: unknown) => {
-    logger.error("notification worker could not start", { error: error instanceof Error ? error.message : String(error) });
-    process.exit(1);
-  });
+  // Kafka may still be starting: the consumer's own retries bring it up.
+  void startOrExit(logger, "notification worker", notifier.start());
   return {
     checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
     workers: [{ name: "notification", run: () => notifier.stop() }],

@@ -3,7 +3,7 @@
  * the outcome (payment.succeeded / payment.failed). Scales out as a consumer group (KEDA on lag).
  */
 import {
-  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings,
+  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, startOrExit, serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createGatewayClient } from "./src/gateway/gateway-client";
@@ -29,10 +29,8 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.payment, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.payment.groupId, ["payment.requested", "booking.expired"]);
-  worker.start().catch((error: unknown) => {
-    logger.error("payment worker could not start", { error: error instanceof Error ? error.message : String(error) });
-    process.exit(1);
-  });
+  // Kafka may still be starting: the consumer's own retries bring it up.
+  void startOrExit(logger, "payment worker", worker.start());
   return {
     checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
     workers: [{ name: "payment worker", run: () => worker.stop() }],

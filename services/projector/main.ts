@@ -3,7 +3,7 @@
  * group (KEDA on its lag); serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  bookingTopics, createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess,
+  bookingTopics, createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, startOrExit,
   serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { createProjector } from "./src/projector";
@@ -26,12 +26,8 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.projector, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.projector.groupId, bookingTopics);
-  // Kafka may still be starting: the consumer's own retries bring it up; a start that fails for
-  // good stops the process so the orchestrator restarts it.
-  projector.start().catch((error: unknown) => {
-    logger.error("projector could not start", { error: error instanceof Error ? error.message : String(error) });
-    process.exit(1);
-  });
+  // Kafka may still be starting: the consumer's own retries bring it up.
+  void startOrExit(logger, "projector", projector.start());
   return {
     checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
     workers: [{ name: "projector", run: () => projector.stop() }],

@@ -4,7 +4,7 @@
  */
 import {
   type AuthConfig, closeRedis, createLuaScripts, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
-  type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig, type SmtpConfig,
+  type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig, type SmtpConfig, startOrExit,
 } from "@booking-rush/lib";
 import { createAuthMetrics } from "./auth-metrics";
 import { bootstrapAdmin } from "./bootstrap-admin";
@@ -57,10 +57,7 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
      * stops the process, so the orchestrator restarts it rather than it serving without an admin.
      */
     startAdminBootstrap(): () => Promise<unknown> {
-      const done = bootstrapAdmin(postgres.db, config.authService.admin, store.hasher.hash, logger).catch((error: unknown) => {
-        logger.error("admin bootstrap failed", { error: error instanceof Error ? error.message : String(error) });
-        process.exit(1);
-      });
+      const done = startOrExit(logger, "admin bootstrap", bootstrapAdmin(postgres.db, config.authService.admin, store.hasher.hash, logger));
       return () => done;
     },
     close: async () => {

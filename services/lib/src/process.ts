@@ -60,3 +60,15 @@ export function runProcess<G extends ProcessGroups>(
     clients: [{ name: "telemetry", run: () => telemetry.shutdown() }, ...parts.clients],
   });
 }
+
+/**
+ * Work a process must get done to be of any use (a worker joining its consumer group, the first
+ * admin): a failure is logged and stops the process, so the orchestrator restarts it instead of
+ * it running half started. Resolves with the work (a readiness check can wait for it).
+ */
+export function startOrExit<T>(logger: Logger, what: string, work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    logger.error(`${what} could not start`, { error: error instanceof Error ? error.message : String(error) });
+    return process.exit(1);
+  });
+}
