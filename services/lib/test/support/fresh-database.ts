@@ -56,10 +56,20 @@ export async function createFreshDatabase(label = "test", options: FreshDatabase
     dropped = true;
     const client = postgres(adminUrl, { max: 1, onnotice: () => {} });
     try {
-      // Only our own sessions: a superuser's (an autovacuum worker on the new database) cannot be
-      // ended by this role, and DROP ... WITH (FORCE) deals with those itself.
+      // Only our own sessions can be ended by this role. An autovacuum worker on the new database
+      // runs as a superuser: WITH (FORCE) would refuse to end it (42501), whereas a plain DROP asks
+      // autovacuum to leave and waits for it; a session that is still going away (55006) is
+      // waited out, within a bound.
       await client`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid() and usename = current_user`;
-      await client.unsafe(`drop database if exists "${name}" with (force)`);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await client.unsafe(`drop database if exists "${name}"`);
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
+          await Bun.sleep(100);
+        }
+      }
     } finally {
       await client.end({ timeout: 5 });
     }
