@@ -9,6 +9,7 @@ import type { ReadinessCheck } from "./http/health";
 import { serveHttp } from "./http/serve";
 import { createHttpApp } from "./http/server";
 import { createLogger, type Logger } from "./logger";
+import { registerDbConnectionMetrics } from "./clients/postgres";
 import { createMetrics, type Metrics } from "./metrics";
 import type { ShutdownStep } from "./shutdown";
 import type { ServiceConfig, TelemetryConfig } from "./settings";
@@ -25,6 +26,7 @@ export function startProcess<G extends ProcessGroups>(groups: G, env: Record<str
   const logger = createLogger({ service: service.name, level: service.logLevel, secrets: secretValues(groups, env) });
   const telemetry = startTelemetry(config.telemetry as TelemetryConfig, service.name);
   const metrics = createMetrics(service.name);
+  registerDbConnectionMetrics(metrics);
   return { config, logger, telemetry, metrics };
 }
 
