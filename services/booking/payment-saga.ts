@@ -1,13 +1,13 @@
 /**
  * The booking side of the payment saga as a worker: payment.succeeded confirms the hold,
- * payment.failed gives the seats back. Serves /healthz, /readyz and /metrics like every process.
+ * payment.failed gives the seats back, payment.refunded cancels the booking. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
   authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, redisSettings, registerConsumerLag, runProcess, startOrExit, serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
-import { createPaymentSaga } from "./src/payment-saga";
+import { createPaymentSaga, paymentSagaTopics } from "./src/payment-saga";
 import { bookingSettings, paymentSagaSettings } from "./src/settings";
 
 const groups = {
@@ -25,7 +25,7 @@ runProcess(groups, (config, logger, metrics) => {
   const kafka = createKafka(config.kafka, logger, "payment-saga");
   const results = new Counter({ name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", labelNames: ["result"], registers: [metrics.registry] });
   const saga = createPaymentSaga({ store: booking.store, kafka, logger, onResult: (result) => results.inc({ result }) }, { ...config.saga, topics: config.kafka.topics });
-  registerConsumerLag(metrics, kafka, config.saga.groupId, ["payment.succeeded", "payment.failed"]);
+  registerConsumerLag(metrics, kafka, config.saga.groupId, paymentSagaTopics);
   // Kafka may still be starting: the consumer's own retries bring it up.
   void startOrExit(logger, "payment saga", saga.start());
   return {

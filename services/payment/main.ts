@@ -1,8 +1,9 @@
-/** The payment HTTP service: POST /payments, GET /payments/:id. The charging runs in worker.ts. */
+/** The payment HTTP service: POST /payments, GET /payments/:id, POST /payments/:id/refund. The charging runs in worker.ts. */
 import {
   authSettings, kafkaSettings, pingKafka, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { createPaymentService } from "./src/app";
+import { paymentSettings } from "./src/settings";
 
 const groups = {
   service: serviceSettings({ name: "payment", port: 3004 }),
@@ -10,6 +11,7 @@ const groups = {
   postgres: postgresSettings,
   kafka: kafkaSettings,
   auth: authSettings,
+  payment: paymentSettings,
   telemetry: telemetrySettings,
 };
 

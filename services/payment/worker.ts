@@ -9,7 +9,7 @@ import {
 import { createGatewayClient } from "./src/gateway/gateway-client";
 import { createPaymentMetrics } from "./src/payment-metrics";
 import { createPaymentPublisher } from "./src/payment-publisher";
-import { createPaymentWorker } from "./src/payment-worker";
+import { createPaymentWorker, paymentWorkerTopics } from "./src/payment-worker";
 import { paymentSettings } from "./src/settings";
 
 const groups = {
@@ -28,7 +28,7 @@ runProcess(groups, (config, logger, metrics) => {
     { kafka, db: postgres.db, gateway: createGatewayClient(config.payment.gatewayUrl, config.payment.retry), publisher, logger, metrics: createPaymentMetrics(metrics) },
     { ...config.payment, topics: config.kafka.topics },
   );
-  registerConsumerLag(metrics, kafka, config.payment.groupId, ["payment.requested", "booking.expired"]);
+  registerConsumerLag(metrics, kafka, config.payment.groupId, paymentWorkerTopics);
   // Kafka may still be starting: the consumer's own retries bring it up.
   void startOrExit(logger, "payment worker", worker.start());
   return {

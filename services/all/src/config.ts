@@ -4,6 +4,7 @@ import {
 import { authServiceSettings } from "../../auth/src/settings";
 import { bookingSettings } from "../../booking/src/settings";
 import { catalogSettings } from "../../catalog/src/settings";
+import { paymentSettings } from "../../payment/src/settings";
 
 /** Every setting of every service mounted here; grows as services land. */
 export const allInOneSettings = {
@@ -16,6 +17,7 @@ export const allInOneSettings = {
   authService: authServiceSettings,
   booking: bookingSettings,
   catalog: catalogSettings,
+  payment: paymentSettings,
   rateLimit: apiRateLimitSettings,
   telemetry: telemetrySettings,
 };

@@ -1,8 +1,9 @@
 /**
  * The booking side of the payment saga: a succeeded payment confirms its hold (reserved → sold); a
- * failed one gives the seats back at once. Both act as the system (no user check) through the same
- * scripts as the API, and both are idempotent: confirming again with the same payment, or
- * releasing a booking already closed, changes nothing. A payment that succeeded after its hold
+ * failed one gives the seats back at once; a refunded one cancels the booking (sold or held seats
+ * back on sale) unless it is closed already. All act as the system (no user check) through the
+ * same scripts as the API, and all are idempotent: confirming again with the same payment, or
+ * closing a booking already closed, changes nothing. A payment that succeeded after its hold
  * expired is answered RESERVATION_EXPIRED by confirm; the payment service refunds it
  * (booking.expired, or the booking it finds closed).
  */
@@ -11,6 +12,8 @@ import { type BookingStore, cancelBooking, confirmBooking } from "./reservations
 
 export type SagaResult = "confirmed" | "released" | "expired" | "already_closed" | "ignored";
 
+export const paymentSagaTopics = ["payment.succeeded", "payment.failed", "payment.refunded"] as const;
+
 export async function applyPaymentOutcome(store: BookingStore, event: PaymentEvent, traceparent?: string): Promise<SagaResult> {
   const { payment } = event;
   try {
@@ -18,7 +21,7 @@ export async function applyPaymentOutcome(store: BookingStore, event: PaymentEve
       await confirmBooking(store, { bookingId: payment.booking_id, userId: "", paymentId: payment.payment_id, traceparent });
       return "confirmed";
     }
-    if (event.type === "payment.failed") {
+    if (event.type === "payment.failed" || event.type === "payment.refunded") {
       await cancelBooking(store, { bookingId: payment.booking_id, userId: "", traceparent });
       return "released";
     }
@@ -39,7 +42,7 @@ export function createPaymentSaga(
   return createEventConsumer({
     kafka: dependencies.kafka,
     groupId: config.groupId,
-    topics: ["payment.succeeded", "payment.failed"],
+    topics: paymentSagaTopics,
     topicSettings: config.topics,
     deadLetterTopic: config.deadLetterTopic,
     logger: dependencies.logger,

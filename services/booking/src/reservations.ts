@@ -112,6 +112,21 @@ export interface BookingChange {
   traceparent?: string;
 }
 
+/**
+ * The booking id → event lookup lives as long as its booking record: a sold booking's record stays
+ * (no TTL), so its lookup must too, or a cancellation weeks later could not find it; once closed,
+ * both expire after the record TTL. A global key, so written beside the script like indexBooking.
+ */
+function keepLookupWithRecord(store: BookingStore, bookingId: string) {
+  return (reply: ScriptReply, connection: Redis) => {
+    if (reply[0] === "error") return Promise.resolve();
+    const booking = JSON.parse(reply[1]) as BookingRecord;
+    return booking.status === "confirmed"
+      ? connection.persist(bookingEventKey(bookingId))
+      : connection.expire(bookingEventKey(bookingId), store.config.recordTtlSeconds);
+  };
+}
+
 export async function confirmBooking(store: BookingStore, change: BookingChange & { paymentId: string }): Promise<BookingRecord> {
   const eventId = await eventOfBooking(store.redis, change.bookingId);
   const keys = eventKeys(eventId);
@@ -119,6 +134,9 @@ export async function confirmBooking(store: BookingStore, change: BookingChange 
     "confirm",
     [keys.booking(change.bookingId), keys.userTickets, keys.expiry, keys.outbox],
     [keys.tag, change.bookingId, change.userId, change.paymentId, store.config.recordTtlSeconds, change.traceparent ?? ""],
+    // Always waited for: even an error reply may have written (confirm expires a late hold).
+    () => true,
+    keepLookupWithRecord(store, change.bookingId),
   );
   return unwrap<BookingRecord>(reply).value;
 }
@@ -130,6 +148,9 @@ export async function cancelBooking(store: BookingStore, change: BookingChange):
     "release",
     [keys.booking(change.bookingId), keys.userTickets, keys.expiry, keys.outbox],
     [keys.tag, change.bookingId, change.userId, store.config.recordTtlSeconds, change.traceparent ?? ""],
+    // Always waited for: even an error reply may have written (confirm expires a late hold).
+    () => true,
+    keepLookupWithRecord(store, change.bookingId),
   );
   return unwrap<BookingRecord>(reply).value;
 }

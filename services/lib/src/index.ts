@@ -40,3 +40,4 @@ export * from "./events/payment-events";
 export * from "./data/booking-rows";
 export * from "./inventory/booking-records";
 export * from "./clients/event-consumer";
+export * from "./events/catalog-event";

@@ -5,15 +5,19 @@
 import {
   type AuthConfig, closeRedis, createKafka, createPostgres, createRedis, type KafkaConfig, type Logger, type PostgresConfig, type RedisConfig,
 } from "@booking-rush/lib";
+import { createGatewayClient } from "./gateway/gateway-client";
 import { createPaymentPublisher } from "./payment-publisher";
 import type { PaymentStore } from "./payments";
 import { paymentRoutes } from "./routes";
+import type { PaymentConfig } from "./settings";
 
 export interface PaymentServiceConfig {
   redis: RedisConfig;
   postgres: PostgresConfig;
   kafka: KafkaConfig;
   auth: Pick<AuthConfig, "jwtSecret">;
+  /** The gateway, for refunds the customer asks for (charges run in the worker). */
+  payment: Pick<PaymentConfig, "gatewayUrl" | "retry">;
 }
 
 export function createPaymentService(config: PaymentServiceConfig, logger: Logger) {
@@ -21,7 +25,8 @@ export function createPaymentService(config: PaymentServiceConfig, logger: Logge
   const postgres = createPostgres(config.postgres, logger);
   const kafka = createKafka(config.kafka, logger, "payment");
   const publisher = createPaymentPublisher(kafka, config.kafka.topics);
-  const store: PaymentStore = { db: postgres.db, redis, publisher };
+  const gateway = createGatewayClient(config.payment.gatewayUrl, config.payment.retry);
+  const store: PaymentStore = { db: postgres.db, redis, publisher, gateway };
   return {
     store,
     kafka,

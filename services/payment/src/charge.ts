@@ -8,11 +8,12 @@
  * charge that cannot finish before it fails instead.
  */
 import { inScope, systemScope, type Database } from "@booking-rush/lib";
-import { eq } from "drizzle-orm";
-import { bookings, payments } from "../../../drizzle/schema";
-import type { GatewayClient } from "./gateway/gateway-client";
+import { and, eq, inArray } from "drizzle-orm";
+import { bookings, payments, refunds } from "../../../drizzle/schema";
+import type { GatewayClient, GatewayOutcome } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";
 import { paymentEventData } from "./payments";
+import { resumeRefund } from "./refund";
 
 export interface ChargeDependencies {
   db: Database;
@@ -20,7 +21,11 @@ export interface ChargeDependencies {
   publisher: PaymentPublisher;
 }
 
-export type ChargeResult = "succeeded" | "failed" | "already_done" | "unknown_payment";
+export type ChargeResult = "succeeded" | "failed" | "already_done" | "unknown_payment" | "refunded";
+
+/** Gateway outcomes after which we cannot know whether money was taken. */
+const answerMayBeLost = (outcome: GatewayOutcome) => outcome.status === "failed" && outcome.reason !== "gateway_rejected";
+const cancelWindowMs = 60_000;
 
 const customerReason: Record<string, string> = {
   deadline: "The payment could not be completed before the reservation expired",
@@ -47,13 +52,17 @@ export async function chargePayment(dependencies: ChargeDependencies, paymentId:
     return { payment: processing!, booking: row.booking };
   });
   if (claimed === undefined) return "unknown_payment";
-  if (claimed === "already_done") return "already_done";
+  if (claimed === "already_done") return (await resumeRefund(dependencies, paymentId, traceparent)) ? "refunded" : "already_done";
 
   const { payment, booking } = claimed;
   const deadline = booking.expiresAt ?? new Date();
   const outcome = await gateway.charge({ idempotencyKey: payment.id, amount: payment.amount, currency: payment.currency, method: payment.method }, deadline);
+  if (answerMayBeLost(outcome)) {
+    const cancelled = await gateway.cancelCharge(payment.id, new Date(Date.now() + cancelWindowMs));
+    if (cancelled.status !== "succeeded") throw new Error(`payment ${payment.id}: the charge's answer was lost and cancelling it failed (${cancelled.status}); retried`);
+  }
 
-  return inScope(db, systemScope, async (tx) => {
+  const result = await inScope(db, systemScope, async (tx) => {
     const [current] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for("update");
     // Another worker finished it meanwhile (a redelivery racing this one): its outcome stands.
     if (!current || current.status !== "processing") return "already_done";
@@ -72,6 +81,14 @@ export async function chargePayment(dependencies: ChargeDependencies, paymentId:
       .where(eq(payments.id, paymentId))
       .returning();
     await publisher.publish(succeeded ? "payment.succeeded" : "payment.failed", paymentEventData(done!, booking.reservationId), booking.eventId, traceparent);
-    return succeeded ? "succeeded" : "failed";
+    if (!succeeded) {
+      await tx
+        .update(refunds)
+        .set({ status: "failed", failureReason: "nothing was charged" })
+        .where(and(eq(refunds.paymentId, paymentId), inArray(refunds.status, ["pending", "processing"])));
+    }
+    return succeeded ? ("succeeded" as const) : ("failed" as const);
   });
+  if (result === "succeeded" && (await resumeRefund(dependencies, paymentId, traceparent))) return "refunded";
+  return result;
 }

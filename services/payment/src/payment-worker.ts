@@ -1,14 +1,18 @@
 /**
- * The payment worker: charges requested payments (payment.requested) and gives the money back in
- * full when a paid hold expired before the saga could confirm it (booking.expired). One message at
- * a time per partition, at least once; both handlers make a redelivery harmless.
+ * The payment worker: charges requested payments (payment.requested) and gives money back when a
+ * paid booking ends without its show (booking.expired, booking.cancelled, event.cancelled). One
+ * message at a time per partition, at least once; every handler makes a redelivery harmless.
  */
-import { createEventConsumer, type Database, type Kafka, type KafkaConfig, type Logger, parseBookingEvent, parsePaymentEvent } from "@booking-rush/lib";
+import {
+  type BookingEvent, createEventConsumer, type Database, type EventCancelled, type Kafka, type KafkaConfig, type Logger, parseBookingEvent,
+  parseEventCancelled, parsePaymentEvent,
+} from "@booking-rush/lib";
 import { chargePayment } from "./charge";
-import { refundBooking } from "./refund";
 import type { GatewayClient } from "./gateway/gateway-client";
-import type { PaymentPublisher } from "./payment-publisher";
 import type { PaymentMetrics } from "./payment-metrics";
+import type { PaymentPublisher } from "./payment-publisher";
+import { paidBookingsOfEvent, refundBooking, type RefundDependencies, type RefundResult } from "./refund";
+import { customerRefundRule } from "./refund-rules";
 import type { PaymentConfig } from "./settings";
 
 export interface PaymentWorkerDependencies {
@@ -20,28 +24,56 @@ export interface PaymentWorkerDependencies {
   metrics: PaymentMetrics;
 }
 
+export const paymentWorkerTopics = ["payment.requested", "booking.expired", "booking.cancelled", "event.cancelled"] as const;
+
+/**
+ * A booking that closed without its show. Expired after it was paid: in full. Cancelled before the
+ * saga confirmed it: in full too (the customer never had the ticket). Cancelled once confirmed: by
+ * the rules, at the moment of the cancellation rather than when this message is handled.
+ */
+export function refundClosedBooking(dependencies: RefundDependencies, event: BookingEvent, traceparent?: string): Promise<RefundResult> {
+  const { booking } = event;
+  if (event.type === "booking.expired") return refundBooking(dependencies, booking.booking_id, () => ({ percent: 100, reason: "reservation_expired" }), traceparent);
+  if (booking.confirmed_at_ms === undefined) return refundBooking(dependencies, booking.booking_id, () => ({ percent: 100, reason: "compensation" }), traceparent);
+  const at = new Date(booking.closed_at_ms ?? Date.now());
+  return refundBooking(dependencies, booking.booking_id, (facts) => customerRefundRule({ ...facts, at }), traceparent);
+}
+
+/** Every paid booking of a cancelled event, in full; each refund on its own, so a redelivery only finishes what is left. */
+export async function refundCancelledEvent(dependencies: RefundDependencies, cancelled: EventCancelled, traceparent?: string): Promise<RefundResult[]> {
+  const results: RefundResult[] = [];
+  for (const reservationId of await paidBookingsOfEvent(dependencies.db, cancelled.concertEventId)) {
+    results.push(await refundBooking(dependencies, reservationId, () => ({ percent: 100, reason: "event_cancelled" }), traceparent));
+  }
+  return results;
+}
+
 export function createPaymentWorker(dependencies: PaymentWorkerDependencies, config: PaymentConfig & { topics: KafkaConfig["topics"] }) {
   const { metrics } = dependencies;
   return createEventConsumer({
     kafka: dependencies.kafka,
     groupId: config.groupId,
-    topics: ["payment.requested", "booking.expired"],
+    topics: paymentWorkerTopics,
     topicSettings: config.topics,
     deadLetterTopic: config.deadLetterTopic,
     logger: dependencies.logger,
     onFailure: () => metrics.workerFailures.inc(),
     async handle(message) {
-      if (message.topic === "booking.expired") {
-        const expired = parseBookingEvent(message.value);
-        if ("reason" in expired) return { deadLetter: expired.reason };
-        const refunded = await refundBooking(dependencies, expired.event.booking.booking_id, { percent: 100, reason: "reservation_expired" }, message.traceparent);
-        metrics.outcomes.inc({ result: refunded });
+      if (message.topic === "event.cancelled") {
+        const parsed = parseEventCancelled(message.value);
+        if ("reason" in parsed) return { deadLetter: parsed.reason };
+        for (const result of await refundCancelledEvent(dependencies, parsed.event, message.traceparent)) metrics.outcomes.inc({ result });
+        return;
+      }
+      if (message.topic === "booking.expired" || message.topic === "booking.cancelled") {
+        const parsed = parseBookingEvent(message.value);
+        if ("reason" in parsed) return { deadLetter: parsed.reason };
+        metrics.outcomes.inc({ result: await refundClosedBooking(dependencies, parsed.event, message.traceparent) });
         return;
       }
       const parsed = parsePaymentEvent(message.value);
       if ("reason" in parsed) return { deadLetter: parsed.reason };
-      const result = await chargePayment(dependencies, parsed.event.payment.payment_id, message.traceparent);
-      metrics.outcomes.inc({ result });
+      metrics.outcomes.inc({ result: await chargePayment(dependencies, parsed.event.payment.payment_id, message.traceparent) });
     },
   });
 }

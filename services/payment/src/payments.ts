@@ -11,19 +11,31 @@ import {
   AppError, type AuthenticatedUser, conflict, inScope, notFound, readBooking, type Redis, systemScope, upsertBookingStates, zoneFacts,
   type Database,
 } from "@booking-rush/lib";
-import { and, eq } from "drizzle-orm";
-import { bookings, type Payment, payments } from "../../../drizzle/schema";
+import { and, eq, ne } from "drizzle-orm";
+import { bookings, events, type Payment, payments, type Refund, refunds } from "../../../drizzle/schema";
+import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";
 
 export interface PaymentStore {
   db: Database;
   redis: Redis;
   publisher: PaymentPublisher;
+  gateway: GatewayClient;
 }
 
 export type PaymentMethod = "card" | "bank_transfer" | "e_wallet";
 
-export function paymentView(payment: Payment, reservationId: string) {
+export const refundView = (refund: Refund) => ({
+  refund_id: refund.id,
+  amount: refund.amount,
+  percent: refund.percent,
+  reason: refund.reason,
+  status: refund.status,
+  ...(refund.processedAt ? { processed_at: refund.processedAt.toISOString() } : {}),
+});
+
+/** The payment as its owner sees it; with its refund when one is under way or done. */
+export function paymentView(payment: Payment, reservationId: string, refund?: Refund) {
   return {
     payment_id: payment.id,
     booking_id: reservationId,
@@ -34,6 +46,7 @@ export function paymentView(payment: Payment, reservationId: string) {
     ...(payment.failureReason ? { failure_reason: payment.failureReason } : {}),
     created_at: payment.createdAt.toISOString(),
     updated_at: payment.updatedAt.toISOString(),
+    ...(refund ? { refund: refundView(refund) } : {}),
   };
 }
 
@@ -84,6 +97,10 @@ export async function createPayment(store: PaymentStore, request: PaymentRequest
         throw new AppError("RESERVATION_EXPIRED", "The hold expired before it was paid", { expires_at: new Date(booking.expires_at_ms).toISOString() });
       }
       if (booking.status !== "reserved") throw conflict("Only a live hold can be paid", { status: booking.status });
+      // Key-share: many payments of one sale lock the event row together; an event cancellation's
+      // refund pass (paidBookingsOfEvent) waits for them, and they see its cancellation.
+      const [event] = await tx.select({ status: events.status }).from(events).where(eq(events.id, booking.event_id)).for("key share");
+      if (event?.status === "cancelled") throw new AppError("BOOKING_NOT_OPEN", "The event was cancelled", { event_id: booking.event_id });
 
       const facts = await zoneFacts(tx, [booking.zone_id]);
       const zone = facts.get(booking.zone_id);
@@ -113,13 +130,14 @@ export async function createPayment(store: PaymentStore, request: PaymentRequest
 export async function getPayment(store: PaymentStore, user: AuthenticatedUser, paymentId: string): Promise<PaymentView> {
   const [row] = await inScope(store.db, systemScope, (tx) =>
     tx
-      .select({ payment: payments, reservationId: bookings.reservationId, tenantId: bookings.tenantId })
+      .select({ payment: payments, reservationId: bookings.reservationId, tenantId: bookings.tenantId, refund: refunds })
       .from(payments)
       .innerJoin(bookings, eq(bookings.id, payments.bookingId))
+      .leftJoin(refunds, and(eq(refunds.paymentId, payments.id), ne(refunds.status, "failed")))
       .where(eq(payments.id, paymentId)),
   );
   // The payer, or an admin of the event's tenant.
   const allowed = row && (row.payment.userId === user.id || (user.role === "admin" && user.tenant_id === row.tenantId));
   if (!row || !allowed) throw notFound("Payment");
-  return paymentView(row.payment, row.reservationId);
+  return paymentView(row.payment, row.reservationId, row.refund ?? undefined);
 }

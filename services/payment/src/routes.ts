@@ -1,6 +1,8 @@
 import { authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
+import { requestRefund } from "./refund";
+import { customerRefundRule } from "./refund-rules";
 
 const paymentSchema = t.Object({
   payment_id: t.String({ format: "uuid" }),
@@ -10,6 +12,16 @@ const paymentSchema = t.Object({
   currency: t.String(),
   method: t.Union([t.Literal("card"), t.Literal("bank_transfer"), t.Literal("e_wallet")]),
   failure_reason: t.Optional(t.String()),
+  refund: t.Optional(
+    t.Object({
+      refund_id: t.String({ format: "uuid" }),
+      amount: t.Integer({ description: "Minor units: floor(payment amount × percent / 100)" }),
+      percent: t.Integer({ minimum: 0, maximum: 100, description: "By the refund rules: > 7 days before the show 100, 3–7 days 50, < 3 days 0; event cancelled 100" }),
+      reason: t.Union([t.Literal("customer_request"), t.Literal("event_cancelled"), t.Literal("reservation_expired"), t.Literal("compensation")]),
+      status: t.Union([t.Literal("pending"), t.Literal("processing"), t.Literal("succeeded"), t.Literal("failed")]),
+      processed_at: t.Optional(t.String({ format: "date-time" })),
+    }),
+  ),
   created_at: t.String({ format: "date-time" }),
   updated_at: t.String({ format: "date-time" }),
 });
@@ -48,4 +60,30 @@ export const paymentRoutes = (store: PaymentStore, jwtSecret: string) =>
       params: t.Object({ id: uuid() }),
       response: { 200: okSchema(paymentSchema) },
       detail: { tags: ["payment"], summary: "A payment: pending → processing → succeeded | failed; refunded" },
-    });
+    })
+    .post(
+      "/payments/:id/refund",
+      async ({ params, headers, user }) => {
+        const at = new Date();
+        return {
+          success: true as const,
+          data: await requestRefund(store, {
+            user,
+            paymentId: params.id,
+            idempotencyKey: headers["idempotency-key"],
+            decide: (facts) => customerRefundRule({ ...facts, at }),
+            traceparent: currentTraceparent(headers.traceparent),
+          }),
+        };
+      },
+      {
+        auth: true,
+        params: t.Object({ id: uuid() }),
+        headers: postHeaders,
+        response: { 200: okSchema(paymentSchema) },
+        detail: {
+          tags: ["payment"],
+          summary: "Refund by the rules (> 7 days before the show 100%, 3–7 days 50%, < 3 days refused; event cancelled 100%); the booking is cancelled and its seats go back on sale",
+        },
+      },
+    );

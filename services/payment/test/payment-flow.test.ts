@@ -5,12 +5,12 @@
  * and the projector bring it to PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHttpApp, createLogger, createMetrics, createProducer, eventKeys, paymentEventMessage, type PaymentEventData } from "@booking-rush/lib";
+import { bookingTopics, createHttpApp, createLogger, createMetrics, createProducer, eventKeys, paymentEventMessage, type PaymentEventData } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, post as bookingPost, tokenFor } from "../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
-import { createPaymentSaga } from "../../booking/src/payment-saga";
+import { createPaymentSaga, paymentSagaTopics } from "../../booking/src/payment-saga";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
@@ -21,9 +21,11 @@ import { createGatewayClient } from "../src/gateway/gateway-client";
 import { startMockGateway } from "../src/gateway/mock-gateway";
 import { createPaymentMetrics } from "../src/payment-metrics";
 import { createPaymentPublisher } from "../src/payment-publisher";
-import { createPaymentWorker } from "../src/payment-worker";
+import { createPaymentWorker, paymentWorkerTopics } from "../src/payment-worker";
+import { groupAtEnd } from "../../lib/test/support/fresh-group";
 
 const gateway = startMockGateway();
+const retry = { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 1_000 };
 let catalog: CatalogFixture;
 let booking: BookingFixture;
 let payment: ReturnType<typeof createPaymentService>;
@@ -38,7 +40,7 @@ beforeAll(async () => {
   booking = await bookingFixture();
   const logger = createLogger({ service: "payment-test", level: "error", write: () => {} });
   const metrics = createMetrics("payment-test");
-  payment = createPaymentService({ redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: { jwtSecret: "booking-tests-signing-secret-0123456789" } }, logger);
+  payment = createPaymentService({ redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: { jwtSecret: "booking-tests-signing-secret-0123456789" }, payment: { gatewayUrl: gateway.url, retry } }, logger);
   paymentApp = createHttpApp({ service: { name: "payment-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [payment.routes]);
 
   const relay = startTestRelay(booking.redis);
@@ -47,17 +49,17 @@ beforeAll(async () => {
     {
       kafka: testKafka,
       db: catalog.db,
-      gateway: createGatewayClient(gateway.url, { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 1_000 }),
+      gateway: createGatewayClient(gateway.url, retry),
       publisher,
       logger: testLogger,
       metrics: createPaymentMetrics(metrics),
     },
-    { groupId: `payment-test-${unique}`, deadLetterTopic: `payment.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics, gatewayUrl: gateway.url, retry: { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 1_000 } },
+    { groupId: await groupAtEnd(testKafka, "payment-test", paymentWorkerTopics), deadLetterTopic: `payment.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics, gatewayUrl: gateway.url, retry },
   );
-  const saga = createPaymentSaga({ store: booking.service.store, kafka: testKafka, logger: testLogger, onResult: (result) => sagaResults.push(result) }, { groupId: `saga-test-${unique}`, deadLetterTopic: `saga.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics });
+  const saga = createPaymentSaga({ store: booking.service.store, kafka: testKafka, logger: testLogger, onResult: (result) => sagaResults.push(result) }, { groupId: await groupAtEnd(testKafka, "saga-test", paymentSagaTopics), deadLetterTopic: `saga.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics });
   const projector = createProjector(
     { kafka: testKafka, db: catalog.db, logger: testLogger, metrics: createProjectorMetrics(metrics) },
-    { groupId: `projector-payment-test-${unique}`, batchSize: 500, flushIntervalMs: 100, reorderWaitMs: 30_000, deadLetterTopic: `projector.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics },
+    { groupId: await groupAtEnd(testKafka, "projector-payment-test", bookingTopics), batchSize: 500, flushIntervalMs: 100, reorderWaitMs: 30_000, deadLetterTopic: `projector.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics },
   );
   for (const consumer of [worker, saga, projector]) await consumer.start();
   stops.push(() => relay.stop(), () => worker.stop(), () => saga.stop(), () => projector.stop(), () => publisher.close());

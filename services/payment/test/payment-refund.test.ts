@@ -20,7 +20,8 @@ import { createGatewayClient } from "../src/gateway/gateway-client";
 import { startMockGateway } from "../src/gateway/mock-gateway";
 import { createPaymentMetrics } from "../src/payment-metrics";
 import { createPaymentPublisher } from "../src/payment-publisher";
-import { createPaymentWorker } from "../src/payment-worker";
+import { createPaymentWorker, paymentWorkerTopics } from "../src/payment-worker";
+import { groupAtEnd } from "../../lib/test/support/fresh-group";
 
 const gateway = startMockGateway();
 const unique = crypto.randomUUID();
@@ -36,13 +37,13 @@ beforeAll(async () => {
   shortHold = await bookingFixture({ holdMs: 1_500 });
   const logger = createLogger({ service: "refund-test", level: "error", write: () => {} });
   const metrics = createMetrics("refund-test");
-  payment = createPaymentService({ redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: { jwtSecret: "booking-tests-signing-secret-0123456789" } }, logger);
+  payment = createPaymentService({ redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: { jwtSecret: "booking-tests-signing-secret-0123456789" }, payment: { gatewayUrl: gateway.url, retry } }, logger);
   paymentApp = createHttpApp({ service: { name: "refund-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [payment.routes]);
   const relay = startTestRelay(shortHold.redis);
   const publisher = createPaymentPublisher(testKafka, stackConfig.kafka.topics);
   const worker = createPaymentWorker(
     { kafka: testKafka, db: catalog.db, gateway: createGatewayClient(gateway.url, retry), publisher, logger: testLogger, metrics: createPaymentMetrics(metrics) },
-    { groupId: `refund-test-${unique}`, deadLetterTopic: `payment.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics, gatewayUrl: gateway.url, retry },
+    { groupId: await groupAtEnd(testKafka, "refund-test", paymentWorkerTopics), deadLetterTopic: `payment.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics, gatewayUrl: gateway.url, retry },
   );
   await worker.start();
   stops.push(() => relay.stop(), () => worker.stop(), () => publisher.close());
@@ -61,7 +62,7 @@ async function paymentOf(token: string, paymentId: string) {
   return ((await response.json()) as { data: { status: string; amount: number } }).data;
 }
 
-describe("refund when a paid hold expired", () => {
+describe("money of a hold that ran out goes back", () => {
   test("the hold runs out before it was confirmed: seats back, the whole amount refunded once, payment.refunded sent", async () => {
     const acme = await catalog.tenant("acme");
     const sale = await draftWithZones(catalog, acme.organizerToken);
@@ -112,5 +113,38 @@ describe("refund when a paid hold expired", () => {
       await collector.stop();
     }
   }, 150_000);
-});
 
+  test("a charge whose answer is lost until the hold expires: cancelled at the gateway by its key, the payment fails, no money kept", async () => {
+    const acme = await catalog.tenant("acme");
+    const sale = await draftWithZones(catalog, acme.organizerToken);
+    await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken);
+    const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `lost-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Lost" }).returning());
+    const token = await tokenFor(user!.id);
+    const hold = await bookingPost(shortHold, "/bookings/reserve", token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 });
+    expect(hold.status).toBe(201);
+
+    // The gateway makes the charge, but only after every attempt (1 s each) gave up and the 1.5 s hold ran out.
+    gateway.knobs.latencyMs = 4_000;
+    try {
+      const paid = await paymentApp.handle(
+        new Request("http://localhost/api/v1/payments", {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID(), "content-type": "application/json" },
+          body: JSON.stringify({ booking_id: hold.body.data.booking_id, method: "card" }),
+        }),
+      );
+      const paymentId = ((await paid.json()) as { data: { payment_id: string } }).data.payment_id;
+      await eventually(async () => expect((await paymentOf(token, paymentId)).status).toBe("failed"), { timeoutMs: 60_000, intervalMs: 100 });
+      expect(await paymentOf(token, paymentId)).toMatchObject({ failure_reason: "The payment could not be completed before the reservation expired" });
+
+      // The gateway did charge, late, and the charge is void: nothing was kept.
+      const charges = gateway.records.filter((record) => record.kind === "charge" && record.idempotencyKey === paymentId);
+      expect(charges.map((charge) => charge.status)).toEqual(["voided"]);
+      // A charge with that key arriving even later is refused.
+      const late = await fetch(`${gateway.url}/charges`, { method: "POST", body: JSON.stringify({ idempotency_key: paymentId, amount: 150_000, currency: "THB" }) });
+      expect(late.status).toBe(409);
+    } finally {
+      gateway.knobs.latencyMs = 0;
+    }
+  }, 150_000);
+});

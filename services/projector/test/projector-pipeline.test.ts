@@ -4,7 +4,8 @@
  * Afterwards PostgreSQL equals Redis for every zone once the projector reached the zone's sequence.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createMetrics, eventKeys, loadConfig } from "@booking-rush/lib";
+import { bookingTopics, createMetrics, loadConfig } from "@booking-rush/lib";
+import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
@@ -15,6 +16,7 @@ import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../src/projector";
 import { createProjectorMetrics } from "../src/projector-metrics";
 import { projectorSettings } from "../src/settings";
+import { bothSides as zoneSides, zoneCaughtUp } from "./support/zone-sides";
 
 let catalog: CatalogFixture;
 let booking: BookingFixture;
@@ -41,8 +43,8 @@ afterAll(async () => {
   await catalog.close();
 });
 
-function startProjector() {
-  const config = { ...loadConfig({ projector: projectorSettings }, {}).projector, groupId: `projector-test-${crypto.randomUUID()}`, flushIntervalMs: 100, deadLetterTopic, topics: stackConfig.kafka.topics };
+async function startProjector() {
+  const config = { ...loadConfig({ projector: projectorSettings }, {}).projector, groupId: await groupAtEnd(testKafka, "projector-test", bookingTopics), flushIntervalMs: 100, deadLetterTopic, topics: stackConfig.kafka.topics };
   const metrics = createProjectorMetrics(createMetrics("projector-test"));
   const projector = createProjector({ kafka: testKafka, db: catalog.db, logger: testLogger, metrics }, config);
   return { projector, metrics, started: projector.start() };
@@ -55,31 +57,13 @@ async function publishedSale() {
   return sale;
 }
 
-/** Redis' counts and sequence of a zone, and PostgreSQL's counts and watermark. */
-async function bothSides(eventId: string, zoneId: string) {
-  const [total = 0, reserved = 0, sold = 0, seq = 0] = (await booking.redis.hmget(eventKeys(eventId).zone(zoneId), "total", "reserved", "sold", "seq")).map(Number);
-  const database = await catalog.asSystem(async (tx) => {
-    const [zone] = await tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, zoneId));
-    const [sync] = await tx.select().from(schema.zoneSyncState).where(eq(schema.zoneSyncState.zoneId, zoneId));
-    return { total: zone!.totalSeats, reserved: zone!.reservedSeats, sold: zone!.soldSeats, seq: sync?.lastAppliedSeq ?? 0 };
-  });
-  return { redis: { total, reserved, sold, seq }, database };
-}
-
-async function caughtUp(eventId: string, zoneId: string) {
-  await eventually(
-    async () => {
-      const sides = await bothSides(eventId, zoneId);
-      expect(sides.database).toEqual(sides.redis);
-    },
-    { timeoutMs: 60_000, intervalMs: 100 },
-  );
-}
+const bothSides = (eventId: string, zoneId: string) => zoneSides(booking.redis, catalog, eventId, zoneId);
+const caughtUp = (eventId: string, zoneId: string) => zoneCaughtUp(booking.redis, catalog, eventId, zoneId);
 
 describe("projector on the real pipeline", () => {
   test("reserve, confirm, cancel and expire reach PostgreSQL; the zone equals Redis at the same sequence", async () => {
     const sale = await publishedSale();
-    const { projector } = startProjector();
+    const { projector } = await startProjector();
     try {
       const holds = await Promise.all(
         buyers.slice(0, 8).map(async (buyer, index) => {
@@ -105,7 +89,7 @@ describe("projector on the real pipeline", () => {
 
   test("a poison message goes to the dead-letter topic with its reason and the projector carries on", async () => {
     const sale = await publishedSale();
-    const { projector } = startProjector();
+    const { projector } = await startProjector();
     const producer = testKafka.producer();
     try {
       await producer.connect();
@@ -136,7 +120,7 @@ describe("projector on the real pipeline", () => {
 
   test("PostgreSQL down for a while: the projector retries, catches up, nothing lost", async () => {
     const sale = await publishedSale();
-    const { projector, metrics } = startProjector();
+    const { projector, metrics } = await startProjector();
     let postgresStopped = false;
     try {
       stack("down", "postgres");

@@ -111,10 +111,10 @@ export const eventBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** A draft event with one show, a general-admission zone and an assigned-seating zone. */
-export async function draftWithZones(fixture: CatalogFixture, token: string, overrides: Record<string, unknown> = {}) {
+/** A draft event with one show (in two days unless told), a general-admission zone and an assigned-seating zone. */
+export async function draftWithZones(fixture: CatalogFixture, token: string, overrides: Record<string, unknown> = {}, { showInHours = 48 } = {}) {
   const event = (await fixture.request("POST", "/events", token, eventBody(overrides))).body.data;
-  const show = (await fixture.request("POST", `/events/${event.id}/shows`, token, { starts_at: hoursFromNow(48), ends_at: hoursFromNow(51) })).body.data;
+  const show = (await fixture.request("POST", `/events/${event.id}/shows`, token, { starts_at: hoursFromNow(showInHours), ends_at: hoursFromNow(showInHours + 3) })).body.data;
   const general = (await fixture.request("POST", `/shows/${show.id}/zones`, token, { name: "Standing", price: 150_000, total_seats: 100 })).body.data;
   const assigned = (await fixture.request("POST", `/shows/${show.id}/zones`, token, { name: "Seated", price: 300_000, rows: [{ label: "A", seats: 3 }, { label: "B", seats: 2 }] }))
     .body.data;

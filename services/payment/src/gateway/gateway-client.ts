@@ -33,10 +33,16 @@ export interface GatewayRequest {
 export interface GatewayClient {
   charge(request: GatewayRequest, deadline: Date): Promise<GatewayOutcome>;
   refund(request: GatewayRequest & { chargeId: string }, deadline: Date): Promise<GatewayOutcome>;
+  /**
+   * Voids whatever charge the gateway made under this key, and makes sure it never makes one: for a
+   * charge whose answer never came (time-outs up to the deadline), where the money may have been
+   * taken all the same.
+   */
+  cancelCharge(idempotencyKey: string, deadline: Date): Promise<GatewayOutcome>;
 }
 
 export function createGatewayClient(baseUrl: string, policy: RetryPolicy, random: () => number = Math.random): GatewayClient {
-  async function call(path: "/charges" | "/refunds", request: GatewayRequest, deadline: Date): Promise<GatewayOutcome> {
+  async function call(path: "/charges" | "/refunds" | "/charges/cancel", request: GatewayRequest, deadline: Date): Promise<GatewayOutcome> {
     let attempts = 0;
     while (attempts < policy.attempts) {
       const remaining = deadline.getTime() - Date.now();
@@ -59,9 +65,9 @@ export function createGatewayClient(baseUrl: string, policy: RetryPolicy, random
       } catch {
         response = undefined; // time-out or connection refused: worth another try
       }
-      if (response?.status === 201) {
-        const body = (await response.json()) as { id: string };
-        return { status: "succeeded", reference: body.id, attempts };
+      if (response?.status === 201 || response?.status === 200) {
+        const body = (await response.json()) as { id?: string; charge_id?: string };
+        return { status: "succeeded", reference: body.id ?? body.charge_id ?? "", attempts };
       }
       if (response?.status === 402) {
         const body = (await response.json().catch(() => ({}))) as { reason?: string };
@@ -79,5 +85,6 @@ export function createGatewayClient(baseUrl: string, policy: RetryPolicy, random
   return {
     charge: (request, deadline) => call("/charges", request, deadline),
     refund: (request, deadline) => call("/refunds", request, deadline),
+    cancelCharge: (idempotencyKey, deadline) => call("/charges/cancel", { idempotencyKey, amount: 0, currency: "" }, deadline),
   };
 }

@@ -7,6 +7,9 @@
  *
  *   POST /charges  { idempotency_key, amount, currency, method }  → 201 { id, status: "succeeded", amount } | 402 { status: "declined", reason }
  *   POST /refunds  { idempotency_key, charge_id, amount }          → 201 { id, status: "succeeded", amount } | 404
+ *   POST /charges/cancel { idempotency_key }                        → 200 { status: "cancelled", charge_id? }
+ *        (a "technical cancel" by our key, for a charge whose answer we never got: voids it if it was
+ *        made, waits for it if it is in progress, and refuses it (409) if it arrives later)
  *   PUT  /knobs    { latency_ms?, failure_rate?, decline_rate?, fail_next?, decline_next?, timeout? }
  *   GET  /charges  → every charge and refund made, for checking "never twice"
  */
@@ -29,7 +32,7 @@ interface GatewayRecord {
   idempotencyKey: string;
   amount: number;
   chargeId?: string;
-  status: "succeeded" | "declined";
+  status: "succeeded" | "declined" | "voided";
   reason?: string;
 }
 
@@ -41,6 +44,21 @@ export function startMockGateway(options: { port?: number; knobs?: Partial<Gatew
   const hanging = new Set<() => void>();
 
   const json = (status: number, body: unknown) => Response.json(body, { status });
+  /** Charge keys cancelled by the caller: a charge with one of them is never made any more. */
+  const cancelledKeys = new Set<string>();
+
+  async function cancelCharge(body: { idempotency_key?: unknown }): Promise<Response> {
+    if (knobs.timeout) {
+      await new Promise<void>((resolve) => hanging.add(resolve));
+      return json(503, { status: "unavailable" });
+    }
+    if (typeof body.idempotency_key !== "string") return json(400, { status: "invalid" });
+    cancelledKeys.add(body.idempotency_key);
+    await inFlight.get(`charge:${body.idempotency_key}`);
+    const charge = byKey.get(`charge:${body.idempotency_key}`);
+    if (charge?.status === "succeeded") charge.status = "voided";
+    return json(200, { status: "cancelled", ...(charge ? { charge_id: charge.id } : {}) });
+  }
 
   /** Requests in progress by key: a second request with the same key waits for the first's outcome. */
   const inFlight = new Map<string, Promise<GatewayRecord | undefined>>();
@@ -56,6 +74,7 @@ export function startMockGateway(options: { port?: number; knobs?: Partial<Gatew
     const key = `${kind}:${body.idempotency_key}`;
     const running = inFlight.get(key);
     if (running) await running;
+    if (kind === "charge" && cancelledKeys.has(body.idempotency_key)) return json(409, { status: "cancelled" });
     const earlier = byKey.get(key);
     if (earlier) return earlier.status === "succeeded" ? json(201, earlier) : json(402, earlier);
     let settle: (record: GatewayRecord | undefined) => void = () => {};
@@ -109,6 +128,7 @@ export function startMockGateway(options: { port?: number; knobs?: Partial<Gatew
       if (request.method === "GET" && pathname === "/charges") return json(200, records);
       const body = (await request.json().catch(() => ({}))) as { [key: string]: unknown };
       if (request.method === "POST" && pathname === "/charges") return answer("charge", body);
+      if (request.method === "POST" && pathname === "/charges/cancel") return cancelCharge(body);
       if (request.method === "POST" && pathname === "/refunds") return answer("refund", body);
       if (request.method === "PUT" && pathname === "/knobs") {
         const given = body as { latency_ms?: number; failure_rate?: number; decline_rate?: number; fail_next?: number; decline_next?: number; timeout?: boolean };
