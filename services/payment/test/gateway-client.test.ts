@@ -2,6 +2,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { createGatewayClient, type RetryPolicy } from "../src/gateway/gateway-client";
 import { startMockGateway } from "../src/gateway/mock-gateway";
+import { eventually } from "../../lib/test/support/eventually";
 
 const gateway = startMockGateway();
 afterAll(() => gateway.stop());
@@ -87,5 +88,28 @@ describe("gateway client", () => {
       status: "failed",
       reason: "gateway_rejected",
     });
+  });
+
+  test("cancel by key: voids a charge that was made, waits for one in progress, and refuses one that comes later", async () => {
+    const made = crypto.randomUUID();
+    expect((await client.charge({ idempotencyKey: made, amount: 7, currency: "THB" }, inSeconds(5))).status).toBe("succeeded");
+    expect((await client.cancelCharge(made, inSeconds(5))).status).toBe("succeeded");
+    expect(chargesFor(made).map((charge) => charge.status)).toEqual(["voided"]);
+
+    // In progress: the gateway is slow, the charge's own call has given up; the cancel waits for it and voids it.
+    await setKnobs({ latency_ms: 300 });
+    const slow = crypto.randomUUID();
+    const charging = fetch(`${gateway.url}/charges`, { method: "POST", body: JSON.stringify({ idempotency_key: slow, amount: 7, currency: "THB" }) });
+    await eventually(() => expect(gateway.inProgress()).toContain(`charge:${slow}`), { timeoutMs: 2_000, intervalMs: 5 });
+    const patient = createGatewayClient(gateway.url, { ...policy, attemptTimeoutMs: 2_000 });
+    expect((await patient.cancelCharge(slow, inSeconds(5))).status).toBe("succeeded");
+    expect((await charging).status).toBe(201);
+    expect(chargesFor(slow).map((charge) => charge.status)).toEqual(["voided"]);
+
+    // Never made: nothing to void, and the key can no longer charge.
+    const never = crypto.randomUUID();
+    expect((await client.cancelCharge(never, inSeconds(5))).status).toBe("succeeded");
+    expect(await client.charge({ idempotencyKey: never, amount: 7, currency: "THB" }, inSeconds(5))).toMatchObject({ status: "failed", reason: "gateway_rejected" });
+    expect(chargesFor(never)).toHaveLength(0);
   });
 });

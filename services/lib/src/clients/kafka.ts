@@ -37,8 +37,13 @@ export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }
 
+/**
+ * An idle fetch waits at most 1 s for data (kafkajs' default is 5 s): a stopping worker waits for
+ * the fetch in progress, so this bounds shutdown and rebalance hand-over, at one cheap request per
+ * second per idle consumer.
+ */
 export function createConsumer(kafka: Kafka, groupId: string, options: Omit<ConsumerConfig, "groupId"> = {}): Consumer {
-  return kafka.consumer({ groupId, allowAutoTopicCreation: false, ...options });
+  return kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1_000, ...options });
 }
 
 /** Readiness: the cluster answers metadata requests. */

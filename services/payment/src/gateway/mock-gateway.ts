@@ -149,6 +149,8 @@ export function startMockGateway(options: { port?: number; knobs?: Partial<Gatew
     url: `http://127.0.0.1:${server.port}`,
     knobs,
     records,
+    /** Requests being decided right now, as `kind:key`. */
+    inProgress: () => [...inFlight.keys()],
     stop() {
       for (const release of hanging) release();
       server.stop(true);
