@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually } from "../../lib/test/support/eventually";
-import { freePort } from "../../lib/test/support/free-port";
+import { spawnWorker } from "../../lib/test/support/worker-process";
 import { type BookingFixture, bookingFixture, post, tokenFor, zoneCounts } from "./support/booking-fixture";
 
 let fixture: BookingFixture;
@@ -17,25 +17,9 @@ afterAll(async () => {
   await fixture.close();
 });
 
-function spawnWorker(entrypoint: string, env: Record<string, string>) {
-  const port = freePort();
-  const child = Bun.spawn([process.execPath, `${import.meta.dir}/../${entrypoint}`], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const url = (path: string) => `http://127.0.0.1:${port}${path}`;
-  return {
-    child,
-    url,
-    ready: () => eventually(async () => expect((await fetch(url("/readyz"))).status).toBe(200), { timeoutMs: 20_000, intervalMs: 100 }),
-    metrics: async () => (await fetch(url("/metrics"))).text(),
-  };
-}
-
 describe("worker processes", () => {
   test("the expiry sweeper process expires due holds, reports them on /metrics, exits 0 on SIGTERM", async () => {
-    const sweeper = spawnWorker("expiry-sweeper.ts", { EXPIRY_SWEEP_INTERVAL_MS: "100" });
+    const sweeper = spawnWorker("booking/expiry-sweeper.ts", { EXPIRY_SWEEP_INTERVAL_MS: "100" });
     try {
       await sweeper.ready();
       const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
@@ -53,7 +37,7 @@ describe("worker processes", () => {
 
   test("the outbox relay process empties the outbox into Kafka, reports lag on /metrics, hands its lease back on SIGTERM", async () => {
     const consumerName = `relay-process-${crypto.randomUUID()}`;
-    const relay = spawnWorker("outbox-relay.ts", { OUTBOX_CONSUMER_NAME: consumerName, OUTBOX_POLL_INTERVAL_MS: "20" });
+    const relay = spawnWorker("booking/outbox-relay.ts", { OUTBOX_CONSUMER_NAME: consumerName, OUTBOX_POLL_INTERVAL_MS: "20" });
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
     try {
       await relay.ready();

@@ -15,10 +15,11 @@ import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booki
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
+import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { formatMoney } from "../src/format";
 import { createNotificationMetrics, type NotificationMetrics } from "../src/notification-metrics";
-import { createNotifier, type HandledMessage, type NotifierHooks } from "../src/notifier";
+import { createNotifier, type HandledMessage, type NotifierHooks, notificationTopics } from "../src/notifier";
 import { type NotificationConfig, notificationSettings } from "../src/settings";
 import { loadTemplates } from "../src/templates";
 import { ticketImageCid, ticketQrPng } from "../src/ticket";
@@ -82,10 +83,10 @@ async function producePayment(type: PaymentTopic, key: string, data: PaymentEven
   return body.event_id;
 }
 
-function startNotifier(overrides: Partial<NotificationConfig> = {}, hooks: NotifierHooks = {}, logger: Logger = testLogger) {
+async function startNotifier(overrides: Partial<NotificationConfig> = {}, hooks: NotifierHooks = {}, logger: Logger = testLogger) {
   const handled: HandledMessage[] = [];
   const config = {
-    ...defaults, groupId: `notification-test-${crypto.randomUUID()}`, deadLetterTopic, retryBaseMs: 50, retryMaxMs: 500, sendAttempts: 5,
+    ...defaults, groupId: overrides.groupId ?? (await groupAtEnd(testKafka, "notification-test", notificationTopics)), deadLetterTopic, retryBaseMs: 50, retryMaxMs: 500, sendAttempts: 5,
     ...overrides, topics: stackConfig.kafka.topics,
   };
   const metrics = createNotificationMetrics(createMetrics("notification-test"));
@@ -145,7 +146,7 @@ describe("notification worker on the real pipeline", () => {
       tx.select().from(schema.seats).where(eq(schema.seats.zoneId, sale.assigned.id)).orderBy(schema.seats.rowLabel, schema.seats.seatNumber),
     );
     const logLines: string[] = [];
-    const worker = startNotifier({}, {}, createLogger({ service: "notification-test", level: "debug", write: (line) => logLines.push(line) }));
+    const worker = await startNotifier({}, {}, createLogger({ service: "notification-test", level: "debug", write: (line) => logLines.push(line) }));
     try {
       const reserved = await post(booking, "/bookings/reserve", ann.token, { show_id: sale.show.id, seat_ids: [seats[0]!.id, seats[1]!.id] });
       expect(reserved.status).toBe(201);
@@ -192,7 +193,7 @@ describe("notification worker on the real pipeline", () => {
   test("a reservation that ran out gets the expiry e-mail", async () => {
     const sale = await publishedSale();
     const bob = await buyer();
-    const worker = startNotifier();
+    const worker = await startNotifier();
     try {
       const reserved = await post(booking, "/bookings/reserve", bob.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 2 });
       expect(reserved.status).toBe(201);
@@ -220,7 +221,7 @@ describe("notification worker on the real pipeline", () => {
     const cleo = await buyer();
     const bookingId = await projectedBooking(sale, cleo.id);
     const paymentId = crypto.randomUUID();
-    const worker = startNotifier();
+    const worker = await startNotifier();
     try {
       const payment = { payment_id: paymentId, booking_id: bookingId, user_id: cleo.id, amount: 300_000, currency: "THB" };
       const failed = await producePayment("payment.failed", sale.event.id, { ...payment, status: "failed", failure_reason: "card declined by the issuer" });
@@ -250,13 +251,13 @@ describe("notification worker on the real pipeline", () => {
   test("redelivery: the same message again, and a restart before the commit, still send one e-mail", async () => {
     const sale = await publishedSale();
     const dana = await buyer();
-    const groupId = `notification-test-${crypto.randomUUID()}`;
+    const groupId = await groupAtEnd(testKafka, "notification-test", notificationTopics);
     let bookingId = "";
     let release = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     let target: HandledMessage | undefined;
     // The first worker sends, then is stopped before it commits the message's offset.
-    const first = startNotifier({ groupId }, {
+    const first = await startNotifier({ groupId }, {
       afterHandled: async (message) => {
         if (bookingId && message.eventId === `booking.confirmed:${bookingId}`) {
           target = message;
@@ -264,7 +265,7 @@ describe("notification worker on the real pipeline", () => {
         }
       },
     });
-    let second: ReturnType<typeof startNotifier> | undefined;
+    let second: Awaited<ReturnType<typeof startNotifier>> | undefined;
     try {
       const reserved = await post(booking, "/bookings/reserve", dana.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 });
       expect(reserved.status).toBe(201);
@@ -279,7 +280,7 @@ describe("notification worker on the real pipeline", () => {
       await stopping;
 
       // Same group: the uncommitted message comes again, to a new worker.
-      second = startNotifier({ groupId });
+      second = await startNotifier({ groupId });
       await eventually(() => expect(second!.resultsOf(eventId)).toEqual(["duplicate"]), waitLong);
       // And the very same message produced once more.
       await producer.send({ topic: "booking.confirmed", messages: [{ key: target!.message.key, value: target!.message.value, headers: target!.message.headers }] });
@@ -300,7 +301,7 @@ describe("notification worker on the real pipeline", () => {
     const emil = await buyer();
     const bookingId = await projectedBooking(sale, emil.id);
     // Enough attempts to outlast a restart of the sink (about a second), bounded all the same.
-    const worker = startNotifier({ sendAttempts: 60, retryBaseMs: 200, retryMaxMs: 1_000 });
+    const worker = await startNotifier({ sendAttempts: 60, retryBaseMs: 200, retryMaxMs: 1_000 });
     let smtpStopped = false;
     try {
       await worker.started;
@@ -332,7 +333,7 @@ describe("notification worker on the real pipeline", () => {
     const sale = await publishedSale();
     const fay = await buyer();
     const bookingId = await projectedBooking(sale, fay.id);
-    const worker = startNotifier();
+    const worker = await startNotifier();
     const reader = await deadLetters();
     try {
       const marker = crypto.randomUUID();

@@ -2,10 +2,11 @@
  * A booking paid end to end on the real pipeline: reserve (booking API) → POST /payments →
  * payment.requested → the payment worker charges the mock gateway (a real HTTP server) →
  * payment.succeeded / payment.failed → the saga confirms or releases the hold → the outbox relay
- * and the projector bring it to PostgreSQL.
+ * and the projector bring it to PostgreSQL → the notification worker e-mails the buyer through
+ * the SMTP sink. Each ends with PostgreSQL equal to Redis for the zone.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createHttpApp, createLogger, createMetrics, createProducer, eventKeys, paymentEventMessage, type PaymentEventData } from "@booking-rush/lib";
+import { bookingTopics, createHttpApp, createLogger, createMailer, createMetrics, loadConfig, smtpSettings, createProducer, eventKeys, paymentEventMessage, type PaymentEventData } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, post as bookingPost, tokenFor } from "../../booking/test/support/booking-fixture";
@@ -23,6 +24,12 @@ import { createPaymentMetrics } from "../src/payment-metrics";
 import { createPaymentPublisher } from "../src/payment-publisher";
 import { createPaymentWorker, paymentWorkerTopics } from "../src/payment-worker";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
+import { createNotificationMetrics } from "../../notification/src/notification-metrics";
+import { createNotifier, notificationTopics } from "../../notification/src/notifier";
+import { notificationSettings } from "../../notification/src/settings";
+import { loadTemplates } from "../../notification/src/templates";
+import { mailsTo } from "../../notification/test/support/mail-sink";
+import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
 
 const gateway = startMockGateway();
 const retry = { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 1_000 };
@@ -61,8 +68,18 @@ beforeAll(async () => {
     { kafka: testKafka, db: catalog.db, logger: testLogger, metrics: createProjectorMetrics(metrics) },
     { groupId: await groupAtEnd(testKafka, "projector-payment-test", bookingTopics), batchSize: 500, flushIntervalMs: 100, reorderWaitMs: 30_000, deadLetterTopic: `projector.dead-letter.test-${unique}`, topics: stackConfig.kafka.topics },
   );
-  for (const consumer of [worker, saga, projector]) await consumer.start();
-  stops.push(() => relay.stop(), () => worker.stop(), () => saga.stop(), () => projector.stop(), () => publisher.close());
+  const mailer = createMailer(loadConfig({ smtp: smtpSettings }, process.env).smtp);
+  const notifier = createNotifier(
+    { kafka: testKafka, db: catalog.db, mailer, templates: loadTemplates(), logger: testLogger, metrics: createNotificationMetrics(metrics) },
+    {
+      ...loadConfig({ notification: notificationSettings }, {}).notification,
+      groupId: await groupAtEnd(testKafka, "notification-payment-test", notificationTopics),
+      deadLetterTopic: `notification.dead-letter.test-${unique}`,
+      topics: stackConfig.kafka.topics,
+    },
+  );
+  for (const consumer of [worker, saga, projector, notifier]) await consumer.start();
+  stops.push(() => relay.stop(), () => worker.stop(), () => saga.stop(), () => projector.stop(), () => notifier.stop(), () => publisher.close(), async () => mailer.close());
 });
 
 afterAll(async () => {
@@ -74,8 +91,9 @@ afterAll(async () => {
 });
 
 async function buyer() {
-  const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `payer-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Payer" }).returning());
-  return { id: user!.id, token: await tokenFor(user!.id) };
+  const email = `payer-${crypto.randomUUID()}@example.com`;
+  const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email, passwordHash: "x", name: "Payer" }).returning());
+  return { id: user!.id, email, token: await tokenFor(user!.id) };
 }
 
 async function sale() {
@@ -133,6 +151,19 @@ describe("payments end to end", () => {
     );
     expect(gateway.records.filter((record) => record.idempotencyKey === paymentId)).toHaveLength(1);
     expect(sagaResults).toContain("confirmed");
+    await zoneCaughtUp(booking.redis, catalog, event.id, general.id);
+
+    // The e-ticket reaches the buyer's mailbox, once.
+    const mails = await eventually(
+      async () => {
+        const received = await mailsTo(payer.email);
+        expect(received).toHaveLength(1);
+        return received;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(mails[0]!.subject).toBe(`Your tickets for ${event.title}`);
+    expect(mails[0]!.text).toContain(bookingId);
   }, 150_000);
 
   test("a declined payment gives the seats back at once and says why", async () => {
@@ -148,6 +179,16 @@ describe("payments end to end", () => {
     await eventually(async () => expect(await zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 0 }), { timeoutMs: 60_000, intervalMs: 100 });
     expect(await booking.redis.hget(eventKeys(event.id).booking(hold.body.data.booking_id), "status")).toBe("cancelled");
     expect(sagaResults).toContain("released");
+    const mails = await eventually(
+      async () => {
+        const received = await mailsTo(payer.email);
+        expect(received).toHaveLength(1);
+        return received;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(mails[0]!.subject).toBe(`Payment failed for ${event.title}`);
+    await zoneCaughtUp(booking.redis, catalog, event.id, general.id);
   }, 150_000);
 
   test("the same payment.requested delivered twice charges once", async () => {

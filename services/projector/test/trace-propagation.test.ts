@@ -9,7 +9,10 @@ import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
-import { freePort } from "../../lib/test/support/free-port";
+import { spawnWorker } from "../../lib/test/support/worker-process";
+import { groupAtEnd } from "../../lib/test/support/fresh-group";
+import { testKafka } from "../../booking/test/support/relay-fixture";
+import { bookingTopics } from "@booking-rush/lib";
 
 interface ExportedSpan {
   traceId: string;
@@ -50,18 +53,7 @@ afterAll(async () => {
   await catalog.close();
 });
 
-function spawnWorker(entrypoint: string, env: Record<string, string>) {
-  const port = freePort();
-  const child = Bun.spawn([process.execPath, `${import.meta.dir}/../../${entrypoint}`], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "error", OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`, ...env },
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  return {
-    child,
-    ready: () => eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 }),
-  };
-}
+const traced = () => ({ LOG_LEVEL: "error", OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}` });
 
 describe("trace context across Kafka", () => {
   test("HTTP request → outbox relay (PRODUCER span) → projector (CONSUMER span): one trace, parent by parent", async () => {
@@ -70,8 +62,8 @@ describe("trace context across Kafka", () => {
     await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken);
     const [buyer] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `trace-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" }).returning());
 
-    const relay = spawnWorker("booking/outbox-relay.ts", { OUTBOX_POLL_INTERVAL_MS: "20" });
-    const projector = spawnWorker("projector/main.ts", { DATABASE_URL: catalog.database.url, PROJECTOR_GROUP_ID: `trace-test-${crypto.randomUUID()}`, PROJECTOR_FLUSH_INTERVAL_MS: "50" });
+    const relay = spawnWorker("booking/outbox-relay.ts", { ...traced(), OUTBOX_POLL_INTERVAL_MS: "20" });
+    const projector = spawnWorker("projector/main.ts", { ...traced(), DATABASE_URL: catalog.database.url, PROJECTOR_GROUP_ID: await groupAtEnd(testKafka, "trace-test", bookingTopics), PROJECTOR_FLUSH_INTERVAL_MS: "50" });
     const traceId = crypto.randomUUID().replaceAll("-", "");
     const requestSpanId = "a1b2c3d4e5f60718";
     try {
