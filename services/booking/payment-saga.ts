@@ -24,7 +24,11 @@ runProcess(groups, (config, logger, metrics) => {
   const booking = createBookingService(config, logger, metrics);
   const kafka = createKafka(config.kafka, logger, "payment-saga");
   const results = new Counter({ name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", labelNames: ["result"], registers: [metrics.registry] });
-  const saga = createPaymentSaga({ store: booking.store, kafka, logger, onResult: (result) => results.inc({ result }) }, { ...config.saga, topics: config.kafka.topics });
+  const failures = new Counter({ name: "booking_saga_failures_total", help: "Attempts to apply a payment outcome that failed and were retried", registers: [metrics.registry] });
+  const saga = createPaymentSaga(
+    { store: booking.store, kafka, logger, onResult: (result) => results.inc({ result }), onFailure: () => failures.inc() },
+    { ...config.saga, topics: config.kafka.topics },
+  );
   registerConsumerLag(metrics, kafka, config.saga.groupId, paymentSagaTopics);
   // Kafka may still be starting: the consumer's own retries bring it up.
   void startOrExit(logger, "payment saga", saga.start());

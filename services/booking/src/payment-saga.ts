@@ -36,7 +36,7 @@ export async function applyPaymentOutcome(store: BookingStore, event: PaymentEve
 }
 
 export function createPaymentSaga(
-  dependencies: { store: BookingStore; kafka: Kafka; logger: Logger; onResult?: (result: SagaResult) => void },
+  dependencies: { store: BookingStore; kafka: Kafka; logger: Logger; onResult?: (result: SagaResult) => void; onFailure?: (error: unknown) => void },
   config: { groupId: string; deadLetterTopic: string; topics: KafkaConfig["topics"] },
 ) {
   return createEventConsumer({
@@ -46,6 +46,7 @@ export function createPaymentSaga(
     topicSettings: config.topics,
     deadLetterTopic: config.deadLetterTopic,
     logger: dependencies.logger,
+    onFailure: dependencies.onFailure,
     async handle(message) {
       const parsed = parsePaymentEvent(message.value);
       if ("reason" in parsed) return { deadLetter: parsed.reason };

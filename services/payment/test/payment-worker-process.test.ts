@@ -5,92 +5,59 @@
  * sent once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHttpApp, createLogger, createMetrics } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { type BookingFixture, bookingFixture, post as bookingPost, tokenFor } from "../../booking/test/support/booking-fixture";
-import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
+import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
-import { stackConfig } from "../../lib/test/support/stack-config";
 import { spawnWorker } from "../../lib/test/support/worker-process";
-import { createPaymentService } from "../src/app";
-import { startMockGateway } from "../src/gateway/mock-gateway";
 import { paymentWorkerTopics } from "../src/payment-worker";
+import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
 
-const gateway = startMockGateway();
-const retry = { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 10_000 };
-let catalog: CatalogFixture;
-let booking: BookingFixture;
-let payment: ReturnType<typeof createPaymentService>;
-let paymentApp: ReturnType<typeof createHttpApp>;
-let relay: ReturnType<typeof startTestRelay>;
+let world: PaymentPipeline;
 
 beforeAll(async () => {
-  catalog = await catalogFixture("payment_worker_process");
-  booking = await bookingFixture();
-  const logger = createLogger({ service: "payment-process-test", level: "error", write: () => {} });
-  payment = createPaymentService(
-    { redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: { jwtSecret: "booking-tests-signing-secret-0123456789" }, payment: { gatewayUrl: gateway.url, retry } },
-    logger,
-  );
-  paymentApp = createHttpApp({ service: { name: "payment-process-test", corsOrigins: "*" }, logger, metrics: createMetrics("payment-process-test"), readiness: { checks: {}, draining: false } }, [payment.routes]);
-  relay = startTestRelay(booking.redis);
+  // The workers are the processes under test; the gateway's answer outlives 2 s of latency.
+  world = await paymentPipeline({ name: "payment_worker_process", consumers: [], retry: { attemptTimeoutMs: 10_000 } });
 });
 
-afterAll(async () => {
-  await relay.stop();
-  await payment.close();
-  await booking.close();
-  await catalog.close();
-  gateway.stop();
-});
+afterAll(() => world.close());
 
 describe("payment worker process", () => {
   test("killed while the gateway is charging: the next worker charges with the same key, one charge, one payment.succeeded", async () => {
-    const acme = await catalog.tenant("acme");
-    const sale = await draftWithZones(catalog, acme.organizerToken);
-    await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken);
-    const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `killed-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" }).returning());
-    const token = await tokenFor(user!.id);
-    const hold = await bookingPost(booking, "/bookings/reserve", token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 2 });
+    const sale = await world.sale();
+    const payer = await world.buyer();
+    const hold = await world.reserve(payer.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 2 });
     expect(hold.status).toBe(201);
 
     const env = {
-      DATABASE_URL: catalog.database.url,
-      PAYMENT_GATEWAY_URL: gateway.url,
-      PAYMENT_GATEWAY_TIMEOUT_MS: String(retry.attemptTimeoutMs),
+      DATABASE_URL: world.catalog.database.url,
+      PAYMENT_GATEWAY_URL: world.gateway.url,
+      PAYMENT_GATEWAY_TIMEOUT_MS: String(world.retry.attemptTimeoutMs),
       PAYMENT_GROUP_ID: await groupAtEnd(testKafka, "payment-process-test", paymentWorkerTopics),
       PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.test-${crypto.randomUUID()}`,
     };
-    gateway.knobs.latencyMs = 2_000;
+    world.gateway.knobs.latencyMs = 2_000;
     const first = spawnWorker("payment/worker.ts", env);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
       await first.ready();
-      const paid = await paymentApp.handle(
-        new Request("http://localhost/api/v1/payments", {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID(), "content-type": "application/json" },
-          body: JSON.stringify({ booking_id: hold.body.data.booking_id, method: "card" }),
-        }),
-      );
+      const paid = await world.pay(payer.token, hold.body.data.booking_id);
       expect(paid.status).toBe(202);
-      const paymentId = ((await paid.json()) as { data: { payment_id: string } }).data.payment_id;
+      const paymentId = paid.body.data.payment_id as string;
 
       // The first worker has asked the gateway; it dies before it hears back.
-      await eventually(() => expect(gateway.inProgress()).toContain(`charge:${paymentId}`), { timeoutMs: 30_000, intervalMs: 10 });
+      await eventually(() => expect(world.gateway.inProgress()).toContain(`charge:${paymentId}`), { timeoutMs: 30_000, intervalMs: 10 });
       first.child.kill("SIGKILL");
       await first.child.exited;
-      gateway.knobs.latencyMs = 0;
+      world.gateway.knobs.latencyMs = 0;
 
       second = spawnWorker("payment/worker.ts", env);
       await second.ready();
       const row = await eventually(
         async () => {
-          const [current] = await catalog.asSystem((tx) => tx.select().from(schema.payments).where(eq(schema.payments.id, paymentId)));
+          const [current] = await world.catalog.asSystem((tx) => tx.select().from(schema.payments).where(eq(schema.payments.id, paymentId)));
           expect(current!.status).toBe("succeeded");
           return current!;
         },
@@ -98,7 +65,7 @@ describe("payment worker process", () => {
       );
       // Two workers tried; the gateway made one charge, and it is the one recorded.
       expect(row.attempts).toBe(2);
-      const charges = gateway.records.filter((record) => record.kind === "charge" && record.idempotencyKey === paymentId);
+      const charges = world.gateway.records.filter((record) => record.kind === "charge" && record.idempotencyKey === paymentId);
       expect(charges).toHaveLength(1);
       expect(row.gatewayReference).toBe(charges[0]!.id);
 
@@ -111,7 +78,7 @@ describe("payment worker process", () => {
       }
       expect(await second.metrics()).toMatch(/^payment_outcomes_total\{[^}]*result="succeeded"[^}]*\} 1$/m);
     } finally {
-      gateway.knobs.latencyMs = 0;
+      world.gateway.knobs.latencyMs = 0;
       if (first.child.exitCode === null) first.child.kill("SIGKILL");
       second?.child.kill("SIGTERM");
       if (second) expect(await second.child.exited).toBe(0);

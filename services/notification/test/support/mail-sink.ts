@@ -30,3 +30,16 @@ export async function attachmentBytes(mail: SinkMail, attachment: SinkAttachment
   if (!response.ok) throw new Error(`mail sink answered ${response.status} for an attachment`);
   return Buffer.from(await response.arrayBuffer());
 }
+
+/** Waits for the one e-mail to `address` and returns it; a second one fails the wait. */
+export async function theOneMailTo(address: string, timeoutMs = 60_000): Promise<SinkMail> {
+  const deadline = Date.now() + timeoutMs;
+  let received: SinkMail[] = [];
+  while (Date.now() < deadline) {
+    received = await mailsTo(address);
+    if (received.length > 1) throw new Error(`${received.length} e-mails to ${address}, expected one: ${received.map((mail) => mail.subject).join(" | ")}`);
+    if (received.length === 1) return received[0]!;
+    await Bun.sleep(200);
+  }
+  throw new Error(`no e-mail to ${address} within ${timeoutMs} ms`);
+}

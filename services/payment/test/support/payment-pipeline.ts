@@ -1,0 +1,163 @@
+/**
+ * The payment tests' world: a fresh catalog database, the booking service on the shared Redis, the
+ * outbox relay, the payment API (mounted in the kernel app, called with app.handle), the mock
+ * gateway as a real server, and whichever consumers a test file needs (payment worker, saga,
+ * projector, notification worker), each in a group that starts at the topics' end.
+ */
+import { expect } from "bun:test";
+import { bookingTopics, createHttpApp, createLogger, createMailer, createMetrics, eventKeys, loadConfig, smtpSettings } from "@booking-rush/lib";
+import * as schema from "../../../../drizzle/schema";
+import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-saga";
+import { bookingFixture, post as bookingPost, tokenFor } from "../../../booking/test/support/booking-fixture";
+import { startTestRelay, testKafka } from "../../../booking/test/support/relay-fixture";
+import { catalogFixture, draftWithZones } from "../../../catalog/test/support/catalog-fixture";
+import { groupAtEnd } from "../../../lib/test/support/fresh-group";
+import { stackConfig, testLogger } from "../../../lib/test/support/stack-config";
+import { createNotificationMetrics } from "../../../notification/src/notification-metrics";
+import { createNotifier, notificationTopics } from "../../../notification/src/notifier";
+import { notificationSettings } from "../../../notification/src/settings";
+import { loadTemplates } from "../../../notification/src/templates";
+import { createProjector } from "../../../projector/src/projector";
+import { createProjectorMetrics } from "../../../projector/src/projector-metrics";
+import { createPaymentService } from "../../src/app";
+import { createGatewayClient, type RetryPolicy } from "../../src/gateway/gateway-client";
+import { startMockGateway } from "../../src/gateway/mock-gateway";
+import { createPaymentMetrics } from "../../src/payment-metrics";
+import { createPaymentPublisher } from "../../src/payment-publisher";
+import { createPaymentWorker, paymentWorkerTopics } from "../../src/payment-worker";
+
+export type PipelineConsumer = "worker" | "saga" | "projector" | "notifier";
+
+export interface PipelineOptions {
+  /** Names the fresh database. */
+  name: string;
+  consumers: PipelineConsumer[];
+  holdMs?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+export type Answer = { status: number; body: any };
+
+export async function paymentPipeline(options: PipelineOptions) {
+  const unique = crypto.randomUUID();
+  const gateway = startMockGateway();
+  const retry: RetryPolicy = { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 1_000, ...options.retry };
+  const catalog = await catalogFixture(options.name);
+  const booking = await bookingFixture(options.holdMs === undefined ? {} : { holdMs: options.holdMs });
+  const logger = createLogger({ service: `${options.name}-test`, level: "error", write: () => {} });
+  const metrics = createMetrics(`${options.name}-test`);
+  const payment = createPaymentService(
+    { redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: { jwtSecret: "booking-tests-signing-secret-0123456789" }, payment: { gatewayUrl: gateway.url, retry } },
+    logger,
+  );
+  const paymentApp = createHttpApp({ service: { name: `${options.name}-test`, corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [payment.routes]);
+  const relay = startTestRelay(booking.redis);
+  const publisher = createPaymentPublisher(testKafka, stackConfig.kafka.topics);
+  const refundDependencies = { db: catalog.db, gateway: createGatewayClient(gateway.url, retry), publisher };
+  const mailer = createMailer(loadConfig({ smtp: smtpSettings }, process.env).smtp);
+  const sagaResults: SagaResult[] = [];
+  const deadLetterTopic = (of: string) => `${of}.dead-letter.test-${unique}`;
+
+  const consumers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  for (const kind of options.consumers) {
+    if (kind === "worker") {
+      consumers.push(
+        createPaymentWorker(
+          { ...refundDependencies, kafka: testKafka, logger: testLogger, metrics: createPaymentMetrics(metrics) },
+          { groupId: await groupAtEnd(testKafka, `${options.name}-payment`, paymentWorkerTopics), deadLetterTopic: deadLetterTopic("payment"), topics: stackConfig.kafka.topics, gatewayUrl: gateway.url, retry },
+        ),
+      );
+    } else if (kind === "saga") {
+      consumers.push(
+        createPaymentSaga(
+          { store: booking.service.store, kafka: testKafka, logger: testLogger, onResult: (result) => sagaResults.push(result) },
+          { groupId: await groupAtEnd(testKafka, `${options.name}-saga`, paymentSagaTopics), deadLetterTopic: deadLetterTopic("saga"), topics: stackConfig.kafka.topics },
+        ),
+      );
+    } else if (kind === "projector") {
+      consumers.push(
+        createProjector(
+          { kafka: testKafka, db: catalog.db, logger: testLogger, metrics: createProjectorMetrics(metrics) },
+          {
+            groupId: await groupAtEnd(testKafka, `${options.name}-projector`, bookingTopics),
+            batchSize: 500,
+            flushIntervalMs: 100,
+            reorderWaitMs: 30_000,
+            deadLetterTopic: deadLetterTopic("projector"),
+            topics: stackConfig.kafka.topics,
+          },
+        ),
+      );
+    } else {
+      consumers.push(
+        createNotifier(
+          { kafka: testKafka, db: catalog.db, mailer, templates: loadTemplates(), logger: testLogger, metrics: createNotificationMetrics(metrics) },
+          {
+            ...loadConfig({ notification: notificationSettings }, {}).notification,
+            groupId: await groupAtEnd(testKafka, `${options.name}-notification`, notificationTopics),
+            deadLetterTopic: deadLetterTopic("notification"),
+            topics: stackConfig.kafka.topics,
+          },
+        ),
+      );
+    }
+  }
+  for (const consumer of consumers) await consumer.start();
+
+  async function call(method: string, path: string, token: string, body?: unknown, key: string = crypto.randomUUID()): Promise<Answer> {
+    const response = await paymentApp.handle(
+      new Request(`http://localhost/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(method === "POST" ? { "idempotency-key": key } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    );
+    return { status: response.status, body: await response.json() };
+  }
+
+  return {
+    catalog,
+    booking,
+    gateway,
+    retry,
+    refundDependencies,
+    sagaResults,
+    call,
+    /** A buyer in the catalog database (written in system scope, as the auth service would). */
+    async buyer() {
+      const email = `buyer-${crypto.randomUUID()}@example.com`;
+      const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email, passwordHash: "x", name: "Buyer" }).returning());
+      return { id: user!.id, email, token: await tokenFor(user!.id) };
+    },
+    /** A published sale whose show starts in `showInHours` (two days unless told). */
+    async sale(showInHours = 48) {
+      const acme = await catalog.tenant("acme");
+      const created = await draftWithZones(catalog, acme.organizerToken, {}, { showInHours });
+      expect((await catalog.request("POST", `/events/${created.event.id}/publish`, acme.organizerToken)).status).toBe(200);
+      return { ...created, organizerToken: acme.organizerToken };
+    },
+    reserve: (token: string, body: Record<string, unknown>) => bookingPost(booking, "/bookings/reserve", token, body),
+    pay: (token: string, bookingId: string, key?: string) => call("POST", "/payments", token, { booking_id: bookingId, method: "card" }, key),
+    async paymentOf(token: string, paymentId: string) {
+      return (await call("GET", `/payments/${paymentId}`, token)).body.data as { status: string; amount: number; failure_reason?: string; refund?: Record<string, unknown> };
+    },
+    async zoneCounts(eventId: string, zoneId: string) {
+      const [reserved, sold] = await booking.redis.hmget(eventKeys(eventId).zone(zoneId), "reserved", "sold");
+      return { reserved: Number(reserved), sold: Number(sold) };
+    },
+    bookingStatus: (eventId: string, bookingId: string) => booking.redis.hget(eventKeys(eventId).booking(bookingId), "status"),
+    async close() {
+      await relay.stop();
+      for (const consumer of consumers) await consumer.stop();
+      await publisher.close();
+      mailer.close();
+      await payment.close();
+      await booking.close();
+      await catalog.close();
+      gateway.stop();
+    },
+  };
+}
+
+export type PaymentPipeline = Awaited<ReturnType<typeof paymentPipeline>>;
