@@ -1,6 +1,7 @@
 /** The payment topics' contract (lib/src/events/payment-events.ts) as producers and consumers see it. */
 import { describe, expect, test } from "bun:test";
-import { parseBookingEvent, parsePaymentEvent, paymentEventMessage, type PaymentEventData } from "@booking-rush/lib";
+import { parseBookingEvent, parseEventCancelled, parsePaymentEvent, paymentEventMessage, type PaymentEventData } from "@booking-rush/lib";
+import { outboxMessage } from "../../booking/src/outbox-message";
 
 const payment: PaymentEventData = {
   payment_id: crypto.randomUUID(), booking_id: crypto.randomUUID(), user_id: crypto.randomUUID(), amount: 300_000, currency: "THB", status: "failed", failure_reason: "declined",
@@ -35,5 +36,22 @@ describe("payment event contract", () => {
     const message = { event_id: `booking.confirmed:${booking.booking_id}`, type: "booking.confirmed", occurred_at: "now", seq: 3, data: booking };
     expect(parseBookingEvent(JSON.stringify(message))).toMatchObject({ event: { eventId: message.event_id, seq: 3, zoneId: booking.zone_id } });
     expect(parseBookingEvent(JSON.stringify({ ...message, seq: 4 }))).toEqual({ reason: "message seq and booking seq differ" });
+  });
+
+  test("event.cancelled as the relay sends it (from lua/cancel-event.lua's outbox entry) parses; anything else is refused with a reason", () => {
+    const concertEventId = crypto.randomUUID();
+    const tenantId = crypto.randomUUID();
+    const { message } = outboxMessage(concertEventId, {
+      event_id: `event.cancelled:${concertEventId}`,
+      type: "event.cancelled",
+      occurred_at_ms: "1700000000000",
+      payload: JSON.stringify({ event_id: concertEventId, tenant_id: tenantId, cancelled_at_ms: 1_700_000_000_000 }),
+    });
+    expect(parseEventCancelled(message.value as string)).toEqual({
+      event: { messageId: `event.cancelled:${concertEventId}`, concertEventId, tenantId, cancelledAt: new Date(1_700_000_000_000) },
+    });
+    expect(parseEventCancelled("{nope")).toEqual({ reason: "not JSON" });
+    const wrong = parseEventCancelled(JSON.stringify({ ...JSON.parse(message.value as string), data: { event_id: "x" } }));
+    expect("reason" in wrong && wrong.reason.startsWith("not an event.cancelled message:")).toBe(true);
   });
 });

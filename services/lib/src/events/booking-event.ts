@@ -5,9 +5,8 @@
  * anything that does not have this shape is a poison message.
  */
 import { Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import { bookingTopics, type BookingTopic } from "../topics";
-import { firstSchemaError, registerEventFormats } from "./formats";
+import { checkedMessage, registerEventFormats } from "./formats";
 
 registerEventFormats();
 
@@ -52,15 +51,9 @@ export interface BookingEvent {
 
 /** The event, or why it can never be applied. */
 export function parseBookingEvent(value: Buffer | string | null): { event: BookingEvent } | { reason: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(String(value));
-  } catch {
-    return { reason: "not JSON" };
-  }
-  if (!Value.Check(bookingMessageSchema, body)) {
-    return { reason: `not a booking event: ${firstSchemaError(Value.Errors(bookingMessageSchema, body))}` };
-  }
+  const checked = checkedMessage(bookingMessageSchema, value, "a booking event");
+  if ("reason" in checked) return checked;
+  const { body } = checked;
   if (body.seq !== body.data.seq) return { reason: "message seq and booking seq differ" };
   return { event: { eventId: body.event_id, type: body.type, zoneId: body.data.zone_id, seq: body.seq, booking: body.data } };
 }

@@ -4,8 +4,7 @@
  * of the event in full on it. Anything without this shape is a poison message.
  */
 import { Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
-import { firstSchemaError, registerEventFormats } from "./formats";
+import { checkedMessage, registerEventFormats } from "./formats";
 
 registerEventFormats();
 
@@ -29,14 +28,8 @@ export interface EventCancelled {
 }
 
 export function parseEventCancelled(value: Buffer | string | null): { event: EventCancelled } | { reason: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(String(value));
-  } catch {
-    return { reason: "not JSON" };
-  }
-  if (!Value.Check(eventCancelledMessageSchema, body)) {
-    return { reason: `not an event.cancelled message: ${firstSchemaError(Value.Errors(eventCancelledMessageSchema, body))}` };
-  }
+  const checked = checkedMessage(eventCancelledMessageSchema, value, "an event.cancelled message");
+  if ("reason" in checked) return checked;
+  const { body } = checked;
   return { event: { messageId: body.event_id, concertEventId: body.data.event_id, tenantId: body.data.tenant_id, cancelledAt: new Date(body.data.cancelled_at_ms) } };
 }

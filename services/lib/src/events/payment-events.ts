@@ -19,7 +19,7 @@
 import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { type EventMessage, paymentTopics } from "../topics";
-import { firstSchemaError, registerEventFormats } from "./formats";
+import { checkedMessage, firstSchemaError, registerEventFormats } from "./formats";
 
 registerEventFormats();
 
@@ -101,15 +101,9 @@ export function paymentEventMessage(type: PaymentTopic, data: PaymentEventData, 
 
 /** The event, or why it can never be handled. */
 export function parsePaymentEvent(value: Buffer | string | null): { event: PaymentEvent } | { reason: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(String(value));
-  } catch {
-    return { reason: "not JSON" };
-  }
-  if (!Value.Check(paymentMessageSchema, body)) {
-    return { reason: `not a payment event: ${firstSchemaError(Value.Errors(paymentMessageSchema, body))}` };
-  }
+  const checked = checkedMessage(paymentMessageSchema, value, "a payment event");
+  if ("reason" in checked) return checked;
+  const { body } = checked;
   const broken = violatedRule(body.type, body.data);
   if (broken) return { reason: `not a payment event: ${broken}` };
   return { event: { eventId: body.event_id, type: body.type, occurredAt: body.occurred_at, payment: body.data } };
