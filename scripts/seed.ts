@@ -13,11 +13,11 @@ import { publishEvent } from "../services/catalog/src/publishing";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { createZone } from "../services/catalog/src/zones";
 import {
-  apiRateLimitSettings, authSettings, type AuthenticatedUser, createLogger, createMetrics, inScope, loadConfigOrExit, postgresSettings, redisSettings, systemScope,
+  apiRateLimitSettings, authSettings, type AuthenticatedUser, createLogger, createMetrics, inScope, loadConfigOrExit, postgresSettings, redisSettings, redlockSettings, systemScope,
 } from "../services/lib/src/index";
 
 const config = {
-  ...loadConfigOrExit({ redis: redisSettings, postgres: postgresSettings, auth: authSettings, catalog: catalogSettings, rateLimit: apiRateLimitSettings }, process.env),
+  ...loadConfigOrExit({ redis: redisSettings, redlock: redlockSettings, postgres: postgresSettings, auth: authSettings, catalog: catalogSettings, rateLimit: apiRateLimitSettings }, process.env),
   service: { trustProxy: false },
 };
 const logger = createLogger({ service: "seed", level: "warn" });

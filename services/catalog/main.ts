@@ -1,6 +1,6 @@
 /** The catalog HTTP service. */
 import {
-  apiRateLimitSettings, authSettings, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, telemetrySettings,
+  apiRateLimitSettings, authSettings, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { createCatalogService } from "./src/app";
 import { catalogSettings } from "./src/settings";
@@ -8,6 +8,7 @@ import { catalogSettings } from "./src/settings";
 const groups = {
   service: serviceSettings({ name: "catalog", port: 3002 }),
   redis: redisSettings,
+  redlock: redlockSettings,
   postgres: postgresSettings,
   auth: authSettings,
   catalog: catalogSettings,

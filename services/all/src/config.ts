@@ -1,5 +1,5 @@
 import {
-  apiRateLimitSettings, authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, smtpSettings, telemetrySettings,
+  apiRateLimitSettings, authSettings, kafkaSettings, postgresSettings, redisSettings, redlockSettings, serviceSettings, smtpSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { authServiceSettings } from "../../auth/src/settings";
 import { bookingSettings } from "../../booking/src/settings";
@@ -10,6 +10,7 @@ import { paymentSettings } from "../../payment/src/settings";
 export const allInOneSettings = {
   service: serviceSettings({ name: "booking-rush", port: 3000 }),
   redis: redisSettings,
+  redlock: redlockSettings,
   postgres: postgresSettings,
   kafka: kafkaSettings,
   auth: authSettings,

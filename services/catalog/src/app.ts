@@ -4,7 +4,7 @@
  */
 import {
   type ApiRateLimitConfig, type AuthConfig, closeRedis, createDurableScripts, createLocks, createLuaScripts, createPostgres, createRateLimiter,
-  createRedis, type Logger, luaDirectory, type Metrics, type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig,
+  createRedis, type Logger, luaDirectory, type Metrics, type PostgresConfig, readLuaScripts, type RedisConfig, type RedlockConfig, type ServiceConfig,
 } from "@booking-rush/lib";
 import { createCatalogMetrics } from "./catalog-metrics";
 import { createEventCache } from "./event-cache";
@@ -16,6 +16,7 @@ export interface CatalogServiceConfig {
   service: Pick<ServiceConfig, "trustProxy">;
   rateLimit: ApiRateLimitConfig;
   redis: RedisConfig;
+  redlock: RedlockConfig;
   postgres: PostgresConfig;
   auth: Pick<AuthConfig, "jwtSecret">;
   catalog: CatalogConfig;
@@ -30,7 +31,7 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
     db: postgres.db,
     redis,
     scripts: createDurableScripts(config.redis, logger, scripts, { connections: 1, replicas: 1, waitTimeoutMs: 500 }),
-    locks: createLocks(redis),
+    locks: createLocks(config.redlock, redis, logger),
     cache: createEventCache(redis, config.catalog.cacheTtlSeconds, logger, (hit) => catalogMetrics.cacheLookups.inc({ result: hit ? "hit" : "miss" })),
     config: config.catalog,
     metrics: catalogMetrics,
@@ -47,6 +48,7 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
     }),
     close: async () => {
       await store.scripts.close();
+      await store.locks.close();
       await closeRedis(redis);
       await postgres.close();
     },

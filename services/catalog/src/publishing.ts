@@ -3,42 +3,15 @@
  * sale there and tells the payment saga (event.cancelled through the event's outbox).
  */
 import {
-  conflict, type EventInventory, eventKeys, inScope, loadEventInventory, scopeOf, type Transaction,
+  conflict, eventKeys, inScope, inventoryOf, loadEventInventory, scopeOf, type Transaction,
   writeAudit,
 } from "@booking-rush/lib";
-import { asc, eq, inArray } from "drizzle-orm";
-import { categories, type Event, events, seats, seatZones, shows } from "../../../drizzle/schema";
+import { eq } from "drizzle-orm";
+import { categories, type Event, events } from "../../../drizzle/schema";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";
 import { eventView } from "./views";
 
-/** The event's shows, zones and seats as the booking scripts hold them. */
-async function inventoryOf(tx: Transaction, event: Event): Promise<EventInventory> {
-  const eventShows = await tx.select().from(shows).where(eq(shows.eventId, event.id)).orderBy(asc(shows.startsAt));
-  const showIds = eventShows.map((show) => show.id);
-  const zones = showIds.length ? await tx.select().from(seatZones).where(inArray(seatZones.showId, showIds)) : [];
-  const zoneIds = zones.map((zone) => zone.id);
-  const zoneSeats = zoneIds.length ? await tx.select({ id: seats.id, zoneId: seats.zoneId }).from(seats).where(inArray(seats.zoneId, zoneIds)) : [];
-  return {
-    id: event.id,
-    tenantId: event.tenantId,
-    opensAt: event.bookingOpensAt,
-    closesAt: event.bookingClosesAt,
-    maxTicketsPerUser: event.maxTicketsPerUser,
-    shows: eventShows.map((show) => ({
-      id: show.id,
-      zones: zones
-        .filter((zone) => zone.showId === show.id)
-        .map((zone) => ({
-          id: zone.id,
-          kind: zone.kind === "assigned" ? ("assigned" as const) : ("general" as const),
-          total: zone.totalSeats,
-          price: zone.price,
-          ...(zone.kind === "assigned" ? { seatIds: zoneSeats.filter((seat) => seat.zoneId === zone.id).map((seat) => seat.id) } : {}),
-        })),
-    })),
-  };
-}
 
 /**
  * Idempotent and safe under concurrency: a Redlock per event lets one publish run at a time, and

@@ -34,6 +34,7 @@ function catalogWithoutRedis() {
       service: { trustProxy: false },
       rateLimit: loadConfig({ rateLimit: apiRateLimitSettings }, {}).rateLimit,
       redis: unreachable,
+      redlock: { urls: [] },
       postgres: { ...stackConfig.postgres, url: fixture.database.url },
       auth: { jwtSecret },
       catalog: { ...loadConfig({ catalog: catalogSettings }, {}).catalog, publishLock: { ttlMs: 2_000, waitMs: 300 } },

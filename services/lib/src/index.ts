@@ -41,3 +41,5 @@ export * from "./data/booking-rows";
 export * from "./inventory/booking-records";
 export * from "./clients/event-consumer";
 export * from "./events/catalog-event";
+export * from "./inventory/event-inventory";
+export * from "./clients/leadership";

@@ -82,6 +82,22 @@ export const redisSettings = settingsGroup(
   }),
 );
 
+export const redlockSettings = settingsGroup(
+  {
+    REDLOCK_URLS: Type.Optional(
+      secret(
+        Type.String({
+          pattern: "^rediss?://[^,\\s]+(,rediss?://[^,\\s]+)*$",
+          description: "Independent Redis servers for Redlock (admin locks), comma-separated URLs; a lock needs a majority. Unset: the inventory Redis alone",
+        }),
+      ),
+    ),
+  },
+  (values) => ({ urls: values.REDLOCK_URLS ? values.REDLOCK_URLS.split(",") : [] }),
+);
+
+export type RedlockConfig = ReturnType<typeof redlockSettings.shape>;
+
 export const postgresSettings = settingsGroup(
   {
     DATABASE_URL: secret(Type.String({ pattern: "^postgres(ql)?://", description: "PostgreSQL connection URL" })),
@@ -170,6 +186,7 @@ export type ApiRateLimitConfig = ReturnType<typeof apiRateLimitSettings.shape>;
 export const allSettingsGroups = {
   service: serviceSettings({ name: "<service>" }),
   redis: redisSettings,
+  redlock: redlockSettings,
   postgres: postgresSettings,
   kafka: kafkaSettings,
   auth: authSettings,

@@ -23,3 +23,6 @@ export interface EventMessage<Data = Record<string, unknown>> {
   seq?: number;
   data: Data;
 }
+
+/** Alerts of the reconciler (one per zone found out of step), for whoever watches them. */
+export const inventoryDiscrepancyTopic = "inventory.discrepancy";

@@ -14,7 +14,7 @@
  *
  * Concurrent projector replicas serialise per zone on the zone's `zone_sync_state` row.
  */
-import { type Database, inScope, systemScope, type Transaction, upsertBookingStates, zoneFacts } from "@booking-rush/lib";
+import { type Database, inScope, projectorConsumer, systemScope, type Transaction, upsertBookingStates, zoneFacts } from "@booking-rush/lib";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import { bookings, processedEvents, seatZones, users, zoneSyncState } from "../../../drizzle/schema";
 import type { BookingEvent } from "./booking-event";
@@ -39,7 +39,6 @@ export interface BatchOutcome {
   duplicates: number;
 }
 
-export const projectorConsumer = "projector";
 
 export async function applyBatch(db: Database, pending: PendingEvent[], options: { reorderWaitMs: number; now?: number }): Promise<BatchOutcome> {
   const now = options.now ?? Date.now();

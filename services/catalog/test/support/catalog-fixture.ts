@@ -26,6 +26,7 @@ export async function catalogFixture(label: string, overrides: { catalog?: Parti
       service: { trustProxy: true },
       rateLimit: { ...defaults.rateLimit, ...overrides.rateLimit },
       redis: stackConfig.redis,
+      redlock: stackConfig.redlock,
       postgres: { ...stackConfig.postgres, url: database.url },
       auth: { jwtSecret },
       catalog: { ...defaults.catalog, ...overrides.catalog },

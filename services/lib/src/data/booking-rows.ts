@@ -91,3 +91,6 @@ export async function upsertBookingStates(tx: Transaction, states: BookingState[
   if (seatRows.length > 0) await tx.insert(bookingSeats).values(seatRows).onConflictDoNothing();
   return ids;
 }
+
+/** The projector's name in `processed_events` (the reconciler reads how far it got). */
+export const projectorConsumer = "projector";

@@ -14,6 +14,7 @@
  * {ev:E}:rate:U             hash   token bucket of user U: tokens, updated_ms
  * {ev:E}:outbox             stream booking events waiting for the relay (deleted once in Kafka)
  * {ev:E}:outbox-lease       string consumer name of the one relay sending this event's outbox
+ * {ev:E}:fence              string fencing token of the reconciler's lock (incremented per acquisition)
  * show:S                    string event id of show S
  * user:U:bookings           zset   "E:B" by created_at_ms, the caller's bookings across events
  * booking:B:event           string event id of booking B
@@ -36,6 +37,7 @@ export const eventKeys = (eventId: string) => {
     rateLimit: (userId: string) => `${tag}:rate:${userId}`,
     outbox: `${tag}:outbox`,
     outboxLease: `${tag}:outbox-lease`,
+    fence: `${tag}:fence`,
   };
 };
 

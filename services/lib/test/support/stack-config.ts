@@ -4,8 +4,8 @@
  */
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
-import { kafkaSettings, postgresSettings, redisSettings } from "../../src/settings";
+import { kafkaSettings, postgresSettings, redisSettings, redlockSettings } from "../../src/settings";
 
-export const stackConfig = loadConfig({ redis: redisSettings, postgres: postgresSettings, kafka: kafkaSettings }, process.env);
+export const stackConfig = loadConfig({ redis: redisSettings, redlock: redlockSettings, postgres: postgresSettings, kafka: kafkaSettings }, process.env);
 
 export const testLogger = createLogger({ service: "test", level: "warn", write: () => {} });

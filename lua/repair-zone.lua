@@ -1,0 +1,30 @@
+-- repair-zone: the reconciler's repair of a zone whose counts differ from PostgreSQL at the same
+-- sequence (drift). PostgreSQL wins for sold (and which seats are sold); the holds Redis has are
+-- kept and counted as reserved. Written only by the newest lock holder (fencing token) and only if
+-- the zone did not move since it was compared (same seq), so a sale running meanwhile is never
+-- overwritten; the next run compares again. The seq is left as it is: nothing new happened.
+--
+-- KEYS[1] {ev:E}:zone:Z   KEYS[2] {ev:E}:zone:Z:seats   KEYS[3] {ev:E}:fence   KEYS[4] {ev:E}:expiry
+-- ARGV[1] tag {ev:E}   ARGV[2] zone id   ARGV[3] fencing token   ARGV[4] seq the zone was compared at
+-- ARGV[5] sold (PostgreSQL)   ARGV[6] JSON of sold seats {seat_id: booking_id} ('{}' for general admission)
+-- returns {'ok', json {reserved, sold}} | {'error', 'STALE_LOCK', '{}'} | {'error', 'CHANGED', json {seq}}
+
+-- include: _fence.lua
+-- include: _live-holds.lua
+
+if not fence_holds(KEYS[3], ARGV[3]) then return { 'error', 'STALE_LOCK', '{}' } end
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if seq ~= ARGV[4] then return { 'error', 'CHANGED', cjson.encode({ seq = tonumber(seq) }) } end
+
+local reserved, held = live_holds(ARGV[1], KEYS[4], ARGV[2])
+local sold = tonumber(ARGV[5])
+redis.call('HSET', KEYS[1], 'sold', sold, 'reserved', reserved)
+if redis.call('HGET', KEYS[1], 'kind') == 'assigned' then
+  local sold_seats = cjson.decode(ARGV[6])
+  for _, seat in ipairs(redis.call('HKEYS', KEYS[2])) do
+    local state = ''
+    if sold_seats[seat] then state = 'sold:' .. sold_seats[seat] elseif held[seat] then state = held[seat] end
+    redis.call('HSET', KEYS[2], seat, state)
+  end
+end
+return { 'ok', cjson.encode({ reserved = reserved, sold = sold }) }

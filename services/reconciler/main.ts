@@ -1,0 +1,63 @@
+/**
+ * The reconciler. `RECONCILER_MODE=once` (the CronJob, and `bun run services/reconciler/main.ts`
+ * locally): one pass over every live event, a summary line, and the exit code of its result
+ * (0 clean, 2 repaired, 3 lagging, 1 failed). `loop`: a long-running worker that makes a pass every
+ * interval while it holds the leadership (one replica works, the others stand by), serving
+ * /healthz, /readyz and /metrics like every process.
+ */
+import {
+  createLeadership, kafkaSettings, loadConfigOrExit, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
+  startProcess, startWorkerLoop, telemetrySettings,
+} from "@booking-rush/lib";
+import { bookingSettings } from "../booking/src/settings";
+import { createReconciler } from "./src/app";
+import { exitCodeOf, reconcileAll } from "./src/run";
+import { reconcilerSettings } from "./src/settings";
+
+const groups = {
+  service: serviceSettings({ name: "reconciler", port: 3061 }),
+  redis: redisSettings,
+  redlock: redlockSettings,
+  postgres: postgresSettings,
+  kafka: kafkaSettings,
+  booking: bookingSettings,
+  reconciler: reconcilerSettings,
+  telemetry: telemetrySettings,
+};
+
+if (loadConfigOrExit({ reconciler: reconcilerSettings }, process.env).reconciler.mode === "once") {
+  const { config, logger, metrics, telemetry } = startProcess(groups);
+  const reconciler = createReconciler(config, logger, metrics);
+  let code = exitCodeOf.failed;
+  try {
+    const { result, reports } = await reconcileAll(reconciler.dependencies, reconciler.options);
+    const count = (outcome: string) => reports.filter((report) => report.outcome === outcome).length;
+    logger.info("reconciliation done", { result, zones: reports.length, repaired: count("repaired"), rebuilt: count("rebuilt"), lagging: count("lagging"), changed: count("changed") });
+    code = exitCodeOf[result];
+  } catch (error) {
+    logger.error("reconciliation failed", { error: error instanceof Error ? error.message : String(error) });
+  } finally {
+    await reconciler.close();
+    await telemetry.shutdown();
+  }
+  process.exit(code);
+} else {
+  runProcess(groups, (config, logger, metrics) => {
+    const reconciler = createReconciler(config, logger, metrics);
+    const leadership = createLeadership(reconciler.dependencies.locks, "leader:reconciler", { ttlMs: Math.max(10_000, config.reconciler.intervalMs * 2) }, logger);
+    const loop = startWorkerLoop({
+      name: "reconciler",
+      logger,
+      intervalMs: config.reconciler.intervalMs,
+      async step() {
+        if (!(await leadership.lead())) return 0;
+        return (await reconcileAll(reconciler.dependencies, reconciler.options)).reports.length;
+      },
+    });
+    return {
+      checks: { redis: pingRedis(reconciler.dependencies.redis), postgres: pingPostgres(reconciler.postgres) },
+      workers: [{ name: "reconciler", run: () => loop.stop() }, { name: "leadership", run: () => leadership.release() }],
+      clients: [{ name: "reconciler clients", run: () => reconciler.close() }],
+    };
+  });
+}

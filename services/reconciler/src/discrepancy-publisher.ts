@@ -1,0 +1,54 @@
+/**
+ * `inventory.discrepancy`: one message per zone the reconciler found out of step, keyed by the
+ * concert event's id, with both sides and what was done. Sent with the idempotent producer; a
+ * failure to send is logged, never a reason to leave a repair undone.
+ */
+import { createProducer, ensureTopics, inventoryDiscrepancyTopic, type Kafka, type KafkaConfig, type Logger, type Producer } from "@booking-rush/lib";
+import type { ZoneReport } from "./reconcile";
+
+export interface DiscrepancyPublisher {
+  publish(report: ZoneReport): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createDiscrepancyPublisher(kafka: Kafka, topics: KafkaConfig["topics"], logger: Logger, runId: string): DiscrepancyPublisher {
+  let producer: Promise<Producer> | undefined;
+  const connected = () =>
+    (producer ??= (async () => {
+      await ensureTopics(kafka, [inventoryDiscrepancyTopic], topics);
+      const fresh = createProducer(kafka);
+      await fresh.connect();
+      return fresh;
+    })().catch((error) => {
+      producer = undefined;
+      throw error;
+    }));
+  return {
+    async publish(report) {
+      const body = {
+        event_id: `${inventoryDiscrepancyTopic}:${report.zoneId}:${runId}`,
+        type: inventoryDiscrepancyTopic,
+        occurred_at: new Date().toISOString(),
+        data: {
+          event_id: report.eventId,
+          zone_id: report.zoneId,
+          verdict: report.verdict,
+          outcome: report.outcome,
+          redis: report.redis ?? null,
+          postgres: report.postgres,
+          ...(report.restoredBookings !== undefined ? { restored_bookings: report.restoredBookings } : {}),
+        },
+      };
+      try {
+        await (await connected()).send({ topic: inventoryDiscrepancyTopic, acks: -1, messages: [{ key: report.eventId, value: JSON.stringify(body), headers: { event_id: body.event_id } }] });
+      } catch (error) {
+        logger.error("inventory.discrepancy could not be sent", { zone_id: report.zoneId, error: error instanceof Error ? error.message : String(error) });
+      }
+    },
+    async close() {
+      const current = producer;
+      producer = undefined;
+      await (await current?.catch(() => undefined))?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * One reconciliation of one event: compare every zone, wait for the projector where Redis is
+ * ahead, and repair or rebuild under the event's lock with a fencing token (classify.ts has the
+ * policy). Nothing is locked or written while every zone is clean. Every zone that was not clean
+ * is reported: a log line, the `inventory_discrepancy{zone}` gauge and an `inventory.discrepancy`
+ * event. PostgreSQL is only read.
+ */
+import {
+  AppError, bookingEventKey, type Database, type DurableScripts, eventKeys, eventRegistryKey, type Locks, type Logger, outboxGroup, type Redis, showEventKey,
+  StaleLockError, userBookingsKey,
+} from "@booking-rush/lib";
+import { classifyZone, discrepancy, type Verdict } from "./classify";
+import type { DiscrepancyPublisher } from "./discrepancy-publisher";
+import { type PostgresTruth, readPostgresTruth } from "./postgres-side";
+import type { ReconcilerMetrics } from "./reconciler-metrics";
+import { readRedisSide, type RedisZone } from "./redis-side";
+
+export interface ReconcileDependencies {
+  db: Database;
+  redis: Redis;
+  scripts: DurableScripts;
+  locks: Locks;
+  publisher: DiscrepancyPublisher;
+  logger: Logger;
+  metrics: ReconcilerMetrics;
+}
+
+export interface ReconcileOptions {
+  lock: { ttlMs: number; waitMs: number };
+  /** How long to wait for the projector to reach Redis' sequence before reporting lag. */
+  lagWaitMs: number;
+  lagPollMs: number;
+  /** Replicas that must acknowledge the fencing token (0 without a replica). */
+  fenceReplicas: number;
+  recordTtlSeconds: number;
+  projectorConsumer: string;
+  /** Booking events in Kafka the projector has not applied yet (its consumer group's lag). */
+  projectorLag: () => Promise<number>;
+  /** Test hook: runs once the lock and the fencing token are held, before anything is written. */
+  beforeWrite?: (token: number) => Promise<void> | void;
+}
+
+export type ZoneOutcome = "clean" | "repaired" | "rebuilt" | "lagging" | "changed";
+
+export interface ZoneReport {
+  eventId: string;
+  zoneId: string;
+  verdict: Verdict;
+  outcome: ZoneOutcome;
+  redis?: RedisZone;
+  postgres: { total: number; reserved: number; sold: number; appliedSeq: number; highestSeq: number };
+  /** Rebuilds: bookings PostgreSQL had that Redis had lost, now restored. */
+  restoredBookings?: number;
+  /**
+   * Rebuilds: bookings acknowledged with a seq after this one, or at one of `missingSeqs`, never
+   * reached Kafka before Redis lost them: they are gone, and this is where they are reported.
+   */
+  lostAfterSeq?: number;
+  missingSeqs?: number[];
+}
+
+interface Snapshot {
+  truth: PostgresTruth;
+  eventPresent: boolean;
+  zones: Map<string, RedisZone | undefined>;
+}
+
+async function snapshot(dependencies: ReconcileDependencies, eventId: string, options: ReconcileOptions): Promise<Snapshot | undefined> {
+  const truth = await readPostgresTruth(dependencies.db, eventId, options.projectorConsumer);
+  if (!truth) return undefined;
+  const side = await readRedisSide(dependencies.redis, eventId, truth.zones.map((zone) => zone.id));
+  return { truth, ...side };
+}
+
+const verdicts = (state: Snapshot) => new Map(state.truth.zones.map((zone) => [zone.id, classifyZone(state.eventPresent, state.zones.get(zone.id), zone)]));
+
+/**
+ * Waits (bounded) for the projector: while a zone is ahead only because PostgreSQL has not caught
+ * up, and, before a rebuild, until the projector has applied everything Kafka still holds (those
+ * bookings are then restored instead of dropped).
+ */
+async function waitForProjector(dependencies: ReconcileDependencies, eventId: string, options: ReconcileOptions, state: Snapshot): Promise<Snapshot> {
+  const deadline = Date.now() + options.lagWaitMs;
+  let current = state;
+  const waiting = async () => {
+    const found = new Set(verdicts(current).values());
+    if (found.has("ahead")) return true;
+    return (found.has("lost") || found.has("behind")) && (await options.projectorLag().catch(() => 0)) > 0;
+  };
+  while ((await waiting()) && Date.now() < deadline) {
+    await Bun.sleep(options.lagPollMs);
+    current = (await snapshot(dependencies, eventId, options)) ?? current;
+  }
+  return current;
+}
+
+export async function reconcileEvent(dependencies: ReconcileDependencies, eventId: string, options: ReconcileOptions): Promise<ZoneReport[]> {
+  const first = await snapshot(dependencies, eventId, options);
+  if (!first) return [];
+  let state = await waitForProjector(dependencies, eventId, options, first);
+  const needsWork = (verdict: Verdict) => verdict === "drift" || verdict === "lost" || verdict === "behind";
+  let outcomes = new Map<string, { outcome: ZoneOutcome; restored?: number }>();
+
+  if ([...verdicts(state).values()].some(needsWork)) {
+    const keys = eventKeys(eventId);
+    outcomes = await dependencies.locks.withFencedLock(
+      `lock:inventory:${eventId}`,
+      options.lock,
+      { redis: dependencies.redis, key: keys.fence, replicas: options.fenceReplicas, waitTimeoutMs: 1_000 },
+      async (token) => {
+        // Another run may have repaired it while this one waited for the lock: compare again.
+        state = (await snapshot(dependencies, eventId, options)) ?? state;
+        await options.beforeWrite?.(token);
+        return repairUnderLock(dependencies, eventId, options, state, token);
+      },
+    );
+  }
+
+  const reports: ZoneReport[] = [];
+  const current = verdicts(state);
+  for (const zone of state.truth.zones) {
+    const verdict = current.get(zone.id)!;
+    const redis = state.zones.get(zone.id);
+    const done = outcomes.get(zone.id);
+    const outcome: ZoneOutcome = done?.outcome ?? (verdict === "ahead" ? "lagging" : verdict === "clean" ? "clean" : "changed");
+    const report: ZoneReport = {
+      eventId,
+      zoneId: zone.id,
+      verdict,
+      outcome,
+      ...(redis ? { redis } : {}),
+      postgres: { total: zone.total, reserved: zone.reserved, sold: zone.sold, appliedSeq: zone.appliedSeq, highestSeq: zone.highestSeq },
+      ...(done?.restored !== undefined ? { restoredBookings: done.restored, lostAfterSeq: zone.highestSeq } : {}),
+      ...(verdict !== "clean" && zone.missingSeqs.length > 0 ? { missingSeqs: zone.missingSeqs } : {}),
+    };
+    reports.push(report);
+    dependencies.metrics.discrepancy.set({ zone: zone.id }, verdict === "clean" ? 0 : discrepancy(redis, zone));
+    dependencies.metrics.zones.inc({ outcome });
+    if (verdict !== "clean") {
+      dependencies.logger.warn("inventory discrepancy", { ...report });
+      await dependencies.publisher.publish(report);
+    }
+  }
+  return reports;
+}
+
+async function repairUnderLock(
+  dependencies: ReconcileDependencies,
+  eventId: string,
+  options: ReconcileOptions,
+  state: Snapshot,
+  token: number,
+): Promise<Map<string, { outcome: ZoneOutcome; restored?: number }>> {
+  const keys = eventKeys(eventId);
+  const outcomes = new Map<string, { outcome: ZoneOutcome; restored?: number }>();
+  const current = verdicts(state);
+  const toRebuild = state.truth.zones.filter((zone) => current.get(zone.id) === "lost" || current.get(zone.id) === "behind");
+
+  if (toRebuild.length > 0) {
+    const payload = {
+      event: state.truth.event,
+      zones: toRebuild.map((zone) => ({
+        id: zone.id, show_id: zone.showId, kind: zone.kind, total: zone.total, price: zone.price, sold: zone.sold, seq: zone.highestSeq,
+        sold_seats: zone.soldSeats, seat_ids: zone.seatIds,
+      })),
+      bookings: state.truth.bookings.filter((booking) => toRebuild.some((zone) => zone.id === booking.zone_id)),
+    };
+    const reply = await dependencies.scripts.run<[string, string, string?]>("rebuild-zones", [keys.event, keys.fence, keys.expiry, keys.userTickets], [keys.tag, token, JSON.stringify(payload)]);
+    if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`rebuild-zones: ${reply[1]}`);
+    const result = JSON.parse(reply[1]) as { restored_bookings: number };
+    await restoreGlobalKeys(dependencies.redis, eventId, payload.bookings, state.truth.zones, options.recordTtlSeconds);
+    for (const zone of toRebuild) outcomes.set(zone.id, { outcome: "rebuilt", restored: result.restored_bookings });
+  }
+
+  for (const zone of state.truth.zones.filter((candidate) => current.get(candidate.id) === "drift")) {
+    const redis = state.zones.get(zone.id)!;
+    const reply = await dependencies.scripts.run<[string, string, string?]>(
+      "repair-zone",
+      [keys.zone(zone.id), keys.zoneSeats(zone.id), keys.fence, keys.expiry],
+      [keys.tag, zone.id, token, redis.seq, zone.sold, JSON.stringify(zone.soldSeats)],
+    );
+    if (reply[0] === "error" && reply[1] === "STALE_LOCK") throw new StaleLockError(token);
+    if (reply[0] === "error" && reply[1] !== "CHANGED") throw new AppError("INTERNAL_ERROR", `repair-zone: ${reply[1]}`);
+    outcomes.set(zone.id, { outcome: reply[0] === "ok" ? "repaired" : "changed" });
+  }
+  return outcomes;
+}
+
+/**
+ * The keys outside the event's slot that a lost event needs again: show → event, the registry,
+ * the outbox's consumer group, and for each restored booking its id → event lookup and its place
+ * in the owner's list. Idempotent; written after the script, as publishing and reserving do.
+ */
+async function restoreGlobalKeys(redis: Redis, eventId: string, restored: { booking_id: string; user_id: string; status: string; created_at_ms: number }[], zones: { showId: string }[], recordTtlSeconds: number) {
+  const keys = eventKeys(eventId);
+  const transaction = redis.multi();
+  for (const showId of new Set(zones.map((zone) => zone.showId))) transaction.set(showEventKey(showId), eventId);
+  transaction.sadd(eventRegistryKey, eventId);
+  for (const booking of restored) {
+    if (booking.status === "confirmed") transaction.set(bookingEventKey(booking.booking_id), eventId);
+    else transaction.set(bookingEventKey(booking.booking_id), eventId, "EX", recordTtlSeconds);
+    transaction.zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${eventId}:${booking.booking_id}`);
+  }
+  await transaction.exec();
+  await redis.xgroup("CREATE", keys.outbox, outboxGroup, "0", "MKSTREAM").catch((error: Error) => {
+    if (!error.message.startsWith("BUSYGROUP")) throw error;
+  });
+}

@@ -1,0 +1,17 @@
+import { Counter, Gauge, type Metrics } from "@booking-rush/lib";
+
+export function createReconcilerMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  return {
+    discrepancy: new Gauge({
+      name: "inventory_discrepancy",
+      help: "Seats by which Redis and PostgreSQL differ for a zone at the last reconciliation (0: equal at the same sequence)",
+      labelNames: ["zone"],
+      registers,
+    }),
+    zones: new Counter({ name: "reconciler_zones_total", help: "Zones reconciled, by outcome: clean, repaired, rebuilt, lagging, changed", labelNames: ["outcome"], registers }),
+    runs: new Counter({ name: "reconciler_runs_total", help: "Reconciliation runs, by result: clean, repaired, lagging, failed", labelNames: ["result"], registers }),
+  };
+}
+
+export type ReconcilerMetrics = ReturnType<typeof createReconcilerMetrics>;

@@ -1,0 +1,232 @@
+/**
+ * The reconciler on the real pipeline: catalog publishes, buyers reserve and confirm through the
+ * booking service, the relay and the projector bring it to PostgreSQL; then the reconciler compares
+ * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { bookingTopics, createLogger, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, StaleLockError } from "@booking-rush/lib";
+import { eq } from "drizzle-orm";
+import * as schema from "../../../drizzle/schema";
+import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
+import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
+import { eventually } from "../../lib/test/support/eventually";
+import { groupAtEnd } from "../../lib/test/support/fresh-group";
+import { collectMessages } from "../../lib/test/support/kafka-collector";
+import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import { createProjector } from "../../projector/src/projector";
+import { createProjectorMetrics } from "../../projector/src/projector-metrics";
+import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
+import { createReconciler } from "../src/app";
+import { reconcileEvent, type ZoneReport } from "../src/reconcile";
+import { reconcilerSettings } from "../src/settings";
+
+let catalog: CatalogFixture;
+let booking: BookingFixture;
+let reconciler: ReturnType<typeof createReconciler>;
+let projectorGroupId: string;
+const warnings: string[] = [];
+const stops: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  catalog = await catalogFixture("reconciler");
+  booking = await bookingFixture();
+  const relay = startTestRelay(booking.redis);
+  projectorGroupId = await groupAtEnd(testKafka, "reconciler-projector", bookingTopics);
+  const projector = createProjector(
+    { kafka: testKafka, db: catalog.db, logger: testLogger, metrics: createProjectorMetrics(createMetrics("reconciler-projector")) },
+    { groupId: projectorGroupId, batchSize: 500, flushIntervalMs: 50, reorderWaitMs: 2_000, deadLetterTopic: `projector.dead-letter.test-${crypto.randomUUID()}`, topics: stackConfig.kafka.topics },
+  );
+  await projector.start();
+  const logger = createLogger({ service: "reconciler-test", level: "warn", write: (line) => warnings.push(line) });
+  reconciler = createReconciler(
+    {
+      redis: stackConfig.redis,
+      redlock: stackConfig.redlock,
+      postgres: { ...stackConfig.postgres, url: catalog.database.url },
+      kafka: stackConfig.kafka,
+      reconciler: { ...loadConfig({ reconciler: reconcilerSettings }, {}).reconciler, lagWaitMs: 20_000, lagPollMs: 100, projectorGroupId },
+      booking: { recordTtlSeconds: 600 },
+    },
+    logger,
+    createMetrics("reconciler-test"),
+  );
+  stops.push(() => relay.stop(), () => projector.stop());
+});
+
+afterAll(async () => {
+  for (const stop of stops) await stop();
+  await reconciler.close();
+  await booking.close();
+  await catalog.close();
+});
+
+async function buyer() {
+  const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `rec-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" }).returning());
+  return { id: user!.id, token: await tokenFor(user!.id) };
+}
+
+/** A published sale with some holds and some sold, PostgreSQL caught up with Redis. */
+async function settledSale(holds: number, confirmed: number) {
+  const acme = await catalog.tenant("acme");
+  const sale = await draftWithZones(catalog, acme.organizerToken);
+  expect((await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken)).status).toBe(200);
+  const made: { bookingId: string; token: string; seq: number }[] = [];
+  for (let index = 0; index < holds; index += 1) {
+    const who = await buyer();
+    const hold = await post(booking, "/bookings/reserve", who.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 });
+    expect(hold.status).toBe(201);
+    made.push({ bookingId: hold.body.data.booking_id, token: who.token, seq: 0 });
+  }
+  for (const hold of made.slice(0, confirmed)) expect((await post(booking, `/bookings/${hold.bookingId}/confirm`, hold.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+  const seated = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, seat_ids: [(await seatIds(sale.assigned.id))[0]] });
+  expect(seated.status).toBe(201);
+  await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
+  await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.assigned.id);
+  return { ...sale, holds: made };
+}
+
+async function seatIds(zoneId: string) {
+  const rows = await catalog.asSystem((tx) => tx.select({ id: schema.seats.id }).from(schema.seats).where(eq(schema.seats.zoneId, zoneId)));
+  return rows.map((row) => row.id).sort();
+}
+
+/** Every key of the event, dumped: a byte-for-byte picture of its Redis state. */
+async function eventDump(eventId: string) {
+  const keys = (await booking.redis.keys(`${eventKeys(eventId).tag.replace("{", "\\{").replace("}", "\\}")}*`)).sort();
+  const dumps = await Promise.all(keys.map((key) => booking.redis.dumpBuffer(key)));
+  return keys.map((key, index) => `${key}=${dumps[index]?.toString("hex")}`);
+}
+
+const zoneRows = (zoneId: string) => catalog.asSystem((tx) => tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, zoneId)));
+const run = (eventId: string, extra: Partial<typeof reconciler.options> = {}) => reconcileEvent(reconciler.dependencies, eventId, { ...reconciler.options, ...extra });
+const outcomeOf = (reports: ZoneReport[], zoneId: string) => reports.find((report) => report.zoneId === zoneId)?.outcome;
+
+describe("reconciler", () => {
+  test("clean: every zone equal at the same sequence, reported clean, nothing written (byte for byte)", async () => {
+    const sale = await settledSale(4, 2);
+    const before = await eventDump(sale.event.id);
+    const reports = await run(sale.event.id);
+    expect(reports.map((report) => report.outcome)).toEqual(["clean", "clean"]);
+    expect(await eventDump(sale.event.id)).toEqual(before);
+    expect(await booking.redis.exists(eventKeys(sale.event.id).fence)).toBe(0);
+  }, 120_000);
+
+  test("drift (a counter edited by hand): detected, alerted, repaired in Redis; PostgreSQL untouched", async () => {
+    const sale = await settledSale(5, 2);
+    const keys = eventKeys(sale.event.id);
+    await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 3);
+    await booking.redis.hincrby(keys.zone(sale.general.id), "reserved", -1);
+    const postgresBefore = await zoneRows(sale.general.id);
+
+    const reports = await run(sale.event.id);
+    const general = reports.find((report) => report.zoneId === sale.general.id)!;
+    expect(general).toMatchObject({ verdict: "drift", outcome: "repaired", redis: { sold: 5, reserved: 2 }, postgres: { sold: 2, reserved: 3 } });
+    expect(outcomeOf(reports, sale.assigned.id)).toBe("clean");
+    expect(await booking.redis.hmget(keys.zone(sale.general.id), "sold", "reserved")).toEqual(["2", "3"]);
+    expect(await zoneRows(sale.general.id)).toEqual(postgresBefore);
+
+    // Alerted three ways: the log, the gauge, the event.
+    expect(warnings.some((line) => line.includes("inventory discrepancy") && line.includes(sale.general.id))).toBe(true);
+    expect(await reconciler.dependencies.metrics.discrepancy.get()).toMatchObject({ values: expect.arrayContaining([expect.objectContaining({ labels: { zone: sale.general.id }, value: 4 })]) });
+    const collector = await collectMessages(testKafka, [sale.event.id], [inventoryDiscrepancyTopic]);
+    try {
+      const alerts = await collector.caughtUp();
+      expect(alerts.map((alert) => alert.body.data)).toEqual([expect.objectContaining({ zone_id: sale.general.id, verdict: "drift", outcome: "repaired" })]);
+    } finally {
+      await collector.stop();
+    }
+    // The next run finds it clean.
+    expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
+  }, 120_000);
+
+  test("concurrent runs on a drifted zone: one repairs, the others wait and find it clean", async () => {
+    const sale = await settledSale(3, 1);
+    const keys = eventKeys(sale.event.id);
+    await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
+    const runs = await Promise.all([run(sale.event.id), run(sale.event.id), run(sale.event.id)]);
+    const outcomes = runs.map((reports) => outcomeOf(reports, sale.general.id)).sort();
+    expect(outcomes).toEqual(["clean", "clean", "repaired"]);
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "sold")).toBe("1");
+  }, 120_000);
+
+  test("a holder paused past its lock's TTL cannot write: its fencing token is refused, the new holder's repair stands", async () => {
+    const sale = await settledSale(3, 1);
+    const keys = eventKeys(sale.event.id);
+    await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 5);
+    let second: { exitCode: number; stderr: string } | undefined;
+    const paused = run(sale.event.id, {
+      lock: { ttlMs: 1_000, waitMs: 5_000 },
+      beforeWrite: () => {
+        // A stop-the-world pause: this process's event loop cannot extend its lock while another
+        // reconciler process waits for it, takes it over and repairs. (spawnSync blocks the loop.)
+        const child = Bun.spawnSync([process.execPath, `${import.meta.dir}/../main.ts`], {
+          env: {
+            ...process.env,
+            DATABASE_URL: catalog.database.url,
+            RECONCILER_EVENT_IDS: sale.event.id,
+            RECONCILER_LAG_WAIT_MS: "0",
+            RECONCILER_PROJECTOR_GROUP_ID: projectorGroupId,
+            LOG_LEVEL: "warn",
+          },
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        second = { exitCode: child.exitCode, stderr: child.stderr.toString() };
+      },
+    });
+    const pausedError = await paused.then(() => undefined, (error) => error);
+    expect(pausedError).toBeInstanceOf(StaleLockError);
+    expect(second?.exitCode).toBe(2); // repaired
+    expect(Number(await booking.redis.get(keys.fence))).toBe(2);
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "sold")).toBe("1");
+  }, 120_000);
+
+  test("FLUSHALL in the middle of a sale: rebuilt from PostgreSQL, no hold that reached Kafka dropped, never more seats sold than exist", async () => {
+    const sale = await settledSale(6, 3);
+    const keys = eventKeys(sale.event.id);
+    // The sale goes on while Redis loses everything.
+    const acknowledged: { bookingId: string; seq: number }[] = [];
+    const attempts = Array.from({ length: 12 }, async (_, index) => {
+      if (index === 6) await booking.redis.flushall();
+      const who = await buyer();
+      const response = await post(booking, "/bookings/reserve", who.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 });
+      if (response.status === 201) acknowledged.push({ bookingId: response.body.data.booking_id, seq: 0 });
+    });
+    for (const attempt of attempts) await attempt;
+    expect(await booking.redis.exists(keys.event)).toBe(0);
+
+    const reports = await run(sale.event.id);
+    const general = reports.find((report) => report.zoneId === sale.general.id)!;
+    expect(general).toMatchObject({ verdict: "lost", outcome: "rebuilt" });
+    expect(outcomeOf(reports, sale.assigned.id)).toBe("rebuilt");
+    expect(general.restoredBookings).toBeGreaterThanOrEqual(6 + 1);
+
+    // Redis now agrees with PostgreSQL, sold from PostgreSQL, and within the zone's size.
+    const [zone] = await zoneRows(sale.general.id);
+    const [sold, reserved, total] = (await booking.redis.hmget(keys.zone(sale.general.id), "sold", "reserved", "total")).map(Number);
+    expect(sold).toBe(zone!.soldSeats);
+    expect(sold! + reserved!).toBeLessThanOrEqual(total!);
+    // Every acknowledged hold is back in Redis, or reported lost (its seq after the rebuild point or in a gap).
+    const projected = await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, sale.general.id)));
+    for (const hold of [...sale.holds, ...acknowledged]) {
+      const row = projected.find((candidate) => candidate.reservationId === hold.bookingId);
+      if (row) expect(await booking.redis.hget(keys.booking(hold.bookingId), "status")).toBe(row.status);
+      else expect(general.lostAfterSeq).toBeDefined();
+    }
+    // The sale goes on from the rebuilt state: confirm a restored hold, and sell out without overselling.
+    const restored = sale.holds[4]!;
+    expect((await post(booking, `/bookings/${restored.bookingId}/confirm`, restored.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+    for (let index = 0; index < 30; index += 1) {
+      const response = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 4 });
+      if (response.status !== 201) {
+        expect(response.body.error.code).toBe("INSUFFICIENT_STOCK");
+        break;
+      }
+    }
+    const [afterSold, afterReserved, afterTotal] = (await booking.redis.hmget(keys.zone(sale.general.id), "sold", "reserved", "total")).map(Number);
+    expect(afterSold! + afterReserved!).toBeLessThanOrEqual(afterTotal!);
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
+    expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
+  }, 180_000);
+});
