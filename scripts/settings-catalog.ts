@@ -9,6 +9,7 @@ import { allSettingsGroups } from "../services/lib/src/settings";
 import { notificationSettings } from "../services/notification/src/settings";
 import { paymentSettings } from "../services/payment/src/settings";
 import { projectorSettings } from "../services/projector/src/settings";
+import { reconcilerSettings } from "../services/reconciler/src/settings";
 
 export const settingsCatalog = {
   ...allSettingsGroups,
@@ -21,4 +22,5 @@ export const settingsCatalog = {
   saga: paymentSagaSettings,
   payment: paymentSettings,
   notification: notificationSettings,
+  reconciler: reconcilerSettings,
 };
