@@ -5,11 +5,11 @@
 import { authServiceSettings } from "../services/auth/src/settings";
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "../services/booking/src/settings";
 import { catalogSettings } from "../services/catalog/src/settings";
+import { reconcilerSettings } from "../services/lib/src/reconciliation/reconciler-settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
 import { notificationSettings } from "../services/notification/src/settings";
 import { paymentSettings } from "../services/payment/src/settings";
 import { projectorSettings } from "../services/projector/src/settings";
-import { reconcilerSettings } from "../services/reconciler/src/settings";
 
 export const settingsCatalog = {
   ...allSettingsGroups,

@@ -1,10 +1,11 @@
 /**
  * The expiry sweeper: closes holds whose time is up (seats back, booking.expired to the outbox).
- * Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
+ * Safe to run as several replicas; only the leader (a Redlock over REDLOCK_URLS) sweeps, the others
+ * take over within a few seconds of its loss. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createDurableScripts, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, runProcess, serviceSettings,
-  telemetrySettings,
+  closeRedis, createDurableScripts, createLeadership, createLocks, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, redlockSettings,
+  runProcess, serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { startExpirySweeper } from "./src/expiry-sweeper";
 import { bookingSettings, expirySweeperSettings } from "./src/settings";
@@ -13,6 +14,7 @@ import { createExpiryMetrics } from "./src/worker-metrics";
 const groups = {
   service: serviceSettings({ name: "booking-expiry-sweeper", port: 3031 }),
   redis: redisSettings,
+  redlock: redlockSettings,
   booking: bookingSettings,
   sweeper: expirySweeperSettings,
   telemetry: telemetrySettings,
@@ -26,14 +28,21 @@ runProcess(groups, (config, logger, metrics) => {
     replicas: 1,
     waitTimeoutMs: config.booking.waitTimeoutMs,
   });
+  const locks = createLocks(config.redlock, redis, logger);
+  // A leader that died is replaced after at most this long.
+  const leadership = createLeadership(locks, "leader:expiry-sweeper", { ttlMs: Math.max(5_000, config.sweeper.intervalMs * 5) }, logger);
   const sweeper = startExpirySweeper(
-    { redis, scripts, logger, metrics: createExpiryMetrics(metrics) },
+    { redis, scripts, logger, metrics: createExpiryMetrics(metrics), leadership },
     { ...config.sweeper, recordTtlSeconds: config.booking.recordTtlSeconds },
   );
   return {
     checks: { redis: pingRedis(redis) },
-    workers: [{ name: "expiry sweep", run: () => sweeper.stop() }],
+    workers: [
+      { name: "expiry sweep", run: () => sweeper.stop() },
+      { name: "leadership", run: () => leadership.release() },
+    ],
     clients: [
+      { name: "lock servers", run: () => locks.close() },
       { name: "redis", run: () => closeRedis(redis) },
       { name: "redis writes", run: () => scripts.close() },
     ],

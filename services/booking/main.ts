@@ -1,21 +1,33 @@
-/** The booking HTTP service. */
-import { authSettings, pingRedis, redisSettings, runProcess, serviceSettings, telemetrySettings } from "@booking-rush/lib";
-import { createBookingService } from "./src/app";
+/** The booking HTTP service, with the admin inventory endpoints. */
+import {
+  authSettings, kafkaSettings, pingRedis, postgresSettings, reconcilerSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
+  telemetrySettings,
+} from "@booking-rush/lib";
+import { createBookingService, createInventoryAdmin } from "./src/app";
 import { bookingSettings } from "./src/settings";
 
 const groups = {
   service: serviceSettings({ name: "booking", port: 3003 }),
   redis: redisSettings,
+  redlock: redlockSettings,
+  postgres: postgresSettings,
+  kafka: kafkaSettings,
   auth: authSettings,
   booking: bookingSettings,
+  reconciler: reconcilerSettings,
   telemetry: telemetrySettings,
 };
 
 runProcess(groups, (config, logger, metrics) => {
   const booking = createBookingService(config, logger, metrics);
+  const inventoryAdmin = createInventoryAdmin(config, logger, metrics);
   return {
-    plugins: [booking.routes],
+    plugins: [booking.routes, inventoryAdmin.routes],
+    // Reservations need Redis only; the admin endpoints answer 503 by themselves when PostgreSQL is down.
     checks: { redis: pingRedis(booking.store.redis) },
-    clients: [{ name: "redis", run: () => booking.close() }],
+    clients: [
+      { name: "redis", run: () => booking.close() },
+      { name: "inventory admin", run: () => inventoryAdmin.close() },
+    ],
   };
 });

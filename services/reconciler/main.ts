@@ -6,13 +6,11 @@
  * /healthz, /readyz and /metrics like every process.
  */
 import {
-  createLeadership, kafkaSettings, loadConfigOrExit, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
+  createLeadership, createReconciler, kafkaSettings, reconcilerSettings, loadConfigOrExit, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
   startProcess, startWorkerLoop, telemetrySettings,
 } from "@booking-rush/lib";
 import { bookingSettings } from "../booking/src/settings";
-import { createReconciler } from "./src/app";
 import { exitCodeOf, reconcileAll } from "./src/run";
-import { reconcilerSettings } from "./src/settings";
 
 const groups = {
   service: serviceSettings({ name: "reconciler", port: 3061 }),

@@ -1,6 +1,6 @@
 import type { ConfigOf, Logger, Metrics } from "@booking-rush/lib";
 import { createAuthService } from "../../auth/src/app";
-import { createBookingService } from "../../booking/src/app";
+import { createBookingService, createInventoryAdmin } from "../../booking/src/app";
 import { createCatalogService } from "../../catalog/src/app";
 import { createPaymentService } from "../../payment/src/app";
 import type { allInOneSettings } from "./config";
@@ -14,8 +14,9 @@ export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: L
   const booking = createBookingService(config, logger, metrics);
   const catalog = createCatalogService(config, logger, metrics);
   const payment = createPaymentService(config, logger);
+  const inventoryAdmin = createInventoryAdmin(config, logger, metrics);
   return {
-    plugins: [auth.routes, catalog.routes, booking.routes, payment.routes],
+    plugins: [auth.routes, catalog.routes, booking.routes, inventoryAdmin.routes, payment.routes],
     /** The first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists; readiness waits for it. */
     startAdminBootstrap: auth.startAdminBootstrap,
     close: [
@@ -23,6 +24,7 @@ export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: L
       { name: "booking", run: () => booking.close() },
       { name: "catalog", run: () => catalog.close() },
       { name: "payment", run: () => payment.close() },
+      { name: "inventory admin", run: () => inventoryAdmin.close() },
     ],
   };
 }

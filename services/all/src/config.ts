@@ -1,5 +1,5 @@
 import {
-  apiRateLimitSettings, authSettings, kafkaSettings, postgresSettings, redisSettings, redlockSettings, serviceSettings, smtpSettings, telemetrySettings,
+  apiRateLimitSettings, authSettings, kafkaSettings, postgresSettings, reconcilerSettings, redisSettings, redlockSettings, serviceSettings, smtpSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { authServiceSettings } from "../../auth/src/settings";
 import { bookingSettings } from "../../booking/src/settings";
@@ -19,6 +19,7 @@ export const allInOneSettings = {
   booking: bookingSettings,
   catalog: catalogSettings,
   payment: paymentSettings,
+  reconciler: reconcilerSettings,
   rateLimit: apiRateLimitSettings,
   telemetry: telemetrySettings,
 };

@@ -3,8 +3,9 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, closeRedis, createDurableScripts, createRedis, type Logger, luaDirectory, type Metrics, readLuaScripts, type RedisConfig,
+  type AuthConfig, closeRedis, createDurableScripts, createReconciler, type ReconcilerServiceConfig, createRedis, type Logger, luaDirectory, type Metrics, readLuaScripts, type RedisConfig,
 } from "@booking-rush/lib";
+import { inventoryAdminRoutes } from "./admin-routes";
 import { createBookingMetrics } from "./booking-metrics";
 import type { BookingStore } from "./reservations";
 import { bookingRoutes } from "./routes";
@@ -14,6 +15,19 @@ export interface BookingServiceConfig {
   redis: RedisConfig;
   auth: Pick<AuthConfig, "jwtSecret">;
   booking: BookingConfig;
+}
+
+/**
+ * The admin inventory endpoints: PostgreSQL, the lock servers and Kafka besides Redis, so they
+ * are a plugin of their own and the hot path never depends on them.
+ */
+export function createInventoryAdmin(config: ReconcilerServiceConfig & { auth: Pick<AuthConfig, "jwtSecret"> }, logger: Logger, metrics: Metrics) {
+  const reconciliation = createReconciler(config, logger, metrics);
+  return {
+    reconciliation,
+    routes: inventoryAdminRoutes(reconciliation, config.auth.jwtSecret),
+    close: () => reconciliation.close(),
+  };
 }
 
 export function createBookingService(config: BookingServiceConfig, logger: Logger, metrics: Metrics) {

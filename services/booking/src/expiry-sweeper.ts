@@ -1,10 +1,11 @@
 /**
  * Closes holds whose time is up, event by event, in bounded batches of expire.lua. Each batch is
  * one atomic script, so sweepers on several replicas share the work without ever expiring a
- * booking twice, and a sweeper that dies mid-way leaves nothing half done.
+ * booking twice, and a sweeper that dies mid-way leaves nothing half done. With a leadership
+ * (several replicas deployed), only the leader sweeps: the others stand by instead of racing it.
  */
 import {
-  type DurableScripts, eventKeys, eventRegistryKey, type Logger, type Redis, startWorkerLoop, type WorkerLoop,
+  type DurableScripts, eventKeys, eventRegistryKey, type Leadership, type Logger, type Redis, startWorkerLoop, type WorkerLoop,
 } from "@booking-rush/lib";
 import type { ExpirySweeperConfig } from "./settings";
 import type { createExpiryMetrics } from "./worker-metrics";
@@ -41,16 +42,19 @@ export interface ExpirySweeperDependencies {
   scripts: DurableScripts;
   logger: Logger;
   metrics: ExpiryMetrics;
+  /** When given, a step sweeps only while this replica leads. */
+  leadership?: Leadership;
 }
 
 /** The sweeper's loop: a sweep every intervalMs, a back-off while Redis is unreachable. */
-export function startExpirySweeper({ redis, scripts, logger, metrics }: ExpirySweeperDependencies, config: ExpirySweeperConfig & ExpiryOptions): WorkerLoop {
+export function startExpirySweeper({ redis, scripts, logger, metrics, leadership }: ExpirySweeperDependencies, config: ExpirySweeperConfig & ExpiryOptions): WorkerLoop {
   return startWorkerLoop({
     name: "expiry sweep",
     logger,
     intervalMs: config.intervalMs,
     onFailure: () => metrics.failures.inc(),
     step: async () => {
+      if (leadership && !(await leadership.lead())) return 0;
       const expired = await expireDueHolds(redis, scripts, config);
       metrics.lastSweep.setToCurrentTime();
       if (expired > 0) {

@@ -26,6 +26,9 @@ export interface PaymentWorkerDependencies {
 
 export const paymentWorkerTopics = ["payment.requested", "booking.expired", "booking.cancelled", "event.cancelled"] as const;
 
+/** How long a payment.requested whose payment row is not visible yet is retried before it is dead-lettered. */
+const unknownPaymentGraceMs = 30_000;
+
 /**
  * A booking that closed without its show. Expired after it was paid: in full. Cancelled before the
  * saga confirmed it: in full too (the customer never had the ticket). Cancelled once confirmed: by
@@ -73,7 +76,16 @@ export function createPaymentWorker(dependencies: PaymentWorkerDependencies, con
       }
       const parsed = parsePaymentEvent(message.value);
       if ("reason" in parsed) return { deadLetter: parsed.reason };
-      metrics.outcomes.inc({ result: await chargePayment(dependencies, parsed.event.payment.payment_id, message.traceparent) });
+      const result = await chargePayment(dependencies, parsed.event.payment.payment_id, message.traceparent);
+      if (result === "unknown_payment") {
+        // payment.requested is sent just before the transaction that records the payment commits:
+        // a fast worker can get here first. Retried until the row is visible; a payment that never
+        // appears (its transaction rolled back after the send) is dead-lettered.
+        if (Date.now() - message.timestamp < unknownPaymentGraceMs) throw new Error(`payment ${parsed.event.payment.payment_id} is not visible yet`);
+        metrics.outcomes.inc({ result });
+        return { deadLetter: "no such payment: its transaction never committed" };
+      }
+      metrics.outcomes.inc({ result });
     },
   });
 }

@@ -4,8 +4,7 @@
  * up in time; reported, nothing written), failed (an event could not be reconciled). An event that
  * fails does not stop the others.
  */
-import { liveEventIds } from "./postgres-side";
-import { type ReconcileDependencies, reconcileEvent, type ReconcileOptions, type ZoneReport } from "./reconcile";
+import { liveEventIds, type ReconcileDependencies, reconcileEvent, type ReconcileOptions, type ZoneReport } from "@booking-rush/lib";
 
 export type RunResult = "clean" | "repaired" | "lagging" | "failed";
 

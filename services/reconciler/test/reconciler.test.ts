@@ -4,12 +4,13 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createLogger, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, StaleLockError } from "@booking-rush/lib";
+import { bookingTopics, createHttpApp, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, StaleLockError, type ZoneReport } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
+import { type CatalogFixture, catalogFixture, draftWithZones, jwtSecret } from "../../catalog/test/support/catalog-fixture";
+import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
 import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
@@ -17,9 +18,6 @@ import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../../projector/src/projector";
 import { createProjectorMetrics } from "../../projector/src/projector-metrics";
 import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
-import { createReconciler } from "../src/app";
-import { reconcileEvent, type ZoneReport } from "../src/reconcile";
-import { reconcilerSettings } from "../src/settings";
 
 let catalog: CatalogFixture;
 let booking: BookingFixture;
@@ -83,7 +81,7 @@ async function settledSale(holds: number, confirmed: number) {
   expect(seated.status).toBe(201);
   await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
   await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.assigned.id);
-  return { ...sale, holds: made };
+  return { ...sale, holds: made, tenant: acme };
 }
 
 async function seatIds(zoneId: string) {
@@ -229,4 +227,39 @@ describe("reconciler", () => {
     await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
     expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
   }, 180_000);
+
+  test("admin endpoints: inventory-status shows both sides and the difference; sync-inventory repairs and is audit-logged; admins of the tenant only", async () => {
+    const sale = await settledSale(3, 1);
+    const keys = eventKeys(sale.event.id);
+    await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
+    const app = createHttpApp({ service: { name: "admin-test", corsOrigins: "*" }, logger: testLogger, metrics: createMetrics("admin-test"), readiness: { checks: {}, draining: false } }, [
+      inventoryAdminRoutes(reconciler, jwtSecret),
+    ]);
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const response = await app.handle(
+        new Request(`http://localhost/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) }),
+      );
+      // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const acme = sale.tenant;
+    const other = await catalog.tenant("other");
+
+    const status = await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, acme.adminToken);
+    expect(status.status).toBe(200);
+    const general = status.body.data.find((zone: { zone_id: string }) => zone.zone_id === sale.general.id);
+    expect(general).toMatchObject({ verdict: "drift", redis: { sold: 3, reserved: 2 }, postgres: { sold: 1, reserved: 2 }, difference: { sold: 2, reserved: 0, seq: 0 } });
+    expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, acme.organizerToken)).status).toBe(403);
+    expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, other.adminToken)).status).toBe(403);
+    expect((await call("GET", "/admin/inventory-status?show_id=nope", acme.adminToken)).body.error.code).toBe("VALIDATION_ERROR");
+    expect((await call("POST", "/admin/sync-inventory", other.adminToken, { show_id: sale.show.id })).status).toBe(403);
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "sold")).toBe("3");
+
+    const synced = await call("POST", "/admin/sync-inventory", acme.adminToken, { show_id: sale.show.id });
+    expect(synced.status).toBe(200);
+    expect(synced.body.data).toContainEqual({ event_id: sale.event.id, zone_id: sale.general.id, verdict: "drift", outcome: "repaired" });
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "sold")).toBe("1");
+    const audit = await catalog.asSystem((tx) => tx.select().from(schema.auditLogs).where(eq(schema.auditLogs.action, "inventory.synced")));
+    expect(audit.some((row) => row.entityId === sale.show.id && row.actorId === acme.admin.id)).toBe(true);
+  }, 120_000);
 });

@@ -17,6 +17,8 @@ export interface ConsumedMessage {
   offset: string;
   key: string | null;
   value: Buffer | null;
+  /** When the broker took it (epoch ms). */
+  timestamp: number;
   traceparent?: string;
 }
 
@@ -59,6 +61,7 @@ export function createEventConsumer(options: EventConsumerOptions) {
       offset: message.offset,
       key: message.key?.toString() ?? null,
       value: message.value,
+      timestamp: Number(message.timestamp),
       ...(message.headers?.traceparent ? { traceparent: message.headers.traceparent.toString() } : {}),
     };
     for (let failures = 0; ; failures += 1) {

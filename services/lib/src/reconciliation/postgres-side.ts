@@ -3,9 +3,11 @@
  * the event, each zone's counts, its projector watermark (`zone_sync_state`) and the highest seq
  * the projector has seen at all, the seats sold, and every live booking (reserved or confirmed).
  */
-import { type Database, inScope, inventoryOf, systemScope } from "@booking-rush/lib";
+import type { Database } from "../clients/postgres";
+import { inScope, systemScope } from "../data/tenant-scope";
+import { inventoryOf } from "../inventory/event-inventory";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../drizzle/schema";
+import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../../drizzle/schema";
 
 export interface PostgresZone {
   id: string;

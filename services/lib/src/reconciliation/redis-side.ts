@@ -1,5 +1,6 @@
 /** Redis' side of an event's inventory: whether the event is there, and each zone's counters. */
-import { eventKeys, type Redis } from "@booking-rush/lib";
+import type { Redis } from "../clients/redis";
+import { eventKeys } from "../inventory/keys";
 
 export interface RedisZone {
   total: number;

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { settingsGroup } from "@booking-rush/lib";
+import { settingsGroup } from "../config";
 
 export const reconcilerSettings = settingsGroup(
   {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Metrics } from "@booking-rush/lib";
+import { Counter, Gauge, type Metrics } from "../metrics";
 
 export function createReconcilerMetrics(metrics: Metrics) {
   const registers = [metrics.registry];

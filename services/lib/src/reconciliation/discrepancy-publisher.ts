@@ -3,7 +3,10 @@
  * concert event's id, with both sides and what was done. Sent with the idempotent producer; a
  * failure to send is logged, never a reason to leave a repair undone.
  */
-import { createProducer, ensureTopics, inventoryDiscrepancyTopic, type Kafka, type KafkaConfig, type Logger, type Producer } from "@booking-rush/lib";
+import { createProducer, ensureTopics, type Kafka, type Producer } from "../clients/kafka";
+import type { Logger } from "../logger";
+import type { KafkaConfig } from "../settings";
+import { inventoryDiscrepancyTopic } from "../topics";
 import type { ZoneReport } from "./reconcile";
 
 export interface DiscrepancyPublisher {

@@ -5,10 +5,13 @@
  * is reported: a log line, the `inventory_discrepancy{zone}` gauge and an `inventory.discrepancy`
  * event. PostgreSQL is only read.
  */
-import {
-  AppError, bookingEventKey, type Database, type DurableScripts, eventKeys, eventRegistryKey, type Locks, type Logger, outboxGroup, type Redis, showEventKey,
-  StaleLockError, userBookingsKey,
-} from "@booking-rush/lib";
+import type { DurableScripts } from "../clients/durable-scripts";
+import { type Locks, StaleLockError } from "../clients/locks";
+import type { Database } from "../clients/postgres";
+import type { Redis } from "../clients/redis";
+import { AppError } from "../errors";
+import { bookingEventKey, eventKeys, eventRegistryKey, outboxGroup, showEventKey, userBookingsKey } from "../inventory/keys";
+import type { Logger } from "../logger";
 import { classifyZone, discrepancy, type Verdict } from "./classify";
 import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth } from "./postgres-side";
