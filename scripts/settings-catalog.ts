@@ -6,6 +6,7 @@ import { authServiceSettings } from "../services/auth/src/settings";
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "../services/booking/src/settings";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { reconcilerSettings } from "../services/lib/src/reconciliation/reconciler-settings";
+import { leaderElectionSettings } from "../services/lib/src/clients/process-leadership";
 import { allSettingsGroups } from "../services/lib/src/settings";
 import { notificationSettings } from "../services/notification/src/settings";
 import { paymentSettings } from "../services/payment/src/settings";
@@ -23,4 +24,5 @@ export const settingsCatalog = {
   payment: paymentSettings,
   notification: notificationSettings,
   reconciler: reconcilerSettings,
+  leaderElection: leaderElectionSettings,
 };

@@ -1,10 +1,10 @@
 /**
  * The expiry sweeper: closes holds whose time is up (seats back, booking.expired to the outbox).
- * Safe to run as several replicas; only the leader (a Redlock over REDLOCK_URLS) sweeps, the others
- * take over within a few seconds of its loss. Serves /healthz, /readyz and /metrics like every process.
+ * Safe to run as several replicas; only the leader (a Kubernetes Lease in a cluster, a Redlock over
+ * REDLOCK_URLS outside one) sweeps, the others take over within seconds of its loss. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createDurableScripts, createLeadership, createLocks, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, redlockSettings,
+  closeRedis, createDurableScripts, createLocks, createProcessLeadership, leaderElectionSettings, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, redlockSettings,
   runProcess, serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { startExpirySweeper } from "./src/expiry-sweeper";
@@ -15,6 +15,7 @@ const groups = {
   service: serviceSettings({ name: "booking-expiry-sweeper", port: 3031 }),
   redis: redisSettings,
   redlock: redlockSettings,
+  leaderElection: leaderElectionSettings,
   booking: bookingSettings,
   sweeper: expirySweeperSettings,
   telemetry: telemetrySettings,
@@ -30,7 +31,7 @@ runProcess(groups, (config, logger, metrics) => {
   });
   const locks = createLocks(config.redlock, redis, logger);
   // A leader that died is replaced after at most this long.
-  const leadership = createLeadership(locks, "leader:expiry-sweeper", { ttlMs: Math.max(5_000, config.sweeper.intervalMs * 5) }, logger);
+  const leadership = createProcessLeadership(config.leaderElection, locks, "expiry-sweeper", Math.max(5_000, config.sweeper.intervalMs * 5), logger);
   const sweeper = startExpirySweeper(
     { redis, scripts, logger, metrics: createExpiryMetrics(metrics), leadership },
     { ...config.sweeper, recordTtlSeconds: config.booking.recordTtlSeconds },

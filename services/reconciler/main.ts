@@ -6,7 +6,7 @@
  * /healthz, /readyz and /metrics like every process.
  */
 import {
-  createLeadership, createReconciler, kafkaSettings, reconcilerSettings, loadConfigOrExit, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
+  createProcessLeadership, createReconciler, kafkaSettings, leaderElectionSettings, reconcilerSettings, loadConfigOrExit, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
   startProcess, startWorkerLoop, telemetrySettings,
 } from "@booking-rush/lib";
 import { bookingSettings } from "../booking/src/settings";
@@ -16,6 +16,7 @@ const groups = {
   service: serviceSettings({ name: "reconciler", port: 3061 }),
   redis: redisSettings,
   redlock: redlockSettings,
+  leaderElection: leaderElectionSettings,
   postgres: postgresSettings,
   kafka: kafkaSettings,
   booking: bookingSettings,
@@ -42,7 +43,7 @@ if (loadConfigOrExit({ reconciler: reconcilerSettings }, process.env).reconciler
 } else {
   runProcess(groups, (config, logger, metrics) => {
     const reconciler = createReconciler(config, logger, metrics);
-    const leadership = createLeadership(reconciler.dependencies.locks, "leader:reconciler", { ttlMs: Math.max(10_000, config.reconciler.intervalMs * 2) }, logger);
+    const leadership = createProcessLeadership(config.leaderElection, reconciler.dependencies.locks, "reconciler", Math.max(10_000, config.reconciler.intervalMs * 2), logger);
     const loop = startWorkerLoop({
       name: "reconciler",
       logger,

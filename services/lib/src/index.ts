@@ -51,3 +51,4 @@ export * from "./reconciliation/discrepancy-publisher";
 export * from "./reconciliation/reconciler-metrics";
 export * from "./reconciliation/reconciler-settings";
 export * from "./reconciliation/reconciler";
+export * from "./clients/process-leadership";

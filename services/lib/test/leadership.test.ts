@@ -2,6 +2,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createLeadership } from "../src/clients/leadership";
 import { createLocks } from "../src/clients/locks";
+import { leaderElectionSettings } from "../src/clients/process-leadership";
+import { loadConfig } from "../src/config";
 import { closeRedis, createRedis } from "../src/clients/redis";
 import { stack } from "./support/stack";
 import { eventually } from "./support/eventually";
@@ -54,4 +56,13 @@ describe("leadership (Redlock over three lock servers)", () => {
       stack("up");
     }
   }, 60_000);
+
+  test("which election a process uses: a Lease inside a cluster, a Redlock outside one, unless told", () => {
+    const kind = (env: Record<string, string>) => loadConfig({ leaderElection: leaderElectionSettings }, env).leaderElection.kind;
+    expect(kind({ KUBERNETES_SERVICE_HOST: "10.0.0.1" })).toBe("kubernetes");
+    expect(kind({})).toBe("redis");
+    expect(kind({ LEADER_ELECTION: "redis", KUBERNETES_SERVICE_HOST: "10.0.0.1" })).toBe("redis");
+    expect(kind({ LEADER_ELECTION: "kubernetes" })).toBe("kubernetes");
+    expect(loadConfig({ leaderElection: leaderElectionSettings }, { POD_NAME: "sweeper-7d9f" }).leaderElection.identity).toBe("sweeper-7d9f");
+  });
 });
