@@ -138,6 +138,10 @@ export async function reconcileEvent(dependencies: ReconcileDependencies, eventI
     };
     reports.push(report);
     dependencies.metrics.discrepancy.set({ zone: zone.id }, verdict === "clean" ? 0 : discrepancy(redis, zone));
+    if (redis) {
+      const seats = { total: redis.total, available: redis.total - redis.reserved - redis.sold, reserved: redis.reserved, sold: redis.sold };
+      for (const [state, count] of Object.entries(seats)) dependencies.metrics.seats.set({ zone: zone.id, state }, count);
+    }
     dependencies.metrics.zones.inc({ outcome });
     if (verdict !== "clean") {
       dependencies.logger.warn("inventory discrepancy", { ...report });

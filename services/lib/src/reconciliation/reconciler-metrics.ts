@@ -9,6 +9,12 @@ export function createReconcilerMetrics(metrics: Metrics) {
       labelNames: ["zone"],
       registers,
     }),
+    seats: new Gauge({
+      name: "inventory_seats",
+      help: "A zone's seats in Redis at the last reconciliation, by state: total, available, reserved, sold (stock left per zone)",
+      labelNames: ["zone", "state"],
+      registers,
+    }),
     zones: new Counter({ name: "reconciler_zones_total", help: "Zones reconciled, by outcome: clean, repaired, rebuilt, lagging, changed", labelNames: ["outcome"], registers }),
     runs: new Counter({ name: "reconciler_runs_total", help: "Reconciliation runs, by result: clean, repaired, lagging, failed", labelNames: ["result"], registers }),
   };

@@ -1,0 +1,184 @@
+/**
+ * The umbrella chart, checked offline (no cluster here): `helm lint` and `helm template` for the
+ * default, kind and production profiles; every rendered object validated against the Kubernetes
+ * schemas (kubernetes-models) and the CRDs' (KEDA ScaledObject, PrometheusRule); and the policies
+ * operators rely on, asserted object by object.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { parseAllDocuments } from "yaml";
+import { settingsCatalog } from "../../scripts/settings-catalog";
+import { describeSettings } from "../../services/lib/src/config";
+
+const root = `${import.meta.dir}/../..`;
+const chart = `${root}/charts/booking-rush`;
+const helm = (...args: string[]) => {
+  const result = Bun.spawnSync([`${root}/scripts/helm`, ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
+
+const profiles = { default: [], kind: ["-f", `${chart}/values-kind.yaml`], production: ["-f", `${chart}/values-production.yaml`] } as const;
+const rendered = new Map<string, K8sObject[]>();
+
+beforeAll(() => {
+  const dependencies = helm("dependency", "build", chart);
+  if (dependencies.code !== 0) throw new Error(`helm dependency build failed: ${dependencies.stderr}`);
+  for (const [profile, files] of Object.entries(profiles)) {
+    const output = helm("template", "booking-rush", chart, "--namespace", "booking-rush", ...files);
+    if (output.code !== 0) throw new Error(`helm template (${profile}) failed: ${output.stderr}`);
+    rendered.set(
+      profile,
+      parseAllDocuments(output.stdout)
+        .map((document) => document.toJS() as K8sObject | null)
+        .filter((object): object is K8sObject => object !== null),
+    );
+  }
+}, 300_000);
+
+const objects = (profile: keyof typeof profiles, kind?: string) => (rendered.get(profile) ?? []).filter((object) => !kind || object.kind === kind);
+const named = (profile: keyof typeof profiles, kind: string, name: string) => objects(profile, kind).find((object) => object.metadata.name === `booking-rush-${name}`);
+
+/** The kubernetes-models class for an object, by its apiVersion and kind. */
+async function modelOf(object: K8sObject) {
+  const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["", object.apiVersion];
+  const module =
+    group === "keda.sh"
+      ? `@kubernetes-models/keda/keda.sh/${version}`
+      : group === "monitoring.coreos.com"
+        ? `@kubernetes-models/prometheus-operator/monitoring.coreos.com/${version}`
+        : group
+          ? `kubernetes-models/${group}/${version}`
+          : `kubernetes-models/${version}`;
+  const exports = (await import(module)) as Record<string, new (data: unknown) => { validate(): void }>;
+  const model = exports[object.kind];
+  if (!model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+  return model;
+}
+
+const podSpecs = (profile: keyof typeof profiles) => [
+  ...objects(profile, "Deployment").map((object) => ({ name: object.metadata.name, spec: object.spec.template.spec })),
+  ...objects(profile, "CronJob").map((object) => ({ name: object.metadata.name, spec: object.spec.jobTemplate.spec.template.spec })),
+  ...objects(profile, "Job").map((object) => ({ name: object.metadata.name, spec: object.spec.template.spec })),
+];
+
+describe("umbrella chart", () => {
+  for (const [profile, files] of Object.entries(profiles)) {
+    test(`helm lint passes (${profile} profile)`, () => {
+      const lint = helm("lint", chart, ...files);
+      expect(lint.stderr + lint.stdout).toContain("0 chart(s) failed");
+      expect(lint.code).toBe(0);
+    });
+
+    test(`every rendered object is valid against its Kubernetes or CRD schema (${profile} profile)`, async () => {
+      const all = objects(profile as keyof typeof profiles);
+      expect(all.length).toBeGreaterThan(30);
+      for (const object of all) {
+        const Model = await modelOf(object);
+        try {
+          new Model(object).validate();
+        } catch (error) {
+          throw new Error(`${object.kind} ${object.metadata.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    });
+
+    test(`every container: resources, non-root, read-only root, a versioned image; every Deployment probed (${profile} profile)`, () => {
+      for (const { name, spec } of podSpecs(profile as keyof typeof profiles)) {
+        for (const container of spec.containers) {
+          const where = `${name}/${container.name}`;
+          expect(container.resources?.requests?.cpu, where).toBeDefined();
+          expect(container.resources?.requests?.memory, where).toBeDefined();
+          expect(container.resources?.limits?.memory, where).toBeDefined();
+          expect(container.securityContext, where).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+          expect(container.image, where).toMatch(/:[\w.-]+$/);
+          expect(container.image.endsWith(":latest"), where).toBe(false);
+        }
+      }
+      for (const deployment of objects(profile as keyof typeof profiles, "Deployment")) {
+        const [container] = deployment.spec.template.spec.containers;
+        expect(container.livenessProbe?.httpGet?.path, deployment.metadata.name).toBe("/healthz");
+        expect(container.readinessProbe?.httpGet?.path, deployment.metadata.name).toBe("/readyz");
+        expect(named(profile as keyof typeof profiles, "PodDisruptionBudget", deployment.metadata.name.replace("booking-rush-", "")), deployment.metadata.name).toBeDefined();
+      }
+    });
+  }
+
+  test("API services scale on CPU with an HPA (min 2, max 10, 60 s scale-down), booking also on requests per second", () => {
+    for (const name of ["auth", "catalog", "booking", "payment"]) {
+      const hpa = named("default", "HorizontalPodAutoscaler", name);
+      expect(hpa, name).toBeDefined();
+      expect(hpa!.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } });
+      expect(hpa!.spec.metrics[0]).toMatchObject({ type: "Resource", resource: { name: "cpu" } });
+    }
+    const booking = named("default", "HorizontalPodAutoscaler", "booking")!;
+    expect(booking.spec.metrics).toContainEqual({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } });
+    expect(booking.spec.metrics.some((metric: { type: string }) => metric.type === "Pods")).toBe(true);
+  });
+
+  test("Kafka workers scale on consumer lag with KEDA: payment 1000, notification 5000, projector 500; min 2, max 10, 60 s cool-down", () => {
+    const thresholds = { "payment-worker": "1000", notification: "5000", projector: "500", "payment-saga": "1000" };
+    for (const [name, lag] of Object.entries(thresholds)) {
+      const scaled = named("default", "ScaledObject", name);
+      expect(scaled, name).toBeDefined();
+      expect(scaled!.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 10, cooldownPeriod: 60, scaleTargetRef: { name: `booking-rush-${name}` } });
+      for (const trigger of scaled!.spec.triggers) expect(trigger).toMatchObject({ type: "kafka", metadata: { lagThreshold: lag } });
+      // KEDA owns the replica count: the Deployment does not fight it.
+      expect(named("default", "Deployment", name)!.spec.replicas).toBeUndefined();
+    }
+  });
+
+  test("the reconciler is a CronJob every minute that never overlaps; migrations run as a pre-install/pre-upgrade hook", () => {
+    const cron = named("default", "CronJob", "reconciler")!;
+    expect(cron.spec).toMatchObject({ schedule: "* * * * *", concurrencyPolicy: "Forbid" });
+    const migrate = named("default", "Job", "migrate")!;
+    expect(migrate.metadata.annotations?.["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
+    expect(migrate.spec.template.spec.containers[0].args).toEqual(["drizzle/migrate.ts"]);
+  });
+
+  test("least RBAC: only the leader-electing sweeper may touch Leases, and nothing else", () => {
+    const roles = objects("default", "Role");
+    expect(roles.map((role) => role.metadata.name)).toEqual(["booking-rush-expiry-sweeper"]);
+    expect(roles[0]!.rules).toEqual([{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }]);
+    for (const account of objects("default", "ServiceAccount")) expect(account.automountServiceAccountToken, account.metadata.name).toBe(false);
+  });
+
+  test("the ingress routes each /api/v1 prefix to its service, with TLS in production and none on kind", () => {
+    const ingress = objects("production", "Ingress")[0]!;
+    const routes = Object.fromEntries(ingress.spec.rules[0].http.paths.map((path: { path: string; backend: { service: { name: string } } }) => [path.path, path.backend.service.name]));
+    expect(routes).toMatchObject({
+      "/api/v1/auth": "booking-rush-auth",
+      "/api/v1/events": "booking-rush-catalog",
+      "/api/v1/bookings": "booking-rush-booking",
+      "/api/v1/admin": "booking-rush-booking",
+      "/api/v1/payments": "booking-rush-payment",
+    });
+    for (const service of new Set(Object.values(routes))) expect(objects("production", "Service").some((object) => object.metadata.name === service)).toBe(true);
+    expect(ingress.spec.tls).toEqual([{ hosts: ["api.booking-rush.example.com"], secretName: "booking-rush-api-tls" }]);
+    expect(objects("kind", "Ingress")[0]!.spec.tls).toBeUndefined();
+  });
+
+  test("values are checked against values.schema.json: a latest tag or an unknown key is refused", () => {
+    expect(helm("template", "booking-rush", chart, "--set", "image.tag=latest").code).not.toBe(0);
+    expect(helm("template", "booking-rush", chart, "--set", "services.booking.replicaz=3").code).not.toBe(0);
+    expect(helm("template", "booking-rush", chart, "--set", "services.booking.kind=daemon").code).not.toBe(0);
+  });
+
+  test("every ConfigMap and Secret key is a setting the services read, and secret settings are only ever in the Secret", () => {
+    const settings = new Map(describeSettings(settingsCatalog).map((row) => [row.name, row]));
+    for (const profile of Object.keys(profiles) as (keyof typeof profiles)[]) {
+      const configMap = objects(profile, "ConfigMap").find((object) => object.metadata.name === "booking-rush-config")!;
+      for (const key of Object.keys(configMap.data ?? {})) {
+        expect(settings.has(key), `${profile}: ConfigMap key ${key}`).toBe(true);
+        expect(settings.get(key)?.secret, `${profile}: ${key} is secret and must not be in the ConfigMap`).toBe(false);
+      }
+      for (const secret of objects(profile, "Secret")) {
+        for (const key of Object.keys(secret.stringData ?? {})) expect(settings.has(key), `${profile}: Secret key ${key}`).toBe(true);
+      }
+    }
+    // Every secret setting the services need in a cluster has its place in the Secret's values.
+    const secretSettings = [...settings.values()].filter((row) => row.secret).map((row) => row.name);
+    expect(secretSettings).toEqual(expect.arrayContaining(["DATABASE_URL", "JWT_SECRET", "REDLOCK_URLS"]));
+  });
+});
