@@ -19,7 +19,12 @@ const helm = (...args: string[]) => {
 // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
 
-const profiles = { default: [], kind: ["-f", `${chart}/values-kind.yaml`], production: ["-f", `${chart}/values-production.yaml`] } as const;
+const profiles = {
+  default: [],
+  kind: ["-f", `${chart}/values-kind.yaml`],
+  production: ["-f", `${chart}/values-production.yaml`],
+  loadtest: ["-f", `${chart}/values-kind.yaml`, "-f", `${chart}/values-loadtest.yaml`],
+} as const;
 const rendered = new Map<string, K8sObject[]>();
 
 beforeAll(() => {
@@ -180,5 +185,14 @@ describe("umbrella chart", () => {
     // Every secret setting the services need in a cluster has its place in the Secret's values.
     const secretSettings = [...settings.values()].filter((row) => row.secret).map((row) => row.name);
     expect(secretSettings).toEqual(expect.arrayContaining(["DATABASE_URL", "JWT_SECRET", "REDLOCK_URLS"]));
+  });
+
+  test("without KEDA in the cluster the Kafka workers run fixed replicas and no ScaledObject is rendered", () => {
+    const output = helm("template", "booking-rush", chart, "--set", "dependencies.keda.enabled=false");
+    expect(output.code).toBe(0);
+    const rendered = parseAllDocuments(output.stdout).map((document) => document.toJS() as K8sObject | null).filter((object): object is K8sObject => object !== null);
+    expect(rendered.filter((object) => object.kind === "ScaledObject")).toEqual([]);
+    const projector = rendered.find((object) => object.kind === "Deployment" && object.metadata.name === "booking-rush-projector")!;
+    expect(projector.spec.replicas).toBe(2);
   });
 });

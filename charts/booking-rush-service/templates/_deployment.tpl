@@ -8,7 +8,8 @@ metadata:
     {{- include "booking-rush.labels" . | nindent 4 }}
     booking-rush/kind: {{ .service.kind }}
 spec:
-  {{- if not (or .service.autoscaling.enabled .service.kafkaScaling.enabled) }}
+  {{- /* An HPA or KEDA owns the replica count when it scales the service. */}}
+  {{- if not .autoscaled }}
   replicas: {{ .service.replicas }}
   {{- end }}
   revisionHistoryLimit: 5

@@ -1,0 +1,318 @@
+// Booking Rush: a flash sale, run in the cluster by the k6-operator (loadtest/k8s/testrun.yaml,
+// started by loadtest/run-testrun.sh) or by hand: `k6 run -e BASE_URL=... -e SHOW_ID=... -e ZONE_ID=... flash-sale.js`.
+//
+// Buyers arrive at a rising rate (`ramping-arrival-rate`) and each one tries to hold one place in
+// one general-admission zone: POST /bookings/reserve. A hold (201) is paid for (POST /payments,
+// 202) and the booking polled (GET /bookings/:id) until the payment saga confirms it. 409
+// (INSUFFICIENT_STOCK once sold out, MAX_PER_USER_EXCEEDED) and 429 (RATE_LIMITED, the per-user
+// token bucket) are what a flash sale answers most buyers, so they are expected statuses, not
+// failures. At the end, teardown() reads the zone again and checks that nothing was oversold.
+//
+// Environment (all read once, in the init context):
+//   BASE_URL          API base with /api/v1 (default: the ingress controller's in-cluster Service)
+//   API_HOST          Host header for the ingress (the chart's ingress.host), when BASE_URL is the controller
+//   SHOW_ID, ZONE_ID  the published show and its general-admission zone (required)
+//   TARGET_RPS        arrival rate reached after the ramp, iterations/s over all runners (200)
+//   RAMP_SECONDS      ramp from 0 to TARGET_RPS (30); HOLD_SECONDS: then held (60)
+//   PRE_ALLOCATED_VUS (TARGET_RPS), MAX_VUS (4 x TARGET_RPS): split over the runners like the rate
+//   USERS             buyers registered and logged in by setup() (200)
+//   MIN_USERS         setup() fails when fewer buyers got a token (USERS)
+//   SETUP_BATCH       parallel register/login requests in setup() (20)
+//   RESERVE_P95_MS    threshold on the reserve request's p95 (500); MAX_FAILED_RATE on http_req_failed (0.01)
+//   POLLS, POLL_INTERVAL_SECONDS  how long a paid booking is watched (10 x 0.5 s)
+//
+// Notes for a real run:
+// - The auth service limits registrations and logins per client address (REGISTER_RATE_PER_MINUTE 3,
+//   LOGIN_RATE_PER_MINUTE 5 by default). Every buyer of one runner comes from that runner's pod, so
+//   setup() can only register USERS buyers when those limits are raised for the load-test release
+//   (or the rate-limited requests are retried for a long time). setup() retries each 429 a bounded
+//   number of times and then fails with a message saying so.
+// - Each buyer may hold at most the event's max_tickets_per_user (4 by default); to see the zone
+//   sell out, USERS x max_tickets_per_user must exceed the zone's total.
+// - The k6-operator runs setup() and teardown() in every runner (grafana/k6-operator#223), so each
+//   runner registers its own USERS buyers (the e-mails carry a random run id) and checks the zone.
+import http from "k6/http";
+import { check, fail, sleep } from "k6";
+import { Counter, Rate, Trend } from "k6/metrics";
+import exec from "k6/execution";
+import { randomBytes } from "k6/crypto";
+
+function envString(name, fallback) {
+  const raw = __ENV[name];
+  return raw === undefined || raw === "" ? fallback : raw;
+}
+
+function envNumber(name, fallback, { integer = true, min = 0 } = {}) {
+  const raw = __ENV[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+const BASE_URL = envString("BASE_URL", "http://ingress-nginx-controller.ingress-nginx.svc.cluster.local/api/v1").replace(/\/+$/, "");
+// The ingress routes /api/v1/* by host: inside the cluster the runners reach the ingress controller's
+// Service and name the API's host here (the chart's ingress.host).
+const API_HOST = envString("API_HOST", "");
+const SHOW_ID = envString("SHOW_ID", "");
+const ZONE_ID = envString("ZONE_ID", "");
+const TARGET_RPS = envNumber("TARGET_RPS", 200, { min: 1 });
+const RAMP_SECONDS = envNumber("RAMP_SECONDS", 30, { min: 1 });
+const HOLD_SECONDS = envNumber("HOLD_SECONDS", 60);
+const PRE_ALLOCATED_VUS = envNumber("PRE_ALLOCATED_VUS", TARGET_RPS, { min: 1 });
+const MAX_VUS = Math.max(PRE_ALLOCATED_VUS, envNumber("MAX_VUS", TARGET_RPS * 4, { min: 1 }));
+const USERS = envNumber("USERS", 200, { min: 1 });
+const MIN_USERS = Math.min(USERS, envNumber("MIN_USERS", USERS, { min: 1 }));
+const SETUP_BATCH = envNumber("SETUP_BATCH", 20, { min: 1 });
+const SETUP_ROUNDS = envNumber("SETUP_ROUNDS", 3, { min: 1 });
+const RESERVE_P95_MS = envNumber("RESERVE_P95_MS", 500, { integer: false, min: 1 });
+const MAX_FAILED_RATE = envNumber("MAX_FAILED_RATE", 0.01, { integer: false });
+const POLLS = envNumber("POLLS", 10, { min: 1 });
+const POLL_INTERVAL_SECONDS = envNumber("POLL_INTERVAL_SECONDS", 0.5, { integer: false });
+const PASSWORD = envString("BUYER_PASSWORD", "flash-sale-buyer-1");
+
+// Only these statuses are unexpected-free: http_req_failed then counts real failures (5xx, 4xx
+// other than the flash sale's 409 and 429, timeouts).
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 409, 429));
+
+export const options = {
+  scenarios: {
+    flash_sale: {
+      executor: "ramping-arrival-rate",
+      startRate: 0,
+      timeUnit: "1s",
+      preAllocatedVUs: PRE_ALLOCATED_VUS,
+      maxVUs: MAX_VUS,
+      stages: [
+        { target: TARGET_RPS, duration: `${RAMP_SECONDS}s` },
+        { target: TARGET_RPS, duration: `${HOLD_SECONDS}s` },
+      ],
+      // A paid booking is watched for at most POLLS x POLL_INTERVAL_SECONDS after its requests.
+      gracefulStop: `${Math.ceil(POLLS * POLL_INTERVAL_SECONDS) + 30}s`,
+    },
+  },
+  setupTimeout: envString("SETUP_TIMEOUT", "10m"),
+  teardownTimeout: envString("TEARDOWN_TIMEOUT", "1m"),
+  thresholds: {
+    http_req_failed: [`rate<${MAX_FAILED_RATE}`],
+    "http_req_duration{endpoint:reserve}": [`p(95)<${RESERVE_P95_MS}`],
+    oversold: ["rate==0"],
+  },
+  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
+};
+
+const reservationsMade = new Counter("reservations_made");
+const reservationsRejected = new Counter("reservations_rejected");
+const bookingsConfirmed = new Counter("bookings_confirmed");
+const timeToConfirm = new Trend("time_to_confirm", true);
+const oversold = new Rate("oversold");
+
+const FINAL_STATES = ["confirmed", "cancelled", "expired"];
+
+function hex(bytes) {
+  return Array.from(new Uint8Array(bytes), (byte) => (byte + 0x100).toString(16).slice(1)).join("");
+}
+
+/** A random (version 4) UUID from k6/crypto's random bytes. */
+function uuidv4() {
+  const bytes = new Uint8Array(randomBytes(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const h = hex(bytes.buffer);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function jsonBody(response) {
+  try {
+    return response.json();
+  } catch (_) {
+    return null;
+  }
+}
+
+function errorCode(response) {
+  const body = jsonBody(response);
+  return body && body.error && typeof body.error.code === "string" ? body.error.code : `HTTP_${response.status}`;
+}
+
+function headers(token, idempotencyKey) {
+  const result = { "Content-Type": "application/json" };
+  if (API_HOST) result.Host = API_HOST;
+  if (token) result.Authorization = `Bearer ${token}`;
+  if (idempotencyKey) result["Idempotency-Key"] = idempotencyKey;
+  return result;
+}
+
+/** The zone as GET /shows/:id/zones shows it, or null (with the reason logged). */
+function readZone(when) {
+  const response = http.get(`${BASE_URL}/shows/${SHOW_ID}/zones`, { headers: headers(), tags: { endpoint: "zones", name: `${BASE_URL}/shows/:id/zones` } });
+  const body = jsonBody(response);
+  if (response.status !== 200 || !body || body.success !== true || !Array.isArray(body.data)) {
+    console.error(`${when}: GET /shows/${SHOW_ID}/zones answered ${response.status} ${response.body}`);
+    return null;
+  }
+  const zone = body.data.find((candidate) => candidate.id === ZONE_ID);
+  if (!zone) console.error(`${when}: show ${SHOW_ID} has no zone ${ZONE_ID} (zones: ${body.data.map((z) => z.id).join(", ")})`);
+  return zone || null;
+}
+
+/** Sends one POST per pending buyer in batches; returns the buyers still rate-limited (429). */
+function postInBatches(path, pending, bodyOf, onAnswer) {
+  const limited = [];
+  let retryAfter = 0;
+  for (let start = 0; start < pending.length; start += SETUP_BATCH) {
+    const slice = pending.slice(start, start + SETUP_BATCH);
+    const responses = http.batch(
+      slice.map((buyer) => ({
+        method: "POST",
+        url: `${BASE_URL}${path}`,
+        body: JSON.stringify(bodyOf(buyer)),
+        params: { headers: headers(), tags: { endpoint: path.slice(1).replace("/", "_") } },
+      })),
+    );
+    responses.forEach((response, index) => {
+      if (response.status === 429) {
+        limited.push(slice[index]);
+        retryAfter = Math.max(retryAfter, Number(response.headers["Retry-After"]) || 1);
+      } else {
+        onAnswer(slice[index], response);
+      }
+    });
+  }
+  return { limited, retryAfter };
+}
+
+/** Runs postInBatches for at most SETUP_ROUNDS rounds, waiting Retry-After (at most 30 s) between them. */
+function postWithRetries(path, buyers, bodyOf, onAnswer) {
+  let pending = buyers;
+  for (let round = 1; round <= SETUP_ROUNDS && pending.length > 0; round++) {
+    const { limited, retryAfter } = postInBatches(path, pending, bodyOf, onAnswer);
+    pending = limited;
+    if (pending.length > 0 && round < SETUP_ROUNDS) {
+      console.warn(`setup: ${pending.length} ${path} requests rate-limited (429), retrying in ${Math.min(retryAfter, 30)} s`);
+      sleep(Math.min(retryAfter, 30));
+    }
+  }
+  return pending.length;
+}
+
+export function setup() {
+  if (!SHOW_ID || !ZONE_ID) {
+    fail("SHOW_ID and ZONE_ID are required: the ids of a published show and of its general-admission zone (e.g. -e SHOW_ID=... -e ZONE_ID=...)");
+  }
+  const zone = readZone("setup");
+  if (!zone) fail(`setup: cannot read zone ${ZONE_ID} of show ${SHOW_ID} from ${BASE_URL}; see the error above`);
+  const total = zone.total_seats;
+  console.log(`setup: zone "${zone.name}" total ${total}, available ${zone.available}, reserved ${zone.reserved}, sold ${zone.sold}`);
+
+  // The run id keeps the e-mails of this run (and of each k6-operator runner) apart.
+  const runId = hex(randomBytes(4));
+  const buyers = [];
+  for (let i = 0; i < USERS; i++) {
+    buyers.push({ email: `k6-${runId}-${i}@loadtest.example.com`, name: `Flash buyer ${i}`, token: null });
+  }
+
+  const registerLimited = postWithRetries(
+    "/auth/register",
+    buyers,
+    (buyer) => ({ email: buyer.email, password: PASSWORD, name: buyer.name }),
+    (buyer, response) => {
+      const body = jsonBody(response);
+      if (response.status === 201 && body && body.data && body.data.tokens) buyer.token = body.data.tokens.access_token;
+      else if (response.status !== 409) console.warn(`setup: register ${buyer.email} answered ${response.status} ${errorCode(response)}`);
+    },
+  );
+
+  const loginLimited = postWithRetries(
+    "/auth/login",
+    buyers,
+    (buyer) => ({ email: buyer.email, password: PASSWORD }),
+    (buyer, response) => {
+      const body = jsonBody(response);
+      if (response.status === 200 && body && body.data && body.data.tokens) buyer.token = body.data.tokens.access_token;
+      else console.warn(`setup: login ${buyer.email} answered ${response.status} ${errorCode(response)}`);
+    },
+  );
+
+  // A buyer whose login was refused keeps the token its registration answered with.
+  const tokens = buyers.map((buyer) => buyer.token).filter((token) => typeof token === "string" && token.length > 0);
+  if (tokens.length < MIN_USERS) {
+    fail(
+      `setup: only ${tokens.length} of ${USERS} buyers got an access token (MIN_USERS ${MIN_USERS}; ` +
+        `${registerLimited} registrations and ${loginLimited} logins still rate-limited after ${SETUP_ROUNDS} rounds). ` +
+        "Raise REGISTER_RATE_PER_MINUTE/REGISTER_RATE_BURST and LOGIN_RATE_PER_MINUTE/LOGIN_RATE_BURST on the auth service for the load test, or lower USERS.",
+    );
+  }
+  console.log(`setup: ${tokens.length} buyers ready (run ${runId})`);
+  return { tokens, total };
+}
+
+export default function (data) {
+  const token = data.tokens[exec.scenario.iterationInTest % data.tokens.length];
+  const started = Date.now();
+
+  const reserve = http.post(`${BASE_URL}/bookings/reserve`, JSON.stringify({ show_id: SHOW_ID, zone_id: ZONE_ID, quantity: 1 }), {
+    headers: headers(token, uuidv4()),
+    tags: { endpoint: "reserve" },
+  });
+  check(reserve, { "reserve status is 201, 409 or 429": (r) => r.status === 201 || r.status === 409 || r.status === 429 });
+  if (reserve.status === 409 || reserve.status === 429) {
+    reservationsRejected.add(1, { code: errorCode(reserve) });
+    return;
+  }
+  if (reserve.status !== 201) return;
+
+  const booking = (jsonBody(reserve) || {}).data || {};
+  if (typeof booking.booking_id !== "string") {
+    console.error(`reserve answered 201 without a booking_id: ${reserve.body}`);
+    return;
+  }
+  reservationsMade.add(1);
+
+  const payment = http.post(`${BASE_URL}/payments`, JSON.stringify({ booking_id: booking.booking_id, method: "card" }), {
+    headers: headers(token, uuidv4()),
+    tags: { endpoint: "payment" },
+  });
+  check(payment, { "payment accepted (202)": (r) => r.status === 202 });
+  if (payment.status !== 202) return;
+
+  let status = booking.status;
+  for (let poll = 0; poll < POLLS && !FINAL_STATES.includes(status); poll++) {
+    sleep(POLL_INTERVAL_SECONDS);
+    const answer = http.get(`${BASE_URL}/bookings/${booking.booking_id}`, {
+      headers: headers(token),
+      tags: { endpoint: "booking", name: `${BASE_URL}/bookings/:id` },
+    });
+    const body = answer.status === 200 ? jsonBody(answer) : null;
+    if (body && body.data && typeof body.data.status === "string") status = body.data.status;
+  }
+  check(status, { "booking ends confirmed": (s) => s === "confirmed" });
+  if (status === "confirmed") {
+    bookingsConfirmed.add(1);
+    timeToConfirm.add(Date.now() - started);
+  }
+}
+
+export function teardown(data) {
+  const zone = readZone("teardown");
+  if (!zone) {
+    // Unverified counts as a failure: the threshold on oversold fails the run.
+    oversold.add(true, { reason: "unverified" });
+    console.error("teardown: could not read the zone; the no-oversell check failed");
+    return;
+  }
+  const total = data && typeof data.total === "number" ? data.total : zone.total_seats;
+  const withinTotal = zone.sold + zone.reserved <= total;
+  const nonNegative = zone.available >= 0;
+  check(zone, {
+    "no oversell: sold + reserved <= total": () => withinTotal,
+    "no oversell: available >= 0": () => nonNegative,
+  });
+  oversold.add(!(withinTotal && nonNegative));
+  console.log(
+    `teardown: zone total ${total}, sold ${zone.sold}, reserved ${zone.reserved}, available ${zone.available} -> ` +
+      (withinTotal && nonNegative ? "no oversell" : "OVERSOLD"),
+  );
+}
