@@ -64,6 +64,7 @@ async function modelOf(object: K8sObject) {
 
 const podSpecs = (profile: keyof typeof profiles) => [
   ...objects(profile, "Deployment").map((object) => ({ name: object.metadata.name, spec: object.spec.template.spec })),
+  ...objects(profile, "StatefulSet").map((object) => ({ name: object.metadata.name, spec: object.spec.template.spec })),
   ...objects(profile, "CronJob").map((object) => ({ name: object.metadata.name, spec: object.spec.jobTemplate.spec.template.spec })),
   ...objects(profile, "Job").map((object) => ({ name: object.metadata.name, spec: object.spec.template.spec })),
 ];
@@ -89,19 +90,27 @@ describe("umbrella chart", () => {
       }
     });
 
-    test(`every container: resources, non-root, read-only root, a versioned image; every Deployment probed (${profile} profile)`, () => {
+    test(`every container: resources, non-root, a versioned image, probes; ours read-only on /healthz and /readyz (${profile} profile)`, () => {
+      const ours = (image: string) => image.split(":")[0]!.endsWith("booking-rush");
       for (const { name, spec } of podSpecs(profile as keyof typeof profiles)) {
         for (const container of spec.containers) {
           const where = `${name}/${container.name}`;
           expect(container.resources?.requests?.cpu, where).toBeDefined();
           expect(container.resources?.requests?.memory, where).toBeDefined();
           expect(container.resources?.limits?.memory, where).toBeDefined();
-          expect(container.securityContext, where).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+          expect(container.securityContext, where).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
           expect(container.image, where).toMatch(/:[\w.-]+$/);
           expect(container.image.endsWith(":latest"), where).toBe(false);
+          if (ours(container.image)) expect(container.securityContext.readOnlyRootFilesystem, where).toBe(true);
         }
       }
-      for (const deployment of objects(profile as keyof typeof profiles, "Deployment")) {
+      for (const workload of [...objects(profile as keyof typeof profiles, "Deployment"), ...objects(profile as keyof typeof profiles, "StatefulSet")]) {
+        for (const container of workload.spec.template.spec.containers) {
+          expect(container.livenessProbe, `${workload.metadata.name}/${container.name}`).toBeDefined();
+          expect(container.readinessProbe, `${workload.metadata.name}/${container.name}`).toBeDefined();
+        }
+      }
+      for (const deployment of objects(profile as keyof typeof profiles, "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"])) {
         const [container] = deployment.spec.template.spec.containers;
         expect(container.livenessProbe?.httpGet?.path, deployment.metadata.name).toBe("/healthz");
         expect(container.readinessProbe?.httpGet?.path, deployment.metadata.name).toBe("/readyz");
@@ -178,7 +187,7 @@ describe("umbrella chart", () => {
         expect(settings.has(key), `${profile}: ConfigMap key ${key}`).toBe(true);
         expect(settings.get(key)?.secret, `${profile}: ${key} is secret and must not be in the ConfigMap`).toBe(false);
       }
-      for (const secret of objects(profile, "Secret")) {
+      for (const secret of objects(profile, "Secret").filter((object) => ["booking-rush-secrets", "booking-rush-migrate"].includes(object.metadata.name))) {
         for (const key of Object.keys(secret.stringData ?? {})) expect(settings.has(key), `${profile}: Secret key ${key}`).toBe(true);
       }
     }
@@ -194,5 +203,29 @@ describe("umbrella chart", () => {
     expect(rendered.filter((object) => object.kind === "ScaledObject")).toEqual([]);
     const projector = rendered.find((object) => object.kind === "Deployment" && object.metadata.name === "booking-rush-projector")!;
     expect(projector.spec.replicas).toBe(2);
+  });
+
+  test("kind: every dependency in the release, wired: Sentinels watch the first Redis, the URLs the services get name the in-release servers", () => {
+    for (const name of ["redis", "redis-sentinel", "redis-lock", "postgresql", "kafka"]) expect(named("kind", "StatefulSet", name), name).toBeDefined();
+    for (const name of ["otel-collector", "jaeger", "prometheus", "grafana"]) expect(named("kind", "Deployment", name), name).toBeDefined();
+    const secret = objects("kind", "Secret").find((object) => object.metadata.name === "booking-rush-secrets")!;
+    expect(secret.stringData.DATABASE_URL).toBe("postgres://booking_rush:booking_rush@booking-rush-postgresql:5432/booking_rush");
+    expect(secret.stringData.REDLOCK_URLS.split(",")).toEqual([0, 1, 2].map((index) => `redis://:booking-rush-dev@booking-rush-redis-lock-${index}.booking-rush-redis-lock:6379`));
+    const config = objects("kind", "ConfigMap").find((object) => object.metadata.name === "booking-rush-config")!;
+    expect(config.data).toMatchObject({ REDIS_SENTINELS: "booking-rush-redis-sentinel:26379", KAFKA_BROKERS: "booking-rush-kafka:9092" });
+    expect(objects("kind", "Service").map((service) => service.metadata.name)).toEqual(expect.arrayContaining(["booking-rush-redis-sentinel", "booking-rush-kafka", "booking-rush-postgresql", "booking-rush-grafana", "booking-rush-jaeger-query"]));
+    // Prometheus carries the alert rules itself where there is no operator; Grafana gets every dashboard.
+    expect(objects("kind", "PrometheusRule")).toEqual([]);
+    const prometheus = objects("kind", "ConfigMap").find((object) => object.metadata.name === "booking-rush-prometheus")!;
+    expect(prometheus.data["alerts.yml"]).toContain("BookingRushLowStock");
+    const grafana = named("kind", "Deployment", "grafana")!;
+    const dashboards = grafana.spec.template.spec.volumes.find((volume: { name: string }) => volume.name === "dashboards");
+    expect(dashboards.projected.sources).toHaveLength(4);
+  });
+
+  test("a dependency turned on without its password is refused at render time, naming the value", () => {
+    const output = helm("template", "booking-rush", chart, "--set", "dependencies.postgresql.enabled=true");
+    expect(output.code).not.toBe(0);
+    expect(output.stderr).toContain("dependencies.postgresql.password is required");
   });
 });
