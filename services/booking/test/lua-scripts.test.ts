@@ -1,24 +1,13 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import {
-  closeRedis, createLuaScripts, createRedis, type EventInventory, eventKeys, eventRegistryKey, loadEventInventory, luaDirectory,
-  readLuaScripts,
-} from "@booking-rush/lib";
+import { type EventInventory, eventKeys, loadEventInventory } from "@booking-rush/lib";
 import { eventually } from "../../lib/test/support/eventually";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import { luaDirect } from "../../lib/test/support/lua-direct";
 
 /** The scripts straight against Redis (through Sentinel), without the service around them. */
-const redis = createRedis(stackConfig.redis, testLogger, "lua-direct");
-const lua = createLuaScripts(redis, readLuaScripts(luaDirectory));
-const events: string[] = [];
+const direct = luaDirect("lua-direct");
+const { redis, lua } = direct;
 
-afterAll(async () => {
-  for (const eventId of events) {
-    const keys = await redis.keys(`${eventKeys(eventId).tag}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.srem(eventRegistryKey, eventId);
-  }
-  await closeRedis(redis);
-});
+afterAll(() => direct.close());
 
 async function sale(total = 10, overrides: Partial<EventInventory> = {}) {
   const event: EventInventory = {
@@ -26,7 +15,7 @@ async function sale(total = 10, overrides: Partial<EventInventory> = {}) {
     maxTicketsPerUser: 4, shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), kind: "general", total, price: 1 }] }], ...overrides,
   };
   await loadEventInventory(redis, event);
-  events.push(event.id);
+  direct.track(event.id);
   return { eventId: event.id, showId: event.shows[0]!.id, zoneId: event.shows[0]!.zones[0]!.id, keys: eventKeys(event.id) };
 }
 

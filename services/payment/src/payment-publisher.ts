@@ -5,7 +5,7 @@
  * (nothing changed, the caller retries); a commit that fails after the send leaves a message about
  * a change that did not happen, which its consumers find nothing to act on.
  */
-import { createProducer, type Kafka, type KafkaConfig, ensureTopics, type PaymentEventData, paymentEventMessage, type PaymentTopic, paymentTopics, type Producer } from "@booking-rush/lib";
+import { type Kafka, type KafkaConfig, lazyProducer, type PaymentEventData, paymentEventMessage, type PaymentTopic, paymentTopics } from "@booking-rush/lib";
 
 export interface PaymentPublisher {
   publish(type: PaymentTopic, data: PaymentEventData, eventId: string, traceparent?: string): Promise<void>;
@@ -13,28 +13,14 @@ export interface PaymentPublisher {
 }
 
 export function createPaymentPublisher(kafka: Kafka, topics: KafkaConfig["topics"]): PaymentPublisher {
-  let producer: Promise<Producer> | undefined;
-  const connected = () =>
-    (producer ??= (async () => {
-      await ensureTopics(kafka, paymentTopics, topics);
-      const fresh = createProducer(kafka);
-      await fresh.connect();
-      return fresh;
-    })().catch((error) => {
-      producer = undefined;
-      throw error;
-    }));
+  const producer = lazyProducer(kafka, paymentTopics, topics);
   return {
     async publish(type, data, eventId, traceparent) {
       const message = paymentEventMessage(type, data);
       const headers: Record<string, string> = { event_id: message.event_id, type };
       if (traceparent) headers.traceparent = traceparent;
-      await (await connected()).send({ topic: type, acks: -1, messages: [{ key: eventId, value: JSON.stringify(message), headers }] });
+      await (await producer.connected()).send({ topic: type, acks: -1, messages: [{ key: eventId, value: JSON.stringify(message), headers }] });
     },
-    async close() {
-      const current = producer;
-      producer = undefined;
-      await (await current?.catch(() => undefined))?.disconnect();
-    },
+    close: () => producer.close(),
   };
 }

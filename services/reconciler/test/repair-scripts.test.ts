@@ -1,24 +1,17 @@
 /** The reconciler's scripts straight against Redis (through Sentinel): fencing, compare-and-set, rebuild. */
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeRedis, createLuaScripts, createRedis, eventKeys, loadEventInventory, luaDirectory, readLuaScripts } from "@booking-rush/lib";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import { eventKeys, loadEventInventory } from "@booking-rush/lib";
+import { luaDirect } from "../../lib/test/support/lua-direct";
 
-const redis = createRedis(stackConfig.redis, testLogger, "repair-scripts");
-const lua = createLuaScripts(redis, readLuaScripts(luaDirectory));
-const events: string[] = [];
+const direct = luaDirect("repair-scripts");
+const { redis, lua } = direct;
 
-afterAll(async () => {
-  for (const eventId of events) {
-    const keys = await redis.keys(`${eventKeys(eventId).tag}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  await closeRedis(redis);
-});
+afterAll(() => direct.close());
 
 async function zone(counts: { reserved: number; sold: number; seq: number }) {
   const eventId = crypto.randomUUID();
   const zoneId = crypto.randomUUID();
-  events.push(eventId);
+  direct.track(eventId);
   await loadEventInventory(redis, {
     id: eventId, tenantId: crypto.randomUUID(), opensAt: new Date(), closesAt: new Date(Date.now() + 3_600_000), maxTicketsPerUser: 4,
     shows: [{ id: crypto.randomUUID(), zones: [{ id: zoneId, kind: "general", total: 10, price: 1 }] }],

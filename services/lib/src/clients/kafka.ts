@@ -97,3 +97,29 @@ export function deadLetterMessage(source: { topic: string; partition: number; me
     },
   };
 }
+
+/**
+ * An idempotent producer connected on first use (its topics created first), and connected again
+ * on the next use after a failure: a process that starts while Kafka is down still starts, and the
+ * sends that need Kafka fail (and are retried by their callers) until it is back.
+ */
+export function lazyProducer(kafka: Kafka, topics: readonly string[], topicSettings: { partitions: number; replicationFactor: number }) {
+  let producer: Promise<Producer> | undefined;
+  return {
+    connected: () =>
+      (producer ??= (async () => {
+        await ensureTopics(kafka, topics, topicSettings);
+        const fresh = createProducer(kafka);
+        await fresh.connect();
+        return fresh;
+      })().catch((error) => {
+        producer = undefined;
+        throw error;
+      })),
+    async close() {
+      const current = producer;
+      producer = undefined;
+      await (await current?.catch(() => undefined))?.disconnect();
+    },
+  };
+}

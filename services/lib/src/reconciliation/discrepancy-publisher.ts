@@ -3,7 +3,7 @@
  * concert event's id, with both sides and what was done. Sent with the idempotent producer; a
  * failure to send is logged, never a reason to leave a repair undone.
  */
-import { createProducer, ensureTopics, type Kafka, type Producer } from "../clients/kafka";
+import { type Kafka, lazyProducer } from "../clients/kafka";
 import type { Logger } from "../logger";
 import type { KafkaConfig } from "../settings";
 import { inventoryDiscrepancyTopic } from "../topics";
@@ -15,17 +15,7 @@ export interface DiscrepancyPublisher {
 }
 
 export function createDiscrepancyPublisher(kafka: Kafka, topics: KafkaConfig["topics"], logger: Logger, runId: string): DiscrepancyPublisher {
-  let producer: Promise<Producer> | undefined;
-  const connected = () =>
-    (producer ??= (async () => {
-      await ensureTopics(kafka, [inventoryDiscrepancyTopic], topics);
-      const fresh = createProducer(kafka);
-      await fresh.connect();
-      return fresh;
-    })().catch((error) => {
-      producer = undefined;
-      throw error;
-    }));
+  const producer = lazyProducer(kafka, [inventoryDiscrepancyTopic], topics);
   return {
     async publish(report) {
       const body = {
@@ -43,15 +33,11 @@ export function createDiscrepancyPublisher(kafka: Kafka, topics: KafkaConfig["to
         },
       };
       try {
-        await (await connected()).send({ topic: inventoryDiscrepancyTopic, acks: -1, messages: [{ key: report.eventId, value: JSON.stringify(body), headers: { event_id: body.event_id } }] });
+        await (await producer.connected()).send({ topic: inventoryDiscrepancyTopic, acks: -1, messages: [{ key: report.eventId, value: JSON.stringify(body), headers: { event_id: body.event_id } }] });
       } catch (error) {
         logger.error("inventory.discrepancy could not be sent", { zone_id: report.zoneId, error: error instanceof Error ? error.message : String(error) });
       }
     },
-    async close() {
-      const current = producer;
-      producer = undefined;
-      await (await current?.catch(() => undefined))?.disconnect();
-    },
+    close: () => producer.close(),
   };
 }
