@@ -1,0 +1,54 @@
+/** The Dockerfile every service and worker is built from, read line by line (no Docker engine here). */
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+const root = `${import.meta.dir}/../..`;
+const dockerfile = readFileSync(`${root}/Dockerfile`, "utf8");
+const instructions = dockerfile
+  .split("\n")
+  .filter((line) => line.trim() && !line.trim().startsWith("#"))
+  .map((line) => line.trim());
+
+describe("Dockerfile", () => {
+  test("multi-stage on Bun's official image, pinned to the project's Bun", () => {
+    const bun = JSON.parse(readFileSync(`${root}/package.json`, "utf8")).devDependencies.bun;
+    expect(instructions).toContain(`ARG BUN_VERSION=${bun}`);
+    const stages = instructions.filter((line) => line.startsWith("FROM "));
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage).toMatch(/^FROM oven\/bun:\$\{BUN_VERSION\}-[a-z]+ AS [a-z]+$/);
+  });
+
+  test("production dependencies only, from the lockfile, with every workspace's manifest", () => {
+    expect(instructions).toContain("RUN bun install --frozen-lockfile --production --ignore-scripts");
+    for (const service of readdirSync(`${root}/services`)) {
+      expect(instructions, service).toContain(`COPY services/${service}/package.json services/${service}/package.json`);
+    }
+  });
+
+  test("runs as a non-root user, stops on SIGTERM, has no HEALTHCHECK (Kubernetes probes)", () => {
+    const user = instructions.filter((line) => line.startsWith("USER "));
+    expect(user).toEqual(["USER 1000:1000"]);
+    expect(instructions).toContain("STOPSIGNAL SIGTERM");
+    expect(instructions.some((line) => line.startsWith("HEALTHCHECK"))).toBe(false);
+    expect(instructions).toContain('ENTRYPOINT ["bun", "run"]');
+  });
+
+  test("every entrypoint the chart runs exists in the image's sources", () => {
+    const values = parse(readFileSync(`${root}/charts/booking-rush/values.yaml`, "utf8")) as { services: Record<string, { entrypoint: string }> };
+    const kind = parse(readFileSync(`${root}/charts/booking-rush/values-kind.yaml`, "utf8")) as { services: Record<string, { entrypoint: string }> };
+    for (const { entrypoint } of [...Object.values(values.services), ...Object.values(kind.services)]) {
+      expect(() => readFileSync(`${root}/${entrypoint}`), entrypoint).not.toThrow();
+    }
+    const ignored = readFileSync(`${root}/.dockerignore`, "utf8").split("\n");
+    for (const needed of ["services", "lua", "drizzle"]) expect(ignored).not.toContain(needed);
+  });
+
+  test("the booking HPA's requests-per-second metric is the one the Prometheus adapter values serve", () => {
+    const adapter = parse(readFileSync(`${root}/charts/booking-rush/prometheus-adapter-values.yaml`, "utf8")) as { rules: { custom: { name: { as: string } }[] } };
+    const template = readFileSync(`${root}/charts/booking-rush-service/templates/_scaling.tpl`, "utf8");
+    const served = adapter.rules.custom.map((rule) => rule.name.as);
+    expect(served).toContain("http_requests_per_second");
+    expect(template).toContain("name: http_requests_per_second");
+  });
+});
