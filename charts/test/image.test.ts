@@ -1,6 +1,7 @@
 /** The Dockerfile every service and worker is built from, read line by line (no Docker engine here). */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { parse } from "yaml";
 
 const root = `${import.meta.dir}/../..`;
@@ -51,4 +52,29 @@ describe("Dockerfile", () => {
     expect(served).toContain("http_requests_per_second");
     expect(template).toContain("name: http_requests_per_second");
   });
+
+  test("the image's layout works: a production-only install of the lockfile resolves every entrypoint the chart runs", () => {
+    // What the two stages do, in a scratch directory: the manifests, `bun install --production`, the sources (no tests).
+    const scratch = mkdtempSync(`${tmpdir()}/booking-rush-image-`);
+    try {
+      for (const file of ["package.json", "bun.lock", "bunfig.toml", "tsconfig.json"]) cpSync(`${root}/${file}`, `${scratch}/${file}`);
+      for (const service of readdirSync(`${root}/services`)) {
+        mkdirSync(`${scratch}/services/${service}`, { recursive: true });
+        cpSync(`${root}/services/${service}/package.json`, `${scratch}/services/${service}/package.json`);
+      }
+      const install = Bun.spawnSync([process.execPath, "install", "--frozen-lockfile", "--production", "--ignore-scripts"], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+      expect(install.exitCode, install.stderr.toString()).toBe(0);
+      const skip = (path: string) => !path.split("/").some((part) => part === "node_modules" || part === "test");
+      for (const directory of ["services", "lua", "drizzle"]) cpSync(`${root}/${directory}`, `${scratch}/${directory}`, { recursive: true, filter: (source) => skip(source.slice(root.length)) });
+
+      const values = parse(readFileSync(`${root}/charts/booking-rush/values.yaml`, "utf8")) as { services: Record<string, { entrypoint: string }> };
+      const entrypoints = [...new Set([...Object.values(values.services).map((service) => service.entrypoint), "drizzle/migrate.ts", "services/all/main.ts"])];
+      for (const entrypoint of entrypoints) {
+        const build = Bun.spawnSync([process.execPath, "build", "--target=bun", entrypoint, "--outdir", `${scratch}/out`], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+        expect(build.exitCode, `${entrypoint}: ${build.stderr.toString()}`).toBe(0);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
