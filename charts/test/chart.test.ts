@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { parseAllDocuments } from "yaml";
 import { settingsCatalog } from "../../scripts/settings-catalog";
 import { describeSettings } from "../../services/lib/src/config";
+import { selectableNames } from "./support/metric-names";
+import { unknownMetrics } from "./support/promql";
 
 const root = `${import.meta.dir}/../..`;
 const chart = `${root}/charts/booking-rush`;
@@ -227,5 +229,16 @@ describe("umbrella chart", () => {
     const output = helm("template", "booking-rush", chart, "--set", "dependencies.postgresql.enabled=true");
     expect(output.code).not.toBe(0);
     expect(output.stderr).toContain("dependencies.postgresql.password is required");
+  });
+
+  test("every alert's expression selects metrics the code exports (or the scrape itself and redis_exporter's)", () => {
+    const rule = objects("default", "PrometheusRule")[0]!;
+    const rules = rule.spec.groups.flatMap((group: { rules: { alert: string; expr: string }[] }) => group.rules);
+    expect(rules.map((alert: { alert: string }) => alert.alert)).toEqual(expect.arrayContaining(["BookingRushHighErrorRate", "BookingRushHighLatency", "BookingRushServiceDown", "BookingRushLowStock", "BookingRushQueueBacklog", "BookingRushRedisHighMemory"]));
+    // Series that come from outside the code: Prometheus' own `up`, and the Redis exporter's memory gauges.
+    const external = new Set(["up", "redis_memory_used_bytes", "redis_memory_max_bytes"]);
+    const known = new Set([...selectableNames, ...external]);
+    for (const alert of rules) expect(unknownMetrics(alert.expr, known), alert.alert).toEqual([]);
+    expect(unknownMetrics("rate(not_exported_total[5m])", known)).toEqual(["not_exported_total"]);
   });
 });
