@@ -42,11 +42,21 @@ export function refundClosedBooking(dependencies: RefundDependencies, event: Boo
   return refundBooking(dependencies, booking.booking_id, (facts) => customerRefundRule({ ...facts, at }), traceparent);
 }
 
-/** Every paid booking of a cancelled event, in full; each refund on its own, so a redelivery only finishes what is left. */
-export async function refundCancelledEvent(dependencies: RefundDependencies, cancelled: EventCancelled, traceparent?: string): Promise<RefundResult[]> {
+/**
+ * Every paid booking of a cancelled event, in full; each refund on its own, so a redelivery only
+ * finishes what is left. A big event takes a while: the consumer's heartbeat is kept up between
+ * refunds, or the group would hand the message to another member half way.
+ */
+export async function refundCancelledEvent(
+  dependencies: RefundDependencies,
+  cancelled: EventCancelled,
+  traceparent?: string,
+  heartbeat: () => Promise<void> = async () => {},
+): Promise<RefundResult[]> {
   const results: RefundResult[] = [];
   for (const reservationId of await paidBookingsOfEvent(dependencies.db, cancelled.concertEventId)) {
     results.push(await refundBooking(dependencies, reservationId, () => ({ percent: 100, reason: "event_cancelled" }), traceparent));
+    await heartbeat();
   }
   return results;
 }
@@ -65,7 +75,7 @@ export function createPaymentWorker(dependencies: PaymentWorkerDependencies, con
       if (message.topic === "event.cancelled") {
         const parsed = parseEventCancelled(message.value);
         if ("reason" in parsed) return { deadLetter: parsed.reason };
-        for (const result of await refundCancelledEvent(dependencies, parsed.event, message.traceparent)) metrics.outcomes.inc({ result });
+        for (const result of await refundCancelledEvent(dependencies, parsed.event, message.traceparent, message.heartbeat)) metrics.outcomes.inc({ result });
         return;
       }
       if (message.topic === "booking.expired" || message.topic === "booking.cancelled") {

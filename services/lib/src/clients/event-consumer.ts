@@ -19,6 +19,8 @@ export interface ConsumedMessage {
   value: Buffer | null;
   /** When the broker took it (epoch ms). */
   timestamp: number;
+  /** Keeps the group membership alive during a long handler (one that works through many items). */
+  heartbeat: () => Promise<void>;
   traceparent?: string;
 }
 
@@ -62,6 +64,7 @@ export function createEventConsumer(options: EventConsumerOptions) {
       key: message.key?.toString() ?? null,
       value: message.value,
       timestamp: Number(message.timestamp),
+      heartbeat,
       ...(message.headers?.traceparent ? { traceparent: message.headers.traceparent.toString() } : {}),
     };
     for (let failures = 0; ; failures += 1) {
