@@ -5,6 +5,7 @@
  */
 import type { Database } from "../clients/postgres";
 import { inScope, systemScope } from "../data/tenant-scope";
+import type { BookingState } from "../events/booking-event";
 import { inventoryOf } from "../inventory/event-inventory";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../../drizzle/schema";
@@ -28,20 +29,11 @@ export interface PostgresZone {
   soldSeats: Record<string, string>;
 }
 
-export interface PostgresBooking {
-  booking_id: string;
-  user_id: string;
-  event_id: string;
-  show_id: string;
-  zone_id: string;
-  quantity: number;
+/** A live booking as PostgreSQL has it, in the shape of the scripts' booking record (what a rebuild writes back). */
+export type PostgresBooking = Omit<BookingState, "status" | "seat_ids" | "payment_id" | "closed_at_ms"> & {
   status: "reserved" | "confirmed";
-  created_at_ms: number;
-  expires_at_ms: number;
-  seq: number;
   seat_ids: string[];
-  confirmed_at_ms?: number;
-}
+};
 
 export interface PostgresTruth {
   event: { status: string; tenant_id: string; opens_at_ms: number; closes_at_ms: number; max_per_user: number };
