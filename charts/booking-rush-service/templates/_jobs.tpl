@@ -28,18 +28,7 @@ spec:
           securityContext:
             runAsNonRoot: true
           containers:
-            - name: {{ .name }}
-              image: {{ include "booking-rush.image" . }}
-              imagePullPolicy: {{ .root.Values.image.pullPolicy }}
-              args: [{{ .service.entrypoint | quote }}]
-              {{- include "booking-rush.env" . | nindent 14 }}
-              resources:
-                {{- toYaml .service.resources | nindent 16 }}
-              securityContext:
-                {{- include "booking-rush.securityContext" . | nindent 16 }}
-              volumeMounts:
-                - name: tmp
-                  mountPath: /tmp
+            {{- include "booking-rush.containerBase" . | nindent 12 }}
           volumes:
             - name: tmp
               emptyDir: {}
