@@ -8,6 +8,4 @@ import { kafkaSettings, postgresSettings, redisSettings, redlockSettings } from 
 
 export const stackConfig = loadConfig({ redis: redisSettings, redlock: redlockSettings, postgres: postgresSettings, kafka: kafkaSettings }, process.env);
 
-import { appendFileSync } from "node:fs";
-const debugFile = process.env.TEST_LOG_FILE;
-export const testLogger = createLogger({ service: "test", level: debugFile ? "debug" : "warn", write: debugFile ? (line) => appendFileSync(debugFile, `${line}\n`) : () => {} });
+export const testLogger = createLogger({ service: "test", level: "warn", write: () => {} });
