@@ -7,7 +7,7 @@
  * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
  */
 import {
-  bookingTopics, createConsumer, createProducer, deadLetterMessage, ensureTopics, type Database, inConsumerSpan, type Kafka, type KafkaConfig, type Logger, type Producer,
+  bookingTopics, createConsumer, deadLetterMessage, ensureTopics, type Database, inConsumerSpan, type Kafka, type KafkaConfig, lazyProducer, type Logger,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { applyBatch, type PendingEvent } from "./apply-batch";
@@ -30,7 +30,7 @@ export interface ProjectorDependencies {
 
 export function createProjector({ kafka, db, logger, metrics }: ProjectorDependencies, config: ProjectorConfig & { topics: KafkaConfig["topics"] }) {
   const consumer = createConsumer(kafka, config.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-  let producer: Producer | undefined;
+  const deadLetters = lazyProducer(kafka, [config.deadLetterTopic], config.topics);
   let buffer: Waiter[] = [];
   let flushing: Promise<void> | undefined;
   let timer: Timer | undefined;
@@ -40,9 +40,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
   /** One send for all of them: a backlog of events that can never apply must not crawl. */
   async function deadLetter(items: { source: { message: KafkaMessage; topic: string; partition: number }; reason: string }[]) {
     if (items.length === 0) return;
-    producer ??= createProducer(kafka);
-    await producer.connect();
-    await producer.send({ topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) });
+    await (await deadLetters.connected()).send({ topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) });
     metrics.events.inc({ result: "rejected" }, items.length);
     for (const { source, reason } of items.slice(0, 10)) {
       logger.warn("booking event dead-lettered", { topic: source.topic, partition: source.partition, offset: source.message.offset, reason });
@@ -162,7 +160,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       await flushing;
       await flush().catch(() => {});
       await consumer.disconnect();
-      await producer?.disconnect();
+      await deadLetters.close();
     },
     consumer,
   };

@@ -8,7 +8,7 @@
  */
 import type { EachMessagePayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
-import { createConsumer, createProducer, deadLetterMessage, ensureTopics } from "./kafka";
+import { createConsumer, deadLetterMessage, ensureTopics, lazyProducer } from "./kafka";
 import type { KafkaConfig } from "../settings";
 
 export interface ConsumedMessage {
@@ -43,15 +43,12 @@ export function createEventConsumer(options: EventConsumerOptions) {
   const { kafka, logger } = options;
   const { baseDelayMs, maxDelayMs } = options.backoff ?? { baseDelayMs: 200, maxDelayMs: 5_000 };
   const consumer = createConsumer(kafka, options.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-  const producer = createProducer(kafka);
-  let producerReady: Promise<void> | undefined;
+  const deadLetters = lazyProducer(kafka, [options.deadLetterTopic], options.topicSettings);
   let stopping = false;
 
   async function deadLetter(payload: EachMessagePayload, reason: string) {
-    producerReady ??= producer.connect();
-    await producerReady;
     const { message, topic, partition } = payload;
-    await producer.send({ topic: options.deadLetterTopic, messages: [deadLetterMessage(payload, reason)] });
+    await (await deadLetters.connected()).send({ topic: options.deadLetterTopic, messages: [deadLetterMessage(payload, reason)] });
     logger.warn("message dead-lettered", { topic, partition, offset: message.offset, reason });
   }
 
@@ -110,7 +107,7 @@ export function createEventConsumer(options: EventConsumerOptions) {
     async stop() {
       stopping = true;
       await consumer.disconnect();
-      if (producerReady) await producer.disconnect();
+      await deadLetters.close();
     },
   };
 }
