@@ -69,13 +69,19 @@ export function registerDbConnectionMetrics(metrics: Metrics) {
       return undefined;
     }
   };
+  // A scrape collects both gauges at once: they share the one query in flight, and the next scrape asks again.
+  let inFlight: ReturnType<typeof count> | undefined;
+  const shared = () =>
+    (inFlight ??= count().finally(() => {
+      inFlight = undefined;
+    }));
   const registers = [metrics.registry];
   new Gauge({
     name: "db_connections_active",
     help: "Connections of this process to PostgreSQL running a statement or inside a transaction",
     registers,
     async collect() {
-      const counts = await count();
+      const counts = await shared();
       if (counts) this.set(counts.active);
       else this.reset();
     },
@@ -85,7 +91,7 @@ export function registerDbConnectionMetrics(metrics: Metrics) {
     help: "Connections of this process to PostgreSQL, busy or idle",
     registers,
     async collect() {
-      const counts = await count();
+      const counts = await shared();
       if (counts) this.set(counts.open);
       else this.reset();
     },
