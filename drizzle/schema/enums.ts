@@ -10,6 +10,9 @@ export const tenantStatus = pgEnum("tenant_status", ["active", "suspended"]);
 
 export const userRole = pgEnum("user_role", ["user", "organizer", "admin"]);
 
+/** A disabled account cannot log in, and every token it holds stops working at once. */
+export const userStatus = pgEnum("user_status", ["active", "disabled"]);
+
 /** draft → published → cancelled (a draft can also be deleted outright). */
 export const eventStatus = pgEnum("event_status", ["draft", "published", "cancelled"]);
 

@@ -7,9 +7,9 @@
  * revoked token revokes the whole family (reuse detection).
  */
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, check, date, index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, check, date, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
-import { tenantStatus, userRole } from "./enums";
+import { tenantStatus, userRole, userStatus } from "./enums";
 
 /** One organizer organisation. Branding (logo, colours) lives in `settings`. */
 export const tenants = pgTable(
@@ -44,6 +44,12 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     name: text("name").notNull(),
     role: userRole("role").notNull().default("user"),
+    status: userStatus("status").notNull().default("active"),
+    /**
+     * Carried by every access token (`ver`); bumped when the role or tenant changes, the password
+     * is reset or the account is disabled, so every token issued before stops working at once.
+     */
+    tokenVersion: integer("token_version").notNull().default(0),
     dateOfBirth: date("date_of_birth", { mode: "string" }),
     lastLoginAt: timestamptz("last_login_at"),
     ...timestamps(),
@@ -52,6 +58,7 @@ export const users = pgTable(
     uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
     index("users_tenant_id_idx").on(t.tenantId),
     check("users_email_format", sql`position('@' in ${t.email}) > 1`),
+    check("users_token_version_non_negative", sql`${t.tokenVersion} >= 0`),
   ],
 );
 

@@ -3,7 +3,7 @@
  * payment.failed gives the seats back, payment.refunded cancels the booking. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, redisSettings, registerConsumerLag, runProcess, startOrExit, serviceSettings,
+  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, postgresSettings, redisSettings, registerConsumerLag, runProcess, startOrExit, serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
@@ -13,6 +13,7 @@ import { bookingSettings, paymentSagaSettings } from "./src/settings";
 const groups = {
   service: serviceSettings({ name: "booking-payment-saga", port: 3033 }),
   redis: redisSettings,
+  postgres: postgresSettings,
   kafka: kafkaSettings,
   auth: authSettings,
   booking: bookingSettings,

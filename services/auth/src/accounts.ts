@@ -8,7 +8,8 @@
 import { type AuthenticatedUser, AppError, conflict, forbidden, unauthorized, writeAudit } from "@booking-rush/lib";
 import { eq, sql } from "drizzle-orm";
 import { users } from "../../../drizzle/schema";
-import { issueTokens, revokeAllOf } from "./sessions";
+import { revokeTokens } from "./auth-state";
+import { issueTokens } from "./sessions";
 import { type AuthStore, isUniqueViolation, type RequestOrigin } from "./store";
 import { type UserView, userView } from "./views";
 
@@ -59,6 +60,10 @@ export async function login(store: AuthStore, input: { email: string; password: 
     store.logger.info("login failed", { request_id: origin.requestId });
     throw wrongCredentials();
   }
+  if (user.status !== "active") {
+    store.metrics.logins.inc({ result: "disabled" });
+    throw forbidden("This account is disabled");
+  }
   const session = await store.db.transaction(async (tx) => {
     const [current] = await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id)).returning();
     const { tokens } = await issueTokens(store, tx, current!);
@@ -106,19 +111,21 @@ export async function updateProfile(store: AuthStore, caller: AuthenticatedUser,
     passwordHash = await store.hasher.hash(change.password);
   }
   return store.db.transaction(async (tx) => {
-    const [updated] = await tx
+    const [renamed] = await tx
       .update(users)
-      .set({ ...(change.name === undefined ? {} : { name: change.name }), ...(passwordHash === undefined ? {} : { passwordHash }) })
+      .set(change.name === undefined ? { updatedAt: sql`now()` } : { name: change.name })
       .where(eq(users.id, user.id))
       .returning();
-    if (!updated) throw new AppError("NOT_FOUND", "User not found");
+    if (!renamed) throw new AppError("NOT_FOUND", "User not found");
+    // A new password ends every session, this one's access token included.
+    const revocation = passwordHash === undefined ? undefined : await revokeTokens(store, tx, user.id, { passwordHash });
+    const updated = revocation?.user ?? renamed;
     const audit = { actorId: user.id, tenantId: user.tenantId, entityType: "user", entityId: user.id, ip: origin.ip, requestId: origin.requestId };
     if (change.name !== undefined && change.name !== user.name) {
       await writeAudit(tx, { ...audit, action: "auth.profile_updated", before: { name: user.name }, after: { name: updated.name } });
     }
-    if (passwordHash !== undefined) {
-      const revoked = await revokeAllOf(tx, user.id);
-      await writeAudit(tx, { ...audit, action: "auth.password_changed", after: { revoked_tokens: revoked } });
+    if (revocation) {
+      await writeAudit(tx, { ...audit, action: "auth.password_changed", after: { revoked_tokens: revocation.revoked } });
     }
     return userView(updated);
   });

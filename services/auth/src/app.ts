@@ -3,7 +3,7 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, closeRedis, createLuaScripts, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
+  type AuthConfig, closeRedis, createAccessControl, createLuaScripts, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
   type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig, type SmtpConfig, startOrExit,
 } from "@booking-rush/lib";
 import { createAuthMetrics } from "./auth-metrics";
@@ -18,7 +18,7 @@ export interface AuthServiceClientsConfig {
   redis: RedisConfig;
   postgres: PostgresConfig;
   smtp: SmtpConfig;
-  auth: Pick<AuthConfig, "jwtSecret" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds">;
+  auth: AuthConfig;
   authService: AuthServiceConfig;
 }
 
@@ -37,6 +37,7 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
   });
   const store: AuthStore = {
     db: postgres.db,
+    redis,
     hasher: createPasswordHasher(config.authService.passwordHashCost),
     keys: config.auth,
     config: config.authService,
@@ -50,7 +51,7 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
     store,
     redis,
     postgres,
-    routes: authRoutes(store, { jwtSecret: config.auth.jwtSecret, trustProxy: config.service.trustProxy }),
+    routes: authRoutes(store, { access: createAccessControl(config.auth, { redis, db: postgres.db, logger }), trustProxy: config.service.trustProxy }),
     /**
      * Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists, at start; returns
      * the readiness check that passes once that is done. A failure

@@ -3,7 +3,7 @@ import { Counter, type Metrics } from "@booking-rush/lib";
 export function createAuthMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
   return {
-    logins: new Counter({ name: "auth_logins_total", help: "Login attempts by result: success, failed, rate_limited", labelNames: ["result"], registers }),
+    logins: new Counter({ name: "auth_logins_total", help: "Login attempts by result: success, failed, disabled, rate_limited", labelNames: ["result"], registers }),
     registrations: new Counter({ name: "auth_registrations_total", help: "Registrations by result: created, conflict, rate_limited", labelNames: ["result"], registers }),
     refreshes: new Counter({
       name: "auth_token_refreshes_total",

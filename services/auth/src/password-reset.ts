@@ -12,7 +12,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { passwordResetTokens, users } from "../../../drizzle/schema";
 import { normalizedEmail } from "./accounts";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";
-import { revokeAllOf } from "./sessions";
+import { revokeTokens } from "./auth-state";
 import type { AuthStore, RequestOrigin } from "./store";
 
 export function requestPasswordReset(store: AuthStore, email: string, origin: RequestOrigin): void {
@@ -59,13 +59,12 @@ export async function resetPassword(store: AuthStore, input: { token: string; pa
   const done = await store.db.transaction(async (tx) => {
     const [row] = await tx.select().from(passwordResetTokens).where(eq(passwordResetTokens.tokenHash, presentedHash)).for("update");
     if (!row || !sameHash(row.tokenHash, presentedHash) || row.usedAt !== null || row.expiresAt.getTime() <= Date.now()) return false;
-    const [user] = await tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId)).returning();
+    const { user, revoked } = await revokeTokens(store, tx, row.userId, { passwordHash });
     if (!user) return false;
     await tx
       .update(passwordResetTokens)
       .set({ usedAt: sql`now()` })
       .where(and(eq(passwordResetTokens.userId, row.userId), isNull(passwordResetTokens.usedAt)));
-    const revoked = await revokeAllOf(tx, user.id);
     await writeAudit(tx, {
       actorId: user.id,
       tenantId: user.tenantId,

@@ -1,13 +1,14 @@
 import {
-  authGuard, clientAddress, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
+  type AccessControl, authGuard, clientAddress, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { login, normalizedEmail, profile, register, updateProfile } from "./accounts";
 import { requestPasswordReset, resetPassword } from "./password-reset";
 import { changeRole } from "./roles";
+import { changeStatus } from "./user-status";
 import { logout, refreshSession } from "./sessions";
 import type { AuthStore, RequestOrigin } from "./store";
-import { roleSchema, sessionSchema, userSchema } from "./views";
+import { roleSchema, sessionSchema, userSchema, userStatusSchema } from "./views";
 
 // Every string has a ceiling: nothing unbounded reaches bcrypt, the database or a log line.
 const email = t.String({ format: "email", minLength: 3, maxLength: 254, description: "Unique, compared case-insensitively" });
@@ -21,7 +22,7 @@ const sessionResponse = okSchema(sessionSchema);
 const userResponse = okSchema(userSchema);
 
 export interface AuthRoutesOptions {
-  jwtSecret: string;
+  access: AccessControl;
   trustProxy: boolean;
 }
 
@@ -42,7 +43,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
   });
 
   return new Elysia({ name: "auth.routes", prefix: "/api/v1" })
-    .use(authGuard({ secret: options.jwtSecret }))
+    .use(authGuard(options.access))
     .use(rateLimitPlugin(store.limiter, addressOptions))
     .post(
       "/auth/register",
@@ -152,6 +153,20 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
         body: t.Object({ role: roleSchema }),
         response: { 200: userResponse },
         detail: { tags: ["admin"], summary: "Change a user's role within the admin's tenant" },
+      },
+    )
+    .put(
+      "/admin/users/:id/status",
+      async ({ params, body, user, request, server }) => ({
+        success: true as const,
+        data: await changeStatus(store, user, params.id, body.status, originOf(request, server)),
+      }),
+      {
+        auth: ["admin"],
+        params: t.Object({ id: uuid() }),
+        body: t.Object({ status: userStatusSchema }),
+        response: { 200: userResponse },
+        detail: { tags: ["admin"], summary: "Disable a user (every session ends at once) or enable it again" },
       },
     );
 }

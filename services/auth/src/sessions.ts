@@ -9,6 +9,7 @@
 import { type AuthenticatedUser, signAccessToken, type Transaction, unauthorized, writeAudit } from "@booking-rush/lib";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { refreshTokens, users } from "../../../drizzle/schema";
+import { publishAuthState } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";
 import type { AuthStore, RequestOrigin } from "./store";
 import { type TokensView, type UserView, userView } from "./views";
@@ -29,12 +30,13 @@ export async function issueTokens(store: AuthStore, tx: Transaction, user: UserR
       expiresAt: sql`now() + make_interval(secs => ${store.keys.refreshTokenTtlSeconds})`,
     })
     .returning({ id: refreshTokens.id });
-  const accessToken = await signAccessToken(claimsOf(user), { secret: store.keys.jwtSecret, ttlSeconds: store.keys.accessTokenTtlSeconds });
+  const accessToken = await signAccessToken(claimsOf(user), { secret: store.keys.jwtSecret, ttlSeconds: store.keys.accessTokenTtlSeconds }, user.tokenVersion);
+  await publishAuthState(store, user);
   const tokens: TokensView = { access_token: accessToken, refresh_token: refreshToken, token_type: "Bearer", expires_in: store.keys.accessTokenTtlSeconds };
   return { tokens, refreshTokenId: row!.id };
 }
 
-/** Revokes every live refresh token of a user (password reset or change, role change). */
+/** Revokes every live refresh token of a user; part of revokeTokens (auth-state.ts). */
 export async function revokeAllOf(tx: Transaction, userId: string): Promise<number> {
   const revoked = await tx
     .update(refreshTokens)
@@ -88,7 +90,7 @@ export async function refreshSession(store: AuthStore, presented: string, origin
     }
     if (row.expiresAt.getTime() <= Date.now()) return { result: "expired" };
     const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
-    if (!user) return { result: "invalid" };
+    if (!user || user.status !== "active") return { result: "invalid" };
     const { tokens, refreshTokenId } = await issueTokens(store, tx, user, row.familyId);
     await tx.update(refreshTokens).set({ revokedAt: sql`now()`, replacedBy: refreshTokenId }).where(eq(refreshTokens.id, row.id));
     return { result: "rotated", user: userView(user), tokens };

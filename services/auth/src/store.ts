@@ -2,13 +2,15 @@
  * What the auth service's domain functions work with, built once in app.ts. The functions take it
  * as their first argument and know nothing of Elysia.
  */
-import type { AuthConfig, Database, Logger, Mailer, RateLimiter } from "@booking-rush/lib";
+import type { AuthConfig, Database, Logger, Mailer, RateLimiter, Redis } from "@booking-rush/lib";
 import type { AuthMetrics } from "./auth-metrics";
 import type { PasswordHasher } from "./secrets";
 import type { AuthServiceConfig } from "./settings";
 
 export interface AuthStore {
   db: Database;
+  /** Where the users' auth state lives for every guard (auth-state.ts). */
+  redis: Redis;
   hasher: PasswordHasher;
   keys: Pick<AuthConfig, "jwtSecret" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds">;
   config: AuthServiceConfig;

@@ -6,12 +6,15 @@ type UserRow = typeof users.$inferSelect;
 /** Spelled out (not mapped from `roles`) so the static type stays the union of the three. */
 export const roleSchema = t.Union([t.Literal("user"), t.Literal("organizer"), t.Literal("admin")]);
 
+export const userStatusSchema = t.Union([t.Literal("active"), t.Literal("disabled")], { description: "A disabled account cannot log in; its tokens stopped working when it was disabled" });
+
 export const userSchema = t.Object({
   id: t.String({ format: "uuid" }),
   email: t.String(),
   name: t.String(),
   role: roleSchema,
   tenant_id: t.Union([t.String({ format: "uuid" }), t.Null()]),
+  status: userStatusSchema,
   created_at: t.String({ format: "date-time" }),
 });
 
@@ -33,5 +36,6 @@ export const userView = (user: UserRow): UserView => ({
   name: user.name,
   role: user.role,
   tenant_id: user.tenantId,
+  status: user.status,
   created_at: user.createdAt.toISOString(),
 });

@@ -38,6 +38,8 @@ describe("forgot and reset password", () => {
     expect((await fixture.post("/auth/login", { email: ann.email, password: "brand-new-pass-1" })).status).toBe(200);
     expect((await fixture.post("/auth/login", { email: ann.email, password: ann.password })).status).toBe(401);
     expect((await fixture.post("/auth/refresh", { refresh_token: ann.tokens.refresh_token })).status).toBe(401);
+    // Not only the refresh token: the access token issued before the reset stops working at once.
+    expect((await fixture.request("GET", "/auth/me", { token: ann.tokens.access_token })).status).toBe(401);
 
     const second = await fixture.post("/auth/reset-password", { token, password: "another-pass-2" });
     expect(second.status).toBe(401);

@@ -1,4 +1,4 @@
-import { authGuard, okSchema, requestIdOf, uuid } from "@booking-rush/lib";
+import { type AccessControl, authGuard, okSchema, requestIdOf, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { type InventoryAdmin, inventoryStatus, syncInventory } from "./inventory-admin";
 
@@ -22,9 +22,9 @@ const syncedZone = t.Object({
 });
 
 /** GET /admin/inventory-status and POST /admin/sync-inventory: admins of the event's tenant only. */
-export const inventoryAdminRoutes = (admin: InventoryAdmin, jwtSecret: string) =>
+export const inventoryAdminRoutes = (admin: InventoryAdmin, access: AccessControl) =>
   new Elysia({ name: "booking.admin-routes", prefix: "/api/v1" })
-    .use(authGuard({ secret: jwtSecret }))
+    .use(authGuard(access))
     .get("/admin/inventory-status", async ({ query, user }) => ({ success: true as const, data: await inventoryStatus(admin, user, query.show_id) }), {
       auth: ["admin"],
       query: t.Object({ show_id: uuid() }),

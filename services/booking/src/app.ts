@@ -3,7 +3,8 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, closeRedis, createDurableScripts, createReconciler, type ReconcilerServiceConfig, createRedis, type Logger, luaDirectory, type Metrics, readLuaScripts, type RedisConfig,
+  type AccessControl, type AuthConfig, closeRedis, createAccessControl, createDurableScripts, createPostgres, createReconciler, type ReconcilerServiceConfig, createRedis,
+  type Logger, luaDirectory, type Metrics, type PostgresConfig, readLuaScripts, type RedisConfig,
 } from "@booking-rush/lib";
 import { inventoryAdminRoutes } from "./admin-routes";
 import { createBookingMetrics } from "./booking-metrics";
@@ -13,7 +14,9 @@ import type { BookingConfig } from "./settings";
 
 export interface BookingServiceConfig {
   redis: RedisConfig;
-  auth: Pick<AuthConfig, "jwtSecret">;
+  /** Payments for a buyer's confirm, and a user's auth state Redis no longer has; never on the hot path. */
+  postgres: PostgresConfig;
+  auth: AuthConfig;
   booking: BookingConfig;
 }
 
@@ -21,11 +24,11 @@ export interface BookingServiceConfig {
  * The admin inventory endpoints: PostgreSQL, the lock servers and Kafka besides Redis, so they
  * are a plugin of their own and the hot path never depends on them.
  */
-export function createInventoryAdmin(config: ReconcilerServiceConfig & { auth: Pick<AuthConfig, "jwtSecret"> }, logger: Logger, metrics: Metrics) {
+export function createInventoryAdmin(config: ReconcilerServiceConfig, access: AccessControl, logger: Logger, metrics: Metrics) {
   const reconciliation = createReconciler(config, logger, metrics);
   return {
     reconciliation,
-    routes: inventoryAdminRoutes(reconciliation, config.auth.jwtSecret),
+    routes: inventoryAdminRoutes(reconciliation, access),
     close: () => reconciliation.close(),
   };
 }
@@ -39,13 +42,18 @@ export function createBookingService(config: BookingServiceConfig, logger: Logge
     waitTimeoutMs: config.booking.waitTimeoutMs,
     observe: (script, seconds) => bookingMetrics.redisDuration.observe({ script }, seconds),
   });
-  const store: BookingStore = { redis, scripts, config: config.booking, metrics: bookingMetrics };
+  // Never on the reserve path: a buyer's confirm reads the payment, a guard fills a state Redis lost.
+  const postgres = createPostgres({ ...config.postgres, poolMax: Math.min(config.postgres.poolMax, 4) }, logger);
+  const store: BookingStore = { redis, db: postgres.db, scripts, config: config.booking, metrics: bookingMetrics };
+  const access = createAccessControl(config.auth, { redis, db: postgres.db, logger });
   return {
     store,
-    routes: bookingRoutes(store, config.auth.jwtSecret),
+    access,
+    routes: bookingRoutes(store, access),
     close: async () => {
       await scripts.close();
       await closeRedis(redis);
+      await postgres.close();
     },
   };
 }

@@ -3,17 +3,20 @@
  * once a replica has it. Plain functions over the store; the HTTP layer is in routes.ts.
  */
 import {
-  AppError, bookingEventKey, type BookingRecord, type DurableScripts, eventKeys, eventOfBooking, notFound, showEventKey, userBookingsKey,
+  AppError, bookingEventKey, type BookingRecord, type Database, type DurableScripts, eventKeys, eventOfBooking, notFound, showEventKey, userBookingsKey,
   validationError,
 } from "@booking-rush/lib";
 import type { Redis } from "ioredis";
 import type { BookingMetrics } from "./booking-metrics";
+import { checkPaymentCoversBooking } from "./payment-check";
 import { type ScriptReply, unwrap, wroteSomething } from "./script-replies";
 import type { BookingConfig } from "./settings";
 
 export interface BookingStore {
   /** Reads and index writes. */
   redis: Redis;
+  /** Payments, read by a buyer's confirmation; never on the reserve path. */
+  db: Database;
   /** Mutations: script + WAIT for a replica. */
   scripts: DurableScripts;
   config: BookingConfig;
@@ -127,7 +130,12 @@ function keepLookupWithRecord(store: BookingStore, bookingId: string) {
   };
 }
 
+/**
+ * reserved → confirmed. A buyer names a payment, which must be theirs, for this booking, succeeded
+ * and covering it (payment-check.ts); the payment saga acts on the payment service's own event.
+ */
 export async function confirmBooking(store: BookingStore, change: BookingChange & { paymentId: string }): Promise<BookingRecord> {
+  if (change.userId !== "") await checkPaymentCoversBooking(store.db, { paymentId: change.paymentId, bookingId: change.bookingId, userId: change.userId });
   const eventId = await eventOfBooking(store.redis, change.bookingId);
   const keys = eventKeys(eventId);
   const reply = await store.scripts.run<ScriptReply>(

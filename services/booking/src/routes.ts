@@ -1,4 +1,4 @@
-import { authGuard, currentTraceparent, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
+import { type AccessControl, authGuard, currentTraceparent, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { getBooking, listBookings, pendingBookings } from "./booking-queries";
 import { bookingSchema, bookingView } from "./booking-view";
@@ -35,9 +35,9 @@ function seatChoice(body: typeof reserveBody.static) {
   return { zoneId: body.zone_id, quantity: body.quantity };
 }
 
-export const bookingRoutes = (store: BookingStore, jwtSecret: string) =>
+export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
   new Elysia({ name: "booking.routes", prefix: "/api/v1" })
-    .use(authGuard({ secret: jwtSecret }))
+    .use(authGuard(access))
     .post(
       "/bookings/reserve",
       async ({ body, headers, user, set }) => {

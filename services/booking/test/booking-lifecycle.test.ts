@@ -4,7 +4,7 @@ import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig } from "../../lib/test/support/stack-config";
 import { createBookingService } from "../src/app";
 import { bookingSettings } from "../src/settings";
-import { type BookingFixture, bookingFixture, get, jwtSecret, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, confirmPaid, get, post, testAuth, tokenFor, zoneCounts } from "./support/booking-fixture";
 
 let fixture: BookingFixture;
 let shortHold: BookingFixture;
@@ -43,13 +43,13 @@ describe("booking lifecycle", () => {
   test("confirm turns the hold into sold; confirming again with the same payment changes nothing", async () => {
     const { sale, zone, token, bookingId } = await reserve(fixture);
     const paymentId = crypto.randomUUID();
-    const confirmed = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: paymentId });
+    const confirmed = await confirmPaid(fixture, bookingId, paymentId);
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.data).toMatchObject({ status: "confirmed", payment_id: paymentId });
     expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 2, seq: 2 });
-    const again = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: paymentId });
+    const again = await confirmPaid(fixture, bookingId, paymentId);
     expect(again.status).toBe(200);
-    const otherPayment = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    const otherPayment = await confirmPaid(fixture, bookingId, crypto.randomUUID());
     expect(otherPayment.status).toBe(409);
     expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 2, seq: 2 });
     expect(await fixture.redis.zcard(sale.keys.expiry)).toBe(0);
@@ -65,7 +65,7 @@ describe("booking lifecycle", () => {
     expect(await fixture.redis.hlen(sale.keys.userTickets)).toBe(0);
     expect((await post(fixture, `/bookings/${bookingId}/cancel`, token, {})).status).toBe(200);
     expect(await outboxTypes(fixture, sale.keys.outbox)).toEqual(["booking.created", "booking.cancelled"]);
-    const confirmCancelled = await post(fixture, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    const confirmCancelled = await confirmPaid(fixture, bookingId, crypto.randomUUID());
     expect(confirmCancelled.status).toBe(409);
   });
 
@@ -111,12 +111,12 @@ describe("booking lifecycle", () => {
   test("a hold past its time cannot be confirmed: 410, seats back, booking.expired written", async () => {
     const { sale, zone, token, bookingId } = await reserve(shortHold, 2);
     await eventually(async () => expect(Date.now()).toBeGreaterThan(Number(await shortHold.redis.hget(sale.keys.booking(bookingId), "expires_at_ms"))), { timeoutMs: 3_000 });
-    const late = await post(shortHold, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    const late = await confirmPaid(shortHold, bookingId, crypto.randomUUID());
     expect(late.status).toBe(410);
     expect(late.body.error.code).toBe("RESERVATION_EXPIRED");
     expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 });
     expect(await outboxTypes(shortHold, sale.keys.outbox)).toEqual(["booking.created", "booking.expired"]);
-    const again = await post(shortHold, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+    const again = await confirmPaid(shortHold, bookingId, crypto.randomUUID());
     expect(again.status).toBe(410);
     expect((await get(shortHold, `/bookings/${bookingId}`, token)).body.data.status).toBe("expired");
   });
@@ -129,7 +129,7 @@ describe("Redis unreachable", () => {
     const metrics = createMetrics("down-test");
     // Sentinels nobody listens on: the master cannot be found.
     const unreachable = { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 };
-    const service = createBookingService({ redis: unreachable, auth: { jwtSecret }, booking: loadConfig({ booking: bookingSettings }, {}).booking }, logger, metrics);
+    const service = createBookingService({ redis: unreachable, postgres: stackConfig.postgres, auth: testAuth, booking: loadConfig({ booking: bookingSettings }, {}).booking }, logger, metrics);
     const app = createHttpApp({ service: { name: "down-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
     try {
       const response = await app.handle(new Request("http://localhost/api/v1/bookings/reserve", {

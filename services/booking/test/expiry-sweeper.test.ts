@@ -4,7 +4,7 @@ import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { startExpirySweeper } from "../src/expiry-sweeper";
 import { createExpiryMetrics } from "../src/worker-metrics";
-import { type BookingFixture, bookingFixture, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, confirmPaid, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { metricValue, startTestRelay, testKafka } from "./support/relay-fixture";
 
@@ -65,7 +65,7 @@ describe("expiry sweeper (real Redis, real Kafka)", () => {
       // At least this hold (a sweeper expires every due hold it finds, of any event).
       await eventually(async () => expect(await metricValue(sweeper.metrics, "booking_holds_expired_total")).toBeGreaterThanOrEqual(1), { timeoutMs: 5_000 });
 
-      const late = await post(shortHold, `/bookings/${bookingId}/confirm`, token, { payment_id: crypto.randomUUID() });
+      const late = await confirmPaid(shortHold, bookingId, crypto.randomUUID());
       expect(late.status).toBe(410);
       expect(late.body.error.code).toBe("RESERVATION_EXPIRED");
       expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually } from "../../lib/test/support/eventually";
 import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "./support/booking-fixture";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { metricValue, stack, startTestRelay, testKafka } from "./support/relay-fixture";
 
@@ -57,7 +57,7 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
       const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
       const holds = await reserveMany(sale, 10, traceparent);
       for (const hold of holds.slice(0, 3)) {
-        expect((await post(fixture, `/bookings/${hold.bookingId}/confirm`, hold.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+        expect((await confirmPaid(fixture, hold.bookingId, crypto.randomUUID())).status).toBe(200);
       }
       for (const hold of holds.slice(3, 5)) expect((await post(fixture, `/bookings/${hold.bookingId}/cancel`, hold.token, {})).status).toBe(200);
       const expected = [

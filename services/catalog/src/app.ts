@@ -3,7 +3,7 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type ApiRateLimitConfig, type AuthConfig, closeRedis, createDurableScripts, createLocks, createLuaScripts, createPostgres, createRateLimiter,
+  type ApiRateLimitConfig, type AuthConfig, closeRedis, createAccessControl, createDurableScripts, createLocks, createLuaScripts, createPostgres, createRateLimiter,
   createRedis, type Logger, luaDirectory, type Metrics, type PostgresConfig, readLuaScripts, type RedisConfig, type RedlockConfig, type ServiceConfig,
 } from "@booking-rush/lib";
 import { createCatalogMetrics } from "./catalog-metrics";
@@ -18,7 +18,7 @@ export interface CatalogServiceConfig {
   redis: RedisConfig;
   redlock: RedlockConfig;
   postgres: PostgresConfig;
-  auth: Pick<AuthConfig, "jwtSecret">;
+  auth: AuthConfig;
   catalog: CatalogConfig;
 }
 
@@ -41,7 +41,7 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
     store,
     postgres,
     routes: catalogRoutes(store, {
-      jwtSecret: config.auth.jwtSecret,
+      access: createAccessControl(config.auth, { redis, db: postgres.db, logger }),
       limiter: createRateLimiter(createLuaScripts(redis, scripts)),
       rateLimit: config.rateLimit,
       trustProxy: config.service.trustProxy,

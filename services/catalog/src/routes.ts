@@ -1,5 +1,5 @@
 import {
-  authGuard, currentTraceparent, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, uuid,
+  type AccessControl, authGuard, currentTraceparent, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, uuid,
   validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
@@ -95,7 +95,7 @@ const listQuery = t.Composite([
 ]);
 
 export interface CatalogRoutesOptions {
-  jwtSecret: string;
+  access: AccessControl;
   limiter: RateLimiter;
   /** The API's default limit per client address, on every catalog route. */
   rateLimit: RateLimitRule;
@@ -105,7 +105,7 @@ export interface CatalogRoutesOptions {
 export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions) => {
   const limited = { rateLimit: { rule: options.rateLimit } };
   return new Elysia({ name: "catalog.routes", prefix: "/api/v1" })
-    .use(authGuard({ secret: options.jwtSecret }))
+    .use(authGuard(options.access))
     .use(rateLimitPlugin(options.limiter, { trustProxy: options.trustProxy }))
     .derive(({ request, headers }) => ({
       actorOf: (user: Actor["user"]): Actor => ({ user, requestId: requestIdOf(request), traceparent: currentTraceparent(headers.traceparent) }),

@@ -12,7 +12,7 @@ import { stackConfig } from "../../lib/test/support/stack-config";
 import { eventually } from "../../lib/test/support/eventually";
 import { createCatalogService } from "../src/app";
 import { catalogSettings } from "../src/settings";
-import { type CatalogFixture, catalogFixture, draftWithZones, jwtSecret } from "./support/catalog-fixture";
+import { type CatalogFixture, catalogFixture, draftWithZones, testAuth } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;
 let acme: Awaited<ReturnType<CatalogFixture["tenant"]>>;
@@ -36,7 +36,7 @@ function catalogWithoutRedis() {
       redis: unreachable,
       redlock: { urls: [] },
       postgres: { ...stackConfig.postgres, url: fixture.database.url },
-      auth: { jwtSecret },
+      auth: testAuth,
       catalog: { ...loadConfig({ catalog: catalogSettings }, {}).catalog, publishLock: { ttlMs: 2_000, waitMs: 300 } },
     },
     logger,

@@ -1,4 +1,5 @@
 export * from "./auth/access-token";
+export * from "./auth/user-auth-state";
 export * from "./clients/kafka";
 export * from "./clients/lua-scripts";
 export * from "./clients/postgres";

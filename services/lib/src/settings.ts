@@ -125,10 +125,17 @@ export const authSettings = settingsGroup(
     JWT_SECRET: secret(Type.String({ minLength: 32, description: "HS256 signing key of access tokens, at least 32 characters" })),
     ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 900, description: "Access token lifetime" }),
     REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 3600, default: 604_800, description: "Refresh token lifetime" }),
+    ACCESS_TOKEN_CLOCK_SKEW_SECONDS: Type.Integer({
+      minimum: 0,
+      maximum: 300,
+      default: 30,
+      description: "Clock difference between servers tolerated on a token's exp and iat; no token lives longer than its TTL plus this",
+    }),
   },
   (values) => ({
     jwtSecret: values.JWT_SECRET,
     accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
+    accessTokenClockSkewSeconds: values.ACCESS_TOKEN_CLOCK_SKEW_SECONDS,
     refreshTokenTtlSeconds: values.REFRESH_TOKEN_TTL_SECONDS,
   }),
 );

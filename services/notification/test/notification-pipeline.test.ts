@@ -11,7 +11,7 @@ import {
 } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
+import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
@@ -151,7 +151,7 @@ describe("notification worker on the real pipeline", () => {
       const reserved = await post(booking, "/bookings/reserve", ann.token, { show_id: sale.show.id, seat_ids: [seats[0]!.id, seats[1]!.id] });
       expect(reserved.status).toBe(201);
       const bookingId: string = reserved.body.data.booking_id;
-      expect((await post(booking, `/bookings/${bookingId}/confirm`, ann.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+      expect((await confirmPaid(booking, bookingId, crypto.randomUUID())).status).toBe(200);
 
       const eventId = `booking.confirmed:${bookingId}`;
       await eventually(() => expect(worker.resultsOf(eventId)).toEqual(["sent"]), waitLong);
@@ -200,7 +200,7 @@ describe("notification worker on the real pipeline", () => {
       const bookingId: string = reserved.body.data.booking_id;
       // Wait for the hold's own deadline (2 s in this fixture); a confirm after it closes the booking as expired.
       await Bun.sleep(Math.max(0, Date.parse(reserved.body.data.expires_at) - Date.now() + 50));
-      expect((await post(booking, `/bookings/${bookingId}/confirm`, bob.token, { payment_id: crypto.randomUUID() })).status).toBe(410);
+      expect((await confirmPaid(booking, bookingId, crypto.randomUUID())).status).toBe(410);
 
       await eventually(() => expect(worker.resultsOf(`booking.expired:${bookingId}`)).toEqual(["sent"]), waitLong);
       const mails = await mailsTo(bob.email);
@@ -270,7 +270,7 @@ describe("notification worker on the real pipeline", () => {
       const reserved = await post(booking, "/bookings/reserve", dana.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 });
       expect(reserved.status).toBe(201);
       bookingId = reserved.body.data.booking_id;
-      expect((await post(booking, `/bookings/${bookingId}/confirm`, dana.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+      expect((await confirmPaid(booking, bookingId, crypto.randomUUID())).status).toBe(200);
       const eventId = `booking.confirmed:${bookingId}`;
 
       await eventually(() => expect(target?.result).toBe("sent"), waitLong);

@@ -3,7 +3,7 @@
  * the worker's (worker.ts). Built once from config.
  */
 import {
-  type AuthConfig, closeRedis, createKafka, createPostgres, createRedis, type KafkaConfig, type Logger, type PostgresConfig, type RedisConfig,
+  type AuthConfig, closeRedis, createAccessControl, createKafka, createPostgres, createRedis, type KafkaConfig, type Logger, type PostgresConfig, type RedisConfig,
 } from "@booking-rush/lib";
 import { createGatewayClient } from "./gateway/gateway-client";
 import { createPaymentPublisher } from "./payment-publisher";
@@ -15,7 +15,7 @@ export interface PaymentServiceConfig {
   redis: RedisConfig;
   postgres: PostgresConfig;
   kafka: KafkaConfig;
-  auth: Pick<AuthConfig, "jwtSecret">;
+  auth: AuthConfig;
   /** The gateway, for refunds the customer asks for (charges run in the worker). */
   payment: Pick<PaymentConfig, "gatewayUrl" | "retry">;
 }
@@ -31,7 +31,7 @@ export function createPaymentService(config: PaymentServiceConfig, logger: Logge
     store,
     kafka,
     postgres,
-    routes: paymentRoutes(store, config.auth.jwtSecret),
+    routes: paymentRoutes(store, createAccessControl(config.auth, { redis, db: postgres.db, logger })),
     close: async () => {
       await publisher.close();
       await closeRedis(redis);

@@ -1,4 +1,4 @@
-import { authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
+import { type AccessControl, authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
 import { requestRefund } from "./refund";
@@ -31,9 +31,9 @@ const postHeaders = t.Object({
   traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
 });
 
-export const paymentRoutes = (store: PaymentStore, jwtSecret: string) =>
+export const paymentRoutes = (store: PaymentStore, access: AccessControl) =>
   new Elysia({ name: "payment.routes", prefix: "/api/v1" })
-    .use(authGuard({ secret: jwtSecret }))
+    .use(authGuard(access))
     .post(
       "/payments",
       async ({ body, headers, user, set }) => {

@@ -8,7 +8,7 @@ import { bookingTopics, createMetrics, loadConfig } from "@booking-rush/lib";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
+import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
@@ -72,11 +72,11 @@ describe("projector on the real pipeline", () => {
           return { buyer, bookingId: response.body.data.booking_id as string };
         }),
       );
-      for (const hold of holds.slice(0, 3)) expect((await post(booking, `/bookings/${hold.bookingId}/confirm`, hold.buyer.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+      for (const hold of holds.slice(0, 3)) expect((await confirmPaid(booking, hold.bookingId, crypto.randomUUID())).status).toBe(200);
       for (const hold of holds.slice(3, 5)) expect((await post(booking, `/bookings/${hold.bookingId}/cancel`, hold.buyer.token, {})).status).toBe(200);
       // The rest run out (a confirm after the hold expires closes it in Redis).
       await Bun.sleep(1_600);
-      for (const hold of holds.slice(5)) expect((await post(booking, `/bookings/${hold.bookingId}/confirm`, hold.buyer.token, { payment_id: crypto.randomUUID() })).status).toBe(410);
+      for (const hold of holds.slice(5)) expect((await confirmPaid(booking, hold.bookingId, crypto.randomUUID())).status).toBe(410);
 
       await caughtUp(sale.event.id, sale.general.id);
       const rows = await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, sale.general.id)));

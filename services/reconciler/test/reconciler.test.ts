@@ -4,12 +4,12 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createHttpApp, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, StaleLockError, type ZoneReport } from "@booking-rush/lib";
+import { bookingTopics, createAccessControl, createHttpApp, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, StaleLockError, type ZoneReport } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
+import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
-import { type CatalogFixture, catalogFixture, draftWithZones, jwtSecret } from "../../catalog/test/support/catalog-fixture";
+import { type CatalogFixture, catalogFixture, draftWithZones, testAuth } from "../../catalog/test/support/catalog-fixture";
 import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
 import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
@@ -76,7 +76,7 @@ async function settledSale(holds: number, confirmed: number) {
     expect(hold.status).toBe(201);
     made.push({ bookingId: hold.body.data.booking_id, token: who.token, seq: 0 });
   }
-  for (const hold of made.slice(0, confirmed)) expect((await post(booking, `/bookings/${hold.bookingId}/confirm`, hold.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+  for (const hold of made.slice(0, confirmed)) expect((await confirmPaid(booking, hold.bookingId, crypto.randomUUID())).status).toBe(200);
   const seated = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, seat_ids: [(await seatIds(sale.assigned.id))[0]] });
   expect(seated.status).toBe(201);
   await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
@@ -214,7 +214,7 @@ describe("reconciler", () => {
     }
     // The sale goes on from the rebuilt state: confirm a restored hold, and sell out without overselling.
     const restored = sale.holds[4]!;
-    expect((await post(booking, `/bookings/${restored.bookingId}/confirm`, restored.token, { payment_id: crypto.randomUUID() })).status).toBe(200);
+    expect((await confirmPaid(booking, restored.bookingId, crypto.randomUUID())).status).toBe(200);
     for (let index = 0; index < 30; index += 1) {
       const response = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 4 });
       if (response.status !== 201) {
@@ -233,7 +233,7 @@ describe("reconciler", () => {
     const keys = eventKeys(sale.event.id);
     await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
     const app = createHttpApp({ service: { name: "admin-test", corsOrigins: "*" }, logger: testLogger, metrics: createMetrics("admin-test"), readiness: { checks: {}, draining: false } }, [
-      inventoryAdminRoutes(reconciler, jwtSecret),
+      inventoryAdminRoutes(reconciler, createAccessControl(testAuth, { redis: booking.redis, db: catalog.db, logger: testLogger })),
     ]);
     const call = async (method: string, path: string, token: string, body?: unknown) => {
       const response = await app.handle(

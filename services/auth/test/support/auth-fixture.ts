@@ -3,7 +3,7 @@
  * sink) over a fresh, migrated database of its own, wrapped in the production kernel; plus helpers
  * to call it, count rows and read the mail sink.
  */
-import { createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken, smtpSettings } from "@booking-rush/lib";
+import { authSettings, createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken, smtpSettings } from "@booking-rush/lib";
 import { eq, sql } from "drizzle-orm";
 import * as schema from "../../../../drizzle/schema";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
@@ -36,7 +36,7 @@ export async function authFixture(label: string, options: FixtureOptions = {}) {
       redis: stackConfig.redis,
       postgres: { ...stackConfig.postgres, url: database.url },
       smtp,
-      auth: { jwtSecret, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900, refreshTokenTtlSeconds: 604_800 },
+      auth: { ...loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900 },
       authService: { ...defaults, passwordHashCost: 4, ...noLimits, ...options.authService },
     },
     logger,

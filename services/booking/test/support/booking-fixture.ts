@@ -3,19 +3,24 @@
  * published event of its own (unique ids, so tests never see each other's inventory).
  */
 import {
-  createHttpApp, createLogger, createMetrics, type EventInventory, eventKeys, eventRegistryKey, loadConfig, loadEventInventory, signAccessToken, type ZoneInventory,
+  AppError, authSettings, createHttpApp, errorStatus, createLogger, createMetrics, type EventInventory, eventKeys, eventRegistryKey, loadConfig, loadEventInventory, type ZoneInventory,
 } from "@booking-rush/lib";
+import { signedInToken } from "../../../lib/test/support/signed-in";
 import { stackConfig } from "../../../lib/test/support/stack-config";
 import { createBookingService } from "../../src/app";
+import { bookingView } from "../../src/booking-view";
+import { confirmBooking } from "../../src/reservations";
 import { type BookingConfig, bookingSettings } from "../../src/settings";
 
 export const jwtSecret = "booking-tests-signing-secret-0123456789";
 const defaults = loadConfig({ booking: bookingSettings }, {}).booking;
+export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;
 
-export async function bookingFixture(overrides: Partial<BookingConfig> = {}) {
+/** `databaseUrl`: where payments and users are read (a catalog fixture's fresh database, when the test has one). */
+export async function bookingFixture(overrides: Partial<BookingConfig> = {}, options: { databaseUrl?: string } = {}) {
   const logger = createLogger({ service: "booking-test", level: "error", write: () => {} });
   const metrics = createMetrics("booking-test");
-  const service = createBookingService({ redis: stackConfig.redis, auth: { jwtSecret }, booking: { ...defaults, ...overrides } }, logger, metrics);
+  const service = createBookingService({ redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: options.databaseUrl ?? stackConfig.postgres.url }, auth: testAuth, booking: { ...defaults, ...overrides } }, logger, metrics);
   const app = createHttpApp({ service: { name: "booking-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
   const loaded: string[] = [];
   return {
@@ -51,8 +56,7 @@ export async function bookingFixture(overrides: Partial<BookingConfig> = {}) {
 
 export type BookingFixture = Awaited<ReturnType<typeof bookingFixture>>;
 
-export const tokenFor = (userId: string, role: "user" | "admin" = "user", tenantId: string | null = null) =>
-  signAccessToken({ id: userId, email: `${userId}@example.com`, role, tenant_id: tenantId }, { secret: jwtSecret, ttlSeconds: 900 });
+export const tokenFor = (userId: string, role: "user" | "admin" = "user", tenantId: string | null = null) => signedInToken({ id: userId, role, tenantId }, jwtSecret);
 
 export async function post(fixture: BookingFixture, path: string, token: string, body: unknown, idempotencyKey: string | null = crypto.randomUUID()) {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, "content-type": "application/json" };
@@ -66,6 +70,23 @@ export async function get(fixture: BookingFixture, path: string, token: string) 
   const response = await fixture.app.handle(new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }));
   // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
   return { status: response.status, body: (await response.json()) as any };
+}
+
+/**
+ * Confirms as the payment saga does on `payment.succeeded`: no buyer, so no payment row is looked
+ * up. For tests about what follows a paid confirmation; a buyer's own confirm, which must name a
+ * real succeeded payment, is covered by confirm-payment.test.ts. Answers like the API would.
+ */
+export async function confirmPaid(fixture: BookingFixture, bookingId: string, paymentId: string = crypto.randomUUID()) {
+  try {
+    const booking = await confirmBooking(fixture.service.store, { bookingId, userId: "", paymentId });
+    // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+    return { status: 200, body: { success: true, data: bookingView(booking) } as any };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+    return { status: errorStatus[error.code] as number, body: { success: false, error: { code: error.code, details: error.details } } as any };
+  }
 }
 
 /** Total / reserved / sold / seq of a zone, straight from Redis. */

@@ -4,16 +4,18 @@
  * tokens to act with.
  */
 import {
-  type ApiRateLimitConfig, apiRateLimitSettings, createHttpApp, createLogger, createMetrics, eventKeys, eventRegistryKey, inScope, loadConfig,
+  type ApiRateLimitConfig, apiRateLimitSettings, authSettings, createHttpApp, createLogger, createMetrics, eventKeys, eventRegistryKey, inScope, loadConfig,
   signAccessToken, systemScope,
 } from "@booking-rush/lib";
 import * as schema from "../../../../drizzle/schema";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
+import { signedInToken } from "../../../lib/test/support/signed-in";
 import { stackConfig } from "../../../lib/test/support/stack-config";
 import { createCatalogService } from "../../src/app";
 import { type CatalogConfig, catalogSettings } from "../../src/settings";
 
 export const jwtSecret = "catalog-tests-signing-secret-0123456789";
+export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;
 const defaults = loadConfig({ catalog: catalogSettings, rateLimit: apiRateLimitSettings }, {});
 
 export async function catalogFixture(label: string, overrides: { catalog?: Partial<CatalogConfig>; rateLimit?: Partial<ApiRateLimitConfig> } = {}) {
@@ -28,7 +30,7 @@ export async function catalogFixture(label: string, overrides: { catalog?: Parti
       redis: stackConfig.redis,
       redlock: stackConfig.redlock,
       postgres: { ...stackConfig.postgres, url: database.url },
-      auth: { jwtSecret },
+      auth: testAuth,
       catalog: { ...defaults.catalog, ...overrides.catalog },
     },
     logger,
@@ -96,8 +98,7 @@ export async function catalogFixture(label: string, overrides: { catalog?: Parti
 
 export type CatalogFixture = Awaited<ReturnType<typeof catalogFixture>>;
 
-export const buyerToken = (userId = crypto.randomUUID()) =>
-  signAccessToken({ id: userId, email: `${userId}@example.com`, role: "user", tenant_id: null }, { secret: jwtSecret, ttlSeconds: 900 });
+export const buyerToken = (userId = crypto.randomUUID()) => signedInToken({ id: userId }, jwtSecret);
 
 const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 

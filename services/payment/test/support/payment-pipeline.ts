@@ -8,7 +8,7 @@ import { expect } from "bun:test";
 import { bookingTopics, createHttpApp, createLogger, createMailer, createMetrics, eventKeys, loadConfig, smtpSettings } from "@booking-rush/lib";
 import * as schema from "../../../../drizzle/schema";
 import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-saga";
-import { bookingFixture, post as bookingPost, tokenFor } from "../../../booking/test/support/booking-fixture";
+import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "../../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../../booking/test/support/relay-fixture";
 import { catalogFixture, draftWithZones } from "../../../catalog/test/support/catalog-fixture";
 import { groupAtEnd } from "../../../lib/test/support/fresh-group";
@@ -44,11 +44,11 @@ export async function paymentPipeline(options: PipelineOptions) {
   const gateway = startMockGateway();
   const retry: RetryPolicy = { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 1_000, ...options.retry };
   const catalog = await catalogFixture(options.name);
-  const booking = await bookingFixture(options.holdMs === undefined ? {} : { holdMs: options.holdMs });
+  const booking = await bookingFixture(options.holdMs === undefined ? {} : { holdMs: options.holdMs }, { databaseUrl: catalog.database.url });
   const logger = createLogger({ service: `${options.name}-test`, level: "error", write: () => {} });
   const metrics = createMetrics(`${options.name}-test`);
   const payment = createPaymentService(
-    { redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: { jwtSecret: "booking-tests-signing-secret-0123456789" }, payment: { gatewayUrl: gateway.url, retry } },
+    { redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: testAuth, payment: { gatewayUrl: gateway.url, retry } },
     logger,
   );
   const paymentApp = createHttpApp({ service: { name: `${options.name}-test`, corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [payment.routes]);
