@@ -5,7 +5,7 @@
  * then checks that no zone ever held more than it has. Bounded: a fixed number of requests per run
  * and a deadline. Run with loadtest/bench-reserve (it brings the stack up and sets the env).
  */
-import { closeRedis, createLogger, createRedis, loadConfigOrExit, redisSettings, signAccessToken } from "../services/lib/src/index";
+import { closeRedis, createLogger, createRedis, loadConfigOrExit, redisSettings, signAccessToken, userAuthStateKey, writeUserAuthState } from "../services/lib/src/index";
 import { loadEventInventory } from "../services/lib/src/inventory/load";
 import { eventKeys, eventRegistryKey } from "../services/lib/src/inventory/keys";
 
@@ -103,6 +103,8 @@ async function cleanUp(sale: Sale) {
 
 const users = Array.from({ length: Math.ceil(requests / 4) }, () => crypto.randomUUID());
 const tokens = await Promise.all(users.map((id) => signAccessToken({ id, email: `${id}@bench.example`, role: "user", tenant_id: null }, { secret: jwtSecret, ttlSeconds: 900 })));
+// Signed in, as far as every guard can tell: the auth state a login writes (user-auth-state.ts).
+await Promise.all(users.map((id) => writeUserAuthState(redis, id, { version: 0, role: "user", tenantId: null, active: true }, 900)));
 
 const baselineSale = await publishSale();
 const baselinePort = freePort();
@@ -133,5 +135,6 @@ console.log(`ratio full/baseline: ${(fullRate / bareRate).toFixed(2)} of the thr
 const clean = (await checkNoOversell(fullSale, full)) && (await checkNoOversell(baselineSale, bare));
 await cleanUp(fullSale);
 await cleanUp(baselineSale);
+for (let index = 0; index < users.length; index += 500) await redis.del(...users.slice(index, index + 500).map(userAuthStateKey));
 await closeRedis(redis);
 process.exit(clean && full.errors === 0 && bare.errors === 0 ? 0 : 1);
