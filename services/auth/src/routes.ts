@@ -1,5 +1,5 @@
 import {
-  authGuard, clientAddress, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
+  authGuard, clientAddress, errorResponses, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { login, normalizedEmail, profile, register, updateProfile } from "./accounts";
@@ -54,7 +54,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email, password: newPassword, name: displayName }),
         rateLimit: { rule: rules.register, subjects: byEmail },
-        response: { 201: sessionResponse },
+        response: { 201: sessionResponse, ...errorResponses("CONFLICT") },
         detail: { tags: ["auth"], summary: "Create an account (role user) and sign in" },
       },
     )
@@ -64,7 +64,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email, password: givenPassword }),
         rateLimit: { rule: rules.login, subjects: byEmail },
-        response: { 200: sessionResponse },
+        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED") },
         detail: { tags: ["auth"], summary: "Sign in: access and refresh token" },
       },
     )
@@ -73,7 +73,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       async ({ body, request, server }) => ({ success: true as const, data: await refreshSession(store, body.refresh_token, originOf(request, server)) }),
       {
         body: t.Object({ refresh_token: opaqueToken }),
-        response: { 200: sessionResponse },
+        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED") },
         detail: { tags: ["auth"], summary: "New token pair; the presented refresh token is revoked (reusing it revokes the session)" },
       },
     )
@@ -112,13 +112,13 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       },
       {
         body: t.Object({ token: opaqueToken, password: newPassword }),
-        response: { 200: okSchema(t.Object({ password_reset: t.Literal(true) })) },
+        response: { 200: okSchema(t.Object({ password_reset: t.Literal(true) })), ...errorResponses("UNAUTHORIZED") },
         detail: { tags: ["auth"], summary: "Set a new password with a reset token; every session ends" },
       },
     )
     .get("/auth/me", async ({ user }) => ({ success: true as const, data: await profile(store, user) }), {
       auth: true,
-      response: { 200: userResponse },
+      response: { 200: userResponse, ...errorResponses("NOT_FOUND") },
       detail: { tags: ["auth"], summary: "The caller's profile" },
     })
     .put(
@@ -136,7 +136,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         auth: true,
         body: t.Object({ name: t.Optional(displayName), password: t.Optional(newPassword), current_password: t.Optional(givenPassword) }),
-        response: { 200: userResponse },
+        response: { 200: userResponse, ...errorResponses("NOT_FOUND", "RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "Change the name, or the password with the current one (ends every session)" },
       },
     )
@@ -150,7 +150,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
         auth: ["admin"],
         params: t.Object({ id: uuid() }),
         body: t.Object({ role: roleSchema }),
-        response: { 200: userResponse },
+        response: { 200: userResponse, ...errorResponses("NOT_FOUND", "CONFLICT") },
         detail: { tags: ["admin"], summary: "Change a user's role within the admin's tenant" },
       },
     );

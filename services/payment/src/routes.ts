@@ -1,4 +1,4 @@
-import { authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
+import { authGuard, currentTraceparent, errorResponses, okSchema, traceparentHeader, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
 import { requestRefund } from "./refund";
@@ -28,7 +28,7 @@ const paymentSchema = t.Object({
 
 const postHeaders = t.Object({
   "idempotency-key": t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$", description: "Required; a retry with the same key and body returns the first answer" }),
-  traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
+  traceparent: traceparentHeader,
 });
 
 export const paymentRoutes = (store: PaymentStore, jwtSecret: string) =>
@@ -51,14 +51,14 @@ export const paymentRoutes = (store: PaymentStore, jwtSecret: string) =>
         auth: true,
         headers: postHeaders,
         body: t.Object({ booking_id: uuid(), method: t.Union([t.Literal("card"), t.Literal("bank_transfer"), t.Literal("e_wallet")]) }),
-        response: { 202: okSchema(paymentSchema) },
+        response: { 202: okSchema(paymentSchema), ...errorResponses("NOT_FOUND", "CONFLICT", "BOOKING_NOT_OPEN", "RESERVATION_EXPIRED", "IDEMPOTENCY_KEY_REUSED") },
         detail: { tags: ["payment"], summary: "Pay for a live hold; the charge happens in the background" },
       },
     )
     .get("/payments/:id", async ({ params, user }) => ({ success: true as const, data: await getPayment(store, user, params.id) }), {
       auth: true,
       params: t.Object({ id: uuid() }),
-      response: { 200: okSchema(paymentSchema) },
+      response: { 200: okSchema(paymentSchema), ...errorResponses("NOT_FOUND") },
       detail: { tags: ["payment"], summary: "A payment: pending → processing → succeeded | failed; refunded" },
     })
     .post(
@@ -80,7 +80,7 @@ export const paymentRoutes = (store: PaymentStore, jwtSecret: string) =>
         auth: true,
         params: t.Object({ id: uuid() }),
         headers: postHeaders,
-        response: { 200: okSchema(paymentSchema) },
+        response: { 200: okSchema(paymentSchema), ...errorResponses("NOT_FOUND", "CONFLICT", "IDEMPOTENCY_KEY_REUSED") },
         detail: {
           tags: ["payment"],
           summary: "Refund by the rules (> 7 days before the show 100%, 3–7 days 50%, < 3 days refused; event cancelled 100%); the booking is cancelled and its seats go back on sale",
