@@ -54,7 +54,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email, password: newPassword, name: displayName }),
         rateLimit: { rule: rules.register, subjects: byEmail },
-        response: { 201: sessionResponse, ...errorResponses("CONFLICT") },
+        response: { 201: sessionResponse, ...errorResponses("CONFLICT", "RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "Create an account (role user) and sign in" },
       },
     )
@@ -64,7 +64,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email, password: givenPassword }),
         rateLimit: { rule: rules.login, subjects: byEmail },
-        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED") },
+        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED", "RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "Sign in: access and refresh token" },
       },
     )
@@ -100,7 +100,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email }),
         rateLimit: { rule: rules.forgotPassword, subjects: byEmail },
-        response: { 202: okSchema(t.Object({ status: t.Literal("accepted") })) },
+        response: { 202: okSchema(t.Object({ status: t.Literal("accepted") })), ...errorResponses("RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "E-mail a one-time reset token when the account exists; always 202" },
       },
     )

@@ -82,9 +82,11 @@ function zoneLayout(body: typeof zoneBody.static): ZoneLayout {
 
 const idParams = t.Object({ id: uuid() });
 const traceHeaders = t.Object({ traceparent: traceparentHeader });
-// What the domain answers besides the kernel's codes (see errorResponses).
-const missing = errorResponses("NOT_FOUND");
-const changing = errorResponses("NOT_FOUND", "CONFLICT");
+// What these routes answer besides the kernel's codes (see errorResponses): every one is rate
+// limited; a viewer's token, when sent, must be valid.
+const limitedErrors = errorResponses("RATE_LIMITED");
+const missing = errorResponses("NOT_FOUND", "UNAUTHORIZED", "RATE_LIMITED");
+const changing = errorResponses("NOT_FOUND", "CONFLICT", "RATE_LIMITED");
 const organizers = ["organizer", "admin"] as ("organizer" | "admin")[];
 
 const listQuery = t.Composite([
@@ -122,7 +124,7 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
         });
         return page(items, { page: query.page, per_page: query.per_page, total });
       },
-      { query: listQuery, response: { 200: pageSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Published events" } },
+      { query: listQuery, response: { 200: pageSchema(eventSchema), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Published events" } },
     )
     .get("/events/:id", async ({ params, viewer }) => ({ success: true as const, data: await eventDetail(store, viewer, params.id) }), {
       viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema), ...missing }, ...limited, detail: { tags: ["catalog"], summary: "An event with its shows" },
@@ -141,7 +143,7 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
       ...limited, detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
     })
     .get("/categories", async () => ({ success: true as const, data: await listCategories(store) }), {
-      response: { 200: okSchema(t.Array(categorySchema)) }, ...limited, detail: { tags: ["catalog"], summary: "Categories" },
+      response: { 200: okSchema(t.Array(categorySchema)), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Categories" },
     })
     .post(
       "/events",
@@ -155,7 +157,7 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
         });
         return { success: true as const, data };
       },
-      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Create a draft event" } },
+      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Create a draft event" } },
     )
     .put("/events/:id", async ({ params, body, user, actorOf }) => ({ success: true as const, data: await updateEvent(store, actorOf(user), params.id, eventChanges(body)) }), {
       auth: organizers, params: idParams, body: updateEventBody, response: { 200: okSchema(eventSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Change an event of your tenant" },

@@ -51,8 +51,9 @@ export const errorSchema = errorSchemaOf();
 /**
  * A route's own error answers, for its `response`: `{ 200: …, ...errorResponses("NOT_FOUND", "CONFLICT") }`
  * gives each status the envelope with exactly those of its codes. Only what the route's domain
- * decides: the kernel adds what every route of a kind can answer (400, 401/403 with auth, 413, 429
- * with a rate limit, 431, 500, 503) to the OpenAPI document itself (http/openapi.ts).
+ * decides (and 401 of a `viewer` route, 429 of a rate-limited one): the kernel adds what every route
+ * of a kind can answer (400, 401/403 with auth, 413, 431, 500, 503) to the OpenAPI document itself
+ * (http/openapi.ts).
  */
 export function errorResponses(...codes: ErrorCode[]) {
   const byStatus: Record<number, ErrorCode[]> = {};

@@ -8,8 +8,9 @@
  * check answers against:
  * - the error envelope of every status a route can answer: its own (`errorResponses` in its
  *   `response`) plus what every route of its kind can answer: 400 VALIDATION_ERROR with any input,
- *   401/403 with `auth`, 401 with `viewer` (a token that is sent must be valid), 413 with a body,
- *   429 with a rate limit, 431, 500 and 503 everywhere;
+ *   401/403 with `auth`, 413 with a body, 431, 500 and 503 everywhere (a macro leaves no trace
+ *   in the route but `auth`'s security requirement, so `viewer` routes declare 401 and
+ *   rate-limited ones 429 themselves);
  * - a query parameter with a default is optional (Elysia applies the default);
  * - request bodies are JSON only (the kernel's parser takes nothing else).
  */
@@ -41,9 +42,8 @@ function kernelCodes(route: RouteFacts): ErrorCode[] {
   const hasBody = hooks.body !== undefined && route.method !== "GET";
   if (hasBody || hooks.params || hooks.query || hooks.headers) codes.push("VALIDATION_ERROR");
   if (hasBody) codes.push("PAYLOAD_TOO_LARGE");
-  if (hooks.auth) codes.push("UNAUTHORIZED", "FORBIDDEN");
-  if (hooks.viewer) codes.push("UNAUTHORIZED");
-  if (hooks.rateLimit) codes.push("RATE_LIMITED");
+  // The auth guard's macro marks its routes with the bearer security requirement.
+  if ((hooks.detail as { security?: unknown[] } | undefined)?.security?.length) codes.push("UNAUTHORIZED", "FORBIDDEN");
   return codes;
 }
 
