@@ -12,7 +12,7 @@
  *   in the route but `auth`'s security requirement, so `viewer` routes declare 401 and
  *   rate-limited ones 429 themselves);
  * - a query parameter with a default is optional (Elysia applies the default);
- * - request bodies are JSON only (the kernel's parser takes nothing else).
+ * - request bodies are JSON only (the kernel's parser takes nothing else), with the route's schema.
  */
 import { toOpenAPISchema } from "@elysiajs/openapi";
 import { type AnyElysia, Elysia } from "elysia";
@@ -72,10 +72,11 @@ function completeOperation(operation: JsonObject, route: RouteFacts) {
   for (const parameter of (operation.parameters ?? []) as JsonObject[]) {
     if (parameter.in === "query" && (parameter.schema as JsonObject | undefined)?.default !== undefined) parameter.required = false;
   }
+  // The kernel's own body parser (json-body.ts) hides the body's content type from the generator,
+  // which then lists no content at all: the body is JSON, with the route's schema.
   const body = operation.requestBody as { content?: Record<string, { schema: unknown }> } | undefined;
-  if (body?.content) {
-    const schema = body.content["application/json"]?.schema ?? Object.values(body.content)[0]?.schema;
-    body.content = schema === undefined ? {} : { "application/json": { schema } };
+  if (body && route.hooks.body !== undefined) {
+    body.content = { "application/json": { schema: JSON.parse(JSON.stringify(route.hooks.body)) } };
   }
 }
 
