@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Elysia, t } from "elysia";
 import { errorResponses, okSchema, pageQuerySchema, pageSchema } from "../src/envelope";
 import { AppError } from "../src/errors";
+import { serverMaxRequestBodyBytes } from "../src/http/json-body";
 import { jsonInteger } from "../src/schemas";
 import { eventually } from "./support/eventually";
 import { call, json, jsonOf, testKernel } from "./support/test-kernel";
@@ -79,6 +80,24 @@ describe("error envelope", () => {
       const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
       expect({ size, status: response.status }).toEqual({ size, status: 413 });
       expect((await jsonOf(response)).error.code).toBe("PAYLOAD_TOO_LARGE");
+    }
+  });
+
+  test("on a real server (Bun's own limit above the kernel's), bodies over 128 KB get the envelope, not a bare 413", async () => {
+    const { app: served } = testKernel([sampleService]);
+    served.listen({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: serverMaxRequestBodyBytes });
+    try {
+      const url = `http://127.0.0.1:${served.server!.port}/api/v1/orders`;
+      const text = JSON.stringify({ show_id: showId, quantity: 1, padding: "x".repeat(300_000) });
+      const sized = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+      const chunked = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: new Blob([text]).stream(), duplex: "half" } as RequestInit);
+      for (const response of [sized, chunked]) {
+        expect(response.status).toBe(413);
+        expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
+        expect((await jsonOf(response)).error.code).toBe("PAYLOAD_TOO_LARGE");
+      }
+    } finally {
+      await served.stop(true);
     }
   });
 
