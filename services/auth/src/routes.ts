@@ -1,7 +1,8 @@
 import {
-  authGuard, clientAddress, errorResponses, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
+  authGuard, clientAddress, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { errorResponses } from "@booking-rush/lib";
 import { login, normalizedEmail, profile, register, updateProfile } from "./accounts";
 import { requestPasswordReset, resetPassword } from "./password-reset";
 import { changeRole } from "./roles";

@@ -1,5 +1,6 @@
-import { authGuard, errorResponses, okSchema, requestIdOf, uuid } from "@booking-rush/lib";
+import { authGuard, okSchema, requestIdOf, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { errorResponses } from "@booking-rush/lib";
 import { type InventoryAdmin, inventoryStatus, syncInventory } from "./inventory-admin";
 
 const side = t.Object({ available: t.Integer(), reserved: t.Integer(), sold: t.Integer() });

@@ -1,7 +1,6 @@
-import {
-  authGuard, currentTraceparent, errorResponses, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, traceparentHeader, uuid, validationError,
-} from "@booking-rush/lib";
+import { authGuard, currentTraceparent, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { errorResponses, traceparentHeader } from "@booking-rush/lib";
 import { getBooking, listBookings, pendingBookings } from "./booking-queries";
 import { bookingSchema, bookingView } from "./booking-view";
 import { type BookingStore, cancelBooking, confirmBooking, reserveSeats } from "./reservations";

@@ -1,8 +1,9 @@
 import {
-  authGuard, currentTraceparent, dateTime as dateTimeSchema, errorResponses, jsonInteger, multiLineText, okSchema, oneLineText, page, pageQuerySchema, pageSchema,
-  type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, traceparentHeader, uuid, validationError,
+  authGuard, currentTraceparent, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, uuid,
+  validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { dateTime as dateTimeSchema, errorResponses, multiLineText, oneLineText, traceparentHeader } from "@booking-rush/lib";
 import { listCategories } from "./categories";
 import { createEvent, createShow, eventDetail, type EventFields, eventShows, listEvents, removeEvent, updateEvent } from "./events";
 import { publishEvent } from "./publishing";

@@ -1,5 +1,6 @@
-import { authGuard, currentTraceparent, errorResponses, okSchema, traceparentHeader, uuid } from "@booking-rush/lib";
+import { authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { errorResponses, traceparentHeader } from "@booking-rush/lib";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
 import { requestRefund } from "./refund";
 import { customerRefundRule } from "./refund-rules";
