@@ -4,6 +4,7 @@ import { AppError, type FieldError, serviceUnavailable, validationError } from "
 import type { Logger } from "../logger";
 import { postgresErrorOf } from "../data/postgres-errors";
 import { dependencyOf } from "./dependency-errors";
+import { unreadableBodyError } from "./json-body";
 import { requestIdOf } from "./request-id";
 
 /**
@@ -13,6 +14,10 @@ import { requestIdOf } from "./request-id";
  */
 export function toAppError(code: string | number, error: unknown, request?: Request): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof ValidationError && error.type === "body" && request) {
+    const unreadable = unreadableBodyError(request);
+    if (unreadable) return unreadable;
+  }
   if (error instanceof ValidationError && error.type !== "response") return validationError(fieldErrors(error, request));
   switch (code) {
     case "NOT_FOUND":

@@ -49,10 +49,27 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 const isJson = (contentType: string) => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
 
 /**
- * Limits of every request, answered with the error envelope: headers over `maxHeaderBytes` are 431
+ * A body that is not JSON is refused by the route's schema, not by the parser: parsing runs before
+ * the auth guard's check (`transform`), and a caller who may not call a route must get 401/403
+ * whatever it sent. The parser hands over a value no object schema accepts and keeps the reason
+ * here; the error handler answers with it when the body then fails its schema.
+ */
+const unreadableBodies = new WeakMap<Request, AppError>();
+const unreadableBody = "<body that is not JSON>";
+
+export const unreadableBodyError = (request: Request) => unreadableBodies.get(request);
+
+function unreadable(request: Request, message: string) {
+  unreadableBodies.set(request, validationError([{ in: "body", field: "", message }]));
+  return unreadableBody;
+}
+
+/**
+ * Limits of every request, answered with the error envelope: headers over `maxHeadersBytes` are 431
  * HEADERS_TOO_LARGE, a declared Content-Length over `maxBodyBytes` is 413 PAYLOAD_TOO_LARGE before
  * anything is read, and a body without a length (chunked) is read only up to the limit.
- * Bodies are JSON only (the API has no other kind): another content type is a VALIDATION_ERROR.
+ * Bodies are JSON only (the API has no other kind): another content type, like malformed JSON, is a
+ * VALIDATION_ERROR (see unreadableBodies).
  */
 export const bodyLimitPlugin = (maxBodyBytes = maxJsonBodyBytes, maxHeadersBytes = maxHeaderBytes) =>
   new Elysia({ name: "kernel.body-limit" })
@@ -65,12 +82,10 @@ export const bodyLimitPlugin = (maxBodyBytes = maxJsonBodyBytes, maxHeadersBytes
       const bytes = await readCapped(request, maxBodyBytes);
       // null, not undefined: undefined would hand the (already read) body to Elysia's own parsers.
       if (bytes.byteLength === 0) return null;
-      if (!isJson(contentType ?? "")) {
-        throw validationError([{ in: "body", field: "", message: "The body must be application/json" }]);
-      }
+      if (!isJson(contentType ?? "")) return unreadable(request, "The body must be application/json");
       try {
         return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
       } catch {
-        throw validationError([{ in: "body", field: "", message: "Body is not valid JSON" }]);
+        return unreadable(request, "Body is not valid JSON");
       }
     });
