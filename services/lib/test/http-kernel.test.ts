@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Elysia, t } from "elysia";
+import postgres from "postgres";
 import { errorResponses, okSchema, pageQuerySchema, pageSchema } from "../src/envelope";
 import { AppError } from "../src/errors";
 import { serverMaxRequestBodyBytes } from "../src/http/json-body";
@@ -300,5 +301,33 @@ describe("health and metrics", () => {
     expect(Object.keys(things.responses).sort()).toEqual(["200", "400", "404", "409", "431", "500", "503"]);
     expect(codes(things, "409")).toEqual(["CONFLICT", "INSUFFICIENT_STOCK"]);
     expect(things.parameters.map((parameter: { name: string; required: boolean }) => [parameter.name, parameter.required])).toEqual([["page", false], ["per_page", false]]);
+  });
+});
+
+describe("a value the database cannot hold", () => {
+  test("PostgreSQL's data exception is a 400, logged with SQLSTATE and the query's name, never the value", async () => {
+    const url = process.env.DATABASE_URL;
+    expect(url).toBeDefined();
+    const sql = postgres(url!, { max: 1, onnotice: () => {} });
+    try {
+      // A route whose schema lets a NUL through: the safety net, not the schemas, must answer.
+      const careless = new Elysia({ name: "careless", prefix: "/api/v1" }).post(
+        "/notes",
+        async ({ body }) => {
+          await sql`select ${body.text}::text as stored`;
+          return { success: true as const, data: {} };
+        },
+        { body: t.Object({ text: t.String() }), response: okSchema(t.Object({})) },
+      );
+      const { app, lines } = testKernel([careless]);
+      const response = await call(app, "/api/v1/notes", json({ text: "secret-buyer-note\u0000" }, { headers: { "x-request-id": "nul-1" } }));
+      expect(response.status).toBe(400);
+      expect((await jsonOf(response)).error.code).toBe("VALIDATION_ERROR");
+      const logged = lines.find((line) => line.request_id === "nul-1" && line.level === "warn");
+      expect(logged?.error).toMatchObject({ sql_state: "22021" });
+      expect(JSON.stringify(lines)).not.toContain("secret-buyer-note");
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
   });
 });
