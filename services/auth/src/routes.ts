@@ -2,6 +2,7 @@ import {
   type AccessControl, authGuard, clientAddress, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { errorResponses } from "@booking-rush/lib";
 import { login, normalizedEmail, profile, register, updateProfile } from "./accounts";
 import { requestPasswordReset, resetPassword } from "./password-reset";
 import { changeRole } from "./roles";
@@ -55,7 +56,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email, password: newPassword, name: displayName }),
         rateLimit: { rule: rules.register, subjects: byEmail },
-        response: { 201: sessionResponse },
+        response: { 201: sessionResponse, ...errorResponses("CONFLICT", "RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "Create an account (role user) and sign in" },
       },
     )
@@ -65,7 +66,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email, password: givenPassword }),
         rateLimit: { rule: rules.login, subjects: byEmail },
-        response: { 200: sessionResponse },
+        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED", "RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "Sign in: access and refresh token" },
       },
     )
@@ -74,7 +75,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       async ({ body, request, server }) => ({ success: true as const, data: await refreshSession(store, body.refresh_token, originOf(request, server)) }),
       {
         body: t.Object({ refresh_token: opaqueToken }),
-        response: { 200: sessionResponse },
+        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED") },
         detail: { tags: ["auth"], summary: "New token pair; the presented refresh token is revoked (reusing it revokes the session)" },
       },
     )
@@ -101,7 +102,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email }),
         rateLimit: { rule: rules.forgotPassword, subjects: byEmail },
-        response: { 202: okSchema(t.Object({ status: t.Literal("accepted") })) },
+        response: { 202: okSchema(t.Object({ status: t.Literal("accepted") })), ...errorResponses("RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "E-mail a one-time reset token when the account exists; always 202" },
       },
     )
@@ -113,13 +114,13 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       },
       {
         body: t.Object({ token: opaqueToken, password: newPassword }),
-        response: { 200: okSchema(t.Object({ password_reset: t.Literal(true) })) },
+        response: { 200: okSchema(t.Object({ password_reset: t.Literal(true) })), ...errorResponses("UNAUTHORIZED") },
         detail: { tags: ["auth"], summary: "Set a new password with a reset token; every session ends" },
       },
     )
     .get("/auth/me", async ({ user }) => ({ success: true as const, data: await profile(store, user) }), {
       auth: true,
-      response: { 200: userResponse },
+      response: { 200: userResponse, ...errorResponses("NOT_FOUND") },
       detail: { tags: ["auth"], summary: "The caller's profile" },
     })
     .put(
@@ -137,7 +138,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         auth: true,
         body: t.Object({ name: t.Optional(displayName), password: t.Optional(newPassword), current_password: t.Optional(givenPassword) }),
-        response: { 200: userResponse },
+        response: { 200: userResponse, ...errorResponses("NOT_FOUND", "RATE_LIMITED") },
         detail: { tags: ["auth"], summary: "Change the name, or the password with the current one (ends every session)" },
       },
     )
@@ -151,7 +152,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
         auth: ["admin"],
         params: t.Object({ id: uuid() }),
         body: t.Object({ role: roleSchema }),
-        response: { 200: userResponse },
+        response: { 200: userResponse, ...errorResponses("NOT_FOUND", "CONFLICT") },
         detail: { tags: ["admin"], summary: "Change a user's role within the admin's tenant" },
       },
     )

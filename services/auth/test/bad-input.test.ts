@@ -88,9 +88,9 @@ describe("bad input on every auth endpoint: 400 VALIDATION_ERROR, nothing writte
     }
   });
 
-  test("a body over the size limit is 400 before it is read", async () => {
+  test("a body over the size limit is 413 PAYLOAD_TOO_LARGE before it is read", async () => {
     const answer = await fixture.request("POST", "/auth/register", { body: { email: uniqueEmail(), password: "correct-horse-9", name: long(70_000) } });
-    expect(answer.status).toBe(400);
+    expect(answer.status).toBe(413);
   });
 });
 

@@ -1,12 +1,13 @@
 import { type AccessControl, authGuard, currentTraceparent, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { errorResponses, traceparentHeader } from "@booking-rush/lib";
 import { getBooking, listBookings, pendingBookings } from "./booking-queries";
 import { bookingSchema, bookingView } from "./booking-view";
 import { type BookingStore, cancelBooking, confirmBooking, reserveSeats } from "./reservations";
 
 const idempotencyHeaders = t.Object({
   "idempotency-key": t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$", description: "Required on every POST; a retry with the same key and body returns the first answer" }),
-  traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
+  traceparent: traceparentHeader,
 });
 
 const reserveBody = t.Object(
@@ -21,6 +22,11 @@ const reserveBody = t.Object(
 
 const bookingIdParams = t.Object({ id: uuid() });
 const bookingResponse = okSchema(bookingSchema);
+// What the scripts and the domain answer besides the kernel's codes (see errorResponses).
+const reserveErrors = errorResponses(
+  "NOT_FOUND", "QUEUE_REQUIRED", "CONFLICT", "INSUFFICIENT_STOCK", "SEAT_UNAVAILABLE", "MAX_PER_USER_EXCEEDED", "BOOKING_NOT_OPEN", "IDEMPOTENCY_KEY_REUSED", "RATE_LIMITED",
+);
+const transitionErrors = errorResponses("NOT_FOUND", "PAYMENT_FAILED", "CONFLICT", "RESERVATION_EXPIRED", "IDEMPOTENCY_KEY_REUSED");
 
 /** Exactly one way of choosing seats: a zone and a quantity, or a list of seats. */
 function seatChoice(body: typeof reserveBody.static) {
@@ -52,7 +58,7 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
         set.status = 201;
         return { success: true as const, data: bookingView(booking) };
       },
-      { auth: true, body: reserveBody, headers: idempotencyHeaders, response: { 201: bookingResponse }, detail: { tags: ["booking"], summary: "Hold seats" } },
+      { auth: true, body: reserveBody, headers: idempotencyHeaders, response: { 201: bookingResponse, ...reserveErrors }, detail: { tags: ["booking"], summary: "Hold seats" } },
     )
     .post(
       "/bookings/:id/confirm",
@@ -65,7 +71,7 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
         params: bookingIdParams,
         body: t.Object({ payment_id: uuid() }),
         headers: idempotencyHeaders,
-        response: { 200: bookingResponse },
+        response: { 200: bookingResponse, ...transitionErrors },
         detail: { tags: ["booking"], summary: "Confirm a paid hold; 410 when it expired" },
       },
     )
@@ -75,7 +81,7 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
         success: true as const,
         data: bookingView(await cancelBooking(store, { bookingId: params.id, userId: user.id, traceparent: currentTraceparent(headers.traceparent) })),
       }),
-      { auth: true, params: bookingIdParams, headers: idempotencyHeaders, response: { 200: bookingResponse }, detail: { tags: ["booking"], summary: "Cancel; held seats go back on sale at once" } },
+      { auth: true, params: bookingIdParams, headers: idempotencyHeaders, response: { 200: bookingResponse, ...transitionErrors }, detail: { tags: ["booking"], summary: "Cancel; held seats go back on sale at once" } },
     )
     .get(
       "/bookings",
@@ -93,5 +99,5 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
     .get(
       "/bookings/:id",
       async ({ params, user }) => ({ success: true as const, data: bookingView(await getBooking(store.redis, user, params.id)) }),
-      { auth: true, params: bookingIdParams, response: { 200: bookingResponse }, detail: { tags: ["booking"], summary: "One booking" } },
+      { auth: true, params: bookingIdParams, response: { 200: bookingResponse, ...errorResponses("NOT_FOUND") }, detail: { tags: ["booking"], summary: "One booking" } },
     );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type BookingFixture, bookingFixture, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
 
 let fixture: BookingFixture;
 beforeAll(async () => {
@@ -55,8 +55,8 @@ describe("bad input on reserve: 400 envelope, nothing mutated", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": "k", "content-length": String(oversized.length) },
       body: oversized,
     }));
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
 
     const after = await Promise.all(sale.zones.map((zone) => zoneCounts(fixture, sale.keys.zone(zone.id))));
     expect(after).toEqual(before);
@@ -76,6 +76,29 @@ describe("bad input on reserve: 400 envelope, nothing mutated", () => {
     }));
     expect(response.status).toBe(401);
     expect(await zoneCounts(fixture, sale.keys.zone(sale.zones[0]!.id))).toMatchObject({ reserved: 0, seq: 0 });
+  });
+
+  test("a traceparent that is not valid is ignored (W3C), not refused: the hold is made and records none", async () => {
+    const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
+    const token = await tokenFor(crypto.randomUUID());
+    const response = await fixture.app.handle(new Request("http://localhost/api/v1/bookings/reserve", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": crypto.randomUUID(), traceparent: "not-a-trace-context" },
+      body: JSON.stringify({ show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }),
+    }));
+    expect(response.status).toBe(201);
+    const entries = await fixture.redis.xrange(sale.keys.outbox, "-", "+");
+    expect(entries).toHaveLength(1);
+    expect(JSON.stringify(entries)).not.toContain("not-a-trace-context");
+  });
+
+  test("a page of bookings past any offset is a VALIDATION_ERROR naming page, not a 500", async () => {
+    const token = await tokenFor(crypto.randomUUID());
+    for (const query of ["page=1e20", "page=400000000000000000", "per_page=101"]) {
+      const result = await get(fixture, `/bookings?${query}`, token);
+      expect({ query, status: result.status }).toEqual({ query, status: 400 });
+      expect(result.body.error.details.fields[0]).toMatchObject({ in: "query", field: query.split("=")[0] });
+    }
   });
 
   test("unknown show, unknown zone and unknown seats are NOT_FOUND; a closed window is BOOKING_NOT_OPEN", async () => {

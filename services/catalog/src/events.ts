@@ -1,6 +1,6 @@
 /** Events and their shows: creating, changing, reading, listing, deleting drafts. */
 import {
-  type AuthenticatedUser, conflict, inScope, notFound, scopeOf, type Transaction as Tx, validationError, writeAudit,
+  type AuthenticatedUser, conflict, forbidden, inScope, notFound, postgresErrorOf, scopeOf, type Transaction as Tx, validationError, writeAudit,
 } from "@booking-rush/lib";
 import { and, asc, count, desc, eq, exists, gte, ilike, lte, or, type SQL } from "drizzle-orm";
 import { categories, type Event, events, shows } from "../../../drizzle/schema";
@@ -56,7 +56,12 @@ export async function createEvent(store: CatalogStore, actor: Actor, fields: Eve
     const [event] = await tx
       .insert(events)
       .values({ ...rest, tenantId, organizerId: actor.user.id, categoryId: await categoryId(tx, category) })
-      .returning();
+      .returning()
+      .catch((error: unknown) => {
+        // A signed token naming a tenant or organizer that does not exist (any more): not allowed, not a 500.
+        if (postgresErrorOf(error)?.code === "23503") throw forbidden("Your organization or account does not exist");
+        throw error;
+      });
     const view = eventView(event!, category);
     await audit(tx, actor, "event.created", event!, null, view);
     return view;

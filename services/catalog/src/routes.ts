@@ -3,6 +3,7 @@ import {
   validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { dateTime as dateTimeSchema, errorResponses, multiLineText, oneLineText, traceparentHeader } from "@booking-rush/lib";
 import { listCategories } from "./categories";
 import { createEvent, createShow, eventDetail, type EventFields, eventShows, listEvents, removeEvent, updateEvent } from "./events";
 import { publishEvent } from "./publishing";
@@ -10,14 +11,14 @@ import type { Actor, CatalogStore } from "./store";
 import { categorySchema, eventDetailSchema, eventSchema, seatSchema, showSchema, zoneSchema } from "./views";
 import { createZone, seatMap, showZones, type ZoneLayout } from "./zones";
 
-const dateTime = (description?: string) => t.String({ format: "date-time", ...(description ? { description } : {}) });
+const dateTime = (description?: string) => dateTimeSchema(description ? { description } : {});
 const categorySlug = t.String({ pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", maxLength: 64 });
 
 const eventFields = {
-  title: t.String({ minLength: 1, maxLength: 200 }),
-  description: t.String({ maxLength: 5_000 }),
+  title: oneLineText({ minLength: 1, maxLength: 200 }),
+  description: multiLineText({ maxLength: 5_000 }),
   category: t.Union([categorySlug, t.Null()], { description: "A category slug (GET /categories)" }),
-  venue: t.String({ minLength: 1, maxLength: 200 }),
+  venue: oneLineText({ minLength: 1, maxLength: 200 }),
   booking_opens_at: dateTime(),
   booking_closes_at: dateTime("After booking_opens_at"),
   max_tickets_per_user: jsonInteger({ minimum: 1, maximum: 20 }),
@@ -60,7 +61,7 @@ function eventChanges(body: UpdateBody): Partial<EventFields> {
 }
 
 const zoneBody = t.Object({
-  name: t.String({ minLength: 1, maxLength: 100 }),
+  name: oneLineText({ minLength: 1, maxLength: 100 }),
   price: jsonInteger({ minimum: 0, maximum: 100_000_000, description: "Minor units of the event's currency" }),
   total_seats: t.Optional(jsonInteger({ minimum: 1, maximum: 100_000, description: "General admission" })),
   rows: t.Optional(
@@ -81,14 +82,19 @@ function zoneLayout(body: typeof zoneBody.static): ZoneLayout {
 }
 
 const idParams = t.Object({ id: uuid() });
-const traceHeaders = t.Object({ traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })) });
+const traceHeaders = t.Object({ traceparent: traceparentHeader });
+// What these routes answer besides the kernel's codes (see errorResponses): every one is rate
+// limited; a viewer's token, when sent, must be valid.
+const limitedErrors = errorResponses("RATE_LIMITED");
+const missing = errorResponses("NOT_FOUND", "UNAUTHORIZED", "RATE_LIMITED");
+const changing = errorResponses("NOT_FOUND", "CONFLICT", "RATE_LIMITED");
 const organizers = ["organizer", "admin"] as ("organizer" | "admin")[];
 
 const listQuery = t.Composite([
   pageQuerySchema,
   t.Object({
     category: t.Optional(categorySlug),
-    q: t.Optional(t.String({ minLength: 1, maxLength: 100, description: "Words in the title, description or venue" })),
+    q: t.Optional(oneLineText({ minLength: 1, maxLength: 100, description: "Words in the title, description or venue" })),
     from: t.Optional(dateTime("Events with a show starting at or after this time")),
     to: t.Optional(dateTime("Events with a show starting at or before this time")),
   }),
@@ -119,26 +125,26 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
         });
         return page(items, { page: query.page, per_page: query.per_page, total });
       },
-      { query: listQuery, response: { 200: pageSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Published events" } },
+      { query: listQuery, response: { 200: pageSchema(eventSchema), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Published events" } },
     )
     .get("/events/:id", async ({ params, viewer }) => ({ success: true as const, data: await eventDetail(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema) }, ...limited, detail: { tags: ["catalog"], summary: "An event with its shows" },
+      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema), ...missing }, ...limited, detail: { tags: ["catalog"], summary: "An event with its shows" },
     })
     .get("/events/:id/shows", async ({ params, viewer }) => ({ success: true as const, data: await eventShows(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)) }, ...limited, detail: { tags: ["catalog"], summary: "An event's shows" },
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)), ...missing }, ...limited, detail: { tags: ["catalog"], summary: "An event's shows" },
     })
     .get("/shows/:id/zones", async ({ params, viewer }) => ({ success: true as const, data: await showZones(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)) }, ...limited, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)), ...missing }, ...limited, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
     })
     .get("/shows/:id/seats", async ({ params, query, viewer }) => ({ success: true as const, data: await seatMap(store, viewer, params.id, query.zone_id) }), {
       viewer: true,
       params: idParams,
       query: t.Object({ zone_id: uuid() }),
-      response: { 200: okSchema(t.Array(seatSchema)) },
+      response: { 200: okSchema(t.Array(seatSchema)), ...missing },
       ...limited, detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
     })
     .get("/categories", async () => ({ success: true as const, data: await listCategories(store) }), {
-      response: { 200: okSchema(t.Array(categorySchema)) }, ...limited, detail: { tags: ["catalog"], summary: "Categories" },
+      response: { 200: okSchema(t.Array(categorySchema)), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Categories" },
     })
     .post(
       "/events",
@@ -152,16 +158,16 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
         });
         return { success: true as const, data };
       },
-      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Create a draft event" } },
+      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Create a draft event" } },
     )
     .put("/events/:id", async ({ params, body, user, actorOf }) => ({ success: true as const, data: await updateEvent(store, actorOf(user), params.id, eventChanges(body)) }), {
-      auth: organizers, params: idParams, body: updateEventBody, response: { 200: okSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Change an event of your tenant" },
+      auth: organizers, params: idParams, body: updateEventBody, response: { 200: okSchema(eventSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Change an event of your tenant" },
     })
     .delete("/events/:id", async ({ params, user, actorOf }) => ({ success: true as const, data: await removeEvent(store, actorOf(user), params.id) }), {
       auth: organizers,
       params: idParams,
       headers: traceHeaders,
-      response: { 200: okSchema(t.Composite([eventSchema, t.Object({ deleted: t.Boolean({ description: "true: a draft was deleted; false: a published event was cancelled" }) })])) },
+      response: { 200: okSchema(t.Composite([eventSchema, t.Object({ deleted: t.Boolean({ description: "true: a draft was deleted; false: a published event was cancelled" }) })])), ...changing },
       ...limited, detail: { tags: ["catalog"], summary: "Delete a draft, or cancel a published event (buyers are refunded in full)" },
     })
     .post(
@@ -170,7 +176,7 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
         set.status = 201;
         return { success: true as const, data: await createShow(store, actorOf(user), params.id, new Date(body.starts_at), new Date(body.ends_at)) };
       },
-      { auth: organizers, params: idParams, body: t.Object({ starts_at: dateTime(), ends_at: dateTime() }), response: { 201: okSchema(showSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Add a show to a draft event" } },
+      { auth: organizers, params: idParams, body: t.Object({ starts_at: dateTime(), ends_at: dateTime() }), response: { 201: okSchema(showSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Add a show to a draft event" } },
     )
     .post(
       "/shows/:id/zones",
@@ -178,9 +184,9 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
         set.status = 201;
         return { success: true as const, data: await createZone(store, actorOf(user), params.id, { name: body.name, price: body.price, layout: zoneLayout(body) }) };
       },
-      { auth: organizers, params: idParams, body: zoneBody, response: { 201: okSchema(zoneSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Add a zone to a show of a draft event" } },
+      { auth: organizers, params: idParams, body: zoneBody, response: { 201: okSchema(zoneSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Add a zone to a show of a draft event" } },
     )
     .post("/events/:id/publish", async ({ params, user, actorOf }) => ({ success: true as const, data: await publishEvent(store, actorOf(user), params.id) }), {
-      auth: organizers, params: idParams, response: { 200: okSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Publish: load the inventory into Redis; idempotent" },
+      auth: organizers, params: idParams, response: { 200: okSchema(eventSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Publish: load the inventory into Redis; idempotent" },
     });
 };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { count } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { type CatalogFixture, catalogFixture, draftWithZones, eventBody } from "./support/catalog-fixture";
+import { signAccessToken } from "@booking-rush/lib";
+import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;
 let acme: Awaited<ReturnType<CatalogFixture["tenant"]>>;
@@ -73,6 +74,20 @@ describe("bad input on every catalog endpoint: 400 envelope, nothing written", (
       ["seats without zone", "GET", `/shows/${show.id}/seats`, undefined],
       ["seats zone not a uuid", "GET", `/shows/${show.id}/seats?zone_id=abc`, undefined],
       ["zones show not a uuid", "GET", "/shows/abc/zones", undefined],
+      // Each of these was a 500 (issue 12).
+      ["list page 1e308", "GET", "/events?page=1e308", undefined],
+      ["list page past any offset", "GET", "/events?page=400000000000000000", undefined],
+      ["list q with NUL", "GET", "/events?q=%00", undefined],
+      ["list from in year 275760", "GET", "/events?from=%2B275760-09-13T00:00:00Z", undefined],
+      ["list from on a day that does not exist", "GET", "/events?from=2027-02-30T00:00:00Z", undefined],
+      ["title with NUL", "POST", "/events", eventBody({ title: "Rock\u0000Night" })],
+      ["description with NUL", "POST", "/events", eventBody({ description: "line\u0000" })],
+      ["venue with NUL", "POST", "/events", eventBody({ venue: "Arena\u0000" })],
+      ["opens in year 275760", "POST", "/events", eventBody({ booking_opens_at: "+275760-09-13T00:00:00Z" })],
+      ["opens on 2027-02-30", "POST", "/events", eventBody({ booking_opens_at: "2027-02-30T00:00:00Z" })],
+      ["update venue with NUL", "PUT", `/events/${event.id}`, { venue: "A\u0000" }],
+      ["show starts in year 275760", "POST", `/events/${event.id}/shows`, { starts_at: "+275760-09-13T00:00:00Z", ends_at: hour(4) }],
+      ["zone name with NUL", "POST", `/shows/${show.id}/zones`, { name: "Z\u0000", price: 1, total_seats: 5 }],
     ];
     for (const [name, method, path, body] of cases) {
       const response = await fixture.request(method, path, token, body);
@@ -82,6 +97,34 @@ describe("bad input on every catalog endpoint: 400 envelope, nothing written", (
     }
     expect(await rowCounts()).toEqual(before);
     expect(general.total_seats).toBe(100);
+  });
+
+  test("the field is named: page of a list, a text with NUL, a date that does not exist", async () => {
+    const token = acme.organizerToken;
+    const named = async (path: string, body?: unknown) => (await fixture.request(body === undefined ? "GET" : "POST", path, token, body)).body.error.details.fields;
+    expect(await named("/events?page=1e308")).toEqual([expect.objectContaining({ in: "query", field: "page" })]);
+    expect(await named("/events?per_page=1e20")).toEqual([expect.objectContaining({ in: "query", field: "per_page" })]);
+    expect(await named("/events?q=%00")).toEqual([expect.objectContaining({ in: "query", field: "q" })]);
+    expect(await named("/events", eventBody({ title: "a\u0000b" }))).toEqual([expect.objectContaining({ in: "body", field: "title" })]);
+    expect(await named("/events", eventBody({ booking_closes_at: "2027-02-30T00:00:00Z" }))).toEqual([expect.objectContaining({ in: "body", field: "booking_closes_at" })]);
+  });
+
+  test("a description keeps its line breaks and tabs", async () => {
+    const created = await fixture.request("POST", "/events", acme.organizerToken, eventBody({ description: "first line\n\tsecond line\r\n" }));
+    expect(created.status).toBe(201);
+    expect(created.body.data.description).toBe("first line\n\tsecond line\r\n");
+  });
+
+  test("an organizer token of a tenant that does not exist is 403 on event creation, nothing written", async () => {
+    const before = await rowCounts();
+    const token = await signAccessToken(
+      { id: acme.organizer.id, email: acme.organizer.email, role: "organizer", tenant_id: crypto.randomUUID() },
+      { secret: jwtSecret, ttlSeconds: 900 },
+    );
+    const response = await fixture.request("POST", "/events", token, eventBody());
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe("FORBIDDEN");
+    expect(await rowCounts()).toEqual(before);
   });
 
   test("HTML and SQL metacharacters in text fields are stored and returned exactly as given", async () => {

@@ -3,7 +3,7 @@
  * so every route can declare its response and OpenAPI shows the real shape.
  */
 import { t, type TSchema } from "elysia";
-import { errorCodes, type AppError } from "./errors";
+import { type AppError, type ErrorCode, errorCodes, errorStatus } from "./errors";
 
 export interface PageMeta {
   page: number;
@@ -35,17 +35,41 @@ export const pageMetaSchema = t.Object({
 export const pageSchema = <T extends TSchema>(item: T) =>
   t.Object({ success: t.Literal(true), data: t.Array(item), meta: pageMetaSchema });
 
-export const errorSchema = t.Object({
-  success: t.Literal(false),
-  error: t.Object({
-    code: t.Union(errorCodes.map((code) => t.Literal(code))),
-    message: t.String(),
-    details: t.Optional(t.Record(t.String(), t.Unknown())),
-  }),
-});
+/** The error envelope with the given codes (every code when none is given). */
+export const errorSchemaOf = (codes: readonly ErrorCode[] = errorCodes) =>
+  t.Object({
+    success: t.Literal(false),
+    error: t.Object({
+      code: codes.length === 1 ? t.Literal(codes[0]!) : t.Union(codes.map((code) => t.Literal(code))),
+      message: t.String(),
+      details: t.Optional(t.Record(t.String(), t.Unknown())),
+    }),
+  });
 
-/** Pagination query every list endpoint accepts. */
+export const errorSchema = errorSchemaOf();
+
+/**
+ * A route's own error answers, for its `response`: `{ 200: …, ...errorResponses("NOT_FOUND", "CONFLICT") }`
+ * gives each status the envelope with exactly those of its codes. Only what the route's domain
+ * decides (and 401 of a `viewer` route, 429 of a rate-limited one): the kernel adds what every route
+ * of a kind can answer (400, 401/403 with auth, 413, 431, 500, 503) to the OpenAPI document itself
+ * (http/openapi.ts).
+ */
+export function errorResponses(...codes: ErrorCode[]) {
+  const byStatus: Record<number, ErrorCode[]> = {};
+  for (const code of codes) (byStatus[errorStatus[code]] ??= []).push(code);
+  return Object.fromEntries(Object.entries(byStatus).map(([status, group]) => [status, errorSchemaOf(group)])) as Record<number, ReturnType<typeof errorSchemaOf>>;
+}
+
+/** The highest page a list serves: its offset, (page - 1) × per_page, stays a small exact integer. */
+export const maxPage = 1_000_000;
+
+/**
+ * Pagination query every list endpoint accepts. Both are optional (the defaults apply; the OpenAPI
+ * document says so, see http/openapi.ts) and bounded, so no page asks PostgreSQL or Redis for an
+ * offset it cannot represent.
+ */
 export const pageQuerySchema = t.Object({
-  page: t.Integer({ minimum: 1, default: 1 }),
+  page: t.Integer({ minimum: 1, maximum: maxPage, default: 1 }),
   per_page: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
 });

@@ -30,6 +30,7 @@ export * from "./data/audit";
 export * from "./inventory/keys";
 export * from "./inventory/load";
 export * from "./data/tenant-scope";
+export * from "./data/postgres-errors";
 export * from "./clients/locks";
 export * from "./http/client-address";
 export * from "./http/rate-limit";

@@ -3,6 +3,7 @@
  * span and request ids, so a log line can be found from a trace and the other way round.
  */
 import { trace } from "@opentelemetry/api";
+import { postgresErrorOf } from "./data/postgres-errors";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -67,7 +68,7 @@ export function createLogger(options: LoggerOptions, bindings: Record<string, un
 function redact(value: unknown, depth: number): unknown {
   if (depth > 8) return "[too deep]";
   if (typeof value === "string") return value.replace(credentialsInUrl, `$1$2:${redacted}@`);
-  if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1), stack: value.stack };
+  if (value instanceof Error) return databaseError(value) ?? { name: value.name, message: redact(value.message, depth + 1), stack: value.stack };
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
@@ -77,4 +78,38 @@ function redact(value: unknown, depth: number): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * A name for a statement without its text: verb and first table (`insert into events`,
+ * `select from bookings`). The text itself stays out of the log because drizzle's error message
+ * carries the bound values with it (a buyer's e-mail, a payment's ids).
+ */
+export function queryName(sql: string): string {
+  const verb = /^\s*(with|select|insert|update|delete)\b/i.exec(sql)?.[1]?.toLowerCase() ?? "statement";
+  const table = /\b(?:from|into|update|join)\s+"?([A-Za-z_][\w.]*)"?/i.exec(sql)?.[1];
+  return table ? `${verb} ${verb === "insert" ? "into" : verb === "update" ? "" : "from"} ${table}`.replace(/\s+/g, " ") : verb;
+}
+
+/**
+ * A database failure as it may be logged: SQLSTATE, the query's name and where it failed (table,
+ * constraint, column, routine), plus the stack frames; never the message, the detail or the SQL,
+ * which carry the values of the statement (PostgreSQL quotes the offending value, drizzle lists the
+ * parameters).
+ */
+function databaseError(error: Error): Record<string, unknown> | undefined {
+  const postgres = postgresErrorOf(error);
+  if (!postgres) return undefined;
+  const text = [error, postgres].map((candidate) => (candidate as { query?: unknown }).query).find((query) => typeof query === "string") as string | undefined;
+  const frames = (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).join("\n");
+  return {
+    name: postgres.name,
+    sql_state: postgres.code,
+    query: text === undefined ? undefined : queryName(text),
+    table: postgres.table_name,
+    constraint: postgres.constraint_name,
+    column: postgres.column_name,
+    routine: postgres.routine,
+    stack: frames,
+  };
 }

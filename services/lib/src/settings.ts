@@ -30,8 +30,8 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
       PORT: Type.Integer({ minimum: 1, maximum: 65535, default: defaults.port ?? 3000, description: "HTTP port" }),
       HOST: Type.String({ minLength: 1, default: "0.0.0.0", description: "HTTP bind address" }),
       CORS_ORIGINS: Type.String({
-        default: "*",
-        description: "Comma-separated origins allowed by CORS, or * for any (no credentials are ever allowed cross-origin)",
+        default: "http://localhost:3000,http://127.0.0.1:3000",
+        description: "Comma-separated origins allowed by CORS (answered with themselves, any other Origin gets no grant); * answers a literal * (no credentials are ever allowed cross-origin)",
       }),
       SHUTDOWN_TIMEOUT_MS: Type.Integer({
         minimum: 0,

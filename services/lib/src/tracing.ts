@@ -21,12 +21,13 @@ export function parseTraceparent(traceparent: string | undefined): SpanContext |
 
 /**
  * What a change records for the events it writes: the active span (the request's server span)
- * when tracing is on, else the caller's own `traceparent` header.
+ * when tracing is on, else the caller's own `traceparent` header when it is valid (W3C: a header
+ * that does not parse is ignored, never refused).
  */
 export function currentTraceparent(fallback?: string): string | undefined {
   const active = trace.getActiveSpan()?.spanContext();
   if (active && trace.isSpanContextValid(active)) return formatTraceparent(active);
-  return fallback;
+  return parseTraceparent(fallback) ? fallback : undefined;
 }
 
 const contextOf = (traceparent: string | undefined): Context => {

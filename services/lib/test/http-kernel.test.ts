@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { Elysia, t } from "elysia";
-import { okSchema } from "../src/envelope";
+import postgres from "postgres";
+import { errorResponses, okSchema, pageQuerySchema, pageSchema } from "../src/envelope";
 import { AppError } from "../src/errors";
+import { serverMaxRequestBodyBytes } from "../src/http/json-body";
 import { jsonInteger } from "../src/schemas";
 import { eventually } from "./support/eventually";
 import { call, json, jsonOf, testKernel } from "./support/test-kernel";
@@ -59,11 +61,69 @@ describe("error envelope", () => {
     expect((await jsonOf(missing)).error.details.fields.map((field: { field: string }) => field.field)).toContain("show_id");
   });
 
-  test("a body over the size limit is a VALIDATION_ERROR, refused before it is read", async () => {
+  test("a body over the size limit is 413 PAYLOAD_TOO_LARGE with the envelope, refused before it is read", async () => {
     const huge = JSON.stringify({ show_id: showId, quantity: 1, padding: "x".repeat(100_000) });
     const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json", "content-length": String(huge.length) }, body: huge });
+    expect(response.status).toBe(413);
+    expect((await jsonOf(response)).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { max_bytes: 65_536 } });
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
+  });
+
+  test("a body without a length (streamed) is read only up to the limit: 413, also between 64 and 128 KB", async () => {
+    for (const size of [70_000, 200_000]) {
+      const text = JSON.stringify({ show_id: showId, quantity: 1, padding: "x".repeat(size) });
+      const stream = new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < text.length; at += 8_192) controller.enqueue(new TextEncoder().encode(text.slice(at, at + 8_192)));
+          controller.close();
+        },
+      });
+      const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+      expect({ size, status: response.status }).toEqual({ size, status: 413 });
+      expect((await jsonOf(response)).error.code).toBe("PAYLOAD_TOO_LARGE");
+    }
+  });
+
+  test("on a real server (Bun's own limit above the kernel's), bodies over 128 KB get the envelope, not a bare 413", async () => {
+    const { app: served } = testKernel([sampleService]);
+    served.listen({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: serverMaxRequestBodyBytes });
+    try {
+      const url = `http://127.0.0.1:${served.server!.port}/api/v1/orders`;
+      const text = JSON.stringify({ show_id: showId, quantity: 1, padding: "x".repeat(300_000) });
+      const sized = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+      const chunked = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: new Blob([text]).stream(), duplex: "half" } as RequestInit);
+      for (const response of [sized, chunked]) {
+        expect(response.status).toBe(413);
+        expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
+        expect((await jsonOf(response)).error.code).toBe("PAYLOAD_TOO_LARGE");
+      }
+    } finally {
+      await served.stop(true);
+    }
+  });
+
+  test("headers over the limit are 431 HEADERS_TOO_LARGE with the envelope and the security headers", async () => {
+    const response = await call(app, "/api/v1/orders", { headers: { "x-padding": "y".repeat(9_000) } });
+    expect(response.status).toBe(431);
+    expect((await jsonOf(response)).error.code).toBe("HEADERS_TOO_LARGE");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  test("a body that is not JSON is a VALIDATION_ERROR", async () => {
+    const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "text/plain" }, body: "quantity=2" });
     expect(response.status).toBe(400);
-    expect((await jsonOf(response)).error.details.fields[0].message).toContain("larger than");
+    expect((await jsonOf(response)).error.details.fields[0].message).toContain("application/json");
+  });
+
+  test("a known path asked with another method is 405 with Allow; an unknown path stays 404", async () => {
+    const response = await call(app, "/api/v1/orders", { method: "DELETE" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST, OPTIONS");
+    expect((await jsonOf(response)).error.code).toBe("METHOD_NOT_ALLOWED");
+    const withParam = await call(app, `/api/v1/orders/${showId}`, { method: "PUT" });
+    expect(withParam.status).toBe(405);
+    expect(withParam.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    expect((await call(app, "/api/v1/nothing-here", { method: "DELETE" })).status).toBe(404);
   });
 
   test("a valid body passes", async () => {
@@ -133,6 +193,20 @@ describe("headers", () => {
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  test("CORS never echoes an Origin that is not configured, nor null; fixed methods; Vary: Origin", async () => {
+    for (const origin of ["https://evil.example", "null", "https://tickets.example.evil.example"]) {
+      const preflight = await call(app, "/api/v1/orders", { method: "OPTIONS", headers: { origin, "access-control-request-method": "DELETE" } });
+      expect({ origin, allow: preflight.headers.get("access-control-allow-origin") }).toEqual({ origin, allow: null });
+      expect(preflight.headers.get("access-control-allow-methods")).toBeNull();
+      const simple = await call(app, "/healthz", { headers: { origin } });
+      expect(simple.headers.get("access-control-allow-origin")).toBeNull();
+      expect(simple.headers.get("vary")).toBe("Origin");
+    }
+    const allowed = await call(app, "/api/v1/orders", { method: "OPTIONS", headers: { origin: "https://tickets.example", "access-control-request-method": "PATCH" } });
+    expect(allowed.headers.get("access-control-allow-methods")).toBe("GET, POST, PUT, DELETE");
+    expect(allowed.headers.get("vary")).toBe("Origin");
+  });
+
   test("CORS allows the configured origin only", async () => {
     const preflight = await call(app, "/api/v1/orders", {
       method: "OPTIONS",
@@ -196,5 +270,64 @@ describe("health and metrics", () => {
     const { app } = testKernel([sampleService]);
     const spec = await jsonOf(await call(app, "/openapi/json"));
     expect(spec.paths["/api/v1/orders"].post.requestBody.content["application/json"].schema.properties.quantity.type).toBe("integer");
+    expect(Object.keys(spec.paths["/api/v1/orders"].post.requestBody.content)).toEqual(["application/json"]);
+  });
+
+  test("/openapi is the JSON document itself: no page loading scripts from a CDN", async () => {
+    const { app } = testKernel([sampleService]);
+    const response = await call(app, "/openapi");
+    expect(response.headers.get("content-type")).toContain("application/json");
+    const text = await response.text();
+    expect(text).not.toContain("<script");
+    expect(text).not.toContain("cdn");
+    expect(JSON.parse(text).openapi).toMatch(/^3\.1\./);
+  });
+
+  test("every operation declares the error envelope of each status it can answer; pagination is optional", async () => {
+    const listed = new Elysia({ name: "listed", prefix: "/api/v1" }).get("/things", ({ query }) => ({ success: true as const, data: [], meta: { page: query.page, per_page: query.per_page, total: 0 } }), {
+      query: pageQuerySchema,
+      response: { 200: pageSchema(t.Object({})), ...errorResponses("NOT_FOUND", "CONFLICT", "INSUFFICIENT_STOCK") },
+    });
+    const { app } = testKernel([sampleService, listed]);
+    const spec = await jsonOf(await call(app, "/openapi/json"));
+    const codes = (operation: { responses: Record<string, { content: { "application/json": { schema: { properties: { error: { properties: { code: { const?: string; anyOf?: { const: string }[] } } } } } } } }> }, status: string) => {
+      const code = operation.responses[status]!.content["application/json"].schema.properties.error.properties.code;
+      return code.anyOf ? code.anyOf.map((literal) => literal.const).sort() : [code.const];
+    };
+    const post = spec.paths["/api/v1/orders"].post;
+    expect(Object.keys(post.responses).sort()).toEqual(["200", "400", "413", "431", "500", "503"]);
+    expect(codes(post, "400")).toEqual(["VALIDATION_ERROR"]);
+    const things = spec.paths["/api/v1/things"].get;
+    expect(Object.keys(things.responses).sort()).toEqual(["200", "400", "404", "409", "431", "500", "503"]);
+    expect(codes(things, "409")).toEqual(["CONFLICT", "INSUFFICIENT_STOCK"]);
+    expect(things.parameters.map((parameter: { name: string; required: boolean }) => [parameter.name, parameter.required])).toEqual([["page", false], ["per_page", false]]);
+  });
+});
+
+describe("a value the database cannot hold", () => {
+  test("PostgreSQL's data exception is a 400, logged with SQLSTATE and the query's name, never the value", async () => {
+    const url = process.env.DATABASE_URL;
+    expect(url).toBeDefined();
+    const sql = postgres(url!, { max: 1, onnotice: () => {} });
+    try {
+      // A route whose schema lets a NUL through: the safety net, not the schemas, must answer.
+      const careless = new Elysia({ name: "careless", prefix: "/api/v1" }).post(
+        "/notes",
+        async ({ body }) => {
+          await sql`select ${body.text}::text as stored`;
+          return { success: true as const, data: {} };
+        },
+        { body: t.Object({ text: t.String() }), response: okSchema(t.Object({})) },
+      );
+      const { app, lines } = testKernel([careless]);
+      const response = await call(app, "/api/v1/notes", json({ text: "secret-buyer-note\u0000" }, { headers: { "x-request-id": "nul-1" } }));
+      expect(response.status).toBe(400);
+      expect((await jsonOf(response)).error.code).toBe("VALIDATION_ERROR");
+      const logged = lines.find((line) => line.request_id === "nul-1" && line.level === "warn");
+      expect(logged?.error).toMatchObject({ sql_state: "22021" });
+      expect(JSON.stringify(lines)).not.toContain("secret-buyer-note");
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
   });
 });

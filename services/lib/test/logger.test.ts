@@ -81,4 +81,19 @@ describe("logger", () => {
     expect(lines[0]!.trace_id).toBe(span.spanContext().traceId);
     expect(lines[0]!.span_id).toBe(span.spanContext().spanId);
   });
+
+  test("a database error is logged with its SQLSTATE and the query's name, never the SQL text with its bound values", () => {
+    const { logger, raw, lines } = capture();
+    const postgresError = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      name: "PostgresError", code: "22021", table_name: undefined, routine: "report_invalid_encoding",
+    });
+    const sql = 'insert into "bookings" ("id", "buyer_email") values ($1, $2) returning "id"';
+    const wrapped = Object.assign(new Error(`Failed query: ${sql}\nparams: 7b0f6c0e,ann.buyer@example.com`, { cause: postgresError }), {
+      name: "DrizzleQueryError", query: sql, params: ["7b0f6c0e", "ann.buyer@example.com"],
+    });
+    logger.error("request failed", { error: wrapped });
+    expect(raw[0]).not.toContain("ann.buyer@example.com");
+    expect(raw[0]).not.toContain("buyer_email");
+    expect(lines[0]!.error).toMatchObject({ name: "PostgresError", sql_state: "22021", query: "insert into bookings", routine: "report_invalid_encoding" });
+  });
 });

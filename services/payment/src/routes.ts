@@ -1,5 +1,6 @@
 import { type AccessControl, authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
+import { errorResponses, traceparentHeader } from "@booking-rush/lib";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
 import { requestRefund } from "./refund";
 import { customerRefundRule } from "./refund-rules";
@@ -28,7 +29,7 @@ const paymentSchema = t.Object({
 
 const postHeaders = t.Object({
   "idempotency-key": t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$", description: "Required; a retry with the same key and body returns the first answer" }),
-  traceparent: t.Optional(t.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
+  traceparent: traceparentHeader,
 });
 
 export const paymentRoutes = (store: PaymentStore, access: AccessControl) =>
@@ -51,14 +52,14 @@ export const paymentRoutes = (store: PaymentStore, access: AccessControl) =>
         auth: true,
         headers: postHeaders,
         body: t.Object({ booking_id: uuid(), method: t.Union([t.Literal("card"), t.Literal("bank_transfer"), t.Literal("e_wallet")]) }),
-        response: { 202: okSchema(paymentSchema) },
+        response: { 202: okSchema(paymentSchema), ...errorResponses("NOT_FOUND", "CONFLICT", "BOOKING_NOT_OPEN", "RESERVATION_EXPIRED", "IDEMPOTENCY_KEY_REUSED") },
         detail: { tags: ["payment"], summary: "Pay for a live hold; the charge happens in the background" },
       },
     )
     .get("/payments/:id", async ({ params, user }) => ({ success: true as const, data: await getPayment(store, user, params.id) }), {
       auth: true,
       params: t.Object({ id: uuid() }),
-      response: { 200: okSchema(paymentSchema) },
+      response: { 200: okSchema(paymentSchema), ...errorResponses("NOT_FOUND") },
       detail: { tags: ["payment"], summary: "A payment: pending → processing → succeeded | failed; refunded" },
     })
     .post(
@@ -80,7 +81,7 @@ export const paymentRoutes = (store: PaymentStore, access: AccessControl) =>
         auth: true,
         params: t.Object({ id: uuid() }),
         headers: postHeaders,
-        response: { 200: okSchema(paymentSchema) },
+        response: { 200: okSchema(paymentSchema), ...errorResponses("NOT_FOUND", "CONFLICT", "IDEMPOTENCY_KEY_REUSED") },
         detail: {
           tags: ["payment"],
           summary: "Refund by the rules (> 7 days before the show 100%, 3–7 days 50%, < 3 days refused; event cancelled 100%); the booking is cancelled and its seats go back on sale",

@@ -1,17 +1,91 @@
 import { Elysia } from "elysia";
-import { validationError } from "../errors";
+import { AppError, validationError } from "../errors";
 
 /** Requests carry a few ids and numbers; anything bigger is refused before it is read. */
 export const maxJsonBodyBytes = 64 * 1024;
 
+/** Every header of a request together (names, values, separators); a bearer token is under 1 KB. */
+export const maxHeaderBytes = 8 * 1024;
+
 /**
- * A declared Content-Length over the limit is a VALIDATION_ERROR like any other bad input, answered
- * before the body is read. A body without a length (chunked) is cut off by the server's own
- * maxRequestBodySize (serveHttp). Parsing stays Elysia's, so OpenAPI still sees JSON bodies.
+ * What Bun itself allows (serveHttp). Far above the limits here, so that every request over them is
+ * answered by this plugin with the error envelope and the security headers; Bun's own refusal is a
+ * bare 413/431 that closes the connection. Headers past Bun's own fixed limit (16 KB) still get
+ * that bare 431.
  */
-export const bodyLimitPlugin = (maxBytes = maxJsonBodyBytes) =>
-  new Elysia({ name: "kernel.body-limit" }).onRequest(({ request }) => {
-    if (Number(request.headers.get("content-length") ?? 0) > maxBytes) {
-      throw validationError([{ in: "body", field: "", message: `Body is larger than ${maxBytes} bytes` }]);
+export const serverMaxRequestBodyBytes = 1024 * 1024 * 1024;
+
+export const payloadTooLarge = (maxBytes: number) =>
+  new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${maxBytes} bytes`, { max_bytes: maxBytes });
+
+export const headersTooLarge = (maxBytes: number) =>
+  new AppError("HEADERS_TOO_LARGE", `The request headers are larger than ${maxBytes} bytes`, { max_bytes: maxBytes });
+
+function headerBytes(headers: Headers): number {
+  let total = 0;
+  for (const [name, value] of headers) total += name.length + value.length + 4;
+  return total;
+}
+
+/** The body's bytes, refused as soon as they pass the limit (a chunked body declares no length). */
+async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge(maxBytes);
     }
-  });
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+const isJson = (contentType: string) => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
+
+/**
+ * A body that is not JSON is refused by the route's schema, not by the parser: parsing runs before
+ * the auth guard's check (`transform`), and a caller who may not call a route must get 401/403
+ * whatever it sent. The parser hands over a value no object schema accepts and keeps the reason
+ * here; the error handler answers with it when the body then fails its schema.
+ */
+const unreadableBodies = new WeakMap<Request, AppError>();
+const unreadableBody = "<body that is not JSON>";
+
+export const unreadableBodyError = (request: Request) => unreadableBodies.get(request);
+
+function unreadable(request: Request, message: string) {
+  unreadableBodies.set(request, validationError([{ in: "body", field: "", message }]));
+  return unreadableBody;
+}
+
+/**
+ * Limits of every request, answered with the error envelope: headers over `maxHeadersBytes` are 431
+ * HEADERS_TOO_LARGE, a declared Content-Length over `maxBodyBytes` is 413 PAYLOAD_TOO_LARGE before
+ * anything is read, and a body without a length (chunked) is read only up to the limit.
+ * Bodies are JSON only (the API has no other kind): another content type, like malformed JSON, is a
+ * VALIDATION_ERROR (see unreadableBodies).
+ */
+export const bodyLimitPlugin = (maxBodyBytes = maxJsonBodyBytes, maxHeadersBytes = maxHeaderBytes) =>
+  new Elysia({ name: "kernel.body-limit" })
+    .onRequest(({ request }) => {
+      if (headerBytes(request.headers) > maxHeadersBytes) throw headersTooLarge(maxHeadersBytes);
+      const length = request.headers.get("content-length");
+      if (length !== null && !(Number(length) <= maxBodyBytes)) throw payloadTooLarge(maxBodyBytes);
+    })
+    .onParse({ as: "global" }, async ({ request }, contentType) => {
+      const bytes = await readCapped(request, maxBodyBytes);
+      // null, not undefined: undefined would hand the (already read) body to Elysia's own parsers.
+      if (bytes.byteLength === 0) return null;
+      if (!isJson(contentType ?? "")) return unreadable(request, "The body must be application/json");
+      try {
+        return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      } catch {
+        return unreadable(request, "Body is not valid JSON");
+      }
+    });

@@ -3,7 +3,7 @@ import type { Logger } from "../logger";
 import type { ServiceConfig } from "../settings";
 import { onShutdownSignal, type ShutdownStep } from "../shutdown";
 import type { Readiness } from "./health";
-import { maxJsonBodyBytes } from "./json-body";
+import { serverMaxRequestBodyBytes } from "./json-body";
 
 export interface ServeOptions {
   app: AnyElysia;
@@ -21,7 +21,7 @@ export interface ServeOptions {
  * workers' loops, close clients. A worker process serves only the kernel (health, readiness, metrics).
  */
 export function serveHttp({ app, service, logger, readiness, workers = [], clients }: ServeOptions) {
-  app.listen({ port: service.port, hostname: service.host, maxRequestBodySize: maxJsonBodyBytes * 2 });
+  app.listen({ port: service.port, hostname: service.host, maxRequestBodySize: serverMaxRequestBodyBytes });
   logger.info("listening", { host: service.host, port: service.port, environment: service.environment });
   onShutdownSignal({
     logger,
