@@ -66,8 +66,8 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       {
         body: t.Object({ email, password: givenPassword }),
         rateLimit: { rule: rules.login, subjects: byEmail },
-        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED", "RATE_LIMITED") },
-        detail: { tags: ["auth"], summary: "Sign in: access and refresh token" },
+        response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED") },
+        detail: { tags: ["auth"], summary: "Sign in: access and refresh token; 403 for a disabled account" },
       },
     )
     .post(
@@ -166,7 +166,7 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
         auth: ["admin"],
         params: t.Object({ id: uuid() }),
         body: t.Object({ status: userStatusSchema }),
-        response: { 200: userResponse },
+        response: { 200: userResponse, ...errorResponses("NOT_FOUND", "CONFLICT") },
         detail: { tags: ["admin"], summary: "Disable a user (every session ends at once) or enable it again" },
       },
     );
