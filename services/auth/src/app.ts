@@ -29,6 +29,7 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
   const authMetrics = createAuthMetrics(metrics);
   const limiter = createRateLimiter(createLuaScripts(redis, readLuaScripts(luaDirectory)), {
     observe: (rule, decision) => {
+      if (decision.fallback) authMetrics.rateLimitLocal.inc({ rule: rule.name });
       if (decision.admitted) return;
       authMetrics.rateLimited.inc({ rule: rule.name });
       if (rule.name === "login") authMetrics.logins.inc({ result: "rate_limited" });
