@@ -49,8 +49,8 @@ export async function replicasLinked(sentinel: Redis): Promise<string[]> {
   return replicas.map((replica) => `${replica.ip}:${replica.port}`);
 }
 
-/** The pid of the stack's redis-server listening on `address`, from its pid file. */
-export function redisServerPid(address: string): number {
+/** The stack's component (redis-master, redis-replica, redis-replica-2) running the node at `address`, and its pid. */
+export function stackRedisAt(address: string): { name: string; pid: number } {
   const signature = `redis-server ${address}`;
   for (const file of readdirSync(runDirectory).filter((name) => name.startsWith("redis-") && name.endsWith(".pid"))) {
     const pid = Number(readFileSync(join(runDirectory, file), "utf8").trim());
@@ -60,7 +60,7 @@ export function redisServerPid(address: string): number {
     } catch {
       continue;
     }
-    if (commandLine.startsWith(signature)) return pid;
+    if (commandLine.startsWith(signature)) return { name: file.slice(0, -".pid".length), pid };
   }
   throw new Error(`no redis-server of the stack listens on ${address} (${runDirectory})`);
 }
@@ -84,7 +84,7 @@ export function replicaPauser() {
   const paused = new Set<number>();
   return {
     pause(address: string) {
-      const pid = redisServerPid(address);
+      const { pid } = stackRedisAt(address);
       paused.add(pid);
       process.kill(pid, "SIGSTOP");
     },
