@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import Redis from "ioredis";
 import { closeRedis, createRedis } from "../src/clients/redis";
+import { createReplicaTarget } from "../src/clients/replica-target";
 import { eventually } from "./support/eventually";
 import { replicasLinked, stackReplicas } from "./support/redis-topology";
 import { stackConfig, testLogger } from "./support/stack-config";
@@ -10,6 +11,8 @@ if (!sentinels) throw new Error("REDIS_SENTINELS must be set: these tests exerci
 
 const sentinel = new Redis({ ...sentinels[0]!, protocol: 2, lazyConnect: false });
 const redis = createRedis(stackConfig.redis, testLogger, "sentinel-test");
+// What the durable writes wait for: every replica the Sentinels consider up.
+const target = createReplicaTarget(stackConfig.redis, testLogger, 1);
 const prefix = `{test:${crypto.randomUUID()}}`;
 
 async function masterAddress(): Promise<string> {
@@ -28,6 +31,7 @@ afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await closeRedis(redis);
+  target.close();
   sentinel.disconnect();
 });
 
@@ -45,19 +49,24 @@ describe("Redis through Sentinel (real master, two replicas and three Sentinels)
     expect(master["num-slaves"]).toBe(String(stackReplicas));
     expect(master["num-other-sentinels"]).toBe("2");
     expect(Number(master.quorum)).toBe(2);
+    // Both are up, so a write is acknowledged only once both have it.
+    expect(await target.required()).toBe(stackReplicas);
   });
 
   test("survives a forced failover: the client follows the new master, acknowledged writes survive", async () => {
     const before = await masterAddress();
-    // A write is acknowledged only once a replica has it (WAIT), as the reservation path does.
+    // A write is acknowledged only once every replica that is up has it (WAIT), as the reservation
+    // path does. With WAIT 1 and two replicas this lost acknowledged writes: the Sentinels promoted
+    // the other replica, and the old master acknowledged through the one still attached to it.
     const acknowledged: string[] = [];
     let failures = 0;
     const writeOnce = async (index: number) => {
       const key = `${prefix}:write:${index}`;
       try {
+        const required = await target.required();
         await redis.set(key, String(index));
-        const replicas = (await redis.call("WAIT", 1, 500)) as number;
-        if (replicas >= 1) acknowledged.push(key);
+        const replicas = (await redis.call("WAIT", required, 500)) as number;
+        if (replicas >= required) acknowledged.push(key);
       } catch {
         // Refused while the failover runs (no master, or a new master whose replica has not synced yet).
         failures += 1;
