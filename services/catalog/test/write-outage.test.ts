@@ -183,10 +183,14 @@ describe("a write outage is not a read outage", () => {
       pauser.resumeAll();
     }
 
-    // Resumed: once a replica is in sync again, the same processes take holds again.
+    // Resumed: once a replica is in sync again, the same processes take holds again (polled: the
+    // replicas catch up and the Sentinels see them up again within a second or two).
     await eventually(async () => expect(await goodReplicas(master)).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000, intervalMs: 100 });
-    const again = await reserve();
-    expect(again.status).toBe(201);
+    const again = await eventually(async () => {
+      const answer = await reserve();
+      expect(answer.status).toBe(201);
+      return answer;
+    }, { timeoutMs: 15_000, intervalMs: 200 });
     expect(again.body.data.quantity).toBe(1);
     master.disconnect();
   }, 120_000);
