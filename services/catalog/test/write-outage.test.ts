@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  createHttpApp, createLogger, createMetrics, eventKeys, loadConfig, rateLimitKey, type Redis, smtpSettings, userBookingsKey,
+  authSettings, createHttpApp, createLogger, createMetrics, eventKeys, loadConfig, rateLimitKey, type Redis, smtpSettings, userBookingsKey,
 } from "@booking-rush/lib";
 import { createAuthService } from "../../auth/src/app";
 import { authServiceSettings } from "../../auth/src/settings";
@@ -101,19 +101,22 @@ beforeAll(async () => {
   sale = await draftWithZones(fixture, acme.organizerToken, { max_tickets_per_user: 20 });
   expect((await fixture.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken)).status).toBe(200);
   // Auth and booking over the catalog's database and signing key, as one platform.
+  const postgres = { ...stackConfig.postgres, url: fixture.database.url };
+  const authConfig = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;
   auth = createAuthService(
     {
       service: { trustProxy: true },
       redis: stackConfig.redis,
-      postgres: { ...stackConfig.postgres, url: fixture.database.url },
+      postgres,
       smtp: loadConfig({ smtp: smtpSettings }, process.env).smtp,
-      auth: { jwtSecret, accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 604_800 },
+      auth: authConfig,
       authService: { ...loadConfig({ authService: authServiceSettings }, {}).authService, passwordHashCost: 4, loginRate },
     },
     logger,
     authMetrics,
   );
-  booking = createBookingService({ redis: stackConfig.redis, auth: { jwtSecret }, booking: loadConfig({ booking: bookingSettings }, {}).booking }, logger, authMetrics);
+  const bookingConfig = { redis: stackConfig.redis, postgres, auth: authConfig, booking: loadConfig({ booking: bookingSettings }, {}).booking };
+  booking = createBookingService(bookingConfig, logger, authMetrics);
   app = createHttpApp({ service: { name: "write-outage-test", corsOrigins: "*" }, logger, metrics: authMetrics, readiness: { checks: {}, draining: false } }, [
     auth.routes,
     booking.routes,
