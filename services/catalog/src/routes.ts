@@ -97,17 +97,16 @@ const listQuery = t.Composite([
 export interface CatalogRoutesOptions {
   jwtSecret: string;
   limiter: RateLimiter;
-  /** The API's default limit per client address, on every catalog route (reads fail open while Redis cannot count). */
+  /** The API's default limit per client address, on every catalog route. */
   rateLimit: RateLimitRule;
   trustProxy: boolean;
 }
 
 export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions) => {
-  const limited = { rateLimit: { rule: options.rateLimit } };
-  // Browsing must not go down with the write path: while Redis refuses writes (no replica in sync,
-  // a failover) the reads pass uncounted, counted in catalog_rate_limit_unwritable_total. Changes
-  // keep failing closed: they need Redis writes anyway.
-  const reads = { rateLimit: { rule: { ...options.rateLimit, whenUnwritable: "admit" as const } } };
+  // Browsing must not go down with the write path: while Redis cannot write the buckets (no replica
+  // in sync, a failover) a GET passes uncounted (catalog_rate_limit_unwritable_total); changes keep
+  // failing closed.
+  const limited = { rateLimit: { rule: options.rateLimit, readsWhenUnwritable: "admit" as const } };
   return new Elysia({ name: "catalog.routes", prefix: "/api/v1" })
     .use(authGuard({ secret: options.jwtSecret }))
     .use(rateLimitPlugin(options.limiter, { trustProxy: options.trustProxy }))
@@ -123,26 +122,26 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
         });
         return page(items, { page: query.page, per_page: query.per_page, total });
       },
-      { query: listQuery, response: { 200: pageSchema(eventSchema) }, ...reads, detail: { tags: ["catalog"], summary: "Published events" } },
+      { query: listQuery, response: { 200: pageSchema(eventSchema) }, ...limited, detail: { tags: ["catalog"], summary: "Published events" } },
     )
     .get("/events/:id", async ({ params, viewer }) => ({ success: true as const, data: await eventDetail(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema) }, ...reads, detail: { tags: ["catalog"], summary: "An event with its shows" },
+      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema) }, ...limited, detail: { tags: ["catalog"], summary: "An event with its shows" },
     })
     .get("/events/:id/shows", async ({ params, viewer }) => ({ success: true as const, data: await eventShows(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)) }, ...reads, detail: { tags: ["catalog"], summary: "An event's shows" },
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)) }, ...limited, detail: { tags: ["catalog"], summary: "An event's shows" },
     })
     .get("/shows/:id/zones", async ({ params, viewer }) => ({ success: true as const, data: await showZones(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)) }, ...reads, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
+      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)) }, ...limited, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
     })
     .get("/shows/:id/seats", async ({ params, query, viewer }) => ({ success: true as const, data: await seatMap(store, viewer, params.id, query.zone_id) }), {
       viewer: true,
       params: idParams,
       query: t.Object({ zone_id: uuid() }),
       response: { 200: okSchema(t.Array(seatSchema)) },
-      ...reads, detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
+      ...limited, detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
     })
     .get("/categories", async () => ({ success: true as const, data: await listCategories(store) }), {
-      response: { 200: okSchema(t.Array(categorySchema)) }, ...reads, detail: { tags: ["catalog"], summary: "Categories" },
+      response: { 200: okSchema(t.Array(categorySchema)) }, ...limited, detail: { tags: ["catalog"], summary: "Categories" },
     })
     .post(
       "/events",

@@ -19,7 +19,8 @@ import { eventually } from "../../lib/test/support/eventually";
 import { masterAddress, nodeClient, replicaPauser, replicasLinked, replicationInfo, sentinelClient, stackRedisAt } from "../../lib/test/support/redis-topology";
 import { stack } from "../../lib/test/support/stack";
 import { stackConfig } from "../../lib/test/support/stack-config";
-import { type CatalogFixture, catalogFixture, draftWithZones, jwtSecret } from "./support/catalog-fixture";
+import * as schema from "../../../drizzle/schema";
+import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
 
 const sentinel = sentinelClient();
 const pauser = replicaPauser();
@@ -33,6 +34,7 @@ let booking: ReturnType<typeof createBookingService>;
 let app: ReturnType<typeof createHttpApp>;
 const authMetrics = createMetrics("write-outage-test");
 let sale: Awaited<ReturnType<typeof draftWithZones>>;
+let organizerToken: string;
 let buyer: { id: string; email: string; password: string; token: string };
 
 const randomAddress = () => `203.0.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
@@ -97,6 +99,7 @@ beforeAll(async () => {
   await eventually(() => replicasLinked(sentinel), { timeoutMs: 30_000, intervalMs: 200 });
   fixture = await catalogFixture("write_outage");
   const acme = await fixture.tenant("acme");
+  organizerToken = acme.organizerToken;
   // Room for every hold the tests take with one buyer (holds answered 503 may still count, see reserve-failover).
   sale = await draftWithZones(fixture, acme.organizerToken, { max_tickets_per_user: 20 });
   expect((await fixture.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken)).status).toBe(200);
@@ -165,6 +168,12 @@ describe("a write outage is not a read outage", () => {
       // A hold cannot be acknowledged: 503, and nothing changed.
       const refused = await reserve();
       expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 503, code: "SERVICE_UNAVAILABLE" });
+      // Changes keep their limit closed: 503, no event created.
+      const events = async () => (await fixture.asSystem((tx) => tx.select({ id: schema.events.id }).from(schema.events))).length;
+      const eventCount = await events();
+      const draft = await fixture.request("POST", "/events", organizerToken, eventBody(), { "x-forwarded-for": randomAddress() });
+      expect({ status: draft.status, code: draft.body.error?.code }).toEqual({ status: 503, code: "SERVICE_UNAVAILABLE" });
+      expect(await events()).toBe(eventCount);
 
       // Login: counted in this process's bucket (burst 3), not let through uncounted.
       const address = randomAddress();

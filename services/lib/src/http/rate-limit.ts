@@ -140,7 +140,11 @@ export interface RateLimitPolicy {
   byAddress?: boolean;
   /** Further subjects from the validated request, e.g. `({ body }) => [{ kind: "email", value: body.email.toLowerCase() }]`. */
   subjects?: (request: { body: unknown; request: Request }) => RateLimitSubject[];
+  /** What a GET or HEAD of the route gets when its buckets cannot be written, instead of the rule's own choice. */
+  readsWhenUnwritable?: UnwritableBuckets;
 }
+
+const isRead = (method: string) => method === "GET" || method === "HEAD";
 
 let plugins = 0;
 
@@ -161,7 +165,8 @@ export const rateLimitPlugin = (limiter: RateLimiter, addressOptions: ClientAddr
           if (address !== null) subjects.push({ kind: "ip", value: address });
         }
         if (policy.subjects) subjects.push(...policy.subjects({ body, request }));
-        await limiter.take(policy.rule, subjects);
+        const reads = policy.readsWhenUnwritable;
+        await limiter.take(reads && isRead(request.method) ? { ...policy.rule, whenUnwritable: reads } : policy.rule, subjects);
       },
     }),
   });
