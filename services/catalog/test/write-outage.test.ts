@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  authSettings, createHttpApp, createLogger, createMetrics, eventKeys, loadConfig, rateLimitKey, type Redis, smtpSettings, userBookingsKey,
+  authSettings, createHttpApp, createReplicaTarget, createLogger, createMetrics, eventKeys, loadConfig, rateLimitKey, type Redis, smtpSettings, userBookingsKey,
 } from "@booking-rush/lib";
 import { createAuthService } from "../../auth/src/app";
 import { authServiceSettings } from "../../auth/src/settings";
@@ -25,6 +25,8 @@ import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecr
 const sentinel = sentinelClient();
 const pauser = replicaPauser();
 const logger = createLogger({ service: "write-outage-test", level: "error", write: () => {} });
+// What every durable write waits for (services/lib/src/clients/replica-target.ts).
+const replicaTarget = createReplicaTarget(stackConfig.redis, logger, 1, 200);
 // Login as in production (5 a minute, burst 3), so the per-process bucket's refusal is seen.
 const loginRate = { perMinute: 5, burst: 3 };
 
@@ -138,6 +140,7 @@ afterAll(async () => {
   await booking?.close();
   await auth?.close();
   await fixture?.close();
+  replicaTarget.close();
   sentinel.disconnect();
 });
 
@@ -146,8 +149,11 @@ describe("a write outage is not a read outage", () => {
     const master = nodeClient(await masterAddress(sentinel));
     const [first, second] = await replicasLinked(sentinel);
     try {
-      // One replica lost: the other is in sync, so writes are still accepted and acknowledged.
+      expect(await replicaTarget.required()).toBe(2);
+      // One replica lost: once the Sentinels mark it down, writes wait for the other one alone and
+      // are still accepted and acknowledged.
       pauser.pause(first!);
+      await eventually(async () => expect(await replicaTarget.required()).toBe(1), { timeoutMs: 30_000, intervalMs: 100 });
       await eventually(async () => expect(await goodReplicas(master)).toBe(1), { timeoutMs: 30_000, intervalMs: 250 });
       expect((await reserve()).status).toBe(201);
 
