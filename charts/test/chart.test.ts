@@ -225,6 +225,19 @@ describe("umbrella chart", () => {
     expect(dashboards.projected.sources).toHaveLength(4);
   });
 
+  test("the in-release Redis is a master and two replicas, writes need one in sync, drained a pod at a time (kind, and production when turned on)", () => {
+    const output = helm("template", "booking-rush", chart, "--namespace", "booking-rush", ...profiles.production, "--set", "dependencies.redis.enabled=true");
+    expect(output.code).toBe(0);
+    const production = parseAllDocuments(output.stdout).map((document) => document.toJS() as K8sObject | null).filter((object): object is K8sObject => object !== null);
+    for (const [profile, rendered] of [["kind", objects("kind")], ["production", production]] as const) {
+      const find = (kind: string) => rendered.find((object) => object.kind === kind && object.metadata.name === "booking-rush-redis");
+      const redis = find("StatefulSet")!;
+      expect({ profile, pods: redis.spec.replicas }).toEqual({ profile, pods: 3 });
+      expect(redis.spec.template.spec.containers[0].args[0]).toContain("--min-replicas-to-write 1");
+      expect(find("PodDisruptionBudget")?.spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: redis.spec.selector.matchLabels } });
+    }
+  });
+
   test("a dependency turned on without its password is refused at render time, naming the value", () => {
     const output = helm("template", "booking-rush", chart, "--set", "dependencies.postgresql.enabled=true");
     expect(output.code).not.toBe(0);

@@ -3,7 +3,7 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, closeRedis, createAccessControl, createLuaScripts, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
+  type AuthConfig, closeRedis, createAccessControl, createLuaScripts, createReplicaTarget, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
   type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig, type SmtpConfig, startOrExit,
 } from "@booking-rush/lib";
 import { createAuthMetrics } from "./auth-metrics";
@@ -29,6 +29,7 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
   const authMetrics = createAuthMetrics(metrics);
   const limiter = createRateLimiter(createLuaScripts(redis, readLuaScripts(luaDirectory)), {
     observe: (rule, decision) => {
+      if (decision.fallback) authMetrics.rateLimitLocal.inc({ rule: rule.name });
       if (decision.admitted) return;
       authMetrics.rateLimited.inc({ rule: rule.name });
       if (rule.name === "login") authMetrics.logins.inc({ result: "rate_limited" });
@@ -38,6 +39,7 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
   const store: AuthStore = {
     db: postgres.db,
     redis,
+    replicas: createReplicaTarget(config.redis, logger, 1),
     hasher: createPasswordHasher(config.authService.passwordHashCost),
     keys: config.auth,
     config: config.authService,
@@ -63,6 +65,7 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
     },
     close: async () => {
       await store.background.settled();
+      store.replicas.close();
       mailer.close();
       await closeRedis(redis);
       await postgres.close();

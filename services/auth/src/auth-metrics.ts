@@ -19,6 +19,12 @@ export function createAuthMetrics(metrics: Metrics) {
     }),
     emails: new Counter({ name: "auth_emails_total", help: "E-mails handed to SMTP by result: sent, failed", labelNames: ["result"], registers }),
     rateLimited: new Counter({ name: "auth_rate_limited_total", help: "Requests refused by a rate limit, by rule", labelNames: ["rule"], registers }),
+    rateLimitLocal: new Counter({
+      name: "auth_rate_limit_local_total",
+      help: "Requests counted in this process's own bucket because Redis could not write the shared one, by rule",
+      labelNames: ["rule"],
+      registers,
+    }),
   };
 }
 

@@ -6,8 +6,9 @@
  *   missing state is filled from PostgreSQL by the guard, so a Redis that refuses writes does not
  *   stop anyone from signing in.
  * - A revocation (role change, password change or reset, disable) bumps the row's token version
- *   inside its transaction and writes the new state before the transaction commits, confirmed by a
- *   replica so a failover cannot bring the old state back. When that fails the change is rolled
+ *   inside its transaction and writes the new state before the transaction commits, confirmed by
+ *   the replicas like every durable write (replica-target.ts), so a failover cannot bring the old
+ *   state back. When that fails the change is rolled
  *   back (503): a revocation is never recorded while the old tokens are still honoured. A guard
  *   that fills the state at the same moment uses SET NX, so it can never overwrite the new state.
  */
@@ -47,8 +48,9 @@ export async function revokeTokens(store: AuthStore, tx: Transaction, userId: st
   if (!updated) return { user: undefined, revoked };
   try {
     await writeUserAuthState(store.redis, userId, userAuthStateOf(updated), store.keys.accessTokenTtlSeconds);
-    const replicas = await store.redis.wait(1, replicaWaitMs);
-    if (replicas < 1) throw new Error("no replica confirmed the new auth state");
+    const required = await store.replicas.required();
+    const acknowledged = await store.redis.wait(required, replicaWaitMs);
+    if (acknowledged < required) throw new Error("the replicas did not confirm the new auth state in time");
   } catch (error) {
     store.logger.warn("revocation not confirmed by Redis; rolled back", { user_id: userId, error: error instanceof Error ? error.message : String(error) });
     throw new AppError("SERVICE_UNAVAILABLE", "The change could not be applied; nothing was changed");

@@ -29,12 +29,15 @@ export interface AuthRoutesOptions {
 
 export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
   const { loginRate, registerRate } = store.config;
+  // While Redis cannot write the buckets (no replica in sync, a failover) these limits are counted
+  // per process instead of failing open: they are what stands between a password and guessing.
+  const local = { whenUnwritable: "local" as const };
   const rules = {
-    login: { name: "login", ...loginRate },
-    register: { name: "register", ...registerRate },
+    login: { name: "login", ...loginRate, ...local },
+    register: { name: "register", ...registerRate, ...local },
     // Same rates as login: each of these can cost a bcrypt run or send an e-mail.
-    forgotPassword: { name: "forgot-password", ...loginRate },
-    passwordChange: { name: "password-change", ...loginRate },
+    forgotPassword: { name: "forgot-password", ...loginRate, ...local },
+    passwordChange: { name: "password-change", ...loginRate, ...local },
   } satisfies Record<string, RateLimitRule>;
   const byEmail = ({ body }: { body: unknown }) => [{ kind: "email", value: normalizedEmail((body as { email: string }).email) }];
   const addressOptions = { trustProxy: options.trustProxy };

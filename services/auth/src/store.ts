@@ -2,7 +2,7 @@
  * What the auth service's domain functions work with, built once in app.ts. The functions take it
  * as their first argument and know nothing of Elysia.
  */
-import type { AuthConfig, Database, Logger, Mailer, RateLimiter, Redis } from "@booking-rush/lib";
+import type { AuthConfig, Database, Logger, Mailer, RateLimiter, Redis, ReplicaTarget } from "@booking-rush/lib";
 import type { AuthMetrics } from "./auth-metrics";
 import type { PasswordHasher } from "./secrets";
 import type { AuthServiceConfig } from "./settings";
@@ -11,6 +11,8 @@ export interface AuthStore {
   db: Database;
   /** Where the users' auth state lives for every guard (auth-state.ts). */
   redis: Redis;
+  /** How many replicas a revocation waits for (every one the Sentinels consider up). */
+  replicas: ReplicaTarget;
   hasher: PasswordHasher;
   keys: Pick<AuthConfig, "jwtSecret" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds">;
   config: AuthServiceConfig;

@@ -8,8 +8,8 @@ export const bookingSettings = settingsGroup(
     RESERVE_RATE_BURST: Type.Integer({ minimum: 1, default: 10, description: "Token-bucket size of reserve attempts per user and event" }),
     IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: "How long an Idempotency-Key's result is kept" }),
     BOOKING_RECORD_TTL_SECONDS: Type.Integer({ minimum: 60, default: 604_800, description: "How long a closed booking stays readable in Redis" }),
-    REDIS_WRITE_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: "Connections for writes; each write waits for a replica on its own" }),
-    REDIS_WAIT_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 500, description: "WAIT 1 <ms>: how long a write waits for a replica before the request gets 503" }),
+    REDIS_WRITE_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: "Connections for writes; each write waits for the replicas on its own" }),
+    REDIS_WAIT_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 500, description: "WAIT <n> <ms>: how long a write waits for the replicas that are up before the request gets 503" }),
   },
   (values) => ({
     holdMs: values.RESERVATION_HOLD_SECONDS * 1000,

@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import Redis from "ioredis";
 import { eventually } from "../../lib/test/support/eventually";
+import { masterAddress as masterOf, replicasLinked, sentinelClient } from "../../lib/test/support/redis-topology";
 import { stackConfig } from "../../lib/test/support/stack-config";
 import { parseBookingHash } from "@booking-rush/lib";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 
-const { sentinels, masterName } = stackConfig.redis;
-const sentinel = new Redis({ ...sentinels![0]!, protocol: 2 });
+const { masterName } = stackConfig.redis;
+const sentinel = sentinelClient();
 let fixture: BookingFixture;
 
-async function masterAddress() {
-  return ((await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName)) as string[]).join(":");
-}
-
-/** The topology is whole again: a master whose one replica is linked (writes are accepted). */
-async function replicaLinked() {
-  const replicas = (await sentinel.call("SENTINEL", "REPLICAS", masterName)) as string[][];
-  const replica = replicas[0]!;
-  expect(replica[replica.indexOf("master-link-status") + 1]).toBe("ok");
-  expect(replica[replica.indexOf("flags") + 1]).toBe("slave");
-}
+const masterAddress = () => masterOf(sentinel);
+/** The topology is whole again: a master whose replicas are all linked (writes are accepted). */
+const replicaLinked = () => replicasLinked(sentinel);
 
 beforeAll(async () => {
   await eventually(replicaLinked, { timeoutMs: 30_000, intervalMs: 200 });

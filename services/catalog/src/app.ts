@@ -32,7 +32,10 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
     redis,
     scripts: createDurableScripts(config.redis, logger, scripts, { connections: 1, replicas: 1, waitTimeoutMs: 500 }),
     locks: createLocks(config.redlock, redis, logger),
-    cache: createEventCache(redis, config.catalog.cacheTtlSeconds, logger, (hit) => catalogMetrics.cacheLookups.inc({ result: hit ? "hit" : "miss" })),
+    cache: createEventCache(redis, config.catalog.cacheTtlSeconds, logger, {
+      onLookup: (hit) => catalogMetrics.cacheLookups.inc({ result: hit ? "hit" : "miss" }),
+      onWriteFailed: () => catalogMetrics.cacheWriteFailures.inc(),
+    }),
     config: config.catalog,
     metrics: catalogMetrics,
     logger,
@@ -42,7 +45,11 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
     postgres,
     routes: catalogRoutes(store, {
       access: createAccessControl(config.auth, { redis, db: postgres.db, logger }),
-      limiter: createRateLimiter(createLuaScripts(redis, scripts)),
+      limiter: createRateLimiter(createLuaScripts(redis, scripts), {
+        observe: (rule, decision) => {
+          if (decision.fallback) catalogMetrics.rateLimitUnwritable.inc({ rule: rule.name });
+        },
+      }),
       rateLimit: config.rateLimit,
       trustProxy: config.service.trustProxy,
     }),

@@ -1,8 +1,10 @@
 /**
  * Event pages cached in Redis: an event's detail under its own key, list pages under a version
  * number that every change bumps (so no page of an older version is ever read again). A cache that
- * cannot be read is a miss, not an error: browsing survives Redis trouble. Invalidation errors do
- * propagate: a change must not commit while its stale page would stay cached.
+ * cannot be read is a miss, not an error, and filling it is not awaited: browsing survives Redis
+ * trouble, including a master that refuses writes while no replica is in sync (the page is then
+ * served from PostgreSQL uncached). Invalidation errors do propagate: a change must not commit
+ * while its stale page would stay cached.
  */
 import type { Logger, Redis } from "@booking-rush/lib";
 
@@ -19,7 +21,13 @@ export interface EventCache {
   invalidateAfterCommit(eventId: string): Promise<void>;
 }
 
-export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logger, onLookup?: (hit: boolean) => void): EventCache {
+export interface EventCacheObservers {
+  onLookup?: (hit: boolean) => void;
+  /** A page was read but could not be cached (Redis refused the write or was unreachable). */
+  onWriteFailed?: () => void;
+}
+
+export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logger, { onLookup, onWriteFailed }: EventCacheObservers = {}): EventCache {
   async function cached<T>(key: () => Promise<string>, load: () => Promise<T | undefined>): Promise<T | undefined> {
     let cacheKey: string | undefined;
     try {
@@ -31,7 +39,8 @@ export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logge
       logger.warn("event cache unavailable, reading the database", { error: error instanceof Error ? error.message : String(error) });
     }
     const value = await load();
-    if (value !== undefined && cacheKey) await redis.set(cacheKey, JSON.stringify(value), "EX", ttlSeconds).catch(() => {});
+    // Not awaited: the reader has its page; a refused or slow write only costs the next reader a miss.
+    if (value !== undefined && cacheKey) redis.set(cacheKey, JSON.stringify(value), "EX", ttlSeconds).catch(() => onWriteFailed?.());
     return value;
   }
   return {

@@ -109,7 +109,10 @@ export interface CatalogRoutesOptions {
 }
 
 export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions) => {
-  const limited = { rateLimit: { rule: options.rateLimit } };
+  // Browsing must not go down with the write path: while Redis cannot write the buckets (no replica
+  // in sync, a failover) a GET passes uncounted (catalog_rate_limit_unwritable_total); changes keep
+  // failing closed.
+  const limited = { rateLimit: { rule: options.rateLimit, readsWhenUnwritable: "admit" as const } };
   return new Elysia({ name: "catalog.routes", prefix: "/api/v1" })
     .use(authGuard(options.access))
     .use(rateLimitPlugin(options.limiter, { trustProxy: options.trustProxy }))

@@ -22,6 +22,7 @@ export * from "./shutdown";
 export * from "./telemetry";
 export * from "./schemas";
 export * from "./clients/durable-scripts";
+export * from "./clients/replica-target";
 export * from "./http/json-body";
 export * from "./topics";
 export * from "./workers/worker-loop";

@@ -1,6 +1,7 @@
 /**
- * Runs a mutating Lua script and acknowledges it only once a replica has it (`WAIT 1 <ms>` on the
- * same connection), so an acknowledged write survives a Sentinel failover. WAIT blocks the
+ * Runs a mutating Lua script and acknowledges it only once the replicas have it (`WAIT <n> <ms>` on
+ * the same connection; n: every replica the Sentinels consider up, at least `replicas`, see
+ * replica-target.ts), so an acknowledged write survives a Sentinel failover. WAIT blocks the
  * connection it runs on, so writes go round-robin over a small pool of connections instead of
  * queueing behind one another's WAIT on a single one.
  */
@@ -10,9 +11,11 @@ import type { Logger } from "../logger";
 import type { RedisConfig } from "../settings";
 import { createLuaScripts, type LuaScript, type LuaScripts, type ScriptArgument } from "./lua-scripts";
 import { closeRedis, createRedis } from "./redis";
+import { createReplicaTarget } from "./replica-target";
 
 export interface DurableScriptsOptions {
   connections: number;
+  /** Replicas a write must reach at least (0: no waiting); with Sentinels, every replica they consider up. */
   replicas: number;
   waitTimeoutMs: number;
   /** Called with each script's run time in seconds (for redis_operation_duration_seconds). */
@@ -52,6 +55,7 @@ export function createDurableScripts(
 ): DurableScripts {
   const connections = Array.from({ length: options.connections }, (_, index) => createRedis(config, logger, `durable-${index}`));
   const runners: LuaScripts[] = connections.map((connection) => createLuaScripts(connection, scripts));
+  const target = createReplicaTarget(config, logger, options.replicas);
   let next = 0;
   return {
     connections,
@@ -62,6 +66,7 @@ export function createDurableScripts(
       changed: (reply: T) => boolean = () => true,
       alongside?: (reply: T, connection: Redis) => Promise<unknown>,
     ): Promise<T> {
+      const required = await target.required();
       const index = next;
       next = (next + 1) % connections.length;
       const started = performance.now();
@@ -73,11 +78,12 @@ export function createDurableScripts(
         await followUp;
         return reply;
       }
-      const [, acknowledged] = (await Promise.all([followUp, connection.call("WAIT", options.replicas, options.waitTimeoutMs)])) as [unknown, number];
-      if (acknowledged < options.replicas) throw new NotReplicatedError();
+      const [, acknowledged] = (await Promise.all([followUp, connection.call("WAIT", required, options.waitTimeoutMs)])) as [unknown, number];
+      if (acknowledged < required) throw new NotReplicatedError();
       return reply;
     },
     async close() {
+      target.close();
       await Promise.all(connections.map(closeRedis));
     },
   };
