@@ -116,6 +116,24 @@ export function backoffWithJitter(attempt: number, { baseMs, maxMs }: { baseMs: 
 }
 
 /**
+ * Runs a Kafka admin call again while it fails on a transient broker state (NOT_LEADER_FOR_PARTITION
+ * from a listOffsets whose broker has not caught up with the new leader, a coordinator loading, a
+ * connection dropped), with back-off and jitter, for at most `timeoutMs`; a permanent error or the
+ * deadline throws the last error.
+ */
+export async function retryTransientKafka<T>(work: () => Promise<T>, { timeoutMs = 30_000 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (isPermanentKafkaError(error) || Date.now() >= deadline) throw error;
+      await Bun.sleep(Math.min(backoffWithJitter(attempt, { baseMs: 100, maxMs: 2_000 }), Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+/**
  * Broker answers that no retry can change: the configuration is wrong (credentials, ACLs, a
  * replication factor above the number of brokers, an invalid topic name or setting). Everything
  * else (a topic being created, no leader yet, a coordinator loading, a broker down, a producer's

@@ -104,7 +104,8 @@ export function superviseConsumer(options: SupervisedConsumerOptions): Supervise
     return { consumer: fresh, crashed };
   }
 
-  async function attempt(): Promise<Promise<void>> {
+  /** One start; resolves once running, with what tells of a crash (wrapped: a returned promise would be awaited). */
+  async function attempt(): Promise<{ crashed: Promise<void> }> {
     await ensureTopics(kafka, options.ensureTopics, options.topicSettings);
     const built = build();
     consumer = built.consumer;
@@ -116,14 +117,14 @@ export function superviseConsumer(options: SupervisedConsumerOptions): Supervise
       await consumer.disconnect().catch(() => {});
       throw error;
     }
-    return built.crashed;
+    return { crashed: built.crashed };
   }
 
   async function supervise() {
     let failures = 0;
     while (!stopped) {
       try {
-        const crashed = await attempt();
+        const { crashed } = await attempt();
         if (stopped) break;
         failures = 0;
         firstRun();
