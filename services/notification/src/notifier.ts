@@ -28,7 +28,7 @@
  * and a worker that is stopping leaves the message uncommitted for whoever takes the partition.
  */
 import {
-  deadLetterMessage, type BookingEvent, bookingTopics, type Database, inConsumerSpan, inScope, type Kafka, type KafkaConfig, lazyProducer,
+  backoffWithJitter, deadLetterMessage, type BookingEvent, bookingTopics, type Database, inConsumerSpan, inScope, type Kafka, type KafkaConfig, lazyProducer,
   type Logger, parseBookingEvent, parsePaymentEvent, type PaymentEvent, superviseConsumer, systemScope,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
@@ -109,10 +109,7 @@ export function createNotifier(
   let stopping = false;
 
   /** Exponential back-off with jitter: the n-th wait is between half and all of min(max, base·2^(n−1)). */
-  function backoff(failures: number): number {
-    const ceiling = Math.min(config.retryMaxMs, config.retryBaseMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-  }
+  const backoff = (failures: number) => backoffWithJitter(failures - 1, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs });
 
   /** Waits `ms` while heartbeating; false when the worker stopped (or lost the partition) meanwhile. */
   async function pause(ms: number, control: Control): Promise<boolean> {

@@ -81,7 +81,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       failures += 1;
       metrics.flushFailures.inc();
       buffer = [...taken, ...buffer];
-      const backoff = Math.min(200 * 2 ** (failures - 1), 5_000);
+      const backoff = backoffWithJitter(failures - 1, { baseMs: 200, maxMs: 5_000 });
       if (failures === 1 || failures % 10 === 0) logger.warn("projector batch failed, retrying", { error: error instanceof Error ? error.message : String(error), attempt: failures, backoff_ms: backoff });
       await Bun.sleep(backoff);
     }

@@ -8,7 +8,7 @@
  */
 import type { EachMessagePayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
-import { deadLetterMessage, lazyProducer } from "./kafka";
+import { backoffWithJitter, deadLetterMessage, lazyProducer } from "./kafka";
 import { superviseConsumer } from "./supervised-consumer";
 import type { KafkaConfig } from "../settings";
 
@@ -76,7 +76,7 @@ export function createEventConsumer(options: EventConsumerOptions) {
         }
         // Stopping: leave it uncommitted; whoever takes the partition over handles it.
         if (stopping) throw error;
-        let wait = Math.min(baseDelayMs * 2 ** failures, maxDelayMs);
+        let wait = backoffWithJitter(failures, { baseMs: baseDelayMs, maxMs: maxDelayMs });
         while (wait > 0 && !stopping) {
           await Bun.sleep(Math.min(wait, 1_000));
           wait -= 1_000;
