@@ -3,7 +3,7 @@
  * payment.failed gives the seats back, payment.refunded cancels the booking. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, postgresSettings, redisSettings, registerConsumerLag, runProcess, startOrExit, serviceSettings,
+  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, postgresSettings, redisSettings, registerConsumerLag, runProcess, serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
@@ -31,10 +31,11 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.saga, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.saga.groupId, paymentSagaTopics);
-  // Kafka may still be starting: the consumer's own retries bring it up.
-  void startOrExit(logger, "payment saga", saga.start());
+  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
+  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
+  void saga.start();
   return {
-    checks: { redis: pingRedis(booking.store.redis), kafka: pingKafka(kafka) },
+    checks: { redis: pingRedis(booking.store.redis), kafka: pingKafka(kafka), consumer: saga.check },
     workers: [{ name: "payment saga", run: () => saga.stop() }],
     clients: [{ name: "booking clients", run: () => booking.close() }],
   };

@@ -6,7 +6,7 @@
  * it); taking the worker out of service would not bring the server back.
  */
 import {
-  createKafka, createMailer, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, startOrExit, smtpSettings,
+  createKafka, createMailer, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createNotificationMetrics } from "./src/notification-metrics";
@@ -33,10 +33,11 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.notification, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.notification.groupId, notificationTopics);
-  // Kafka may still be starting: the consumer's own retries bring it up.
-  void startOrExit(logger, "notification worker", notifier.start());
+  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
+  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
+  void notifier.start();
   return {
-    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka), consumer: notifier.check },
     workers: [{ name: "notification", run: () => notifier.stop() }],
     clients: [
       { name: "postgres", run: () => postgres.close() },

@@ -3,7 +3,7 @@
  * the outcome (payment.succeeded / payment.failed). Scales out as a consumer group (KEDA on lag).
  */
 import {
-  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, startOrExit, serviceSettings,
+  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createGatewayClient } from "./src/gateway/gateway-client";
@@ -29,10 +29,11 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.payment, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.payment.groupId, paymentWorkerTopics);
-  // Kafka may still be starting: the consumer's own retries bring it up.
-  void startOrExit(logger, "payment worker", worker.start());
+  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
+  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
+  void worker.start();
   return {
-    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka), consumer: worker.check },
     workers: [{ name: "payment worker", run: () => worker.stop() }],
     clients: [
       { name: "postgres", run: () => postgres.close() },

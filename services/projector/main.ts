@@ -3,7 +3,7 @@
  * group (KEDA on its lag); serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  bookingTopics, createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, startOrExit,
+  bookingTopics, createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess,
   serviceSettings, telemetrySettings,
 } from "@booking-rush/lib";
 import { createProjector } from "./src/projector";
@@ -26,10 +26,11 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.projector, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.projector.groupId, bookingTopics);
-  // Kafka may still be starting: the consumer's own retries bring it up.
-  void startOrExit(logger, "projector", projector.start());
+  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
+  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
+  void projector.start();
   return {
-    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka), consumer: projector.check },
     workers: [{ name: "projector", run: () => projector.stop() }],
     clients: [{ name: "postgres", run: () => postgres.close() }],
   };

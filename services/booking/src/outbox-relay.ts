@@ -12,8 +12,8 @@
  * claimed with XAUTOCLAIM once idle for claimIdleMs.
  */
 import {
-  createProducer, ensureTopics, eventKeys, eventRegistryKey, type Kafka, type KafkaConfig, type Logger, type LuaScripts, outboxGroup, outboxTopics,
-  type Producer, type Redis, startProducerSpan, type TopicMessages,
+  eventKeys, eventRegistryKey, type Kafka, type KafkaConfig, lazyProducer, type Logger, type LuaScripts, outboxGroup, outboxTopics,
+  type Redis, startProducerSpan, type TopicMessages,
 } from "@booking-rush/lib";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
 import type { OutboxRelayConfig } from "./settings";
@@ -48,36 +48,10 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
   const { redis, scripts, kafka, logger } = dependencies;
   const { consumerName, batchSize, leaseMs, claimIdleMs } = options;
   const events = new Map<string, EventState>();
-  let producer: Producer | undefined;
-  let topicsReady = false;
-
-  async function connectedProducer(): Promise<Producer> {
-    if (!topicsReady) {
-      const created = await ensureTopics(kafka, outboxTopics, options.topics);
-      if (created.length > 0) logger.info("created kafka topics", { topics: created });
-      topicsReady = true;
-    }
-    if (producer) return producer;
-    const fresh = createProducer(kafka);
-    try {
-      await fresh.connect();
-    } catch (error) {
-      await fresh.disconnect().catch(() => {});
-      throw error;
-    }
-    producer = fresh;
-    return fresh;
-  }
-
-  /**
-   * After a failed send the producer is replaced: a new producer id starts clean sequence numbers
-   * rather than risking a stuck OutOfOrderSequence state after the broker came back.
-   */
-  async function dropProducer() {
-    const old = producer;
-    producer = undefined;
-    await old?.disconnect().catch(() => {});
-  }
+  // Created with the eight topics on first use; after a failed send it is replaced (a new producer
+  // id starts clean sequence numbers rather than risking a stuck OutOfOrderSequence state after the
+  // broker came back), and a batch is sent in requests sized to the broker's limits (kafka.ts).
+  const producer = lazyProducer(kafka, outboxTopics, options.topics, logger);
 
   async function takeLease(eventId: string): Promise<boolean> {
     const state = events.get(eventId) ?? { leaseUntil: 0, checkPending: true, lastClaimAt: 0 };
@@ -149,11 +123,9 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
     }
     if (byTopic.size === 0) return;
     try {
-      const connected = await connectedProducer();
-      await connected.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+      await producer.send([...byTopic.values()], -1);
     } catch (error) {
       for (const span of spans) span.end(error);
-      await dropProducer();
       throw error;
     }
     for (const span of spans) span.end();
@@ -227,7 +199,7 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
         await scripts.run("outbox-lease-release", [eventKeys(eventId).outboxLease], [consumerName]).catch(() => {});
       }
       events.clear();
-      await dropProducer();
+      await producer.close();
     },
   };
 }

@@ -43,6 +43,7 @@ export * from "./events/payment-events";
 export * from "./data/booking-rows";
 export * from "./inventory/booking-records";
 export * from "./clients/event-consumer";
+export * from "./clients/supervised-consumer";
 export * from "./events/catalog-event";
 export * from "./inventory/event-inventory";
 export * from "./clients/leadership";

@@ -28,8 +28,8 @@
  * and a worker that is stopping leaves the message uncommitted for whoever takes the partition.
  */
 import {
-  deadLetterMessage, type BookingEvent, bookingTopics, createConsumer, createProducer, type Database, ensureTopics, inConsumerSpan, inScope, type Kafka, type KafkaConfig,
-  type Logger, parseBookingEvent, parsePaymentEvent, type PaymentEvent, systemScope,
+  backoffWithJitter, deadLetterMessage, type BookingEvent, bookingTopics, type Database, inConsumerSpan, inScope, type Kafka, type KafkaConfig, lazyProducer,
+  type Logger, parseBookingEvent, parsePaymentEvent, type PaymentEvent, superviseConsumer, systemScope,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { processedEvents } from "../../../drizzle/schema";
@@ -105,15 +105,11 @@ export function createNotifier(
   config: NotificationConfig & { topics: KafkaConfig["topics"] },
   hooks: NotifierHooks = {},
 ) {
-  const consumer = createConsumer(kafka, config.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-  const producer = createProducer(kafka);
+  const deadLetters = lazyProducer(kafka, [config.deadLetterTopic], config.topics, logger);
   let stopping = false;
 
   /** Exponential back-off with jitter: the n-th wait is between half and all of min(max, base·2^(n−1)). */
-  function backoff(failures: number): number {
-    const ceiling = Math.min(config.retryMaxMs, config.retryBaseMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-  }
+  const backoff = (failures: number) => backoffWithJitter(failures - 1, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs });
 
   /** Waits `ms` while heartbeating; false when the worker stopped (or lost the partition) meanwhile. */
   async function pause(ms: number, control: Control): Promise<boolean> {
@@ -203,10 +199,10 @@ export function createNotifier(
   }
 
   function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, attempts: number) {
-    return producer.send({
+    return deadLetters.send([{
       topic: config.deadLetterTopic,
       messages: [deadLetterMessage({ topic, partition, message }, reason, { dead_letter_consumer: notificationConsumer, dead_letter_attempts: String(attempts) })],
-    });
+    }]);
   }
 
   /** One message to its end (sent, duplicate, dead-lettered); undefined when the worker stops first. */
@@ -259,23 +255,31 @@ export function createNotifier(
     }
   }
 
+  // From the beginning when the group is new: an event published before the worker first ran
+  // still gets its e-mail (processed_events keeps a later replay from sending twice).
+  const supervised = superviseConsumer({
+    kafka,
+    groupId: config.groupId,
+    logger,
+    topics: notificationTopics,
+    ensureTopics: [...notificationTopics, config.deadLetterTopic],
+    topicSettings: config.topics,
+    consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
+    run: { eachBatchAutoResolve: false, autoCommitThreshold: 1, partitionsConsumedConcurrently: config.concurrency, eachBatch },
+  });
+
   return {
-    async start() {
-      await ensureTopics(kafka, [...notificationTopics, config.deadLetterTopic], config.topics);
-      await producer.connect();
-      await consumer.connect();
-      // From the beginning when the group is new: an event published before the worker first ran
-      // still gets its e-mail (processed_events keeps a later replay from sending twice).
-      await consumer.subscribe({ topics: [...notificationTopics], fromBeginning: true });
-      await consumer.run({ eachBatchAutoResolve: false, autoCommitThreshold: 1, partitionsConsumedConcurrently: config.concurrency, eachBatch });
-    },
+    /** Resolves once the consumer first runs; retried and restarted for as long as it takes (supervised-consumer.ts). */
+    start: () => supervised.start(),
+    /** Readiness: the consumer is running (joined, not crashed). */
+    check: () => supervised.check(),
+    supervised,
     /** Finishes or abandons the message in hand (uncommitted: redelivered to whoever takes over), then leaves the group. */
     async stop() {
       stopping = true;
-      await consumer.disconnect();
-      await producer.disconnect();
+      await supervised.stop();
+      await deadLetters.close();
     },
-    consumer,
   };
 }
 

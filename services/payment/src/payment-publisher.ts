@@ -19,7 +19,7 @@ export function createPaymentPublisher(kafka: Kafka, topics: KafkaConfig["topics
       const message = paymentEventMessage(type, data);
       const headers: Record<string, string> = { event_id: message.event_id, type };
       if (traceparent) headers.traceparent = traceparent;
-      await (await producer.connected()).send({ topic: type, acks: -1, messages: [{ key: eventId, value: JSON.stringify(message), headers }] });
+      await producer.send([{ topic: type, messages: [{ key: eventId, value: JSON.stringify(message), headers }] }], -1);
     },
     close: () => producer.close(),
   };

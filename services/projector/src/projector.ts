@@ -7,7 +7,7 @@
  * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
  */
 import {
-  bookingTopics, createConsumer, deadLetterMessage, ensureTopics, type Database, inConsumerSpan, type Kafka, type KafkaConfig, lazyProducer, type Logger,
+  backoffWithJitter, bookingTopics, deadLetterMessage, type Database, inConsumerSpan, type Kafka, type KafkaConfig, lazyProducer, type Logger, superviseConsumer,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { applyBatch, type PendingEvent } from "./apply-batch";
@@ -29,18 +29,20 @@ export interface ProjectorDependencies {
 }
 
 export function createProjector({ kafka, db, logger, metrics }: ProjectorDependencies, config: ProjectorConfig & { topics: KafkaConfig["topics"] }) {
-  const consumer = createConsumer(kafka, config.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-  const deadLetters = lazyProducer(kafka, [config.deadLetterTopic], config.topics);
+  const deadLetters = lazyProducer(kafka, [config.deadLetterTopic], config.topics, logger);
   let buffer: Waiter[] = [];
   let flushing: Promise<void> | undefined;
   let timer: Timer | undefined;
   let stopping = false;
   let failures = 0;
 
-  /** One send for all of them: a backlog of events that can never apply must not crawl. */
+  /**
+   * All of them at once, so a backlog of events that can never apply does not crawl; the producer
+   * splits the send into requests the broker accepts and replaces itself after a failure.
+   */
   async function deadLetter(items: { source: { message: KafkaMessage; topic: string; partition: number }; reason: string }[]) {
     if (items.length === 0) return;
-    await (await deadLetters.connected()).send({ topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) });
+    await deadLetters.send([{ topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) }]);
     metrics.events.inc({ result: "rejected" }, items.length);
     for (const { source, reason } of items.slice(0, 10)) {
       logger.warn("booking event dead-lettered", { topic: source.topic, partition: source.partition, offset: source.message.offset, reason });
@@ -79,7 +81,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       failures += 1;
       metrics.flushFailures.inc();
       buffer = [...taken, ...buffer];
-      const backoff = Math.min(200 * 2 ** (failures - 1), 5_000);
+      const backoff = backoffWithJitter(failures - 1, { baseMs: 200, maxMs: 5_000 });
       if (failures === 1 || failures % 10 === 0) logger.warn("projector batch failed, retrying", { error: error instanceof Error ? error.message : String(error), attempt: failures, backoff_ms: backoff });
       await Bun.sleep(backoff);
     }
@@ -115,12 +117,32 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
     return waiter;
   }
 
+  /** Dead-letters events that cannot even be parsed, retrying (heartbeating) until sent; false when the partition is gone meanwhile. */
+  async function deadLetterUnparsable(items: Parameters<typeof deadLetter>[0], { heartbeat, isRunning, isStale }: Pick<EachBatchPayload, "heartbeat" | "isRunning" | "isStale">): Promise<boolean> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await deadLetter(items);
+        return true;
+      } catch (error) {
+        const wait = backoffWithJitter(attempt, { baseMs: 200, maxMs: 5_000 });
+        if (attempt === 0 || attempt % 10 === 9) logger.warn("dead-letter send failed, retrying", { error: error instanceof Error ? error.message : String(error), count: items.length, backoff_ms: wait });
+        const until = Date.now() + wait;
+        while (Date.now() < until) {
+          if (stopping || !isRunning() || isStale()) return false;
+          await Bun.sleep(Math.min(1_000, until - Date.now()));
+          await heartbeat().catch(() => {});
+        }
+      }
+    }
+  }
+
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
     const waiters: { offset: string; waiter?: Waiter }[] = [];
+    const unparsable: Parameters<typeof deadLetter>[0] = [];
     for (const message of batch.messages) {
       const parsed = parseBookingEvent(message.value);
       if ("reason" in parsed) {
-        await deadLetter([{ source: { message, topic: batch.topic, partition: batch.partition }, reason: parsed.reason }]);
+        unparsable.push({ source: { message, topic: batch.topic, partition: batch.partition }, reason: parsed.reason });
         waiters.push({ offset: message.offset });
         continue;
       }
@@ -129,6 +151,8 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       sources.set(pending, { message, topic: batch.topic, partition: batch.partition });
       waiters.push({ offset: message.offset, waiter: enqueue(pending) });
     }
+    // Before any offset is resolved: an unparsable event's offset moves on only once it is dead-lettered.
+    if (unparsable.length > 0 && !(await deadLetterUnparsable(unparsable, { heartbeat, isRunning, isStale }))) return;
     // Offsets are resolved in partition order, each once its event is written.
     for (const { offset, waiter } of waiters) {
       while (waiter) {
@@ -142,27 +166,32 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
     await heartbeat();
   }
 
+  const supervised = superviseConsumer({
+    kafka,
+    groupId: config.groupId,
+    logger,
+    topics: bookingTopics,
+    ensureTopics: [...bookingTopics, config.deadLetterTopic],
+    topicSettings: config.topics,
+    consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
+    run: { eachBatchAutoResolve: false, partitionsConsumedConcurrently: bookingTopics.length * config.topics.partitions, eachBatch },
+  });
+
   return {
-    async start() {
-      await ensureTopics(kafka, [...bookingTopics, config.deadLetterTopic], config.topics);
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...bookingTopics], fromBeginning: true });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: bookingTopics.length * config.topics.partitions,
-        eachBatch,
-      });
-    },
+    /** Resolves once the consumer first runs; retried and restarted for as long as it takes (supervised-consumer.ts). */
+    start: () => supervised.start(),
+    /** Readiness: the consumer is running (joined, not crashed). */
+    check: () => supervised.check(),
+    supervised,
     /** Writes what can be written, then leaves the group; the rest is redelivered to whoever takes over. */
     async stop() {
       stopping = true;
       clearTimeout(timer);
       await flushing;
       await flush().catch(() => {});
-      await consumer.disconnect();
+      await supervised.stop();
       await deadLetters.close();
     },
-    consumer,
   };
 }
 

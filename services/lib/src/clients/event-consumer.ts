@@ -8,7 +8,8 @@
  */
 import type { EachMessagePayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
-import { createConsumer, deadLetterMessage, ensureTopics, lazyProducer } from "./kafka";
+import { backoffWithJitter, deadLetterMessage, lazyProducer } from "./kafka";
+import { superviseConsumer } from "./supervised-consumer";
 import type { KafkaConfig } from "../settings";
 
 export interface ConsumedMessage {
@@ -42,13 +43,12 @@ export interface EventConsumerOptions {
 export function createEventConsumer(options: EventConsumerOptions) {
   const { kafka, logger } = options;
   const { baseDelayMs, maxDelayMs } = options.backoff ?? { baseDelayMs: 200, maxDelayMs: 5_000 };
-  const consumer = createConsumer(kafka, options.groupId, { sessionTimeout: 30_000, heartbeatInterval: 3_000 });
   const deadLetters = lazyProducer(kafka, [options.deadLetterTopic], options.topicSettings);
   let stopping = false;
 
   async function deadLetter(payload: EachMessagePayload, reason: string) {
     const { message, topic, partition } = payload;
-    await (await deadLetters.connected()).send({ topic: options.deadLetterTopic, messages: [deadLetterMessage(payload, reason)] });
+    await deadLetters.send([{ topic: options.deadLetterTopic, messages: [deadLetterMessage(payload, reason)] }]);
     logger.warn("message dead-lettered", { topic, partition, offset: message.offset, reason });
   }
 
@@ -76,7 +76,7 @@ export function createEventConsumer(options: EventConsumerOptions) {
         }
         // Stopping: leave it uncommitted; whoever takes the partition over handles it.
         if (stopping) throw error;
-        let wait = Math.min(baseDelayMs * 2 ** failures, maxDelayMs);
+        let wait = backoffWithJitter(failures, { baseMs: baseDelayMs, maxMs: maxDelayMs });
         while (wait > 0 && !stopping) {
           await Bun.sleep(Math.min(wait, 1_000));
           wait -= 1_000;
@@ -86,27 +86,28 @@ export function createEventConsumer(options: EventConsumerOptions) {
     }
   }
 
-  // A crash inside kafkajs (it restarts the consumer itself when the error is retriable) must be seen.
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    logger.error("consumer crashed", { group: options.groupId, error: payload.error.message, restart: payload.restart });
-  });
-
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    logger.info("consumer joined its group", { group: options.groupId, assignment: payload.memberAssignment });
+  // One partition at a time: kafkajs fetches again only once every batch of the last fetch is
+  // handled, so more concurrency buys little, and scaling out is by replicas (KEDA on lag).
+  const supervised = superviseConsumer({
+    kafka,
+    groupId: options.groupId,
+    logger,
+    topics: options.topics,
+    ensureTopics: [...options.topics, options.deadLetterTopic],
+    topicSettings: options.topicSettings,
+    consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
+    run: { partitionsConsumedConcurrently: 1, eachMessage },
   });
 
   return {
-    async start() {
-      await ensureTopics(kafka, [...options.topics, options.deadLetterTopic], options.topicSettings);
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-      // One partition at a time: kafkajs fetches again only once every batch of the last fetch is
-      // handled, so more concurrency buys little, and scaling out is by replicas (KEDA on lag).
-      await consumer.run({ partitionsConsumedConcurrently: 1, eachMessage });
-    },
+    /** Resolves once the consumer first runs; it is retried and restarted for as long as it takes (supervised-consumer.ts). */
+    start: () => supervised.start(),
+    /** Readiness: the consumer is running (joined, not crashed). */
+    check: () => supervised.check(),
+    supervised,
     async stop() {
       stopping = true;
-      await consumer.disconnect();
+      await supervised.stop();
       await deadLetters.close();
     },
   };

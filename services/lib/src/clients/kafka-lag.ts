@@ -6,8 +6,14 @@
  */
 import type { Kafka } from "kafkajs";
 import { Gauge, type Metrics } from "../metrics";
+import { retryTransientKafka } from "./kafka";
 
-export async function consumerLag(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
+export function consumerLag(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
+  // Bounded well inside a scrape's time-out; a broker that stays in trouble fails the scrape.
+  return retryTransientKafka(() => consumerLagOnce(kafka, groupId, topics), { timeoutMs: 5_000 });
+}
+
+async function consumerLagOnce(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
   const admin = kafka.admin();
   await admin.connect();
   try {

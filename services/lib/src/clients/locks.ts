@@ -16,6 +16,7 @@ import Redlock, { ExecutionError } from "redlock";
 import { serviceUnavailable } from "../errors";
 import type { Logger } from "../logger";
 import type { RedlockConfig } from "../settings";
+import { closeRedis, keepConnected } from "./redis";
 
 export interface LockOptions {
   /** Lock lifetime; extended automatically while the work is still running. */
@@ -66,7 +67,10 @@ export function createLocks(config: RedlockConfig, fallback: Redis, logger: Logg
         retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
       }),
   );
-  for (const server of own) server.on("error", (error) => logger.debug("lock server unreachable", { error: error.message }));
+  for (const server of own) {
+    server.on("error", (error) => logger.debug("lock server unreachable", { error: error.message }));
+    keepConnected(server, logger.child({ component: "redlock" }));
+  }
   const redlock = new Redlock(own.length > 0 ? own : [fallback], { retryDelay: retryDelayMs, retryJitter: 25, automaticExtensionThreshold: 500 });
   redlock.on("error", (error) => logger.debug("lock attempt failed on a server", { error: String(error) }));
 
@@ -126,7 +130,7 @@ export function createLocks(config: RedlockConfig, fallback: Redis, logger: Logg
       return answers.filter(Boolean).length > servers.length / 2;
     },
     async close() {
-      await Promise.all(own.map((server) => server.quit().catch(() => server.disconnect())));
+      await Promise.all(own.map(closeRedis));
     },
   };
 }

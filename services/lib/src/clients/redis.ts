@@ -34,8 +34,38 @@ export function createRedis(config: RedisConfig, logger: Logger, connectionName 
         sentinelRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
       })
     : new Redis(config.url, common);
-  reportConnectionErrors(redis, logger.child({ component: "redis", connection: connectionName }));
+  const connectionLogger = logger.child({ component: "redis", connection: connectionName });
+  reportConnectionErrors(redis, connectionLogger);
+  keepConnected(redis, connectionLogger);
   return redis;
+}
+
+/** Clients closed by closeRedis: the only ones allowed to stay closed. */
+const closedOnPurpose = new WeakSet<Redis>();
+
+/**
+ * ioredis gives a client up for good ("end": every later command fails with "Connection is
+ * closed.") when a reconnect is asked for while it is still connecting: its connector's connect
+ * sees `connecting` cleared and rejects, and the client never retries. During a Sentinel failover
+ * that happens (the failover detector, a READONLY answer and a connect time-out each ask for one),
+ * and a long-lived client, such as the reconciler's, then stayed dead until the process restarted.
+ * So a client that ends without closeRedis connects again, through the Sentinels, with back-off.
+ */
+export function keepConnected(redis: Redis, logger: Logger) {
+  let attempts = 0;
+  redis.on("ready", () => {
+    attempts = 0;
+  });
+  redis.on("end", () => {
+    if (closedOnPurpose.has(redis)) return;
+    const wait = Math.min(100 * 2 ** attempts, 2_000);
+    attempts += 1;
+    if (attempts === 1 || attempts % 10 === 0) logger.warn("redis connection ended on its own, connecting again", { attempt: attempts, backoff_ms: wait });
+    const timer = setTimeout(() => {
+      if (!closedOnPurpose.has(redis) && redis.status === "end") redis.connect().catch(() => {});
+    }, wait);
+    timer.unref?.();
+  });
 }
 
 /** ioredis emits an error per failed reconnect; one line per distinct message per 10 s is enough. */
@@ -60,6 +90,7 @@ export const pingRedis = (redis: Redis) => async () => {
  * open (ioredis 6), which keeps the process alive; disconnect() ends them too.
  */
 export async function closeRedis(redis: Redis): Promise<void> {
+  closedOnPurpose.add(redis);
   await redis.quit().catch(() => {});
   redis.disconnect();
 }

@@ -33,7 +33,7 @@ export function createDiscrepancyPublisher(kafka: Kafka, topics: KafkaConfig["to
         },
       };
       try {
-        await (await producer.connected()).send({ topic: inventoryDiscrepancyTopic, acks: -1, messages: [{ key: report.eventId, value: JSON.stringify(body), headers: { event_id: body.event_id } }] });
+        await producer.send([{ topic: inventoryDiscrepancyTopic, messages: [{ key: report.eventId, value: JSON.stringify(body), headers: { event_id: body.event_id } }] }], -1);
       } catch (error) {
         logger.error("inventory.discrepancy could not be sent", { zone_id: report.zoneId, error: error instanceof Error ? error.message : String(error) });
       }

@@ -11,10 +11,15 @@
  * (empty) fetch, committing the seeked offsets.
  */
 import type { Kafka } from "kafkajs";
-import { ensureTopics } from "../../src/clients/kafka";
+import { ensureTopics, retryTransientKafka } from "../../src/clients/kafka";
 import { stackConfig } from "./stack-config";
 
-export async function groupAtEnd(kafka: Kafka, prefix: string, topics: readonly string[]): Promise<string> {
+/** A loaded machine's broker answers NOT_LEADER_FOR_PARTITION and the like for a moment: the whole step is tried again. */
+export function groupAtEnd(kafka: Kafka, prefix: string, topics: readonly string[]): Promise<string> {
+  return retryTransientKafka(() => groupAtEndOnce(kafka, prefix, topics), { timeoutMs: 60_000 });
+}
+
+async function groupAtEndOnce(kafka: Kafka, prefix: string, topics: readonly string[]): Promise<string> {
   const groupId = `${prefix}-${crypto.randomUUID()}`;
   await ensureTopics(kafka, topics, stackConfig.kafka.topics);
   const admin = kafka.admin();

@@ -4,7 +4,7 @@
  * until it has read every partition up to the end offsets Kafka reports at that moment, so a test
  * sees everything that was delivered, duplicates included, without guessing how long to wait.
  */
-import { outboxTopics, createConsumer, ensureTopics, type EventMessage, type Kafka } from "../../src/index";
+import { outboxTopics, createConsumer, ensureTopics, type EventMessage, type Kafka, retryTransientKafka } from "../../src/index";
 import { eventually } from "./eventually";
 
 export interface CollectedMessage {
@@ -35,7 +35,10 @@ export async function collectMessages(kafka: Kafka, eventIds: string[], topics: 
     },
   });
 
-  async function endOffsets() {
+  /** Retried while the broker is in a transient state (NOT_LEADER_FOR_PARTITION on a loaded machine). */
+  const endOffsets = () => retryTransientKafka(endOffsetsOnce);
+
+  async function endOffsetsOnce() {
     const admin = kafka.admin();
     await admin.connect();
     try {
