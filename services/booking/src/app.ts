@@ -48,6 +48,7 @@ export function createBookingService(config: BookingServiceConfig, logger: Logge
   const access = createAccessControl(config.auth, { redis, db: postgres.db, logger });
   return {
     store,
+    postgres,
     access,
     routes: bookingRoutes(store, access),
     close: async () => {

@@ -144,6 +144,7 @@ describe("Redis unreachable", () => {
     } finally {
       service.store.redis.disconnect();
       for (const connection of service.store.scripts.connections) connection.disconnect();
+      await service.postgres.close();
     }
   });
 });

@@ -18,6 +18,7 @@ import type { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from "kafkajs
 import type { Logger } from "../logger";
 import type { KafkaConfig } from "../settings";
 import { backoffWithJitter, createConsumer, ensureTopics, isPermanentKafkaError } from "./kafka";
+import { wakeablePause } from "../workers/wakeable-pause";
 
 export interface SupervisedConsumerOptions {
   kafka: Kafka;
@@ -67,20 +68,12 @@ export function superviseConsumer(options: SupervisedConsumerOptions): Supervise
   let stopped = false;
   let restarts = 0;
   let supervising: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
   let firstRun: () => void = () => {};
   const firstRunning = new Promise<void>((resolve) => (firstRun = resolve));
   let stopSignal: () => void = () => {};
   const stopping = new Promise<void>((resolve) => (stopSignal = resolve));
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { pause, wake } = wakeablePause();
 
   /** A new consumer, and a promise resolved when it crashed for good (kafkajs will not restart it). */
   function build(): { consumer: Consumer; crashed: Promise<void> } {
@@ -175,7 +168,7 @@ export function superviseConsumer(options: SupervisedConsumerOptions): Supervise
       stopped = true;
       running = false;
       stopSignal();
-      wake?.();
+      wake();
       await supervising;
       await consumer?.disconnect().catch(() => {});
     },

@@ -6,6 +6,7 @@
  * the step in progress has finished, so nothing is left half done at shutdown.
  */
 import type { Logger } from "../logger";
+import { wakeablePause } from "./wakeable-pause";
 
 export interface WorkerLoopOptions {
   name: string;
@@ -36,17 +37,9 @@ export function startWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
   let stopped = false;
   let completedSteps = 0;
   let consecutiveFailures = 0;
-  let wake: (() => void) | undefined;
   let lastLoggedFailure = "";
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { pause, wake } = wakeablePause();
 
   const running = (async () => {
     while (!stopped) {
@@ -74,7 +67,7 @@ export function startWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      wake();
       await running;
     },
     get completedSteps() {
