@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
+import { createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken } from "@booking-rush/lib";
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig } from "../../lib/test/support/stack-config";
 import { createBookingService } from "../src/app";
@@ -119,6 +119,22 @@ describe("booking lifecycle", () => {
     const again = await confirmPaid(shortHold, bookingId, crypto.randomUUID());
     expect(again.status).toBe(410);
     expect((await get(shortHold, `/bookings/${bookingId}`, token)).body.data.status).toBe("expired");
+  });
+});
+
+describe("tokens that prove nothing", () => {
+  test("a well-signed token for a user that does not exist is 401 on reserve and on reading, and nothing changes", async () => {
+    const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
+    const zoneKey = sale.keys.zone(sale.zones[0]!.id);
+    const before = await fixture.redis.hgetall(zoneKey);
+    // Signed with the service's secret, but no such user: no auth state, no row to fill it from.
+    const ghost = await signAccessToken({ id: crypto.randomUUID(), email: "ghost@example.com", role: "user", tenant_id: null }, { secret: testAuth.jwtSecret, ttlSeconds: 900 });
+    const reserved = await post(fixture, "/bookings/reserve", ghost, { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 });
+    expect(reserved.status).toBe(401);
+    expect(reserved.body.error.code).toBe("UNAUTHORIZED");
+    expect((await get(fixture, "/bookings", ghost)).status).toBe(401);
+    expect(await fixture.redis.hgetall(zoneKey)).toEqual(before);
+    expect(await fixture.redis.hlen(sale.keys.userTickets)).toBe(0);
   });
 });
 

@@ -6,13 +6,13 @@
  * runs, so a succeeded payment leaves its hold reserved until the buyer confirms.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys, type PaymentEvent } from "@booking-rush/lib";
+import { eventKeys, type PaymentEvent, signAccessToken } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { eventually } from "../../lib/test/support/eventually";
 import { type PaymentPipeline, paymentPipeline } from "../../payment/test/support/payment-pipeline";
 import { applyPaymentOutcome } from "../src/payment-saga";
-import { post } from "./support/booking-fixture";
+import { post, testAuth } from "./support/booking-fixture";
 
 let world: PaymentPipeline;
 let sale: Awaited<ReturnType<PaymentPipeline["sale"]>>;
@@ -74,6 +74,19 @@ async function expectRefused(buyer: Buyer, bookingId: string, paymentId: string,
   expect(answer.body).toMatchObject({ success: false, error: { code } });
   expect(await snapshot(bookingId)).toEqual(before);
 }
+
+describe("a token for a user that does not exist", () => {
+  test("POST /payments with it is 401, never a 500 from the foreign key, and records nothing", async () => {
+    const ann = await world.buyer();
+    const bookingId = await hold(ann);
+    const before = await snapshot(bookingId);
+    const ghost = await signAccessToken({ id: crypto.randomUUID(), email: "ghost@example.com", role: "user", tenant_id: null }, { secret: testAuth.jwtSecret, ttlSeconds: 900 });
+    const answer = await world.call("POST", "/payments", ghost, { booking_id: bookingId, method: "card" });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.code).toBe("UNAUTHORIZED");
+    expect(await snapshot(bookingId)).toEqual(before);
+  });
+});
 
 describe("a buyer's confirmation must be paid for", () => {
   test("a random payment id is 404 and changes nothing", async () => {

@@ -4,7 +4,7 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createAccessControl, createHttpApp, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, StaleLockError, type ZoneReport } from "@booking-rush/lib";
+import { bookingTopics, createAccessControl, createHttpApp, signAccessToken, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, StaleLockError, type ZoneReport } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
@@ -253,6 +253,10 @@ describe("reconciler", () => {
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, other.adminToken)).status).toBe(403);
     expect((await call("GET", "/admin/inventory-status?show_id=nope", acme.adminToken)).body.error.code).toBe("VALIDATION_ERROR");
     expect((await call("POST", "/admin/sync-inventory", other.adminToken, { show_id: sale.show.id })).status).toBe(403);
+    // A well-signed admin token of the tenant for a user that does not exist proves nothing.
+    const ghost = await signAccessToken({ id: crypto.randomUUID(), email: "ghost@example.com", role: "admin", tenant_id: acme.tenantId }, { secret: testAuth.jwtSecret, ttlSeconds: 900 });
+    expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, ghost)).status).toBe(401);
+    expect((await call("POST", "/admin/sync-inventory", ghost, { show_id: sale.show.id })).status).toBe(401);
     expect(await booking.redis.hget(keys.zone(sale.general.id), "sold")).toBe("3");
 
     const synced = await call("POST", "/admin/sync-inventory", acme.adminToken, { show_id: sale.show.id });
