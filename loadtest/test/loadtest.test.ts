@@ -107,6 +107,7 @@ describe("loadtest/k8s/testrun.yaml", () => {
     expect(env.SHOW_ID).toBe("__SHOW_ID__");
     expect(env.ZONE_ID).toBe("__ZONE_ID__");
     expect(env.TARGET_RPS).toBe("__TARGET_RPS__");
+    expect(run.spec.runner.env.find((e: Json) => e.name === "ADMIN_TOKEN")).toEqual({ name: "ADMIN_TOKEN", valueFrom: { secretKeyRef: { name: "flash-sale-admin", key: "token" } } });
     expect(run.spec.runner.resources.requests).toBeDefined();
     expect(run.spec.runner.resources.limits).toBeDefined();
   });
