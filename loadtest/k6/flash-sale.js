@@ -285,8 +285,9 @@ export function setup() {
     );
   }
   console.log(`setup: ${tokens.length} buyers ready (run ${runId})`);
-  // One zero sample, so bookings_confirmed exists even when nothing is ever confirmed and its
-  // count threshold is judged (a metric without samples would leave it unjudged).
+  // One zero sample, so bookings_confirmed exists even when nothing is ever confirmed: k6 before
+  // v0.38 left a threshold on a metric without samples unjudged (grafana/k6#1346); a run that
+  // bought nothing must fail on count>=MIN_CONFIRMED whatever the k6 version.
   bookingsConfirmed.add(0);
   return { tokens, total };
 }
