@@ -9,6 +9,7 @@ import { reconcilerSettings } from "../services/lib/src/reconciliation/reconcile
 import { leaderElectionSettings } from "../services/lib/src/clients/process-leadership";
 import { allSettingsGroups } from "../services/lib/src/settings";
 import { notificationSettings } from "../services/notification/src/settings";
+import { mockGatewaySettings } from "../services/payment/src/gateway/mock-gateway-settings";
 import { paymentSettings } from "../services/payment/src/settings";
 import { projectorSettings } from "../services/projector/src/settings";
 
@@ -22,6 +23,7 @@ export const settingsCatalog = {
   projector: projectorSettings,
   saga: paymentSagaSettings,
   payment: paymentSettings,
+  mockGateway: mockGatewaySettings,
   notification: notificationSettings,
   reconciler: reconcilerSettings,
   leaderElection: leaderElectionSettings,

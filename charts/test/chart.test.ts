@@ -1,6 +1,6 @@
 /**
  * The umbrella chart, checked offline (no cluster here): `helm lint` and `helm template` for the
- * default, kind and production profiles; every rendered object validated against the Kubernetes
+ * default, kind, CI, load-test and production profiles; every rendered object validated against the Kubernetes
  * schemas (kubernetes-models) and the CRDs' (KEDA ScaledObject, PrometheusRule); and the policies
  * operators rely on, asserted object by object.
  */
@@ -26,8 +26,17 @@ const profiles = {
   kind: ["-f", `${chart}/values-kind.yaml`],
   production: ["-f", `${chart}/values-production.yaml`],
   loadtest: ["-f", `${chart}/values-kind.yaml`, "-f", `${chart}/values-loadtest.yaml`],
+  ci: ["-f", `${chart}/values-kind.yaml`, "-f", `${chart}/values-ci.yaml`],
 } as const;
 const rendered = new Map<string, K8sObject[]>();
+/** The profiles that run their dependencies in the release, rendered under another release name too. */
+const inReleaseProfiles = ["kind", "loadtest", "ci"] as const;
+const otherRelease = "other-name";
+const renderedAsOther = new Map<string, K8sObject[]>();
+const parseObjects = (text: string) =>
+  parseAllDocuments(text)
+    .map((document) => document.toJS() as K8sObject | null)
+    .filter((object): object is K8sObject => object !== null);
 
 beforeAll(() => {
   const dependencies = helm("dependency", "build", chart);
@@ -41,6 +50,11 @@ beforeAll(() => {
         .map((document) => document.toJS() as K8sObject | null)
         .filter((object): object is K8sObject => object !== null),
     );
+  }
+  for (const profile of inReleaseProfiles) {
+    const output = helm("template", otherRelease, chart, "--namespace", "elsewhere", ...profiles[profile]);
+    if (output.code !== 0) throw new Error(`helm template ${otherRelease} (${profile}) failed: ${output.stderr}`);
+    renderedAsOther.set(profile, parseObjects(output.stdout));
   }
 }, 300_000);
 
@@ -254,4 +268,146 @@ describe("umbrella chart", () => {
     for (const alert of rules) expect(unknownMetrics(alert.expr, known), alert.alert).toEqual([]);
     expect(unknownMetrics("rate(not_exported_total[5m])", known)).toEqual(["not_exported_total"]);
   });
+
+  test("the mock gateway binds every interface in a pod: the chart sets MOCK_GATEWAY_HOST=0.0.0.0 and its port", () => {
+    for (const profile of inReleaseProfiles) {
+      const [container] = named(profile, "Deployment", "mock-gateway")!.spec.template.spec.containers;
+      const env = Object.fromEntries(container.env.filter((variable: { value?: string }) => variable.value !== undefined).map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+      expect({ profile, host: env.MOCK_GATEWAY_HOST }).toEqual({ profile, host: "0.0.0.0" });
+      expect(Number(env.MOCK_GATEWAY_PORT), profile).toBe(container.ports.find((port: { name: string }) => port.name === "http").containerPort);
+      expect(container.readinessProbe.httpGet.path, profile).toBe("/readyz");
+    }
+  });
+
+  for (const profile of inReleaseProfiles) {
+    for (const release of ["booking-rush", otherRelease]) {
+      test(`every host name the ${profile} profile configures is a Service of the same release (release ${release})`, () => {
+        const all = release === otherRelease ? renderedAsOther.get(profile)! : objects(profile);
+        const hosts = configuredHosts(all, release);
+        // What the services are told: each names an in-release part.
+        expect(Object.keys(hosts)).toEqual(expect.arrayContaining(["REDIS_SENTINELS", "KAFKA_BROKERS", "OTEL_EXPORTER_OTLP_ENDPOINT", "SMTP_HOST", "PAYMENT_GATEWAY_URL", "DATABASE_URL", "REDLOCK_URLS"]));
+        const services = new Set(all.filter((object) => object.kind === "Service").map((object) => object.metadata.name));
+        const statefulSets = all.filter((object) => object.kind === "StatefulSet");
+        const problems: string[] = [];
+        for (const [setting, names] of Object.entries(hosts)) {
+          for (const host of names) {
+            // A Service name, or pod.service of a StatefulSet's headless Service (an ordinal it runs).
+            const [first, second] = host.split(".");
+            const service = second ?? first!;
+            if (!service.startsWith(`${release}-`)) problems.push(`${setting}: ${host} is not named from the release`);
+            if (!services.has(service)) problems.push(`${setting}: ${host} has no Service ${service} in the release`);
+            if (second) {
+              const set = statefulSets.find((object) => object.spec.serviceName === service);
+              const ordinal = Number(first!.slice(first!.lastIndexOf("-") + 1));
+              if (!set || first !== `${set.metadata.name}-${ordinal}` || ordinal >= set.spec.replicas) problems.push(`${setting}: ${host} is no pod of a StatefulSet behind ${service}`);
+            }
+          }
+        }
+        expect(problems).toEqual([]);
+      });
+    }
+  }
+
+  test("the checks of configured hosts catch a name that is not rendered (an SMTP_HOST of another release)", () => {
+    const all = objects("kind").map((object) =>
+      object.kind === "ConfigMap" && object.metadata.name === "booking-rush-config" ? { ...object, data: { ...object.data, SMTP_HOST: "elsewhere-smtp" } } : object,
+    );
+    const hosts = configuredHosts(all, "booking-rush");
+    const services = new Set(all.filter((object) => object.kind === "Service").map((object) => object.metadata.name));
+    expect(hosts.SMTP_HOST).toEqual(["elsewhere-smtp"]);
+    expect(services.has("elsewhere-smtp")).toBe(false);
+    expect(services.has("booking-rush-smtp")).toBe(true);
+  });
+
+  // A 2-core node has 2000m allocatable. The control plane, kubelet and containerd run beside the pods
+  // (about 0.85 GB and a good share of a core at rest), CoreDNS and a k6 runner or ingress pod need
+  // room, and a rolling update surges one pod per Deployment: the release may request at most 1.5 CPU.
+  // Memory: at most 4 GiB, a quarter of a small 16 GB node after the control plane.
+  const budget = { cpuMillis: 1500, memoryMiB: 4096 };
+  for (const profile of ["kind", "ci"] as const) {
+    test(`the ${profile} profile's pods request at most ${budget.cpuMillis / 1000} CPU and ${budget.memoryMiB} MiB: they fit a 2-core node`, () => {
+      const total = requestedResources(objects(profile));
+      console.log(`${profile} profile requests: ${total.cpuMillis}m CPU, ${total.memoryMiB} MiB`);
+      expect(total.cpuMillis).toBeGreaterThan(0);
+      expect(total.cpuMillis).toBeLessThanOrEqual(budget.cpuMillis);
+      expect(total.memoryMiB).toBeLessThanOrEqual(budget.memoryMiB);
+    });
+  }
+
+  test("the sum counts every pod: replicas of Deployments and StatefulSets (an HPA's minimum), one run of each Job and CronJob", () => {
+    const pod = (cpu: string, memory: string) => ({ spec: { containers: [{ resources: { requests: { cpu, memory } } }] } });
+    const total = requestedResources([
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "a" }, spec: { replicas: 3, template: pod("100m", "128Mi") } },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "b" }, spec: { template: pod("0.5", "1Gi") } },
+      { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "b" }, spec: { minReplicas: 2, scaleTargetRef: { kind: "Deployment", name: "b" } } },
+      { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "c" }, spec: { replicas: 2, template: pod("50m", "64Mi") } },
+      { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "d" }, spec: { jobTemplate: { spec: { template: pod("25m", "32Mi") } } } },
+      { apiVersion: "batch/v1", kind: "Job", metadata: { name: "e" }, spec: { template: pod("25m", "32Mi") } },
+    ]);
+    expect(total).toEqual({ cpuMillis: 300 + 1000 + 100 + 25 + 25, memoryMiB: 384 + 2048 + 128 + 32 + 32 });
+  });
+
+  test("the CI profile: one replica of each service, no Grafana, no KEDA or HPA, every in-release dependency and the SMTP sink", () => {
+    expect(named("ci", "Deployment", "grafana")).toBeUndefined();
+    expect(objects("ci", "ScaledObject")).toEqual([]);
+    expect(objects("ci", "HorizontalPodAutoscaler")).toEqual([]);
+    for (const deployment of objects("ci", "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"])) expect(deployment.spec.replicas, deployment.metadata.name).toBe(1);
+    for (const name of ["redis", "redis-sentinel", "redis-lock", "postgresql", "kafka"]) expect(named("ci", "StatefulSet", name), name).toBeDefined();
+    for (const name of ["otel-collector", "jaeger", "prometheus", "smtp", "mock-gateway"]) expect(named("ci", "Deployment", name), name).toBeDefined();
+    expect(objects("ci", "ConfigMap").find((object) => object.metadata.name === "booking-rush-config")!.data).toMatchObject({ SMTP_HOST: "booking-rush-smtp", SMTP_PORT: "1025" });
+  });
 });
+
+/** Every host name the release's settings point the services (and its own parts) at, by setting. */
+function configuredHosts(all: K8sObject[], release: string): Record<string, string[]> {
+  const config = all.find((object) => object.kind === "ConfigMap" && object.metadata.name === `${release}-config`)!.data as Record<string, string>;
+  const secret = (all.find((object) => object.kind === "Secret" && object.metadata.name === `${release}-secrets`)?.stringData ?? {}) as Record<string, string>;
+  const hostOfUrl = (url: string) => new URL(url).hostname;
+  const hostsOfList = (list: string) => list.split(",").map((entry) => entry.slice(0, entry.lastIndexOf(":")));
+  const hosts: Record<string, string[]> = {};
+  if (config.REDIS_SENTINELS) hosts.REDIS_SENTINELS = hostsOfList(config.REDIS_SENTINELS);
+  if (config.KAFKA_BROKERS) hosts.KAFKA_BROKERS = hostsOfList(config.KAFKA_BROKERS);
+  if (config.SMTP_HOST) hosts.SMTP_HOST = [config.SMTP_HOST];
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) hosts.OTEL_EXPORTER_OTLP_ENDPOINT = [hostOfUrl(config.OTEL_EXPORTER_OTLP_ENDPOINT)];
+  if (config.PAYMENT_GATEWAY_URL) hosts.PAYMENT_GATEWAY_URL = [hostOfUrl(config.PAYMENT_GATEWAY_URL)];
+  if (secret.DATABASE_URL) hosts.DATABASE_URL = [hostOfUrl(secret.DATABASE_URL)];
+  if (secret.REDLOCK_URLS) hosts.REDLOCK_URLS = secret.REDLOCK_URLS.split(",").map(hostOfUrl);
+  // The parts' own wiring: the Collector's Jaeger exporter, Grafana's data sources, KEDA's brokers.
+  for (const object of all.filter((candidate) => candidate.kind === "ConfigMap")) {
+    for (const [key, text] of Object.entries((object.data ?? {}) as Record<string, string>)) {
+      for (const match of text.matchAll(/(?:url: https?:\/\/|endpoint: )([a-z][a-z0-9-]*)(?::\d+)/g)) (hosts[`${object.metadata.name}/${key}`] ??= []).push(match[1]!);
+    }
+  }
+  for (const scaled of all.filter((candidate) => candidate.kind === "ScaledObject")) {
+    for (const trigger of scaled.spec.triggers) hosts[`${scaled.metadata.name}/bootstrapServers`] = hostsOfList(trigger.metadata.bootstrapServers);
+  }
+  return hosts;
+}
+
+const cpuMillis = (quantity: string | number) => (String(quantity).endsWith("m") ? Number(String(quantity).slice(0, -1)) : Number(quantity) * 1000);
+const memoryMiB = (quantity: string) => {
+  const units: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024 };
+  const [, amount, unit] = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(quantity) ?? [];
+  if (!amount || !unit) throw new Error(`memory quantity ${quantity} not understood`);
+  return Number(amount) * units[unit]!;
+};
+
+/** What the release's pods request all together: replicas of each workload (an HPA's minimum when it owns them), one run of each Job and CronJob. */
+function requestedResources(all: K8sObject[]) {
+  const minimumOf = (name: string) => all.find((object) => object.kind === "HorizontalPodAutoscaler" && object.spec.scaleTargetRef.name === name)?.spec.minReplicas;
+  const pods = all.flatMap((object) => {
+    if (object.kind === "Deployment" || object.kind === "StatefulSet") return [{ count: object.spec.replicas ?? minimumOf(object.metadata.name) ?? 1, spec: object.spec.template.spec }];
+    if (object.kind === "Job") return [{ count: 1, spec: object.spec.template.spec }];
+    if (object.kind === "CronJob") return [{ count: 1, spec: object.spec.jobTemplate.spec.template.spec }];
+    return [];
+  });
+  let cpu = 0;
+  let memory = 0;
+  for (const { count, spec } of pods) {
+    for (const container of spec.containers) {
+      cpu += count * cpuMillis(container.resources.requests.cpu);
+      memory += count * memoryMiB(container.resources.requests.memory);
+    }
+  }
+  return { cpuMillis: cpu, memoryMiB: memory };
+}

@@ -6,12 +6,18 @@
 // 202) and the booking polled (GET /bookings/:id) until the payment saga confirms it. 409
 // (INSUFFICIENT_STOCK once sold out, MAX_PER_USER_EXCEEDED) and 429 (RATE_LIMITED, the per-user
 // token bucket) are what a flash sale answers most buyers, so they are expected statuses, not
-// failures. At the end, teardown() reads the zone again and checks that nothing was oversold.
+// failures. At the end, teardown() asks the booking service's admin API for the zone as PostgreSQL
+// and Redis each see it (GET /admin/inventory-status) and checks that neither oversold and that they
+// agree. A run fails (non-zero exit) on a threshold: failed checks, no booking confirmed or too few
+// of the holds confirmed (a sold-out zone, a broken payment path), a slow confirmation, an oversell.
+// handleSummary() prints the outcome with the rejected reservations broken down by error code.
 //
 // Environment (all read once, in the init context):
 //   BASE_URL          API base with /api/v1 (default: the ingress controller's in-cluster Service)
 //   API_HOST          Host header for the ingress (the chart's ingress.host), when BASE_URL is the controller
 //   SHOW_ID, ZONE_ID  the published show and its general-admission zone (required)
+//   ADMIN_TOKEN       an access token of an admin of the show's tenant, for teardown's inventory
+//                     check (required: without it the no-oversell check cannot run and the run fails)
 //   TARGET_RPS        arrival rate reached after the ramp, iterations/s over all runners (200)
 //   RAMP_SECONDS      ramp from 0 to TARGET_RPS (30); HOLD_SECONDS: then held (60)
 //   PRE_ALLOCATED_VUS (TARGET_RPS), MAX_VUS (4 x TARGET_RPS): split over the runners like the rate
@@ -20,6 +26,11 @@
 //   SETUP_BATCH       parallel register/login requests in setup() (20)
 //   RESERVE_P95_MS    threshold on the reserve request's p95 (500); MAX_FAILED_RATE on http_req_failed (0.01)
 //   POLLS, POLL_INTERVAL_SECONDS  how long a paid booking is watched (10 x 0.5 s)
+//   MIN_CHECKS_RATE   threshold on the share of checks that pass (0.99)
+//   MIN_CONFIRMED     threshold on bookings confirmed in the run (1); MIN_CONFIRMED_RATE: on the
+//                     share of holds that end confirmed (0.95)
+//   CONFIRM_P95_MS    threshold on time_to_confirm's p95, reserve to confirmed (4000)
+//   INVENTORY_POLLS   teardown's tries for PostgreSQL to catch up with Redis (20, 1 s apart)
 //
 // Notes for a real run:
 // - The auth service limits registrations and logins per client address (REGISTER_RATE_PER_MINUTE 3,
@@ -72,6 +83,25 @@ const MAX_FAILED_RATE = envNumber("MAX_FAILED_RATE", 0.01, { integer: false });
 const POLLS = envNumber("POLLS", 10, { min: 1 });
 const POLL_INTERVAL_SECONDS = envNumber("POLL_INTERVAL_SECONDS", 0.5, { integer: false });
 const PASSWORD = envString("BUYER_PASSWORD", "flash-sale-buyer-1");
+const ADMIN_TOKEN = envString("ADMIN_TOKEN", "");
+const MIN_CHECKS_RATE = envNumber("MIN_CHECKS_RATE", 0.99, { integer: false });
+const MIN_CONFIRMED = envNumber("MIN_CONFIRMED", 1, { min: 1 });
+const MIN_CONFIRMED_RATE = envNumber("MIN_CONFIRMED_RATE", 0.95, { integer: false });
+const CONFIRM_P95_MS = envNumber("CONFIRM_P95_MS", 4000, { integer: false, min: 1 });
+const INVENTORY_POLLS = envNumber("INVENTORY_POLLS", 20, { min: 1 });
+
+// The codes a rejected reservation is broken down by in the summary (each a submetric declared
+// through a threshold that always holds); any other code still counts in reservations_rejected.
+const REJECTION_CODES = [
+  "INSUFFICIENT_STOCK",
+  "MAX_PER_USER_EXCEEDED",
+  "RATE_LIMITED",
+  "BOOKING_NOT_OPEN",
+  "VALIDATION_ERROR",
+  "UNAUTHORIZED",
+  "SERVICE_UNAVAILABLE",
+  "INTERNAL_ERROR",
+];
 
 // Only these statuses are unexpected-free: http_req_failed then counts real failures (5xx, 4xx
 // other than the flash sale's 409 and 429, timeouts).
@@ -99,6 +129,13 @@ export const options = {
     http_req_failed: [`rate<${MAX_FAILED_RATE}`],
     "http_req_duration{endpoint:reserve}": [`p(95)<${RESERVE_P95_MS}`],
     oversold: ["rate==0"],
+    inventory_mismatch: ["rate==0"],
+    // A run that bought nothing, or whose holds were not confirmed, is a failed run.
+    checks: [`rate>=${MIN_CHECKS_RATE}`],
+    bookings_confirmed: [`count>=${MIN_CONFIRMED}`],
+    reservations_confirmed: [`rate>=${MIN_CONFIRMED_RATE}`],
+    time_to_confirm: [`p(95)<${CONFIRM_P95_MS}`],
+    ...Object.fromEntries(REJECTION_CODES.map((code) => [`reservations_rejected{code:${code}}`, ["count>=0"]])),
   },
   summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
 };
@@ -107,7 +144,9 @@ const reservationsMade = new Counter("reservations_made");
 const reservationsRejected = new Counter("reservations_rejected");
 const bookingsConfirmed = new Counter("bookings_confirmed");
 const timeToConfirm = new Trend("time_to_confirm", true);
+const reservationsConfirmed = new Rate("reservations_confirmed");
 const oversold = new Rate("oversold");
+const inventoryMismatch = new Rate("inventory_mismatch");
 
 const FINAL_STATES = ["confirmed", "cancelled", "expired"];
 
@@ -246,6 +285,10 @@ export function setup() {
     );
   }
   console.log(`setup: ${tokens.length} buyers ready (run ${runId})`);
+  // One zero sample, so bookings_confirmed exists even when nothing is ever confirmed: k6 before
+  // v0.38 left a threshold on a metric without samples unjudged (grafana/k6#1346); a run that
+  // bought nothing must fail on count>=MIN_CONFIRMED whatever the k6 version.
+  bookingsConfirmed.add(0);
   return { tokens, total };
 }
 
@@ -258,11 +301,10 @@ export default function (data) {
     tags: { endpoint: "reserve" },
   });
   check(reserve, { "reserve status is 201, 409 or 429": (r) => r.status === 201 || r.status === 409 || r.status === 429 });
-  if (reserve.status === 409 || reserve.status === 429) {
+  if (reserve.status !== 201) {
     reservationsRejected.add(1, { code: errorCode(reserve) });
     return;
   }
-  if (reserve.status !== 201) return;
 
   const booking = (jsonBody(reserve) || {}).data || {};
   if (typeof booking.booking_id !== "string") {
@@ -270,13 +312,24 @@ export default function (data) {
     return;
   }
   reservationsMade.add(1);
+  // Every hold counts, confirmed or not: a broken payment path shows as a low rate.
+  let confirmed = false;
+  try {
+    confirmed = payAndWait(token, booking, started);
+  } finally {
+    reservationsConfirmed.add(confirmed);
+  }
+}
+
+/** Pays for a hold and polls the booking until it settles; true when it ends confirmed. */
+function payAndWait(token, booking, started) {
 
   const payment = http.post(`${BASE_URL}/payments`, JSON.stringify({ booking_id: booking.booking_id, method: "card" }), {
     headers: headers(token, uuidv4()),
     tags: { endpoint: "payment" },
   });
   check(payment, { "payment accepted (202)": (r) => r.status === 202 });
-  if (payment.status !== 202) return;
+  if (payment.status !== 202) return false;
 
   let status = booking.status;
   for (let poll = 0; poll < POLLS && !FINAL_STATES.includes(status); poll++) {
@@ -293,26 +346,94 @@ export default function (data) {
     bookingsConfirmed.add(1);
     timeToConfirm.add(Date.now() - started);
   }
+  return status === "confirmed";
 }
 
+/** The zone as the admin API shows it (PostgreSQL and Redis side by side), or null (reason logged). */
+function readInventory(when) {
+  const response = http.get(`${BASE_URL}/admin/inventory-status?show_id=${SHOW_ID}`, {
+    headers: headers(ADMIN_TOKEN),
+    tags: { endpoint: "inventory_status", name: `${BASE_URL}/admin/inventory-status` },
+  });
+  const body = jsonBody(response);
+  if (response.status !== 200 || !body || body.success !== true || !Array.isArray(body.data)) {
+    console.error(`${when}: GET /admin/inventory-status answered ${response.status} ${errorCode(response)}`);
+    return null;
+  }
+  const zone = body.data.find((candidate) => candidate.zone_id === ZONE_ID);
+  if (!zone) console.error(`${when}: inventory-status of show ${SHOW_ID} has no zone ${ZONE_ID}`);
+  return zone || null;
+}
+
+const overTotal = (side, total) => side.sold + side.reserved > total || side.available < 0;
+
 export function teardown(data) {
-  const zone = readZone("teardown");
+  if (!ADMIN_TOKEN) {
+    oversold.add(true, { reason: "unverified" });
+    console.error("teardown: ADMIN_TOKEN is not set; the no-oversell check (GET /admin/inventory-status) could not run");
+    return;
+  }
+  // Redis is ahead of PostgreSQL until the projector has applied the last events: wait (bounded)
+  // for the two to agree before judging them.
+  let zone = readInventory("teardown");
+  for (let poll = 1; poll < INVENTORY_POLLS && zone && zone.verdict !== "clean"; poll++) {
+    sleep(1);
+    zone = readInventory("teardown");
+  }
   if (!zone) {
     // Unverified counts as a failure: the threshold on oversold fails the run.
     oversold.add(true, { reason: "unverified" });
-    console.error("teardown: could not read the zone; the no-oversell check failed");
+    console.error("teardown: could not read the inventory; the no-oversell check failed");
     return;
   }
-  const total = data && typeof data.total === "number" ? data.total : zone.total_seats;
-  const withinTotal = zone.sold + zone.reserved <= total;
-  const nonNegative = zone.available >= 0;
+  const total = data && typeof data.total === "number" ? data.total : zone.postgres.available + zone.postgres.reserved + zone.postgres.sold;
+  const postgresOk = !overTotal(zone.postgres, total);
+  const redisOk = zone.redis !== null && !overTotal(zone.redis, total);
+  const agree = zone.verdict === "clean" && zone.redis !== null && zone.redis.sold === zone.postgres.sold && zone.redis.reserved === zone.postgres.reserved;
   check(zone, {
-    "no oversell: sold + reserved <= total": () => withinTotal,
-    "no oversell: available >= 0": () => nonNegative,
+    "no oversell in PostgreSQL: sold + reserved <= total, available >= 0": () => postgresOk,
+    "no oversell in Redis: sold + reserved <= total, available >= 0": () => redisOk,
+    "Redis agrees with PostgreSQL": () => agree,
   });
-  oversold.add(!(withinTotal && nonNegative));
+  oversold.add(!(postgresOk && redisOk));
+  inventoryMismatch.add(!agree);
+  const show = (side) => (side ? `sold ${side.sold}, reserved ${side.reserved}, available ${side.available}` : "missing");
   console.log(
-    `teardown: zone total ${total}, sold ${zone.sold}, reserved ${zone.reserved}, available ${zone.available} -> ` +
-      (withinTotal && nonNegative ? "no oversell" : "OVERSOLD"),
+    `teardown: zone total ${total}; PostgreSQL ${show(zone.postgres)}; Redis ${show(zone.redis)}; verdict ${zone.verdict} -> ` +
+      (postgresOk && redisOk ? "no oversell" : "OVERSOLD") +
+      (agree ? "" : ", Redis and PostgreSQL DISAGREE"),
   );
+}
+
+/** The end-of-test report: thresholds, the sale's outcome, and the rejected reservations by code. */
+export function handleSummary(data) {
+  const metrics = data.metrics || {};
+  const value = (name, field) => (metrics[name] && metrics[name].values ? metrics[name].values[field] : undefined);
+  const lines = ["flash sale summary"];
+  const failed = [];
+  for (const [name, metric] of Object.entries(metrics)) {
+    for (const [expression, result] of Object.entries(metric.thresholds || {})) {
+      if (!result.ok) failed.push(`${name}: ${expression}`);
+    }
+  }
+  lines.push(`  thresholds: ${failed.length === 0 ? "all passed" : `FAILED ${failed.join("; ")}`}`);
+  lines.push(`  checks passed: ${((value("checks", "rate") || 0) * 100).toFixed(2)}%`);
+  lines.push(`  reservations made: ${value("reservations_made", "count") || 0}`);
+  lines.push(`  bookings confirmed: ${value("bookings_confirmed", "count") || 0} (${((value("reservations_confirmed", "rate") || 0) * 100).toFixed(2)}% of holds)`);
+  const p95 = value("time_to_confirm", "p(95)");
+  lines.push(`  time to confirm p95: ${p95 === undefined ? "n/a" : `${Math.round(p95)} ms`}`);
+  const rejected = value("reservations_rejected", "count") || 0;
+  lines.push(`  reservations rejected: ${rejected}`);
+  let named = 0;
+  for (const code of REJECTION_CODES) {
+    const count = value(`reservations_rejected{code:${code}}`, "count") || 0;
+    named += count;
+    if (count > 0) lines.push(`    ${code}: ${count}`);
+  }
+  if (rejected - named > 0) lines.push(`    other codes: ${rejected - named}`);
+  lines.push(`  oversold: ${value("oversold", "rate") ? "YES" : "no"}; Redis/PostgreSQL mismatch: ${value("inventory_mismatch", "rate") ? "YES" : "no"}`);
+  const report = { stdout: `${lines.join("\n")}\n` };
+  const jsonPath = envString("SUMMARY_JSON", "");
+  if (jsonPath) report[jsonPath] = JSON.stringify(data, null, 2);
+  return report;
 }

@@ -107,6 +107,7 @@ describe("loadtest/k8s/testrun.yaml", () => {
     expect(env.SHOW_ID).toBe("__SHOW_ID__");
     expect(env.ZONE_ID).toBe("__ZONE_ID__");
     expect(env.TARGET_RPS).toBe("__TARGET_RPS__");
+    expect(run.spec.runner.env.find((e: Json) => e.name === "ADMIN_TOKEN")).toEqual({ name: "ADMIN_TOKEN", valueFrom: { secretKeyRef: { name: "flash-sale-admin", key: "token" } } });
     expect(run.spec.runner.resources.requests).toBeDefined();
     expect(run.spec.runner.resources.limits).toBeDefined();
   });
@@ -262,7 +263,8 @@ const SHOW = "11111111-1111-4111-8111-111111111111";
 const ZONE = "22222222-2222-4222-8222-222222222222";
 const BASE = "http://api.test/api/v1";
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const saleEnv = { BASE_URL: BASE, SHOW_ID: SHOW, ZONE_ID: ZONE };
+const ADMIN = "admin-access-token";
+const saleEnv = { BASE_URL: BASE, SHOW_ID: SHOW, ZONE_ID: ZONE, ADMIN_TOKEN: ADMIN };
 const zoneAnswer = (counts: { available: number; reserved: number; sold: number }) => ({
   status: 200,
   body: { success: true, data: [{ id: ZONE, show_id: SHOW, name: "Standing", kind: "general_admission", price: 100, total_seats: 100, ...counts }] },
@@ -279,7 +281,7 @@ describe("loadtest/k6/flash-sale.js", () => {
       expect(entry.kind).toBe("import-statement");
       expect(allowed).toContain(entry.path);
     }
-    expect([...exports].sort()).toEqual(["default", "options", "setup", "teardown"]);
+    expect([...exports].sort()).toEqual(["default", "handleSummary", "options", "setup", "teardown"]);
   });
 
   test("options: the flash_sale scenario ramps an arrival rate to TARGET_RPS and holds it", async () => {
@@ -309,6 +311,7 @@ describe("loadtest/k6/flash-sale.js", () => {
     expect(options.thresholds.http_req_failed).toEqual(["rate<0.01"]);
     expect(options.thresholds["http_req_duration{endpoint:reserve}"]).toEqual(["p(95)<500"]);
     expect(options.thresholds.oversold).toEqual(["rate==0"]);
+    expect(options.thresholds.inventory_mismatch).toEqual(["rate==0"]);
     expect(k6.responseCallback).toEqual({ expectedStatuses: [{ min: 200, max: 299 }, 409, 429] });
   });
 
@@ -410,27 +413,142 @@ describe("loadtest/k6/flash-sale.js", () => {
     expect(k6.metric("bookings_confirmed")).toHaveLength(0);
   });
 
-  test("teardown passes the no-oversell check when sold + reserved <= total", async () => {
-    const script = await loadScript(saleEnv);
-    k6.reset(() => zoneAnswer({ available: 0, reserved: 10, sold: 90 }));
-    script.teardown({ tokens: [], total: 100 });
-    expect(k6.checks).toEqual([
-      { name: "no oversell: sold + reserved <= total", ok: true },
-      { name: "no oversell: available >= 0", ok: true },
-    ]);
-    expect(k6.metric("oversold")).toEqual([{ value: false, tags: undefined }]);
+  const inventoryAnswer = (postgres: { available: number; reserved: number; sold: number }, redis: typeof postgres | null, verdict = "clean") => ({
+    status: 200,
+    body: {
+      success: true,
+      data: [
+        { zone_id: "33333333-3333-4333-8333-333333333333", name: "Other", verdict: "clean", redis: { available: 5, reserved: 0, sold: 0, seq: 1 }, postgres: { available: 5, reserved: 0, sold: 0, applied_seq: 1 }, difference: null },
+        { zone_id: ZONE, name: "Standing", verdict, redis: redis && { ...redis, seq: 9 }, postgres: { ...postgres, applied_seq: 9 }, difference: null },
+      ],
+    },
   });
 
-  test("teardown flags an oversold zone (and an unreadable one) through the oversold rate", async () => {
+  test("teardown compares PostgreSQL with Redis through the admin API, with the admin token, and passes when both agree within the total", async () => {
     const script = await loadScript(saleEnv);
-    k6.reset(() => zoneAnswer({ available: -2, reserved: 5, sold: 97 }));
+    const counts = { available: 0, reserved: 10, sold: 90 };
+    k6.reset(() => inventoryAnswer(counts, counts));
     script.teardown({ tokens: [], total: 100 });
-    expect(k6.checks.map((c) => c.ok)).toEqual([false, false]);
-    expect(k6.metric("oversold")).toEqual([{ value: true, tags: undefined }]);
+    expect(k6.calls).toHaveLength(1);
+    expect(k6.calls[0]!.url).toBe(`${BASE}/admin/inventory-status?show_id=${SHOW}`);
+    expect(k6.calls[0]!.headers.Authorization).toBe(`Bearer ${ADMIN}`);
+    expect(k6.checks).toEqual([
+      { name: "no oversell in PostgreSQL: sold + reserved <= total, available >= 0", ok: true },
+      { name: "no oversell in Redis: sold + reserved <= total, available >= 0", ok: true },
+      { name: "Redis agrees with PostgreSQL", ok: true },
+    ]);
+    expect(k6.metric("oversold")).toEqual([{ value: false, tags: undefined }]);
+    expect(k6.metric("inventory_mismatch")).toEqual([{ value: false, tags: undefined }]);
+  });
 
-    k6.reset(() => ({ status: 503, body: { success: false, error: { code: "SERVICE_UNAVAILABLE" } } }));
+  test("teardown flags an oversell on either side, and Redis that never agrees with PostgreSQL", async () => {
+    const script = await loadScript({ ...saleEnv, INVENTORY_POLLS: "3" });
+    // Redis oversold; PostgreSQL within the total; they never agree: polled INVENTORY_POLLS times.
+    k6.reset(() => inventoryAnswer({ available: 2, reserved: 5, sold: 93 }, { available: -2, reserved: 5, sold: 97 }, "drift"));
+    script.teardown({ tokens: [], total: 100 });
+    expect(k6.calls).toHaveLength(3);
+    expect(k6.sleeps).toEqual([1, 1]);
+    expect(k6.checks.map((c) => c.ok)).toEqual([true, false, false]);
+    expect(k6.metric("oversold")).toEqual([{ value: true, tags: undefined }]);
+    expect(k6.metric("inventory_mismatch")).toEqual([{ value: true, tags: undefined }]);
+
+    // PostgreSQL oversold while Redis looks fine: the old Redis-only check could not see this.
+    k6.reset(() => inventoryAnswer({ available: 0, reserved: 3, sold: 101 }, { available: 0, reserved: 3, sold: 97 }, "drift"));
+    script.teardown({ tokens: [], total: 100 });
+    expect(k6.checks.slice(0, 2).map((c) => c.ok)).toEqual([false, true]);
+    expect(k6.metric("oversold")).toEqual([{ value: true, tags: undefined }]);
+  });
+
+  test("teardown waits (bounded) for PostgreSQL to catch up with Redis before judging", async () => {
+    const script = await loadScript(saleEnv);
+    let answers = 0;
+    k6.reset(() => (++answers < 3 ? inventoryAnswer({ available: 10, reserved: 0, sold: 90 }, { available: 0, reserved: 0, sold: 100 }, "behind") : inventoryAnswer({ available: 0, reserved: 0, sold: 100 }, { available: 0, reserved: 0, sold: 100 })));
+    script.teardown({ tokens: [], total: 100 });
+    expect(k6.calls).toHaveLength(3);
+    expect(k6.checks.every((c) => c.ok)).toBe(true);
+    expect(k6.metric("inventory_mismatch")).toEqual([{ value: false, tags: undefined }]);
+  });
+
+  test("an unreadable inventory, or no ADMIN_TOKEN, fails the run through the oversold rate", async () => {
+    const script = await loadScript(saleEnv);
+    k6.reset(() => ({ status: 403, body: { success: false, error: { code: "FORBIDDEN" } } }));
     script.teardown({ tokens: [], total: 100 });
     expect(k6.metric("oversold")).toEqual([{ value: true, tags: { reason: "unverified" } }]);
+
+    const withoutAdmin = await loadScript({ BASE_URL: BASE, SHOW_ID: SHOW, ZONE_ID: ZONE });
+    k6.reset(() => ({ status: 500 }));
+    withoutAdmin.teardown({ tokens: [], total: 100 });
+    expect(k6.calls).toHaveLength(0);
+    expect(k6.metric("oversold")).toEqual([{ value: true, tags: { reason: "unverified" } }]);
+  });
+
+  test("options: a run that bought nothing fails: thresholds on checks, confirmed bookings (count and share of holds) and time to confirm", async () => {
+    const { options } = await loadScript({});
+    expect(options.thresholds.checks).toEqual(["rate>=0.99"]);
+    expect(options.thresholds.bookings_confirmed).toEqual(["count>=1"]);
+    expect(options.thresholds.reservations_confirmed).toEqual(["rate>=0.95"]);
+    expect(options.thresholds.time_to_confirm).toEqual(["p(95)<4000"]);
+    const tuned = (await loadScript({ MIN_CHECKS_RATE: "0.9", MIN_CONFIRMED: "300", MIN_CONFIRMED_RATE: "1", CONFIRM_P95_MS: "2500" })).options.thresholds;
+    expect([tuned.checks, tuned.bookings_confirmed, tuned.reservations_confirmed, tuned.time_to_confirm]).toEqual([["rate>=0.9"], ["count>=300"], ["rate>=1"], ["p(95)<2500"]]);
+    await expect(loadScript({ MIN_CONFIRMED: "0" })).rejects.toThrow("MIN_CONFIRMED must be an integer >= 1");
+    // The rejected reservations get a submetric per known code, for the summary's breakdown.
+    for (const code of ["INSUFFICIENT_STOCK", "MAX_PER_USER_EXCEEDED", "RATE_LIMITED"]) expect(options.thresholds[`reservations_rejected{code:${code}}`]).toEqual(["count>=0"]);
+  });
+
+  test("setup gives bookings_confirmed a zero sample, so its count threshold is judged when nothing is confirmed", async () => {
+    const script = await loadScript({ ...saleEnv, USERS: "1" });
+    k6.reset((call) => (call.url.endsWith("/zones") ? zoneAnswer({ available: 100, reserved: 0, sold: 0 }) : { status: 201, body: { success: true, data: { tokens: { access_token: "t" } } } }));
+    script.setup();
+    expect(k6.metric("bookings_confirmed")).toEqual([{ value: 0, tags: undefined }]);
+  });
+
+  test("every reservation that is not a hold is counted by its error code, a hold paid but not confirmed lowers the confirmed share", async () => {
+    const script = await loadScript({ ...saleEnv, POLLS: "2" });
+    k6.reset(() => ({ status: 503, body: { success: false, error: { code: "SERVICE_UNAVAILABLE", message: "down" } } }));
+    script.default({ tokens: ["t"], total: 100 });
+    expect(k6.metric("reservations_rejected")).toEqual([{ value: 1, tags: { code: "SERVICE_UNAVAILABLE" } }]);
+    expect(k6.metric("reservations_confirmed")).toEqual([]);
+
+    const booking = "44444444-4444-4444-8444-444444444444";
+    k6.reset((call) => {
+      if (call.url.endsWith("/bookings/reserve")) return { status: 201, body: { success: true, data: { booking_id: booking, status: "reserved" } } };
+      if (call.url.endsWith("/payments")) return { status: 502, body: { success: false, error: { code: "PAYMENT_FAILED" } } };
+      return { status: 500 };
+    });
+    script.default({ tokens: ["t"], total: 100 });
+    expect(k6.metric("reservations_made")).toHaveLength(1);
+    expect(k6.metric("reservations_confirmed")).toEqual([{ value: false, tags: undefined }]);
+    expect(k6.checks.at(-1)).toEqual({ name: "payment accepted (202)", ok: false });
+  });
+
+  test("handleSummary prints failed thresholds, the outcome and the rejected reservations by code", async () => {
+    const script = await loadScript(saleEnv);
+    const metric = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({ values, ...(thresholds ? { thresholds } : {}) });
+    const report = script.handleSummary({
+      metrics: {
+        checks: metric({ rate: 0.5 }, { "rate>=0.99": { ok: false } }),
+        reservations_made: metric({ count: 0 }),
+        bookings_confirmed: metric({ count: 0 }, { "count>=1": { ok: false } }),
+        reservations_rejected: metric({ count: 12 }),
+        "reservations_rejected{code:INSUFFICIENT_STOCK}": metric({ count: 7 }, { "count>=0": { ok: true } }),
+        "reservations_rejected{code:RATE_LIMITED}": metric({ count: 3 }, { "count>=0": { ok: true } }),
+        "reservations_rejected{code:MAX_PER_USER_EXCEEDED}": metric({ count: 0 }, { "count>=0": { ok: true } }),
+        oversold: metric({ rate: 0 }, { "rate==0": { ok: true } }),
+      },
+    });
+    const text: string = report.stdout;
+    expect(text).toContain("thresholds: FAILED checks: rate>=0.99; bookings_confirmed: count>=1");
+    expect(text).toContain("bookings confirmed: 0");
+    expect(text).toContain("reservations rejected: 12\n    INSUFFICIENT_STOCK: 7\n    RATE_LIMITED: 3\n    other codes: 2\n");
+    expect(text).not.toContain("MAX_PER_USER_EXCEEDED");
+    expect(Object.keys(report)).toEqual(["stdout"]);
+
+    const passing = script.handleSummary({ metrics: { bookings_confirmed: metric({ count: 300 }, { "count>=1": { ok: true } }), reservations_confirmed: metric({ rate: 1 }), time_to_confirm: metric({ "p(95)": 812.4 }) } });
+    expect(passing.stdout).toContain("thresholds: all passed");
+    expect(passing.stdout).toContain("bookings confirmed: 300 (100.00% of holds)");
+    expect(passing.stdout).toContain("time to confirm p95: 812 ms");
+    const withJson = (await loadScript({ ...saleEnv, SUMMARY_JSON: "/tmp/summary.json" })).handleSummary({ metrics: {} });
+    expect(JSON.parse(withJson["/tmp/summary.json"])).toEqual({ metrics: {} });
   });
 });
 

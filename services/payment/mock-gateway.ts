@@ -1,14 +1,14 @@
 /**
- * The mock payment gateway as a process, for local development (scripts/run): the gateway we do not
- * run, with its knobs (PUT /knobs). MOCK_GATEWAY_PORT (3099), MOCK_GATEWAY_LATENCY_MS (50),
- * MOCK_GATEWAY_DECLINE_RATE (0).
+ * The mock payment gateway as a process, for local development (scripts/run) and the kind/CI chart
+ * profiles: the gateway we do not run, with its knobs (PUT /knobs). Settings: MOCK_GATEWAY_HOST
+ * (0.0.0.0), MOCK_GATEWAY_PORT (3099), MOCK_GATEWAY_LATENCY_MS (50), MOCK_GATEWAY_DECLINE_RATE (0).
  */
+import { loadConfigOrExit } from "@booking-rush/lib";
 import { startMockGateway } from "./src/gateway/mock-gateway";
+import { mockGatewaySettings } from "./src/gateway/mock-gateway-settings";
 
-const gateway = startMockGateway({
-  port: Number(process.env.MOCK_GATEWAY_PORT ?? 3099),
-  knobs: { latencyMs: Number(process.env.MOCK_GATEWAY_LATENCY_MS ?? 50), declineRate: Number(process.env.MOCK_GATEWAY_DECLINE_RATE ?? 0) },
-});
+const config = loadConfigOrExit({ gateway: mockGatewaySettings }, process.env);
+const gateway = startMockGateway(config.gateway);
 console.log(JSON.stringify({ level: "info", service: "mock-gateway", msg: "listening", url: gateway.url }));
 const stop = () => {
   gateway.stop();

@@ -60,7 +60,7 @@ spec:
     {{- range $scaling.topics }}
     - type: kafka
       metadata:
-        bootstrapServers: {{ $root.Values.config.KAFKA_BROKERS | quote }}
+        bootstrapServers: {{ include "booking-rush.kafkaBrokers" $root | quote }}
         consumerGroup: {{ $scaling.consumerGroup | quote }}
         topic: {{ . | quote }}
         lagThreshold: {{ $scaling.lagThreshold | quote }}

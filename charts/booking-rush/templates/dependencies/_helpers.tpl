@@ -24,11 +24,6 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{- define "booking-rush.dependency.resources" -}}
-requests: { cpu: 100m, memory: 128Mi }
-limits: { cpu: "1", memory: 1Gi }
-{{- end -}}
-
 {{/* The release's Redis password (REDIS_PASSWORD), required when the in-release Redis runs. */}}
 {{- define "booking-rush.redisPassword" -}}
 {{- required "secrets.values.REDIS_PASSWORD is required when dependencies.redis.enabled" .Values.secrets.values.REDIS_PASSWORD -}}
@@ -52,4 +47,13 @@ limits: { cpu: "1", memory: 1Gi }
 
 {{- define "booking-rush.secretName" -}}
 {{- .Values.secrets.existingSecret | default (printf "%s-secrets" .Release.Name) -}}
+{{- end -}}
+
+{{/* KAFKA_BROKERS: the in-release broker, named from the release, when it runs; else config's. */}}
+{{- define "booking-rush.kafkaBrokers" -}}
+{{- if .Values.dependencies.kafka.enabled -}}
+{{- printf "%s-kafka:9092" .Release.Name -}}
+{{- else -}}
+{{- .Values.config.KAFKA_BROKERS -}}
+{{- end -}}
 {{- end -}}

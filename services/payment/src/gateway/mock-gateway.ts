@@ -36,7 +36,11 @@ interface GatewayRecord {
   reason?: string;
 }
 
-export function startMockGateway(options: { port?: number; knobs?: Partial<GatewayKnobs>; random?: () => number } = {}) {
+/**
+ * hostname: the bind address; 127.0.0.1 unless given (in-process tests), 0.0.0.0 in a pod so the
+ * kubelet's probes and the payment service reach it on the pod address.
+ */
+export function startMockGateway(options: { hostname?: string; port?: number; knobs?: Partial<GatewayKnobs>; random?: () => number } = {}) {
   const knobs: GatewayKnobs = { latencyMs: 0, failureRate: 0, declineRate: 0, failNext: 0, declineNext: 0, timeout: false, ...options.knobs };
   const random = options.random ?? Math.random;
   const byKey = new Map<string, GatewayRecord>();
@@ -120,12 +124,14 @@ export function startMockGateway(options: { port?: number; knobs?: Partial<Gatew
 
   const server = Bun.serve({
     port: options.port ?? 0,
-    hostname: "127.0.0.1",
+    hostname: options.hostname ?? "127.0.0.1",
     // A hanging request must outlive Bun's default idle timeout to be a real time-out for the client.
     idleTimeout: 0,
     async fetch(request) {
       const { pathname } = new URL(request.url);
       if (request.method === "GET" && pathname === "/charges") return json(200, records);
+      // The chart probes every process on /healthz and /readyz; the mock has no dependency to wait for.
+      if (request.method === "GET" && (pathname === "/healthz" || pathname === "/readyz")) return json(200, { status: "ok" });
       const body = (await request.json().catch(() => ({}))) as { [key: string]: unknown };
       if (request.method === "POST" && pathname === "/charges") return answer("charge", body);
       if (request.method === "POST" && pathname === "/charges/cancel") return cancelCharge(body);
@@ -146,7 +152,9 @@ export function startMockGateway(options: { port?: number; knobs?: Partial<Gatew
   });
 
   return {
-    url: `http://127.0.0.1:${server.port}`,
+    /** Where a client on this machine reaches it: loopback when it binds every interface. */
+    url: `http://${options.hostname === undefined || options.hostname === "0.0.0.0" ? "127.0.0.1" : options.hostname}:${server.port}`,
+    port: server.port,
     knobs,
     records,
     /** Requests being decided right now, as `kind:key`. */
