@@ -173,22 +173,22 @@ describe("alert rules (promtool)", () => {
     expect(result.code, result.output).toBe(0);
   });
 
-  test("ReconcilerFailing fires when every run fails, not while some succeed, and clears after a success", () => {
+  test("ReconcilerFailing fires when no run has succeeded for 15 minutes (CronJob or loop), and clears after a success", () => {
+    // The last success (unix seconds) as booking pods export it: a run every minute until 10m, then only failures until 40m.
+    const lastSuccess = `${Array.from({ length: 11 }, (_, minute) => minute * 60).join(" ")} 600x30 2460x10`;
     const result = unitTest(
       "reconciler",
       "BookingRushReconcilerFailing",
       [
-        // One run a minute: clean for 20 minutes, then failing for 30, then clean again.
-        { series: 'reconciler_runs_total{service="reconciler",result="clean"}', values: "0+1x20 20x30 21+1x20" },
-        { series: 'reconciler_runs_total{service="reconciler",result="failed"}', values: "0x20 1+1x30 31x20" },
-        { series: 'reconciler_runs_total{service="reconciler",result="repaired"}', values: "0x70" },
+        { series: 'reconciler_last_success_timestamp_seconds{service="booking",pod="booking-1"}', values: lastSuccess },
+        // A replica that started later and has read nothing yet (0) does not hide the others' value.
+        { series: 'reconciler_last_success_timestamp_seconds{service="booking",pod="booking-2"}', values: "0x50" },
       ],
       [
-        { at: "19m", firing: [] },
-        // Failing since 21m: the 15-minute window still holds clean runs until 35m, then 5 minutes pending.
-        { at: "30m", firing: [] },
-        { at: "45m", firing: [{ severity: "critical", service: "reconciler" }] },
-        { at: "55m", firing: [] },
+        { at: "10m", firing: [] },
+        { at: "24m", firing: [] },
+        { at: "35m", firing: [{ severity: "critical" }] },
+        { at: "45m", firing: [] },
       ],
     );
     expect(result.code, result.output).toBe(0);
