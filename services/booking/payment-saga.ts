@@ -3,12 +3,13 @@
  * payment.failed gives the seats back, payment.refunded cancels the booking. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  authSettings, Counter, createKafka, kafkaSettings, pingKafka, pingRedis, postgresSettings, redisSettings, registerConsumerLag, runProcess, serviceSettings,
+  authSettings, createKafka, kafkaSettings, pingKafka, pingRedis, postgresSettings, redisSettings, registerConsumerLag, runProcess, serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
 import { createPaymentSaga, paymentSagaTopics } from "./src/payment-saga";
 import { bookingSettings, paymentSagaSettings } from "./src/settings";
+import { createSagaMetrics } from "./src/worker-metrics";
 
 const groups = {
   service: serviceSettings({ name: "booking-payment-saga", port: 3033 }),
@@ -24,10 +25,9 @@ const groups = {
 runProcess(groups, (config, logger, metrics) => {
   const booking = createBookingService(config, logger, metrics);
   const kafka = createKafka(config.kafka, logger, "payment-saga");
-  const results = new Counter({ name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", labelNames: ["result"], registers: [metrics.registry] });
-  const failures = new Counter({ name: "booking_saga_failures_total", help: "Attempts to apply a payment outcome that failed and were retried", registers: [metrics.registry] });
+  const sagaMetrics = createSagaMetrics(metrics);
   const saga = createPaymentSaga(
-    { store: booking.store, kafka, logger, onResult: (result) => results.inc({ result }), onFailure: () => failures.inc() },
+    { store: booking.store, kafka, logger, onResult: (result) => sagaMetrics.results.inc({ result }), onFailure: () => sagaMetrics.failures.inc() },
     { ...config.saga, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.saga.groupId, paymentSagaTopics);

@@ -1,15 +1,53 @@
-import { Counter, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics } from "@booking-rush/lib";
+import {
+  Counter, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics, reconcilerLastSuccessKey, registerRedisMemory, type SamplingOptions, sampleInBackground,
+} from "@booking-rush/lib";
 import type { Redis } from "ioredis";
 
-export function createBookingMetrics(metrics: Metrics, redis: Redis) {
+/** Every result and code a reserve request can end in, shown at 0 before the first one happens. */
+export const reservationResults = ["reserved", "replayed", "rejected"] as const;
+
+export function createBookingMetrics(metrics: Metrics, redis: Redis, sampling?: SamplingOptions) {
   const registers = [metrics.registry];
+  const activeReservations = new Gauge({
+    name: "active_reservations",
+    help: "Holds not yet confirmed, cancelled or expired, over every loaded event (sampled in the background)",
+    registers,
+  });
+  // Read from the expiry sets that hold exactly the live holds, on a timer: a scrape does no I/O.
+  sampleInBackground(
+    metrics,
+    "active_reservations",
+    async () => {
+      const events = await redis.smembers(eventRegistryKey);
+      const counts = await Promise.all(events.map((eventId) => redis.zcard(eventKeys(eventId).expiry)));
+      activeReservations.set(counts.reduce((sum, count) => sum + count, 0));
+    },
+    sampling,
+  );
+  registerRedisMemory(metrics, redis, sampling);
+  const reconcilerLastSuccess = new Gauge({
+    name: "reconciler_last_success_timestamp_seconds",
+    help: "When a reconciliation run last ended without failing (0: none recorded), as the reconciler left it in Redis (sampled in the background)",
+    registers,
+  });
+  sampleInBackground(
+    metrics,
+    "reconciler_last_success",
+    async () => {
+      const recorded = Number(await redis.get(reconcilerLastSuccessKey));
+      reconcilerLastSuccess.set(Number.isFinite(recorded) ? recorded : 0);
+    },
+    sampling,
+  );
+  const reservations = new Counter({
+    name: "booking_reservations_total",
+    help: "Reserve requests by result: reserved, replayed (idempotent retry) or rejected",
+    labelNames: ["result"],
+    registers,
+  });
+  for (const result of reservationResults) reservations.inc({ result }, 0);
   return {
-    reservations: new Counter({
-      name: "booking_reservations_total",
-      help: "Reserve requests by result: reserved, replayed (idempotent retry) or rejected",
-      labelNames: ["result"],
-      registers,
-    }),
+    reservations,
     failures: new Counter({
       name: "booking_reservation_failures",
       help: "Rejected reserve requests by error code",
@@ -23,17 +61,7 @@ export function createBookingMetrics(metrics: Metrics, redis: Redis) {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers,
     }),
-    activeReservations: new Gauge({
-      name: "active_reservations",
-      help: "Holds not yet confirmed, cancelled or expired, over every loaded event",
-      registers,
-      // Read at scrape time, from the expiry sets that hold exactly the live holds.
-      async collect() {
-        const events = await redis.smembers(eventRegistryKey);
-        const counts = await Promise.all(events.map((eventId) => redis.zcard(eventKeys(eventId).expiry)));
-        this.set(counts.reduce((sum, count) => sum + count, 0));
-      },
-    }),
+    activeReservations,
   };
 }
 

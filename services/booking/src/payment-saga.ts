@@ -10,7 +10,9 @@
 import { AppError, createEventConsumer, type Kafka, type KafkaConfig, type Logger, parsePaymentEvent, type PaymentEvent } from "@booking-rush/lib";
 import { type BookingStore, cancelBooking, confirmBooking } from "./reservations";
 
-export type SagaResult = "confirmed" | "released" | "expired" | "already_closed" | "ignored";
+/** Every result of applying a payment outcome (booking_saga_results_total starts each at 0). */
+export const sagaResults = ["confirmed", "released", "expired", "already_closed", "ignored"] as const;
+export type SagaResult = (typeof sagaResults)[number];
 
 export const paymentSagaTopics = ["payment.succeeded", "payment.failed", "payment.refunded"] as const;
 

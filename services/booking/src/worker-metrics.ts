@@ -1,4 +1,16 @@
-import { Counter, eventKeys, eventRegistryKey, Gauge, type Metrics, type Redis } from "@booking-rush/lib";
+import { Counter, eventKeys, eventRegistryKey, Gauge, type Metrics, type Redis, type SamplingOptions, sampleInBackground } from "@booking-rush/lib";
+import { sagaResults } from "./payment-saga";
+
+export function createSagaMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  const results = new Counter({ name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", labelNames: ["result"], registers });
+  // At 0 from the start: a panel of confirmed bookings shows 0, not "No data", before the first payment.
+  for (const result of sagaResults) results.inc({ result }, 0);
+  return {
+    results,
+    failures: new Counter({ name: "booking_saga_failures_total", help: "Attempts to apply a payment outcome that failed and were retried", registers }),
+  };
+}
 
 export function createExpiryMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
@@ -9,9 +21,9 @@ export function createExpiryMetrics(metrics: Metrics) {
   };
 }
 
-export function createOutboxMetrics(metrics: Metrics, redis: Redis) {
+export function createOutboxMetrics(metrics: Metrics, redis: Redis, sampling?: SamplingOptions) {
   const registers = [metrics.registry];
-  /** Read at scrape time: the relay deletes what Kafka has, so what is left in the streams is the lag. */
+  /** Read in the background: the relay deletes what Kafka has, so what is left in the streams is the lag. */
   async function outboxBacklog() {
     const streams = (await redis.smembers(eventRegistryKey)).map((eventId) => eventKeys(eventId).outbox);
     const pipeline = redis.pipeline();
@@ -27,24 +39,26 @@ export function createOutboxMetrics(metrics: Metrics, redis: Redis) {
     }
     return { entries, oldestAgeSeconds: Number.isFinite(oldestMs) ? Math.max(0, (Date.now() - oldestMs) / 1000) : 0 };
   }
+  const lag = new Gauge({ name: "outbox_lag_entries", help: "Booking events in the Redis outboxes not yet delivered to Kafka (sampled in the background)", registers });
+  const oldestAge = new Gauge({
+    name: "outbox_oldest_entry_age_seconds",
+    help: "Age of the oldest booking event not yet delivered to Kafka (0 when none waits), at the last background sample",
+    registers,
+  });
+  sampleInBackground(
+    metrics,
+    "outbox_backlog",
+    async () => {
+      const backlog = await outboxBacklog();
+      lag.set(backlog.entries);
+      oldestAge.set(backlog.oldestAgeSeconds);
+    },
+    sampling,
+  );
   return {
     relayed: new Counter({ name: "outbox_relayed_total", help: "Outbox entries delivered to Kafka, by topic", labelNames: ["topic"], registers }),
     failures: new Counter({ name: "outbox_relay_failures_total", help: "Relay passes that failed (Kafka or Redis unreachable); the entries wait and are sent again", registers }),
-    lag: new Gauge({
-      name: "outbox_lag_entries",
-      help: "Booking events in the Redis outboxes not yet delivered to Kafka",
-      registers,
-      async collect() {
-        this.set((await outboxBacklog()).entries);
-      },
-    }),
-    oldestAge: new Gauge({
-      name: "outbox_oldest_entry_age_seconds",
-      help: "Age of the oldest booking event not yet delivered to Kafka (0 when none waits)",
-      registers,
-      async collect() {
-        this.set((await outboxBacklog()).oldestAgeSeconds);
-      },
-    }),
+    lag,
+    oldestAge,
   };
 }

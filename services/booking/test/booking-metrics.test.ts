@@ -34,6 +34,8 @@ describe("booking metrics on /metrics", () => {
     const loser = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: zoneId, quantity: 1 });
     expect(loser.body.error.code).toBe("INSUFFICIENT_STOCK");
 
+    // Live holds are sampled in the background; sample now rather than wait for the timer.
+    expect(await fixture.metrics.refreshSamples()).toBe(true);
     const text = await scrape();
     expect(sample(text, "booking_reservations_total", 'result="reserved"')).toBe(1);
     expect(sample(text, "booking_reservations_total", 'result="replayed"')).toBe(1);

@@ -114,6 +114,8 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
       const failuresBefore = relay.loop.consecutiveFailures;
       await eventually(() => expect(relay.loop.consecutiveFailures).toBeGreaterThan(failuresBefore), { timeoutMs: 60_000, intervalMs: 100 });
       expect(await fixture.redis.xlen(sale.keys.outbox)).toBe(23);
+      // Sampled in the background; sample now rather than wait for the timer.
+      expect(await relay.metrics.refreshSamples()).toBe(true);
       expect(await metricValue(relay.metrics, "outbox_lag_entries")).toBeGreaterThanOrEqual(23);
       expect(await metricValue(relay.metrics, "outbox_relay_failures_total")).toBeGreaterThan(0);
 

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually } from "../../lib/test/support/eventually";
+import { freePort } from "../../lib/test/support/free-port";
 import { spawnWorker } from "../../lib/test/support/worker-process";
-import { type BookingFixture, bookingFixture, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, jwtSecret, post, tokenFor, zoneCounts } from "./support/booking-fixture";
 
 let fixture: BookingFixture;
 
@@ -54,4 +55,32 @@ describe("worker processes", () => {
     expect(await relay.child.exited).toBe(0);
     expect(await fixture.redis.get(sale.keys.outboxLease)).toBeNull();
   });
+
+  test("with Kafka out of reach the payment saga process still answers /metrics at once: the lag is sampled in the background, the scrape shows its age", async () => {
+    // Nothing listens on this loopback port: every Kafka call of the process fails.
+    const saga = spawnWorker("booking/payment-saga.ts", { JWT_SECRET: jwtSecret, KAFKA_BROKERS: `127.0.0.1:${freePort()}`, PAYMENT_SAGA_GROUP_ID: `saga-no-kafka-${crypto.randomUUID()}` });
+    const scrape = async () => {
+      const started = performance.now();
+      const response = await fetch(saga.url("/metrics"));
+      return { status: response.status, text: await response.text(), ms: performance.now() - started };
+    };
+    const ageOf = (text: string) => Number(/^metrics_sample_age_seconds\{source="kafka_consumer_lag"[^}]*\} (\S+)$/m.exec(text)?.[1]);
+    try {
+      await eventually(async () => expect((await scrape()).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 });
+      // Kafka is down, so the process is not ready, yet every scrape answers without waiting on it.
+      expect((await fetch(saga.url("/readyz"))).status).toBe(503);
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const { status, text, ms } = await scrape();
+        expect(status).toBe(200);
+        expect(ms).toBeLessThan(1_500);
+        // Never sampled: no lag series (rather than a made-up 0), and an age that says so.
+        expect(text).not.toMatch(/^kafka_consumer_lag\{/m);
+        expect(ageOf(text)).toBeGreaterThanOrEqual(0);
+      }
+      await eventually(async () => expect(ageOf((await scrape()).text)).toBeGreaterThan(2), { timeoutMs: 20_000, intervalMs: 200 });
+    } finally {
+      saga.child.kill("SIGTERM");
+      await saga.child.exited;
+    }
+  }, 60_000);
 });

@@ -37,6 +37,7 @@ export * from "./http/client-address";
 export * from "./http/rate-limit";
 export * from "./clients/smtp";
 export * from "./clients/kafka-lag";
+export * from "./clients/redis-memory";
 export * from "./tracing";
 export * from "./events/booking-event";
 export * from "./events/payment-events";

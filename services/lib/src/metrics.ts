@@ -1,6 +1,10 @@
 /**
  * One prom-client registry per process, with default process metrics and the service label, so
  * every metric of every process is scraped the same way from /metrics.
+ *
+ * A scrape does no I/O: values that need a network call (consumer lag, connection counts, Redis
+ * memory, outbox backlog) are sampled on a timer in the background (`sampleInBackground`) and the
+ * scrape shows the last value, with its age in `metrics_sample_age_seconds{source}`.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -8,14 +12,45 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<"method" | "route" | "status">;
   httpRequestDuration: Histogram<"method" | "route" | "status">;
+  /** When each background source last succeeded (ms since epoch; undefined: not yet) and when it started. */
+  samples: Map<string, BackgroundSample>;
+  /** Stops every background sampler of the process (shutdown, tests). */
+  stopSampling(): void;
+  /** Samples every background source now (tests); true when all succeeded. */
+  refreshSamples(): Promise<boolean>;
+}
+
+interface BackgroundSample {
+  startedMs: number;
+  lastSuccessMs: number | undefined;
+  refresh(): Promise<boolean>;
+  stop(): void;
 }
 
 export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  const samples = new Map<string, BackgroundSample>();
+  new Gauge({
+    name: "metrics_sample_age_seconds",
+    help: "Seconds since a value sampled in the background (by source) was last refreshed; since start-up while it never was",
+    labelNames: ["source"],
+    registers: [registry],
+    collect() {
+      const now = Date.now();
+      for (const [source, sample] of samples) this.set({ source }, Math.max(0, (now - (sample.lastSuccessMs ?? sample.startedMs)) / 1000));
+    },
+  });
   return {
     registry,
+    samples,
+    stopSampling() {
+      for (const sample of samples.values()) sample.stop();
+    },
+    async refreshSamples() {
+      return (await Promise.all([...samples.values()].map((sample) => sample.refresh()))).every(Boolean);
+    },
     httpRequests: new Counter({
       name: "http_requests_total",
       help: "HTTP requests answered, by route template",
@@ -31,6 +66,63 @@ export function createMetrics(service: string): Metrics {
       registers: [registry],
     }),
   };
+}
+
+export interface SamplingOptions {
+  /** Pause between the end of one sample and the start of the next. */
+  intervalMs?: number;
+  /** A sample that takes longer is abandoned (its values stay as they were and age). */
+  timeoutMs?: number;
+}
+
+/** Scrapes come every 15 s; a value at most 10 s old is as good as a fresh one for an alert. */
+const defaultSampling = { intervalMs: 10_000, timeoutMs: 8_000 };
+
+/**
+ * Runs `sample` (which reads a dependency and sets its gauges) now and then every interval, one at
+ * a time, until stopped; records its last success for `metrics_sample_age_seconds{source}`. A
+ * failing or hanging sample leaves the gauges at their last values, and their age grows. The timer
+ * does not keep the process alive. Returns `refresh`, which samples now and says if it succeeded.
+ */
+export function sampleInBackground(metrics: Metrics, source: string, sample: () => Promise<void>, options: SamplingOptions = {}) {
+  const { intervalMs, timeoutMs } = { ...defaultSampling, ...options };
+  metrics.samples.get(source)?.stop();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const state: BackgroundSample = {
+    startedMs: Date.now(),
+    lastSuccessMs: undefined,
+    refresh: () => refresh(),
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+  metrics.samples.set(source, state);
+  async function refresh(): Promise<boolean> {
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const expired = new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new Error(`${source} sample took longer than ${timeoutMs} ms`)), timeoutMs);
+      });
+      await Promise.race([sample(), expired]);
+      state.lastSuccessMs = Date.now();
+      return true;
+    } catch {
+      // The age says the value is stale; /readyz says why the dependency is not there.
+      return false;
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+  const loop = async () => {
+    await refresh();
+    if (stopped) return;
+    timer = setTimeout(loop, intervalMs);
+    timer.unref?.();
+  };
+  void loop();
+  return { refresh, stop: state.stop };
 }
 
 export { Counter, Gauge, Histogram };

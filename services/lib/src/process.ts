@@ -58,7 +58,8 @@ export function runProcess<G extends ProcessGroups>(
     service,
     logger,
     readiness,
-    workers: parts.workers ?? [],
+    // Background samples read the clients: stopped before the clients close.
+    workers: [{ name: "metrics sampling", run: () => metrics.stopSampling() }, ...(parts.workers ?? [])],
     clients: [{ name: "telemetry", run: () => telemetry.shutdown() }, ...parts.clients],
   });
 }

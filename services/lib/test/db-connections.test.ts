@@ -8,9 +8,12 @@ const pool = createPostgres({ ...stackConfig.postgres, poolMax: 4 }, testLogger)
 afterAll(() => pool.close());
 
 const metrics = createMetrics("db-connections-test");
-registerDbConnectionMetrics(metrics);
+// Sampled in the background; each read below samples now rather than wait for the timer.
+registerDbConnectionMetrics(metrics, { intervalMs: 60_000 });
+afterAll(() => metrics.stopSampling());
 
 async function gauges() {
+  expect(await metrics.refreshSamples()).toBe(true);
   const text = await metrics.registry.metrics();
   const value = (name: string) => {
     const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}{`));
@@ -32,7 +35,7 @@ describe("db_connections_active / db_connections_open (real PostgreSQL)", () => 
       // The transactions are open once both BEGINs reached the server; the gauge reads the server.
       await eventually(async () => expect((await gauges()).active).toBeGreaterThanOrEqual(2), { timeoutMs: 5_000, intervalMs: 20 });
       const during = await gauges();
-      expect(during.open).toBeGreaterThanOrEqual(3); // the two busy ones and the scrape's own
+      expect(during.open).toBeGreaterThanOrEqual(3); // the two busy ones and the sample's own
     } finally {
       release();
       await Promise.all(busy);

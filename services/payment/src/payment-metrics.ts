@@ -1,14 +1,24 @@
 import { Counter, type Metrics } from "@booking-rush/lib";
+import type { ChargeResult } from "./charge";
+import type { RefundResult } from "./refund";
+
+/** Every result the worker counts, each shown at 0 before it first happens (no "No data" panels). */
+export const paymentResults = ["succeeded", "failed", "already_done", "unknown_payment", "refunded", "refund_after_charge", "nothing_to_refund"] as const satisfies readonly (
+  | ChargeResult
+  | RefundResult
+)[];
 
 export function createPaymentMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
+  const outcomes = new Counter({
+    name: "payment_outcomes_total",
+    help: "Messages handled by the payment worker, by result: succeeded, failed, already_done (a redelivery), unknown_payment, refunded, refund_after_charge, nothing_to_refund",
+    labelNames: ["result"],
+    registers,
+  });
+  for (const result of paymentResults) outcomes.inc({ result }, 0);
   return {
-    outcomes: new Counter({
-      name: "payment_outcomes_total",
-      help: "Messages handled by the payment worker, by result: succeeded, failed, already_done (a redelivery), unknown_payment, refunded, nothing_to_refund",
-      labelNames: ["result"],
-      registers,
-    }),
+    outcomes,
     workerFailures: new Counter({ name: "payment_worker_failures_total", help: "Attempts to handle a payment message that failed and were retried", registers }),
   };
 }

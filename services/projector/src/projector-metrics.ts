@@ -1,12 +1,21 @@
-import { Counter, Histogram, type Metrics } from "@booking-rush/lib";
+import { Counter, Gauge, Histogram, type Metrics } from "@booking-rush/lib";
+
+export const projectorResults = ["applied", "duplicate", "rejected"] as const;
 
 export function createProjectorMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
+  const events = new Counter({
+    name: "projector_events_total",
+    help: "Booking events by result: applied, duplicate (seen before), rejected (dead-lettered)",
+    labelNames: ["result"],
+    registers,
+  });
+  for (const result of projectorResults) events.inc({ result }, 0);
   return {
-    events: new Counter({
-      name: "projector_events_total",
-      help: "Booking events by result: applied, duplicate (seen before), rejected (dead-lettered)",
-      labelNames: ["result"],
+    events,
+    lastApplied: new Gauge({
+      name: "projector_last_applied_timestamp_seconds",
+      help: "When a batch of booking events was last written to PostgreSQL (0: never since start); stale while the lag grows means the projector is stuck",
       registers,
     }),
     flushFailures: new Counter({ name: "projector_batch_failures_total", help: "Batches that failed to write (PostgreSQL unreachable...) and were retried", registers }),

@@ -66,6 +66,7 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       metrics.batchDuration.observe((performance.now() - started) / 1000);
       metrics.events.inc({ result: "applied" }, outcome.applied);
       metrics.events.inc({ result: "duplicate" }, outcome.duplicates);
+      if (outcome.applied + outcome.duplicates > 0) metrics.lastApplied.setToCurrentTime();
       const byEvent = new Map(taken.map((waiter) => [waiter.pending, waiter]));
       await deadLetter(
         outcome.rejected.flatMap(({ pending, reason }) => {

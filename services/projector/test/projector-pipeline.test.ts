@@ -63,7 +63,11 @@ const caughtUp = (eventId: string, zoneId: string) => zoneCaughtUp(booking.redis
 describe("projector on the real pipeline", () => {
   test("reserve, confirm, cancel and expire reach PostgreSQL; the zone equals Redis at the same sequence", async () => {
     const sale = await publishedSale();
-    const { projector } = await startProjector();
+    const { projector, metrics } = await startProjector();
+    const lastApplied = async () => (await metrics.lastApplied.get()).values[0]?.value ?? 0;
+    // Nothing written yet by this projector: its last-applied time is 0 until the first batch.
+    expect(await lastApplied()).toBe(0);
+    const startedAt = Math.floor(Date.now() / 1000);
     try {
       const holds = await Promise.all(
         buyers.slice(0, 8).map(async (buyer, index) => {
@@ -82,6 +86,9 @@ describe("projector on the real pipeline", () => {
       const rows = await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, sale.general.id)));
       const statusOf = new Map(rows.map((row) => [row.reservationId, row.status]));
       expect(holds.map((hold) => statusOf.get(hold.bookingId))).toEqual(["confirmed", "confirmed", "confirmed", "cancelled", "cancelled", "expired", "expired", "expired"]);
+      // Every batch written moves projector_last_applied_timestamp_seconds.
+      expect(await lastApplied()).toBeGreaterThanOrEqual(startedAt);
+      expect(await lastApplied()).toBeLessThanOrEqual(Date.now() / 1000);
     } finally {
       await projector.stop();
     }

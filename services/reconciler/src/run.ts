@@ -4,7 +4,7 @@
  * up in time; reported, nothing written), failed (an event could not be reconciled). An event that
  * fails does not stop the others.
  */
-import { liveEventIds, type ReconcileDependencies, reconcileEvent, type ReconcileOptions, type ZoneReport } from "@booking-rush/lib";
+import { liveEventIds, type ReconcileDependencies, reconcileEvent, type ReconcileOptions, reconcilerLastSuccessKey, type ZoneReport } from "@booking-rush/lib";
 
 export type RunResult = "clean" | "repaired" | "lagging" | "failed";
 
@@ -14,7 +14,15 @@ export const exitCodeOf: Record<RunResult, number> = { clean: 0, failed: 1, repa
 export async function reconcileAll(dependencies: ReconcileDependencies, options: ReconcileOptions & { eventIds?: string[] }): Promise<{ result: RunResult; reports: ZoneReport[] }> {
   const reports: ZoneReport[] = [];
   let failed = false;
-  for (const eventId of options.eventIds ?? (await liveEventIds(dependencies.db))) {
+  let eventIds: readonly string[];
+  try {
+    eventIds = options.eventIds ?? (await liveEventIds(dependencies.db));
+  } catch (error) {
+    // A run that cannot even list the events failed too: the failing-reconciler alert counts it.
+    dependencies.metrics.runs.inc({ result: "failed" });
+    throw error;
+  }
+  for (const eventId of eventIds) {
     try {
       reports.push(...(await reconcileEvent(dependencies, eventId, options)));
     } catch (error) {
@@ -25,5 +33,19 @@ export async function reconcileAll(dependencies: ReconcileDependencies, options:
   const outcomes = new Set(reports.map((report) => report.outcome));
   const result: RunResult = failed ? "failed" : outcomes.has("repaired") || outcomes.has("rebuilt") ? "repaired" : outcomes.has("lagging") || outcomes.has("changed") ? "lagging" : "clean";
   dependencies.metrics.runs.inc({ result });
+  if (result !== "failed") await recordSuccess(dependencies);
   return { result, reports };
+}
+
+/**
+ * Leaves the time of this successful run in Redis, where the booking service reads it for
+ * reconciler_last_success_timestamp_seconds: a CronJob's process is gone before any scrape.
+ */
+async function recordSuccess(dependencies: ReconcileDependencies) {
+  try {
+    await dependencies.redis.set(reconcilerLastSuccessKey, String(Math.floor(Date.now() / 1000)));
+  } catch (error) {
+    // The run itself succeeded; only its record is missing, and the alert on its age will say so.
+    dependencies.logger.warn("could not record the reconciler's success", { error: error instanceof Error ? error.message : String(error) });
+  }
 }

@@ -4,7 +4,7 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createAccessControl, createHttpApp, signAccessToken, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, StaleLockError, type ZoneReport } from "@booking-rush/lib";
+import { bookingTopics, createAccessControl, createHttpApp, signAccessToken, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, reconcilerLastSuccessKey, StaleLockError, type ZoneReport } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
@@ -18,6 +18,7 @@ import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../../projector/src/projector";
 import { createProjectorMetrics } from "../../projector/src/projector-metrics";
 import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
+import { reconcileAll } from "../src/run";
 
 let catalog: CatalogFixture;
 let booking: BookingFixture;
@@ -101,6 +102,35 @@ const run = (eventId: string, extra: Partial<typeof reconciler.options> = {}) =>
 const outcomeOf = (reports: ZoneReport[], zoneId: string) => reports.find((report) => report.zoneId === zoneId)?.outcome;
 
 describe("reconciler", () => {
+  test("a run that does not fail leaves its time in Redis, exported by the booking service as reconciler_last_success_timestamp_seconds; a failed run leaves it as it was", async () => {
+    const sale = await settledSale(2, 1);
+    await booking.redis.del(reconcilerLastSuccessKey);
+    const runs = async (result: string) => (await reconciler.dependencies.metrics.runs.get()).values.find((value) => value.labels.result === result)?.value ?? 0;
+    const exported = async () => {
+      expect(await booking.metrics.refreshSamples()).toBe(true);
+      const line = (await booking.metrics.registry.metrics()).split("\n").find((candidate) => candidate.startsWith("reconciler_last_success_timestamp_seconds{"));
+      return Number(line?.slice(line.lastIndexOf(" ") + 1));
+    };
+    expect(await exported()).toBe(0);
+
+    const before = Math.floor(Date.now() / 1000);
+    const cleanBefore = await runs("clean");
+    expect((await reconcileAll(reconciler.dependencies, { ...reconciler.options, eventIds: [sale.event.id] })).result).toBe("clean");
+    expect(await runs("clean")).toBe(cleanBefore + 1);
+    const recorded = Number(await booking.redis.get(reconcilerLastSuccessKey));
+    expect(recorded).toBeGreaterThanOrEqual(before);
+    expect(recorded).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(await exported()).toBe(recorded);
+
+    // An event id PostgreSQL refuses: the run fails, is counted, and the last success stays.
+    await booking.redis.set(reconcilerLastSuccessKey, "1000");
+    const failedBefore = await runs("failed");
+    expect((await reconcileAll(reconciler.dependencies, { ...reconciler.options, eventIds: ["not-a-uuid"] })).result).toBe("failed");
+    expect(await runs("failed")).toBe(failedBefore + 1);
+    expect(await booking.redis.get(reconcilerLastSuccessKey)).toBe("1000");
+    expect(await exported()).toBe(1000);
+  }, 120_000);
+
   test("clean: every zone equal at the same sequence, reported clean, nothing written (byte for byte)", async () => {
     const sale = await settledSale(4, 2);
     const before = await eventDump(sale.event.id);

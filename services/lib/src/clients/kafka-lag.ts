@@ -1,15 +1,15 @@
 /**
  * `kafka_consumer_lag{group,topic}`: messages in a topic that a consumer group has not committed
- * yet, summed over the partitions; what KEDA scales the workers on, read at scrape time from the
- * brokers (end offsets) and the group's committed offsets. A partition the group never committed
- * counts from its start.
+ * yet, summed over the partitions; what KEDA scales the workers on, read in the background from
+ * the brokers (end offsets) and the group's committed offsets, never at scrape time. A partition
+ * the group never committed counts from its start.
  */
 import type { Kafka } from "kafkajs";
-import { Gauge, type Metrics } from "../metrics";
+import { Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "../metrics";
 import { retryTransientKafka } from "./kafka";
 
 export function consumerLag(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
-  // Bounded well inside a scrape's time-out; a broker that stays in trouble fails the scrape.
+  // Bounded: a broker that stays in trouble fails this sample, and the next one tries again.
   return retryTransientKafka(() => consumerLagOnce(kafka, groupId, topics), { timeoutMs: 5_000 });
 }
 
@@ -36,15 +36,24 @@ async function consumerLagOnce(kafka: Kafka, groupId: string, topics: readonly s
   }
 }
 
-/** Registers the gauge for one consumer group on the process's registry. */
-export function registerConsumerLag(metrics: Metrics, kafka: Kafka, groupId: string, topics: readonly string[]) {
-  return new Gauge({
+/**
+ * Registers the gauge for one consumer group on the process's registry and keeps it fresh in the
+ * background (source `kafka_consumer_lag` in metrics_sample_age_seconds).
+ */
+export function registerConsumerLag(metrics: Metrics, kafka: Kafka, groupId: string, topics: readonly string[], sampling?: SamplingOptions) {
+  const gauge = new Gauge({
     name: "kafka_consumer_lag",
-    help: "Messages not yet committed by the consumer group, per topic",
+    help: "Messages not yet committed by the consumer group, per topic (sampled in the background; see metrics_sample_age_seconds)",
     labelNames: ["group", "topic"],
     registers: [metrics.registry],
-    async collect() {
-      for (const [topic, lag] of await consumerLag(kafka, groupId, topics)) this.set({ group: groupId, topic }, lag);
-    },
   });
+  const sampler = sampleInBackground(
+    metrics,
+    "kafka_consumer_lag",
+    async () => {
+      for (const [topic, lag] of await consumerLag(kafka, groupId, topics)) gauge.set({ group: groupId, topic }, lag);
+    },
+    sampling,
+  );
+  return { gauge, ...sampler };
 }

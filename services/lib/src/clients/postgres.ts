@@ -11,7 +11,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "../../../../drizzle/schema";
 import type { Logger } from "../logger";
-import { Gauge, type Metrics } from "../metrics";
+import { Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "../metrics";
 import type { PostgresConfig } from "../settings";
 
 /** Random rather than pid + hostname: in a container every process may be pid 1, and host names outgrow the 63-byte limit. */
@@ -49,51 +49,29 @@ export const pingPostgres = (postgresClient: Postgres) => async () => {
 
 /**
  * `db_connections_active` (running a statement or inside a transaction) and `db_connections_open`
- * for every pool of this process, read at scrape time; the scrape's own statement is not counted as
- * active. With no pool open both are 0; with the database unreachable they fall back to 0 as well
- * (the process holds no working connection) and /readyz says why.
+ * for every pool of this process, read from the server in the background (source `db_connections`
+ * in metrics_sample_age_seconds), never at scrape time; the sample's own statement is not counted
+ * as active. With no pool open both are 0; with the database unreachable they keep their last
+ * values, their age grows, and /readyz says why.
  */
-export function registerDbConnectionMetrics(metrics: Metrics) {
-  const count = async (): Promise<{ active: number; open: number } | undefined> => {
-    const [pool] = openPools;
-    if (!pool) return { active: 0, open: 0 };
-    try {
-      const query = pool.sql<{ active: number; open: number }[]>`
-        select count(*) filter (where state <> 'idle' and pid <> pg_backend_pid())::int as active, count(*)::int as open
-        from pg_stat_activity
-        where application_name = ${processApplicationName}`;
-      // A scrape must not hang on a database that does not answer.
-      const rows = await Promise.race([query, Bun.sleep(2_000).then(() => [])]);
-      return rows[0];
-    } catch {
-      return undefined;
-    }
-  };
-  // A scrape collects both gauges at once: they share the one query in flight, and the next scrape asks again.
-  let inFlight: ReturnType<typeof count> | undefined;
-  const shared = () =>
-    (inFlight ??= count().finally(() => {
-      inFlight = undefined;
-    }));
+export function registerDbConnectionMetrics(metrics: Metrics, sampling?: SamplingOptions) {
   const registers = [metrics.registry];
-  new Gauge({
-    name: "db_connections_active",
-    help: "Connections of this process to PostgreSQL running a statement or inside a transaction",
-    registers,
-    async collect() {
-      const counts = await shared();
-      if (counts) this.set(counts.active);
-      else this.reset();
+  const active = new Gauge({ name: "db_connections_active", help: "Connections of this process to PostgreSQL running a statement or inside a transaction", registers });
+  const open = new Gauge({ name: "db_connections_open", help: "Connections of this process to PostgreSQL, busy or idle", registers });
+  return sampleInBackground(
+    metrics,
+    "db_connections",
+    async () => {
+      const [pool] = openPools;
+      const [counts] = pool
+        ? await pool.sql<{ active: number; open: number }[]>`
+            select count(*) filter (where state <> 'idle' and pid <> pg_backend_pid())::int as active, count(*)::int as open
+            from pg_stat_activity
+            where application_name = ${processApplicationName}`
+        : [{ active: 0, open: 0 }];
+      active.set(counts?.active ?? 0);
+      open.set(counts?.open ?? 0);
     },
-  });
-  new Gauge({
-    name: "db_connections_open",
-    help: "Connections of this process to PostgreSQL, busy or idle",
-    registers,
-    async collect() {
-      const counts = await shared();
-      if (counts) this.set(counts.open);
-      else this.reset();
-    },
-  });
+    sampling,
+  );
 }

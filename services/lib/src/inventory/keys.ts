@@ -44,6 +44,8 @@ export const eventKeys = (eventId: string) => {
 export const showEventKey = (showId: string) => `show:${showId}`;
 export const userBookingsKey = (userId: string) => `user:${userId}:bookings`;
 export const eventRegistryKey = "registry:events";
+/** Unix seconds of the reconciler's last run that did not fail: the booking service exports it, so a CronJob's runs are seen too. */
+export const reconcilerLastSuccessKey = "reconciler:last-success";
 
 /** Consumer group of the outbox relay on every event's outbox stream. */
 export const outboxGroup = "outbox-relay";

@@ -1,7 +1,11 @@
 import { Counter, Gauge, type Metrics } from "../metrics";
 
+export const reconcilerRunResults = ["clean", "repaired", "lagging", "failed"] as const;
+
 export function createReconcilerMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
+  const runs = new Counter({ name: "reconciler_runs_total", help: "Reconciliation runs, by result: clean, repaired, lagging, failed", labelNames: ["result"], registers });
+  for (const result of reconcilerRunResults) runs.inc({ result }, 0);
   return {
     discrepancy: new Gauge({
       name: "inventory_discrepancy",
@@ -16,7 +20,7 @@ export function createReconcilerMetrics(metrics: Metrics) {
       registers,
     }),
     zones: new Counter({ name: "reconciler_zones_total", help: "Zones reconciled, by outcome: clean, repaired, rebuilt, lagging, changed", labelNames: ["outcome"], registers }),
-    runs: new Counter({ name: "reconciler_runs_total", help: "Reconciliation runs, by result: clean, repaired, lagging, failed", labelNames: ["result"], registers }),
+    runs,
   };
 }
 
