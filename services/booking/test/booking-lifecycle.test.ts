@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken } from "@booking-rush/lib";
+import { closeRedis, createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken } from "@booking-rush/lib";
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig } from "../../lib/test/support/stack-config";
 import { createBookingService } from "../src/app";
@@ -158,8 +158,9 @@ describe("Redis unreachable", () => {
       expect(body.error.code).toBe("SERVICE_UNAVAILABLE");
       expect(await zoneCounts(fixture, sale.keys.zone(sale.zones[0]!.id))).toMatchObject({ reserved: 0, seq: 0 });
     } finally {
-      service.store.redis.disconnect();
-      for (const connection of service.store.scripts.connections) connection.disconnect();
+      // closeRedis, not disconnect(): a client that ends otherwise is connected again (keepConnected).
+      await closeRedis(service.store.redis);
+      for (const connection of service.store.scripts.connections) await closeRedis(connection);
       await service.postgres.close();
     }
   });

@@ -3,7 +3,7 @@
  * real path to Kafka (the event's outbox, the outbox relay).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { apiRateLimitSettings, createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
+import { apiRateLimitSettings, closeRedis, createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
@@ -55,8 +55,9 @@ function catalogWithoutRedis() {
       return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
     },
     async close() {
-      service.store.redis.disconnect();
-      for (const connection of service.store.scripts.connections) connection.disconnect();
+      // closeRedis, not disconnect(): a client that ends otherwise is connected again (keepConnected).
+      await closeRedis(service.store.redis);
+      for (const connection of service.store.scripts.connections) await closeRedis(connection);
       await service.postgres.close();
     },
   };

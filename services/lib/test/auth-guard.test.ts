@@ -221,7 +221,7 @@ describe("auth guard: the user behind the token", () => {
       expect(response.status).toBe(503);
       expect((await jsonOf(response)).error.code).toBe("SERVICE_UNAVAILABLE");
     } finally {
-      unreachable.disconnect();
+      await closeRedis(unreachable);
     }
   });
 });
