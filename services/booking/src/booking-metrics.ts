@@ -1,5 +1,5 @@
 import {
-  Counter, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics, reconcilerLastSuccessKey, registerRedisMemory, type SamplingOptions, sampleInBackground,
+  Counter, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics, reconcilerLastSuccessKey, registerRedisMemory, resultCounter, type SamplingOptions, sampleInBackground,
 } from "@booking-rush/lib";
 import type { Redis } from "ioredis";
 
@@ -39,13 +39,11 @@ export function createBookingMetrics(metrics: Metrics, redis: Redis, sampling?: 
     },
     sampling,
   );
-  const reservations = new Counter({
+  const reservations = resultCounter(metrics, {
     name: "booking_reservations_total",
     help: "Reserve requests by result: reserved, replayed (idempotent retry) or rejected",
-    labelNames: ["result"],
-    registers,
+    results: reservationResults,
   });
-  for (const result of reservationResults) reservations.inc({ result }, 0);
   return {
     reservations,
     failures: new Counter({

@@ -1,11 +1,9 @@
-import { Counter, eventKeys, eventRegistryKey, Gauge, type Metrics, type Redis, type SamplingOptions, sampleInBackground } from "@booking-rush/lib";
+import { Counter, eventKeys, eventRegistryKey, Gauge, type Metrics, type Redis, resultCounter, type SamplingOptions, sampleInBackground } from "@booking-rush/lib";
 import { sagaResults } from "./payment-saga";
 
 export function createSagaMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
-  const results = new Counter({ name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", labelNames: ["result"], registers });
-  // At 0 from the start: a panel of confirmed bookings shows 0, not "No data", before the first payment.
-  for (const result of sagaResults) results.inc({ result }, 0);
+  const results = resultCounter(metrics, { name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", results: sagaResults });
   return {
     results,
     failures: new Counter({ name: "booking_saga_failures_total", help: "Attempts to apply a payment outcome that failed and were retried", registers }),

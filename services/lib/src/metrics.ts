@@ -68,6 +68,16 @@ export function createMetrics(service: string): Metrics {
   };
 }
 
+/**
+ * A counter of outcomes by `result` with every known result at 0 from the start, so a panel shows
+ * 0 rather than "No data", and a ratio has its denominator, before the first one happens.
+ */
+export function resultCounter(metrics: Metrics, config: { name: string; help: string; results: readonly string[] }): Counter<"result"> {
+  const counter = new Counter({ name: config.name, help: config.help, labelNames: ["result"], registers: [metrics.registry] });
+  for (const result of config.results) counter.inc({ result }, 0);
+  return counter;
+}
+
 export interface SamplingOptions {
   /** Pause between the end of one sample and the start of the next. */
   intervalMs?: number;

@@ -1,17 +1,15 @@
-import { Counter, type Metrics } from "@booking-rush/lib";
+import { Counter, type Metrics, resultCounter } from "@booking-rush/lib";
 
 /** Every result of an event, each at 0 from the start (the dead-letter ratio alert divides by them). */
 export const notificationResults = ["sent", "duplicate", "dead_lettered"] as const;
 
 export function createNotificationMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
-  const events = new Counter({
+  const events = resultCounter(metrics, {
     name: "notification_events_total",
     help: "Events handled, by result: sent, duplicate (e-mailed before, redelivered), dead_lettered",
-    labelNames: ["result"],
-    registers,
+    results: notificationResults,
   });
-  for (const result of notificationResults) events.inc({ result }, 0);
   return {
     sent: new Counter({ name: "notifications_sent_total", help: "E-mails the SMTP server accepted, by template", labelNames: ["template"], registers }),
     failures: new Counter({

@@ -1,4 +1,4 @@
-import { Counter, type Metrics } from "@booking-rush/lib";
+import { Counter, type Metrics, resultCounter } from "@booking-rush/lib";
 import type { ChargeResult } from "./charge";
 import type { RefundResult } from "./refund";
 
@@ -10,13 +10,11 @@ export const paymentResults = ["succeeded", "failed", "already_done", "unknown_p
 
 export function createPaymentMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
-  const outcomes = new Counter({
+  const outcomes = resultCounter(metrics, {
     name: "payment_outcomes_total",
     help: "Messages handled by the payment worker, by result: succeeded, failed, already_done (a redelivery), unknown_payment, refunded, refund_after_charge, nothing_to_refund",
-    labelNames: ["result"],
-    registers,
+    results: paymentResults,
   });
-  for (const result of paymentResults) outcomes.inc({ result }, 0);
   return {
     outcomes,
     workerFailures: new Counter({ name: "payment_worker_failures_total", help: "Attempts to handle a payment message that failed and were retried", registers }),

@@ -1,16 +1,14 @@
-import { Counter, Gauge, Histogram, type Metrics } from "@booking-rush/lib";
+import { Counter, Gauge, Histogram, type Metrics, resultCounter } from "@booking-rush/lib";
 
 export const projectorResults = ["applied", "duplicate", "rejected"] as const;
 
 export function createProjectorMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
-  const events = new Counter({
+  const events = resultCounter(metrics, {
     name: "projector_events_total",
     help: "Booking events by result: applied, duplicate (seen before), rejected (dead-lettered)",
-    labelNames: ["result"],
-    registers,
+    results: projectorResults,
   });
-  for (const result of projectorResults) events.inc({ result }, 0);
   return {
     events,
     lastApplied: new Gauge({

@@ -1,11 +1,10 @@
-import { Counter, Gauge, type Metrics } from "../metrics";
+import { Counter, Gauge, type Metrics, resultCounter } from "../metrics";
 
 export const reconcilerRunResults = ["clean", "repaired", "lagging", "failed"] as const;
 
 export function createReconcilerMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
-  const runs = new Counter({ name: "reconciler_runs_total", help: "Reconciliation runs, by result: clean, repaired, lagging, failed", labelNames: ["result"], registers });
-  for (const result of reconcilerRunResults) runs.inc({ result }, 0);
+  const runs = resultCounter(metrics, { name: "reconciler_runs_total", help: "Reconciliation runs, by result: clean, repaired, lagging, failed", results: reconcilerRunResults });
   return {
     discrepancy: new Gauge({
       name: "inventory_discrepancy",
