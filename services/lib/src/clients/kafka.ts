@@ -90,23 +90,17 @@ export async function ensureTopics(
   }
 }
 
-async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt += 1) {
-    let problem: string;
-    try {
+/** Until every partition of `topics` has a leader; a leaderless partition is retried like a transient broker error. */
+function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs: number) {
+  return retryTransientKafka(
+    async () => {
       const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
       const leaderless = described.flatMap((topic) =>
         topic.partitions.length === 0 ? [`${topic.name}: no partitions yet`] : topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}/${partition.partitionId}`));
-      if (leaderless.length === 0) return;
-      problem = `no leader yet for ${leaderless.slice(0, 5).join(", ")}`;
-    } catch (error) {
-      if (isPermanentKafkaError(error)) throw error;
-      problem = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() >= deadline) throw new Error(`kafka topics not ready: ${problem}`);
-    await Bun.sleep(backoffWithJitter(attempt, { baseMs: 100, maxMs: 1_000 }));
-  }
+      if (leaderless.length > 0) throw new Error(`kafka topics not ready: no leader yet for ${leaderless.slice(0, 5).join(", ")}`);
+    },
+    { timeoutMs, maxBackoffMs: 1_000 },
+  );
 }
 
 /** Exponential back-off with jitter: the n-th wait (from 0) is between half and all of min(max, base·2^n). */
@@ -121,14 +115,14 @@ export function backoffWithJitter(attempt: number, { baseMs, maxMs }: { baseMs: 
  * connection dropped), with back-off and jitter, for at most `timeoutMs`; a permanent error or the
  * deadline throws the last error.
  */
-export async function retryTransientKafka<T>(work: () => Promise<T>, { timeoutMs = 30_000 } = {}): Promise<T> {
+export async function retryTransientKafka<T>(work: () => Promise<T>, { timeoutMs = 30_000, maxBackoffMs = 2_000 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await work();
     } catch (error) {
       if (isPermanentKafkaError(error) || Date.now() >= deadline) throw error;
-      await Bun.sleep(Math.min(backoffWithJitter(attempt, { baseMs: 100, maxMs: 2_000 }), Math.max(0, deadline - Date.now())));
+      await Bun.sleep(Math.min(backoffWithJitter(attempt, { baseMs: 100, maxMs: maxBackoffMs }), Math.max(0, deadline - Date.now())));
     }
   }
 }
