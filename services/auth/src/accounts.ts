@@ -111,15 +111,11 @@ export async function updateProfile(store: AuthStore, caller: AuthenticatedUser,
     passwordHash = await store.hasher.hash(change.password);
   }
   return store.db.transaction(async (tx) => {
-    const [renamed] = await tx
-      .update(users)
-      .set(change.name === undefined ? { updatedAt: sql`now()` } : { name: change.name })
-      .where(eq(users.id, user.id))
-      .returning();
-    if (!renamed) throw new AppError("NOT_FOUND", "User not found");
-    // A new password ends every session, this one's access token included.
-    const revocation = passwordHash === undefined ? undefined : await revokeTokens(store, tx, user.id, { passwordHash });
-    const updated = revocation?.user ?? renamed;
+    const renaming = change.name === undefined ? {} : { name: change.name };
+    // A new password ends every session, this one's access token included; a name alone is a plain update.
+    const revocation = passwordHash === undefined ? undefined : await revokeTokens(store, tx, user.id, { ...renaming, passwordHash });
+    const [updated] = revocation ? [revocation.user] : await tx.update(users).set(renaming).where(eq(users.id, user.id)).returning();
+    if (!updated) throw new AppError("NOT_FOUND", "User not found");
     const audit = { actorId: user.id, tenantId: user.tenantId, entityType: "user", entityId: user.id, ip: origin.ip, requestId: origin.requestId };
     if (change.name !== undefined && change.name !== user.name) {
       await writeAudit(tx, { ...audit, action: "auth.profile_updated", before: { name: user.name }, after: { name: updated.name } });

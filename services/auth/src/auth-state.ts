@@ -38,7 +38,7 @@ export async function publishAuthState(store: AuthStore, user: UserRow): Promise
  * row lock, so this waits for it to commit (and write the state it read) before writing the new
  * state, which then has the last word.
  */
-export async function revokeTokens(store: AuthStore, tx: Transaction, userId: string, changes: Partial<Pick<UserRow, "role" | "tenantId" | "status" | "passwordHash">> = {}) {
+export async function revokeTokens(store: AuthStore, tx: Transaction, userId: string, changes: Partial<Pick<UserRow, "role" | "tenantId" | "status" | "passwordHash" | "name">> = {}) {
   const revoked = await revokeAllOf(tx, userId);
   const [updated] = await tx
     .update(users)
