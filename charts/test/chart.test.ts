@@ -167,6 +167,20 @@ describe("umbrella chart", () => {
     expect(migrate.spec.template.spec.containers[0].args).toEqual(["drizzle/migrate.ts"]);
   });
 
+  test("a stopping service pod keeps serving 5 s before SIGTERM (preStop sleep inside its grace period); jobs do not wait", () => {
+    for (const profile of ["default", "production", "ci"] as const) {
+      const deployments = objects(profile, "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"]);
+      expect(deployments.length).toBeGreaterThan(5);
+      for (const deployment of deployments) {
+        const pod = deployment.spec.template.spec;
+        expect(pod.containers[0].lifecycle?.preStop, `${profile} ${deployment.metadata.name}`).toEqual({ sleep: { seconds: 5 } });
+        expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(5);
+      }
+      const jobs = [...objects(profile, "CronJob").map((cron) => cron.spec.jobTemplate.spec.template.spec), ...objects(profile, "Job").map((job) => job.spec.template.spec)];
+      for (const pod of jobs) expect(pod.containers[0].lifecycle).toBeUndefined();
+    }
+  });
+
   test("least RBAC: only the leader-electing sweeper may touch Leases, and nothing else", () => {
     const roles = objects("default", "Role");
     expect(roles.map((role) => role.metadata.name)).toEqual(["booking-rush-expiry-sweeper"]);
@@ -352,11 +366,14 @@ describe("umbrella chart", () => {
     expect(total).toEqual({ cpuMillis: 300 + 1000 + 100 + 25 + 25, memoryMiB: 384 + 2048 + 128 + 32 + 32 });
   });
 
-  test("the CI profile: one replica of each service, no Grafana, no KEDA or HPA, every in-release dependency and the SMTP sink", () => {
+  test("the CI profile: one replica of each service but two of booking, no Grafana, no KEDA or HPA, every in-release dependency and the SMTP sink", () => {
     expect(named("ci", "Deployment", "grafana")).toBeUndefined();
     expect(objects("ci", "ScaledObject")).toEqual([]);
     expect(objects("ci", "HorizontalPodAutoscaler")).toEqual([]);
-    for (const deployment of objects("ci", "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"])) expect(deployment.spec.replicas, deployment.metadata.name).toBe(1);
+    for (const deployment of objects("ci", "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"])) {
+      // The cluster test deletes a booking pod under load: the other one serves meanwhile.
+      expect(deployment.spec.replicas, deployment.metadata.name).toBe(deployment.metadata.name.endsWith("-booking") ? 2 : 1);
+    }
     for (const name of ["redis", "redis-sentinel", "redis-lock", "postgresql", "kafka"]) expect(named("ci", "StatefulSet", name), name).toBeDefined();
     for (const name of ["otel-collector", "jaeger", "prometheus", "smtp", "mock-gateway"]) expect(named("ci", "Deployment", name), name).toBeDefined();
     expect(objects("ci", "ConfigMap").find((object) => object.metadata.name === "booking-rush-config")!.data).toMatchObject({ SMTP_HOST: "booking-rush-smtp", SMTP_PORT: "1025" });

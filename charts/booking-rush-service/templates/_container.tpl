@@ -32,4 +32,9 @@
     httpGet: { path: /healthz, port: http }
     periodSeconds: 2
     failureThreshold: 30
+  {{- with .service.preStopSleepSeconds }}
+  lifecycle:
+    preStop:
+      sleep: { seconds: {{ . }} }
+  {{- end }}
 {{- end -}}

@@ -1,0 +1,336 @@
+/**
+ * The umbrella chart on a real cluster (issue 13, "A cluster test"), after `helm install --wait` of
+ * the CI profile by scripts/test-cluster/run. In order, on one release:
+ *   1. every Deployment and StatefulSet Ready, the migrations hook applied every migration, the
+ *      reconciler CronJob scheduled;
+ *   2. a purchase end to end through the Services: register, reserve, pay, the saga confirms, the
+ *      e-mail is in the in-release SMTP sink, the next reconciler run is clean;
+ *   3. the Redis master pod deleted in the middle of a small sale: the in-release Sentinels fail
+ *      over, every acknowledged hold is still there, nothing oversold, PostgreSQL agrees;
+ *   4. a booking pod deleted under load: clients only retry (same Idempotency-Key), nothing is lost
+ *      or doubled;
+ *   5. `helm upgrade` to a changed value rolls every pod while requests flow, none fails.
+ * (`helm uninstall` is uninstall.cluster.ts, run after the observability checks.)
+ * Runs inside the cluster's network namespace (scripts/cluster exec), like a pod.
+ */
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { eventually } from "../../services/lib/test/support/eventually";
+import { expectStatus, inventoryStatus, logIn, newBuyer, publishedZone, RetryLog, send, sendRetrying, type Answer } from "./support/api";
+import { helm, kubectl, kubectlJson, release, releaseSettings, root, run, serviceUrl } from "./support/release";
+
+const log = (message: string) => console.log(`[cluster] ${message}`);
+
+type Item<S = any> = { metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] }; spec: S; status: any };
+type List<S = any> = { items: Item<S>[] };
+
+function podsOf(app: string): Item[] {
+  return kubectlJson<List>(["get", "pods", "--selector", `app.kubernetes.io/instance=${release.name},app.kubernetes.io/name=${app}`]).items;
+}
+
+function readyPods(app: string): Item[] {
+  return podsOf(app).filter((pod) => !pod.metadata.deletionTimestamp && pod.status.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True"));
+}
+
+/** The seeded demo tenant (scripts/seed.ts run against the release's own PostgreSQL and Redis). */
+let demo: { organizer: { email: string; password: string }; admin: { email: string; password: string }; show_id: string; zones: Record<string, string> };
+let organizerToken = "";
+let adminToken = "";
+
+/** Kept across the sections: the booking the purchase confirmed. */
+let purchaseConfirmedAt = 0;
+
+describe("the release", () => {
+  test("every Deployment and StatefulSet is Ready", () => {
+    const deployments = kubectlJson<List>(["get", "deployments", "--selector", `app.kubernetes.io/instance=${release.name}`]).items;
+    const statefulSets = kubectlJson<List>(["get", "statefulsets", "--selector", `app.kubernetes.io/instance=${release.name}`]).items;
+    expect(deployments.length).toBeGreaterThan(10);
+    expect(statefulSets.length).toBeGreaterThan(3);
+    const notReady = [...deployments, ...statefulSets]
+      .filter((item) => (item.status.readyReplicas ?? 0) < item.spec.replicas)
+      .map((item) => `${item.metadata.name} ${item.status.readyReplicas ?? 0}/${item.spec.replicas}`);
+    expect(notReady).toEqual([]);
+    log(`release Ready: ${deployments.length} Deployments, ${statefulSets.length} StatefulSets`);
+  });
+
+  test("the migrations hook applied every migration", () => {
+    const journal = JSON.parse(readFileSync(join(root, "drizzle/meta/_journal.json"), "utf8")) as { entries: unknown[] };
+    const databaseUrl = new URL(releaseSettings().DATABASE_URL ?? fail("the release's Secret has no DATABASE_URL"));
+    const user = databaseUrl.username;
+    const database = databaseUrl.pathname.slice(1);
+    const applied = kubectl(["exec", `${release.name}-postgresql-0`, "--", "psql", "-U", user, "-d", database, "-tAc", "select count(*) from drizzle.__drizzle_migrations"]).trim();
+    expect(Number(applied)).toBe(journal.entries.length);
+  });
+
+  test("the reconciler CronJob is scheduled", () => {
+    const cronJob = kubectlJson(["get", "cronjob", `${release.name}-reconciler`]);
+    expect(cronJob.spec.schedule).toBe("* * * * *");
+    expect(cronJob.spec.suspend ?? false).toBe(false);
+  });
+});
+
+describe("a purchase end to end", () => {
+  test("the demo tenant is seeded into the release's own stores", () => {
+    const seeded = run([join(root, "scripts/bun"), "run", "scripts/seed.ts"], { timeoutMs: 120_000, env: releaseSettings() });
+    if (seeded.code !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
+    demo = JSON.parse(seeded.stdout.slice(seeded.stdout.indexOf("{")));
+    expect(demo.zones.Standing).toBeString();
+  });
+
+  test("register, reserve, pay: the saga confirms and the e-mail is in the sink", async () => {
+    organizerToken = await logIn(demo.organizer.email, demo.organizer.password);
+    adminToken = await logIn(demo.admin.email, demo.admin.password);
+    const buyer = await newBuyer("purchase");
+    const hold = expectStatus(
+      await send("booking", "POST", "/bookings/reserve", { token: buyer.token, idempotencyKey: crypto.randomUUID(), body: { show_id: demo.show_id, zone_id: demo.zones.Standing, quantity: 2 } }),
+      201,
+      "reserve",
+    ).data;
+    expect(hold.status).toBe("reserved");
+    const payment = expectStatus(await send("payment", "POST", "/payments", { token: buyer.token, idempotencyKey: crypto.randomUUID(), body: { booking_id: hold.booking_id, method: "card" } }), 202, "pay").data;
+    const booking = await eventually(
+      async () => {
+        const answer = expectStatus(await send("booking", "GET", `/bookings/${hold.booking_id}`, { token: buyer.token }), 200, "booking").data;
+        if (answer.status !== "confirmed") throw new Error(`booking is ${answer.status}`);
+        return answer;
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    purchaseConfirmedAt = Date.now();
+    expect(booking.quantity).toBe(2);
+    const paid = expectStatus(await send("payment", "GET", `/payments/${payment.payment_id}`, { token: buyer.token }), 200, "payment").data;
+    expect(paid.status).toBe("succeeded");
+    const mail = await eventually(
+      async () => {
+        const inbox = (await (await fetch(`${serviceUrl("smtp", 1080)}/email`)).json()) as { to: { address: string }[]; subject: string }[];
+        const found = inbox.find((message) => message.to.some((to) => to.address === buyer.email));
+        if (!found) throw new Error(`no e-mail to ${buyer.email} among ${inbox.length}`);
+        return found;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    log(`purchase: booking ${hold.booking_id} confirmed, payment ${payment.payment_id} succeeded, e-mail "${mail.subject}" caught by the sink`);
+  });
+
+  test("the reconciler's next run is clean", async () => {
+    const job = await eventually(
+      () => {
+        const jobs = kubectlJson<List>(["get", "jobs"]).items.filter(
+          (item) => item.metadata.ownerReferences?.some((owner) => owner.kind === "CronJob" && owner.name === `${release.name}-reconciler`) && Date.parse(item.status.startTime ?? 0) > purchaseConfirmedAt,
+        );
+        const done = jobs.find((item) => item.status.succeeded === 1 || item.status.failed);
+        if (!done) throw new Error(`no reconciler run finished since the purchase (${jobs.length} started)`);
+        return done;
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000 },
+    );
+    const output = kubectl(["logs", `job/${job.metadata.name}`]);
+    const summary = output.split("\n").find((line) => line.includes("reconciliation done"));
+    expect(job.status.succeeded).toBe(1);
+    expect(summary).toBeDefined();
+    expect(JSON.parse(summary!).result).toBe("clean");
+    log(`reconciler: ${job.metadata.name} ${summary}`);
+  });
+});
+
+/** Which Redis pod Sentinel names master, by address. */
+function redisMasterPod(): string {
+  const sentinel = readyPods("redis-sentinel")[0] ?? fail("no Sentinel pod is Ready");
+  const answer = kubectl(["exec", sentinel.metadata.name, "--", "redis-cli", "-p", "26379", "SENTINEL", "get-master-addr-by-name", "mymaster"]).trim().split("\n");
+  const address = answer[0];
+  const pod = podsOf("redis").find((candidate) => candidate.status.podIP === address);
+  if (!pod) throw new Error(`Sentinel names ${address} master, no redis pod has that address`);
+  return pod.metadata.name;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+describe("the Redis master pod deleted in the middle of a sale", () => {
+  test("Sentinels fail over; no acknowledged hold lost, nothing oversold, PostgreSQL agrees", async () => {
+    const seats = 40;
+    const zone = await publishedZone(organizerToken, seats, "Failover sale");
+    const buyers = await Promise.all(Array.from({ length: 12 }, (_, index) => newBuyer(`failover-${index}`)));
+    const retries = new RetryLog();
+    const acknowledged = new Set<string>();
+    const rejections = new Map<string, number>();
+    const masterBefore = redisMasterPod();
+    let deleted = false;
+    const sale = buyers.map(async (buyer) => {
+      const deadline = Date.now() + 150_000;
+      while (Date.now() < deadline) {
+        const answer: Answer = await sendRetrying(
+          "booking",
+          "POST",
+          "/bookings/reserve",
+          { token: buyer.token, idempotencyKey: crypto.randomUUID(), body: { show_id: zone.showId, zone_id: zone.zoneId, quantity: 1 } },
+          retries,
+          { deadlineMs: 90_000 },
+        );
+        if (answer.status === 201) {
+          acknowledged.add(answer.body.data.booking_id);
+          if (!deleted && acknowledged.size >= 10) {
+            deleted = true;
+            kubectl(["delete", "pod", masterBefore, "--wait=false"]);
+            log(`deleted the Redis master ${masterBefore} after ${acknowledged.size} holds`);
+          }
+          continue;
+        }
+        const code = answer.body?.error?.code ?? String(answer.status);
+        rejections.set(code, (rejections.get(code) ?? 0) + 1);
+        if (code === "INSUFFICIENT_STOCK" || code === "MAX_PER_USER_EXCEEDED") return;
+        if (code === "RATE_LIMITED") await Bun.sleep(200);
+        else throw new Error(`reserve answered ${answer.status} ${JSON.stringify(answer.body)}`);
+      }
+    });
+    await Promise.all(sale);
+    log(`failover sale: ${acknowledged.size} holds acknowledged of ${seats}; ${retries}; rejections ${JSON.stringify(Object.fromEntries(rejections))}`);
+    expect(deleted).toBe(true);
+    const masterAfter = redisMasterPod();
+    expect(masterAfter).not.toBe(masterBefore);
+    expect(acknowledged.size).toBe(seats);
+    const missing: string[] = [];
+    for (const bookingId of acknowledged) {
+      const answer = await send("booking", "GET", `/bookings/${bookingId}`, { token: adminToken });
+      if (answer.status !== 200 || answer.body.data.status !== "reserved") missing.push(`${bookingId}: ${answer.status} ${answer.body?.data?.status ?? ""}`);
+    }
+    expect(missing).toEqual([]);
+    const settled = await eventually(
+      async () => {
+        const [status] = await inventoryStatus(adminToken, zone.showId);
+        if (!status || status.verdict !== "clean") throw new Error(`zone verdict ${status?.verdict}: ${JSON.stringify(status)}`);
+        return status;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    expect(settled.redis).toMatchObject({ available: 0, reserved: seats, sold: 0 });
+    expect(settled.postgres).toMatchObject({ available: 0, reserved: seats, sold: 0 });
+    await eventually(() => {
+      if (readyPods("redis").length !== podsOf("redis").length) throw new Error("the deleted Redis pod is not back");
+    }, { timeoutMs: 120_000, intervalMs: 1_000 });
+    log(`failover: master ${masterBefore} → ${masterAfter}; PostgreSQL and Redis agree: ${JSON.stringify(settled.redis)}`);
+  });
+});
+
+/**
+ * Buyers hold one place, look at it and cancel it, over and over, until `stop()`; every request
+ * carries an Idempotency-Key. With a RetryLog a failed request is retried with the same key;
+ * without one, any failure is recorded.
+ */
+function churn(buyers: { token: string }[], zone: { showId: string; zoneId: string }, retries: RetryLog | null) {
+  let running = true;
+  const failures: string[] = [];
+  const reserveKeys: string[] = [];
+  let requests = 0;
+  const call = async (service: "booking", method: string, path: string, request: { token: string; body?: unknown; idempotencyKey?: string }, expected: number) => {
+    requests++;
+    let answer: Answer;
+    try {
+      answer = retries ? await sendRetrying(service, method, path, request, retries) : await send(service, method, path, request);
+    } catch (error) {
+      failures.push(`${method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+    if (answer.status !== expected) {
+      failures.push(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+      return null;
+    }
+    return answer.body.data;
+  };
+  const loops = buyers.map(async (buyer) => {
+    while (running) {
+      const key = crypto.randomUUID();
+      reserveKeys.push(key);
+      const hold = await call("booking", "POST", "/bookings/reserve", { token: buyer.token, idempotencyKey: key, body: { show_id: zone.showId, zone_id: zone.zoneId, quantity: 1 } }, 201);
+      if (!hold) continue;
+      await call("booking", "GET", `/bookings/${hold.booking_id}`, { token: buyer.token }, 200);
+      await call("booking", "POST", `/bookings/${hold.booking_id}/cancel`, { token: buyer.token, idempotencyKey: crypto.randomUUID() }, 200);
+    }
+  });
+  return {
+    failures,
+    reserveKeys,
+    requests: () => requests,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function bookingsOf(token: string): Promise<{ booking_id: string; status: string }[]> {
+  const all: { booking_id: string; status: string }[] = [];
+  for (let page = 1; ; page++) {
+    const answer = expectStatus(await send("booking", "GET", `/bookings?page=${page}&per_page=100`, { token }), 200, "list bookings");
+    all.push(...answer.data);
+    if (answer.data.length < 100) return all;
+  }
+}
+
+describe("a booking pod deleted under load", () => {
+  test("clients only retry; every hold is answered once and released, nothing lost", async () => {
+    const zone = await publishedZone(organizerToken, 100, "Pod loss sale");
+    const buyers = await Promise.all(Array.from({ length: 6 }, (_, index) => newBuyer(`pod-loss-${index}`)));
+    const before = readyPods("booking");
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const retries = new RetryLog();
+    const load = churn(buyers, zone, retries);
+    await eventually(() => {
+      if (load.requests() < 30) throw new Error(`${load.requests()} requests so far`);
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+    kubectl(["delete", "pod", before[0]!.metadata.name, "--wait=false"]);
+    await eventually(() => {
+      const ready = readyPods("booking");
+      if (ready.length < before.length || ready.some((pod) => pod.metadata.name === before[0]!.metadata.name)) throw new Error("the replacement pod is not Ready yet");
+    }, { timeoutMs: 120_000, intervalMs: 500 });
+    const afterReplacement = load.requests();
+    await eventually(() => {
+      if (load.requests() < afterReplacement + 30) throw new Error("load has not gone on after the replacement");
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+    await load.stop();
+    log(`booking pod ${before[0]!.metadata.name} deleted under load: ${load.requests()} requests, ${retries}`);
+    expect(load.failures).toEqual([]);
+    const holds = (await Promise.all(buyers.map((buyer) => bookingsOf(buyer.token)))).flat();
+    expect(holds.length).toBe(load.reserveKeys.length);
+    expect(holds.filter((hold) => hold.status !== "cancelled")).toEqual([]);
+    const settled = await eventually(
+      async () => {
+        const [status] = await inventoryStatus(adminToken, zone.showId);
+        if (!status || status.verdict !== "clean" || status.redis?.available !== 100) throw new Error(JSON.stringify(status));
+        return status;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    expect(settled.postgres.available).toBe(100);
+  });
+});
+
+describe("helm upgrade to a changed value", () => {
+  test("rolls every pod while requests flow, and no request fails", async () => {
+    const zone = await publishedZone(organizerToken, 100, "Upgrade sale");
+    const buyers = await Promise.all(Array.from({ length: 4 }, (_, index) => newBuyer(`upgrade-${index}`)));
+    const bookingPodsBefore = new Set(podsOf("booking").map((pod) => pod.metadata.uid));
+    const revisionBefore = JSON.parse(helm(["history", release.name, "--output", "json"])).length as number;
+    const load = churn(buyers, zone, null);
+    const started = Date.now();
+    const upgrade = Bun.spawn([release.helm, "--namespace", release.namespace, "upgrade", release.name, ...release.chartArgs, "--set", "config.LOG_LEVEL=info", "--wait", "--timeout", "10m"], {
+      cwd: root,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const code = await upgrade.exited;
+    await load.stop();
+    if (code !== 0) throw new Error(`helm upgrade failed: ${await new Response(upgrade.stderr).text()}`);
+    log(`helm upgrade rolled the release in ${Math.round((Date.now() - started) / 1000)} s under ${load.requests()} requests, ${load.failures.length} failed`);
+    expect(load.failures).toEqual([]);
+    expect(load.requests()).toBeGreaterThan(50);
+    const bookingPodsAfter = podsOf("booking").map((pod) => pod.metadata.uid);
+    expect(bookingPodsAfter.filter((uid) => bookingPodsBefore.has(uid))).toEqual([]);
+    const revisions = JSON.parse(helm(["history", release.name, "--output", "json"])) as { status: string }[];
+    expect(revisions.length).toBe(revisionBefore + 1);
+    expect(revisions.at(-1)!.status).toBe("deployed");
+    expect(kubectlJson(["get", "configmap", `${release.name}-config`]).data.LOG_LEVEL).toBe("info");
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The release under test on the local cluster (scripts/test-cluster/run installs it): kubectl and
+ * helm against it, and the public API through its Services, called by name from inside the
+ * cluster's network namespace exactly as a pod would (the runner starts the tests with
+ * `scripts/cluster exec`, whose resolver is the cluster's CoreDNS).
+ */
+import { join } from "node:path";
+
+export const root = join(import.meta.dir, "../../..");
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the cluster tests with scripts/test-cluster/run`);
+  return value;
+}
+
+/** What the runner exports: the release, its namespace, the tools, and the helm arguments it installed with. */
+export const release = {
+  name: required("CLUSTER_RELEASE"),
+  namespace: required("CLUSTER_NAMESPACE"),
+  kubectl: required("CLUSTER_KUBECTL"),
+  helm: required("CLUSTER_HELM"),
+  /** The chart and values arguments of `helm install`, one per line (an upgrade repeats them). */
+  chartArgs: required("CLUSTER_HELM_CHART_ARGS").split("\n").filter(Boolean),
+};
+
+export type Ran = { code: number; stdout: string; stderr: string };
+
+type RunOptions = { timeoutMs?: number; input?: string; env?: Record<string, string> };
+
+/** A command to its end (bounded); `env` is added to this process's environment. */
+export function run(command: string[], { timeoutMs = 120_000, input, env }: RunOptions = {}): Ran {
+  const result = Bun.spawnSync(command, {
+    cwd: root,
+    env: env ? { ...process.env, ...env } : process.env,
+    stdin: input === undefined ? "ignore" : Buffer.from(input),
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: timeoutMs,
+  });
+  return { code: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
+
+function checked(command: string[], options?: RunOptions): string {
+  const result = run(command, options);
+  if (result.code !== 0) throw new Error(`${command.slice(0, 4).join(" ")} … exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+  return result.stdout;
+}
+
+/** kubectl in the release's namespace. */
+export const kubectl = (args: string[], options?: RunOptions) =>
+  checked([release.kubectl, "--namespace", release.namespace, ...args], options);
+
+export const kubectlJson = <T = any>(args: string[]): T => JSON.parse(kubectl([...args, "--output", "json"])) as T;
+
+export const helm = (args: string[], options?: { timeoutMs?: number }) => checked([release.helm, "--namespace", release.namespace, ...args], options);
+
+/** The release's settings as its pods see them: its ConfigMap and Secret. */
+export function releaseSettings(): Record<string, string> {
+  const config = kubectlJson<{ data: Record<string, string> }>(["get", "configmap", `${release.name}-config`]).data;
+  const secret = kubectlJson<{ data: Record<string, string> }>(["get", "secret", `${release.name}-secrets`]).data;
+  const decoded = Object.fromEntries(Object.entries(secret).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]));
+  return { ...config, ...decoded };
+}
+
+/** A Service of the release by its cluster DNS name (port 80 for the services, as the chart renders them). */
+export const serviceUrl = (service: string, port?: number) =>
+  `http://${release.name}-${service}.${release.namespace}.svc.cluster.local${port ? `:${port}` : ""}`;
