@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../services/lib/test/support/eventually";
 import { expectStatus, inventoryStatus, logIn, newBuyer, publishedZone, RetryLog, send, sendRetrying, type Answer } from "./support/api";
-import { helm, kubectl, kubectlJson, release, releaseSettings, root, run, serviceUrl } from "./support/release";
+import { type Demo, helm, kubectl, kubectlJson, release, releaseSettings, root, seedDemo, serviceUrl } from "./support/release";
 
 const log = (message: string) => console.log(`[cluster] ${message}`);
 
@@ -34,7 +34,7 @@ function readyPods(app: string): Item[] {
 }
 
 /** The seeded demo tenant (scripts/seed.ts run against the release's own PostgreSQL and Redis). */
-let demo: { organizer: { email: string; password: string }; admin: { email: string; password: string }; show_id: string; zones: Record<string, string> };
+let demo: Demo;
 let organizerToken = "";
 let adminToken = "";
 
@@ -72,9 +72,7 @@ describe("the release", () => {
 
 describe("a purchase end to end", () => {
   test("the demo tenant is seeded into the release's own stores", () => {
-    const seeded = run([join(root, "scripts/bun"), "run", "scripts/seed.ts"], { timeoutMs: 120_000, env: releaseSettings() });
-    if (seeded.code !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
-    demo = JSON.parse(seeded.stdout.slice(seeded.stdout.indexOf("{")));
+    demo = seedDemo();
     expect(demo.zones.Standing).toBeString();
   });
 

@@ -66,3 +66,16 @@ export function releaseSettings(): Record<string, string> {
 /** A Service of the release by its cluster DNS name (port 80 for the services, as the chart renders them). */
 export const serviceUrl = (service: string, port?: number) =>
   `http://${release.name}-${service}.${release.namespace}.svc.cluster.local${port ? `:${port}` : ""}`;
+
+export type Demo = { organizer: { email: string; password: string }; admin: { email: string; password: string }; event_id: string; show_id: string; zones: Record<string, string> };
+
+/**
+ * The demo tenant, organizer, admin and event (scripts/seed.ts, idempotent) written into the
+ * release's own PostgreSQL and Redis with the release's own settings, as an operator seeds a fresh
+ * install. Its output names the credentials and ids.
+ */
+export function seedDemo(): Demo {
+  const seeded = run([join(root, "scripts/bun"), "run", "scripts/seed.ts"], { env: releaseSettings() });
+  if (seeded.code !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
+  return JSON.parse(seeded.stdout.slice(seeded.stdout.indexOf("{"))) as Demo;
+}
