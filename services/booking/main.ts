@@ -20,7 +20,7 @@ const groups = {
 
 runProcess(groups, (config, logger, metrics) => {
   const booking = createBookingService(config, logger, metrics);
-  const inventoryAdmin = createInventoryAdmin(config, booking.access, logger, metrics);
+  const inventoryAdmin = createInventoryAdmin(config, booking.access, logger);
   return {
     plugins: [booking.routes, inventoryAdmin.routes],
     // Reservations need Redis only; the admin endpoints answer 503 by themselves when PostgreSQL is down.

@@ -25,8 +25,9 @@ const groups = {
 };
 
 if (loadConfigOrExit({ reconciler: reconcilerSettings }, process.env).reconciler.mode === "once") {
-  const { config, logger, metrics, telemetry } = startProcess(groups);
-  const reconciler = createReconciler(config, logger, metrics);
+  // Its counts and discrepancies go to Redis, where the booking service exports them (run.ts).
+  const { config, logger, telemetry } = startProcess(groups);
+  const reconciler = createReconciler(config, logger);
   let code = exitCodeOf.failed;
   try {
     const { result, reports } = await reconcileAll(reconciler.dependencies, reconciler.options);
@@ -41,8 +42,8 @@ if (loadConfigOrExit({ reconciler: reconcilerSettings }, process.env).reconciler
   }
   process.exit(code);
 } else {
-  runProcess(groups, (config, logger, metrics) => {
-    const reconciler = createReconciler(config, logger, metrics);
+  runProcess(groups, (config, logger) => {
+    const reconciler = createReconciler(config, logger);
     const leadership = createProcessLeadership(config.leaderElection, reconciler.dependencies.locks, "reconciler", Math.max(10_000, config.reconciler.intervalMs * 2), logger);
     const loop = startWorkerLoop({
       name: "reconciler",

@@ -12,7 +12,6 @@ import { createCatalogMetrics } from "../../../services/catalog/src/catalog-metr
 import { registerConsumerLag } from "../../../services/lib/src/clients/kafka-lag.ts";
 import { registerDbConnectionMetrics } from "../../../services/lib/src/clients/postgres.ts";
 import { createMetrics, Histogram } from "../../../services/lib/src/metrics.ts";
-import { createReconcilerMetrics } from "../../../services/lib/src/reconciliation/reconciler-metrics.ts";
 import { createNotificationMetrics } from "../../../services/notification/src/notification-metrics.ts";
 import { createPaymentMetrics } from "../../../services/payment/src/payment-metrics.ts";
 import { createProjectorMetrics } from "../../../services/projector/src/projector-metrics.ts";
@@ -25,14 +24,14 @@ function registeredMetrics() {
   const metrics = createMetrics("dashboards-test");
   createAuthMetrics(metrics);
   createCatalogMetrics(metrics);
-  createBookingMetrics(metrics, unusedClient);
+  // Also the reconciler's outcomes and the live stock, which the booking service exports from Redis.
+  createBookingMetrics(metrics, { redis: unusedClient, db: unusedClient });
   createExpiryMetrics(metrics);
   createOutboxMetrics(metrics, unusedClient);
   createSagaMetrics(metrics);
   createPaymentMetrics(metrics);
   createProjectorMetrics(metrics);
   createNotificationMetrics(metrics);
-  createReconcilerMetrics(metrics);
   registerDbConnectionMetrics(metrics);
   registerConsumerLag(metrics, unusedClient, "dashboards-test", []);
   metrics.stopSampling();

@@ -24,8 +24,8 @@ export interface BookingServiceConfig {
  * The admin inventory endpoints: PostgreSQL, the lock servers and Kafka besides Redis, so they
  * are a plugin of their own and the hot path never depends on them.
  */
-export function createInventoryAdmin(config: ReconcilerServiceConfig, access: AccessControl, logger: Logger, metrics: Metrics) {
-  const reconciliation = createReconciler(config, logger, metrics);
+export function createInventoryAdmin(config: ReconcilerServiceConfig, access: AccessControl, logger: Logger) {
+  const reconciliation = createReconciler(config, logger);
   return {
     reconciliation,
     routes: inventoryAdminRoutes(reconciliation, access),
@@ -35,15 +35,16 @@ export function createInventoryAdmin(config: ReconcilerServiceConfig, access: Ac
 
 export function createBookingService(config: BookingServiceConfig, logger: Logger, metrics: Metrics) {
   const redis = createRedis(config.redis, logger, "booking");
-  const bookingMetrics = createBookingMetrics(metrics, redis);
+  // Never on the reserve path: a buyer's confirm reads the payment, a guard fills a state Redis lost,
+  // and the stock sampler finds the loaded events' zones in the background.
+  const postgres = createPostgres({ ...config.postgres, poolMax: Math.min(config.postgres.poolMax, 4) }, logger);
+  const bookingMetrics = createBookingMetrics(metrics, { redis, db: postgres.db });
   const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {
     connections: config.booking.writeConnections,
     replicas: 1,
     waitTimeoutMs: config.booking.waitTimeoutMs,
     observe: (script, seconds) => bookingMetrics.redisDuration.observe({ script }, seconds),
   });
-  // Never on the reserve path: a buyer's confirm reads the payment, a guard fills a state Redis lost.
-  const postgres = createPostgres({ ...config.postgres, poolMax: Math.min(config.postgres.poolMax, 4) }, logger);
   const store: BookingStore = { redis, db: postgres.db, scripts, config: config.booking, metrics: bookingMetrics };
   const access = createAccessControl(config.auth, { redis, db: postgres.db, logger });
   return {

@@ -1,12 +1,15 @@
 import {
-  Counter, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics, reconcilerLastSuccessKey, registerRedisMemory, resultCounter, type SamplingOptions, sampleInBackground,
+  Counter, type Database, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics, type Redis, registerRedisMemory, resultCounter, sampleInBackground,
 } from "@booking-rush/lib";
-import type { Redis } from "ioredis";
+import { registerReconcilerOutcomeMetrics } from "./reconciler-outcome-metrics";
+import { registerStockMetrics, type StockSampling } from "./stock-metrics";
 
 /** Every result and code a reserve request can end in, shown at 0 before the first one happens. */
 export const reservationResults = ["reserved", "replayed", "rejected"] as const;
 
-export function createBookingMetrics(metrics: Metrics, redis: Redis, sampling?: SamplingOptions) {
+/** `db`: only where the stock sampler finds each loaded event's zones (stock-metrics.ts), never per request. */
+export function createBookingMetrics(metrics: Metrics, sources: { redis: Redis; db: Database }, sampling?: StockSampling) {
+  const { redis } = sources;
   const registers = [metrics.registry];
   const activeReservations = new Gauge({
     name: "active_reservations",
@@ -25,20 +28,8 @@ export function createBookingMetrics(metrics: Metrics, redis: Redis, sampling?: 
     sampling,
   );
   registerRedisMemory(metrics, redis, sampling);
-  const reconcilerLastSuccess = new Gauge({
-    name: "reconciler_last_success_timestamp_seconds",
-    help: "When a reconciliation run last ended without failing (0: none recorded), as the reconciler left it in Redis (sampled in the background)",
-    registers,
-  });
-  sampleInBackground(
-    metrics,
-    "reconciler_last_success",
-    async () => {
-      const recorded = Number(await redis.get(reconcilerLastSuccessKey));
-      reconcilerLastSuccess.set(Number.isFinite(recorded) ? recorded : 0);
-    },
-    sampling,
-  );
+  registerStockMetrics(metrics, sources, sampling);
+  registerReconcilerOutcomeMetrics(metrics, redis, sampling);
   const reservations = resultCounter(metrics, {
     name: "booking_reservations_total",
     help: "Reserve requests by result: reserved, replayed (idempotent retry) or rejected",

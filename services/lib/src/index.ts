@@ -53,7 +53,7 @@ export * from "./reconciliation/postgres-side";
 export * from "./reconciliation/redis-side";
 export * from "./reconciliation/reconcile";
 export * from "./reconciliation/discrepancy-publisher";
-export * from "./reconciliation/reconciler-metrics";
+export * from "./reconciliation/reconciliation-record";
 export * from "./reconciliation/reconciler-settings";
 export * from "./reconciliation/reconciler";
 export * from "./clients/process-leadership";

@@ -4,9 +4,9 @@
  * up in time; reported, nothing written), failed (an event could not be reconciled). An event that
  * fails does not stop the others.
  */
-import { liveEventIds, type ReconcileDependencies, reconcileEvent, type ReconcileOptions, reconcilerLastSuccessKey, type ZoneReport } from "@booking-rush/lib";
-
-export type RunResult = "clean" | "repaired" | "lagging" | "failed";
+import {
+  liveEventIds, type ReconcileDependencies, reconcileEvent, type ReconcileOptions, reconcilerLastSuccessKey, reconcilerRunsKey, type RunResult, type ZoneReport,
+} from "@booking-rush/lib";
 
 /** The process's exit code for a result: a CronJob sees at a glance which runs did something. */
 export const exitCodeOf: Record<RunResult, number> = { clean: 0, failed: 1, repaired: 2, lagging: 3 };
@@ -18,8 +18,8 @@ export async function reconcileAll(dependencies: ReconcileDependencies, options:
   try {
     eventIds = options.eventIds ?? (await liveEventIds(dependencies.db));
   } catch (error) {
-    // A run that cannot even list the events failed too: the failing-reconciler alert counts it.
-    dependencies.metrics.runs.inc({ result: "failed" });
+    // A run that cannot even list the events failed too: it is counted like any failed run.
+    await recordRun(dependencies, "failed");
     throw error;
   }
   for (const eventId of eventIds) {
@@ -32,9 +32,21 @@ export async function reconcileAll(dependencies: ReconcileDependencies, options:
   }
   const outcomes = new Set(reports.map((report) => report.outcome));
   const result: RunResult = failed ? "failed" : outcomes.has("repaired") || outcomes.has("rebuilt") ? "repaired" : outcomes.has("lagging") || outcomes.has("changed") ? "lagging" : "clean";
-  dependencies.metrics.runs.inc({ result });
+  await recordRun(dependencies, result);
   if (result !== "failed") await recordSuccess(dependencies);
   return { result, reports };
+}
+
+/**
+ * Counts the run by result in Redis, where the booking service reads it for reconciler_runs_total:
+ * this process exports no count of its own, so a CronJob's runs are seen and a loop's counted once.
+ */
+async function recordRun(dependencies: ReconcileDependencies, result: RunResult) {
+  try {
+    await dependencies.redis.hincrby(reconcilerRunsKey, result, 1);
+  } catch (error) {
+    dependencies.logger.warn("could not count the reconciler's run", { result, error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /**

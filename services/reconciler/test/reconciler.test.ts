@@ -4,7 +4,7 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createAccessControl, createHttpApp, signAccessToken, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, reconcilerLastSuccessKey, StaleLockError, type ZoneReport } from "@booking-rush/lib";
+import { bookingTopics, createAccessControl, createHttpApp, signAccessToken, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, reconcilerDiscrepancyKey, reconcilerLastSuccessKey, StaleLockError, type ZoneReport } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
@@ -29,7 +29,8 @@ const stops: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   catalog = await catalogFixture("reconciler");
-  booking = await bookingFixture();
+  // The booking service reads the same database, where its stock sampler finds the events' zones.
+  booking = await bookingFixture({}, { databaseUrl: catalog.database.url });
   const relay = startTestRelay(booking.redis);
   projectorGroupId = await groupAtEnd(testKafka, "reconciler-projector", bookingTopics);
   const projector = createProjector(
@@ -48,7 +49,6 @@ beforeAll(async () => {
       booking: { recordTtlSeconds: 600 },
     },
     logger,
-    createMetrics("reconciler-test"),
   );
   stops.push(() => relay.stop(), () => projector.stop());
 });
@@ -101,34 +101,44 @@ const zoneRows = (zoneId: string) => catalog.asSystem((tx) => tx.select().from(s
 const run = (eventId: string, extra: Partial<typeof reconciler.options> = {}) => reconcileEvent(reconciler.dependencies, eventId, { ...reconciler.options, ...extra });
 const outcomeOf = (reports: ZoneReport[], zoneId: string) => reports.find((report) => report.zoneId === zoneId)?.outcome;
 
+/** The booking service's /metrics, as Prometheus scrapes it, once its background samples are fresh. */
+async function bookingExport() {
+  expect(await booking.metrics.refreshSamples()).toBe(true);
+  const response = await booking.app.handle(new Request("http://localhost/metrics"));
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/** The value of the first series of `name` whose labels include `labels` (undefined: no such series). */
+function exportedValue(text: string, name: string, labels: string) {
+  const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(labels));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
 describe("reconciler", () => {
   test("a run that does not fail leaves its time in Redis, exported by the booking service as reconciler_last_success_timestamp_seconds; a failed run leaves it as it was", async () => {
     const sale = await settledSale(2, 1);
     await booking.redis.del(reconcilerLastSuccessKey);
-    const runs = async (result: string) => (await reconciler.dependencies.metrics.runs.get()).values.find((value) => value.labels.result === result)?.value ?? 0;
-    const exported = async () => {
-      expect(await booking.metrics.refreshSamples()).toBe(true);
-      const line = (await booking.metrics.registry.metrics()).split("\n").find((candidate) => candidate.startsWith("reconciler_last_success_timestamp_seconds{"));
-      return Number(line?.slice(line.lastIndexOf(" ") + 1));
-    };
-    expect(await exported()).toBe(0);
+    const lastSuccess = async () => exportedValue(await bookingExport(), "reconciler_last_success_timestamp_seconds", "");
+    const runs = async (result: string) => exportedValue(await bookingExport(), "reconciler_runs_total", `result="${result}"`);
+    expect(await lastSuccess()).toBe(0);
 
     const before = Math.floor(Date.now() / 1000);
     const cleanBefore = await runs("clean");
     expect((await reconcileAll(reconciler.dependencies, { ...reconciler.options, eventIds: [sale.event.id] })).result).toBe("clean");
-    expect(await runs("clean")).toBe(cleanBefore + 1);
+    expect(await runs("clean")).toBe(cleanBefore! + 1);
     const recorded = Number(await booking.redis.get(reconcilerLastSuccessKey));
     expect(recorded).toBeGreaterThanOrEqual(before);
     expect(recorded).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
-    expect(await exported()).toBe(recorded);
+    expect(await lastSuccess()).toBe(recorded);
 
     // An event id PostgreSQL refuses: the run fails, is counted, and the last success stays.
     await booking.redis.set(reconcilerLastSuccessKey, "1000");
     const failedBefore = await runs("failed");
     expect((await reconcileAll(reconciler.dependencies, { ...reconciler.options, eventIds: ["not-a-uuid"] })).result).toBe("failed");
-    expect(await runs("failed")).toBe(failedBefore + 1);
+    expect(await runs("failed")).toBe(failedBefore! + 1);
     expect(await booking.redis.get(reconcilerLastSuccessKey)).toBe("1000");
-    expect(await exported()).toBe(1000);
+    expect(await lastSuccess()).toBe(1000);
   }, 120_000);
 
   test("clean: every zone equal at the same sequence, reported clean, nothing written (byte for byte)", async () => {
@@ -154,9 +164,10 @@ describe("reconciler", () => {
     expect(await booking.redis.hmget(keys.zone(sale.general.id), "sold", "reserved")).toEqual(["2", "3"]);
     expect(await zoneRows(sale.general.id)).toEqual(postgresBefore);
 
-    // Alerted three ways: the log, the gauge, the event.
+    // Alerted three ways: the log, the gauge (recorded in Redis, exported by the booking service), the event.
     expect(warnings.some((line) => line.includes("inventory discrepancy") && line.includes(sale.general.id))).toBe(true);
-    expect(await reconciler.dependencies.metrics.discrepancy.get()).toMatchObject({ values: expect.arrayContaining([expect.objectContaining({ labels: { zone: sale.general.id }, value: 4 })]) });
+    expect(exportedValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(4);
+    expect(exportedValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.assigned.id}"`)).toBe(0);
     const collector = await collectMessages(testKafka, [sale.event.id], [inventoryDiscrepancyTopic]);
     try {
       const alerts = await collector.caughtUp();
@@ -167,6 +178,55 @@ describe("reconciler", () => {
     // The next run finds it clean.
     expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
   }, 120_000);
+
+  test("a once run as the CronJob runs it: its counts and a drifted zone's discrepancy are left in Redis and exported by the booking service", async () => {
+    const sale = await settledSale(3, 1);
+    const keys = eventKeys(sale.event.id);
+    const once = async () => {
+      const child = Bun.spawn([process.execPath, `${import.meta.dir}/../main.ts`], {
+        env: { ...process.env, DATABASE_URL: catalog.database.url, RECONCILER_MODE: "once", RECONCILER_EVENT_IDS: sale.event.id, RECONCILER_LAG_WAIT_MS: "0", RECONCILER_PROJECTOR_GROUP_ID: projectorGroupId, LOG_LEVEL: "warn" },
+        stdout: "ignore",
+        stderr: "pipe",
+      });
+      const [code, stderr] = await Promise.race([
+        Promise.all([child.exited, new Response(child.stderr).text()]),
+        Bun.sleep(60_000).then(() => {
+          child.kill();
+          throw new Error("the once run did not end within 60 s");
+        }),
+      ]);
+      return { code, stderr };
+    };
+    const runs = async (result: string) => exportedValue(await bookingExport(), "reconciler_runs_total", `result="${result}"`)!;
+    const zones = async (outcome: string) => exportedValue(await bookingExport(), "reconciler_zones_total", `outcome="${outcome}"`)!;
+
+    const cleanBefore = await runs("clean");
+    const cleanZonesBefore = await zones("clean");
+    const clean = await once();
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(await runs("clean")).toBe(cleanBefore + 1);
+    expect(await zones("clean")).toBeGreaterThanOrEqual(cleanZonesBefore + 2);
+    expect(exportedValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(0);
+
+    // Drift: 2 seats sold that PostgreSQL never saw.
+    await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
+    const repairedBefore = await runs("repaired");
+    const repaired = await once();
+    expect(repaired.code, repaired.stderr).toBe(2);
+    expect(await runs("repaired")).toBe(repairedBefore + 1);
+    expect(exportedValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(2);
+    expect(exportedValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.assigned.id}"`)).toBe(0);
+    // The record expires unless a later reconciliation replaces it.
+    const ttl = await booking.redis.ttl(reconcilerDiscrepancyKey(sale.event.id));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(reconciler.options.discrepancyTtlSeconds);
+
+    // The next run finds it repaired: clean again, and the discrepancy back to 0.
+    const again = await once();
+    expect(again.code, again.stderr).toBe(0);
+    expect(await runs("clean")).toBe(cleanBefore + 2);
+    expect(exportedValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(0);
+  }, 180_000);
 
   test("concurrent runs on a drifted zone: one repairs, the others wait and find it clean", async () => {
     const sale = await settledSale(3, 1);

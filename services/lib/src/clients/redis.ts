@@ -3,7 +3,7 @@
  * after a failover), a direct URL otherwise. Commands fail fast instead of queueing for long, so a
  * request answers 503 while Redis is unreachable rather than hanging.
  */
-import Redis, { type RedisOptions } from "ioredis";
+import Redis, { type ChainableCommander, type RedisOptions } from "ioredis";
 import type { Logger } from "../logger";
 import type { RedisConfig } from "../settings";
 
@@ -93,4 +93,16 @@ export async function closeRedis(redis: Redis): Promise<void> {
   closedOnPurpose.add(redis);
   await redis.quit().catch(() => {});
   redis.disconnect();
+}
+
+/**
+ * Runs a pipeline and returns each command's reply. ioredis resolves a pipeline even when commands
+ * in it failed (each reply carries its own error): this throws the first one instead, so a caller
+ * never reads an error as a value.
+ */
+export async function pipelineReplies(pipeline: ChainableCommander): Promise<unknown[]> {
+  const replies = (await pipeline.exec()) ?? [];
+  const failed = replies.find(([error]) => error);
+  if (failed) throw failed[0];
+  return replies.map(([, reply]) => reply);
 }

@@ -19,6 +19,14 @@
  * user:U:bookings           zset   "E:B" by created_at_ms, the caller's bookings across events
  * booking:B:event           string event id of booking B
  * registry:events           set    event ids with inventory loaded (sweeper, relay, reconciler)
+ *
+ * What the reconciler leaves for the booking service to export (a CronJob's process is gone before
+ * any scrape; see services/booking/src/reconciler-outcome-metrics.ts):
+ * reconciler:last-success   string unix seconds of the last run that did not fail
+ * reconciler:runs           hash   result → runs that ended so (HINCRBY, never reset)
+ * reconciler:zones          hash   outcome → zones reconciled so (HINCRBY, never reset)
+ * reconciler:discrepancy:E  hash   zone_id → seats Redis and PostgreSQL differed by at event E's last
+ *                                  reconciliation; replaced by each one, expires when none comes
  */
 export const eventTag = (eventId: string) => `{ev:${eventId}}`;
 
@@ -46,6 +54,15 @@ export const userBookingsKey = (userId: string) => `user:${userId}:bookings`;
 export const eventRegistryKey = "registry:events";
 /** Unix seconds of the reconciler's last run that did not fail: the booking service exports it, so a CronJob's runs are seen too. */
 export const reconcilerLastSuccessKey = "reconciler:last-success";
+/** Reconciliation runs by result, counted by the reconciler and exported by the booking service. */
+export const reconcilerRunsKey = "reconciler:runs";
+/** Reconciled zones by outcome, counted by whoever reconciles (the reconciler, an admin's sync). */
+export const reconcilerZonesKey = "reconciler:zones";
+/**
+ * The last reconciliation's discrepancy per zone of one event. Outside the event's hash tag on
+ * purpose: a clean reconciliation writes nothing into the event's inventory.
+ */
+export const reconcilerDiscrepancyKey = (eventId: string) => `reconciler:discrepancy:${eventId}`;
 
 /** Consumer group of the outbox relay on every event's outbox stream. */
 export const outboxGroup = "outbox-relay";

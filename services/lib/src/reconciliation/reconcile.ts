@@ -1,9 +1,10 @@
 /**
  * One reconciliation of one event: compare every zone, wait for the projector where Redis is
  * ahead, and repair or rebuild under the event's lock with a fencing token (classify.ts has the
- * policy). Nothing is locked or written while every zone is clean. Every zone that was not clean
- * is reported: a log line, the `inventory_discrepancy{zone}` gauge and an `inventory.discrepancy`
- * event. PostgreSQL is only read.
+ * policy). Nothing of the event's inventory is locked or written while every zone is clean. Every zone that was not clean
+ * is reported: a log line, its discrepancy recorded in Redis (exported by the booking service as
+ * `inventory_discrepancy{zone}`, reconciliation-record.ts) and an `inventory.discrepancy` event.
+ * PostgreSQL is only read.
  */
 import type { DurableScripts } from "../clients/durable-scripts";
 import { type Locks, StaleLockError } from "../clients/locks";
@@ -15,7 +16,7 @@ import type { Logger } from "../logger";
 import { classifyZone, discrepancy, type Verdict } from "./classify";
 import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth } from "./postgres-side";
-import type { ReconcilerMetrics } from "./reconciler-metrics";
+import { type ReconciledZone, recordReconciledEvent, type ZoneOutcome } from "./reconciliation-record";
 import { readRedisSide, type RedisZone } from "./redis-side";
 
 export interface ReconcileDependencies {
@@ -25,7 +26,6 @@ export interface ReconcileDependencies {
   locks: Locks;
   publisher: DiscrepancyPublisher;
   logger: Logger;
-  metrics: ReconcilerMetrics;
 }
 
 export interface ReconcileOptions {
@@ -36,14 +36,14 @@ export interface ReconcileOptions {
   /** Replicas that must acknowledge the fencing token (0 without a replica). */
   fenceReplicas: number;
   recordTtlSeconds: number;
+  /** How long an event's discrepancy record is exported when no reconciliation replaces it. */
+  discrepancyTtlSeconds: number;
   projectorConsumer: string;
   /** Booking events in Kafka the projector has not applied yet (its consumer group's lag). */
   projectorLag: () => Promise<number>;
   /** Test hook: runs once the lock and the fencing token are held, before anything is written. */
   beforeWrite?: (token: number) => Promise<void> | void;
 }
-
-export type ZoneOutcome = "clean" | "repaired" | "rebuilt" | "lagging" | "changed";
 
 export interface ZoneReport {
   eventId: string;
@@ -120,6 +120,7 @@ export async function reconcileEvent(dependencies: ReconcileDependencies, eventI
   }
 
   const reports: ZoneReport[] = [];
+  const reconciled: ReconciledZone[] = [];
   const current = verdicts(state);
   for (const zone of state.truth.zones) {
     const verdict = current.get(zone.id)!;
@@ -137,17 +138,13 @@ export async function reconcileEvent(dependencies: ReconcileDependencies, eventI
       ...(verdict !== "clean" && zone.missingSeqs.length > 0 ? { missingSeqs: zone.missingSeqs } : {}),
     };
     reports.push(report);
-    dependencies.metrics.discrepancy.set({ zone: zone.id }, verdict === "clean" ? 0 : discrepancy(redis, zone));
-    if (redis) {
-      const seats = { total: redis.total, available: redis.total - redis.reserved - redis.sold, reserved: redis.reserved, sold: redis.sold };
-      for (const [state, count] of Object.entries(seats)) dependencies.metrics.seats.set({ zone: zone.id, state }, count);
-    }
-    dependencies.metrics.zones.inc({ outcome });
+    reconciled.push({ zoneId: zone.id, outcome, discrepancy: verdict === "clean" ? 0 : discrepancy(redis, zone) });
     if (verdict !== "clean") {
       dependencies.logger.warn("inventory discrepancy", { ...report });
       await dependencies.publisher.publish(report);
     }
   }
+  await recordReconciledEvent(dependencies.redis, dependencies.logger, eventId, reconciled, options.discrepancyTtlSeconds);
   return reports;
 }
 

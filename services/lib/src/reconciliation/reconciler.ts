@@ -11,12 +11,10 @@ import { createPostgres } from "../clients/postgres";
 import { closeRedis, createRedis } from "../clients/redis";
 import { projectorConsumer } from "../data/booking-rows";
 import type { Logger } from "../logger";
-import type { Metrics } from "../metrics";
 import type { KafkaConfig, PostgresConfig, RedisConfig, RedlockConfig } from "../settings";
 import { bookingTopics } from "../topics";
 import { createDiscrepancyPublisher } from "./discrepancy-publisher";
 import type { ReconcileDependencies, ReconcileOptions } from "./reconcile";
-import { createReconcilerMetrics } from "./reconciler-metrics";
 import type { ReconcilerConfig } from "./reconciler-settings";
 
 export interface ReconcilerServiceConfig {
@@ -28,20 +26,28 @@ export interface ReconcilerServiceConfig {
   booking: { recordTtlSeconds: number };
 }
 
-export function createReconciler(config: ReconcilerServiceConfig, logger: Logger, metrics: Metrics) {
+/**
+ * An event's discrepancy stays exported for three passes of the loop, and at least 15 minutes (the
+ * chart's CronJob runs every minute; its schedule is not known here): long enough never to vanish
+ * between two passes, short enough that an event no longer reconciled leaves the dashboards.
+ */
+export const discrepancyTtlSeconds = (intervalMs: number) => Math.max(900, Math.ceil((3 * intervalMs) / 1000));
+
+export function createReconciler(config: ReconcilerServiceConfig, logger: Logger) {
   const redis = createRedis(config.redis, logger, "reconciler");
   const postgres = createPostgres(config.postgres, logger);
   const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), { connections: 1, replicas: config.reconciler.fenceReplicas, waitTimeoutMs: 1_000 });
   const locks = createLocks(config.redlock, redis, logger);
   const kafka = createKafka(config.kafka, logger, "reconciler");
   const publisher = createDiscrepancyPublisher(kafka, config.kafka.topics, logger, crypto.randomUUID());
-  const dependencies: ReconcileDependencies = { db: postgres.db, redis, scripts, locks, publisher, logger, metrics: createReconcilerMetrics(metrics) };
+  const dependencies: ReconcileDependencies = { db: postgres.db, redis, scripts, locks, publisher, logger };
   const options: ReconcileOptions & { eventIds?: string[] } = {
     lock: config.reconciler.lock,
     lagWaitMs: config.reconciler.lagWaitMs,
     lagPollMs: config.reconciler.lagPollMs,
     fenceReplicas: config.reconciler.fenceReplicas,
     recordTtlSeconds: config.booking.recordTtlSeconds,
+    discrepancyTtlSeconds: discrepancyTtlSeconds(config.reconciler.intervalMs),
     projectorConsumer,
     projectorLag: async () => [...(await consumerLag(kafka, config.reconciler.projectorGroupId, bookingTopics)).values()].reduce((sum, lag) => sum + lag, 0),
     ...(config.reconciler.eventIds ? { eventIds: config.reconciler.eventIds } : {}),

@@ -1,5 +1,5 @@
 /** Redis' side of an event's inventory: whether the event is there, and each zone's counters. */
-import type { Redis } from "../clients/redis";
+import { pipelineReplies, type Redis } from "../clients/redis";
 import { eventKeys } from "../inventory/keys";
 
 export interface RedisZone {
@@ -13,13 +13,11 @@ export async function readRedisSide(redis: Redis, eventId: string, zoneIds: stri
   const keys = eventKeys(eventId);
   const pipeline = redis.pipeline().exists(keys.event);
   for (const zoneId of zoneIds) pipeline.hmget(keys.zone(zoneId), "total", "reserved", "sold", "seq");
-  const replies = (await pipeline.exec()) ?? [];
-  const failed = replies.find(([error]) => error);
-  if (failed) throw failed[0];
+  const replies = await pipelineReplies(pipeline);
   const zones = new Map<string, RedisZone | undefined>();
   zoneIds.forEach((zoneId, index) => {
-    const [total, reserved, sold, seq] = replies[index + 1]![1] as (string | null)[];
+    const [total, reserved, sold, seq] = replies[index + 1] as (string | null)[];
     zones.set(zoneId, total === null || seq === null ? undefined : { total: Number(total), reserved: Number(reserved ?? 0), sold: Number(sold ?? 0), seq: Number(seq) });
   });
-  return { eventPresent: replies[0]![1] === 1, zones };
+  return { eventPresent: replies[0] === 1, zones };
 }
