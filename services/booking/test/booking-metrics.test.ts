@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { valueOf } from "../../lib/test/support/metrics-text";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 
 let fixture: BookingFixture;
@@ -18,11 +19,6 @@ async function scrape() {
   return response.text();
 }
 
-const sample = (text: string, name: string, labels: string) => {
-  const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(labels));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
-};
-
 describe("booking metrics on /metrics", () => {
   test("reservations by result, failures by code, script durations and live holds", async () => {
     const sale = await fixture.publish([{ kind: "general", total: 2, price: 1_000 }]);
@@ -37,13 +33,13 @@ describe("booking metrics on /metrics", () => {
     // Live holds are sampled in the background; sample now rather than wait for the timer.
     expect(await fixture.metrics.refreshSamples()).toBe(true);
     const text = await scrape();
-    expect(sample(text, "booking_reservations_total", 'result="reserved"')).toBe(1);
-    expect(sample(text, "booking_reservations_total", 'result="replayed"')).toBe(1);
-    expect(sample(text, "booking_reservations_total", 'result="rejected"')).toBe(1);
-    expect(sample(text, "booking_reservation_failures", 'code="INSUFFICIENT_STOCK"')).toBe(1);
-    expect(sample(text, "redis_operation_duration_seconds_count", 'script="reserve"')).toBe(3);
+    expect(valueOf(text, "booking_reservations_total", 'result="reserved"')).toBe(1);
+    expect(valueOf(text, "booking_reservations_total", 'result="replayed"')).toBe(1);
+    expect(valueOf(text, "booking_reservations_total", 'result="rejected"')).toBe(1);
+    expect(valueOf(text, "booking_reservation_failures", 'code="INSUFFICIENT_STOCK"')).toBe(1);
+    expect(valueOf(text, "redis_operation_duration_seconds_count", 'script="reserve"')).toBe(3);
     // Every live hold of every loaded event: at least this sale's.
-    expect(sample(text, "active_reservations", "service=")).toBeGreaterThanOrEqual(1);
+    expect(valueOf(text, "active_reservations", "service=")).toBeGreaterThanOrEqual(1);
     const live = await fixture.redis.zcard(sale.keys.expiry);
     expect(live).toBe(1);
   });

@@ -8,19 +8,8 @@ import { closeRedis, createRedis } from "../src/clients/redis";
 import { infoNumbers, registerRedisMemory } from "../src/clients/redis-memory";
 import { createMetrics, Gauge, sampleInBackground } from "../src/metrics";
 import { eventually } from "./support/eventually";
+import { timedScrape, valueOf } from "./support/metrics-text";
 import { stackConfig, testLogger } from "./support/stack-config";
-
-/** One sample of the text exposition (the first line of `name` with `labels`). */
-const valueOf = (text: string, name: string, labels = "") => {
-  const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(labels));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
-};
-
-async function timedScrape(metrics: ReturnType<typeof createMetrics>) {
-  const started = performance.now();
-  const text = await metrics.registry.metrics();
-  return { text, ms: performance.now() - started };
-}
 
 describe("background samples", () => {
   test("the sampler refreshes on its timer; when the dependency stops answering the scrape is still immediate, with the last value and a growing age", async () => {
