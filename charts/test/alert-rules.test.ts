@@ -95,25 +95,58 @@ describe("alert rules (promtool)", () => {
     expect(result.code, result.output).not.toBe(0);
   });
 
-  test("LowStock fires when a zone goes below 10% of its seats, only for that zone, and clears when seats come back", () => {
+  /** The same series as every booking replica exports it (read from Redis alike), one copy per pod. */
+  const fromBookingReplicas = (series: Series[]) =>
+    ["booking-1", "booking-2"].flatMap((pod) => series.map(({ series: selector, values }) => ({ series: selector.replace("}", `,service="booking",pod="${pod}"}`), values })));
+
+  test("LowStock fires when a zone goes below 10% of its seats, once per zone however many booking replicas export it, and clears when seats come back", () => {
     const result = unitTest(
       "low-stock",
       "BookingRushLowStock",
-      [
+      fromBookingReplicas([
         // Zone A: 100 seats; 50 left, then 5 left for 5 minutes (sold), then 40 (holds expired).
-        { series: 'inventory_seats{zone="A",state="total",service="reconciler"}', values: "100x20" },
-        { series: 'inventory_seats{zone="A",state="available",service="reconciler"}', values: "50 50 5 5 5 5 5 40x13" },
-        { series: 'inventory_seats{zone="A",state="sold",service="reconciler"}', values: "50 50 95 95 95 95 95 60x13" },
-        // Zone B: plenty left; zone C has no seats at all (not "low").
-        { series: 'inventory_seats{zone="B",state="total",service="reconciler"}', values: "200x20" },
-        { series: 'inventory_seats{zone="B",state="available",service="reconciler"}', values: "150x20" },
-        { series: 'inventory_seats{zone="C",state="total",service="reconciler"}', values: "0x20" },
-        { series: 'inventory_seats{zone="C",state="available",service="reconciler"}', values: "0x20" },
+        { series: 'inventory_seats{zone="A",state="total"}', values: "100x20" },
+        { series: 'inventory_seats{zone="A",state="available"}', values: "50 50 5 5 5 5 5 40x13" },
+        { series: 'inventory_seats{zone="A",state="sold"}', values: "50 50 95 95 95 95 95 60x13" },
+        // Zone B: plenty left; zone C has no seats at all (not "low"); zone D: 2 of 50 left throughout.
+        { series: 'inventory_seats{zone="B",state="total"}', values: "200x20" },
+        { series: 'inventory_seats{zone="B",state="available"}', values: "150x20" },
+        { series: 'inventory_seats{zone="C",state="total"}', values: "0x20" },
+        { series: 'inventory_seats{zone="C",state="available"}', values: "0x20" },
+        { series: 'inventory_seats{zone="D",state="total"}', values: "50x20" },
+        { series: 'inventory_seats{zone="D",state="available"}', values: "2x20" },
+      ]),
+      [
+        { at: "1m", firing: [{ severity: "warning", zone: "D" }] },
+        // Exactly one alert per zone: promtool fails on any alert not listed (a second replica's copy).
+        { at: "5m", firing: [{ severity: "warning", zone: "A" }, { severity: "warning", zone: "D" }] },
+        { at: "9m", firing: [{ severity: "warning", zone: "D" }] },
       ],
+    );
+    expect(result.code, result.output).toBe(0);
+    // The check can fail: one alert per replica is not what the rule gives.
+    const perReplica = unitTest("low-stock-per-replica", "BookingRushLowStock", fromBookingReplicas([
+      { series: 'inventory_seats{zone="D",state="total"}', values: "50x5" },
+      { series: 'inventory_seats{zone="D",state="available"}', values: "2x5" },
+    ]), [{ at: "3m", firing: [{ severity: "warning", zone: "D", pod: "booking-1" }, { severity: "warning", zone: "D", pod: "booking-2" }] }]);
+    expect(perReplica.code, perReplica.output).not.toBe(0);
+  });
+
+  test("InventoryDiscrepancy fires once per zone that disagrees, however many booking replicas export it, and clears when the next reconciliation finds it equal", () => {
+    const result = unitTest(
+      "discrepancy",
+      "BookingRushInventoryDiscrepancy",
+      fromBookingReplicas([
+        // Zone X: equal, then 4 seats apart for 6 minutes, then repaired; zone Y always equal.
+        { series: 'inventory_discrepancy{zone="X"}', values: "0 0 4 4 4 4 4 4 0x10" },
+        { series: 'inventory_discrepancy{zone="Y"}', values: "0x18" },
+      ]),
       [
         { at: "1m", firing: [] },
-        { at: "5m", firing: [{ severity: "warning", zone: "A", service: "reconciler" }] },
-        { at: "9m", firing: [] },
+        // Pending for its first 2 minutes, then firing: one alert, not one per replica.
+        { at: "3m", firing: [] },
+        { at: "5m", firing: [{ severity: "critical", zone: "X" }] },
+        { at: "10m", firing: [] },
       ],
     );
     expect(result.code, result.output).toBe(0);
