@@ -31,7 +31,7 @@ export interface ReconcilerServiceConfig {
  * chart's CronJob runs every minute; its schedule is not known here): long enough never to vanish
  * between two passes, short enough that an event no longer reconciled leaves the dashboards.
  */
-export const discrepancyTtlSeconds = (intervalMs: number) => Math.max(900, Math.ceil((3 * intervalMs) / 1000));
+const discrepancyTtlSeconds = (intervalMs: number) => Math.max(900, Math.ceil((3 * intervalMs) / 1000));
 
 export function createReconciler(config: ReconcilerServiceConfig, logger: Logger) {
   const redis = createRedis(config.redis, logger, "reconciler");
