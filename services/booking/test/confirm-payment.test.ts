@@ -116,20 +116,22 @@ describe("a buyer's confirmation must be paid for", () => {
   test("the buyer's own pending payment is 409", async () => {
     const ann = await world.buyer();
     const bookingId = await hold(ann);
-    // The gateway answers slowly, so the payment is still in flight when the buyer confirms.
-    world.gateway.knobs.latencyMs = 3_000;
+    // The gateway answers slowly, so the payment is still in flight when the buyer confirms. The
+    // snapshots are taken once the worker has moved it to processing, where it stays until the
+    // gateway answers: a pending → processing step between them would read as a change.
+    world.gateway.knobs.latencyMs = 4_000; // under the worker's 5 s gateway timeout
     let paymentId = "";
     try {
       const paid = await world.pay(ann.token, bookingId);
       expect(paid.status).toBe(202);
       paymentId = paid.body.data.payment_id;
-      expect(["pending", "processing"]).toContain((await world.paymentOf(ann.token, paymentId)).status);
+      await eventually(async () => expect((await world.paymentOf(ann.token, paymentId)).status).toBe("processing"), waitLong);
       await expectRefused(ann, bookingId, paymentId, 409, "CONFLICT");
     } finally {
       world.gateway.knobs.latencyMs = 0;
+      // Let its charge finish, pass or fail, so no later test's gateway knob is spent on it.
+      if (paymentId) await eventually(async () => expect((await world.paymentOf(ann.token, paymentId)).status).toBe("succeeded"), waitLong);
     }
-    // Let its charge finish, so no later test's gateway knob is spent on it.
-    await eventually(async () => expect((await world.paymentOf(ann.token, paymentId)).status).toBe("succeeded"), waitLong);
   }, 120_000);
 
   test("the buyer's own failed payment is 402 PAYMENT_FAILED", async () => {
