@@ -113,6 +113,18 @@ ensure_packages() {
   printf '%s\n' "${missing[@]}" >> "$root/.stack/cluster-packages.installed"
 }
 
+# The packages up installed (none that were there before), removed again; only with the cluster down.
+cmd_purge() {
+  local list="$root/.stack/cluster-packages.installed"
+  [ -f "$list" ] || { say "cluster: up installed no Debian package"; return 0; }
+  ! netns_exists || fail "the cluster is up; run 'scripts/cluster down' first"
+  mapfile -t installed < <(sort -u "$list")
+  say "removing Debian packages up installed: ${installed[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get purge -y -o DPkg::Lock::Timeout=300 "${installed[@]}" >>"$logs/apt-cluster.log" 2>&1 \
+    || fail "apt-get purge failed (see $logs/apt-cluster.log)"
+  rm -f "$list"
+}
+
 # The Go binaries (scripts/go-tools builds each once): name → path.
 declare -A bin=()
 ensure_binaries() {
@@ -197,7 +209,7 @@ issue_cert() {
 # kubeconfig <name>: a kubeconfig for the identity <name> with embedded files' paths.
 write_kubeconfig() {
   local name=$1
-  cat > "$pki/$name.kubeconfig" <<EOF
+  write_if_changed "$pki/$name.kubeconfig" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -239,9 +251,17 @@ first_service_ip() {
 
 # ------------------------------------------------------------------ configuration files
 
+# stdin → file, only when the content differs: kube-proxy exits when its config file is written,
+# and a second `up` must leave a running cluster alone.
+write_if_changed() {
+  local file=$1
+  cat > "$file.new"
+  if cmp -s "$file.new" "$file"; then rm -f "$file.new"; else mv -f "$file.new" "$file"; fi
+}
+
 write_containerd_config() {
   mkdir -p "$ctrd" "$cni_dir/net.d" "$cni_dir/ipam"
-  cat > "$ctrd/config.toml" <<EOF
+  write_if_changed "$ctrd/config.toml" <<EOF
 # Written by scripts/cluster: containerd for the booking-rush cluster only.
 version = 2
 root = "$ctrd/root"
@@ -282,7 +302,7 @@ EOF
 # podCIDR, its leases under .stack/cluster. No ipMasq: pods talk to cluster addresses only, and an
 # unrewritten source keeps the fence's counters exact.
 write_cni_template() {
-  cat > "$cni_dir/template.conflist" <<EOF
+  write_if_changed "$cni_dir/template.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "$cni_network",
@@ -304,8 +324,8 @@ EOF
 write_kubelet_config() {
   mkdir -p "$kubelet_dir/root" "$kubelet_dir/pod-logs"
   # No upstream resolver: pods with dnsPolicy Default (CoreDNS itself) get no nameserver.
-  echo "# booking-rush cluster: no upstream resolver" > "$kubelet_dir/resolv.conf"
-  cat > "$kubelet_dir/config.yaml" <<EOF
+  echo "# booking-rush cluster: no upstream resolver" | write_if_changed "$kubelet_dir/resolv.conf"
+  write_if_changed "$kubelet_dir/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 containerRuntimeEndpoint: unix://$ctrd_socket
@@ -332,7 +352,7 @@ EOF
 
 write_kube_proxy_config() {
   mkdir -p "$state/kube-proxy"
-  cat > "$state/kube-proxy/config.yaml" <<EOF
+  write_if_changed "$state/kube-proxy/config.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $pki/kube-proxy.kubeconfig}
@@ -463,7 +483,7 @@ coredns_ready() {
 write_exec_resolv_conf() {
   mkdir -p "/etc/netns/$CLUSTER_NETNS"
   printf 'nameserver %s\nsearch default.svc.%s svc.%s %s\noptions ndots:5\n' \
-    "$CLUSTER_DNS_IP" "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" > "/etc/netns/$CLUSTER_NETNS/resolv.conf"
+    "$CLUSTER_DNS_IP" "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" | write_if_changed "/etc/netns/$CLUSTER_NETNS/resolv.conf"
 }
 
 node_up() {
