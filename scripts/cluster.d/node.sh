@@ -516,19 +516,26 @@ node_up() {
 
 # ------------------------------------------------------------------ down
 
-# TERM, then KILL after a bounded wait; only the pid given.
-stop_pid() {
-  local pid=$1 waited=0
-  [ -d "/proc/$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while [ -d "/proc/$pid" ] && [ "$waited" -lt 150 ]; do sleep 0.2; waited=$((waited + 1)); done
-  [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null
+# stop_pids <seconds> <pid>...: TERM to each, KILL to those still there after <seconds>.
+stop_pids() {
+  local seconds=$1 pid alive=() waited=0; shift
+  for pid in "$@"; do [ -d "/proc/$pid" ] && kill -TERM "$pid" 2>/dev/null && alive+=("$pid"); done
+  while [ "${#alive[@]}" -gt 0 ] && [ "$waited" -lt $((seconds * 5)) ]; do
+    sleep 0.2; waited=$((waited + 1))
+    local still=()
+    for pid in "${alive[@]}"; do [ -d "/proc/$pid" ] && still+=("$pid"); done
+    alive=("${still[@]}")
+  done
+  for pid in "${alive[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   return 0
 }
 
-stop_component() {
-  component_running "$1" && stop_pid "$(pid_of "$1")"
-  rm -f "$run/$1.pid"
+# Stops the named components together (those still running), forgets their pids.
+stop_components_named() {
+  local name pids=()
+  for name in "$@"; do component_running "$name" && pids+=("$(pid_of "$name")"); done
+  stop_pids 20 "${pids[@]}"
+  for name in "$@"; do rm -f "$run/$name.pid"; done
 }
 
 # Every pod sandbox removed through containerd (containers killed, CNI torn down, the pod's network
@@ -541,21 +548,31 @@ remove_pods() {
     || say "cluster: crictl rmp --all did not finish; the rest is stopped by pid"
 }
 
-# What is left after the components: shims (in our namespace) and container processes (in the
-# kubepods cgroups the kubelet made) — ours by where they are, stopped by pid.
-leftover_pids() {
-  { netns_exists && ip netns pids "$CLUSTER_NETNS"
-    cat /sys/fs/cgroup/pids/kubepods/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/*/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/*/*/cgroup.procs 2>/dev/null
-  } | sort -un
+# Container processes: in the kubepods cgroups the kubelet made (ours by where they are).
+pod_pids() {
+  [ -d /sys/fs/cgroup/pids/kubepods ] || return 0
+  find /sys/fs/cgroup/pids/kubepods -name cgroup.procs -exec cat {} + 2>/dev/null | sort -un
 }
 
+# Whatever else is left in our namespace (shims) and in the pods' cgroups.
+leftover_pids() {
+  { netns_exists && ip netns pids "$CLUSTER_NETNS"; pod_pids; } | sort -un
+}
+
+# The kubelet first (it would restart what is stopped under it), then the pods through
+# containerd, then the control plane and kube-proxy together, then containerd and etcd, then
+# whatever is left of ours.
 stop_components() {
-  stop_component kubelet
+  stop_components_named kubelet
   remove_pods
-  local name
-  for name in kube-proxy kube-scheduler kube-controller-manager kube-apiserver containerd etcd; do stop_component "$name"; done
-  local pid
-  for pid in $(leftover_pids); do stop_pid "$pid"; done
+  stop_components_named kube-proxy kube-scheduler kube-controller-manager kube-apiserver
+  stop_components_named containerd etcd
+  # Left only when containerd was gone before its pods (an interrupted up, a crash): containers
+  # first, then their shims (which do not exit on TERM while they hold a container).
+  # shellcheck disable=SC2046  # one pid per word
+  stop_pids 5 $(pod_pids)
+  # shellcheck disable=SC2046
+  stop_pids 2 $(leftover_pids)
 }
 
 # Mounts under .stack/cluster (pod volumes, overlay snapshots, shm) and the pod namespaces that up
