@@ -4,7 +4,8 @@
  * one connection that succeeds goes to the host's end of the veth, and the one that is refused never
  * leaves the namespace. Runs as root (network namespaces, iptables), as CI does.
  *
- * `up` → the namespace exists with lo and the veth only and no default route; non-local addresses
+ * `up` (which also starts the cluster in it) → the namespace has lo, the veth and the pods' bridge
+ * only, and no default route; non-local addresses
  * are unreachable from it; the host's veth address is reachable; a connection to a Service address
  * kube-proxy has not programmed is refused by the fence and counted; `up` again keeps everything
  * (counters too); `verify` fails when a fence rule is missing and `up` repairs it; the host's egress
@@ -12,39 +13,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { cluster, clusterEnv, run } from "./support";
 
-const root = join(import.meta.dir, "../..");
-const clusterScript = join(root, "scripts/cluster");
 const fenceChain = "BOOKING-RUSH-FENCE";
 const egressChain = "BOOKING-RUSH-EGRESS";
 const unreachableAddresses = ["1.1.1.1", "8.8.8.8", "203.0.113.1", "2606:4700:4700::1111"];
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function run(...command: string[]): Run {
-  const result = Bun.spawnSync(command, { cwd: root, stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
-}
-
-const cluster = (...args: string[]) => run("bash", clusterScript, ...args);
-
 const settingNames = ["CLUSTER_NETNS", "CLUSTER_VETH_HOST", "CLUSTER_VETH_NS", "CLUSTER_HOST_IP", "CLUSTER_NODE_IP", "CLUSTER_IPTABLES"] as const;
 
-/** The addresses and names the script uses (scripts/cluster.env unless overridden). */
-function clusterEnv(): Record<(typeof settingNames)[number], string> {
-  const env = cluster("env");
-  if (env.code !== 0) throw new Error(`scripts/cluster env failed: ${env.stderr}`);
-  const values = new Map(env.stdout.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
-  const setting = (name: string) => {
-    const value = values.get(name);
-    if (!value) throw new Error(`scripts/cluster env printed no ${name}`);
-    return value;
-  };
-  return Object.fromEntries(settingNames.map((name) => [name, setting(name)])) as Record<(typeof settingNames)[number], string>;
-}
-
-const settings = clusterEnv();
+const settings = clusterEnv(settingNames);
 const netns = settings.CLUSTER_NETNS;
 const iptablesSave = `${settings.CLUSTER_IPTABLES}-save`;
 const inNamespace = (...command: string[]) => run("ip", "netns", "exec", netns, ...command);
@@ -94,7 +71,7 @@ beforeAll(() => {
 afterAll(() => {
   // Whatever failed above, nothing of the fence this test raised stays on the machine.
   if (fenceRaised) cluster("down");
-});
+}, 300_000);
 
 describe("scripts/cluster up: the sealed network", () => {
   test("up builds the fence and proves it", () => {
@@ -103,12 +80,15 @@ describe("scripts/cluster up: the sealed network", () => {
     expect(up.stderr).not.toContain("NOT proven");
     expect(up.code).toBe(0);
     expect(up.stdout).toContain("containment proven");
-  }, 60_000);
+  }, 600_000);
 
-  test("the namespace has lo and the veth only, and no default route", () => {
+  test("the namespace has lo, the veth and the pods' bridge only, and no default route", () => {
     expect(namespaceExists()).toBe(true);
     const links = run("ip", "-n", netns, "-o", "link", "show").stdout.trim().split("\n");
-    expect(links.map((line) => (line.split(": ")[1] ?? "").split("@")[0]).sort()).toEqual([settings.CLUSTER_VETH_NS, "lo"].sort());
+    const name = (line: string) => (line.split(": ")[1] ?? "").split("@")[0];
+    // The cluster's pod bridge and its ports (each the namespace's end of a pod's veth) stay inside.
+    const podSide = (line: string) => name(line) === "cni0" || line.includes(" master cni0 ");
+    expect(links.filter((line) => !podSide(line)).map(name).sort()).toEqual([settings.CLUSTER_VETH_NS, "lo"].sort());
     expect(run("ip", "-n", netns, "-4", "route", "show", "default").stdout.trim()).toBe("");
     expect(run("ip", "-n", netns, "-6", "route", "show", "default").stdout.trim()).toBe("");
     expect(run("ip", "-n", netns, "-4", "addr", "show", "dev", settings.CLUSTER_VETH_NS).stdout).toContain(`inet ${settings.CLUSTER_NODE_IP}/`);
@@ -166,7 +146,7 @@ describe("scripts/cluster up: the sealed network", () => {
     expect(again.code).toBe(0);
     expect(hostRules()).toBe(rules);
     expect(serviceRejects()).toEqual({ rules: 2, packets: counted });
-  }, 60_000);
+  }, 300_000);
 
   test("verify fails when a fence rule is missing, and up puts it back", () => {
     expect(inNamespace(settings.CLUSTER_IPTABLES, "-t", "filter", "-D", "OUTPUT", "-j", fenceChain).code).toBe(0);
@@ -175,7 +155,7 @@ describe("scripts/cluster up: the sealed network", () => {
     expect(broken.stderr).toContain(`namespace OUTPUT does not jump to ${fenceChain}`);
     expect(cluster("up").code).toBe(0);
     expect(cluster("verify").code).toBe(0);
-  }, 60_000);
+  }, 300_000);
 
   test("verify passes and the host's egress counter for the cluster's addresses reads zero", () => {
     const verify = cluster("verify");
@@ -205,5 +185,5 @@ describe("scripts/cluster down: the machine as it was", () => {
     expect(cluster("status").code).not.toBe(0);
     // down again is a no-op.
     expect(cluster("down").code).toBe(0);
-  }, 60_000);
+  }, 300_000);
 });
