@@ -479,11 +479,36 @@ coredns_ready() {
   [ "${ready:-0}" -ge 1 ]
 }
 
-# The resolv.conf `ip netns exec` bind-mounts over /etc/resolv.conf for `scripts/cluster exec`.
+# The resolv.conf `ip netns exec` bind-mounts over /etc/resolv.conf for `scripts/cluster exec`: a
+# process there resolves the Services of CLUSTER_EXEC_NAMESPACES by their short names, as a pod of
+# those namespaces does (the release's settings name its servers that way).
 write_exec_resolv_conf() {
+  local search="" namespace
+  for namespace in $CLUSTER_EXEC_NAMESPACES; do search+="$namespace.svc.$CLUSTER_DOMAIN "; done
   mkdir -p "/etc/netns/$CLUSTER_NETNS"
-  printf 'nameserver %s\nsearch default.svc.%s svc.%s %s\noptions ndots:5\n' \
-    "$CLUSTER_DNS_IP" "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" | write_if_changed "/etc/netns/$CLUSTER_NETNS/resolv.conf"
+  printf 'nameserver %s\nsearch %ssvc.%s %s\noptions ndots:5\n' \
+    "$CLUSTER_DNS_IP" "$search" "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" | write_if_changed "/etc/netns/$CLUSTER_NETNS/resolv.conf"
+}
+
+# Volumes for the StatefulSets' claims without a provisioner: a default StorageClass that binds
+# each claim, when its pod is scheduled, to one of CLUSTER_VOLUMES static hostPath volumes under
+# .stack/cluster/volumes (removed with the cluster's data at down). Mode 0777: a hostPath gets no
+# fsGroup, and the in-release servers run as their own non-root users.
+apply_storage() {
+  local index dir
+  {
+    printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: local-static\n'
+    printf '  annotations: { storageclass.kubernetes.io/is-default-class: "true" }\n'
+    printf 'provisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: WaitForFirstConsumer\nreclaimPolicy: Retain\n'
+    for index in $(seq 1 "$CLUSTER_VOLUMES"); do
+      dir="$state/volumes/pv-$index"
+      mkdir -p "$dir" && chmod 0777 "$dir"
+      printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: local-pv-%s\n' "$index"
+      printf 'spec:\n  capacity: { storage: %s }\n  accessModes: [ReadWriteOnce]\n' "$CLUSTER_VOLUME_SIZE"
+      printf '  storageClassName: local-static\n  persistentVolumeReclaimPolicy: Retain\n'
+      printf '  hostPath: { path: %s, type: Directory }\n' "$dir"
+    done
+  } | kubectl_admin apply -f - >>"$logs/cluster-apply.log" 2>&1 || fail "applying the storage class and volumes failed (see $logs/cluster-apply.log)"
 }
 
 node_up() {
@@ -508,6 +533,7 @@ node_up() {
   start_controllers
   start_node
   apply_coredns
+  apply_storage
   wait_for 180 "node $CLUSTER_NODE_NAME Ready" node_ready
   say "node $CLUSTER_NODE_NAME Ready $((SECONDS - t0)) s after etcd started"
   wait_for 180 "CoreDNS Ready" coredns_ready
@@ -639,7 +665,7 @@ node_down() {
 # archives stay. --one-file-system: never into a mount that could not be removed.
 remove_cluster_data() {
   [ -z "$(our_mounts)" ] || return 0
-  rm -rf --one-file-system "$state/etcd" "$ctrd" "$kubelet_dir" "$cni_dir" "$state/kube-proxy" "$state/apiserver-certs" "$run"/*.pid
+  rm -rf --one-file-system "$state/etcd" "$ctrd" "$kubelet_dir" "$cni_dir" "$state/kube-proxy" "$state/apiserver-certs" "$state/volumes" "$run"/*.pid
 }
 
 # After the fence is gone: anything of the cluster still here is a failure, said loudly.

@@ -7,7 +7,7 @@
  *
  * Runs as root, like the fence test. It uses a cluster that is up and leaves it up; when none is,
  * it brings one up and takes it down again at the end (so `scripts/bun test
- * scripts/test-cluster/node.test.ts` works either way). Its objects live in a namespace of its own,
+ * scripts/test-cluster/node.cluster.ts` works either way). Its objects live in a namespace of its own,
  * deleted at the end. Every wait is a poll with a deadline.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
