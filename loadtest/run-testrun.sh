@@ -34,8 +34,7 @@ usage: loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID [--t
   --timeout-seconds S   how long to wait for the run to end (default 900)
   --base-url URL        API base with /api/v1 (default: the one in loadtest/k8s/testrun.yaml)
   --runner-image IMAGE  the k6 image of the initializer and the runners (default: the one in
-                        loadtest/k8s/testrun.yaml); on the local cluster booking-rush.local/k6:1.8.1
-                        (bash scripts/cluster-addons install k6-runner)
+                        loadtest/k8s/testrun.yaml), e.g. one imported into a cluster without a registry
   --fail-on-thresholds  exit 1 when a runner reports crossed thresholds
 EOF
 }

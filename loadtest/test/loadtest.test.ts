@@ -646,13 +646,13 @@ describe("loadtest/run-testrun.sh", () => {
   });
 
   test("--runner-image swaps the initializer's and the runners' image, and nothing else", () => {
-    const local = withFakeKubectl([...ids, "--runner-image", "booking-rush.local/k6:1.8.1"], { FAKE_STAGES: "finished" });
+    const local = withFakeKubectl([...ids, "--runner-image", "imported.local/k6:1.8.1"], { FAKE_STAGES: "finished" });
     expect(local.code).toBe(0);
     const plain = withFakeKubectl(ids, { FAKE_STAGES: "finished" });
     expect(plain.code).toBe(0);
     const [swapped, unchanged] = [local.applied[1], plain.applied[1]];
-    expect(swapped.spec.runner.image).toBe("booking-rush.local/k6:1.8.1");
-    expect(swapped.spec.initializer.image).toBe("booking-rush.local/k6:1.8.1");
+    expect(swapped.spec.runner.image).toBe("imported.local/k6:1.8.1");
+    expect(swapped.spec.initializer.image).toBe("imported.local/k6:1.8.1");
     expect(unchanged.spec.runner.image).toBe("grafana/k6:1.8.1");
     expect(unchanged.spec.initializer.image).toBe("grafana/k6:1.8.1");
     const restored = clone(swapped.spec);
