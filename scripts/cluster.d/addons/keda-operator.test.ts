@@ -1,14 +1,15 @@
 /**
- * KEDA's operator as built here from the Go module proxy (scripts/go-tools keda-operator) runs: out of
- * a cluster, against the real API server of the Lease tests (scripts/kube-apiserver) and the local
- * stack's real Kafka, it takes a ScaledObject with a Kafka trigger, reads the consumer group's lag,
- * marks it Ready and Active, and makes its HPA (owned by the ScaledObject); deleting the ScaledObject
- * goes through KEDA's finalizer. Only
- * loopback is used (the trigger names 127.0.0.1; no pod, no DNS).
+ * KEDA as built here from the Go module proxy (scripts/go-tools keda-operator, keda-adapter) runs: out
+ * of a cluster, against the real API server of the Lease tests (scripts/kube-apiserver) and the local
+ * stack's real Kafka, the operator takes a ScaledObject with a Kafka trigger, reads the consumer
+ * group's lag, marks it Ready and Active, and makes its HPA (owned by the ScaledObject); the metrics
+ * API server serves that lag as the external metric the HPA names, fetched from the operator over
+ * its mTLS gRPC service, with authentication and authorisation delegated to the API server; deleting
+ * the ScaledObject goes through KEDA's finalizer. Only loopback is used (no pod, no DNS).
  * Needs KUBE_TEST_API_URL, KUBE_TEST_CA_FILE, KUBE_TEST_TOKEN and KAFKA_BROKERS (scripts/test sets them).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
@@ -44,12 +45,23 @@ const mustKubectl = (args: string[], stdin?: string) => {
 };
 
 let operator: ReturnType<typeof Bun.spawn> | undefined;
+let adapter: ReturnType<typeof Bun.spawn> | undefined;
 let brokers = "";
+let token = "";
+let adapterPort = 0;
+
+/** A port free right now on 127.0.0.1 (the adapter must be told the operator's gRPC address). */
+function freePort(): number {
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const port = server.port ?? 0;
+  server.stop(true);
+  return port;
+}
 
 beforeAll(async () => {
   const server = required("KUBE_TEST_API_URL");
   const ca = required("KUBE_TEST_CA_FILE");
-  const token = required("KUBE_TEST_TOKEN");
+  token = required("KUBE_TEST_TOKEN");
   brokers = required("KAFKA_BROKERS");
   writeFileSync(
     kubeconfig,
@@ -69,6 +81,7 @@ beforeAll(async () => {
   };
   kubectlPath = tool("kubectl");
   const operatorPath = tool("keda-operator");
+  const adapterPath = tool("keda-adapter");
 
   // KEDA's CRDs from its module, the namespaces, and a Deployment to scale (nothing runs its pods).
   const crds = run(["bash", join(root, "scripts/cluster-addons"), "render", "keda-crds"]);
@@ -100,26 +113,35 @@ beforeAll(async () => {
   writeFileSync(join(certs, "ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
   openssl("x509", "-req", "-in", join(certs, "tls.csr"), "-CA", join(certs, "ca.crt"), "-CAkey", join(certs, "ca.key"), "-CAcreateserial", "-out", join(certs, "tls.crt"), "-days", "1", "-extfile", join(certs, "ext"));
 
+  // Out of a pod there is no service-account file to read the namespace from.
+  const env = { ...process.env, KEDA_CLUSTER_OBJECT_NAMESPACE: "keda", POD_NAMESPACE: "keda", WATCH_NAMESPACE: "" };
+  const grpcPort = freePort();
   operator = Bun.spawn(
     [
       operatorPath, `--kubeconfig=${kubeconfig}`, "--metrics-bind-address=0", "--health-probe-bind-address=0",
-      "--metrics-service-bind-address=127.0.0.1:0", `--cert-dir=${certs}`, `--ca-dir=${certs}`, "--zap-log-level=info",
+      `--metrics-service-bind-address=127.0.0.1:${grpcPort}`, `--cert-dir=${certs}`, `--ca-dir=${certs}`, "--zap-log-level=info",
     ],
-    {
-      // Out of a pod there is no service-account file to read the namespace from.
-      env: { ...process.env, KEDA_CLUSTER_OBJECT_NAMESPACE: "keda", POD_NAMESPACE: "keda", WATCH_NAMESPACE: "" },
-      stdout: Bun.file(join(work, "operator.log")),
-      stderr: "pipe",
-    },
+    { env, stdout: Bun.file(join(work, "operator.log")), stderr: "pipe" },
+  );
+  adapterPort = freePort();
+  adapter = Bun.spawn(
+    [
+      adapterPath, `--kubeconfig=${kubeconfig}`, `--lister-kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`, "--bind-address=127.0.0.1", `--secure-port=${adapterPort}`,
+      `--tls-cert-file=${join(certs, "tls.crt")}`, `--tls-private-key-file=${join(certs, "tls.key")}`, `--client-ca-file=${join(certs, "ca.crt")}`,
+      `--cert-dir=${certs}`, `--metrics-service-address=127.0.0.1:${grpcPort}`, "--metrics-service-grpc-authority=localhost",
+    ],
+    { env, stdout: Bun.file(join(work, "adapter.log")), stderr: Bun.file(join(work, "adapter.err")) },
   );
 }, 120_000);
 
 afterAll(async () => {
   kubectl(["delete", "scaledobject", name, "--namespace", namespace, "--ignore-not-found", "--wait=false"]);
-  if (operator) {
-    operator.kill("SIGTERM");
-    await Promise.race([operator.exited, Bun.sleep(10_000)]);
-    if (operator.exitCode === null) operator.kill("SIGKILL");
+  for (const started of [adapter, operator]) {
+    if (!started) continue;
+    started.kill("SIGTERM");
+    await Promise.race([started.exited, Bun.sleep(10_000)]);
+    if (started.exitCode === null) started.kill("SIGKILL");
   }
   kubectl(["delete", "hpa", `keda-hpa-${name}`, "--namespace", namespace, "--ignore-not-found"]);
   kubectl(["delete", "deployment", name, "--namespace", namespace, "--ignore-not-found"]);
@@ -142,7 +164,7 @@ async function until<T>(what: string, seconds: number, probe: () => T | undefine
   }
 }
 
-test("the operator makes a Kafka ScaledObject Ready and Active from the group's lag, with its HPA; a delete passes its finalizer", async () => {
+test("the operator makes a Kafka ScaledObject Ready and Active from the lag, with its HPA; the metrics API server serves the lag; a delete passes the finalizer", async () => {
   mustKubectl(
     ["apply", "-f", "-"],
     stringify({
@@ -175,6 +197,26 @@ test("the operator makes a Kafka ScaledObject Ready and Active from the group's 
     target: metric.external?.target.averageValue,
   }));
   expect(external).toEqual([{ type: "External", name: `s0-kafka-${topic}`, target: String(lagThreshold) }]);
+
+  // What the HPA controller would ask the aggregator for, asked of KEDA's metrics API server directly.
+  // The lag is 40, but KEDA caps it at partitions × lagThreshold (1 × 5) so that the HPA never asks
+  // for more consumers than partitions.
+  const ca = readFileSync(join(certs, "ca.crt"), "utf8");
+  const selector = encodeURIComponent(`scaledobject.keda.sh/name=${name}`);
+  const url = `https://localhost:${adapterPort}/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/s0-kafka-${topic}?labelSelector=${selector}`;
+  const deadline = Date.now() + 60_000;
+  let served: { kind: string; items: { metricName: string; value: string }[] } | undefined;
+  while (!served) {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, tls: { ca } }).catch(() => undefined);
+    if (response?.status === 200) served = (await response.json()) as typeof served;
+    else if (Date.now() > deadline) throw new Error(`KEDA's metrics API server did not serve ${url} within 60 s (${response?.status}; logs in ${work})`);
+    else await Bun.sleep(1000);
+  }
+  expect(served.kind).toBe("ExternalMetricValueList");
+  expect(served.items.map((item) => [item.metricName, item.value])).toEqual([[`s0-kafka-${topic}`, String(lagThreshold)]]);
+  // Authentication goes to the API server (TokenReview): a token it does not know is refused.
+  const stranger = await fetch(url, { headers: { authorization: "Bearer not-a-known-token" }, tls: { ca } });
+  expect(stranger.status).toBe(401);
 
   // The HPA goes with its ScaledObject through the garbage collector (kube-controller-manager, not
   // running here): KEDA's part is the owner reference, and releasing its finalizer on delete.
