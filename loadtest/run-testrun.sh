@@ -2,7 +2,7 @@
 # Runs the flash-sale load test (loadtest/k6/flash-sale.js) in the cluster with the k6-operator.
 #
 #   loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID [--target-rps N] [--timeout-seconds S]
-#                           [--base-url URL] [--fail-on-thresholds]
+#                           [--base-url URL] [--runner-image IMAGE] [--fail-on-thresholds]
 #
 # 1. creates or updates the ConfigMap flash-sale-script from loadtest/k6/flash-sale.js;
 # 2. applies loadtest/k8s/testrun.yaml as a new TestRun flash-sale-<UTC time> with the show, zone and
@@ -25,7 +25,7 @@ poll_seconds="${RUN_TESTRUN_POLL_SECONDS:-5}"
 usage() {
   cat <<'EOF'
 usage: loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID [--target-rps N] [--timeout-seconds S]
-                               [--base-url URL] [--fail-on-thresholds]
+                               [--base-url URL] [--runner-image IMAGE] [--fail-on-thresholds]
 
   --namespace NS        namespace of the TestRun and its ConfigMap (the k6-operator must watch it)
   --show SHOW_ID        the published show (UUID)
@@ -33,11 +33,13 @@ usage: loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID [--t
   --target-rps N        arrival rate after the ramp, over all runners (default 200)
   --timeout-seconds S   how long to wait for the run to end (default 900)
   --base-url URL        API base with /api/v1 (default: the one in loadtest/k8s/testrun.yaml)
+  --runner-image IMAGE  the k6 image of the initializer and the runners (default: the one in
+                        loadtest/k8s/testrun.yaml), e.g. one imported into a cluster without a registry
   --fail-on-thresholds  exit 1 when a runner reports crossed thresholds
 EOF
 }
 
-namespace="" show="" zone="" target_rps=200 timeout_seconds=900 base_url="" fail_on_thresholds=0
+namespace="" show="" zone="" target_rps=200 timeout_seconds=900 base_url="" runner_image="" fail_on_thresholds=0
 if [[ $# -eq 0 ]]; then
   usage >&2
   exit 2
@@ -50,6 +52,7 @@ while [[ $# -gt 0 ]]; do
     --target-rps) target_rps="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --timeout-seconds) timeout_seconds="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --base-url) base_url="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
+    --runner-image) runner_image="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --fail-on-thresholds) fail_on_thresholds=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -64,6 +67,7 @@ uuid_re='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 [[ "$target_rps" =~ ^[1-9][0-9]{0,5}$ ]] || bad "--target-rps must be a positive integer"
 [[ "$timeout_seconds" =~ ^[1-9][0-9]{0,5}$ ]] || bad "--timeout-seconds must be a positive integer"
 [[ -z "$base_url" || "$base_url" =~ ^https?://[A-Za-z0-9._:/-]+$ ]] || bad "--base-url must be an http(s) URL"
+[[ -z "$runner_image" || "$runner_image" =~ ^[a-z0-9][a-z0-9._/:-]*:[A-Za-z0-9._-]+$ ]] || bad "--runner-image must be an image name with a tag"
 
 command -v kubectl >/dev/null || { echo "error: kubectl is not on PATH" >&2; exit 1; }
 kubectl get crd testruns.k6.io >/dev/null || { echo "error: the TestRun CRD (testruns.k6.io) is not installed: install the k6-operator first" >&2; exit 1; }
@@ -93,6 +97,9 @@ substitutions=(
 )
 if [[ -n "$base_url" ]]; then
   substitutions+=(-e "/- name: BASE_URL/{n;s|value: .*|value: $base_url|;}")
+fi
+if [[ -n "$runner_image" ]]; then
+  substitutions+=(-e "s|^\(    image:\) .*|\1 $runner_image|")
 fi
 sed "${substitutions[@]}" "$manifest" | kubectl apply --namespace "$namespace" -f -
 

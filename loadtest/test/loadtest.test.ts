@@ -645,6 +645,26 @@ describe("loadtest/run-testrun.sh", () => {
     expect(env.BASE_URL).toBe("http://api.staging.svc:8080/api/v1");
   });
 
+  test("--runner-image swaps the initializer's and the runners' image, and nothing else", () => {
+    const local = withFakeKubectl([...ids, "--runner-image", "imported.local/k6:1.8.1"], { FAKE_STAGES: "finished" });
+    expect(local.code).toBe(0);
+    const plain = withFakeKubectl(ids, { FAKE_STAGES: "finished" });
+    expect(plain.code).toBe(0);
+    const [swapped, unchanged] = [local.applied[1], plain.applied[1]];
+    expect(swapped.spec.runner.image).toBe("imported.local/k6:1.8.1");
+    expect(swapped.spec.initializer.image).toBe("imported.local/k6:1.8.1");
+    expect(unchanged.spec.runner.image).toBe("grafana/k6:1.8.1");
+    expect(unchanged.spec.initializer.image).toBe("grafana/k6:1.8.1");
+    const restored = clone(swapped.spec);
+    restored.runner.image = unchanged.spec.runner.image;
+    restored.initializer.image = unchanged.spec.initializer.image;
+    expect(restored).toEqual(unchanged.spec);
+    expect(testRunValidator()(swapped)).toBe(true);
+    const bad = run([...ids, "--runner-image", "no tag"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--runner-image must be an image name with a tag");
+  });
+
   test("exits non-zero when the TestRun ends in error", () => {
     const result = withFakeKubectl(ids, { FAKE_STAGES: "started,error" });
     expect(result.code).toBe(1);
