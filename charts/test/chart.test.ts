@@ -491,7 +491,7 @@ describe("the CI profile's images (scripts/images, no registry)", () => {
     const kinds = { receivers: "receiver", processors: "processor", exporters: "exporter", extensions: "extension" } as const;
     for (const [section, kind] of Object.entries(kinds)) {
       for (const id of Object.keys(config[section] ?? {})) {
-        const type = id.split("/")[0].replaceAll("_", "");
+        const type = (id.split("/")[0] ?? id).replaceAll("_", "");
         expect(builder, `${section}.${id}`).toMatch(new RegExp(`/${type}${kind} v`));
       }
     }

@@ -82,7 +82,7 @@ function containerEnv(container: Container): Record<string, string> {
   for (const entry of container.env ?? []) {
     if (entry.value !== undefined) env[entry.name] = String(entry.value);
     else if (entry.valueFrom?.secretKeyRef) env[entry.name] = secretValue(entry.valueFrom.secretKeyRef.name, entry.valueFrom.secretKeyRef.key);
-    else if (entry.valueFrom?.configMapKeyRef) env[entry.name] = configMapData(entry.valueFrom.configMapKeyRef.name)[entry.valueFrom.configMapKeyRef.key];
+    else if (entry.valueFrom?.configMapKeyRef) env[entry.name] = configMapData(entry.valueFrom.configMapKeyRef.name)[entry.valueFrom.configMapKeyRef.key] ?? "";
   }
   return env;
 }
@@ -245,8 +245,8 @@ function startContainer(name: string, imageName: string, target: Workload, hostn
 /** A command from an image (a client: redis-cli, psql, kafka-topics), as the image's user, in the namespace. */
 function inImage(imageName: string, argv: string[], env: Record<string, string> = {}): Run {
   const image = unpack(imageName);
-  const [uid, gid] = (image.config.User ?? "0").split(":").map(Number);
-  return run(containerScript(image, { hostname: "client", argv, env: { ...imageEnv(image), ...env }, uid, gid: gid ?? uid, readOnly: true, tmpfs: [{ path: "/tmp", gid: gid ?? uid }], files: [], workdir: "/" }));
+  const [uid = 0, gid = uid] = (image.config.User ?? "0").split(":").map(Number);
+  return run(containerScript(image, { hostname: "client", argv, env: { ...imageEnv(image), ...env }, uid, gid, readOnly: true, tmpfs: [{ path: "/tmp", gid }], files: [], workdir: "/" }));
 }
 const inNamespace = (...argv: string[]) => run(["ip", "netns", "exec", netns, ...argv]);
 
@@ -290,7 +290,7 @@ beforeAll(() => {
     mustRun(["bash", join(root, "scripts/images"), "list"])
       .trim()
       .split("\n")
-      .map((line) => line.split(" "))
+      .map((line) => line.split(" ") as [string, string, string])
       .map(([name, reference, archive]) => [name, { reference, archive }]),
   );
   mustRun([join(root, "scripts/helm"), "dependency", "build", chart]);
@@ -333,7 +333,8 @@ describe("the CI profile's images, run without a cluster (loopback-only network 
     const redis = workload("redis");
     expect(redis.container.image).toBe(images.get("redis")?.reference);
     const master = startContainer("redis", "redis", redis, `${release}-redis-0`);
-    const password = containerEnv(redis.container).REDIS_PASSWORD;
+    const password = containerEnv(redis.container).REDIS_PASSWORD ?? "";
+    expect(password).not.toBe("");
     // The chart's own readiness probe, run in the image.
     const probe = () => inImage("redis", redis.container.readinessProbe.exec.command, { REDIS_PASSWORD: password }).code === 0;
     await waitFor("redis ready", master, 60, probe);
