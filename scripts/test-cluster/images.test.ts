@@ -440,8 +440,10 @@ describe("the CI profile's images, run without a cluster (loopback-only network 
     expect(inside.some((item) => item.command.includes("services/booking/main.ts"))).toBe(true);
     for (const item of inside) expect(item.uid, item.command).toBe("1000");
     // No Redis, PostgreSQL or Kafka here: not ready, and says so without a stack trace.
-    const ready = inNamespace("curl", "-sS", "--max-time", "10", `http://127.0.0.1:${port}/readyz`);
-    expect(ready.stdout).not.toContain("at ");
+    const ready = inNamespace("curl", "-sS", "--max-time", "10", "-w", "\n%{http_code}", `http://127.0.0.1:${port}/readyz`);
+    const [body = "", code] = ready.stdout.trim().split(/\n(?=\d+$)/);
+    expect(code).toBe("503");
+    expect(body).not.toMatch(/\bat .*\.ts:\d+/);
     await stop(started);
   }, 180_000);
 });
