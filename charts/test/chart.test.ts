@@ -5,7 +5,8 @@
  * operators rely on, asserted object by object.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { parseAllDocuments } from "yaml";
+import { readFileSync } from "node:fs";
+import { parse, parseAllDocuments } from "yaml";
 import { settingsCatalog } from "../../scripts/settings-catalog";
 import { describeSettings } from "../../services/lib/src/config";
 import { selectableNames } from "./support/metric-names";
@@ -463,3 +464,53 @@ function requestedResources(all: K8sObject[]) {
   }
   return { cpuMillis: cpu, memoryMiB: memory };
 }
+
+/** The images scripts/images builds (the one list of them): name → reference. */
+function builtImages(): Map<string, string> {
+  const list = Bun.spawnSync(["bash", `${root}/scripts/images`, "list"], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (list.exitCode !== 0) throw new Error(`scripts/images list failed: ${list.stderr.toString()}`);
+  return new Map(
+    list.stdout
+      .toString()
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" ") as [string, string]),
+  );
+}
+
+describe("the CI profile's images (scripts/images, no registry)", () => {
+  test("every image the CI profile runs is one scripts/images builds, the service image never pulled", () => {
+    const built = builtImages();
+    const serviceReference = built.get("booking-rush") ?? "";
+    const serviceRepository = serviceReference.slice(0, serviceReference.lastIndexOf(":"));
+    expect(serviceRepository).toBe("booking-rush.local/booking-rush");
+    const references = new Set(built.values());
+    const used = new Set<string>();
+    for (const { name, spec } of podSpecs("ci")) {
+      for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+        if (container.image.startsWith(`${serviceRepository}:`)) {
+          expect(container.imagePullPolicy, `${name}/${container.name}`).toBe("Never");
+          used.add(serviceReference);
+        } else {
+          expect(references.has(container.image), `${name}/${container.name}: ${container.image}`).toBe(true);
+          used.add(container.image);
+        }
+      }
+    }
+    // And nothing is built that the profile does not run.
+    expect([...used].sort()).toEqual([...references].sort());
+  });
+
+  test("the local OTel Collector has every component the chart's collector config uses", () => {
+    const configMap = objects("ci", "ConfigMap").find((object) => object.metadata.name === "booking-rush-otel-collector");
+    const config = parse(configMap?.data["config.yaml"]) as Record<string, Record<string, unknown>>;
+    const builder = readFileSync(`${root}/scripts/otelcol/builder-config.yaml`, "utf8");
+    const kinds = { receivers: "receiver", processors: "processor", exporters: "exporter", extensions: "extension" } as const;
+    for (const [section, kind] of Object.entries(kinds)) {
+      for (const id of Object.keys(config[section] ?? {})) {
+        const type = (id.split("/")[0] ?? id).replaceAll("_", "");
+        expect(builder, `${section}.${id}`).toMatch(new RegExp(`/${type}${kind} v`));
+      }
+    }
+  });
+});
