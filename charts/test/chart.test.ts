@@ -168,6 +168,17 @@ describe("umbrella chart", () => {
     expect(migrate.spec.template.spec.containers[0].args).toEqual(["drizzle/migrate.ts"]);
   });
 
+  test("with the in-release PostgreSQL, an install migrates with an ordinary Job (the services wait for it), an upgrade with a pre-upgrade hook", () => {
+    const install = named("kind", "Job", "migrate-install")!;
+    expect(install.metadata.annotations?.["helm.sh/hook"]).toBeUndefined();
+    expect(install.spec.template.spec.containers[0].args).toEqual(["drizzle/migrate.ts"]);
+    expect(named("kind", "Job", "migrate")).toBeUndefined();
+    const upgrade = helm("template", "booking-rush", chart, "--namespace", "booking-rush", "--is-upgrade", ...profiles.kind);
+    expect(upgrade.code).toBe(0);
+    const jobs = parseObjects(upgrade.stdout).filter((object) => object.kind === "Job");
+    expect(jobs.map((job) => [job.metadata.name, job.metadata.annotations?.["helm.sh/hook"]])).toEqual([["booking-rush-migrate", "pre-install,pre-upgrade"]]);
+  });
+
   test("a stopping service pod keeps serving 5 s before SIGTERM (preStop sleep inside its grace period); jobs do not wait", () => {
     for (const profile of ["default", "production", "ci"] as const) {
       const deployments = objects(profile, "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"]);

@@ -55,7 +55,7 @@ describe("the release", () => {
   });
 
   test("the migrations hook applied every migration", () => {
-    const journal = JSON.parse(readFileSync(join(root, "drizzle/meta/_journal.json"), "utf8")) as { entries: unknown[] };
+    const journal = JSON.parse(readFileSync(join(root, "drizzle/migrations/meta/_journal.json"), "utf8")) as { entries: unknown[] };
     const databaseUrl = new URL(releaseSettings().DATABASE_URL ?? fail("the release's Secret has no DATABASE_URL"));
     const user = databaseUrl.username;
     const database = databaseUrl.pathname.slice(1);

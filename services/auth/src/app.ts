@@ -4,7 +4,7 @@
  */
 import {
   type AuthConfig, closeRedis, createAccessControl, createLuaScripts, createReplicaTarget, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
-  type PostgresConfig, readLuaScripts, type RedisConfig, type ServiceConfig, type SmtpConfig, startOrExit,
+  type PostgresConfig, readLuaScripts, type RedisConfig, schemaReady, type ServiceConfig, type SmtpConfig, startOrExit,
 } from "@booking-rush/lib";
 import { createAuthMetrics } from "./auth-metrics";
 import { bootstrapAdmin } from "./bootstrap-admin";
@@ -55,12 +55,14 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
     postgres,
     routes: authRoutes(store, { access: createAccessControl(config.auth, { redis, db: postgres.db, logger }), trustProxy: config.service.trustProxy }),
     /**
-     * Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists, at start; returns
-     * the readiness check that passes once that is done. A failure
-     * stops the process, so the orchestrator restarts it rather than it serving without an admin.
+     * Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists, at start, once the
+     * database schema is there (on a fresh install the migrations Job runs beside this process);
+     * returns the readiness check that passes once that is done. A failure stops the process, so
+     * the orchestrator restarts it rather than it serving without an admin.
      */
     startAdminBootstrap(): () => Promise<unknown> {
-      const done = startOrExit(logger, "admin bootstrap", bootstrapAdmin(postgres.db, config.authService.admin, store.hasher.hash, logger));
+      const bootstrap = schemaReady(postgres, logger).then(() => bootstrapAdmin(postgres.db, config.authService.admin, store.hasher.hash, logger));
+      const done = startOrExit(logger, "admin bootstrap", bootstrap);
       return () => done;
     },
     close: async () => {

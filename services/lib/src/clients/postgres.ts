@@ -9,6 +9,7 @@
  */
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import journal from "../../../../drizzle/migrations/meta/_journal.json";
 import * as schema from "../../../../drizzle/schema";
 import type { Logger } from "../logger";
 import { Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "../metrics";
@@ -43,9 +44,57 @@ export function createPostgres(config: PostgresConfig, logger: Logger) {
 export type Postgres = ReturnType<typeof createPostgres>;
 export type Database = Postgres["db"];
 
-export const pingPostgres = (postgresClient: Postgres) => async () => {
-  await postgresClient.sql`select 1`;
+/**
+ * Migrations this code was built with (drizzle/migrations/meta/_journal.json, shipped in the image): a process
+ * is of use only once the database has at least these. On a fresh install the migrations Job runs
+ * beside the services; until it is done they are not ready, instead of failing requests.
+ */
+export const expectedMigrations = journal.entries.length;
+
+export async function appliedMigrations(postgresClient: Postgres): Promise<number> {
+  const [row] = await postgresClient.sql<{ applied: number }[]>`
+    select case when to_regclass('drizzle.__drizzle_migrations') is null then 0
+                else (select count(*)::int from drizzle.__drizzle_migrations) end as applied`;
+  return row?.applied ?? 0;
+}
+
+/**
+ * The readiness check of a process that uses PostgreSQL: reachable, and its schema is at least
+ * the code's. The schema is checked until it first is current (it never goes back), then only
+ * `select 1`.
+ */
+export const pingPostgres = (postgresClient: Postgres) => {
+  let schemaCurrent = false;
+  return async () => {
+    if (schemaCurrent) {
+      await postgresClient.sql`select 1`;
+      return;
+    }
+    const applied = await appliedMigrations(postgresClient);
+    if (applied < expectedMigrations) throw new Error(`the database schema is behind this release: ${applied} of ${expectedMigrations} migrations applied`);
+    schemaCurrent = true;
+  };
 };
+
+/**
+ * Resolves once the schema is at least the code's (see pingPostgres): for start-up work that needs
+ * the tables, which on a fresh install appear only when the migrations Job has run. Polls every
+ * `intervalMs`, logging once while it waits; a database that does not answer is waited for too.
+ */
+export async function schemaReady(postgresClient: Postgres, logger: Logger, { intervalMs = 2_000 } = {}): Promise<void> {
+  const check = pingPostgres(postgresClient);
+  let logged = false;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (!logged) logger.warn("waiting for the database schema", { error: error instanceof Error ? error.message : String(error) });
+      logged = true;
+    }
+    await Bun.sleep(intervalMs);
+  }
+}
 
 /**
  * `db_connections_active` (running a statement or inside a transaction) and `db_connections_open`
