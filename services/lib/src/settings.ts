@@ -38,6 +38,12 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
         default: 10_000,
         description: "How long SIGTERM waits for in-flight work before closing anyway",
       }),
+      SHUTDOWN_DRAIN_MS: Type.Integer({
+        minimum: 0,
+        maximum: 60_000,
+        default: 0,
+        description: "After SIGTERM the server keeps serving this long (readiness 503, every response closing its connection) before it stops accepting, so proxies and keep-alive clients move to other pods",
+      }),
       TRUST_PROXY: Type.Boolean({
         default: false,
         description: "Take the client address from the first X-Forwarded-For hop (only behind a proxy that sets it); else the socket address",
@@ -51,6 +57,7 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
       host: values.HOST,
       corsOrigins: values.CORS_ORIGINS === "*" ? ("*" as const) : splitList(values.CORS_ORIGINS),
       shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+      shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
       trustProxy: values.TRUST_PROXY,
     }),
   );

@@ -7,9 +7,9 @@ const quietLogger = createLogger({ service: "test", write: () => {} });
 
 
 /** Starts the fixture service and returns a reader of its JSON log lines. */
-async function startFixture(port: number) {
+async function startFixture(port: number, env: Record<string, string> = {}) {
   const child = Bun.spawn([process.execPath, `${import.meta.dir}/fixtures/signal-service.ts`], {
-    env: { ...process.env, FIXTURE_PORT: String(port) },
+    env: { ...process.env, FIXTURE_PORT: String(port), ...env },
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -54,6 +54,25 @@ describe("graceful shutdown", () => {
     const messages = lines.map((line) => line.msg);
     expect(messages.indexOf("closed last-opened")).toBeLessThan(messages.indexOf("closed first-opened"));
     expect(messages.at(-1)).toBe("shut down");
+  });
+
+  test("with SHUTDOWN_DRAIN_MS, SIGTERM keeps serving that long, readiness 503 and every response closing its connection, then stops", async () => {
+    const port = freePort();
+    const { child, waitFor } = await startFixture(port, { FIXTURE_SHUTDOWN_DRAIN_MS: "1500" });
+    const before = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(before.headers.get("connection")).not.toBe("close");
+    const signalled = Date.now();
+    child.kill("SIGTERM");
+    await waitFor("shutting down");
+    const during = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(during.status).toBe(200);
+    expect(during.headers.get("connection")).toBe("close");
+    const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(readiness.headers.get("connection")).toBe("close");
+    expect(await child.exited).toBe(0);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(1500);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 
   test("steps run in order: stop accepting first, then clients in reverse", async () => {

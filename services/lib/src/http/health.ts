@@ -30,9 +30,17 @@ async function runCheck(check: ReadinessCheck): Promise<"up" | "down"> {
 
 const checksSchema = t.Record(t.String(), t.Union([t.Literal("up"), t.Literal("down")]));
 
-/** /healthz: the process is alive. /readyz: every dependency this process uses answers. */
+/**
+ * /healthz: the process is alive. /readyz: every dependency this process uses answers.
+ * While draining, every response also closes its connection: a keep-alive client (a proxy, a
+ * pooled HTTP client) then opens its next connection elsewhere instead of sending on one the
+ * server is about to close.
+ */
 export const healthPlugin = (readiness: Readiness) =>
   new Elysia({ name: "kernel.health" })
+    .onRequest(({ set }) => {
+      if (readiness.draining) set.headers.connection = "close";
+    })
     .get("/healthz", () => ({ success: true as const, data: { status: "alive" as const } }), {
       response: okSchema(t.Object({ status: t.Literal("alive") })),
       detail: { summary: "Liveness", tags: ["operations"] },

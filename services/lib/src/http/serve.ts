@@ -17,7 +17,8 @@ export interface ServeOptions {
 }
 
 /**
- * Listens, and on SIGTERM/SIGINT: readiness 503, stop accepting, finish in-flight requests, stop the
+ * Listens, and on SIGTERM/SIGINT: readiness 503, serve SHUTDOWN_DRAIN_MS more with every connection
+ * closed after its response, stop accepting, finish in-flight requests, stop the
  * workers' loops, close clients. A worker process serves only the kernel (health, readiness, metrics).
  */
 export function serveHttp({ app, service, logger, readiness, workers = [], clients }: ServeOptions) {
@@ -28,6 +29,9 @@ export function serveHttp({ app, service, logger, readiness, workers = [], clien
     timeoutMs: service.shutdownTimeoutMs,
     stopAccepting: [
       { name: "readiness", run: () => (readiness.draining = true) },
+      // Still serving, each response closing its connection (healthPlugin), while the endpoint's
+      // removal reaches every proxy.
+      { name: "drain", run: () => Bun.sleep(service.shutdownDrainMs) },
       { name: "http server", run: () => app.stop(false) },
       ...workers,
     ],
