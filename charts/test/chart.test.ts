@@ -265,7 +265,7 @@ describe("umbrella chart", () => {
     expect(dashboards.projected.sources).toHaveLength(4);
   });
 
-  test("the in-release Redis is a master and two replicas, writes need one in sync, drained a pod at a time (kind, and production when turned on)", () => {
+  test("the in-release Redis is a master and two replicas, writes need one in sync, a memory ceiling without eviction, drained a pod at a time (kind, and production when turned on)", () => {
     const output = helm("template", "booking-rush", chart, "--namespace", "booking-rush", ...profiles.production, "--set", "dependencies.redis.enabled=true");
     expect(output.code).toBe(0);
     const production = parseAllDocuments(output.stdout).map((document) => document.toJS() as K8sObject | null).filter((object): object is K8sObject => object !== null);
@@ -273,7 +273,12 @@ describe("umbrella chart", () => {
       const find = (kind: string) => rendered.find((object) => object.kind === kind && object.metadata.name === "booking-rush-redis");
       const redis = find("StatefulSet")!;
       expect({ profile, pods: redis.spec.replicas }).toEqual({ profile, pods: 3 });
-      expect(redis.spec.template.spec.containers[0].args[0]).toContain("--min-replicas-to-write 1");
+      const script = redis.spec.template.spec.containers[0].args[0] as string;
+      expect(script).toContain("--min-replicas-to-write 1");
+      // A ceiling under the container's limit, and never an evicted hold.
+      expect(script).toContain(`--maxmemory ${profile === "kind" ? "384mb" : "768mb"} --maxmemory-policy noeviction`);
+      // A restarted pod asks the Sentinels who is master before it starts (pod 0 is not always master).
+      expect(script).toContain("SENTINEL get-master-addr-by-name mymaster");
       expect(find("PodDisruptionBudget")?.spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: redis.spec.selector.matchLabels } });
     }
   });
@@ -307,6 +312,11 @@ describe("umbrella chart", () => {
       expect({ profile, host: env.MOCK_GATEWAY_HOST }).toEqual({ profile, host: "0.0.0.0" });
       expect(Number(env.MOCK_GATEWAY_PORT), profile).toBe(container.ports.find((port: { name: string }) => port.name === "http").containerPort);
       expect(container.readinessProbe.httpGet.path, profile).toBe("/readyz");
+      // It serves no /metrics: not scraped (a 404 target would read as a service down); every
+      // other service and worker is.
+      const deployments = objects(profile, "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"]);
+      const scraped = deployments.filter((deployment) => deployment.spec.template.metadata.annotations?.["prometheus.io/scrape"] === "true").map((deployment) => deployment.metadata.name);
+      expect(scraped.sort()).toEqual(deployments.map((deployment) => deployment.metadata.name).filter((name) => !name.endsWith("-mock-gateway")).sort());
     }
   });
 

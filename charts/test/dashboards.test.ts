@@ -74,6 +74,12 @@ describe("the metric registry read from the code", () => {
       // known result from that sample on (services/booking/test/stock-metrics.test.ts).
     ];
     const missing = expected.flatMap(([name, results]) => results.filter((result) => !zero(name, `result="${result}"`)).map((result) => `${name}{result="${result}"}`));
+    // Counters of another label: the notification panels by template and by failure reason.
+    const byLabel: [string, string, string[]][] = [
+      ["notifications_sent_total", "template", ["booking-confirmed", "booking-expired", "payment-failed", "payment-refunded"]],
+      ["notification_failures_total", "reason", ["not_json", "invalid_event", "unknown_user", "smtp_rejected", "smtp_unavailable", "retries_exhausted", "infrastructure"]],
+    ];
+    for (const [name, label, values] of byLabel) missing.push(...values.filter((value) => !zero(name, `${label}="${value}"`)).map((value) => `${name}{${label}="${value}"}`));
     expect(missing).toEqual([]);
     // And the check can fail: a label value nobody initialises is not there.
     expect(zero("payment_outcomes_total", 'result="no_such_result"')).toBe(false);

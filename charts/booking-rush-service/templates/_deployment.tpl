@@ -22,9 +22,11 @@ spec:
         {{- include "booking-rush.selectorLabels" . | nindent 8 }}
         booking-rush/kind: {{ .service.kind }}
       annotations:
+        {{- if .service.scrape }}
         prometheus.io/scrape: "true"
         prometheus.io/port: {{ .service.port | quote }}
         prometheus.io/path: /metrics
+        {{- end }}
         checksum/config: {{ .root.Values.config | toJson | sha256sum }}
     spec:
       serviceAccountName: {{ include "booking-rush.fullname" . }}

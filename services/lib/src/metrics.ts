@@ -73,8 +73,19 @@ export function createMetrics(service: string): Metrics {
  * 0 rather than "No data", and a ratio has its denominator, before the first one happens.
  */
 export function resultCounter(metrics: Metrics, config: { name: string; help: string; results: readonly string[] }): Counter<"result"> {
-  const counter = new Counter({ name: config.name, help: config.help, labelNames: ["result"], registers: [metrics.registry] });
-  for (const result of config.results) counter.inc({ result }, 0);
+  return labelledCounter(metrics, { ...config, label: "result", values: config.results });
+}
+
+/**
+ * A counter of one label whose every known value is exported at 0 from the start, so a panel or a
+ * ratio reads 0, not "No data", until the first event (a restarted pod included).
+ */
+export function labelledCounter<Label extends string>(
+  metrics: Metrics,
+  config: { name: string; help: string; label: Label; values: readonly string[] },
+): Counter<Label> {
+  const counter = new Counter<Label>({ name: config.name, help: config.help, labelNames: [config.label], registers: [metrics.registry] });
+  for (const value of config.values) counter.inc({ [config.label]: value } as Partial<Record<Label, string>>, 0);
   return counter;
 }
 

@@ -8,17 +8,19 @@
  * event is not at fault, and dead-lettering everything during an outage would lose nothing but
  * leave every e-mail to a manual replay.
  */
-export type FailureReason =
-  | "not_json"
-  | "invalid_event"
-  | "unknown_user"
-  | "unknown_booking"
-  | "unknown_catalog"
-  | "template"
-  | "smtp_rejected"
-  | "smtp_unavailable"
-  | "retries_exhausted"
-  | "infrastructure";
+export const failureReasons = [
+  "not_json",
+  "invalid_event",
+  "unknown_user",
+  "unknown_booking",
+  "unknown_catalog",
+  "template",
+  "smtp_rejected",
+  "smtp_unavailable",
+  "retries_exhausted",
+  "infrastructure",
+] as const;
+export type FailureReason = (typeof failureReasons)[number];
 
 export class NotificationFailure extends Error {
   override name = "NotificationFailure";
