@@ -177,6 +177,14 @@ describe("umbrella chart", () => {
     expect(upgrade.code).toBe(0);
     const jobs = parseObjects(upgrade.stdout).filter((object) => object.kind === "Job");
     expect(jobs.map((job) => [job.metadata.name, job.metadata.annotations?.["helm.sh/hook"]])).toEqual([["booking-rush-migrate", "pre-install,pre-upgrade"]]);
+    // Where each reads DATABASE_URL: the install's Job the release's Secret; the hook its own Secret,
+    // a hook too, deleted once the hooks succeeded (helm uninstall leaves hook resources behind).
+    const secretOf = (job: K8sObject) => job.spec.template.spec.containers[0].env.find((variable: { name: string }) => variable.name === "DATABASE_URL").valueFrom.secretKeyRef.name;
+    expect(secretOf(install)).toBe("booking-rush-secrets");
+    expect(named("kind", "Secret", "migrate")).toBeUndefined();
+    expect(secretOf(jobs[0]!)).toBe("booking-rush-migrate");
+    const hookSecret = parseObjects(upgrade.stdout).find((object) => object.kind === "Secret" && object.metadata.name === "booking-rush-migrate")!;
+    expect(hookSecret.metadata.annotations).toMatchObject({ "helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded" });
   });
 
   test("a stopping service pod keeps serving 5 s before SIGTERM (preStop sleep inside its grace period); jobs do not wait", () => {
