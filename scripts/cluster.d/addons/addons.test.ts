@@ -16,30 +16,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
+import { goTool, root, run, type Run, writeTestKubeconfig } from "./test-support";
 
-const root = join(import.meta.dir, "../../..");
 const script = join(root, "scripts/cluster-addons");
 const chart = join(root, "charts/booking-rush");
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects of every kind
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any; [key: string]: any };
-type Run = { code: number; stdout: string; stderr: string };
-
-function run(command: string[], env: Record<string, string | undefined> = {}, stdin?: string): Run {
-  const result = Bun.spawnSync(command, { cwd: root, env: { ...process.env, ...env }, stdin: stdin === undefined ? "ignore" : Buffer.from(stdin), stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
-}
 const addons = (...args: string[]) => run(["bash", script, ...args]);
 const parseObjects = (text: string) =>
   parseAllDocuments(text)
     .map((document) => document.toJS() as K8sObject | null)
     .filter((object): object is K8sObject => object !== null);
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this file through scripts/test (it starts scripts/kube-apiserver and exports its env)`);
-  return value;
-}
 
 const work = mkdtempSync(join(tmpdir(), "cluster-addons-test-"));
 const kubeconfig = join(work, "kubeconfig");
@@ -77,23 +65,8 @@ const containersOf = (object: K8sObject): { image: string; imagePullPolicy?: str
 const rendered = new Map<string, K8sObject[]>();
 
 beforeAll(() => {
-  const server = required("KUBE_TEST_API_URL");
-  const ca = required("KUBE_TEST_CA_FILE");
-  const token = required("KUBE_TEST_TOKEN");
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "tests", cluster: { server, "certificate-authority": ca } }],
-      users: [{ name: "tests", user: { token } }],
-      contexts: [{ name: "tests", context: { cluster: "tests", user: "tests" } }],
-      "current-context": "tests",
-    }),
-  );
-  const path = run(["bash", join(root, "scripts/go-tools"), "path", "kubectl"]);
-  if (path.code !== 0) throw new Error(`scripts/go-tools path kubectl failed: ${path.stderr}`);
-  kubectlPath = path.stdout.trim();
+  writeTestKubeconfig(kubeconfig);
+  kubectlPath = goTool("kubectl");
   for (const addon of ["metrics-server", "keda", "keda-crds", "k6-crds"]) {
     const output = addons("render", addon);
     if (output.code !== 0) throw new Error(`cluster-addons render ${addon} failed: ${output.stderr}`);

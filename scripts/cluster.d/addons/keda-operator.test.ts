@@ -14,8 +14,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { stringify } from "yaml";
+import { freePort } from "../../../services/lib/test/support/free-port";
+import { goTool, required, root, run, writeTestKubeconfig } from "./test-support";
 
-const root = join(import.meta.dir, "../../..");
 const work = mkdtempSync(join(tmpdir(), "keda-operator-test-"));
 const kubeconfig = join(work, "kubeconfig");
 const certs = join(work, "certs");
@@ -26,16 +27,6 @@ const topic = `keda-smoke-${runId}`;
 const messages = 40;
 const lagThreshold = 5;
 
-type Run = { code: number; stdout: string; stderr: string };
-function run(command: string[], env: Record<string, string> = {}, stdin?: string): Run {
-  const result = Bun.spawnSync(command, { cwd: root, env: { ...process.env, ...env }, stdin: stdin === undefined ? "ignore" : Buffer.from(stdin), stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
-}
-function required(variable: string): string {
-  const value = process.env[variable];
-  if (!value) throw new Error(`${variable} is not set: run this file through scripts/test (it starts the stack and scripts/kube-apiserver)`);
-  return value;
-}
 let kubectlPath = "";
 const kubectl = (args: string[], stdin?: string) => run([kubectlPath, ...args], { KUBECONFIG: kubeconfig }, stdin);
 const mustKubectl = (args: string[], stdin?: string) => {
@@ -51,37 +42,12 @@ let token = "";
 let adapterPort = 0;
 
 /** A port free right now on 127.0.0.1 (the adapter must be told the operator's gRPC address). */
-function freePort(): number {
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = server.port ?? 0;
-  server.stop(true);
-  return port;
-}
-
 beforeAll(async () => {
-  const server = required("KUBE_TEST_API_URL");
-  const ca = required("KUBE_TEST_CA_FILE");
-  token = required("KUBE_TEST_TOKEN");
   brokers = required("KAFKA_BROKERS");
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "tests", cluster: { server, "certificate-authority": ca } }],
-      users: [{ name: "tests", user: { token } }],
-      contexts: [{ name: "tests", context: { cluster: "tests", user: "tests" } }],
-      "current-context": "tests",
-    }),
-  );
-  const tool = (name: string) => {
-    const path = run(["bash", join(root, "scripts/go-tools"), "path", name]);
-    if (path.code !== 0) throw new Error(`scripts/go-tools path ${name} failed: ${path.stderr}`);
-    return path.stdout.trim();
-  };
-  kubectlPath = tool("kubectl");
-  const operatorPath = tool("keda-operator");
-  const adapterPath = tool("keda-adapter");
+  token = writeTestKubeconfig(kubeconfig);
+  kubectlPath = goTool("kubectl");
+  const operatorPath = goTool("keda-operator");
+  const adapterPath = goTool("keda-adapter");
 
   // KEDA's CRDs from its module, the namespaces, and a Deployment to scale (nothing runs its pods).
   const crds = run(["bash", join(root, "scripts/cluster-addons"), "render", "keda-crds"]);
