@@ -332,7 +332,7 @@ describe("umbrella chart", () => {
     for (const release of ["booking-rush", otherRelease]) {
       test(`every host name the ${profile} profile configures is a Service of the same release (release ${release})`, () => {
         const all = release === otherRelease ? renderedAsOther.get(profile)! : objects(profile);
-        const hosts = configuredHosts(all, release);
+        const hosts = configuredHosts(all, release, release === otherRelease ? "elsewhere" : "booking-rush");
         // What the services are told: each names an in-release part.
         expect(Object.keys(hosts)).toEqual(expect.arrayContaining(["REDIS_SENTINELS", "KAFKA_BROKERS", "OTEL_EXPORTER_OTLP_ENDPOINT", "SMTP_HOST", "PAYMENT_GATEWAY_URL", "DATABASE_URL", "REDLOCK_URLS"]));
         const services = new Set(all.filter((object) => object.kind === "Service").map((object) => object.metadata.name));
@@ -357,11 +357,20 @@ describe("umbrella chart", () => {
     }
   }
 
+  test("KEDA's operator, in its own namespace, is told the in-release Kafka by its namespaced name", () => {
+    const output = helm("template", "ci", chart, "--namespace", "shop", ...profiles.ci, "-f", `${chart}/values-ci-scaling.yaml`);
+    expect(output.code).toBe(0);
+    const scaled = parseObjects(output.stdout).filter((object) => object.kind === "ScaledObject");
+    expect(scaled.length).toBe(4);
+    const servers = new Set(scaled.flatMap((object) => object.spec.triggers.map((trigger: { metadata: { bootstrapServers: string } }) => trigger.metadata.bootstrapServers)));
+    expect([...servers]).toEqual(["ci-kafka.shop.svc:9092"]);
+  });
+
   test("the checks of configured hosts catch a name that is not rendered (an SMTP_HOST of another release)", () => {
     const all = objects("kind").map((object) =>
       object.kind === "ConfigMap" && object.metadata.name === "booking-rush-config" ? { ...object, data: { ...object.data, SMTP_HOST: "elsewhere-smtp" } } : object,
     );
-    const hosts = configuredHosts(all, "booking-rush");
+    const hosts = configuredHosts(all, "booking-rush", "booking-rush");
     const services = new Set(all.filter((object) => object.kind === "Service").map((object) => object.metadata.name));
     expect(hosts.SMTP_HOST).toEqual(["elsewhere-smtp"]);
     expect(services.has("elsewhere-smtp")).toBe(false);
@@ -441,7 +450,7 @@ describe("umbrella chart", () => {
 });
 
 /** Every host name the release's settings point the services (and its own parts) at, by setting. */
-function configuredHosts(all: K8sObject[], release: string): Record<string, string[]> {
+function configuredHosts(all: K8sObject[], release: string, namespace: string): Record<string, string[]> {
   const config = all.find((object) => object.kind === "ConfigMap" && object.metadata.name === `${release}-config`)!.data as Record<string, string>;
   const secret = (all.find((object) => object.kind === "Secret" && object.metadata.name === `${release}-secrets`)?.stringData ?? {}) as Record<string, string>;
   const hostOfUrl = (url: string) => new URL(url).hostname;
@@ -461,7 +470,12 @@ function configuredHosts(all: K8sObject[], release: string): Record<string, stri
     }
   }
   for (const scaled of all.filter((candidate) => candidate.kind === "ScaledObject")) {
-    for (const trigger of scaled.spec.triggers) hosts[`${scaled.metadata.name}/bootstrapServers`] = hostsOfList(trigger.metadata.bootstrapServers);
+    // KEDA's operator reads these from its own namespace: they must name the release's namespace.
+    for (const trigger of scaled.spec.triggers) {
+      const names = hostsOfList(trigger.metadata.bootstrapServers);
+      const suffix = `.${namespace}.svc`;
+      hosts[`${scaled.metadata.name}/bootstrapServers`] = names.map((name) => (name.endsWith(suffix) ? name.slice(0, -suffix.length) : `${name} (not namespaced)`));
+    }
   }
   return hosts;
 }

@@ -347,6 +347,12 @@ authorization: {mode: Webhook}
 oomScoreAdj: 0
 maxOpenFiles: 20000
 serializeImagePulls: false
+# The node shares this machine's disk, where the default thresholds (15% of the image filesystem
+# free) tainted it with disk-pressure on a 252 GB disk with 41 GB free: absolute floors instead.
+# Image garbage collection stays on, above those floors.
+evictionHard: {memory.available: 200Mi, nodefs.available: 2Gi, imagefs.available: 2Gi, nodefs.inodesFree: "5%"}
+imageGCHighThresholdPercent: 95
+imageGCLowThresholdPercent: 90
 EOF
 }
 

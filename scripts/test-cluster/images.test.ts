@@ -19,6 +19,8 @@ import { parseAllDocuments } from "yaml";
 const root = join(import.meta.dir, "../..");
 const chart = join(root, "charts/booking-rush");
 const release = "booking-rush";
+/** The namespace the chart is rendered for: the Kafka broker advertises its namespaced Service name. */
+const namespace = "booking-rush";
 
 type Run = { code: number; stdout: string; stderr: string };
 function run(command: string[], options: { env?: Record<string, string>; input?: string } = {}): Run {
@@ -185,7 +187,7 @@ function containerScript(image: Unpacked, spec: { hostname: string; argv: string
   const r = image.rootfs;
   const lines = ["set -e", `r=${quote(r)}`, 'mount --bind "$r" "$r"', `hostname ${quote(spec.hostname)}`];
   const hosts = join(scratch, `hosts-${spec.hostname}`);
-  writeFileSync(hosts, `127.0.0.1 localhost ${spec.hostname} ${serviceNames.map((item) => `${release}-${item}`).join(" ")}\n`);
+  writeFileSync(hosts, `127.0.0.1 localhost ${spec.hostname} ${serviceNames.map((item) => `${release}-${item} ${release}-${item}.${namespace}.svc`).join(" ")}\n`);
   writeFileSync(inRoot(r, "/etc/hosts"), "");
   for (const mountPoint of ["/proc", "/dev", ...spec.tmpfs.map((item) => item.path), ...spec.files.map((item) => item.path)]) {
     mkdirSync(inRoot(r, mountPoint), { recursive: true });
@@ -294,7 +296,7 @@ beforeAll(() => {
   );
   mustRun([join(root, "scripts/helm"), "dependency", "build", chart]);
   const tag = mustRun(["bash", join(root, "scripts/images"), "values"]).trim().split(" ");
-  const rendered = mustRun([join(root, "scripts/helm"), "template", release, chart, "-f", `${chart}/values-kind.yaml`, "-f", `${chart}/values-ci.yaml`, ...tag]);
+  const rendered = mustRun([join(root, "scripts/helm"), "template", release, chart, "--namespace", namespace, "-f", `${chart}/values-kind.yaml`, "-f", `${chart}/values-ci.yaml`, ...tag]);
   objects = parseAllDocuments(rendered)
     .map((document) => document.toJS() as K8sObject | null)
     .filter((object): object is K8sObject => object !== null);

@@ -60,7 +60,8 @@ spec:
     {{- range $scaling.topics }}
     - type: kafka
       metadata:
-        bootstrapServers: {{ include "booking-rush.kafkaBrokers" $root | quote }}
+        {{- /* Read by KEDA's operator, which runs in its own namespace. */}}
+        bootstrapServers: {{ include "booking-rush.kafkaBrokersFromAnywhere" $root | quote }}
         consumerGroup: {{ $scaling.consumerGroup | quote }}
         topic: {{ . | quote }}
         lagThreshold: {{ $scaling.lagThreshold | quote }}

@@ -57,3 +57,13 @@ seccompProfile:
 {{- .Values.config.KAFKA_BROKERS -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* The brokers as a process in another namespace reaches them (KEDA's operator runs in its own):
+       the in-release Kafka by its namespaced Service name. */}}
+{{- define "booking-rush.kafkaBrokersFromAnywhere" -}}
+{{- if .Values.dependencies.kafka.enabled -}}
+{{- printf "%s-kafka.%s.svc:9092" .Release.Name .Release.Namespace -}}
+{{- else -}}
+{{- .Values.config.KAFKA_BROKERS -}}
+{{- end -}}
+{{- end -}}
