@@ -82,7 +82,13 @@ export const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_6
 export async function newBuyer(tag: string): Promise<{ email: string; token: string; id: string }> {
   const email = `${tag}-${crypto.randomUUID().slice(0, 8)}@cluster.test`;
   const password = "cluster-test-password";
-  const session = expectStatus(await send("auth", "POST", "/auth/register", { body: { email, password, name: tag } }), 201, `register ${email}`).data;
+  // A 503 says nothing was changed and to retry later (a busy node): a client tries again, a few times.
+  let answer = await send("auth", "POST", "/auth/register", { body: { email, password, name: tag } });
+  for (let attempt = 1; answer.status === 503 && attempt < 5; attempt++) {
+    await Bun.sleep(500 * attempt);
+    answer = await send("auth", "POST", "/auth/register", { body: { email, password, name: tag } });
+  }
+  const session = expectStatus(answer, 201, `register ${email}`).data;
   return { email, token: session.tokens.access_token, id: session.user.id };
 }
 
