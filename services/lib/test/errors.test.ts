@@ -54,7 +54,8 @@ describe("mapping unknown errors", () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6379"), { code: "ECONNREFUSED" });
     const retries = Object.assign(new Error("Reached the max retries per request limit"), { name: "MaxRetriesPerRequestError" });
     const pgClosed = Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
-    for (const error of [refused, retries, pgClosed, new Error("Command timed out"), new DependencyUnavailableError("kafka")]) {
+    const aborted = Object.assign(new Error("Command aborted due to connection close"), { name: "AbortError" });
+    for (const error of [refused, retries, pgClosed, aborted, new Error("Command timed out"), new DependencyUnavailableError("kafka")]) {
       const mapped = toAppError("UNKNOWN", error);
       expect(mapped.code).toBe("SERVICE_UNAVAILABLE");
       expect(mapped.status).toBe(503);

@@ -18,6 +18,9 @@ export function dependencyOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
   // ioredis: offline queue disabled or retries exhausted, command timeouts, failover in progress.
   if (name === "MaxRetriesPerRequestError" || message === "Connection is closed." || message.startsWith("Stream isn't writeable")) return "redis";
+  // A command in flight when its connection dropped (the master pod deleted mid-request): seen as a
+  // 500 on the cluster before it was named here.
+  if (name === "AbortError" && message.startsWith("Command aborted due to connection close")) return "redis";
   if (message === "Command timed out" || message.startsWith("All sentinels are unreachable") || message.startsWith("READONLY") || message.startsWith("NOREPLICAS")) return "redis";
   // postgres.js connection failures carry these codes.
   if (code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED" || code === "CONNECT_TIMEOUT") return "postgres";
