@@ -15,24 +15,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type Subprocess, spawn } from "bun";
 import { parseAllDocuments } from "yaml";
+import { root, type Run, runCommand as run } from "./support";
 
-const root = join(import.meta.dir, "../..");
 const chart = join(root, "charts/booking-rush");
 const release = "booking-rush";
 /** The namespace the chart is rendered for: the Kafka broker advertises its namespaced Service name. */
 const namespace = "booking-rush";
 
-type Run = { code: number; stdout: string; stderr: string };
-function run(command: string[], options: { env?: Record<string, string>; input?: string } = {}): Run {
-  const result = Bun.spawnSync(command, {
-    cwd: root,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: options.env ?? process.env,
-    stdin: options.input === undefined ? "ignore" : Buffer.from(options.input),
-  });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
-}
 function mustRun(command: string[]): string {
   const result = run(command);
   if (result.code !== 0) throw new Error(`${command.join(" ")} failed (${result.code}): ${result.stderr.slice(-2000)}`);

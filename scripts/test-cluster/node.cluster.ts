@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cluster, clusterEnv, root, run } from "./support";
+import { cluster, clusterEnv, goTool, root, run } from "./support";
 
 const kubeVersion = "v1.33.13";
 const settings = clusterEnv(["CLUSTER_NODE_NAME", "CLUSTER_DNS_IP", "CLUSTER_DOMAIN", "KUBECONFIG"] as const);
@@ -24,7 +24,7 @@ const image = `booking-rush.local/busybox-test:${process.pid}`;
 // What the web pod serves: only this test's pod can answer it.
 const token = `hello-from-web-${crypto.randomUUID()}`;
 
-const kubectlPath = run("bash", "scripts/go-tools", "path", "kubectl").stdout.trim();
+const kubectlPath = goTool("kubectl");
 const kubectl = (...args: string[]) => run(kubectlPath, "--kubeconfig", settings.KUBECONFIG, ...args);
 const inPod = (pod: string, script: string) => kubectl("-n", namespace, "exec", pod, "--", "sh", "-c", script);
 const httpGet = (host: string) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${host} 80`;

@@ -21,8 +21,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-
-const root = join(import.meta.dir, "../..");
+import { goTool, root, runCommand } from "./support";
 
 function required(name: string, why: string): string {
   const value = process.env[name];
@@ -30,11 +29,7 @@ function required(name: string, why: string): string {
   return value;
 }
 
-type Run = { code: number; stdout: string; stderr: string };
-function run(command: string[], env: Record<string, string> = {}): Run {
-  const result = Bun.spawnSync(command, { cwd: root, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
-}
+const run = (command: string[], env?: Record<string, string>) => runCommand(command, { env });
 
 let kubectlPath = "";
 let namespace = "";
@@ -64,9 +59,7 @@ beforeAll(() => {
   required("KUBECONFIG", "export the local cluster's (eval \"$(bash scripts/cluster env)\")");
   release = required("SCALING_RELEASE", "the Helm release installed with values-ci-scaling.yaml");
   namespace = required("SCALING_NAMESPACE", "the namespace of that release");
-  const path = run(["bash", join(root, "scripts/go-tools"), "path", "kubectl"]);
-  if (path.code !== 0) throw new Error(`scripts/go-tools path kubectl failed: ${path.stderr}`);
-  kubectlPath = path.stdout.trim();
+  kubectlPath = goTool("kubectl");
   const version = kubectl("version", "--request-timeout=10s");
   if (version.code !== 0) throw new Error(`the cluster in KUBECONFIG does not answer: ${version.stderr}`);
 }, 900_000);

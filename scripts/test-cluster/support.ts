@@ -1,5 +1,5 @@
 /**
- * What the cluster tests share: running a command, `scripts/cluster <args>`, and the settings
+ * What the cluster tests share: running a command, a Go tool's path, `scripts/cluster <args>`, and the settings
  * `scripts/cluster env` prints (scripts/cluster.env unless overridden).
  */
 import { join } from "node:path";
@@ -8,10 +8,28 @@ export const root = join(import.meta.dir, "../..");
 export const clusterScript = join(root, "scripts/cluster");
 
 export type Run = { code: number; stdout: string; stderr: string };
+export type RunOptions = { timeoutMs?: number; input?: string; env?: Record<string, string> };
 
-export function run(...command: string[]): Run {
-  const result = Bun.spawnSync(command, { cwd: root, stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+/** A command to its end, from the repository (killed after `timeoutMs` if given); `env` is added to this process's environment. */
+export function runCommand(command: string[], { timeoutMs, input, env }: RunOptions = {}): Run {
+  const result = Bun.spawnSync(command, {
+    cwd: root,
+    env: env ? { ...process.env, ...env } : process.env,
+    stdin: input === undefined ? "ignore" : Buffer.from(input),
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: timeoutMs,
+  });
+  return { code: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
+
+export const run = (...command: string[]) => runCommand(command);
+
+/** The path of a Go program scripts/go-tools builds (once). */
+export function goTool(name: string): string {
+  const path = runCommand(["bash", join(root, "scripts/go-tools"), "path", name]);
+  if (path.code !== 0) throw new Error(`scripts/go-tools path ${name} failed: ${path.stderr}`);
+  return path.stdout.trim();
 }
 
 export const cluster = (...args: string[]) => run("bash", clusterScript, ...args);

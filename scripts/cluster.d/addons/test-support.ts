@@ -1,19 +1,14 @@
 /**
- * What the add-on tests share: commands run from the repository, the variables scripts/test exports
+ * What the add-on tests share: commands run from the repository (the cluster tests' runner), the variables scripts/test exports
  * (the loopback API server of scripts/kube-apiserver), and a kubeconfig for that server.
  */
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { stringify } from "yaml";
+import { runCommand } from "../../test-cluster/support";
 
-export const root = join(import.meta.dir, "../../..");
+export { goTool, root, type Run } from "../../test-cluster/support";
 
-export type Run = { code: number; stdout: string; stderr: string };
-
-export function run(command: string[], env: Record<string, string> = {}, stdin?: string): Run {
-  const result = Bun.spawnSync(command, { cwd: root, env: { ...process.env, ...env }, stdin: stdin === undefined ? "ignore" : Buffer.from(stdin), stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
-}
+export const run = (command: string[], env: Record<string, string> = {}, stdin?: string) => runCommand(command, { env, input: stdin });
 
 export function required(name: string): string {
   const value = process.env[name];
@@ -40,9 +35,3 @@ export function writeTestKubeconfig(path: string): string {
   return token;
 }
 
-/** The path of a Go program scripts/go-tools builds (once). */
-export function goTool(name: string): string {
-  const path = run(["bash", join(root, "scripts/go-tools"), "path", name]);
-  if (path.code !== 0) throw new Error(`scripts/go-tools path ${name} failed: ${path.stderr}`);
-  return path.stdout.trim();
-}

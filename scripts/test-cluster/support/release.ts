@@ -5,8 +5,12 @@
  * `scripts/cluster exec`, whose resolver is the cluster's CoreDNS).
  */
 import { join } from "node:path";
+import { root, type RunOptions, runCommand } from "../support";
 
-export const root = join(import.meta.dir, "../../..");
+export { root };
+
+/** A command to its end, killed after 2 minutes unless told otherwise. */
+export const run = (command: string[], options: RunOptions = {}) => runCommand(command, { timeoutMs: 120_000, ...options });
 
 function required(name: string): string {
   const value = process.env[name];
@@ -23,23 +27,6 @@ export const release = {
   /** The chart and values arguments of `helm install`, one per line (an upgrade repeats them). */
   chartArgs: required("CLUSTER_HELM_CHART_ARGS").split("\n").filter(Boolean),
 };
-
-export type Ran = { code: number; stdout: string; stderr: string };
-
-type RunOptions = { timeoutMs?: number; input?: string; env?: Record<string, string> };
-
-/** A command to its end (bounded); `env` is added to this process's environment. */
-export function run(command: string[], { timeoutMs = 120_000, input, env }: RunOptions = {}): Ran {
-  const result = Bun.spawnSync(command, {
-    cwd: root,
-    env: env ? { ...process.env, ...env } : process.env,
-    stdin: input === undefined ? "ignore" : Buffer.from(input),
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: timeoutMs,
-  });
-  return { code: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
-}
 
 function checked(command: string[], options?: RunOptions): string {
   const result = run(command, options);
