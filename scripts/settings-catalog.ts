@@ -1,6 +1,7 @@
 /**
- * Every settings group of every process, for the README's configuration table and the test that
- * keeps it in sync. Service-specific groups live with their service; the shared ones in the kernel.
+ * Every settings group of every process, for the configuration table of docs/operations.md
+ * (scripts/config-table.ts) and the tests that keep it and the chart's ConfigMap in sync.
+ * Service-specific groups live with their service; the shared ones in the kernel.
  */
 import { authServiceSettings } from "../services/auth/src/settings";
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "../services/booking/src/settings";

@@ -96,7 +96,7 @@ function expectation(schema: TSchema | undefined, message: string): string {
   return message.replace(/^expected/i, "must be");
 }
 
-/** Rows for the README's configuration table, straight from the schemas. */
+/** Rows for the configuration table (docs/operations.md), straight from the schemas. */
 export function describeSettings(groups: Record<string, AnyGroup>) {
   return Object.entries(groups).flatMap(([group, { schema }]) =>
     Object.entries(schema.properties).map(([name, setting]) => {

@@ -1,6 +1,6 @@
 /**
- * Every setting of every process, by group. A process picks the groups it uses; the README's
- * configuration table is generated from these schemas (scripts/config-table.ts).
+ * Every setting of every process, by group. A process picks the groups it uses; the configuration
+ * table of docs/operations.md is generated from these schemas (scripts/config-table.ts).
  */
 import { Type } from "@sinclair/typebox";
 import { secret, settingsGroup } from "./config";

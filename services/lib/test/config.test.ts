@@ -65,7 +65,7 @@ describe("config", () => {
     expect(values.sort()).toEqual(["redis-pass", "s".repeat(32)].sort());
   });
 
-  test("describes every setting for the README table", () => {
+  test("describes every setting for the configuration table", () => {
     const rows = describeSettings(groups);
     const jwt = rows.find((row) => row.name === "JWT_SECRET");
     expect(jwt).toMatchObject({ group: "auth", required: true, secret: true });
