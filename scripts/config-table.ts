@@ -6,11 +6,11 @@ import { describeSettings } from "../services/lib/src/config";
 import { settingsCatalog } from "./settings-catalog";
 
 const rows = describeSettings(settingsCatalog);
-const escape = (text: string) => text.replaceAll("|", "\\|");
+const escapeCell = (text: string) => text.replaceAll("|", "\\|");
 console.log("| variable | group | required | default | description |");
 console.log("| --- | --- | --- | --- | --- |");
 for (const row of rows) {
-  const shownDefault = row.default === "" ? "" : `\`${escape(row.default)}\``;
-  const description = `${escape(row.description)}${row.secret ? " (secret: never logged)" : ""}`;
+  const shownDefault = row.default === "" ? "" : `\`${escapeCell(row.default)}\``;
+  const description = `${escapeCell(row.description)}${row.secret ? " (secret: never logged)" : ""}`;
   console.log(`| \`${row.name}\` | ${row.group} | ${row.required ? "yes" : "no"} | ${shownDefault} | ${description} |`);
 }
