@@ -20,7 +20,8 @@ const helm = (...args: string[]) => {
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
+type KubeValue = any;
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: KubeValue; [key: string]: KubeValue };
 
 const profiles = {
   default: [],
