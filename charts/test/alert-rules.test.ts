@@ -19,6 +19,8 @@ const run = (command: string[]) => {
 };
 
 type Rule = { alert: string; expr: string; annotations: { summary: string } };
+// biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
+type RenderedObject = any;
 type RuleGroups = { groups: { name: string; rules: Rule[] }[] };
 let operatorRules: RuleGroups;
 let inReleaseRules: string;
@@ -30,8 +32,7 @@ beforeAll(() => {
   const render = (...args: string[]) => {
     const output = run([`${root}/scripts/helm`, "template", "booking-rush", chart, "--namespace", "booking-rush", ...args]);
     if (output.code !== 0) throw new Error(output.output);
-    // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
-    return parseAllDocuments(output.stdout).map((document) => document.toJS() as any).filter(Boolean);
+    return parseAllDocuments(output.stdout).map((document) => document.toJS() as RenderedObject).filter(Boolean);
   };
   const rule = render().find((object) => object.kind === "PrometheusRule");
   operatorRules = rule.spec as RuleGroups;

@@ -20,7 +20,8 @@ const helm = (...args: string[]) => {
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
+type KubeValue = any;
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: KubeValue; [key: string]: KubeValue };
 
 const profiles = {
   default: [],
@@ -466,7 +467,8 @@ function configuredHosts(all: K8sObject[], release: string, namespace: string): 
   // The parts' own wiring: the Collector's Jaeger exporter, Grafana's data sources, KEDA's brokers.
   for (const object of all.filter((candidate) => candidate.kind === "ConfigMap")) {
     for (const [key, text] of Object.entries((object.data ?? {}) as Record<string, string>)) {
-      for (const match of text.matchAll(/(?:url: https?:\/\/|endpoint: )([a-z][a-z0-9-]*)(?::\d+)/g)) (hosts[`${object.metadata.name}/${key}`] ??= []).push(match[1]!);
+      const source = `${object.metadata.name}/${key}`;
+      for (const match of text.matchAll(/(?:url: https?:\/\/|endpoint: )([a-z][a-z0-9-]*)(?::\d+)/g)) hosts[source] = [...(hosts[source] ?? []), match[1]!];
     }
   }
   for (const scaled of all.filter((candidate) => candidate.kind === "ScaledObject")) {

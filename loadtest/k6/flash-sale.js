@@ -173,7 +173,7 @@ function jsonBody(response) {
 
 function errorCode(response) {
   const body = jsonBody(response);
-  return body && body.error && typeof body.error.code === "string" ? body.error.code : `HTTP_${response.status}`;
+  return typeof body?.error?.code === "string" ? body.error.code : `HTTP_${response.status}`;
 }
 
 function headers(token, idempotencyKey) {
@@ -306,7 +306,7 @@ export default function (data) {
     return;
   }
 
-  const booking = (jsonBody(reserve) || {}).data || {};
+  const booking = jsonBody(reserve)?.data || {};
   if (typeof booking.booking_id !== "string") {
     console.error(`reserve answered 201 without a booking_id: ${reserve.body}`);
     return;
@@ -339,7 +339,7 @@ function payAndWait(token, booking, started) {
       tags: { endpoint: "booking", name: `${BASE_URL}/bookings/:id` },
     });
     const body = answer.status === 200 ? jsonBody(answer) : null;
-    if (body && body.data && typeof body.data.status === "string") status = body.data.status;
+    if (typeof body?.data?.status === "string") status = body.data.status;
   }
   check(status, { "booking ends confirmed": (s) => s === "confirmed" });
   if (status === "confirmed") {
@@ -408,7 +408,7 @@ export function teardown(data) {
 /** The end-of-test report: thresholds, the sale's outcome, and the rejected reservations by code. */
 export function handleSummary(data) {
   const metrics = data.metrics || {};
-  const value = (name, field) => (metrics[name] && metrics[name].values ? metrics[name].values[field] : undefined);
+  const value = (name, field) => metrics[name]?.values?.[field];
   const lines = ["flash sale summary"];
   const failed = [];
   for (const [name, metric] of Object.entries(metrics)) {

@@ -603,7 +603,7 @@ stop_components() {
   # first, then their shims (which do not exit on TERM while they hold a container).
   # shellcheck disable=SC2046  # one pid per word
   stop_pids 5 $(pod_pids)
-  # shellcheck disable=SC2046
+  # shellcheck disable=SC2046  # one pid per word
   stop_pids 2 $(leftover_pids)
 }
 

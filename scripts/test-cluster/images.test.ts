@@ -32,7 +32,8 @@ const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 // ---- the chart, rendered as the CI profile ------------------------------------------------------
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
-type K8sObject = { kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string>; stringData?: Record<string, string> };
+type KubeValue = any;
+type K8sObject = { kind: string; metadata: { name: string }; spec?: KubeValue; data?: Record<string, string>; stringData?: Record<string, string> };
 // biome-ignore lint/suspicious/noExplicitAny: a rendered container
 type Container = any;
 type Workload = { podSecurity: { fsGroup?: number }; container: Container; volumes: Container[] };

@@ -14,7 +14,7 @@ import { kubectlJson, root, seedDemo, serviceUrl } from "./support/release";
 const prometheus = serviceUrl("prometheus", 9090);
 const log = (message: string) => console.log(`[cluster] ${message}`);
 
-async function prometheusApi<T = any>(path: string): Promise<T> {
+async function prometheusApi<T>(path: string): Promise<T> {
   const answer = (await (await fetch(`${prometheus}/api/v1/${path}`, { signal: AbortSignal.timeout(15_000) })).json()) as { status: string; data: T; error?: string };
   if (answer.status !== "success") throw new Error(`prometheus ${path}: ${answer.error}`);
   return answer.data;

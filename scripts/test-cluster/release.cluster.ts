@@ -22,8 +22,10 @@ import { type Demo, helm, kubectl, kubectlJson, release, releaseSettings, root, 
 
 const log = (message: string) => console.log(`[cluster] ${message}`);
 
-type Item<S = any> = { metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] }; spec: S; status: any };
-type List<S = any> = { items: Item<S>[] };
+// biome-ignore lint/suspicious/noExplicitAny: spec and status of every kind of object kubectl prints (pods, deployments, jobs)
+type KubeFields = any;
+type Item<S = KubeFields> = { metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] }; spec: S; status: KubeFields };
+type List<S = KubeFields> = { items: Item<S>[] };
 
 function podsOf(app: string): Item[] {
   return kubectlJson<List>(["get", "pods", "--selector", `app.kubernetes.io/instance=${release.name},app.kubernetes.io/name=${app}`]).items;
@@ -64,7 +66,7 @@ describe("the release", () => {
   });
 
   test("the reconciler CronJob is scheduled", () => {
-    const cronJob = kubectlJson(["get", "cronjob", `${release.name}-reconciler`]);
+    const cronJob = kubectlJson<Item<{ schedule: string; suspend?: boolean }>>(["get", "cronjob", `${release.name}-reconciler`]);
     expect(cronJob.spec.schedule).toBe("* * * * *");
     expect(cronJob.spec.suspend ?? false).toBe(false);
   });
@@ -198,7 +200,7 @@ describe("the Redis master pod deleted in the middle of a sale", () => {
     const settled = await eventually(
       async () => {
         const [status] = await inventoryStatus(adminToken, zone.showId);
-        if (!status || status.verdict !== "clean") throw new Error(`zone verdict ${status?.verdict}: ${JSON.stringify(status)}`);
+        if (status?.verdict !== "clean") throw new Error(`zone verdict ${status?.verdict}: ${JSON.stringify(status)}`);
         return status;
       },
       { timeoutMs: 60_000, intervalMs: 1_000 },
@@ -316,7 +318,7 @@ describe("a booking pod deleted under load", () => {
     const settled = await eventually(
       async () => {
         const [status] = await inventoryStatus(adminToken, zone.showId);
-        if (!status || status.verdict !== "clean" || status.redis?.available !== 100) throw new Error(JSON.stringify(status));
+        if (status?.verdict !== "clean" || status.redis?.available !== 100) throw new Error(JSON.stringify(status));
         return status;
       },
       { timeoutMs: 60_000, intervalMs: 1_000 },
@@ -352,6 +354,6 @@ describe("helm upgrade to a changed value", () => {
     const revisions = JSON.parse(helm(["history", release.name, "--output", "json"])) as { status: string }[];
     expect(revisions.length).toBe(revisionBefore + 1);
     expect(revisions.at(-1)!.status).toBe("deployed");
-    expect(kubectlJson(["get", "configmap", `${release.name}-config`]).data.LOG_LEVEL).toBe("info");
+    expect(kubectlJson<{ data: Record<string, string> }>(["get", "configmap", `${release.name}-config`]).data.LOG_LEVEL).toBe("info");
   });
 });

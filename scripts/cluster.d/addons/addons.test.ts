@@ -12,7 +12,7 @@
  * Needs KUBE_TEST_API_URL, KUBE_TEST_CA_FILE and KUBE_TEST_TOKEN (scripts/test sets them).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";

@@ -6,6 +6,7 @@
  */
 import { serviceUrl } from "./release";
 
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers; assertions inspect the shape
 export type Answer = { status: number; body: any };
 export type Service = "auth" | "catalog" | "booking" | "payment";
 

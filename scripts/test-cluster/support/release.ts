@@ -38,7 +38,7 @@ function checked(command: string[], options?: RunOptions): string {
 export const kubectl = (args: string[], options?: RunOptions) =>
   checked([release.kubectl, "--namespace", release.namespace, ...args], options);
 
-export const kubectlJson = <T = any>(args: string[]): T => JSON.parse(kubectl([...args, "--output", "json"])) as T;
+export const kubectlJson = <T>(args: string[]): T => JSON.parse(kubectl([...args, "--output", "json"])) as T;
 
 export const helm = (args: string[], options?: { timeoutMs?: number }) => checked([release.helm, "--namespace", release.namespace, ...args], options);
 

@@ -30,7 +30,7 @@ import { type UserView, userView } from "./views";
  */
 export async function adminAndTarget(tx: Transaction, actor: AuthenticatedUser, targetId: string) {
   const [actorRow] = await tx.select({ tenantId: users.tenantId, role: users.role }).from(users).where(eq(users.id, actor.id));
-  if (!actorRow || actorRow.role !== "admin" || actorRow.tenantId === null) throw forbidden("Requires role admin of a tenant");
+  if (actorRow?.role !== "admin" || actorRow.tenantId === null) throw forbidden("Requires role admin of a tenant");
   const tenantId = actorRow.tenantId;
   const admins = await tx
     .select({ id: users.id })

@@ -90,7 +90,7 @@ export async function refreshSession(store: AuthStore, presented: string, origin
     }
     if (row.expiresAt.getTime() <= Date.now()) return { result: "expired" };
     const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
-    if (!user || user.status !== "active") return { result: "invalid" };
+    if (user?.status !== "active") return { result: "invalid" };
     const { tokens, refreshTokenId } = await issueTokens(store, tx, user, row.familyId);
     await tx.update(refreshTokens).set({ revokedAt: sql`now()`, replacedBy: refreshTokenId }).where(eq(refreshTokens.id, row.id));
     return { result: "rotated", user: userView(user), tokens };

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const from = (address: string) => ({ headers: { "x-forwarded-for": `${address}, 10.0.0.1` } });
 
-function expectLimited(answer: { status: number; body: any; headers: Headers }) {
+function expectLimited(answer: { status: number; body: { error: { code: string } }; headers: Headers }) {
   expect(answer.status).toBe(429);
   expect(answer.body.error.code).toBe("RATE_LIMITED");
   const retryAfter = Number(answer.headers.get("retry-after"));

@@ -41,7 +41,7 @@ describe("booking lifecycle", () => {
   });
 
   test("confirm turns the hold into sold; confirming again with the same payment changes nothing", async () => {
-    const { sale, zone, token, bookingId } = await reserve(fixture);
+    const { sale, zone, bookingId } = await reserve(fixture);
     const paymentId = crypto.randomUUID();
     const confirmed = await confirmPaid(fixture, bookingId, paymentId);
     expect(confirmed.status).toBe(200);

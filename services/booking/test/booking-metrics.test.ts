@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { valueOf } from "../../lib/test/support/metrics-text";
+import { seriesValue } from "../../lib/test/support/metrics-text";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 
 let fixture: BookingFixture;
@@ -33,13 +33,13 @@ describe("booking metrics on /metrics", () => {
     // Live holds are sampled in the background; sample now rather than wait for the timer.
     expect(await fixture.metrics.refreshSamples()).toBe(true);
     const text = await scrape();
-    expect(valueOf(text, "booking_reservations_total", 'result="reserved"')).toBe(1);
-    expect(valueOf(text, "booking_reservations_total", 'result="replayed"')).toBe(1);
-    expect(valueOf(text, "booking_reservations_total", 'result="rejected"')).toBe(1);
-    expect(valueOf(text, "booking_reservation_failures", 'code="INSUFFICIENT_STOCK"')).toBe(1);
-    expect(valueOf(text, "redis_operation_duration_seconds_count", 'script="reserve"')).toBe(3);
+    expect(seriesValue(text, "booking_reservations_total", 'result="reserved"')).toBe(1);
+    expect(seriesValue(text, "booking_reservations_total", 'result="replayed"')).toBe(1);
+    expect(seriesValue(text, "booking_reservations_total", 'result="rejected"')).toBe(1);
+    expect(seriesValue(text, "booking_reservation_failures", 'code="INSUFFICIENT_STOCK"')).toBe(1);
+    expect(seriesValue(text, "redis_operation_duration_seconds_count", 'script="reserve"')).toBe(3);
     // Every live hold of every loaded event: at least this sale's.
-    expect(valueOf(text, "active_reservations", "service=")).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(text, "active_reservations", "service=")).toBeGreaterThanOrEqual(1);
     const live = await fixture.redis.zcard(sale.keys.expiry);
     expect(live).toBe(1);
   });

@@ -8,7 +8,7 @@ import { eventKeys, reconcilerRunResults, zoneOutcomes } from "@booking-rush/lib
 import * as schema from "../../../drizzle/schema";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
-import { timedScrape, valueOf } from "../../lib/test/support/metrics-text";
+import { timedScrape, seriesValue } from "../../lib/test/support/metrics-text";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 
 let catalog: CatalogFixture;
@@ -32,7 +32,7 @@ async function scrape(fixture: BookingFixture = booking) {
   return response.text();
 }
 
-const seats = (text: string, zoneId: string, state: string) => valueOf(text, "inventory_seats", `zone="${zoneId}",state="${state}"`);
+const seats = (text: string, zoneId: string, state: string) => seriesValue(text, "inventory_seats", `zone="${zoneId}",state="${state}"`);
 
 async function publishedSale() {
   const acme = await catalog.tenant("acme");
@@ -96,8 +96,8 @@ describe("a scrape of the Redis-sourced values", () => {
       const before = await scrape(service);
       expect(seats(before, sale.general.id, "available")).toBe(100);
       // Every known result and outcome is exported once sampled (0 when none was counted).
-      for (const result of reconcilerRunResults) expect(valueOf(before, "reconciler_runs_total", `result="${result}"`)).toBeGreaterThanOrEqual(0);
-      for (const outcome of zoneOutcomes) expect(valueOf(before, "reconciler_zones_total", `outcome="${outcome}"`)).toBeGreaterThanOrEqual(0);
+      for (const result of reconcilerRunResults) expect(seriesValue(before, "reconciler_runs_total", `result="${result}"`)).toBeGreaterThanOrEqual(0);
+      for (const outcome of zoneOutcomes) expect(seriesValue(before, "reconciler_zones_total", `outcome="${outcome}"`)).toBeGreaterThanOrEqual(0);
 
       // Redis and PostgreSQL out of reach for this service: a scrape that read either would fail or hang.
       await service.service.close();
@@ -111,13 +111,13 @@ describe("a scrape of the Redis-sourced values", () => {
         ["reconciler_zones_total", 'outcome="clean"'],
         ["reconciler_last_success_timestamp_seconds", ""],
       ] as const) {
-        expect(valueOf(before, name, labels)).toBeDefined();
-        expect(valueOf(after.text, name, labels)).toBe(valueOf(before, name, labels)!);
+        expect(seriesValue(before, name, labels)).toBeDefined();
+        expect(seriesValue(after.text, name, labels)).toBe(seriesValue(before, name, labels)!);
       }
       await eventually(async () => {
         const text = (await timedScrape(service.metrics)).text;
-        expect(valueOf(text, "metrics_sample_age_seconds", 'source="inventory_seats"')).toBeGreaterThan(0.5);
-        expect(valueOf(text, "metrics_sample_age_seconds", 'source="reconciler"')).toBeGreaterThan(0.5);
+        expect(seriesValue(text, "metrics_sample_age_seconds", 'source="inventory_seats"')).toBeGreaterThan(0.5);
+        expect(seriesValue(text, "metrics_sample_age_seconds", 'source="reconciler"')).toBeGreaterThan(0.5);
       }, { timeoutMs: 10_000, intervalMs: 100 });
     } finally {
       service.metrics.stopSampling();

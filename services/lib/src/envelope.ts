@@ -57,7 +57,10 @@ export const errorSchema = errorSchemaOf();
  */
 export function errorResponses(...codes: ErrorCode[]) {
   const byStatus: Record<number, ErrorCode[]> = {};
-  for (const code of codes) (byStatus[errorStatus[code]] ??= []).push(code);
+  for (const code of codes) {
+    const status = errorStatus[code];
+    byStatus[status] = [...(byStatus[status] ?? []), code];
+  }
   return Object.fromEntries(Object.entries(byStatus).map(([status, group]) => [status, errorSchemaOf(group)])) as Record<number, ReturnType<typeof errorSchemaOf>>;
 }
 

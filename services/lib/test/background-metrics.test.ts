@@ -8,7 +8,7 @@ import { closeRedis, createRedis } from "../src/clients/redis";
 import { infoNumbers, registerRedisMemory } from "../src/clients/redis-memory";
 import { createMetrics, Gauge, sampleInBackground } from "../src/metrics";
 import { eventually } from "./support/eventually";
-import { timedScrape, valueOf } from "./support/metrics-text";
+import { timedScrape, seriesValue } from "./support/metrics-text";
 import { stackConfig, testLogger } from "./support/stack-config";
 
 describe("background samples", () => {
@@ -34,16 +34,16 @@ describe("background samples", () => {
       answering = false;
       const last = reads * 10;
       const before = await timedScrape(metrics);
-      expect(valueOf(before.text, "test_sampled_value")).toBe(last);
+      expect(seriesValue(before.text, "test_sampled_value")).toBe(last);
       // Waits past several timed-out samples: the value stays, its age grows, scrapes stay fast.
-      await eventually(async () => expect(valueOf((await timedScrape(metrics)).text, "metrics_sample_age_seconds", 'source="test_dependency"')).toBeGreaterThan(0.5), { timeoutMs: 10_000 });
+      await eventually(async () => expect(seriesValue((await timedScrape(metrics)).text, "metrics_sample_age_seconds", 'source="test_dependency"')).toBeGreaterThan(0.5), { timeoutMs: 10_000 });
       const during = await timedScrape(metrics);
       expect(during.ms).toBeLessThan(100);
-      expect(valueOf(during.text, "test_sampled_value")).toBe(last);
+      expect(seriesValue(during.text, "test_sampled_value")).toBe(last);
       expect(await sampler.refresh()).toBe(false);
       answering = true;
       expect(await sampler.refresh()).toBe(true);
-      expect(valueOf((await timedScrape(metrics)).text, "metrics_sample_age_seconds", 'source="test_dependency"')).toBeLessThan(0.5);
+      expect(seriesValue((await timedScrape(metrics)).text, "metrics_sample_age_seconds", 'source="test_dependency"')).toBeLessThan(0.5);
     } finally {
       metrics.stopSampling();
     }
@@ -75,17 +75,17 @@ describe("background samples", () => {
       expect(await metrics.refreshSamples()).toBe(true);
       const info = infoNumbers(await redis.info("memory"));
       const first = await timedScrape(metrics);
-      const used = valueOf(first.text, "redis_memory_used_bytes")!;
+      const used = seriesValue(first.text, "redis_memory_used_bytes")!;
       // The server's own figure moves between two reads; the same order of magnitude is the point.
       expect(used).toBeGreaterThan(100_000);
       expect(Math.abs(used - info.get("used_memory")!) / used).toBeLessThan(0.5);
-      expect(valueOf(first.text, "redis_memory_max_bytes")).toBe(info.get("maxmemory")!);
+      expect(seriesValue(first.text, "redis_memory_max_bytes")).toBe(info.get("maxmemory")!);
       await closeRedis(redis);
       expect(await metrics.refreshSamples()).toBe(false);
       const after = await timedScrape(metrics);
       expect(after.ms).toBeLessThan(100);
-      expect(valueOf(after.text, "redis_memory_used_bytes")).toBe(used);
-      expect(valueOf(after.text, "metrics_sample_age_seconds", 'source="redis_memory"')).toBeGreaterThanOrEqual(0);
+      expect(seriesValue(after.text, "redis_memory_used_bytes")).toBe(used);
+      expect(seriesValue(after.text, "metrics_sample_age_seconds", 'source="redis_memory"')).toBeGreaterThanOrEqual(0);
     } finally {
       metrics.stopSampling();
       await closeRedis(redis);

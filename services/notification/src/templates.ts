@@ -29,12 +29,12 @@ const placeholder = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g;
 const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (character) => htmlEntities[character]!);
 
-/** Fills every `{{name}}` of `template`; `escape` is applied to each value. */
-export function renderTemplate(template: string, values: TemplateValues, escape: (value: string) => string = (value) => value): string {
+/** Fills every `{{name}}` of `template`; `escapeValue` is applied to each value. */
+export function renderTemplate(template: string, values: TemplateValues, escapeValue: (value: string) => string = (value) => value): string {
   return template.replace(placeholder, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new TemplateError(`no value for {{${name}}}`);
-    return escape(String(value));
+    return escapeValue(String(value));
   });
 }
 

@@ -65,7 +65,7 @@ export async function chargePayment(dependencies: ChargeDependencies, paymentId:
   const result = await inScope(db, systemScope, async (tx) => {
     const [current] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for("update");
     // Another worker finished it meanwhile (a redelivery racing this one): its outcome stands.
-    if (!current || current.status !== "processing") return "already_done";
+    if (current?.status !== "processing") return "already_done";
     const succeeded = outcome.status === "succeeded";
     const [done] = await tx
       .update(payments)

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "../../../drizzle/schema";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "../../booking/test/support/booking-fixture";
+import { type BookingFixture, bookingFixture, tokenFor } from "../../booking/test/support/booking-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { spawnWorker } from "../../lib/test/support/worker-process";

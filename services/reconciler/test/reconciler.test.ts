@@ -11,9 +11,8 @@ import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones, testAuth } from "../../catalog/test/support/catalog-fixture";
 import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
-import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
-import { valueOf } from "../../lib/test/support/metrics-text";
+import { seriesValue } from "../../lib/test/support/metrics-text";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../../projector/src/projector";
@@ -114,8 +113,8 @@ describe("reconciler", () => {
   test("a run that does not fail leaves its time in Redis, exported by the booking service as reconciler_last_success_timestamp_seconds; a failed run leaves it as it was", async () => {
     const sale = await settledSale(2, 1);
     await booking.redis.del(reconcilerLastSuccessKey);
-    const lastSuccess = async () => valueOf(await bookingExport(), "reconciler_last_success_timestamp_seconds", "");
-    const runs = async (result: string) => valueOf(await bookingExport(), "reconciler_runs_total", `result="${result}"`);
+    const lastSuccess = async () => seriesValue(await bookingExport(), "reconciler_last_success_timestamp_seconds", "");
+    const runs = async (result: string) => seriesValue(await bookingExport(), "reconciler_runs_total", `result="${result}"`);
     expect(await lastSuccess()).toBe(0);
 
     const before = Math.floor(Date.now() / 1000);
@@ -161,8 +160,8 @@ describe("reconciler", () => {
 
     // Alerted three ways: the log, the gauge (recorded in Redis, exported by the booking service), the event.
     expect(warnings.some((line) => line.includes("inventory discrepancy") && line.includes(sale.general.id))).toBe(true);
-    expect(valueOf(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(4);
-    expect(valueOf(await bookingExport(), "inventory_discrepancy", `zone="${sale.assigned.id}"`)).toBe(0);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(4);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.assigned.id}"`)).toBe(0);
     const collector = await collectMessages(testKafka, [sale.event.id], [inventoryDiscrepancyTopic]);
     try {
       const alerts = await collector.caughtUp();
@@ -192,8 +191,8 @@ describe("reconciler", () => {
       ]);
       return { code, stderr };
     };
-    const runs = async (result: string) => valueOf(await bookingExport(), "reconciler_runs_total", `result="${result}"`)!;
-    const zones = async (outcome: string) => valueOf(await bookingExport(), "reconciler_zones_total", `outcome="${outcome}"`)!;
+    const runs = async (result: string) => seriesValue(await bookingExport(), "reconciler_runs_total", `result="${result}"`)!;
+    const zones = async (outcome: string) => seriesValue(await bookingExport(), "reconciler_zones_total", `outcome="${outcome}"`)!;
 
     const cleanBefore = await runs("clean");
     const cleanZonesBefore = await zones("clean");
@@ -201,7 +200,7 @@ describe("reconciler", () => {
     expect(clean.code, clean.stderr).toBe(0);
     expect(await runs("clean")).toBe(cleanBefore + 1);
     expect(await zones("clean")).toBeGreaterThanOrEqual(cleanZonesBefore + 2);
-    expect(valueOf(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(0);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(0);
 
     // Drift: 2 seats sold that PostgreSQL never saw.
     await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
@@ -209,8 +208,8 @@ describe("reconciler", () => {
     const repaired = await once();
     expect(repaired.code, repaired.stderr).toBe(2);
     expect(await runs("repaired")).toBe(repairedBefore + 1);
-    expect(valueOf(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(2);
-    expect(valueOf(await bookingExport(), "inventory_discrepancy", `zone="${sale.assigned.id}"`)).toBe(0);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(2);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.assigned.id}"`)).toBe(0);
     // The record expires unless a later reconciliation replaces it.
     const ttl = await booking.redis.ttl(reconcilerDiscrepancyKey(sale.event.id));
     expect(ttl).toBeGreaterThan(0);
@@ -220,7 +219,7 @@ describe("reconciler", () => {
     const again = await once();
     expect(again.code, again.stderr).toBe(0);
     expect(await runs("clean")).toBe(cleanBefore + 2);
-    expect(valueOf(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(0);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(0);
   }, 180_000);
 
   test("concurrent runs on a drifted zone: one repairs, the others wait and find it clean", async () => {

@@ -56,20 +56,22 @@ export async function bookingFixture(overrides: Partial<BookingConfig> = {}, opt
 
 export type BookingFixture = Awaited<ReturnType<typeof bookingFixture>>;
 
+/** A response body as the loosely typed JSON the assertions inspect. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+type AnswerBody = any;
+
 export const tokenFor = (userId: string, role: "user" | "admin" = "user", tenantId: string | null = null) => signedInToken({ id: userId, role, tenantId }, jwtSecret);
 
 export async function post(fixture: BookingFixture, path: string, token: string, body: unknown, idempotencyKey: string | null = crypto.randomUUID()) {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
   const response = await fixture.app.handle(new Request(`http://localhost/api/v1${path}`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
-  // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
-  return { status: response.status, body: (await response.json()) as any, headers: response.headers };
+  return { status: response.status, body: (await response.json()) as AnswerBody, headers: response.headers };
 }
 
 export async function get(fixture: BookingFixture, path: string, token: string) {
   const response = await fixture.app.handle(new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }));
-  // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) as AnswerBody };
 }
 
 /**
@@ -80,12 +82,10 @@ export async function get(fixture: BookingFixture, path: string, token: string) 
 export async function confirmPaid(fixture: BookingFixture, bookingId: string, paymentId: string = crypto.randomUUID()) {
   try {
     const booking = await confirmBooking(fixture.service.store, { bookingId, userId: "", paymentId });
-    // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
-    return { status: 200, body: { success: true, data: bookingView(booking) } as any };
+    return { status: 200, body: { success: true, data: bookingView(booking) } as AnswerBody };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
-    return { status: errorStatus[error.code] as number, body: { success: false, error: { code: error.code, details: error.details } } as any };
+    return { status: errorStatus[error.code] as number, body: { success: false, error: { code: error.code, details: error.details } } as AnswerBody };
   }
 }
 

@@ -93,7 +93,7 @@ export function createUserAuthCheck(options: UserAuthCheckOptions): UserAuthChec
     const stored = await redis.get(userAuthStateKey(claims.user.id));
     const state = stored === null ? await fill(claims.user.id) : stored === unknownUser ? null : decodeUserAuthState(stored);
     const { user, version } = claims;
-    if (!state || !state.active || state.version !== version || state.role !== user.role || state.tenantId !== user.tenant_id) {
+    if (!state?.active || state.version !== version || state.role !== user.role || state.tenantId !== user.tenant_id) {
       throw unauthorized("Access token is no longer valid");
     }
     return user;

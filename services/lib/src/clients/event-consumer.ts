@@ -25,7 +25,7 @@ export interface ConsumedMessage {
   traceparent?: string;
 }
 
-export type HandlerResult = void | { deadLetter: string };
+export type HandlerResult = undefined | { deadLetter: string };
 
 export interface EventConsumerOptions {
   kafka: Kafka;

@@ -62,7 +62,8 @@ export function createReplicaTarget(config: RedisConfig, logger: Logger, minimum
         }
       }
       // Kept as last seen: the writes themselves fail while Redis is unreachable anyway.
-      if ((failures += 1) % 30 === 1) logger.warn("no Sentinel answers; writes keep waiting for the replicas last seen up", { replicas: up });
+      failures += 1;
+      if (failures % 30 === 1) logger.warn("no Sentinel answers; writes keep waiting for the replicas last seen up", { replicas: up });
     } finally {
       refreshing = false;
     }

@@ -50,7 +50,8 @@ function kernelCodes(route: RouteFacts): ErrorCode[] {
 const openApiPath = (path: string) => path.replace(/:([^/]+)/g, "{$1}");
 
 function completeOperation(operation: JsonObject, route: RouteFacts) {
-  const responses = (operation.responses ??= {}) as Record<string, JsonObject>;
+  operation.responses ??= {};
+  const responses = operation.responses as Record<string, JsonObject>;
   const declared = (route.hooks.response ?? {}) as Record<string, unknown>;
   const byStatus = new Map<string, Set<ErrorCode>>();
   for (const [status, schema] of Object.entries(declared)) {

@@ -153,10 +153,11 @@ let plugins = 0;
  * request passed its schema (a malformed request costs nothing and is answered 400) and before the
  * handler does any expensive work.
  */
-export const rateLimitPlugin = (limiter: RateLimiter, addressOptions: ClientAddressOptions) =>
+export const rateLimitPlugin = (limiter: RateLimiter, addressOptions: ClientAddressOptions) => {
   // A seed per limiter: Elysia deduplicates plugins by name and seed, and two services in one process
   // (services/all) each bring their own limiter.
-  new Elysia({ name: "kernel.rate-limit", seed: (plugins += 1) }).macro({
+  plugins += 1;
+  return new Elysia({ name: "kernel.rate-limit", seed: plugins }).macro({
     rateLimit: (policy: RateLimitPolicy) => ({
       async beforeHandle({ body, request, server }) {
         const subjects: RateLimitSubject[] = [];
@@ -170,3 +171,4 @@ export const rateLimitPlugin = (limiter: RateLimiter, addressOptions: ClientAddr
       },
     }),
   });
+};

@@ -27,11 +27,11 @@ export interface HttpKernel {
  */
 export function methodsByPath(app: AnyElysia): (path: string) => string[] {
   let routes: { pattern: RegExp; method: string }[] | undefined;
-  const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  const escapeRegExp = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
   return (path) => {
     routes ??= (app.routes as { method: string; path: string }[]).map((route) => ({
       method: route.method.toUpperCase(),
-      pattern: new RegExp(`^${route.path.split("/").map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : escape(part))).join("/")}/?$`),
+      pattern: new RegExp(`^${route.path.split("/").map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : escapeRegExp(part))).join("/")}/?$`),
     }));
     const methods = new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method));
     if (methods.has("GET")) methods.add("HEAD");

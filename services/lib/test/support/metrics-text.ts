@@ -2,7 +2,7 @@
 import type { Metrics } from "../../src/metrics";
 
 /** The value of the first series of `name` whose labels include `labels` (undefined: no such series). */
-export function valueOf(text: string, name: string, labels = "") {
+export function seriesValue(text: string, name: string, labels = "") {
   const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(labels));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
 }

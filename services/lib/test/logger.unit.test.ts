@@ -67,7 +67,7 @@ describe("logger", () => {
     const { logger, lines } = capture();
     logger.error("failed", { error: new TypeError("boom") });
     expect(lines[0]!.error).toMatchObject({ name: "TypeError", message: "boom" });
-    expect(String((lines[0]!.error as { stack: string }).stack)).toContain("logger.test.ts");
+    expect(String((lines[0]!.error as { stack: string }).stack)).toContain(import.meta.file);
   });
 
   test("carries the active span's trace and span ids", () => {

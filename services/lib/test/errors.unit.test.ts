@@ -67,7 +67,7 @@ describe("mapping unknown errors", () => {
     const schema = t.Object({ quantity: t.Integer({ minimum: 1 }), show_id: t.String({ format: "uuid" }) });
     const mapped = toAppError("VALIDATION", new ValidationError("body", schema, { quantity: 0, show_id: "x" }));
     expect(mapped.code).toBe("VALIDATION_ERROR");
-    const fields = (mapped.details?.fields as { field: string; in: string }[]).map((field) => `${field.in}:${field.field}`);
+    const fields = ((mapped.details?.fields ?? []) as { field: string; in: string }[]).map((field) => `${field.in}:${field.field}`);
     expect(fields.sort()).toEqual(["body:quantity", "body:show_id"]);
   });
 

@@ -21,6 +21,7 @@ const crdPath = join(loadtest, "k8s/schemas/k6.io_testruns.yaml");
 const scriptPath = join(loadtest, "k6/flash-sale.js");
 const runScript = join(loadtest, "run-testrun.sh");
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed manifests, schemas and request bodies of every shape
 type Json = Record<string, any>;
 const clone = <T>(value: T): T => structuredClone(value);
 const manifest = (): Json => parse(readFileSync(manifestPath, "utf8"));
@@ -149,12 +150,13 @@ interface FakeResponse {
   status: number;
   body: string;
   headers: Record<string, string>;
-  json(): any;
+  json(): unknown;
 }
 interface Call {
   method: string;
   url: string;
-  body: any;
+  /** The JSON body the script sent (null for a GET). */
+  body: Json;
   headers: Record<string, string>;
   tags: Record<string, string>;
 }
@@ -182,7 +184,7 @@ const k6 = {
 };
 
 function request(method: string, url: string, body: unknown, params: Json = {}): FakeResponse {
-  const call: Call = { method, url, body: typeof body === "string" ? JSON.parse(body) : body, headers: params.headers ?? {}, tags: params.tags ?? {} };
+  const call: Call = { method, url, body: (typeof body === "string" ? JSON.parse(body) : body) as Json, headers: params.headers ?? {}, tags: params.tags ?? {} };
   k6.calls.push(call);
   const answer = k6.handler(call);
   const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
@@ -255,7 +257,7 @@ Bun.plugin({
 let loads = 0;
 /** A fresh instance of the script, its init context run with this __ENV. */
 async function loadScript(env: Record<string, string>) {
-  (globalThis as any).__ENV = env;
+  (globalThis as { __ENV?: Record<string, string> }).__ENV = env;
   return await import(`${scriptPath}?load=${++loads}`);
 }
 

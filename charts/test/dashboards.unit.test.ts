@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${datasource}` is the dashboards' Grafana variable, not a template literal
 /**
  * The Grafana dashboards shipped with the chart: their shape, and that every metric their queries
  * select is one the code registers (names read from the code's own metrics factories, see
@@ -9,7 +10,6 @@ import { join } from "node:path";
 import { freshMetrics, registeredNames, selectableNames } from "./support/metric-names";
 import { metricNamesIn, unknownMetrics } from "./support/promql";
 
-const root = join(import.meta.dir, "..", "..");
 const dashboardsDir = join(import.meta.dir, "..", "booking-rush", "dashboards");
 const datasource = { type: "prometheus", uid: "${datasource}" };
 
