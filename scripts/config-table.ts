@@ -1,7 +1,7 @@
 /**
  * The configuration table of docs/operations.md, generated from the settings schemas so the
  * documentation cannot drift from what the services accept. `bun run scripts/config-table.ts`
- * rewrites the table between the two markers; scripts/test-docs/config-table.test.ts fails while
+ * rewrites the table between the two markers; scripts/test-docs/config-table.unit.test.ts fails while
  * the table in the document is not the one generated here.
  */
 import { join } from "node:path";
