@@ -18,18 +18,18 @@
  */
 import type { auditLogs } from "./schema/audit";
 import type { bookingSeats, bookings } from "./schema/booking";
-import type { categories, events, seatZones, seats, shows } from "./schema/catalog";
+import type { categories, events, seats, seatZones, shows } from "./schema/catalog";
 import type { passwordResetTokens, refreshTokens, tenants, users } from "./schema/identity";
 import type { idempotencyRecords, processedEvents, zoneSyncState } from "./schema/messaging";
 import type { payments, refunds } from "./schema/payment";
 
+export * from "./schema/audit";
+export * from "./schema/booking";
+export * from "./schema/catalog";
 export * from "./schema/enums";
 export * from "./schema/identity";
-export * from "./schema/catalog";
-export * from "./schema/booking";
-export * from "./schema/payment";
 export * from "./schema/messaging";
-export * from "./schema/audit";
+export * from "./schema/payment";
 export * from "./schema/relations";
 
 export type Tenant = typeof tenants.$inferSelect;

@@ -4,9 +4,9 @@
  * The idempotency key is unique per request, so the script's record is written but never replayed.
  */
 import { Elysia } from "elysia";
+import { luaDirectory } from "../services/lib/src/clients/lua-scripts";
 import { createLogger, createLuaScripts, createRedis, loadConfigOrExit, readLuaScripts, redisSettings } from "../services/lib/src/index";
 import { eventKeys } from "../services/lib/src/inventory/keys";
-import { luaDirectory } from "../services/lib/src/clients/lua-scripts";
 
 const config = loadConfigOrExit({ redis: redisSettings }, process.env);
 const redis = createRedis(config.redis, createLogger({ service: "baseline", level: "warn" }), "baseline");
@@ -18,10 +18,21 @@ new Elysia()
   .post("/reserve", async ({ body }) => {
     const { user_id: userId, show_id: showId, zone_id: zoneId, quantity } = body as Record<string, string>;
     const bookingId = crypto.randomUUID();
-    const reply = await lua.run<string[]>("reserve", [
-      keys.event, keys.zone(zoneId!), keys.zoneSeats(zoneId!), keys.userTickets, keys.booking(bookingId), keys.expiry,
-      keys.idempotency(userId!, bookingId), keys.rateLimit(userId!), keys.outbox,
-    ], [userId!, bookingId, bookingId, zoneId!, showId!, quantity!, "", 600_000, 10, 20, "1", 600, "", eventId]);
+    const reply = await lua.run<string[]>(
+      "reserve",
+      [
+        keys.event,
+        keys.zone(zoneId!),
+        keys.zoneSeats(zoneId!),
+        keys.userTickets,
+        keys.booking(bookingId),
+        keys.expiry,
+        keys.idempotency(userId!, bookingId),
+        keys.rateLimit(userId!),
+        keys.outbox,
+      ],
+      [userId!, bookingId, bookingId, zoneId!, showId!, quantity!, "", 600_000, 10, 20, "1", 600, "", eventId],
+    );
     return new Response(reply[1], { status: reply[0] === "ok" ? 201 : 409 });
   })
   .listen({ port: Number(process.env.PORT), hostname: "127.0.0.1" });

@@ -7,7 +7,7 @@
 // The layer keeps the rootfs' numeric owners and modes; file times are zeroed and entries sorted, so
 // the same directory always gives the same digests. The archive holds an OCI image layout whose
 // index names the image (io.containerd.image.name), which containerd uses as the image's name.
-import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -66,8 +66,18 @@ try {
 
   const layerPath = join(layout, "layer.tar");
   run([
-    "tar", "--create", "--file", layerPath, "--directory", rootfs, "--sort=name", "--mtime=@0",
-    "--numeric-owner", "--xattrs", "--xattrs-include=security.capability", ".",
+    "tar",
+    "--create",
+    "--file",
+    layerPath,
+    "--directory",
+    rootfs,
+    "--sort=name",
+    "--mtime=@0",
+    "--numeric-owner",
+    "--xattrs",
+    "--xattrs-include=security.capability",
+    ".",
   ]);
   const layerDigest = sha256Of(layerPath);
   const layerSize = statSync(layerPath).size;

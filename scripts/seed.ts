@@ -13,11 +13,31 @@ import { publishEvent } from "../services/catalog/src/publishing";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { createZone } from "../services/catalog/src/zones";
 import {
-  apiRateLimitSettings, authSettings, type AuthenticatedUser, createLogger, createMetrics, inScope, loadConfigOrExit, postgresSettings, redisSettings, redlockSettings, systemScope,
+  type AuthenticatedUser,
+  apiRateLimitSettings,
+  authSettings,
+  createLogger,
+  createMetrics,
+  inScope,
+  loadConfigOrExit,
+  postgresSettings,
+  redisSettings,
+  redlockSettings,
+  systemScope,
 } from "../services/lib/src/index";
 
 const config = {
-  ...loadConfigOrExit({ redis: redisSettings, redlock: redlockSettings, postgres: postgresSettings, auth: authSettings, catalog: catalogSettings, rateLimit: apiRateLimitSettings }, process.env),
+  ...loadConfigOrExit(
+    {
+      redis: redisSettings,
+      redlock: redlockSettings,
+      postgres: postgresSettings,
+      auth: authSettings,
+      catalog: catalogSettings,
+      rateLimit: apiRateLimitSettings,
+    },
+    process.env,
+  ),
   service: { trustProxy: false },
 };
 const logger = createLogger({ service: "seed", level: "warn" });
@@ -52,7 +72,12 @@ try {
   });
 
   const actor = {
-    user: { id: seeded.organizer.id, email: seeded.organizer.email, role: "organizer", tenant_id: seeded.tenant.id } satisfies AuthenticatedUser,
+    user: {
+      id: seeded.organizer.id,
+      email: seeded.organizer.email,
+      role: "organizer",
+      tenant_id: seeded.tenant.id,
+    } satisfies AuthenticatedUser,
     requestId: "seed",
   };
   let eventId = seeded.existingEventId;
@@ -71,7 +96,11 @@ try {
       queueEnabled: false,
     });
     const show = await createShow(catalog.store, actor, event.id, days(40), new Date(days(40).getTime() + 3 * 3_600_000));
-    await createZone(catalog.store, actor, show.id, { name: "Standing", price: 150_000, layout: { kind: "general_admission", totalSeats: 1_000 } });
+    await createZone(catalog.store, actor, show.id, {
+      name: "Standing",
+      price: 150_000,
+      layout: { kind: "general_admission", totalSeats: 1_000 },
+    });
     await createZone(catalog.store, actor, show.id, {
       name: "Seated",
       price: 450_000,

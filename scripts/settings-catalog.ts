@@ -6,8 +6,8 @@
 import { authServiceSettings } from "../services/auth/src/settings";
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "../services/booking/src/settings";
 import { catalogSettings } from "../services/catalog/src/settings";
-import { reconcilerSettings } from "../services/lib/src/reconciliation/reconciler-settings";
 import { leaderElectionSettings } from "../services/lib/src/clients/process-leadership";
+import { reconcilerSettings } from "../services/lib/src/reconciliation/reconciler-settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
 import { notificationSettings } from "../services/notification/src/settings";
 import { mockGatewaySettings } from "../services/payment/src/gateway/mock-gateway-settings";

@@ -32,7 +32,9 @@ beforeAll(() => {
   const render = (...args: string[]) => {
     const output = run([`${root}/scripts/helm`, "template", "booking-rush", chart, "--namespace", "booking-rush", ...args]);
     if (output.code !== 0) throw new Error(output.output);
-    return parseAllDocuments(output.stdout).map((document) => document.toJS() as RenderedObject).filter(Boolean);
+    return parseAllDocuments(output.stdout)
+      .map((document) => document.toJS() as RenderedObject)
+      .filter(Boolean);
   };
   const rule = render().find((object) => object.kind === "PrometheusRule");
   operatorRules = rule.spec as RuleGroups;
@@ -45,9 +47,11 @@ beforeAll(() => {
   writeFileSync(join(work, "in-release.yml"), inReleaseRules);
 }, 300_000);
 
-const summaryOf = (alert: string) => operatorRules.groups.flatMap((group) => group.rules).find((rule) => rule.alert === alert)!.annotations.summary;
+const summaryOf = (alert: string) =>
+  operatorRules.groups.flatMap((group) => group.rules).find((rule) => rule.alert === alert)!.annotations.summary;
 /** The summary as Prometheus fills it in: `{{ $labels.x }}` replaced by the alert's label values. */
-const filled = (alert: string, labels: Record<string, string>) => summaryOf(alert).replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "");
+const filled = (alert: string, labels: Record<string, string>) =>
+  summaryOf(alert).replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "");
 
 type Series = { series: string; values: string };
 type Expectation = { at: string; firing: Record<string, string>[] };
@@ -90,15 +94,23 @@ describe("alert rules (promtool)", () => {
   });
 
   test("a unit test that expects the wrong thing fails (the harness can fail)", () => {
-    const result = unitTest("harness", "BookingRushLowStock", [{ series: 'inventory_seats{zone="A",state="total"}', values: "100x10" }, { series: 'inventory_seats{zone="A",state="available"}', values: "100x10" }], [
-      { at: "5m", firing: [{ severity: "warning", zone: "A" }] },
-    ]);
+    const result = unitTest(
+      "harness",
+      "BookingRushLowStock",
+      [
+        { series: 'inventory_seats{zone="A",state="total"}', values: "100x10" },
+        { series: 'inventory_seats{zone="A",state="available"}', values: "100x10" },
+      ],
+      [{ at: "5m", firing: [{ severity: "warning", zone: "A" }] }],
+    );
     expect(result.code, result.output).not.toBe(0);
   });
 
   /** The same series as every booking replica exports it (read from Redis alike), one copy per pod. */
   const fromBookingReplicas = (series: Series[]) =>
-    ["booking-1", "booking-2"].flatMap((pod) => series.map(({ series: selector, values }) => ({ series: selector.replace("}", `,service="booking",pod="${pod}"}`), values })));
+    ["booking-1", "booking-2"].flatMap((pod) =>
+      series.map(({ series: selector, values }) => ({ series: selector.replace("}", `,service="booking",pod="${pod}"}`), values })),
+    );
 
   test("LowStock fires when a zone goes below 10% of its seats, once per zone however many booking replicas export it, and clears when seats come back", () => {
     const result = unitTest(
@@ -120,16 +132,35 @@ describe("alert rules (promtool)", () => {
       [
         { at: "1m", firing: [{ severity: "warning", zone: "D" }] },
         // Exactly one alert per zone: promtool fails on any alert not listed (a second replica's copy).
-        { at: "5m", firing: [{ severity: "warning", zone: "A" }, { severity: "warning", zone: "D" }] },
+        {
+          at: "5m",
+          firing: [
+            { severity: "warning", zone: "A" },
+            { severity: "warning", zone: "D" },
+          ],
+        },
         { at: "9m", firing: [{ severity: "warning", zone: "D" }] },
       ],
     );
     expect(result.code, result.output).toBe(0);
     // The check can fail: one alert per replica is not what the rule gives.
-    const perReplica = unitTest("low-stock-per-replica", "BookingRushLowStock", fromBookingReplicas([
-      { series: 'inventory_seats{zone="D",state="total"}', values: "50x5" },
-      { series: 'inventory_seats{zone="D",state="available"}', values: "2x5" },
-    ]), [{ at: "3m", firing: [{ severity: "warning", zone: "D", pod: "booking-1" }, { severity: "warning", zone: "D", pod: "booking-2" }] }]);
+    const perReplica = unitTest(
+      "low-stock-per-replica",
+      "BookingRushLowStock",
+      fromBookingReplicas([
+        { series: 'inventory_seats{zone="D",state="total"}', values: "50x5" },
+        { series: 'inventory_seats{zone="D",state="available"}', values: "2x5" },
+      ]),
+      [
+        {
+          at: "3m",
+          firing: [
+            { severity: "warning", zone: "D", pod: "booking-1" },
+            { severity: "warning", zone: "D", pod: "booking-2" },
+          ],
+        },
+      ],
+    );
     expect(perReplica.code, perReplica.output).not.toBe(0);
   });
 
@@ -164,13 +195,21 @@ describe("alert rules (promtool)", () => {
     const scrapesOnly = unitTest(
       "latency-scrapes",
       "BookingRushHighLatency",
-      [...buckets("/metrics", "5", true), ...buckets("/readyz", "2.5", true), ...buckets("/healthz", "2.5", true), ...buckets("/api/v1/bookings", "1", false)],
+      [
+        ...buckets("/metrics", "5", true),
+        ...buckets("/readyz", "2.5", true),
+        ...buckets("/healthz", "2.5", true),
+        ...buckets("/api/v1/bookings", "1", false),
+      ],
       [{ at: "20m", firing: [] }],
     );
     expect(scrapesOnly.code, scrapesOnly.output).toBe(0);
-    const slowUsers = unitTest("latency-users", "BookingRushHighLatency", [...buckets("/metrics", "5", false), ...buckets("/api/v1/bookings", "1", true)], [
-      { at: "20m", firing: [{ severity: "warning", service: "booking" }] },
-    ]);
+    const slowUsers = unitTest(
+      "latency-users",
+      "BookingRushHighLatency",
+      [...buckets("/metrics", "5", false), ...buckets("/api/v1/bookings", "1", true)],
+      [{ at: "20m", firing: [{ severity: "warning", service: "booking" }] }],
+    );
     expect(slowUsers.code, slowUsers.output).toBe(0);
   });
 

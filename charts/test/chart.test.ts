@@ -21,7 +21,13 @@ const helm = (...args: string[]) => {
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
 type KubeValue = any;
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: KubeValue; [key: string]: KubeValue };
+type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: KubeValue;
+  [key: string]: KubeValue;
+};
 
 const profiles = {
   default: [],
@@ -60,8 +66,10 @@ beforeAll(() => {
   }
 }, 300_000);
 
-const objects = (profile: keyof typeof profiles, kind?: string) => (rendered.get(profile) ?? []).filter((object) => !kind || object.kind === kind);
-const named = (profile: keyof typeof profiles, kind: string, name: string) => objects(profile, kind).find((object) => object.metadata.name === `booking-rush-${name}`);
+const objects = (profile: keyof typeof profiles, kind?: string) =>
+  (rendered.get(profile) ?? []).filter((object) => !kind || object.kind === kind);
+const named = (profile: keyof typeof profiles, kind: string, name: string) =>
+  objects(profile, kind).find((object) => object.metadata.name === `booking-rush-${name}`);
 
 /** The kubernetes-models class for an object, by its apiVersion and kind. */
 async function modelOf(object: K8sObject) {
@@ -116,23 +124,35 @@ describe("umbrella chart", () => {
           expect(container.resources?.requests?.cpu, where).toBeDefined();
           expect(container.resources?.requests?.memory, where).toBeDefined();
           expect(container.resources?.limits?.memory, where).toBeDefined();
-          expect(container.securityContext, where).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+          expect(container.securityContext, where).toMatchObject({
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+          });
           expect(container.image, where).toMatch(/:[\w.-]+$/);
           expect(container.image.endsWith(":latest"), where).toBe(false);
           if (ours(container.image)) expect(container.securityContext.readOnlyRootFilesystem, where).toBe(true);
         }
       }
-      for (const workload of [...objects(profile as keyof typeof profiles, "Deployment"), ...objects(profile as keyof typeof profiles, "StatefulSet")]) {
+      for (const workload of [
+        ...objects(profile as keyof typeof profiles, "Deployment"),
+        ...objects(profile as keyof typeof profiles, "StatefulSet"),
+      ]) {
         for (const container of workload.spec.template.spec.containers) {
           expect(container.livenessProbe, `${workload.metadata.name}/${container.name}`).toBeDefined();
           expect(container.readinessProbe, `${workload.metadata.name}/${container.name}`).toBeDefined();
         }
       }
-      for (const deployment of objects(profile as keyof typeof profiles, "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"])) {
+      for (const deployment of objects(profile as keyof typeof profiles, "Deployment").filter(
+        (object) => object.metadata.labels?.["booking-rush/kind"],
+      )) {
         const [container] = deployment.spec.template.spec.containers;
         expect(container.livenessProbe?.httpGet?.path, deployment.metadata.name).toBe("/healthz");
         expect(container.readinessProbe?.httpGet?.path, deployment.metadata.name).toBe("/readyz");
-        expect(named(profile as keyof typeof profiles, "PodDisruptionBudget", deployment.metadata.name.replace("booking-rush-", "")), deployment.metadata.name).toBeDefined();
+        expect(
+          named(profile as keyof typeof profiles, "PodDisruptionBudget", deployment.metadata.name.replace("booking-rush-", "")),
+          deployment.metadata.name,
+        ).toBeDefined();
       }
     });
   }
@@ -145,7 +165,10 @@ describe("umbrella chart", () => {
       expect(hpa!.spec.metrics[0]).toMatchObject({ type: "Resource", resource: { name: "cpu" } });
     }
     const booking = named("default", "HorizontalPodAutoscaler", "booking")!;
-    expect(booking.spec.metrics).toContainEqual({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } });
+    expect(booking.spec.metrics).toContainEqual({
+      type: "Resource",
+      resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } },
+    });
     expect(booking.spec.metrics.some((metric: { type: string }) => metric.type === "Pods")).toBe(true);
   });
 
@@ -154,7 +177,12 @@ describe("umbrella chart", () => {
     for (const [name, lag] of Object.entries(thresholds)) {
       const scaled = named("default", "ScaledObject", name);
       expect(scaled, name).toBeDefined();
-      expect(scaled!.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 10, cooldownPeriod: 60, scaleTargetRef: { name: `booking-rush-${name}` } });
+      expect(scaled!.spec).toMatchObject({
+        minReplicaCount: 2,
+        maxReplicaCount: 10,
+        cooldownPeriod: 60,
+        scaleTargetRef: { name: `booking-rush-${name}` },
+      });
       for (const trigger of scaled!.spec.triggers) expect(trigger).toMatchObject({ type: "kafka", metadata: { lagThreshold: lag } });
       // KEDA owns the replica count: the Deployment does not fight it.
       expect(named("default", "Deployment", name)!.spec.replicas).toBeUndefined();
@@ -177,15 +205,24 @@ describe("umbrella chart", () => {
     const upgrade = helm("template", "booking-rush", chart, "--namespace", "booking-rush", "--is-upgrade", ...profiles.kind);
     expect(upgrade.code).toBe(0);
     const jobs = parseObjects(upgrade.stdout).filter((object) => object.kind === "Job");
-    expect(jobs.map((job) => [job.metadata.name, job.metadata.annotations?.["helm.sh/hook"]])).toEqual([["booking-rush-migrate", "pre-install,pre-upgrade"]]);
+    expect(jobs.map((job) => [job.metadata.name, job.metadata.annotations?.["helm.sh/hook"]])).toEqual([
+      ["booking-rush-migrate", "pre-install,pre-upgrade"],
+    ]);
     // Where each reads DATABASE_URL: the install's Job the release's Secret; the hook its own Secret,
     // a hook too, deleted once the hooks succeeded (helm uninstall leaves hook resources behind).
-    const secretOf = (job: K8sObject) => job.spec.template.spec.containers[0].env.find((variable: { name: string }) => variable.name === "DATABASE_URL").valueFrom.secretKeyRef.name;
+    const secretOf = (job: K8sObject) =>
+      job.spec.template.spec.containers[0].env.find((variable: { name: string }) => variable.name === "DATABASE_URL").valueFrom.secretKeyRef
+        .name;
     expect(secretOf(install)).toBe("booking-rush-secrets");
     expect(named("kind", "Secret", "migrate")).toBeUndefined();
     expect(secretOf(jobs[0]!)).toBe("booking-rush-migrate");
-    const hookSecret = parseObjects(upgrade.stdout).find((object) => object.kind === "Secret" && object.metadata.name === "booking-rush-migrate")!;
-    expect(hookSecret.metadata.annotations).toMatchObject({ "helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded" });
+    const hookSecret = parseObjects(upgrade.stdout).find(
+      (object) => object.kind === "Secret" && object.metadata.name === "booking-rush-migrate",
+    )!;
+    expect(hookSecret.metadata.annotations).toMatchObject({
+      "helm.sh/hook": "pre-install,pre-upgrade",
+      "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+    });
   });
 
   test("a stopping service pod keeps serving 5 s before SIGTERM (preStop sleep inside its grace period); jobs do not wait", () => {
@@ -197,7 +234,10 @@ describe("umbrella chart", () => {
         expect(pod.containers[0].lifecycle?.preStop, `${profile} ${deployment.metadata.name}`).toEqual({ sleep: { seconds: 5 } });
         expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(5);
       }
-      const jobs = [...objects(profile, "CronJob").map((cron) => cron.spec.jobTemplate.spec.template.spec), ...objects(profile, "Job").map((job) => job.spec.template.spec)];
+      const jobs = [
+        ...objects(profile, "CronJob").map((cron) => cron.spec.jobTemplate.spec.template.spec),
+        ...objects(profile, "Job").map((job) => job.spec.template.spec),
+      ];
       for (const pod of jobs) expect(pod.containers[0].lifecycle).toBeUndefined();
     }
   });
@@ -206,12 +246,18 @@ describe("umbrella chart", () => {
     const roles = objects("default", "Role");
     expect(roles.map((role) => role.metadata.name)).toEqual(["booking-rush-expiry-sweeper"]);
     expect(roles[0]!.rules).toEqual([{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }]);
-    for (const account of objects("default", "ServiceAccount")) expect(account.automountServiceAccountToken, account.metadata.name).toBe(false);
+    for (const account of objects("default", "ServiceAccount"))
+      expect(account.automountServiceAccountToken, account.metadata.name).toBe(false);
   });
 
   test("the ingress routes each /api/v1 prefix to its service, with TLS in production and none on kind", () => {
     const ingress = objects("production", "Ingress")[0]!;
-    const routes = Object.fromEntries(ingress.spec.rules[0].http.paths.map((path: { path: string; backend: { service: { name: string } } }) => [path.path, path.backend.service.name]));
+    const routes = Object.fromEntries(
+      ingress.spec.rules[0].http.paths.map((path: { path: string; backend: { service: { name: string } } }) => [
+        path.path,
+        path.backend.service.name,
+      ]),
+    );
     expect(routes).toMatchObject({
       "/api/v1/auth": "booking-rush-auth",
       "/api/v1/events": "booking-rush-catalog",
@@ -219,7 +265,8 @@ describe("umbrella chart", () => {
       "/api/v1/admin": "booking-rush-booking",
       "/api/v1/payments": "booking-rush-payment",
     });
-    for (const service of new Set(Object.values(routes))) expect(objects("production", "Service").some((object) => object.metadata.name === service)).toBe(true);
+    for (const service of new Set(Object.values(routes)))
+      expect(objects("production", "Service").some((object) => object.metadata.name === service)).toBe(true);
     expect(ingress.spec.tls).toEqual([{ hosts: ["api.booking-rush.example.com"], secretName: "booking-rush-api-tls" }]);
     expect(objects("kind", "Ingress")[0]!.spec.tls).toBeUndefined();
   });
@@ -238,7 +285,9 @@ describe("umbrella chart", () => {
         expect(settings.has(key), `${profile}: ConfigMap key ${key}`).toBe(true);
         expect(settings.get(key)?.secret, `${profile}: ${key} is secret and must not be in the ConfigMap`).toBe(false);
       }
-      for (const secret of objects(profile, "Secret").filter((object) => ["booking-rush-secrets", "booking-rush-migrate"].includes(object.metadata.name))) {
+      for (const secret of objects(profile, "Secret").filter((object) =>
+        ["booking-rush-secrets", "booking-rush-migrate"].includes(object.metadata.name),
+      )) {
         for (const key of Object.keys(secret.stringData ?? {})) expect(settings.has(key), `${profile}: Secret key ${key}`).toBe(true);
       }
     }
@@ -250,21 +299,34 @@ describe("umbrella chart", () => {
   test("without KEDA in the cluster the Kafka workers run fixed replicas and no ScaledObject is rendered", () => {
     const output = helm("template", "booking-rush", chart, "--set", "dependencies.keda.enabled=false");
     expect(output.code).toBe(0);
-    const rendered = parseAllDocuments(output.stdout).map((document) => document.toJS() as K8sObject | null).filter((object): object is K8sObject => object !== null);
+    const rendered = parseAllDocuments(output.stdout)
+      .map((document) => document.toJS() as K8sObject | null)
+      .filter((object): object is K8sObject => object !== null);
     expect(rendered.filter((object) => object.kind === "ScaledObject")).toEqual([]);
     const projector = rendered.find((object) => object.kind === "Deployment" && object.metadata.name === "booking-rush-projector")!;
     expect(projector.spec.replicas).toBe(2);
   });
 
   test("kind: every dependency in the release, wired: Sentinels watch the first Redis, the URLs the services get name the in-release servers", () => {
-    for (const name of ["redis", "redis-sentinel", "redis-lock", "postgresql", "kafka"]) expect(named("kind", "StatefulSet", name), name).toBeDefined();
+    for (const name of ["redis", "redis-sentinel", "redis-lock", "postgresql", "kafka"])
+      expect(named("kind", "StatefulSet", name), name).toBeDefined();
     for (const name of ["otel-collector", "jaeger", "prometheus", "grafana"]) expect(named("kind", "Deployment", name), name).toBeDefined();
     const secret = objects("kind", "Secret").find((object) => object.metadata.name === "booking-rush-secrets")!;
     expect(secret.stringData.DATABASE_URL).toBe("postgres://booking_rush:booking_rush@booking-rush-postgresql:5432/booking_rush");
-    expect(secret.stringData.REDLOCK_URLS.split(",")).toEqual([0, 1, 2].map((index) => `redis://:booking-rush-dev@booking-rush-redis-lock-${index}.booking-rush-redis-lock:6379`));
+    expect(secret.stringData.REDLOCK_URLS.split(",")).toEqual(
+      [0, 1, 2].map((index) => `redis://:booking-rush-dev@booking-rush-redis-lock-${index}.booking-rush-redis-lock:6379`),
+    );
     const config = objects("kind", "ConfigMap").find((object) => object.metadata.name === "booking-rush-config")!;
     expect(config.data).toMatchObject({ REDIS_SENTINELS: "booking-rush-redis-sentinel:26379", KAFKA_BROKERS: "booking-rush-kafka:9092" });
-    expect(objects("kind", "Service").map((service) => service.metadata.name)).toEqual(expect.arrayContaining(["booking-rush-redis-sentinel", "booking-rush-kafka", "booking-rush-postgresql", "booking-rush-grafana", "booking-rush-jaeger-query"]));
+    expect(objects("kind", "Service").map((service) => service.metadata.name)).toEqual(
+      expect.arrayContaining([
+        "booking-rush-redis-sentinel",
+        "booking-rush-kafka",
+        "booking-rush-postgresql",
+        "booking-rush-grafana",
+        "booking-rush-jaeger-query",
+      ]),
+    );
     // Prometheus carries the alert rules itself where there is no operator; Grafana gets every dashboard.
     expect(objects("kind", "PrometheusRule")).toEqual([]);
     const prometheus = objects("kind", "ConfigMap").find((object) => object.metadata.name === "booking-rush-prometheus")!;
@@ -275,10 +337,24 @@ describe("umbrella chart", () => {
   });
 
   test("the in-release Redis is a master and two replicas, writes need one in sync, a memory ceiling without eviction, drained a pod at a time (kind, and production when turned on)", () => {
-    const output = helm("template", "booking-rush", chart, "--namespace", "booking-rush", ...profiles.production, "--set", "dependencies.redis.enabled=true");
+    const output = helm(
+      "template",
+      "booking-rush",
+      chart,
+      "--namespace",
+      "booking-rush",
+      ...profiles.production,
+      "--set",
+      "dependencies.redis.enabled=true",
+    );
     expect(output.code).toBe(0);
-    const production = parseAllDocuments(output.stdout).map((document) => document.toJS() as K8sObject | null).filter((object): object is K8sObject => object !== null);
-    for (const [profile, rendered] of [["kind", objects("kind")], ["production", production]] as const) {
+    const production = parseAllDocuments(output.stdout)
+      .map((document) => document.toJS() as K8sObject | null)
+      .filter((object): object is K8sObject => object !== null);
+    for (const [profile, rendered] of [
+      ["kind", objects("kind")],
+      ["production", production],
+    ] as const) {
       const find = (kind: string) => rendered.find((object) => object.kind === kind && object.metadata.name === "booking-rush-redis");
       const redis = find("StatefulSet")!;
       expect({ profile, pods: redis.spec.replicas }).toEqual({ profile, pods: 3 });
@@ -288,7 +364,10 @@ describe("umbrella chart", () => {
       expect(script).toContain(`--maxmemory ${profile === "kind" ? "384mb" : "768mb"} --maxmemory-policy noeviction`);
       // A restarted pod asks the Sentinels who is master before it starts (pod 0 is not always master).
       expect(script).toContain("SENTINEL get-master-addr-by-name mymaster");
-      expect(find("PodDisruptionBudget")?.spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: redis.spec.selector.matchLabels } });
+      expect(find("PodDisruptionBudget")?.spec).toMatchObject({
+        maxUnavailable: 1,
+        selector: { matchLabels: redis.spec.selector.matchLabels },
+      });
     }
   });
 
@@ -303,8 +382,16 @@ describe("umbrella chart", () => {
     const rules = rule.spec.groups.flatMap((group: { rules: { alert: string; expr: string }[] }) => group.rules);
     expect(rules.map((alert: { alert: string }) => alert.alert)).toEqual(
       expect.arrayContaining([
-        "BookingRushHighErrorRate", "BookingRushHighLatency", "BookingRushServiceDown", "BookingRushLowStock", "BookingRushQueueBacklog", "BookingRushRedisHighMemory",
-        "BookingRushReconcilerFailing", "BookingRushProjectorStalled", "BookingRushNotificationsDeadLettering", "BookingRushMetricsStale",
+        "BookingRushHighErrorRate",
+        "BookingRushHighLatency",
+        "BookingRushServiceDown",
+        "BookingRushLowStock",
+        "BookingRushQueueBacklog",
+        "BookingRushRedisHighMemory",
+        "BookingRushReconcilerFailing",
+        "BookingRushProjectorStalled",
+        "BookingRushNotificationsDeadLettering",
+        "BookingRushMetricsStale",
       ]),
     );
     // The only series from outside the code: Prometheus' own `up`. Redis memory is read by the booking service (no exporter needed).
@@ -317,15 +404,28 @@ describe("umbrella chart", () => {
   test("the mock gateway binds every interface in a pod: the chart sets MOCK_GATEWAY_HOST=0.0.0.0 and its port", () => {
     for (const profile of inReleaseProfiles) {
       const [container] = named(profile, "Deployment", "mock-gateway")!.spec.template.spec.containers;
-      const env = Object.fromEntries(container.env.filter((variable: { value?: string }) => variable.value !== undefined).map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+      const env = Object.fromEntries(
+        container.env
+          .filter((variable: { value?: string }) => variable.value !== undefined)
+          .map((variable: { name: string; value: string }) => [variable.name, variable.value]),
+      );
       expect({ profile, host: env.MOCK_GATEWAY_HOST }).toEqual({ profile, host: "0.0.0.0" });
-      expect(Number(env.MOCK_GATEWAY_PORT), profile).toBe(container.ports.find((port: { name: string }) => port.name === "http").containerPort);
+      expect(Number(env.MOCK_GATEWAY_PORT), profile).toBe(
+        container.ports.find((port: { name: string }) => port.name === "http").containerPort,
+      );
       expect(container.readinessProbe.httpGet.path, profile).toBe("/readyz");
       // It serves no /metrics: not scraped (a 404 target would read as a service down); every
       // other service and worker is.
       const deployments = objects(profile, "Deployment").filter((object) => object.metadata.labels?.["booking-rush/kind"]);
-      const scraped = deployments.filter((deployment) => deployment.spec.template.metadata.annotations?.["prometheus.io/scrape"] === "true").map((deployment) => deployment.metadata.name);
-      expect(scraped.sort()).toEqual(deployments.map((deployment) => deployment.metadata.name).filter((name) => !name.endsWith("-mock-gateway")).sort());
+      const scraped = deployments
+        .filter((deployment) => deployment.spec.template.metadata.annotations?.["prometheus.io/scrape"] === "true")
+        .map((deployment) => deployment.metadata.name);
+      expect(scraped.sort()).toEqual(
+        deployments
+          .map((deployment) => deployment.metadata.name)
+          .filter((name) => !name.endsWith("-mock-gateway"))
+          .sort(),
+      );
     }
   });
 
@@ -335,7 +435,17 @@ describe("umbrella chart", () => {
         const all = release === otherRelease ? renderedAsOther.get(profile)! : objects(profile);
         const hosts = configuredHosts(all, release, release === otherRelease ? "elsewhere" : "booking-rush");
         // What the services are told: each names an in-release part.
-        expect(Object.keys(hosts)).toEqual(expect.arrayContaining(["REDIS_SENTINELS", "KAFKA_BROKERS", "OTEL_EXPORTER_OTLP_ENDPOINT", "SMTP_HOST", "PAYMENT_GATEWAY_URL", "DATABASE_URL", "REDLOCK_URLS"]));
+        expect(Object.keys(hosts)).toEqual(
+          expect.arrayContaining([
+            "REDIS_SENTINELS",
+            "KAFKA_BROKERS",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "SMTP_HOST",
+            "PAYMENT_GATEWAY_URL",
+            "DATABASE_URL",
+            "REDLOCK_URLS",
+          ]),
+        );
         const services = new Set(all.filter((object) => object.kind === "Service").map((object) => object.metadata.name));
         const statefulSets = all.filter((object) => object.kind === "StatefulSet");
         const problems: string[] = [];
@@ -349,7 +459,8 @@ describe("umbrella chart", () => {
             if (second) {
               const set = statefulSets.find((object) => object.spec.serviceName === service);
               const ordinal = Number(first!.slice(first!.lastIndexOf("-") + 1));
-              if (!set || first !== `${set.metadata.name}-${ordinal}` || ordinal >= set.spec.replicas) problems.push(`${setting}: ${host} is no pod of a StatefulSet behind ${service}`);
+              if (!set || first !== `${set.metadata.name}-${ordinal}` || ordinal >= set.spec.replicas)
+                problems.push(`${setting}: ${host} is no pod of a StatefulSet behind ${service}`);
             }
           }
         }
@@ -363,13 +474,19 @@ describe("umbrella chart", () => {
     expect(output.code).toBe(0);
     const scaled = parseObjects(output.stdout).filter((object) => object.kind === "ScaledObject");
     expect(scaled.length).toBe(4);
-    const servers = new Set(scaled.flatMap((object) => object.spec.triggers.map((trigger: { metadata: { bootstrapServers: string } }) => trigger.metadata.bootstrapServers)));
+    const servers = new Set(
+      scaled.flatMap((object) =>
+        object.spec.triggers.map((trigger: { metadata: { bootstrapServers: string } }) => trigger.metadata.bootstrapServers),
+      ),
+    );
     expect([...servers]).toEqual(["ci-kafka.shop.svc:9092"]);
   });
 
   test("the checks of configured hosts catch a name that is not rendered (an SMTP_HOST of another release)", () => {
     const all = objects("kind").map((object) =>
-      object.kind === "ConfigMap" && object.metadata.name === "booking-rush-config" ? { ...object, data: { ...object.data, SMTP_HOST: "elsewhere-smtp" } } : object,
+      object.kind === "ConfigMap" && object.metadata.name === "booking-rush-config"
+        ? { ...object, data: { ...object.data, SMTP_HOST: "elsewhere-smtp" } }
+        : object,
     );
     const hosts = configuredHosts(all, "booking-rush", "booking-rush");
     const services = new Set(all.filter((object) => object.kind === "Service").map((object) => object.metadata.name));
@@ -398,9 +515,19 @@ describe("umbrella chart", () => {
     const total = requestedResources([
       { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "a" }, spec: { replicas: 3, template: pod("100m", "128Mi") } },
       { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "b" }, spec: { template: pod("0.5", "1Gi") } },
-      { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "b" }, spec: { minReplicas: 2, scaleTargetRef: { kind: "Deployment", name: "b" } } },
+      {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "b" },
+        spec: { minReplicas: 2, scaleTargetRef: { kind: "Deployment", name: "b" } },
+      },
       { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "c" }, spec: { replicas: 2, template: pod("50m", "64Mi") } },
-      { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "d" }, spec: { jobTemplate: { spec: { template: pod("25m", "32Mi") } } } },
+      {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "d" },
+        spec: { jobTemplate: { spec: { template: pod("25m", "32Mi") } } },
+      },
       { apiVersion: "batch/v1", kind: "Job", metadata: { name: "e" }, spec: { template: pod("25m", "32Mi") } },
     ]);
     expect(total).toEqual({ cpuMillis: 300 + 1000 + 100 + 25 + 25, memoryMiB: 384 + 2048 + 128 + 32 + 32 });
@@ -414,9 +541,14 @@ describe("umbrella chart", () => {
       // The cluster test deletes a booking pod under load: the other one serves meanwhile.
       expect(deployment.spec.replicas, deployment.metadata.name).toBe(deployment.metadata.name.endsWith("-booking") ? 2 : 1);
     }
-    for (const name of ["redis", "redis-sentinel", "redis-lock", "postgresql", "kafka"]) expect(named("ci", "StatefulSet", name), name).toBeDefined();
-    for (const name of ["otel-collector", "jaeger", "prometheus", "smtp", "mock-gateway"]) expect(named("ci", "Deployment", name), name).toBeDefined();
-    expect(objects("ci", "ConfigMap").find((object) => object.metadata.name === "booking-rush-config")!.data).toMatchObject({ SMTP_HOST: "booking-rush-smtp", SMTP_PORT: "1025" });
+    for (const name of ["redis", "redis-sentinel", "redis-lock", "postgresql", "kafka"])
+      expect(named("ci", "StatefulSet", name), name).toBeDefined();
+    for (const name of ["otel-collector", "jaeger", "prometheus", "smtp", "mock-gateway"])
+      expect(named("ci", "Deployment", name), name).toBeDefined();
+    expect(objects("ci", "ConfigMap").find((object) => object.metadata.name === "booking-rush-config")!.data).toMatchObject({
+      SMTP_HOST: "booking-rush-smtp",
+      SMTP_PORT: "1025",
+    });
   });
 
   test("with the Prometheus Operator a PodMonitor scrapes every service's and worker's pods on their http port, and the operator's selectors find it and the rules", () => {
@@ -429,14 +561,21 @@ describe("umbrella chart", () => {
     // The selector matches the pod template of every Deployment and the reconciler's CronJob, and no dependency's pods.
     const matches = (podLabels: Record<string, string>) =>
       Object.entries(monitor!.spec.selector.matchLabels as Record<string, string>).every(([key, value]) => podLabels[key] === value) &&
-      (monitor!.spec.selector.matchExpressions as { key: string; operator: string; values: string[] }[]).every((expression) => expression.operator === "In" && expression.values.includes(podLabels[expression.key]!));
-    const workloads = objects("default", "Deployment").map((object) => ({ name: object.metadata.name, pod: object.spec.template, port: object.spec.template.spec.containers[0].ports?.[0]?.name }));
+      (monitor!.spec.selector.matchExpressions as { key: string; operator: string; values: string[] }[]).every(
+        (expression) => expression.operator === "In" && expression.values.includes(podLabels[expression.key]!),
+      );
+    const workloads = objects("default", "Deployment").map((object) => ({
+      name: object.metadata.name,
+      pod: object.spec.template,
+      port: object.spec.template.spec.containers[0].ports?.[0]?.name,
+    }));
     expect(workloads.length).toBeGreaterThanOrEqual(10);
     for (const workload of workloads) {
       expect(matches(workload.pod.metadata.labels), workload.name).toBe(true);
       expect(workload.port, workload.name).toBe("http");
     }
-    for (const dependency of objects("kind", "StatefulSet")) expect(matches(dependency.spec.template.metadata.labels), dependency.metadata.name).toBe(false);
+    for (const dependency of objects("kind", "StatefulSet"))
+      expect(matches(dependency.spec.template.metadata.labels), dependency.metadata.name).toBe(false);
     // The reconciler's CronJob pods serve no /metrics (its last success reaches Prometheus through the booking service).
     expect(matches(named("default", "CronJob", "reconciler")!.spec.jobTemplate.spec.template.metadata.labels)).toBe(false);
     // The selector labels are the operator's to choose; without the operator neither object is rendered.
@@ -452,8 +591,12 @@ describe("umbrella chart", () => {
 
 /** Every host name the release's settings point the services (and its own parts) at, by setting. */
 function configuredHosts(all: K8sObject[], release: string, namespace: string): Record<string, string[]> {
-  const config = all.find((object) => object.kind === "ConfigMap" && object.metadata.name === `${release}-config`)!.data as Record<string, string>;
-  const secret = (all.find((object) => object.kind === "Secret" && object.metadata.name === `${release}-secrets`)?.stringData ?? {}) as Record<string, string>;
+  const config = all.find((object) => object.kind === "ConfigMap" && object.metadata.name === `${release}-config`)!.data as Record<
+    string,
+    string
+  >;
+  const secret = (all.find((object) => object.kind === "Secret" && object.metadata.name === `${release}-secrets`)?.stringData ??
+    {}) as Record<string, string>;
   const hostOfUrl = (url: string) => new URL(url).hostname;
   const hostsOfList = (list: string) => list.split(",").map((entry) => entry.slice(0, entry.lastIndexOf(":")));
   const hosts: Record<string, string[]> = {};
@@ -468,7 +611,8 @@ function configuredHosts(all: K8sObject[], release: string, namespace: string): 
   for (const object of all.filter((candidate) => candidate.kind === "ConfigMap")) {
     for (const [key, text] of Object.entries((object.data ?? {}) as Record<string, string>)) {
       const source = `${object.metadata.name}/${key}`;
-      for (const match of text.matchAll(/(?:url: https?:\/\/|endpoint: )([a-z][a-z0-9-]*)(?::\d+)/g)) hosts[source] = [...(hosts[source] ?? []), match[1]!];
+      for (const match of text.matchAll(/(?:url: https?:\/\/|endpoint: )([a-z][a-z0-9-]*)(?::\d+)/g))
+        hosts[source] = [...(hosts[source] ?? []), match[1]!];
     }
   }
   for (const scaled of all.filter((candidate) => candidate.kind === "ScaledObject")) {
@@ -476,13 +620,16 @@ function configuredHosts(all: K8sObject[], release: string, namespace: string): 
     for (const trigger of scaled.spec.triggers) {
       const names = hostsOfList(trigger.metadata.bootstrapServers);
       const suffix = `.${namespace}.svc`;
-      hosts[`${scaled.metadata.name}/bootstrapServers`] = names.map((name) => (name.endsWith(suffix) ? name.slice(0, -suffix.length) : `${name} (not namespaced)`));
+      hosts[`${scaled.metadata.name}/bootstrapServers`] = names.map((name) =>
+        name.endsWith(suffix) ? name.slice(0, -suffix.length) : `${name} (not namespaced)`,
+      );
     }
   }
   return hosts;
 }
 
-const cpuMillis = (quantity: string | number) => (String(quantity).endsWith("m") ? Number(String(quantity).slice(0, -1)) : Number(quantity) * 1000);
+const cpuMillis = (quantity: string | number) =>
+  String(quantity).endsWith("m") ? Number(String(quantity).slice(0, -1)) : Number(quantity) * 1000;
 const memoryMiB = (quantity: string) => {
   const units: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024 };
   const [, amount, unit] = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(quantity) ?? [];
@@ -492,9 +639,11 @@ const memoryMiB = (quantity: string) => {
 
 /** What the release's pods request all together: replicas of each workload (an HPA's minimum when it owns them), one run of each Job and CronJob. */
 function requestedResources(all: K8sObject[]) {
-  const minimumOf = (name: string) => all.find((object) => object.kind === "HorizontalPodAutoscaler" && object.spec.scaleTargetRef.name === name)?.spec.minReplicas;
+  const minimumOf = (name: string) =>
+    all.find((object) => object.kind === "HorizontalPodAutoscaler" && object.spec.scaleTargetRef.name === name)?.spec.minReplicas;
   const pods = all.flatMap((object) => {
-    if (object.kind === "Deployment" || object.kind === "StatefulSet") return [{ count: object.spec.replicas ?? minimumOf(object.metadata.name) ?? 1, spec: object.spec.template.spec }];
+    if (object.kind === "Deployment" || object.kind === "StatefulSet")
+      return [{ count: object.spec.replicas ?? minimumOf(object.metadata.name) ?? 1, spec: object.spec.template.spec }];
     if (object.kind === "Job") return [{ count: 1, spec: object.spec.template.spec }];
     if (object.kind === "CronJob") return [{ count: 1, spec: object.spec.jobTemplate.spec.template.spec }];
     return [];

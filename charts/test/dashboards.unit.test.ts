@@ -14,19 +14,39 @@ const dashboardsDir = join(import.meta.dir, "..", "booking-rush", "dashboards");
 const datasource = { type: "prometheus", uid: "${datasource}" };
 
 type Target = { refId?: string; expr?: unknown; datasource?: unknown };
-type Panel = { id?: number; type?: string; title?: string; datasource?: unknown; gridPos?: { h: number; w: number; x: number; y: number }; targets?: Target[] };
+type Panel = {
+  id?: number;
+  type?: string;
+  title?: string;
+  datasource?: unknown;
+  gridPos?: { h: number; w: number; x: number; y: number };
+  targets?: Target[];
+};
 type Variable = { name?: string; type?: string; query?: unknown; definition?: string };
-type Dashboard = { uid?: string; title?: string; schemaVersion?: number; tags?: string[]; panels?: Panel[]; templating?: { list?: Variable[] } };
+type Dashboard = {
+  uid?: string;
+  title?: string;
+  schemaVersion?: number;
+  tags?: string[];
+  panels?: Panel[];
+  templating?: { list?: Variable[] };
+};
 
-const files = readdirSync(dashboardsDir).filter((file) => file.endsWith(".json")).sort();
+const files = readdirSync(dashboardsDir)
+  .filter((file) => file.endsWith(".json"))
+  .sort();
 const dashboards = files.map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(dashboardsDir, file), "utf8")) as Dashboard }));
 
 describe("the PromQL metric checker", () => {
   test("finds the metric and nothing else: not functions, label names, by lists, durations or variables", () => {
     expect(
-      metricNamesIn('histogram_quantile(0.99, sum by (service, route, le) (rate(http_request_duration_seconds_bucket{service=~"$service", status!="500"}[$__rate_interval])))'),
+      metricNamesIn(
+        'histogram_quantile(0.99, sum by (service, route, le) (rate(http_request_duration_seconds_bucket{service=~"$service", status!="500"}[$__rate_interval])))',
+      ),
     ).toEqual(["http_request_duration_seconds_bucket"]);
-    expect(metricNamesIn("sum(rate(a_total[5m] offset 1h)) by (group) / on (group) group_left (topic) max without (instance) (b)")).toEqual(["a_total", "b"]);
+    expect(metricNamesIn("sum(rate(a_total[5m] offset 1h)) by (group) / on (group) group_left (topic) max without (instance) (b)")).toEqual(
+      ["a_total", "b"],
+    );
     expect(metricNamesIn('(sum(x{s=~"5.."}) or vector(0)) / scalar(y) > bool 0 and time() - z')).toEqual(["x", "y", "z"]);
     expect(metricNamesIn('{__name__="by_name"}[1h30m:1m]')).toEqual(["by_name"]);
   });
@@ -34,7 +54,9 @@ describe("the PromQL metric checker", () => {
   test("reports a metric the code does not register", () => {
     expect(unknownMetrics("rate(not_a_metric_total[5m])", selectableNames)).toEqual(["not_a_metric_total"]);
     // The reservation-failure counter is registered without a _total suffix.
-    expect(unknownMetrics("sum by (code) (rate(booking_reservation_failures_total[5m]))", selectableNames)).toEqual(["booking_reservation_failures_total"]);
+    expect(unknownMetrics("sum by (code) (rate(booking_reservation_failures_total[5m]))", selectableNames)).toEqual([
+      "booking_reservation_failures_total",
+    ]);
     expect(unknownMetrics("sum by (code) (rate(booking_reservation_failures[5m]))", selectableNames)).toEqual([]);
   });
 
@@ -48,23 +70,44 @@ describe("the PromQL metric checker", () => {
 describe("the metric registry read from the code", () => {
   test("holds the default process metrics, every factory's metrics and histogram series", () => {
     for (const name of [
-      "process_cpu_seconds_total", "process_resident_memory_bytes", "http_requests_total", "http_request_duration_seconds_bucket",
-      "booking_reservations_total", "kafka_consumer_lag", "db_connections_active", "inventory_discrepancy", "auth_logins_total",
-      "catalog_cache_lookups_total", "notifications_sent_total", "projector_batch_duration_seconds_count", "outbox_lag_entries",
-      "booking_saga_results_total", "redis_memory_used_bytes", "redis_memory_max_bytes", "metrics_sample_age_seconds",
-      "projector_last_applied_timestamp_seconds", "reconciler_last_success_timestamp_seconds",
+      "process_cpu_seconds_total",
+      "process_resident_memory_bytes",
+      "http_requests_total",
+      "http_request_duration_seconds_bucket",
+      "booking_reservations_total",
+      "kafka_consumer_lag",
+      "db_connections_active",
+      "inventory_discrepancy",
+      "auth_logins_total",
+      "catalog_cache_lookups_total",
+      "notifications_sent_total",
+      "projector_batch_duration_seconds_count",
+      "outbox_lag_entries",
+      "booking_saga_results_total",
+      "redis_memory_used_bytes",
+      "redis_memory_max_bytes",
+      "metrics_sample_age_seconds",
+      "projector_last_applied_timestamp_seconds",
+      "reconciler_last_success_timestamp_seconds",
       // Exported by the booking service from what the reconciler leaves in Redis, and the live stock.
-      "reconciler_runs_total", "reconciler_zones_total", "inventory_seats",
-    ]) expect(selectableNames.has(name)).toBe(true);
+      "reconciler_runs_total",
+      "reconciler_zones_total",
+      "inventory_seats",
+    ])
+      expect(selectableNames.has(name)).toBe(true);
     expect(new Set(registeredNames).size).toBe(registeredNames.length);
   });
 
-  test("on a fresh registry the labelled outcome counters are at 0 for every known label value, so panels show 0 and not \"No data\"", async () => {
+  test('on a fresh registry the labelled outcome counters are at 0 for every known label value, so panels show 0 and not "No data"', async () => {
     // Scraping reads no dependency: every I/O-backed value is sampled in the background.
     const text = await freshMetrics.registry.metrics();
-    const zero = (name: string, labels: string) => text.split("\n").some((line) => line.startsWith(`${name}{${labels},`) && line.endsWith(" 0"));
+    const zero = (name: string, labels: string) =>
+      text.split("\n").some((line) => line.startsWith(`${name}{${labels},`) && line.endsWith(" 0"));
     const expected: [string, string[]][] = [
-      ["payment_outcomes_total", ["succeeded", "failed", "already_done", "unknown_payment", "refunded", "refund_after_charge", "nothing_to_refund"]],
+      [
+        "payment_outcomes_total",
+        ["succeeded", "failed", "already_done", "unknown_payment", "refunded", "refund_after_charge", "nothing_to_refund"],
+      ],
       ["booking_saga_results_total", ["confirmed", "released", "expired", "already_closed", "ignored"]],
       ["booking_reservations_total", ["reserved", "replayed", "rejected"]],
       ["notification_events_total", ["sent", "duplicate", "dead_lettered"]],
@@ -73,13 +116,20 @@ describe("the metric registry read from the code", () => {
       // before its first sample (0 then the count would read as that many runs at once), and every
       // known result from that sample on (services/booking/test/stock-metrics.test.ts).
     ];
-    const missing = expected.flatMap(([name, results]) => results.filter((result) => !zero(name, `result="${result}"`)).map((result) => `${name}{result="${result}"}`));
+    const missing = expected.flatMap(([name, results]) =>
+      results.filter((result) => !zero(name, `result="${result}"`)).map((result) => `${name}{result="${result}"}`),
+    );
     // Counters of another label: the notification panels by template and by failure reason.
     const byLabel: [string, string, string[]][] = [
       ["notifications_sent_total", "template", ["booking-confirmed", "booking-expired", "payment-failed", "payment-refunded"]],
-      ["notification_failures_total", "reason", ["not_json", "invalid_event", "unknown_user", "smtp_rejected", "smtp_unavailable", "retries_exhausted", "infrastructure"]],
+      [
+        "notification_failures_total",
+        "reason",
+        ["not_json", "invalid_event", "unknown_user", "smtp_rejected", "smtp_unavailable", "retries_exhausted", "infrastructure"],
+      ],
     ];
-    for (const [name, label, values] of byLabel) missing.push(...values.filter((value) => !zero(name, `${label}="${value}"`)).map((value) => `${name}{${label}="${value}"}`));
+    for (const [name, label, values] of byLabel)
+      missing.push(...values.filter((value) => !zero(name, `${label}="${value}"`)).map((value) => `${name}{${label}="${value}"}`));
     expect(missing).toEqual([]);
     // And the check can fail: a label value nobody initialises is not there.
     expect(zero("payment_outcomes_total", 'result="no_such_result"')).toBe(false);
@@ -125,10 +175,13 @@ describe("dashboards", () => {
           expect(grid.x + grid.w).toBeLessThanOrEqual(24);
         }
         const overlaps = panels.flatMap((a, i) =>
-          panels.slice(i + 1).filter((b) => {
-            const [p, q] = [a.gridPos!, b.gridPos!];
-            return p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h;
-          }).map((b) => `${a.title} / ${b.title}`),
+          panels
+            .slice(i + 1)
+            .filter((b) => {
+              const [p, q] = [a.gridPos!, b.gridPos!];
+              return p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h;
+            })
+            .map((b) => `${a.title} / ${b.title}`),
         );
         expect(overlaps).toEqual([]);
       });
@@ -148,11 +201,14 @@ describe("dashboards", () => {
 
       test("every metric a query selects is registered by the code", () => {
         const unknown = panels.flatMap((panel) =>
-          (panel.targets ?? []).flatMap((target) => unknownMetrics(String(target.expr), selectableNames).map((name) => `${panel.title}: ${name}`)),
+          (panel.targets ?? []).flatMap((target) =>
+            unknownMetrics(String(target.expr), selectableNames).map((name) => `${panel.title}: ${name}`),
+          ),
         );
         const variables = (dashboard.templating?.list ?? []).filter((variable) => variable.type === "query");
         for (const variable of variables) {
-          const query = typeof variable.query === "string" ? variable.query : (variable.query as { query?: string } | undefined)?.query ?? "";
+          const query =
+            typeof variable.query === "string" ? variable.query : ((variable.query as { query?: string } | undefined)?.query ?? "");
           const labelValues = /^label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*,/.exec(query);
           if (labelValues) unknown.push(...(selectableNames.has(labelValues[1]!) ? [] : [`variable ${variable.name}: ${labelValues[1]}`]));
           else unknown.push(...unknownMetrics(query, selectableNames).map((name) => `variable ${variable.name}: ${name}`));
@@ -161,7 +217,9 @@ describe("dashboards", () => {
       });
 
       test("every query selects at least one metric", () => {
-        const empty = panels.flatMap((panel) => (panel.targets ?? []).filter((target) => metricNamesIn(String(target.expr)).length === 0).map(() => panel.title));
+        const empty = panels.flatMap((panel) =>
+          (panel.targets ?? []).filter((target) => metricNamesIn(String(target.expr)).length === 0).map(() => panel.title),
+        );
         expect(empty).toEqual([]);
       });
     });

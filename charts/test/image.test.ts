@@ -36,11 +36,19 @@ describe("Dockerfile", () => {
   });
 
   test("every entrypoint the chart runs exists in the image's sources", () => {
-    const values = parse(readFileSync(`${root}/charts/booking-rush/values.yaml`, "utf8")) as { services: Record<string, { entrypoint: string }> };
-    const kind = parse(readFileSync(`${root}/charts/booking-rush/values-kind.yaml`, "utf8")) as { services: Record<string, { entrypoint: string }> };
+    const values = parse(readFileSync(`${root}/charts/booking-rush/values.yaml`, "utf8")) as {
+      services: Record<string, { entrypoint: string }>;
+    };
+    const kind = parse(readFileSync(`${root}/charts/booking-rush/values-kind.yaml`, "utf8")) as {
+      services: Record<string, { entrypoint: string }>;
+    };
     // A profile's entry without an entrypoint only tunes a service of values.yaml (booking's requests on kind).
-    for (const [name, service] of Object.entries(kind.services)) if (!service.entrypoint) expect(values.services[name]?.entrypoint, name).toBeDefined();
-    for (const { entrypoint } of [...Object.values(values.services), ...Object.values(kind.services).filter((service) => service.entrypoint)]) {
+    for (const [name, service] of Object.entries(kind.services))
+      if (!service.entrypoint) expect(values.services[name]?.entrypoint, name).toBeDefined();
+    for (const { entrypoint } of [
+      ...Object.values(values.services),
+      ...Object.values(kind.services).filter((service) => service.entrypoint),
+    ]) {
       expect(() => readFileSync(`${root}/${entrypoint}`), entrypoint).not.toThrow();
     }
     const ignored = readFileSync(`${root}/.dockerignore`, "utf8").split("\n");
@@ -48,7 +56,9 @@ describe("Dockerfile", () => {
   });
 
   test("the booking HPA's requests-per-second metric is the one the Prometheus adapter values serve", () => {
-    const adapter = parse(readFileSync(`${root}/charts/booking-rush/prometheus-adapter-values.yaml`, "utf8")) as { rules: { custom: { name: { as: string } }[] } };
+    const adapter = parse(readFileSync(`${root}/charts/booking-rush/prometheus-adapter-values.yaml`, "utf8")) as {
+      rules: { custom: { name: { as: string } }[] };
+    };
     const template = readFileSync(`${root}/charts/booking-rush-service/templates/_scaling.tpl`, "utf8");
     const served = adapter.rules.custom.map((rule) => rule.name.as);
     expect(served).toContain("http_requests_per_second");
@@ -64,15 +74,28 @@ describe("Dockerfile", () => {
         mkdirSync(`${scratch}/services/${service}`, { recursive: true });
         cpSync(`${root}/services/${service}/package.json`, `${scratch}/services/${service}/package.json`);
       }
-      const install = Bun.spawnSync([process.execPath, "install", "--frozen-lockfile", "--production", "--ignore-scripts"], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+      const install = Bun.spawnSync([process.execPath, "install", "--frozen-lockfile", "--production", "--ignore-scripts"], {
+        cwd: scratch,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
       expect(install.exitCode, install.stderr.toString()).toBe(0);
       const skip = (path: string) => !path.split("/").some((part) => part === "node_modules" || part === "test");
-      for (const directory of ["services", "lua", "drizzle"]) cpSync(`${root}/${directory}`, `${scratch}/${directory}`, { recursive: true, filter: (source) => skip(source.slice(root.length)) });
+      for (const directory of ["services", "lua", "drizzle"])
+        cpSync(`${root}/${directory}`, `${scratch}/${directory}`, { recursive: true, filter: (source) => skip(source.slice(root.length)) });
 
-      const values = parse(readFileSync(`${root}/charts/booking-rush/values.yaml`, "utf8")) as { services: Record<string, { entrypoint: string }> };
-      const entrypoints = [...new Set([...Object.values(values.services).map((service) => service.entrypoint), "drizzle/migrate.ts", "services/all/main.ts"])];
+      const values = parse(readFileSync(`${root}/charts/booking-rush/values.yaml`, "utf8")) as {
+        services: Record<string, { entrypoint: string }>;
+      };
+      const entrypoints = [
+        ...new Set([...Object.values(values.services).map((service) => service.entrypoint), "drizzle/migrate.ts", "services/all/main.ts"]),
+      ];
       for (const entrypoint of entrypoints) {
-        const build = Bun.spawnSync([process.execPath, "build", "--target=bun", entrypoint, "--outdir", `${scratch}/out`], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+        const build = Bun.spawnSync([process.execPath, "build", "--target=bun", entrypoint, "--outdir", `${scratch}/out`], {
+          cwd: scratch,
+          stdout: "pipe",
+          stderr: "pipe",
+        });
         expect(build.exitCode, `${entrypoint}: ${build.stderr.toString()}`).toBe(0);
       }
     } finally {

@@ -45,16 +45,38 @@ const key = (object: K8sObject) => `${object.kind}/${object.metadata.name}`;
 // Cold, the first call builds skaffold (docs/cluster.md lists the time); cached under .stack/tools after.
 test("skaffold render -p local-cluster is the chart's CI rendering with the local image, offline", () => {
   const output = join(work, "rendered.yaml");
-  const rendered = skaffold("render", "-p", "local-cluster", "--images", `booking-rush=${image.repository}:${image.tag}`, "--digest-source=none", "--offline=true", "--output", output);
+  const rendered = skaffold(
+    "render",
+    "-p",
+    "local-cluster",
+    "--images",
+    `booking-rush=${image.repository}:${image.tag}`,
+    "--digest-source=none",
+    "--offline=true",
+    "--output",
+    output,
+  );
   expect(rendered.stderr.trim()).toBe("");
   expect(rendered.code).toBe(0);
   const bySkaffold = parseObjects(readFileSync(output, "utf8"));
 
   expect(run(["bash", join(root, "scripts/helm"), "dependency", "build", chart]).code).toBe(0);
   const template = run([
-    "bash", join(root, "scripts/helm"), "template", "booking-rush", chart, "--namespace", "booking-rush",
-    "-f", join(chart, "values-kind.yaml"), "-f", join(chart, "values-ci.yaml"),
-    "--set", `image.repository=${image.repository}`, "--set", `image.tag=${image.tag}`,
+    "bash",
+    join(root, "scripts/helm"),
+    "template",
+    "booking-rush",
+    chart,
+    "--namespace",
+    "booking-rush",
+    "-f",
+    join(chart, "values-kind.yaml"),
+    "-f",
+    join(chart, "values-ci.yaml"),
+    "--set",
+    `image.repository=${image.repository}`,
+    "--set",
+    `image.tag=${image.tag}`,
   ]);
   expect(template.code).toBe(0);
   const byHelm = parseObjects(template.stdout);
@@ -63,7 +85,10 @@ test("skaffold render -p local-cluster is the chart's CI rendering with the loca
   expect(bySkaffold.map(key).sort()).toEqual([...byHelm, namespaceManifest].map(key).sort());
   const helmObjects = new Map(byHelm.map((object) => [key(object), object]));
   for (const object of bySkaffold.filter((o) => o.kind !== "Namespace")) {
-    expect({ object: key(object), manifest: normalised(object) }).toEqual({ object: key(object), manifest: normalised(helmObjects.get(key(object))) });
+    expect({ object: key(object), manifest: normalised(object) }).toEqual({
+      object: key(object),
+      manifest: normalised(helmObjects.get(key(object))),
+    });
   }
 
   const containers = bySkaffold.flatMap((object) => {
@@ -82,7 +107,10 @@ test("skaffold diagnose --yaml-only applies the local-cluster profile; plain dia
   expect(effective.build.local.push).toBe(false);
   const release = effective.deploy.helm.releases[0];
   expect(release.valuesFiles).toEqual([join(chart, "values-kind.yaml"), join(chart, "values-ci.yaml")]);
-  expect(effective.portForward.map((forward: { resourceName: string }) => forward.resourceName)).toEqual(["booking-rush-booking", "booking-rush-catalog"]);
+  expect(effective.portForward.map((forward: { resourceName: string }) => forward.resourceName)).toEqual([
+    "booking-rush-booking",
+    "booking-rush-catalog",
+  ]);
 
   const offline = skaffold("diagnose", "-p", "local-cluster");
   expect(offline.code).not.toBe(0);

@@ -7,7 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { seatZones, seats, events, shows } from "./catalog";
+import { events, seats, seatZones, shows } from "./catalog";
 import { currency, id, money, timestamps, timestamptz } from "./columns";
 import { bookingStatus } from "./enums";
 import { tenants, users } from "./identity";
@@ -62,20 +62,14 @@ export const bookings = pgTable(
     // the expiry sweeper and GET /bookings/pending: live holds by expiry
     index("bookings_live_holds_expires_at_idx").on(t.expiresAt).where(sql`${t.status} = 'reserved'`),
     // per-user ticket limit per event counts the user's live bookings
-    index("bookings_user_id_event_id_live_idx")
-      .on(t.userId, t.eventId)
-      .where(sql`${t.status} in ('reserved', 'confirmed')`),
+    index("bookings_user_id_event_id_live_idx").on(t.userId, t.eventId).where(sql`${t.status} in ('reserved', 'confirmed')`),
     // admin sales and event cancellation (refund every confirmed booking)
     index("bookings_event_id_status_idx").on(t.eventId, t.status),
     // reconciliation counts per zone
     index("bookings_zone_id_status_idx").on(t.zoneId, t.status),
     // waitlist: one place per user and zone (ALREADY_WAITLISTED), promoted in position order
-    uniqueIndex("bookings_waitlist_zone_id_user_id_key")
-      .on(t.zoneId, t.userId)
-      .where(sql`${t.status} = 'waitlisted'`),
-    index("bookings_waitlist_zone_id_position_idx")
-      .on(t.zoneId, t.waitlistPosition)
-      .where(sql`${t.status} = 'waitlisted'`),
+    uniqueIndex("bookings_waitlist_zone_id_user_id_key").on(t.zoneId, t.userId).where(sql`${t.status} = 'waitlisted'`),
+    index("bookings_waitlist_zone_id_position_idx").on(t.zoneId, t.waitlistPosition).where(sql`${t.status} = 'waitlisted'`),
     check("bookings_quantity_positive", sql`${t.quantity} > 0`),
     check("bookings_amounts_non_negative", sql`${t.unitPrice} >= 0 and ${t.totalAmount} >= 0`),
     check("bookings_seq_non_negative", sql`${t.seq} >= 0`),

@@ -121,10 +121,7 @@ export const seatZones = pgTable(
     check("seat_zones_available_within_total", sql`${t.availableSeats} <= ${t.totalSeats}`),
     check("seat_zones_counts_non_negative", sql`${t.totalSeats} >= 0 and ${t.reservedSeats} >= 0 and ${t.soldSeats} >= 0`),
     check("seat_zones_sold_reserved_within_total", sql`${t.soldSeats} + ${t.reservedSeats} <= ${t.totalSeats}`),
-    check(
-      "seat_zones_total_balance",
-      sql`${t.availableSeats} = ${t.totalSeats} - ${t.soldSeats} - ${t.reservedSeats}`,
-    ),
+    check("seat_zones_total_balance", sql`${t.availableSeats} = ${t.totalSeats} - ${t.soldSeats} - ${t.reservedSeats}`),
   ],
 );
 

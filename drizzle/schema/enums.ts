@@ -22,24 +22,12 @@ export const zoneKind = pgEnum("zone_kind", ["general_admission", "assigned"]);
  * reserved → confirmed | cancelled | expired; waitlisted → reserved (promoted) | cancelled.
  * "Live" (holding seats) = reserved or confirmed.
  */
-export const bookingStatus = pgEnum("booking_status", [
-  "reserved",
-  "confirmed",
-  "cancelled",
-  "expired",
-  "waitlisted",
-]);
+export const bookingStatus = pgEnum("booking_status", ["reserved", "confirmed", "cancelled", "expired", "waitlisted"]);
 
 export const paymentMethod = pgEnum("payment_method", ["card", "bank_transfer", "e_wallet"]);
 
 /** pending → processing → succeeded | failed; succeeded → refunded. */
-export const paymentStatus = pgEnum("payment_status", [
-  "pending",
-  "processing",
-  "succeeded",
-  "failed",
-  "refunded",
-]);
+export const paymentStatus = pgEnum("payment_status", ["pending", "processing", "succeeded", "failed", "refunded"]);
 
 export const refundStatus = pgEnum("refund_status", ["pending", "processing", "succeeded", "failed"]);
 

@@ -22,10 +22,7 @@ export const tenants = pgTable(
     status: tenantStatus("status").notNull().default("active"),
     ...timestamps(),
   },
-  (t) => [
-    uniqueIndex("tenants_slug_key").on(t.slug),
-    check("tenants_slug_format", sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
-  ],
+  (t) => [uniqueIndex("tenants_slug_key").on(t.slug), check("tenants_slug_format", sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`)],
 );
 
 /**
@@ -100,8 +97,5 @@ export const passwordResetTokens = pgTable(
     usedAt: timestamptz("used_at"),
     ...timestamps(),
   },
-  (t) => [
-    uniqueIndex("password_reset_tokens_token_hash_key").on(t.tokenHash),
-    index("password_reset_tokens_user_id_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("password_reset_tokens_token_hash_key").on(t.tokenHash), index("password_reset_tokens_user_id_idx").on(t.userId)],
 );

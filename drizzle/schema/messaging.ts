@@ -3,18 +3,7 @@
  * and the projector's high-water mark per zone.
  */
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { seatZones } from "./catalog";
 import { id, timestamps, timestamptz } from "./columns";
 import { idempotencyStatus } from "./enums";
@@ -45,10 +34,7 @@ export const idempotencyRecords = pgTable(
   (t) => [
     uniqueIndex("idempotency_records_scope_key_key").on(t.scope, t.key),
     index("idempotency_records_expires_at_idx").on(t.expiresAt),
-    check(
-      "idempotency_records_finished_has_response",
-      sql`${t.status} = 'in_progress' or ${t.responseStatus} is not null`,
-    ),
+    check("idempotency_records_finished_has_response", sql`${t.status} = 'in_progress' or ${t.responseStatus} is not null`),
   ],
 );
 

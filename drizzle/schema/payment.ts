@@ -47,9 +47,7 @@ export const payments = pgTable(
     index("payments_booking_id_idx").on(t.bookingId),
     index("payments_user_id_created_at_idx").on(t.userId, t.createdAt, t.id),
     // sweeping payments stuck in flight
-    index("payments_in_flight_updated_at_idx")
-      .on(t.updatedAt)
-      .where(sql`${t.status} in ('pending', 'processing')`),
+    index("payments_in_flight_updated_at_idx").on(t.updatedAt).where(sql`${t.status} in ('pending', 'processing')`),
     check("payments_amount_non_negative", sql`${t.amount} >= 0`),
     check("payments_attempts_non_negative", sql`${t.attempts} >= 0`),
     check("payments_succeeded_has_succeeded_at", sql`${t.status} <> 'succeeded' or ${t.succeededAt} is not null`),

@@ -4,7 +4,7 @@
  */
 import { relations } from "drizzle-orm";
 import { bookingSeats, bookings } from "./booking";
-import { categories, events, seatZones, seats, shows } from "./catalog";
+import { categories, events, seats, seatZones, shows } from "./catalog";
 import { passwordResetTokens, refreshTokens, tenants, users } from "./identity";
 import { zoneSyncState } from "./messaging";
 import { payments, refunds } from "./payment";

@@ -42,11 +42,12 @@
 //   sell out, USERS x max_tickets_per_user must exceed the zone's total.
 // - The k6-operator runs setup() and teardown() in every runner (grafana/k6-operator#223), so each
 //   runner registers its own USERS buyers (the e-mails carry a random run id) and checks the zone.
-import http from "k6/http";
+
 import { check, fail, sleep } from "k6";
-import { Counter, Rate, Trend } from "k6/metrics";
-import exec from "k6/execution";
 import { randomBytes } from "k6/crypto";
+import exec from "k6/execution";
+import http from "k6/http";
+import { Counter, Rate, Trend } from "k6/metrics";
 
 function envString(name, fallback) {
   const raw = __ENV[name];
@@ -186,7 +187,10 @@ function headers(token, idempotencyKey) {
 
 /** The zone as GET /shows/:id/zones shows it, or null (with the reason logged). */
 function readZone(when) {
-  const response = http.get(`${BASE_URL}/shows/${SHOW_ID}/zones`, { headers: headers(), tags: { endpoint: "zones", name: `${BASE_URL}/shows/:id/zones` } });
+  const response = http.get(`${BASE_URL}/shows/${SHOW_ID}/zones`, {
+    headers: headers(),
+    tags: { endpoint: "zones", name: `${BASE_URL}/shows/:id/zones` },
+  });
   const body = jsonBody(response);
   if (response.status !== 200 || !body || body.success !== true || !Array.isArray(body.data)) {
     console.error(`${when}: GET /shows/${SHOW_ID}/zones answered ${response.status} ${response.body}`);
@@ -239,7 +243,9 @@ function postWithRetries(path, buyers, bodyOf, onAnswer) {
 
 export function setup() {
   if (!SHOW_ID || !ZONE_ID) {
-    fail("SHOW_ID and ZONE_ID are required: the ids of a published show and of its general-admission zone (e.g. -e SHOW_ID=... -e ZONE_ID=...)");
+    fail(
+      "SHOW_ID and ZONE_ID are required: the ids of a published show and of its general-admission zone (e.g. -e SHOW_ID=... -e ZONE_ID=...)",
+    );
   }
   const zone = readZone("setup");
   if (!zone) fail(`setup: cannot read zone ${ZONE_ID} of show ${SHOW_ID} from ${BASE_URL}; see the error above`);
@@ -323,7 +329,6 @@ export default function (data) {
 
 /** Pays for a hold and polls the booking until it settles; true when it ends confirmed. */
 function payAndWait(token, booking, started) {
-
   const payment = http.post(`${BASE_URL}/payments`, JSON.stringify({ booking_id: booking.booking_id, method: "card" }), {
     headers: headers(token, uuidv4()),
     tags: { endpoint: "payment" },
@@ -389,7 +394,11 @@ export function teardown(data) {
   const total = data && typeof data.total === "number" ? data.total : zone.postgres.available + zone.postgres.reserved + zone.postgres.sold;
   const postgresOk = !overTotal(zone.postgres, total);
   const redisOk = zone.redis !== null && !overTotal(zone.redis, total);
-  const agree = zone.verdict === "clean" && zone.redis !== null && zone.redis.sold === zone.postgres.sold && zone.redis.reserved === zone.postgres.reserved;
+  const agree =
+    zone.verdict === "clean" &&
+    zone.redis !== null &&
+    zone.redis.sold === zone.postgres.sold &&
+    zone.redis.reserved === zone.postgres.reserved;
   check(zone, {
     "no oversell in PostgreSQL: sold + reserved <= total, available >= 0": () => postgresOk,
     "no oversell in Redis: sold + reserved <= total, available >= 0": () => redisOk,
@@ -419,7 +428,9 @@ export function handleSummary(data) {
   lines.push(`  thresholds: ${failed.length === 0 ? "all passed" : `FAILED ${failed.join("; ")}`}`);
   lines.push(`  checks passed: ${((value("checks", "rate") || 0) * 100).toFixed(2)}%`);
   lines.push(`  reservations made: ${value("reservations_made", "count") || 0}`);
-  lines.push(`  bookings confirmed: ${value("bookings_confirmed", "count") || 0} (${((value("reservations_confirmed", "rate") || 0) * 100).toFixed(2)}% of holds)`);
+  lines.push(
+    `  bookings confirmed: ${value("bookings_confirmed", "count") || 0} (${((value("reservations_confirmed", "rate") || 0) * 100).toFixed(2)}% of holds)`,
+  );
   const p95 = value("time_to_confirm", "p(95)");
   lines.push(`  time to confirm p95: ${p95 === undefined ? "n/a" : `${Math.round(p95)} ms`}`);
   const rejected = value("reservations_rejected", "count") || 0;
@@ -431,7 +442,9 @@ export function handleSummary(data) {
     if (count > 0) lines.push(`    ${code}: ${count}`);
   }
   if (rejected - named > 0) lines.push(`    other codes: ${rejected - named}`);
-  lines.push(`  oversold: ${value("oversold", "rate") ? "YES" : "no"}; Redis/PostgreSQL mismatch: ${value("inventory_mismatch", "rate") ? "YES" : "no"}`);
+  lines.push(
+    `  oversold: ${value("oversold", "rate") ? "YES" : "no"}; Redis/PostgreSQL mismatch: ${value("inventory_mismatch", "rate") ? "YES" : "no"}`,
+  );
   const report = { stdout: `${lines.join("\n")}\n` };
   const jsonPath = envString("SUMMARY_JSON", "");
   if (jsonPath) report[jsonPath] = JSON.stringify(data, null, 2);

@@ -9,7 +9,7 @@
  *   run that finishes, errors or times out.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
@@ -70,7 +70,8 @@ function testRunValidator(): ValidateFunction {
   return ajv.compile(closeObjects(version.schema.openAPIV3Schema));
 }
 
-const errorsOf = (validate: ValidateFunction) => (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+const errorsOf = (validate: ValidateFunction) =>
+  (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 
 describe("loadtest/k8s/testrun.yaml", () => {
   let validate: ValidateFunction;
@@ -82,7 +83,9 @@ describe("loadtest/k8s/testrun.yaml", () => {
     const crd = parse(readFileSync(crdPath, "utf8"));
     const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
     expect(spec.required).toEqual(["parallelism", "script"]);
-    expect(Object.keys(spec.properties)).toEqual(expect.arrayContaining(["parallelism", "script", "arguments", "cleanup", "runner", "initializer", "starter"]));
+    expect(Object.keys(spec.properties)).toEqual(
+      expect.arrayContaining(["parallelism", "script", "arguments", "cleanup", "runner", "initializer", "starter"]),
+    );
     expect(crd.spec.versions[0].schema.openAPIV3Schema.properties.status.properties.stage.enum).toEqual(
       expect.arrayContaining(["finished", "error"]),
     );
@@ -108,7 +111,10 @@ describe("loadtest/k8s/testrun.yaml", () => {
     expect(env.SHOW_ID).toBe("__SHOW_ID__");
     expect(env.ZONE_ID).toBe("__ZONE_ID__");
     expect(env.TARGET_RPS).toBe("__TARGET_RPS__");
-    expect(run.spec.runner.env.find((e: Json) => e.name === "ADMIN_TOKEN")).toEqual({ name: "ADMIN_TOKEN", valueFrom: { secretKeyRef: { name: "flash-sale-admin", key: "token" } } });
+    expect(run.spec.runner.env.find((e: Json) => e.name === "ADMIN_TOKEN")).toEqual({
+      name: "ADMIN_TOKEN",
+      valueFrom: { secretKeyRef: { name: "flash-sale-admin", key: "token" } },
+    });
     expect(run.spec.runner.resources.requests).toBeDefined();
     expect(run.spec.runner.resources.limits).toBeDefined();
   });
@@ -134,7 +140,7 @@ describe("loadtest/k8s/testrun.yaml", () => {
     misspelt.spec.runner.resource = misspelt.spec.runner.resources;
     delete misspelt.spec.runner.resources;
     expect(validate(misspelt)).toBe(false);
-    expect(errorsOf(validate).join("\n")).toContain("additionalProperty\":\"resource\"");
+    expect(errorsOf(validate).join("\n")).toContain('additionalProperty":"resource"');
 
     const badQuantity = manifest();
     badQuantity.spec.runner.resources.limits.memory = "two gigabytes";
@@ -184,7 +190,13 @@ const k6 = {
 };
 
 function request(method: string, url: string, body: unknown, params: Json = {}): FakeResponse {
-  const call: Call = { method, url, body: (typeof body === "string" ? JSON.parse(body) : body) as Json, headers: params.headers ?? {}, tags: params.tags ?? {} };
+  const call: Call = {
+    method,
+    url,
+    body: (typeof body === "string" ? JSON.parse(body) : body) as Json,
+    headers: params.headers ?? {},
+    tags: params.tags ?? {},
+  };
   k6.calls.push(call);
   const answer = k6.handler(call);
   const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
@@ -269,7 +281,10 @@ const ADMIN = "admin-access-token";
 const saleEnv = { BASE_URL: BASE, SHOW_ID: SHOW, ZONE_ID: ZONE, ADMIN_TOKEN: ADMIN };
 const zoneAnswer = (counts: { available: number; reserved: number; sold: number }) => ({
   status: 200,
-  body: { success: true, data: [{ id: ZONE, show_id: SHOW, name: "Standing", kind: "general_admission", price: 100, total_seats: 100, ...counts }] },
+  body: {
+    success: true,
+    data: [{ id: ZONE, show_id: SHOW, name: "Standing", kind: "general_admission", price: 100, total_seats: 100, ...counts }],
+  },
 });
 
 describe("loadtest/k6/flash-sale.js", () => {
@@ -299,7 +314,9 @@ describe("loadtest/k6/flash-sale.js", () => {
     expect(scenario.preAllocatedVUs).toBeGreaterThan(0);
     expect(scenario.maxVUs).toBeGreaterThanOrEqual(scenario.preAllocatedVUs);
 
-    const tuned = (await loadScript({ TARGET_RPS: "1500", RAMP_SECONDS: "10", HOLD_SECONDS: "120", PRE_ALLOCATED_VUS: "300", MAX_VUS: "900" })).options.scenarios.flash_sale;
+    const tuned = (
+      await loadScript({ TARGET_RPS: "1500", RAMP_SECONDS: "10", HOLD_SECONDS: "120", PRE_ALLOCATED_VUS: "300", MAX_VUS: "900" })
+    ).options.scenarios.flash_sale;
     expect(tuned.stages).toEqual([
       { target: 1500, duration: "10s" },
       { target: 1500, duration: "120s" },
@@ -330,11 +347,16 @@ describe("loadtest/k6/flash-sale.js", () => {
     k6.reset((call) => {
       if (call.url === `${BASE}/shows/${SHOW}/zones`) return zoneAnswer({ available: 100, reserved: 0, sold: 0 });
       if (call.url === `${BASE}/auth/register`) {
-        expect(call.body).toEqual({ email: expect.stringMatching(/^k6-[0-9a-f]{8}-\d+@loadtest\.example\.com$/), password: expect.any(String), name: expect.any(String) });
+        expect(call.body).toEqual({
+          email: expect.stringMatching(/^k6-[0-9a-f]{8}-\d+@loadtest\.example\.com$/),
+          password: expect.any(String),
+          name: expect.any(String),
+        });
         return { status: 201, body: { success: true, data: { user: {}, tokens: { access_token: `reg-${call.body.email}` } } } };
       }
       if (call.url === `${BASE}/auth/login`) {
-        if (++logins === 2) return { status: 429, body: { success: false, error: { code: "RATE_LIMITED" } }, headers: { "Retry-After": "2" } };
+        if (++logins === 2)
+          return { status: 429, body: { success: false, error: { code: "RATE_LIMITED" } }, headers: { "Retry-After": "2" } };
         return { status: 200, body: { success: true, data: { tokens: { access_token: `login-${call.body.email}` } } } };
       }
       return { status: 404 };
@@ -361,9 +383,11 @@ describe("loadtest/k6/flash-sale.js", () => {
     const script = await loadScript(saleEnv);
     let polls = 0;
     k6.reset((call) => {
-      if (call.url === `${BASE}/bookings/reserve`) return { status: 201, body: { success: true, data: { booking_id: "b-1", status: "reserved", quantity: 1 } } };
+      if (call.url === `${BASE}/bookings/reserve`)
+        return { status: 201, body: { success: true, data: { booking_id: "b-1", status: "reserved", quantity: 1 } } };
       if (call.url === `${BASE}/payments`) return { status: 202, body: { success: true, data: { payment_id: "p-1", status: "pending" } } };
-      if (call.url === `${BASE}/bookings/b-1`) return { status: 200, body: { success: true, data: { booking_id: "b-1", status: ++polls < 3 ? "reserved" : "confirmed" } } };
+      if (call.url === `${BASE}/bookings/b-1`)
+        return { status: 200, body: { success: true, data: { booking_id: "b-1", status: ++polls < 3 ? "reserved" : "confirmed" } } };
       return { status: 404 };
     });
     script.default({ tokens: ["token-a"], total: 100 });
@@ -415,13 +439,31 @@ describe("loadtest/k6/flash-sale.js", () => {
     expect(k6.metric("bookings_confirmed")).toHaveLength(0);
   });
 
-  const inventoryAnswer = (postgres: { available: number; reserved: number; sold: number }, redis: typeof postgres | null, verdict = "clean") => ({
+  const inventoryAnswer = (
+    postgres: { available: number; reserved: number; sold: number },
+    redis: typeof postgres | null,
+    verdict = "clean",
+  ) => ({
     status: 200,
     body: {
       success: true,
       data: [
-        { zone_id: "33333333-3333-4333-8333-333333333333", name: "Other", verdict: "clean", redis: { available: 5, reserved: 0, sold: 0, seq: 1 }, postgres: { available: 5, reserved: 0, sold: 0, applied_seq: 1 }, difference: null },
-        { zone_id: ZONE, name: "Standing", verdict, redis: redis && { ...redis, seq: 9 }, postgres: { ...postgres, applied_seq: 9 }, difference: null },
+        {
+          zone_id: "33333333-3333-4333-8333-333333333333",
+          name: "Other",
+          verdict: "clean",
+          redis: { available: 5, reserved: 0, sold: 0, seq: 1 },
+          postgres: { available: 5, reserved: 0, sold: 0, applied_seq: 1 },
+          difference: null,
+        },
+        {
+          zone_id: ZONE,
+          name: "Standing",
+          verdict,
+          redis: redis && { ...redis, seq: 9 },
+          postgres: { ...postgres, applied_seq: 9 },
+          difference: null,
+        },
       ],
     },
   });
@@ -464,7 +506,11 @@ describe("loadtest/k6/flash-sale.js", () => {
   test("teardown waits (bounded) for PostgreSQL to catch up with Redis before judging", async () => {
     const script = await loadScript(saleEnv);
     let answers = 0;
-    k6.reset(() => (++answers < 3 ? inventoryAnswer({ available: 10, reserved: 0, sold: 90 }, { available: 0, reserved: 0, sold: 100 }, "behind") : inventoryAnswer({ available: 0, reserved: 0, sold: 100 }, { available: 0, reserved: 0, sold: 100 })));
+    k6.reset(() =>
+      ++answers < 3
+        ? inventoryAnswer({ available: 10, reserved: 0, sold: 90 }, { available: 0, reserved: 0, sold: 100 }, "behind")
+        : inventoryAnswer({ available: 0, reserved: 0, sold: 100 }, { available: 0, reserved: 0, sold: 100 }),
+    );
     script.teardown({ tokens: [], total: 100 });
     expect(k6.calls).toHaveLength(3);
     expect(k6.checks.every((c) => c.ok)).toBe(true);
@@ -490,16 +536,27 @@ describe("loadtest/k6/flash-sale.js", () => {
     expect(options.thresholds.bookings_confirmed).toEqual(["count>=1"]);
     expect(options.thresholds.reservations_confirmed).toEqual(["rate>=0.95"]);
     expect(options.thresholds.time_to_confirm).toEqual(["p(95)<4000"]);
-    const tuned = (await loadScript({ MIN_CHECKS_RATE: "0.9", MIN_CONFIRMED: "300", MIN_CONFIRMED_RATE: "1", CONFIRM_P95_MS: "2500" })).options.thresholds;
-    expect([tuned.checks, tuned.bookings_confirmed, tuned.reservations_confirmed, tuned.time_to_confirm]).toEqual([["rate>=0.9"], ["count>=300"], ["rate>=1"], ["p(95)<2500"]]);
+    const tuned = (await loadScript({ MIN_CHECKS_RATE: "0.9", MIN_CONFIRMED: "300", MIN_CONFIRMED_RATE: "1", CONFIRM_P95_MS: "2500" }))
+      .options.thresholds;
+    expect([tuned.checks, tuned.bookings_confirmed, tuned.reservations_confirmed, tuned.time_to_confirm]).toEqual([
+      ["rate>=0.9"],
+      ["count>=300"],
+      ["rate>=1"],
+      ["p(95)<2500"],
+    ]);
     await expect(loadScript({ MIN_CONFIRMED: "0" })).rejects.toThrow("MIN_CONFIRMED must be an integer >= 1");
     // The rejected reservations get a submetric per known code, for the summary's breakdown.
-    for (const code of ["INSUFFICIENT_STOCK", "MAX_PER_USER_EXCEEDED", "RATE_LIMITED"]) expect(options.thresholds[`reservations_rejected{code:${code}}`]).toEqual(["count>=0"]);
+    for (const code of ["INSUFFICIENT_STOCK", "MAX_PER_USER_EXCEEDED", "RATE_LIMITED"])
+      expect(options.thresholds[`reservations_rejected{code:${code}}`]).toEqual(["count>=0"]);
   });
 
   test("setup gives bookings_confirmed a zero sample, so its count threshold is judged when nothing is confirmed", async () => {
     const script = await loadScript({ ...saleEnv, USERS: "1" });
-    k6.reset((call) => (call.url.endsWith("/zones") ? zoneAnswer({ available: 100, reserved: 0, sold: 0 }) : { status: 201, body: { success: true, data: { tokens: { access_token: "t" } } } }));
+    k6.reset((call) =>
+      call.url.endsWith("/zones")
+        ? zoneAnswer({ available: 100, reserved: 0, sold: 0 })
+        : { status: 201, body: { success: true, data: { tokens: { access_token: "t" } } } },
+    );
     script.setup();
     expect(k6.metric("bookings_confirmed")).toEqual([{ value: 0, tags: undefined }]);
   });
@@ -513,7 +570,8 @@ describe("loadtest/k6/flash-sale.js", () => {
 
     const booking = "44444444-4444-4444-8444-444444444444";
     k6.reset((call) => {
-      if (call.url.endsWith("/bookings/reserve")) return { status: 201, body: { success: true, data: { booking_id: booking, status: "reserved" } } };
+      if (call.url.endsWith("/bookings/reserve"))
+        return { status: 201, body: { success: true, data: { booking_id: booking, status: "reserved" } } };
       if (call.url.endsWith("/payments")) return { status: 502, body: { success: false, error: { code: "PAYMENT_FAILED" } } };
       return { status: 500 };
     });
@@ -525,7 +583,10 @@ describe("loadtest/k6/flash-sale.js", () => {
 
   test("handleSummary prints failed thresholds, the outcome and the rejected reservations by code", async () => {
     const script = await loadScript(saleEnv);
-    const metric = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({ values, ...(thresholds ? { thresholds } : {}) });
+    const metric = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({
+      values,
+      ...(thresholds ? { thresholds } : {}),
+    });
     const report = script.handleSummary({
       metrics: {
         checks: metric({ rate: 0.5 }, { "rate>=0.99": { ok: false } }),
@@ -545,7 +606,13 @@ describe("loadtest/k6/flash-sale.js", () => {
     expect(text).not.toContain("MAX_PER_USER_EXCEEDED");
     expect(Object.keys(report)).toEqual(["stdout"]);
 
-    const passing = script.handleSummary({ metrics: { bookings_confirmed: metric({ count: 300 }, { "count>=1": { ok: true } }), reservations_confirmed: metric({ rate: 1 }), time_to_confirm: metric({ "p(95)": 812.4 }) } });
+    const passing = script.handleSummary({
+      metrics: {
+        bookings_confirmed: metric({ count: 300 }, { "count>=1": { ok: true } }),
+        reservations_confirmed: metric({ rate: 1 }),
+        time_to_confirm: metric({ "p(95)": 812.4 }),
+      },
+    });
     expect(passing.stdout).toContain("thresholds: all passed");
     expect(passing.stdout).toContain("bookings confirmed: 300 (100.00% of holds)");
     expect(passing.stdout).toContain("time to confirm p95: 812 ms");
@@ -580,7 +647,13 @@ describe("loadtest/run-testrun.sh", () => {
   function withFakeKubectl(args: string[], fake: Record<string, string>) {
     const dir = join(work, `case-${++cases}`);
     Bun.spawnSync(["mkdir", "-p", dir]);
-    const result = run(args, { PATH: `${bin}:${process.env.PATH}`, FAKE_KUBE_DIR: dir, TMPDIR: dir, RUN_TESTRUN_POLL_SECONDS: "0.1", ...fake });
+    const result = run(args, {
+      PATH: `${bin}:${process.env.PATH}`,
+      FAKE_KUBE_DIR: dir,
+      TMPDIR: dir,
+      RUN_TESTRUN_POLL_SECONDS: "0.1",
+      ...fake,
+    });
     const calls = readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n");
     const applied = readdirSync(dir)
       .filter((f) => f.startsWith("applied-"))
@@ -600,7 +673,12 @@ describe("loadtest/run-testrun.sh", () => {
     const bare = run([]);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain("usage: loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID");
-    for (const args of [["--namespace", "x"], [...ids.slice(0, 4), "--zone", "not-a-uuid"], [...ids, "--target-rps", "0"], [...ids, "--bogus"]]) {
+    for (const args of [
+      ["--namespace", "x"],
+      [...ids.slice(0, 4), "--zone", "not-a-uuid"],
+      [...ids, "--target-rps", "0"],
+      [...ids, "--bogus"],
+    ]) {
       const bad = run(args);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain("usage:");
@@ -616,7 +694,9 @@ describe("loadtest/run-testrun.sh", () => {
     expect(result.code).toBe(0);
     // The two sides of `kubectl create --dry-run | kubectl apply` run at once: either may log first.
     expect(result.calls.slice(1, 3)).toContainEqual(
-      expect.stringMatching(/^create configmap flash-sale-script --namespace loadtest --from-file=flash-sale\.js=.*\/loadtest\/k6\/flash-sale\.js --dry-run=client -o yaml$/),
+      expect.stringMatching(
+        /^create configmap flash-sale-script --namespace loadtest --from-file=flash-sale\.js=.*\/loadtest\/k6\/flash-sale\.js --dry-run=client -o yaml$/,
+      ),
     );
     expect(result.calls.some((c) => /\bdelete\b/.test(c))).toBe(false);
 

@@ -19,7 +19,14 @@ const fenceChain = "BOOKING-RUSH-FENCE";
 const egressChain = "BOOKING-RUSH-EGRESS";
 const unreachableAddresses = ["1.1.1.1", "8.8.8.8", "203.0.113.1", "2606:4700:4700::1111"];
 
-const settingNames = ["CLUSTER_NETNS", "CLUSTER_VETH_HOST", "CLUSTER_VETH_NS", "CLUSTER_HOST_IP", "CLUSTER_NODE_IP", "CLUSTER_IPTABLES"] as const;
+const settingNames = [
+  "CLUSTER_NETNS",
+  "CLUSTER_VETH_HOST",
+  "CLUSTER_VETH_NS",
+  "CLUSTER_HOST_IP",
+  "CLUSTER_NODE_IP",
+  "CLUSTER_IPTABLES",
+] as const;
 
 const settings = clusterEnv(settingNames);
 const netns = settings.CLUSTER_NETNS;
@@ -50,10 +57,12 @@ function packetsCounted(dump: string, marker: string): { rules: number; packets:
   return { rules, packets };
 }
 
-const serviceRejects = () =>
-  packetsCounted(inNamespace(iptablesSave, "-c", "-t", "filter").stdout, '"service range not programmed"');
+const serviceRejects = () => packetsCounted(inNamespace(iptablesSave, "-c", "-t", "filter").stdout, '"service range not programmed"');
 const hostEgress = () => packetsCounted(run(iptablesSave, "-c", "-t", "mangle").stdout, "booking-rush-cluster-egress");
-const namespaceExists = () => run("ip", "netns", "list").stdout.split("\n").some((line) => line.split(" ")[0] === netns);
+const namespaceExists = () =>
+  run("ip", "netns", "list")
+    .stdout.split("\n")
+    .some((line) => line.split(" ")[0] === netns);
 const forwarding = () => readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
 
 let rulesBefore = "";
@@ -88,10 +97,17 @@ describe("scripts/cluster up: the sealed network", () => {
     const name = (line: string) => (line.split(": ")[1] ?? "").split("@")[0];
     // The cluster's pod bridge and its ports (each the namespace's end of a pod's veth) stay inside.
     const podSide = (line: string) => name(line) === "cni0" || line.includes(" master cni0 ");
-    expect(links.filter((line) => !podSide(line)).map(name).sort()).toEqual([settings.CLUSTER_VETH_NS, "lo"].sort());
+    expect(
+      links
+        .filter((line) => !podSide(line))
+        .map(name)
+        .sort(),
+    ).toEqual([settings.CLUSTER_VETH_NS, "lo"].sort());
     expect(run("ip", "-n", netns, "-4", "route", "show", "default").stdout.trim()).toBe("");
     expect(run("ip", "-n", netns, "-6", "route", "show", "default").stdout.trim()).toBe("");
-    expect(run("ip", "-n", netns, "-4", "addr", "show", "dev", settings.CLUSTER_VETH_NS).stdout).toContain(`inet ${settings.CLUSTER_NODE_IP}/`);
+    expect(run("ip", "-n", netns, "-4", "addr", "show", "dev", settings.CLUSTER_VETH_NS).stdout).toContain(
+      `inet ${settings.CLUSTER_NODE_IP}/`,
+    );
     // No IPv6 address on the veth at all, not even link-local.
     expect(run("ip", "-n", netns, "-6", "addr", "show", "dev", settings.CLUSTER_VETH_NS).stdout.trim()).toBe("");
     // Host forwarding was neither needed nor changed.

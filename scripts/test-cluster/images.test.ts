@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type Subprocess, spawn } from "bun";
 import { parseAllDocuments } from "yaml";
-import { root, type Run, runCommand as run } from "./support";
+import { type Run, root, runCommand as run } from "./support";
 
 const chart = join(root, "charts/booking-rush");
 const release = "booking-rush";
@@ -33,7 +33,13 @@ const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects of every kind
 type KubeValue = any;
-type K8sObject = { kind: string; metadata: { name: string }; spec?: KubeValue; data?: Record<string, string>; stringData?: Record<string, string> };
+type K8sObject = {
+  kind: string;
+  metadata: { name: string };
+  spec?: KubeValue;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+};
 // biome-ignore lint/suspicious/noExplicitAny: a rendered container
 type Container = any;
 type Workload = { podSecurity: { fsGroup?: number }; container: Container; volumes: Container[] };
@@ -73,8 +79,10 @@ function containerEnv(container: Container): Record<string, string> {
   }
   for (const entry of container.env ?? []) {
     if (entry.value !== undefined) env[entry.name] = String(entry.value);
-    else if (entry.valueFrom?.secretKeyRef) env[entry.name] = secretValue(entry.valueFrom.secretKeyRef.name, entry.valueFrom.secretKeyRef.key);
-    else if (entry.valueFrom?.configMapKeyRef) env[entry.name] = configMapData(entry.valueFrom.configMapKeyRef.name)[entry.valueFrom.configMapKeyRef.key] ?? "";
+    else if (entry.valueFrom?.secretKeyRef)
+      env[entry.name] = secretValue(entry.valueFrom.secretKeyRef.name, entry.valueFrom.secretKeyRef.key);
+    else if (entry.valueFrom?.configMapKeyRef)
+      env[entry.name] = configMapData(entry.valueFrom.configMapKeyRef.name)[entry.valueFrom.configMapKeyRef.key] ?? "";
   }
   return env;
 }
@@ -131,7 +139,16 @@ function unpack(name: string): Unpacked {
 
 /** What the kubelet and cluster DNS give every container here: the release's Services' names (and
  * the pod's own) resolve to this namespace's loopback, where the test's other containers listen. */
-const serviceNames = ["redis", "redis-0.booking-rush-redis", "redis-sentinel", "kafka", "postgresql", "smtp", "jaeger-collector", "otel-collector"];
+const serviceNames = [
+  "redis",
+  "redis-0.booking-rush-redis",
+  "redis-sentinel",
+  "kafka",
+  "postgresql",
+  "smtp",
+  "jaeger-collector",
+  "otel-collector",
+];
 const netns = `br-images-${process.pid}`;
 const running: Started[] = [];
 
@@ -173,30 +190,70 @@ function inRoot(rootfs: string, path: string): string {
   return join(rootfs, ...resolved);
 }
 
-function containerScript(image: Unpacked, spec: { hostname: string; argv: string[]; env: Record<string, string>; uid: number; gid: number; readOnly: boolean; tmpfs: { path: string; gid: number }[]; files: { path: string; dir: string }[]; workdir: string }) {
+function containerScript(
+  image: Unpacked,
+  spec: {
+    hostname: string;
+    argv: string[];
+    env: Record<string, string>;
+    uid: number;
+    gid: number;
+    readOnly: boolean;
+    tmpfs: { path: string; gid: number }[];
+    files: { path: string; dir: string }[];
+    workdir: string;
+  },
+) {
   const r = image.rootfs;
   const lines = ["set -e", `r=${quote(r)}`, 'mount --bind "$r" "$r"', `hostname ${quote(spec.hostname)}`];
   const hosts = join(scratch, `hosts-${spec.hostname}`);
-  writeFileSync(hosts, `127.0.0.1 localhost ${spec.hostname} ${serviceNames.map((item) => `${release}-${item} ${release}-${item}.${namespace}.svc`).join(" ")}\n`);
+  writeFileSync(
+    hosts,
+    `127.0.0.1 localhost ${spec.hostname} ${serviceNames.map((item) => `${release}-${item} ${release}-${item}.${namespace}.svc`).join(" ")}\n`,
+  );
   writeFileSync(inRoot(r, "/etc/hosts"), "");
   for (const mountPoint of ["/proc", "/dev", ...spec.tmpfs.map((item) => item.path), ...spec.files.map((item) => item.path)]) {
     mkdirSync(inRoot(r, mountPoint), { recursive: true });
   }
   if (spec.readOnly) lines.push('mount -o remount,bind,ro "$r"');
-  lines.push('mount -t proc proc "$r/proc"', 'mount -t tmpfs -o mode=755 tmpfs "$r/dev"', 'mkdir "$r/dev/shm" && mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm"');
-  for (const device of ["null", "zero", "random", "urandom", "full"]) lines.push(`touch "$r/dev/${device}" && mount --bind /dev/${device} "$r/dev/${device}"`);
-  for (const volume of spec.tmpfs) lines.push(`mount -t tmpfs -o mode=2775,uid=${spec.uid},gid=${volume.gid} tmpfs ${quote(inRoot(r, volume.path))}`);
+  lines.push(
+    'mount -t proc proc "$r/proc"',
+    'mount -t tmpfs -o mode=755 tmpfs "$r/dev"',
+    'mkdir "$r/dev/shm" && mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm"',
+  );
+  for (const device of ["null", "zero", "random", "urandom", "full"])
+    lines.push(`touch "$r/dev/${device}" && mount --bind /dev/${device} "$r/dev/${device}"`);
+  for (const volume of spec.tmpfs)
+    lines.push(`mount -t tmpfs -o mode=2775,uid=${spec.uid},gid=${volume.gid} tmpfs ${quote(inRoot(r, volume.path))}`);
   for (const file of spec.files) lines.push(`mount --bind -o ro ${quote(file.dir)} ${quote(inRoot(r, file.path))}`);
   lines.push(`mount --bind -o ro ${quote(hosts)} ${quote(inRoot(r, "/etc/hosts"))}`);
   const env = Object.entries(spec.env).map(([key, value]) => quote(`${key}=${value}`));
   lines.push(
     `exec env -i ${env.join(" ")} /usr/bin/unshare --root="$r" --wd=${quote(spec.workdir)} --setgid ${spec.gid} --setuid ${spec.uid} -- ${spec.argv.map(quote).join(" ")}`,
   );
-  return ["ip", "netns", "exec", netns, "unshare", "--mount", "--uts", "--propagation", "private", "--pid", "--fork", "--kill-child", "sh", "-c", lines.join("\n")];
+  return [
+    "ip",
+    "netns",
+    "exec",
+    netns,
+    "unshare",
+    "--mount",
+    "--uts",
+    "--propagation",
+    "private",
+    "--pid",
+    "--fork",
+    "--kill-child",
+    "sh",
+    "-c",
+    lines.join("\n"),
+  ];
 }
 
 function imageEnv(image: Unpacked): Record<string, string> {
-  return Object.fromEntries((image.config.Env ?? []).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    (image.config.Env ?? []).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+  );
 }
 
 /** The container of a workload, from its image, as the chart renders it. */
@@ -204,7 +261,9 @@ function startContainer(name: string, imageName: string, target: Workload, hostn
   const image = unpack(imageName);
   const { container, podSecurity, volumes } = target;
   // Kubernetes: command replaces the entrypoint (and drops the image's cmd); args replace cmd.
-  const argv = container.command ? [...container.command, ...(container.args ?? [])] : [...(image.config.Entrypoint ?? []), ...(container.args ?? image.config.Cmd ?? [])];
+  const argv = container.command
+    ? [...container.command, ...(container.args ?? [])]
+    : [...(image.config.Entrypoint ?? []), ...(container.args ?? image.config.Cmd ?? [])];
   const [imageUid, imageGid] = (image.config.User ?? "0").split(":").map(Number);
   const uid = container.securityContext?.runAsUser ?? imageUid;
   const gid = container.securityContext?.runAsGroup ?? imageGid ?? uid;
@@ -224,9 +283,23 @@ function startContainer(name: string, imageName: string, target: Workload, hostn
   }
   const env = { HOSTNAME: hostname, ...imageEnv(image), ...containerEnv(container) };
   const logPath = join(scratch, `${name}.log`);
-  const command = containerScript(image, { hostname, argv, env, uid, gid, readOnly: container.securityContext?.readOnlyRootFilesystem === true, tmpfs, files, workdir: container.workingDir ?? image.config.WorkingDir ?? "/" });
+  const command = containerScript(image, {
+    hostname,
+    argv,
+    env,
+    uid,
+    gid,
+    readOnly: container.securityContext?.readOnlyRootFilesystem === true,
+    tmpfs,
+    files,
+    workdir: container.workingDir ?? image.config.WorkingDir ?? "/",
+  });
   const process = spawn(command, { cwd: root, stdout: Bun.file(logPath), stderr: Bun.file(`${logPath}.err`), stdin: "ignore" });
-  const log = () => ["", ".err"].map((suffix) => (existsSync(`${logPath}${suffix}`) ? readFileSync(`${logPath}${suffix}`, "utf8") : "")).join("\n").slice(-3000);
+  const log = () =>
+    ["", ".err"]
+      .map((suffix) => (existsSync(`${logPath}${suffix}`) ? readFileSync(`${logPath}${suffix}`, "utf8") : ""))
+      .join("\n")
+      .slice(-3000);
   const started = { process, log };
   running.push(started);
   return started;
@@ -236,7 +309,19 @@ function startContainer(name: string, imageName: string, target: Workload, hostn
 function inImage(imageName: string, argv: string[], env: Record<string, string> = {}): Run {
   const image = unpack(imageName);
   const [uid = 0, gid = uid] = (image.config.User ?? "0").split(":").map(Number);
-  return run(containerScript(image, { hostname: "client", argv, env: { ...imageEnv(image), ...env }, uid, gid, readOnly: true, tmpfs: [{ path: "/tmp", gid }], files: [], workdir: "/" }));
+  return run(
+    containerScript(image, {
+      hostname: "client",
+      argv,
+      env: { ...imageEnv(image), ...env },
+      uid,
+      gid,
+      readOnly: true,
+      tmpfs: [{ path: "/tmp", gid }],
+      files: [],
+      workdir: "/",
+    }),
+  );
 }
 const inNamespace = (...argv: string[]) => run(["ip", "netns", "exec", netns, ...argv]);
 
@@ -245,7 +330,8 @@ async function waitFor(what: string, started: Started, seconds: number, check: (
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     if (check()) return;
-    if (started.process.exitCode !== null) throw new Error(`${what}: the container exited with ${started.process.exitCode}:\n${started.log()}`);
+    if (started.process.exitCode !== null)
+      throw new Error(`${what}: the container exited with ${started.process.exitCode}:\n${started.log()}`);
     await Bun.sleep(500);
   }
   throw new Error(`${what}: not within ${seconds} s:\n${started.log()}`);
@@ -285,8 +371,22 @@ beforeAll(() => {
       .map(([name, reference, archive]) => [name, { reference, archive }]),
   );
   mustRun([join(root, "scripts/helm"), "dependency", "build", chart]);
-  const tag = mustRun(["bash", join(root, "scripts/images"), "values"]).trim().split(" ");
-  const rendered = mustRun([join(root, "scripts/helm"), "template", release, chart, "--namespace", namespace, "-f", `${chart}/values-kind.yaml`, "-f", `${chart}/values-ci.yaml`, ...tag]);
+  const tag = mustRun(["bash", join(root, "scripts/images"), "values"])
+    .trim()
+    .split(" ");
+  const rendered = mustRun([
+    join(root, "scripts/helm"),
+    "template",
+    release,
+    chart,
+    "--namespace",
+    namespace,
+    "-f",
+    `${chart}/values-kind.yaml`,
+    "-f",
+    `${chart}/values-ci.yaml`,
+    ...tag,
+  ]);
   objects = parseAllDocuments(rendered)
     .map((document) => document.toJS() as K8sObject | null)
     .filter((object): object is K8sObject => object !== null);
@@ -339,11 +439,18 @@ describe("the CI profile's images, run without a cluster (loopback-only network 
       const fields = inImage("redis", ["redis-cli", "-p", "26379", "SENTINEL", "master", "mymaster"]).stdout.split("\n");
       return fields[fields.indexOf("flags") + 1] === "master" && fields[fields.indexOf("role-reported") + 1] === "master";
     });
-    expect(inImage("redis", ["redis-cli", "-p", "26379", "SENTINEL", "get-master-addr-by-name", "mymaster"]).stdout).toContain(`${release}-redis-0.${release}-redis`);
+    expect(inImage("redis", ["redis-cli", "-p", "26379", "SENTINEL", "get-master-addr-by-name", "mymaster"]).stdout).toContain(
+      `${release}-redis-0.${release}-redis`,
+    );
     // A pod of its own in the cluster, on the same port: after the master here.
     for (const started of [sentinel, master]) await stop(started);
     const lock = startContainer("redis-lock", "redis", workload("redis-lock"), `${release}-redis-lock-0`);
-    await waitFor("lock server takes a write", lock, 60, () => inImage("redis", ["redis-cli", "-a", password, "--no-auth-warning", "SET", "lock", "1"]).stdout.trim() === "OK");
+    await waitFor(
+      "lock server takes a write",
+      lock,
+      60,
+      () => inImage("redis", ["redis-cli", "-a", password, "--no-auth-warning", "SET", "lock", "1"]).stdout.trim() === "OK",
+    );
     await stop(lock);
   }, 240_000);
 
@@ -365,8 +472,24 @@ describe("the CI profile's images, run without a cluster (loopback-only network 
     const kafka = workload("kafka");
     const started = startContainer("kafka", "kafka", kafka, `${release}-kafka-0`);
     const bootstrap = `${release}-kafka:9092`;
-    await waitFor("kafka answers metadata", started, 240, () => inImage("kafka", ["kafka-topics.sh", "--bootstrap-server", bootstrap, "--list"]).code === 0);
-    const create = inImage("kafka", ["kafka-topics.sh", "--bootstrap-server", bootstrap, "--create", "--topic", "images-test", "--partitions", "2", "--replication-factor", "1"]);
+    await waitFor(
+      "kafka answers metadata",
+      started,
+      240,
+      () => inImage("kafka", ["kafka-topics.sh", "--bootstrap-server", bootstrap, "--list"]).code === 0,
+    );
+    const create = inImage("kafka", [
+      "kafka-topics.sh",
+      "--bootstrap-server",
+      bootstrap,
+      "--create",
+      "--topic",
+      "images-test",
+      "--partitions",
+      "2",
+      "--replication-factor",
+      "1",
+    ]);
     expect(create.code, create.stderr).toBe(0);
     const describe = inImage("kafka", ["kafka-topics.sh", "--bootstrap-server", bootstrap, "--describe", "--topic", "images-test"]);
     expect(describe.stdout).toContain("PartitionCount: 2");
@@ -379,9 +502,23 @@ describe("the CI profile's images, run without a cluster (loopback-only network 
     await waitFor("maildev web API", started, 90, () => httpOk("http://127.0.0.1:1080/email"));
     const message = join(scratch, "message.eml");
     writeFileSync(message, "From: a@example.com\r\nTo: b@example.com\r\nSubject: images test\r\n\r\nhello\r\n");
-    const sent = inNamespace("curl", "-sS", "--max-time", "10", "smtp://127.0.0.1:1025", "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T", message);
+    const sent = inNamespace(
+      "curl",
+      "-sS",
+      "--max-time",
+      "10",
+      "smtp://127.0.0.1:1025",
+      "--mail-from",
+      "a@example.com",
+      "--mail-rcpt",
+      "b@example.com",
+      "-T",
+      message,
+    );
     expect(sent.code, sent.stderr).toBe(0);
-    const emails = JSON.parse(inNamespace("curl", "-fsS", "--max-time", "5", "http://127.0.0.1:1080/email").stdout) as { subject: string }[];
+    const emails = JSON.parse(inNamespace("curl", "-fsS", "--max-time", "5", "http://127.0.0.1:1080/email").stdout) as {
+      subject: string;
+    }[];
     expect(emails.map((email) => email.subject)).toContain("images test");
     await stop(started);
   }, 180_000);
@@ -403,7 +540,17 @@ describe("the CI profile's images, run without a cluster (loopback-only network 
     const collector = startContainer("otel-collector", "otel-collector", workload("otel-collector"), `${release}-otel-collector`);
     await waitFor("collector health_check", collector, 90, () => httpOk("http://127.0.0.1:13133/"));
     // OTLP over HTTP is accepted (an empty trace export).
-    const exported = inNamespace("curl", "-fsS", "--max-time", "5", "-H", "content-type: application/json", "-d", '{"resourceSpans":[]}', "http://127.0.0.1:4318/v1/traces");
+    const exported = inNamespace(
+      "curl",
+      "-fsS",
+      "--max-time",
+      "5",
+      "-H",
+      "content-type: application/json",
+      "-d",
+      '{"resourceSpans":[]}',
+      "http://127.0.0.1:4318/v1/traces",
+    );
     expect(exported.code, exported.stderr).toBe(0);
     await stop(collector);
   }, 180_000);

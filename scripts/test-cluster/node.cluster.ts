@@ -11,7 +11,7 @@
  * deleted at the end. Every wait is a poll with a deadline.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cluster, clusterEnv, goTool, root, run } from "./support";
@@ -58,8 +58,17 @@ function packBusybox(work: string): string {
   writeFileSync(join(rootfs, "www/index.html"), `${token}\n`);
   const archive = join(work, "busybox.tar");
   const pack = run(
-    join(root, "scripts/bun"), "run", join(root, "scripts/oci-image.ts"),
-    "--name", image, "--rootfs", rootfs, "--out", archive, "--entrypoint", '["/bin/sh"]',
+    join(root, "scripts/bun"),
+    "run",
+    join(root, "scripts/oci-image.ts"),
+    "--name",
+    image,
+    "--rootfs",
+    rootfs,
+    "--out",
+    archive,
+    "--entrypoint",
+    '["/bin/sh"]',
   );
   if (pack.code !== 0) throw new Error(`oci-image.ts: ${pack.stderr}`);
   return archive;
@@ -109,14 +118,25 @@ beforeAll(() => {
   const imported = cluster("import", packBusybox(work));
   if (imported.code !== 0) throw new Error(`scripts/cluster import failed: ${imported.stderr}`);
   const applied = Bun.spawnSync([kubectlPath, "--kubeconfig", settings.KUBECONFIG, "apply", "-f", "-"], {
-    stdin: Buffer.from(manifests), stdout: "pipe", stderr: "pipe",
+    stdin: Buffer.from(manifests),
+    stdout: "pipe",
+    stderr: "pipe",
   });
   if (applied.exitCode !== 0) throw new Error(`kubectl apply: ${applied.stderr}`);
 }, 600_000);
 
 afterAll(() => {
   kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=60s");
-  run("ctr", "--address", clusterEnv(["CLUSTER_CONTAINERD_ADDRESS"] as const).CLUSTER_CONTAINERD_ADDRESS, "-n", "k8s.io", "images", "rm", image);
+  run(
+    "ctr",
+    "--address",
+    clusterEnv(["CLUSTER_CONTAINERD_ADDRESS"] as const).CLUSTER_CONTAINERD_ADDRESS,
+    "-n",
+    "k8s.io",
+    "images",
+    "rm",
+    image,
+  );
   if (work) rmSync(work, { recursive: true, force: true });
   if (clusterRaised) cluster("down");
 }, 300_000);

@@ -15,7 +15,11 @@ const prometheus = serviceUrl("prometheus", 9090);
 const log = (message: string) => console.log(`[cluster] ${message}`);
 
 async function prometheusApi<T>(path: string): Promise<T> {
-  const answer = (await (await fetch(`${prometheus}/api/v1/${path}`, { signal: AbortSignal.timeout(15_000) })).json()) as { status: string; data: T; error?: string };
+  const answer = (await (await fetch(`${prometheus}/api/v1/${path}`, { signal: AbortSignal.timeout(15_000) })).json()) as {
+    status: string;
+    data: T;
+    error?: string;
+  };
   if (answer.status !== "success") throw new Error(`prometheus ${path}: ${answer.error}`);
   return answer.data;
 }
@@ -37,15 +41,29 @@ describe("the in-release Prometheus", () => {
   test("scrapes every pod of the release, and every target is up", async () => {
     // The pods that should be targets, read again on every try: an upgrade's old pods go away.
     const annotatedPods = () =>
-      kubectlJson<{ items: { metadata: { name: string; deletionTimestamp?: string; annotations?: Record<string, string> }; status: { phase: string } }[] }>(["get", "pods"]).items.filter(
-        (pod) => pod.metadata.annotations?.["prometheus.io/scrape"] === "true" && pod.status.phase === "Running" && !pod.metadata.deletionTimestamp,
+      kubectlJson<{
+        items: {
+          metadata: { name: string; deletionTimestamp?: string; annotations?: Record<string, string> };
+          status: { phase: string };
+        }[];
+      }>(["get", "pods"]).items.filter(
+        (pod) =>
+          pod.metadata.annotations?.["prometheus.io/scrape"] === "true" &&
+          pod.status.phase === "Running" &&
+          !pod.metadata.deletionTimestamp,
       );
     const { targets, pods } = await eventually(
       async () => {
         const pods = annotatedPods();
-        const active = (await prometheusApi<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("targets?state=active")).activeTargets;
+        const active = (
+          await prometheusApi<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>(
+            "targets?state=active",
+          )
+        ).activeTargets;
         const byPod = new Map(active.map((target) => [target.labels.pod, target]));
-        const missing = pods.filter((pod) => byPod.get(pod.metadata.name)?.health !== "up").map((pod) => `${pod.metadata.name}: ${byPod.get(pod.metadata.name)?.lastError || "not a target yet"}`);
+        const missing = pods
+          .filter((pod) => byPod.get(pod.metadata.name)?.health !== "up")
+          .map((pod) => `${pod.metadata.name}: ${byPod.get(pod.metadata.name)?.lastError || "not a target yet"}`);
         const down = active.filter((target) => target.health === "down").map((target) => `${target.labels.pod}: ${target.lastError}`);
         if (missing.length || down.length) throw new Error(`not scraped: ${[...missing, ...down].join("; ")}`);
         return { targets: active, pods };
@@ -59,7 +77,11 @@ describe("the in-release Prometheus", () => {
   test("every alert rule evaluates without error", async () => {
     const groups = await eventually(
       async () => {
-        const rules = (await prometheusApi<{ groups: { name: string; rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] }>("rules")).groups;
+        const rules = (
+          await prometheusApi<{
+            groups: { name: string; rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[];
+          }>("rules")
+        ).groups;
         const notYet = rules.flatMap((group) => group.rules).filter((rule) => rule.lastEvaluation.startsWith("0001-"));
         if (notYet.length) throw new Error(`not evaluated yet: ${notYet.map((rule) => rule.name).join(", ")}`);
         return rules;
@@ -73,9 +95,15 @@ describe("the in-release Prometheus", () => {
 
   test("every dashboard query returns series after the purchases", async () => {
     const dir = join(root, "charts/booking-rush/dashboards");
-    const dashboards = readdirSync(dir).filter((file) => file.endsWith(".json")).map((file) => JSON.parse(readFileSync(join(dir, file), "utf8")) as Dashboard);
+    const dashboards = readdirSync(dir)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => JSON.parse(readFileSync(join(dir, file), "utf8")) as Dashboard);
     const queries = dashboards.flatMap((dashboard) =>
-      dashboard.panels.flatMap((panel) => (panel.targets ?? []).filter((target) => target.expr).map((target) => ({ where: `${dashboard.title} / ${panel.title}`, expr: withVariables(target.expr!) }))),
+      dashboard.panels.flatMap((panel) =>
+        (panel.targets ?? [])
+          .filter((target) => target.expr)
+          .map((target) => ({ where: `${dashboard.title} / ${panel.title}`, expr: withVariables(target.expr!) })),
+      ),
     );
     expect(queries.length).toBeGreaterThan(20);
     const empty: string[] = [];
@@ -100,7 +128,11 @@ describe("BookingRushLowStock", () => {
     for (const buyer of buyers) {
       const quantity = holds.length === 16 ? 3 : 4;
       const hold = expectStatus(
-        await send("booking", "POST", "/bookings/reserve", { token: buyer.token, idempotencyKey: crypto.randomUUID(), body: { show_id: zone.showId, zone_id: zone.zoneId, quantity } }),
+        await send("booking", "POST", "/bookings/reserve", {
+          token: buyer.token,
+          idempotencyKey: crypto.randomUUID(),
+          body: { show_id: zone.showId, zone_id: zone.zoneId, quantity },
+        }),
         201,
         "reserve",
       ).data;
@@ -111,7 +143,8 @@ describe("BookingRushLowStock", () => {
       const alerts = (await prometheusApi<{ alerts: { labels: Record<string, string>; state: string }[] }>("alerts")).alerts.filter(
         (alert) => alert.labels.alertname === "BookingRushLowStock" && alert.labels.zone === zone.zoneId,
       );
-      if (state === "firing" && !alerts.some((alert) => alert.state === "firing")) throw new Error(`LowStock for the zone: ${JSON.stringify(alerts)}`);
+      if (state === "firing" && !alerts.some((alert) => alert.state === "firing"))
+        throw new Error(`LowStock for the zone: ${JSON.stringify(alerts)}`);
       if (state === "absent" && alerts.length > 0) throw new Error(`LowStock still ${alerts.map((alert) => alert.state).join(",")}`);
     };
     const started = Date.now();
@@ -119,7 +152,11 @@ describe("BookingRushLowStock", () => {
     log(`LowStock fired ${Math.round((Date.now() - started) / 1000)} s after the zone fell to 1 of 20 seats`);
     for (const bookingId of new Set(holds.map((hold) => hold.bookingId))) {
       const token = holds.find((hold) => hold.bookingId === bookingId)!.token;
-      expectStatus(await send("booking", "POST", `/bookings/${bookingId}/cancel`, { token, idempotencyKey: crypto.randomUUID() }), 200, "cancel");
+      expectStatus(
+        await send("booking", "POST", `/bookings/${bookingId}/cancel`, { token, idempotencyKey: crypto.randomUUID() }),
+        200,
+        "cancel",
+      );
     }
     const cleared = Date.now();
     await eventually(() => alertFor("absent"), { timeoutMs: 180_000, intervalMs: 3_000 });

@@ -17,14 +17,24 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../services/lib/test/support/eventually";
-import { expectStatus, inventoryStatus, logIn, newBuyer, publishedZone, RetryLog, send, sendRetrying, type Answer } from "./support/api";
+import { type Answer, expectStatus, inventoryStatus, logIn, newBuyer, publishedZone, RetryLog, send, sendRetrying } from "./support/api";
 import { type Demo, helm, kubectl, kubectlJson, release, releaseSettings, root, seedDemo, serviceUrl } from "./support/release";
 
 const log = (message: string) => console.log(`[cluster] ${message}`);
 
 // biome-ignore lint/suspicious/noExplicitAny: spec and status of every kind of object kubectl prints (pods, deployments, jobs)
 type KubeFields = any;
-type Item<S = KubeFields> = { metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] }; spec: S; status: KubeFields };
+type Item<S = KubeFields> = {
+  metadata: {
+    name: string;
+    uid: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string }[];
+  };
+  spec: S;
+  status: KubeFields;
+};
 type List<S = KubeFields> = { items: Item<S>[] };
 
 function podsOf(app: string): Item[] {
@@ -32,7 +42,11 @@ function podsOf(app: string): Item[] {
 }
 
 function readyPods(app: string): Item[] {
-  return podsOf(app).filter((pod) => !pod.metadata.deletionTimestamp && pod.status.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True"));
+  return podsOf(app).filter(
+    (pod) =>
+      !pod.metadata.deletionTimestamp &&
+      pod.status.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True"),
+  );
 }
 
 /** The seeded demo tenant (scripts/seed.ts run against the release's own PostgreSQL and Redis). */
@@ -61,7 +75,18 @@ describe("the release", () => {
     const databaseUrl = new URL(releaseSettings().DATABASE_URL ?? fail("the release's Secret has no DATABASE_URL"));
     const user = databaseUrl.username;
     const database = databaseUrl.pathname.slice(1);
-    const applied = kubectl(["exec", `${release.name}-postgresql-0`, "--", "psql", "-U", user, "-d", database, "-tAc", "select count(*) from drizzle.__drizzle_migrations"]).trim();
+    const applied = kubectl([
+      "exec",
+      `${release.name}-postgresql-0`,
+      "--",
+      "psql",
+      "-U",
+      user,
+      "-d",
+      database,
+      "-tAc",
+      "select count(*) from drizzle.__drizzle_migrations",
+    ]).trim();
     expect(Number(applied)).toBe(journal.entries.length);
   });
 
@@ -83,15 +108,31 @@ describe("a purchase end to end", () => {
     adminToken = await logIn(demo.admin.email, demo.admin.password);
     const buyer = await newBuyer("purchase");
     const hold = expectStatus(
-      await send("booking", "POST", "/bookings/reserve", { token: buyer.token, idempotencyKey: crypto.randomUUID(), body: { show_id: demo.show_id, zone_id: demo.zones.Standing, quantity: 2 } }),
+      await send("booking", "POST", "/bookings/reserve", {
+        token: buyer.token,
+        idempotencyKey: crypto.randomUUID(),
+        body: { show_id: demo.show_id, zone_id: demo.zones.Standing, quantity: 2 },
+      }),
       201,
       "reserve",
     ).data;
     expect(hold.status).toBe("reserved");
-    const payment = expectStatus(await send("payment", "POST", "/payments", { token: buyer.token, idempotencyKey: crypto.randomUUID(), body: { booking_id: hold.booking_id, method: "card" } }), 202, "pay").data;
+    const payment = expectStatus(
+      await send("payment", "POST", "/payments", {
+        token: buyer.token,
+        idempotencyKey: crypto.randomUUID(),
+        body: { booking_id: hold.booking_id, method: "card" },
+      }),
+      202,
+      "pay",
+    ).data;
     const booking = await eventually(
       async () => {
-        const answer = expectStatus(await send("booking", "GET", `/bookings/${hold.booking_id}`, { token: buyer.token }), 200, "booking").data;
+        const answer = expectStatus(
+          await send("booking", "GET", `/bookings/${hold.booking_id}`, { token: buyer.token }),
+          200,
+          "booking",
+        ).data;
         if (answer.status !== "confirmed") throw new Error(`booking is ${answer.status}`);
         return answer;
       },
@@ -110,14 +151,18 @@ describe("a purchase end to end", () => {
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    log(`purchase: booking ${hold.booking_id} confirmed, payment ${payment.payment_id} succeeded, e-mail "${mail.subject}" caught by the sink`);
+    log(
+      `purchase: booking ${hold.booking_id} confirmed, payment ${payment.payment_id} succeeded, e-mail "${mail.subject}" caught by the sink`,
+    );
   });
 
   test("the reconciler's next run is clean", async () => {
     const job = await eventually(
       () => {
         const jobs = kubectlJson<List>(["get", "jobs"]).items.filter(
-          (item) => item.metadata.ownerReferences?.some((owner) => owner.kind === "CronJob" && owner.name === `${release.name}-reconciler`) && Date.parse(item.status.startTime ?? 0) > purchaseConfirmedAt,
+          (item) =>
+            item.metadata.ownerReferences?.some((owner) => owner.kind === "CronJob" && owner.name === `${release.name}-reconciler`) &&
+            Date.parse(item.status.startTime ?? 0) > purchaseConfirmedAt,
         );
         const done = jobs.find((item) => item.status.succeeded === 1 || item.status.failed);
         if (!done) throw new Error(`no reconciler run finished since the purchase (${jobs.length} started)`);
@@ -137,7 +182,19 @@ describe("a purchase end to end", () => {
 /** Which Redis pod Sentinel names master: by its announced host name (<pod>.<service>) or address. */
 function redisMasterPod(): string {
   const sentinel = readyPods("redis-sentinel")[0] ?? fail("no Sentinel pod is Ready");
-  const answer = kubectl(["exec", sentinel.metadata.name, "--", "redis-cli", "-p", "26379", "SENTINEL", "get-master-addr-by-name", "mymaster"]).trim().split("\n");
+  const answer = kubectl([
+    "exec",
+    sentinel.metadata.name,
+    "--",
+    "redis-cli",
+    "-p",
+    "26379",
+    "SENTINEL",
+    "get-master-addr-by-name",
+    "mymaster",
+  ])
+    .trim()
+    .split("\n");
   const address = answer[0] ?? "";
   const pod = podsOf("redis").find((candidate) => candidate.status.podIP === address || candidate.metadata.name === address.split(".")[0]);
   if (!pod) throw new Error(`Sentinel names ${address} master, no redis pod has that address`);
@@ -186,7 +243,9 @@ describe("the Redis master pod deleted in the middle of a sale", () => {
       }
     });
     await Promise.all(sale);
-    log(`failover sale: ${acknowledged.size} holds acknowledged of ${seats}; ${retries}; rejections ${JSON.stringify(Object.fromEntries(rejections))}`);
+    log(
+      `failover sale: ${acknowledged.size} holds acknowledged of ${seats}; ${retries}; rejections ${JSON.stringify(Object.fromEntries(rejections))}`,
+    );
     expect(deleted).toBe(true);
     const masterAfter = redisMasterPod();
     expect(masterAfter).not.toBe(masterBefore);
@@ -194,7 +253,8 @@ describe("the Redis master pod deleted in the middle of a sale", () => {
     const missing: string[] = [];
     for (const bookingId of acknowledged) {
       const answer = await send("booking", "GET", `/bookings/${bookingId}`, { token: adminToken });
-      if (answer.status !== 200 || answer.body.data.status !== "reserved") missing.push(`${bookingId}: ${answer.status} ${answer.body?.data?.status ?? ""}`);
+      if (answer.status !== 200 || answer.body.data.status !== "reserved")
+        missing.push(`${bookingId}: ${answer.status} ${answer.body?.data?.status ?? ""}`);
     }
     expect(missing).toEqual([]);
     const settled = await eventually(
@@ -207,9 +267,12 @@ describe("the Redis master pod deleted in the middle of a sale", () => {
     );
     expect(settled.redis).toMatchObject({ available: 0, reserved: seats, sold: 0 });
     expect(settled.postgres).toMatchObject({ available: 0, reserved: seats, sold: 0 });
-    await eventually(() => {
-      if (readyPods("redis").length !== podsOf("redis").length) throw new Error("the deleted Redis pod is not back");
-    }, { timeoutMs: 120_000, intervalMs: 1_000 });
+    await eventually(
+      () => {
+        if (readyPods("redis").length !== podsOf("redis").length) throw new Error("the deleted Redis pod is not back");
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
     log(`failover: master ${masterBefore} → ${masterAfter}; PostgreSQL and Redis agree: ${JSON.stringify(settled.redis)}`);
   });
 });
@@ -228,9 +291,19 @@ function churn(buyers: { token: string }[], zone: { showId: string; zoneId: stri
   let requests = 0;
   let rateLimited = 0;
   let replicaLag = 0;
-  const attempt = (service: "booking", method: string, path: string, request: { token: string; body?: unknown; idempotencyKey?: string }) =>
-    retries ? sendRetrying(service, method, path, request, retries) : send(service, method, path, request);
-  const call = async (service: "booking", method: string, path: string, request: { token: string; body?: unknown; idempotencyKey?: string }, expected: number) => {
+  const attempt = (
+    service: "booking",
+    method: string,
+    path: string,
+    request: { token: string; body?: unknown; idempotencyKey?: string },
+  ) => (retries ? sendRetrying(service, method, path, request, retries) : send(service, method, path, request));
+  const call = async (
+    service: "booking",
+    method: string,
+    path: string,
+    request: { token: string; body?: unknown; idempotencyKey?: string },
+    expected: number,
+  ) => {
     requests++;
     let answer: Answer;
     try {
@@ -239,7 +312,12 @@ function churn(buyers: { token: string }[], zone: { showId: string; zoneId: stri
         if (answer.status === 429) {
           rateLimited++;
           await Bun.sleep(Math.ceil((answer.body?.error?.details?.retry_after_seconds ?? 1) * 1000));
-        } else if (answer.status === 503 && request.idempotencyKey && answer.body?.error?.details?.dependency === "redis" && /same Idempotency-Key/.test(answer.body?.error?.message ?? "")) {
+        } else if (
+          answer.status === 503 &&
+          request.idempotencyKey &&
+          answer.body?.error?.details?.dependency === "redis" &&
+          /same Idempotency-Key/.test(answer.body?.error?.message ?? "")
+        ) {
           // The API's own instruction (a replica did not confirm in time, on a busy node): the same
           // request again with the same key. Not a connection lost to the rollout; counted apart.
           replicaLag++;
@@ -261,10 +339,22 @@ function churn(buyers: { token: string }[], zone: { showId: string; zoneId: stri
     while (running) {
       const key = crypto.randomUUID();
       reserveKeys.push(key);
-      const hold = await call("booking", "POST", "/bookings/reserve", { token: buyer.token, idempotencyKey: key, body: { show_id: zone.showId, zone_id: zone.zoneId, quantity: 1 } }, 201);
+      const hold = await call(
+        "booking",
+        "POST",
+        "/bookings/reserve",
+        { token: buyer.token, idempotencyKey: key, body: { show_id: zone.showId, zone_id: zone.zoneId, quantity: 1 } },
+        201,
+      );
       if (!hold) continue;
       await call("booking", "GET", `/bookings/${hold.booking_id}`, { token: buyer.token }, 200);
-      await call("booking", "POST", `/bookings/${hold.booking_id}/cancel`, { token: buyer.token, idempotencyKey: crypto.randomUUID() }, 200);
+      await call(
+        "booking",
+        "POST",
+        `/bookings/${hold.booking_id}/cancel`,
+        { token: buyer.token, idempotencyKey: crypto.randomUUID() },
+        200,
+      );
     }
   });
   return {
@@ -297,20 +387,32 @@ describe("a booking pod deleted under load", () => {
     expect(before.length).toBeGreaterThanOrEqual(2);
     const retries = new RetryLog();
     const load = churn(buyers, zone, retries);
-    await eventually(() => {
-      if (load.requests() < 30) throw new Error(`${load.requests()} requests so far`);
-    }, { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually(
+      () => {
+        if (load.requests() < 30) throw new Error(`${load.requests()} requests so far`);
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     kubectl(["delete", "pod", before[0]!.metadata.name, "--wait=false"]);
-    await eventually(() => {
-      const ready = readyPods("booking");
-      if (ready.length < before.length || ready.some((pod) => pod.metadata.name === before[0]!.metadata.name)) throw new Error("the replacement pod is not Ready yet");
-    }, { timeoutMs: 120_000, intervalMs: 500 });
+    await eventually(
+      () => {
+        const ready = readyPods("booking");
+        if (ready.length < before.length || ready.some((pod) => pod.metadata.name === before[0]!.metadata.name))
+          throw new Error("the replacement pod is not Ready yet");
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
     const afterReplacement = load.requests();
-    await eventually(() => {
-      if (load.requests() < afterReplacement + 30) throw new Error("load has not gone on after the replacement");
-    }, { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually(
+      () => {
+        if (load.requests() < afterReplacement + 30) throw new Error("load has not gone on after the replacement");
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     await load.stop();
-    log(`booking pod ${before[0]!.metadata.name} deleted under load: ${load.requests()} requests (${load.rateLimited()} waited out a 429), ${retries}`);
+    log(
+      `booking pod ${before[0]!.metadata.name} deleted under load: ${load.requests()} requests (${load.rateLimited()} waited out a 429), ${retries}`,
+    );
     expect(load.failures).toEqual([]);
     const holds = (await Promise.all(buyers.map((buyer) => bookingsOf(buyer.token)))).flat();
     expect(holds.length).toBe(load.reserveKeys.length);
@@ -335,11 +437,26 @@ describe("helm upgrade to a changed value", () => {
     const revisionBefore = JSON.parse(helm(["history", release.name, "--output", "json"])).length as number;
     const load = churn(buyers, zone, null);
     const started = Date.now();
-    const upgrade = Bun.spawn([release.helm, "--namespace", release.namespace, "upgrade", release.name, ...release.chartArgs, "--set", "config.LOG_LEVEL=info", "--wait", "--timeout", "10m"], {
-      cwd: root,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const upgrade = Bun.spawn(
+      [
+        release.helm,
+        "--namespace",
+        release.namespace,
+        "upgrade",
+        release.name,
+        ...release.chartArgs,
+        "--set",
+        "config.LOG_LEVEL=info",
+        "--wait",
+        "--timeout",
+        "10m",
+      ],
+      {
+        cwd: root,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     const code = await upgrade.exited;
     await load.stop();
     if (code !== 0) throw new Error(`helm upgrade failed: ${await new Response(upgrade.stderr).text()}`);
@@ -349,7 +466,9 @@ describe("helm upgrade to a changed value", () => {
     expect(load.failures).toEqual([]);
     expect(load.requests()).toBeGreaterThan(50);
     // The old pods may still be draining (preStop, SHUTDOWN_DRAIN_MS) when helm --wait returns.
-    const bookingPodsAfter = podsOf("booking").filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.uid);
+    const bookingPodsAfter = podsOf("booking")
+      .filter((pod) => !pod.metadata.deletionTimestamp)
+      .map((pod) => pod.metadata.uid);
     expect(bookingPodsAfter.filter((uid) => bookingPodsBefore.has(uid))).toEqual([]);
     const revisions = JSON.parse(helm(["history", release.name, "--output", "json"])) as { status: string }[];
     expect(revisions.length).toBe(revisionBefore + 1);

@@ -42,7 +42,8 @@ const getJson = (...args: string[]): any => {
   return JSON.parse(result.stdout);
 };
 type Condition = { type: string; status: string; reason?: string; message?: string };
-const condition = (object: { status?: { conditions?: Condition[] } }, type: string) => object.status?.conditions?.find((c) => c.type === type);
+const condition = (object: { status?: { conditions?: Condition[] } }, type: string) =>
+  object.status?.conditions?.find((c) => c.type === type);
 
 /** Polls check() every 2 s until it returns "" (done) or the deadline passes; then fails with its last answer. */
 async function eventually(what: string, seconds: number, check: () => string) {
@@ -56,7 +57,7 @@ async function eventually(what: string, seconds: number, check: () => string) {
 }
 
 beforeAll(() => {
-  required("KUBECONFIG", "export the local cluster's (eval \"$(bash scripts/cluster env)\")");
+  required("KUBECONFIG", 'export the local cluster\'s (eval "$(bash scripts/cluster env)")');
   release = required("SCALING_RELEASE", "the Helm release installed with values-ci-scaling.yaml");
   namespace = required("SCALING_NAMESPACE", "the namespace of that release");
   kubectlPath = goTool("kubectl");
@@ -111,15 +112,19 @@ describe("the release's scaling objects", () => {
         const ready = condition(object, "Ready");
         const active = condition(object, "Active");
         if (ready?.status !== "True") problems.push(`${name}: Ready ${ready?.status} (${ready?.message})`);
-        if (active?.status !== "True" && active?.status !== "False") problems.push(`${name}: Active ${active?.status} (${active?.message})`);
+        if (active?.status !== "True" && active?.status !== "False")
+          problems.push(`${name}: Active ${active?.status} (${active?.message})`);
         const hpaName = object.status?.hpaName ?? `keda-hpa-${name}`;
         const hpa = kubectl("get", "hpa", hpaName, "-n", namespace, "-o", "json");
         if (hpa.code !== 0) {
           problems.push(`${name}: no HPA ${hpaName}`);
           continue;
         }
-        const external = (JSON.parse(hpa.stdout).status?.currentMetrics ?? []).filter((metric: { type: string }) => metric.type === "External");
-        if (external.length !== object.spec.triggers.length) problems.push(`${name}: ${external.length} of ${object.spec.triggers.length} external metrics read`);
+        const external = (JSON.parse(hpa.stdout).status?.currentMetrics ?? []).filter(
+          (metric: { type: string }) => metric.type === "External",
+        );
+        if (external.length !== object.spec.triggers.length)
+          problems.push(`${name}: ${external.length} of ${object.spec.triggers.length} external metrics read`);
       }
       return problems.join("; ");
     });
@@ -134,7 +139,10 @@ describe("the flash-sale TestRun under the k6-operator", () => {
       "LOADTEST_RUNNER_IMAGE",
       "a k6 image imported into the cluster, with a shell (k6 is AGPL-3.0 and not built here: docs/cluster.md)",
     );
-    if (kubectl("get", "crd", "testruns.k6.io").code !== 0 || getJson("deployments", "-A", "-l", "app.kubernetes.io/name=k6-operator").items.length === 0) {
+    if (
+      kubectl("get", "crd", "testruns.k6.io").code !== 0 ||
+      getJson("deployments", "-A", "-l", "app.kubernetes.io/name=k6-operator").items.length === 0
+    ) {
       throw new Error(
         "the k6-operator is not installed: it cannot be built here (proxy.golang.org answers 403 for github.com/grafana/k6-operator, see docs/cluster.md)",
       );
@@ -143,9 +151,20 @@ describe("the flash-sale TestRun under the k6-operator", () => {
       throw new Error(`Secret flash-sale-admin (key token, an admin's access token) is missing in ${namespace}`);
     }
     const args = [
-      join(root, "loadtest/run-testrun.sh"), "--namespace", namespace, "--show", show, "--zone", zone,
-      "--target-rps", process.env.LOADTEST_TARGET_RPS ?? "20", "--timeout-seconds", "600",
-      "--runner-image", runnerImage, "--fail-on-thresholds",
+      join(root, "loadtest/run-testrun.sh"),
+      "--namespace",
+      namespace,
+      "--show",
+      show,
+      "--zone",
+      zone,
+      "--target-rps",
+      process.env.LOADTEST_TARGET_RPS ?? "20",
+      "--timeout-seconds",
+      "600",
+      "--runner-image",
+      runnerImage,
+      "--fail-on-thresholds",
     ];
     if (process.env.LOADTEST_BASE_URL) args.push("--base-url", process.env.LOADTEST_BASE_URL);
     const result = run(["bash", ...args], { PATH: `${join(kubectlPath, "..")}:${process.env.PATH}` });

@@ -15,13 +15,20 @@ test("helm uninstall leaves no pod of the release", async () => {
     () => {
       const pods = kubectlJson<{ items: { metadata: { name: string } }[] }>(["get", "pods"]).items.map((pod) => pod.metadata.name);
       if (pods.length > 0) throw new Error(`pods left: ${pods.join(", ")}`);
-      return kubectlJson<{ items: { kind: string; metadata: { name: string } }[] }>(["get", "deployments,statefulsets,cronjobs,jobs,services,configmaps,secrets"]).items;
+      return kubectlJson<{ items: { kind: string; metadata: { name: string } }[] }>([
+        "get",
+        "deployments,statefulsets,cronjobs,jobs,services,configmaps,secrets",
+      ]).items;
     },
     { timeoutMs: 180_000, intervalMs: 1_000 },
   );
-  const ofRelease = left.filter((item) => item.metadata.name.startsWith(`${release.name}-`)).map((item) => `${item.kind}/${item.metadata.name}`);
+  const ofRelease = left
+    .filter((item) => item.metadata.name.startsWith(`${release.name}-`))
+    .map((item) => `${item.kind}/${item.metadata.name}`);
   expect(ofRelease).toEqual([]);
-  const claims = kubectlJson<{ items: { metadata: { name: string } }[] }>(["get", "persistentvolumeclaims"]).items.map((claim) => claim.metadata.name);
+  const claims = kubectlJson<{ items: { metadata: { name: string } }[] }>(["get", "persistentvolumeclaims"]).items.map(
+    (claim) => claim.metadata.name,
+  );
   console.log(`[cluster] helm uninstall: no pod left; volume claims kept by design: ${claims.join(", ") || "none"}`);
   kubectl(["delete", "namespace", release.namespace, "--wait", "--timeout=180s"], { timeoutMs: 200_000 });
 });

@@ -14,11 +14,12 @@ runProcess(allInOneSettings, (config, logger, metrics) => {
   const services = allServices(config, logger, metrics);
   return {
     plugins: services.plugins,
-    checks: { redis: pingRedis(redis), postgres: pingPostgres(postgres), kafka: pingKafka(kafka), admin_bootstrap: services.startAdminBootstrap() },
-    clients: [
-      { name: "redis", run: () => closeRedis(redis) },
-      { name: "postgres", run: () => postgres.close() },
-      ...services.close,
-    ],
+    checks: {
+      redis: pingRedis(redis),
+      postgres: pingPostgres(postgres),
+      kafka: pingKafka(kafka),
+      admin_bootstrap: services.startAdminBootstrap(),
+    },
+    clients: [{ name: "redis", run: () => closeRedis(redis) }, { name: "postgres", run: () => postgres.close() }, ...services.close],
   };
 });

@@ -1,6 +1,14 @@
 /** The auth HTTP service. */
 import {
-  authSettings, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, smtpSettings, telemetrySettings,
+  authSettings,
+  pingPostgres,
+  pingRedis,
+  postgresSettings,
+  redisSettings,
+  runProcess,
+  serviceSettings,
+  smtpSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { createAuthService } from "./src/app";
 import { authServiceSettings } from "./src/settings";

@@ -4,8 +4,20 @@
  * REDLOCK_URLS outside one) sweeps, the others take over within seconds of its loss. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createDurableScripts, createLocks, createProcessLeadership, leaderElectionSettings, createRedis, luaDirectory, pingRedis, readLuaScripts, redisSettings, redlockSettings,
-  runProcess, serviceSettings, telemetrySettings,
+  closeRedis,
+  createDurableScripts,
+  createLocks,
+  createProcessLeadership,
+  createRedis,
+  leaderElectionSettings,
+  luaDirectory,
+  pingRedis,
+  readLuaScripts,
+  redisSettings,
+  redlockSettings,
+  runProcess,
+  serviceSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { startExpirySweeper } from "./src/expiry-sweeper";
 import { bookingSettings, expirySweeperSettings } from "./src/settings";
@@ -31,7 +43,13 @@ runProcess(groups, (config, logger, metrics) => {
   });
   const locks = createLocks(config.redlock, redis, logger);
   // A leader that died is replaced after at most this long.
-  const leadership = createProcessLeadership(config.leaderElection, locks, "expiry-sweeper", Math.max(5_000, config.sweeper.intervalMs * 5), logger);
+  const leadership = createProcessLeadership(
+    config.leaderElection,
+    locks,
+    "expiry-sweeper",
+    Math.max(5_000, config.sweeper.intervalMs * 5),
+    logger,
+  );
   const sweeper = startExpirySweeper(
     { redis, scripts, logger, metrics: createExpiryMetrics(metrics), leadership },
     { ...config.sweeper, recordTtlSeconds: config.booking.recordTtlSeconds },

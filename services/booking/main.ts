@@ -1,6 +1,14 @@
 /** The booking HTTP service, with the admin inventory endpoints. */
 import {
-  authSettings, kafkaSettings, pingRedis, postgresSettings, reconcilerSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
+  authSettings,
+  kafkaSettings,
+  pingRedis,
+  postgresSettings,
+  reconcilerSettings,
+  redisSettings,
+  redlockSettings,
+  runProcess,
+  serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService, createInventoryAdmin } from "./src/app";

@@ -3,7 +3,16 @@
  * per event. Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  closeRedis, createKafka, createRedis, kafkaSettings, pingKafka, pingRedis, redisSettings, runProcess, serviceSettings, telemetrySettings,
+  closeRedis,
+  createKafka,
+  createRedis,
+  kafkaSettings,
+  pingKafka,
+  pingRedis,
+  redisSettings,
+  runProcess,
+  serviceSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { startOutboxRelay } from "./src/outbox-relay-worker";
 import { outboxRelaySettings } from "./src/settings";
@@ -20,7 +29,10 @@ const groups = {
 runProcess(groups, (config, logger, metrics) => {
   const redis = createRedis(config.redis, logger, "outbox-relay");
   const kafka = createKafka(config.kafka, logger, "outbox-relay");
-  const relay = startOutboxRelay({ redis, kafka, logger, metrics: createOutboxMetrics(metrics, redis) }, { ...config.relay, topics: config.kafka.topics });
+  const relay = startOutboxRelay(
+    { redis, kafka, logger, metrics: createOutboxMetrics(metrics, redis) },
+    { ...config.relay, topics: config.kafka.topics },
+  );
   return {
     checks: { redis: pingRedis(redis), kafka: pingKafka(kafka) },
     workers: [{ name: "outbox relay", run: () => relay.stop() }],

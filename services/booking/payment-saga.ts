@@ -3,7 +3,16 @@
  * payment.failed gives the seats back, payment.refunded cancels the booking. Serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  authSettings, createKafka, kafkaSettings, pingKafka, pingRedis, postgresSettings, redisSettings, registerConsumerLag, runProcess, serviceSettings,
+  authSettings,
+  createKafka,
+  kafkaSettings,
+  pingKafka,
+  pingRedis,
+  postgresSettings,
+  redisSettings,
+  registerConsumerLag,
+  runProcess,
+  serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createBookingService } from "./src/app";
@@ -27,7 +36,13 @@ runProcess(groups, (config, logger, metrics) => {
   const kafka = createKafka(config.kafka, logger, "payment-saga");
   const sagaMetrics = createSagaMetrics(metrics);
   const saga = createPaymentSaga(
-    { store: booking.store, kafka, logger, onResult: (result) => sagaMetrics.results.inc({ result }), onFailure: () => sagaMetrics.failures.inc() },
+    {
+      store: booking.store,
+      kafka,
+      logger,
+      onResult: (result) => sagaMetrics.results.inc({ result }),
+      onFailure: () => sagaMetrics.failures.inc(),
+    },
     { ...config.saga, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.saga.groupId, paymentSagaTopics);

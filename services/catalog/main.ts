@@ -1,6 +1,15 @@
 /** The catalog HTTP service. */
 import {
-  apiRateLimitSettings, authSettings, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings, telemetrySettings,
+  apiRateLimitSettings,
+  authSettings,
+  pingPostgres,
+  pingRedis,
+  postgresSettings,
+  redisSettings,
+  redlockSettings,
+  runProcess,
+  serviceSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { createCatalogService } from "./src/app";
 import { catalogSettings } from "./src/settings";

@@ -6,7 +6,17 @@
  * it); taking the worker out of service would not bring the server back.
  */
 import {
-  createKafka, createMailer, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings, smtpSettings,
+  createKafka,
+  createMailer,
+  createPostgres,
+  kafkaSettings,
+  pingKafka,
+  pingPostgres,
+  postgresSettings,
+  registerConsumerLag,
+  runProcess,
+  serviceSettings,
+  smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createNotificationMetrics } from "./src/notification-metrics";

@@ -1,6 +1,15 @@
 /** The payment HTTP service: POST /payments, GET /payments/:id, POST /payments/:id/refund. The charging runs in worker.ts. */
 import {
-  authSettings, kafkaSettings, pingKafka, pingPostgres, pingRedis, postgresSettings, redisSettings, runProcess, serviceSettings, telemetrySettings,
+  authSettings,
+  kafkaSettings,
+  pingKafka,
+  pingPostgres,
+  pingRedis,
+  postgresSettings,
+  redisSettings,
+  runProcess,
+  serviceSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { createPaymentService } from "./src/app";
 import { paymentSettings } from "./src/settings";

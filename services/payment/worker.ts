@@ -3,7 +3,15 @@
  * the outcome (payment.succeeded / payment.failed). Scales out as a consumer group (KEDA on lag).
  */
 import {
-  createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess, serviceSettings,
+  createKafka,
+  createPostgres,
+  kafkaSettings,
+  pingKafka,
+  pingPostgres,
+  postgresSettings,
+  registerConsumerLag,
+  runProcess,
+  serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
 import { createGatewayClient } from "./src/gateway/gateway-client";
@@ -25,7 +33,14 @@ runProcess(groups, (config, logger, metrics) => {
   const kafka = createKafka(config.kafka, logger, "payment-worker");
   const publisher = createPaymentPublisher(kafka, config.kafka.topics);
   const worker = createPaymentWorker(
-    { kafka, db: postgres.db, gateway: createGatewayClient(config.payment.gatewayUrl, config.payment.retry), publisher, logger, metrics: createPaymentMetrics(metrics) },
+    {
+      kafka,
+      db: postgres.db,
+      gateway: createGatewayClient(config.payment.gatewayUrl, config.payment.retry),
+      publisher,
+      logger,
+      metrics: createPaymentMetrics(metrics),
+    },
     { ...config.payment, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.payment.groupId, paymentWorkerTopics);

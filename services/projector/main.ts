@@ -3,8 +3,17 @@
  * group (KEDA on its lag); serves /healthz, /readyz and /metrics like every process.
  */
 import {
-  bookingTopics, createKafka, createPostgres, kafkaSettings, pingKafka, pingPostgres, postgresSettings, registerConsumerLag, runProcess,
-  serviceSettings, telemetrySettings,
+  bookingTopics,
+  createKafka,
+  createPostgres,
+  kafkaSettings,
+  pingKafka,
+  pingPostgres,
+  postgresSettings,
+  registerConsumerLag,
+  runProcess,
+  serviceSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { createProjector } from "./src/projector";
 import { createProjectorMetrics } from "./src/projector-metrics";

@@ -6,8 +6,22 @@
  * /healthz, /readyz and /metrics like every process.
  */
 import {
-  createProcessLeadership, createReconciler, kafkaSettings, leaderElectionSettings, reconcilerSettings, loadConfigOrExit, pingPostgres, pingRedis, postgresSettings, redisSettings, redlockSettings, runProcess, serviceSettings,
-  startProcess, startWorkerLoop, telemetrySettings,
+  createProcessLeadership,
+  createReconciler,
+  kafkaSettings,
+  leaderElectionSettings,
+  loadConfigOrExit,
+  pingPostgres,
+  pingRedis,
+  postgresSettings,
+  reconcilerSettings,
+  redisSettings,
+  redlockSettings,
+  runProcess,
+  serviceSettings,
+  startProcess,
+  startWorkerLoop,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { bookingSettings } from "../booking/src/settings";
 import { exitCodeOf, reconcileAll } from "./src/run";
@@ -32,7 +46,14 @@ if (loadConfigOrExit({ reconciler: reconcilerSettings }, process.env).reconciler
   try {
     const { result, reports } = await reconcileAll(reconciler.dependencies, reconciler.options);
     const count = (outcome: string) => reports.filter((report) => report.outcome === outcome).length;
-    logger.info("reconciliation done", { result, zones: reports.length, repaired: count("repaired"), rebuilt: count("rebuilt"), lagging: count("lagging"), changed: count("changed") });
+    logger.info("reconciliation done", {
+      result,
+      zones: reports.length,
+      repaired: count("repaired"),
+      rebuilt: count("rebuilt"),
+      lagging: count("lagging"),
+      changed: count("changed"),
+    });
     code = exitCodeOf[result];
   } catch (error) {
     logger.error("reconciliation failed", { error: error instanceof Error ? error.message : String(error) });
@@ -44,7 +65,13 @@ if (loadConfigOrExit({ reconciler: reconcilerSettings }, process.env).reconciler
 } else {
   runProcess(groups, (config, logger) => {
     const reconciler = createReconciler(config, logger);
-    const leadership = createProcessLeadership(config.leaderElection, reconciler.dependencies.locks, "reconciler", Math.max(10_000, config.reconciler.intervalMs * 2), logger);
+    const leadership = createProcessLeadership(
+      config.leaderElection,
+      reconciler.dependencies.locks,
+      "reconciler",
+      Math.max(10_000, config.reconciler.intervalMs * 2),
+      logger,
+    );
     const loop = startWorkerLoop({
       name: "reconciler",
       logger,
@@ -56,7 +83,10 @@ if (loadConfigOrExit({ reconciler: reconcilerSettings }, process.env).reconciler
     });
     return {
       checks: { redis: pingRedis(reconciler.dependencies.redis), postgres: pingPostgres(reconciler.postgres) },
-      workers: [{ name: "reconciler", run: () => loop.stop() }, { name: "leadership", run: () => leadership.release() }],
+      workers: [
+        { name: "reconciler", run: () => loop.stop() },
+        { name: "leadership", run: () => leadership.release() },
+      ],
       clients: [{ name: "reconciler clients", run: () => reconciler.close() }],
     };
   });

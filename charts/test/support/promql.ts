@@ -6,19 +6,104 @@
  */
 
 const aggregations = new Set([
-  "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio",
+  "sum",
+  "min",
+  "max",
+  "avg",
+  "group",
+  "stddev",
+  "stdvar",
+  "count",
+  "count_values",
+  "bottomk",
+  "topk",
+  "quantile",
+  "limitk",
+  "limit_ratio",
 ]);
 
 const functions = new Set([
   ...aggregations,
-  "abs", "absent", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "avg_over_time", "ceil", "changes", "clamp",
-  "clamp_max", "clamp_min", "cos", "cosh", "count_over_time", "day_of_month", "day_of_week", "day_of_year", "days_in_month", "deg", "delta",
-  "deriv", "double_exponential_smoothing", "exp", "floor", "histogram_avg", "histogram_count", "histogram_fraction", "histogram_quantile",
-  "histogram_stddev", "histogram_stdvar", "histogram_sum", "holt_winters", "hour", "idelta", "increase", "info", "irate", "label_join",
-  "label_replace", "last_over_time", "ln", "log10", "log2", "mad_over_time", "max_over_time", "min_over_time", "minute", "month", "pi",
-  "predict_linear", "present_over_time", "quantile_over_time", "rad", "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort",
-  "sort_by_label", "sort_by_label_desc", "sort_desc", "sqrt", "stddev_over_time", "stdvar_over_time", "sum_over_time", "tan", "tanh",
-  "time", "timestamp", "vector", "year", "start", "end",
+  "abs",
+  "absent",
+  "absent_over_time",
+  "acos",
+  "acosh",
+  "asin",
+  "asinh",
+  "atan",
+  "atanh",
+  "avg_over_time",
+  "ceil",
+  "changes",
+  "clamp",
+  "clamp_max",
+  "clamp_min",
+  "cos",
+  "cosh",
+  "count_over_time",
+  "day_of_month",
+  "day_of_week",
+  "day_of_year",
+  "days_in_month",
+  "deg",
+  "delta",
+  "deriv",
+  "double_exponential_smoothing",
+  "exp",
+  "floor",
+  "histogram_avg",
+  "histogram_count",
+  "histogram_fraction",
+  "histogram_quantile",
+  "histogram_stddev",
+  "histogram_stdvar",
+  "histogram_sum",
+  "holt_winters",
+  "hour",
+  "idelta",
+  "increase",
+  "info",
+  "irate",
+  "label_join",
+  "label_replace",
+  "last_over_time",
+  "ln",
+  "log10",
+  "log2",
+  "mad_over_time",
+  "max_over_time",
+  "min_over_time",
+  "minute",
+  "month",
+  "pi",
+  "predict_linear",
+  "present_over_time",
+  "quantile_over_time",
+  "rad",
+  "rate",
+  "resets",
+  "round",
+  "scalar",
+  "sgn",
+  "sin",
+  "sinh",
+  "sort",
+  "sort_by_label",
+  "sort_by_label_desc",
+  "sort_desc",
+  "sqrt",
+  "stddev_over_time",
+  "stdvar_over_time",
+  "sum_over_time",
+  "tan",
+  "tanh",
+  "time",
+  "timestamp",
+  "vector",
+  "year",
+  "start",
+  "end",
 ]);
 
 /** Keywords whose parenthesised argument is a list of label names. */
@@ -73,7 +158,8 @@ function skipGroup(tokens: Token[], open: number, expr: string): number {
   for (let index = open + 1; index < tokens.length; index += 1) {
     const token = tokens[index]!;
     if (token.kind === "punctuation" && token.text === closing) return index + 1;
-    if (token.kind === "punctuation" && token.text in pairs) throw new Error(`unexpected "${token.text}" inside "${tokens[open]!.text}...${closing}" in: ${expr}`);
+    if (token.kind === "punctuation" && token.text in pairs)
+      throw new Error(`unexpected "${token.text}" inside "${tokens[open]!.text}...${closing}" in: ${expr}`);
   }
   throw new Error(`unclosed "${tokens[open]!.text}" in: ${expr}`);
 }
@@ -104,7 +190,8 @@ export function metricNamesIn(expr: string): string[] {
       if (token.text === "{") {
         const inner = tokens.slice(index + 1, skipGroup(tokens, index, expr) - 1);
         for (let at = 0; at + 2 < inner.length; at += 1) {
-          if (inner[at]!.text === "__name__" && inner[at + 1]!.text === "=" && inner[at + 2]!.kind === "string") names.push(inner[at + 2]!.text.slice(1, -1));
+          if (inner[at]!.text === "__name__" && inner[at + 1]!.text === "=" && inner[at + 2]!.kind === "string")
+            names.push(inner[at + 2]!.text.slice(1, -1));
         }
       }
       index = skipGroup(tokens, index, expr);

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { goTool, root, run, type Run, writeTestKubeconfig } from "./test-support";
+import { goTool, type Run, root, run, writeTestKubeconfig } from "./test-support";
 
 const script = join(root, "scripts/cluster-addons");
 const chart = join(root, "charts/booking-rush");
@@ -38,7 +38,10 @@ const kubectl = (args: string[], stdin?: string) => run([kubectlPath, ...args], 
 function applyToApiServer(objects: K8sObject[]): Run {
   const real = objects.filter((object) => object.kind === "CustomResourceDefinition" || object.kind === "Namespace");
   if (real.length > 0) {
-    const created = kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=addons-test", "-f", "-"], real.map((o) => stringify(o)).join("---\n"));
+    const created = kubectl(
+      ["apply", "--server-side", "--force-conflicts", "--field-manager=addons-test", "-f", "-"],
+      real.map((o) => stringify(o)).join("---\n"),
+    );
     if (created.code !== 0) return created;
     for (const crd of real.filter((object) => object.kind === "CustomResourceDefinition")) waitEstablished(crd.metadata.name);
   }
@@ -125,13 +128,27 @@ describe("scripts/cluster-addons", () => {
 
   test("keda: KEDA's CRDs, operator, metrics API server and external metrics APIService", () => {
     const objects = rendered.get("keda") ?? [];
-    const names = (kind: string) => objects.filter((object) => object.kind === kind).map((object) => object.metadata.name).sort();
-    expect(names("CustomResourceDefinition")).toEqual(
-      ["cloudeventsources.eventing.keda.sh", "clustercloudeventsources.eventing.keda.sh", "clustertriggerauthentications.keda.sh", "scaledjobs.keda.sh", "scaledobjects.keda.sh", "triggerauthentications.keda.sh"],
-    );
+    const names = (kind: string) =>
+      objects
+        .filter((object) => object.kind === kind)
+        .map((object) => object.metadata.name)
+        .sort();
+    expect(names("CustomResourceDefinition")).toEqual([
+      "cloudeventsources.eventing.keda.sh",
+      "clustercloudeventsources.eventing.keda.sh",
+      "clustertriggerauthentications.keda.sh",
+      "scaledjobs.keda.sh",
+      "scaledobjects.keda.sh",
+      "triggerauthentications.keda.sh",
+    ]);
     expect(names("Deployment")).toEqual(["keda-metrics-apiserver", "keda-operator"]);
     expect(names("APIService")).toEqual(["v1beta1.external.metrics.k8s.io"]);
-    expect(rendered.get("keda-crds")?.map((object) => object.metadata.name).sort()).toEqual(names("CustomResourceDefinition"));
+    expect(
+      rendered
+        .get("keda-crds")
+        ?.map((object) => object.metadata.name)
+        .sort(),
+    ).toEqual(names("CustomResourceDefinition"));
   });
 
   test("the add-ons' manifests are accepted by a Kubernetes 1.33 API server, which rejects a misspelt field", () => {
@@ -152,24 +169,44 @@ describe("scripts/cluster-addons", () => {
     const helm = (...args: string[]) => run(["bash", join(root, "scripts/helm"), ...args]);
     expect(helm("dependency", "build", chart).code).toBe(0);
     const template = helm(
-      "template", "ci", chart, "--namespace", "default",
-      "-f", join(chart, "values-kind.yaml"), "-f", join(chart, "values-ci.yaml"), "-f", join(chart, "values-ci-scaling.yaml"),
+      "template",
+      "ci",
+      chart,
+      "--namespace",
+      "default",
+      "-f",
+      join(chart, "values-kind.yaml"),
+      "-f",
+      join(chart, "values-ci.yaml"),
+      "-f",
+      join(chart, "values-ci-scaling.yaml"),
     );
     expect(template.stderr).toBe("");
     const objects = parseObjects(template.stdout);
     const scaling = objects.filter((object) => object.kind === "HorizontalPodAutoscaler" || object.kind === "ScaledObject");
-    expect(scaling.filter((object) => object.kind === "HorizontalPodAutoscaler").map((object) => object.metadata.name).sort()).toEqual(
-      ["ci-auth", "ci-booking", "ci-catalog", "ci-payment"],
-    );
-    expect(scaling.filter((object) => object.kind === "ScaledObject").map((object) => object.metadata.name).sort()).toEqual(
-      ["ci-notification", "ci-payment-saga", "ci-payment-worker", "ci-projector"],
-    );
+    expect(
+      scaling
+        .filter((object) => object.kind === "HorizontalPodAutoscaler")
+        .map((object) => object.metadata.name)
+        .sort(),
+    ).toEqual(["ci-auth", "ci-booking", "ci-catalog", "ci-payment"]);
+    expect(
+      scaling
+        .filter((object) => object.kind === "ScaledObject")
+        .map((object) => object.metadata.name)
+        .sort(),
+    ).toEqual(["ci-notification", "ci-payment-saga", "ci-payment-worker", "ci-projector"]);
     // CPU only: nothing here serves the Prometheus adapter's requests-per-second metric.
     for (const hpa of scaling.filter((object) => object.kind === "HorizontalPodAutoscaler")) {
-      expect(hpa.spec.metrics.map((metric: { type: string; resource?: { name: string } }) => `${metric.type}/${metric.resource?.name}`)).toEqual(["Resource/cpu"]);
+      expect(
+        hpa.spec.metrics.map((metric: { type: string; resource?: { name: string } }) => `${metric.type}/${metric.resource?.name}`),
+      ).toEqual(["Resource/cpu"]);
     }
     expect(applyToApiServer(rendered.get("keda-crds") ?? []).code).toBe(0);
-    const accepted = kubectl(["apply", "--namespace", "default", "--dry-run=server", "--validate=strict", "-f", "-"], scaling.map((o) => stringify(o)).join("---\n"));
+    const accepted = kubectl(
+      ["apply", "--namespace", "default", "--dry-run=server", "--validate=strict", "-f", "-"],
+      scaling.map((o) => stringify(o)).join("---\n"),
+    );
     expect(accepted.stderr).toBe("");
     expect(accepted.code).toBe(0);
     expect(accepted.stdout.match(/scaledobject\.keda\.sh\/\S+ created \(server dry run\)/g)?.length).toBe(4);

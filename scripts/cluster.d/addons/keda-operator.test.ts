@@ -74,28 +74,84 @@ beforeAll(async () => {
     const result = run(["openssl", ...args]);
     if (result.code !== 0) throw new Error(`openssl ${args[0]}: ${result.stderr}`);
   };
-  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(certs, "ca.key"), "-out", join(certs, "ca.crt"), "-days", "1", "-subj", "/CN=keda-test-ca");
-  openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(certs, "tls.key"), "-out", join(certs, "tls.csr"), "-subj", "/CN=localhost");
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    join(certs, "ca.key"),
+    "-out",
+    join(certs, "ca.crt"),
+    "-days",
+    "1",
+    "-subj",
+    "/CN=keda-test-ca",
+  );
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    join(certs, "tls.key"),
+    "-out",
+    join(certs, "tls.csr"),
+    "-subj",
+    "/CN=localhost",
+  );
   writeFileSync(join(certs, "ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  openssl("x509", "-req", "-in", join(certs, "tls.csr"), "-CA", join(certs, "ca.crt"), "-CAkey", join(certs, "ca.key"), "-CAcreateserial", "-out", join(certs, "tls.crt"), "-days", "1", "-extfile", join(certs, "ext"));
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    join(certs, "tls.csr"),
+    "-CA",
+    join(certs, "ca.crt"),
+    "-CAkey",
+    join(certs, "ca.key"),
+    "-CAcreateserial",
+    "-out",
+    join(certs, "tls.crt"),
+    "-days",
+    "1",
+    "-extfile",
+    join(certs, "ext"),
+  );
 
   // Out of a pod there is no service-account file to read the namespace from.
   const env = { ...process.env, KEDA_CLUSTER_OBJECT_NAMESPACE: "keda", POD_NAMESPACE: "keda", WATCH_NAMESPACE: "" };
   const grpcPort = freePort();
   operator = Bun.spawn(
     [
-      operatorPath, `--kubeconfig=${kubeconfig}`, "--metrics-bind-address=0", "--health-probe-bind-address=0",
-      `--metrics-service-bind-address=127.0.0.1:${grpcPort}`, `--cert-dir=${certs}`, `--ca-dir=${certs}`, "--zap-log-level=info",
+      operatorPath,
+      `--kubeconfig=${kubeconfig}`,
+      "--metrics-bind-address=0",
+      "--health-probe-bind-address=0",
+      `--metrics-service-bind-address=127.0.0.1:${grpcPort}`,
+      `--cert-dir=${certs}`,
+      `--ca-dir=${certs}`,
+      "--zap-log-level=info",
     ],
     { env, stdout: Bun.file(join(work, "operator.log")), stderr: "pipe" },
   );
   adapterPort = freePort();
   adapter = Bun.spawn(
     [
-      adapterPath, `--kubeconfig=${kubeconfig}`, `--lister-kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`,
-      `--authorization-kubeconfig=${kubeconfig}`, "--bind-address=127.0.0.1", `--secure-port=${adapterPort}`,
-      `--tls-cert-file=${join(certs, "tls.crt")}`, `--tls-private-key-file=${join(certs, "tls.key")}`, `--client-ca-file=${join(certs, "ca.crt")}`,
-      `--cert-dir=${certs}`, `--metrics-service-address=127.0.0.1:${grpcPort}`, "--metrics-service-grpc-authority=localhost",
+      adapterPath,
+      `--kubeconfig=${kubeconfig}`,
+      `--lister-kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${adapterPort}`,
+      `--tls-cert-file=${join(certs, "tls.crt")}`,
+      `--tls-private-key-file=${join(certs, "tls.key")}`,
+      `--client-ca-file=${join(certs, "ca.crt")}`,
+      `--cert-dir=${certs}`,
+      `--metrics-service-address=127.0.0.1:${grpcPort}`,
+      "--metrics-service-grpc-authority=localhost",
     ],
     { env, stdout: Bun.file(join(work, "adapter.log")), stderr: Bun.file(join(work, "adapter.err")) },
   );
@@ -142,7 +198,18 @@ test("the operator makes a Kafka ScaledObject Ready and Active from the lag, wit
         minReplicaCount: 1,
         maxReplicaCount: 3,
         pollingInterval: 2,
-        triggers: [{ type: "kafka", metadata: { bootstrapServers: brokers, consumerGroup: `keda-smoke-${runId}`, topic, lagThreshold: String(lagThreshold), offsetResetPolicy: "earliest" } }],
+        triggers: [
+          {
+            type: "kafka",
+            metadata: {
+              bootstrapServers: brokers,
+              consumerGroup: `keda-smoke-${runId}`,
+              topic,
+              lagThreshold: String(lagThreshold),
+              offsetResetPolicy: "earliest",
+            },
+          },
+        ],
       },
     }),
   );
@@ -157,11 +224,13 @@ test("the operator makes a Kafka ScaledObject Ready and Active from the lag, wit
   const hpa = JSON.parse(mustKubectl(["get", "hpa", `keda-hpa-${name}`, "--namespace", namespace, "-o", "json"]));
   expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name });
   expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([1, 3]);
-  const external = hpa.spec.metrics.map((metric: { type: string; external?: { metric: { name: string }; target: { averageValue: string } } }) => ({
-    type: metric.type,
-    name: metric.external?.metric.name,
-    target: metric.external?.target.averageValue,
-  }));
+  const external = hpa.spec.metrics.map(
+    (metric: { type: string; external?: { metric: { name: string }; target: { averageValue: string } } }) => ({
+      type: metric.type,
+      name: metric.external?.metric.name,
+      target: metric.external?.target.averageValue,
+    }),
+  );
   expect(external).toEqual([{ type: "External", name: `s0-kafka-${topic}`, target: String(lagThreshold) }]);
 
   // What the HPA controller would ask the aggregator for, asked of KEDA's metrics API server directly.
@@ -175,7 +244,8 @@ test("the operator makes a Kafka ScaledObject Ready and Active from the lag, wit
   while (!served) {
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, tls: { ca } }).catch(() => undefined);
     if (response?.status === 200) served = (await response.json()) as typeof served;
-    else if (Date.now() > deadline) throw new Error(`KEDA's metrics API server did not serve ${url} within 60 s (${response?.status}; logs in ${work})`);
+    else if (Date.now() > deadline)
+      throw new Error(`KEDA's metrics API server did not serve ${url} within 60 s (${response?.status}; logs in ${work})`);
     else await Bun.sleep(1000);
   }
   expect(served.kind).toBe("ExternalMetricValueList");
@@ -188,7 +258,9 @@ test("the operator makes a Kafka ScaledObject Ready and Active from the lag, wit
   // running here): KEDA's part is the owner reference, and releasing its finalizer on delete.
   const scaledObject = JSON.parse(mustKubectl(["get", "scaledobject", name, "--namespace", namespace, "-o", "json"]));
   expect(scaledObject.metadata.finalizers).toContain("finalizer.keda.sh");
-  expect(hpa.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "ScaledObject", name, uid: scaledObject.metadata.uid, controller: true })]);
+  expect(hpa.metadata.ownerReferences).toEqual([
+    expect.objectContaining({ kind: "ScaledObject", name, uid: scaledObject.metadata.uid, controller: true }),
+  ]);
   mustKubectl(["delete", "scaledobject", name, "--namespace", namespace, "--wait=true", "--timeout=60s"]);
   expect(kubectl(["get", "scaledobject", name, "--namespace", namespace]).stderr).toContain("NotFound");
 }, 240_000);

@@ -6,13 +6,16 @@ import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { runCommand } from "../../test-cluster/support";
 
-export { goTool, root, type Run } from "../../test-cluster/support";
+export { goTool, type Run, root } from "../../test-cluster/support";
 
 export const run = (command: string[], env: Record<string, string> = {}, stdin?: string) => runCommand(command, { env, input: stdin });
 
 export function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this file through scripts/test (it starts the stack and scripts/kube-apiserver and exports their env)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run this file through scripts/test (it starts the stack and scripts/kube-apiserver and exports their env)`,
+    );
   return value;
 }
 
@@ -34,4 +37,3 @@ export function writeTestKubeconfig(path: string): string {
   );
   return token;
 }
-

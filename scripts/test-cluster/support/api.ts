@@ -64,7 +64,7 @@ export async function sendRetrying(
       if (!retryable.has(answer.status)) return answer;
       reason = `${answer.status} ${answer.body?.error?.code ?? ""}`.trim();
     } catch (error) {
-      reason = error instanceof Error ? (error as { code?: string }).code ?? error.name : "error";
+      reason = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : "error";
     }
     if (Date.now() > deadline) throw new Error(`${method} ${path} still failing after ${deadlineMs} ms: ${reason}`);
     log.note(reason);
@@ -94,7 +94,8 @@ export async function newBuyer(tag: string): Promise<{ email: string; token: str
 }
 
 export async function logIn(email: string, password: string): Promise<string> {
-  return expectStatus(await send("auth", "POST", "/auth/login", { body: { email, password } }), 200, `login ${email}`).data.tokens.access_token;
+  return expectStatus(await send("auth", "POST", "/auth/login", { body: { email, password } }), 200, `login ${email}`).data.tokens
+    .access_token;
 }
 
 /** A published event with one show in two days and one general-admission zone of `seats` places. */
@@ -102,18 +103,32 @@ export async function publishedZone(organizerToken: string, seats: number, title
   const event = expectStatus(
     await send("catalog", "POST", "/events", {
       token: organizerToken,
-      body: { title, description: "cluster test", category: "concerts", venue: "Node Arena", booking_opens_at: hoursFromNow(-1), booking_closes_at: hoursFromNow(24), max_tickets_per_user: 4 },
+      body: {
+        title,
+        description: "cluster test",
+        category: "concerts",
+        venue: "Node Arena",
+        booking_opens_at: hoursFromNow(-1),
+        booking_closes_at: hoursFromNow(24),
+        max_tickets_per_user: 4,
+      },
     }),
     201,
     "create event",
   ).data;
   const show = expectStatus(
-    await send("catalog", "POST", `/events/${event.id}/shows`, { token: organizerToken, body: { starts_at: hoursFromNow(48), ends_at: hoursFromNow(51) } }),
+    await send("catalog", "POST", `/events/${event.id}/shows`, {
+      token: organizerToken,
+      body: { starts_at: hoursFromNow(48), ends_at: hoursFromNow(51) },
+    }),
     201,
     "create show",
   ).data;
   const zone = expectStatus(
-    await send("catalog", "POST", `/shows/${show.id}/zones`, { token: organizerToken, body: { name: "Standing", price: 150_000, total_seats: seats } }),
+    await send("catalog", "POST", `/shows/${show.id}/zones`, {
+      token: organizerToken,
+      body: { name: "Standing", price: 150_000, total_seats: seats },
+    }),
     201,
     "create zone",
   ).data;
@@ -129,5 +144,9 @@ export type ZoneStatus = {
 };
 
 export async function inventoryStatus(adminToken: string, showId: string): Promise<ZoneStatus[]> {
-  return expectStatus(await send("booking", "GET", `/admin/inventory-status?show_id=${showId}`, { token: adminToken }), 200, "inventory status").data;
+  return expectStatus(
+    await send("booking", "GET", `/admin/inventory-status?show_id=${showId}`, { token: adminToken }),
+    200,
+    "inventory status",
+  ).data;
 }

@@ -5,7 +5,7 @@
  * `scripts/cluster exec`, whose resolver is the cluster's CoreDNS).
  */
 import { join } from "node:path";
-import { root, type RunOptions, runCommand } from "../support";
+import { type RunOptions, root, runCommand } from "../support";
 
 export { root };
 
@@ -30,7 +30,8 @@ export const release = {
 
 function checked(command: string[], options?: RunOptions): string {
   const result = run(command, options);
-  if (result.code !== 0) throw new Error(`${command.slice(0, 4).join(" ")} … exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`${command.slice(0, 4).join(" ")} … exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
   return result.stdout;
 }
 
@@ -40,7 +41,8 @@ export const kubectl = (args: string[], options?: RunOptions) =>
 
 export const kubectlJson = <T>(args: string[]): T => JSON.parse(kubectl([...args, "--output", "json"])) as T;
 
-export const helm = (args: string[], options?: { timeoutMs?: number }) => checked([release.helm, "--namespace", release.namespace, ...args], options);
+export const helm = (args: string[], options?: { timeoutMs?: number }) =>
+  checked([release.helm, "--namespace", release.namespace, ...args], options);
 
 /** The release's settings as its pods see them: its ConfigMap and Secret. */
 export function releaseSettings(): Record<string, string> {
@@ -54,7 +56,13 @@ export function releaseSettings(): Record<string, string> {
 export const serviceUrl = (service: string, port?: number) =>
   `http://${release.name}-${service}.${release.namespace}.svc.cluster.local${port ? `:${port}` : ""}`;
 
-export type Demo = { organizer: { email: string; password: string }; admin: { email: string; password: string }; event_id: string; show_id: string; zones: Record<string, string> };
+export type Demo = {
+  organizer: { email: string; password: string };
+  admin: { email: string; password: string };
+  event_id: string;
+  show_id: string;
+  zones: Record<string, string>;
+};
 
 /**
  * The demo tenant, organizer, admin and event (scripts/seed.ts, idempotent) written into the

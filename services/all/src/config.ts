@@ -1,5 +1,14 @@
 import {
-  apiRateLimitSettings, authSettings, kafkaSettings, postgresSettings, reconcilerSettings, redisSettings, redlockSettings, serviceSettings, smtpSettings, telemetrySettings,
+  apiRateLimitSettings,
+  authSettings,
+  kafkaSettings,
+  postgresSettings,
+  reconcilerSettings,
+  redisSettings,
+  redlockSettings,
+  serviceSettings,
+  smtpSettings,
+  telemetrySettings,
 } from "@booking-rush/lib";
 import { authServiceSettings } from "../../auth/src/settings";
 import { bookingSettings } from "../../booking/src/settings";

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { closeRedis, createRedis, eventKeys, eventRegistryKey } from "@booking-rush/lib";
 import postgres from "postgres";
 import { createFreshDatabase, type FreshDatabase } from "../../lib/test/support/fresh-database";
-import { spawnWorker } from "../../lib/test/support/worker-process";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import { spawnWorker } from "../../lib/test/support/worker-process";
 
 const root = join(import.meta.dir, "..", "..", "..");
 const jwtSecret = "schemathesis-signing-secret-0123456789abcdef";
@@ -98,13 +98,21 @@ function runSchemathesis(kind: string) {
   mkdirSync(reports, { recursive: true });
   const token = tokens[kind];
   const args = [
-    "bash", join(root, "scripts/schemathesis"), "run", platform.url("/openapi/json"),
-    "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
-    "--phases", "examples,coverage,fuzzing",
-    "--max-examples", String(examplesPerOperation),
+    "bash",
+    join(root, "scripts/schemathesis"),
+    "run",
+    platform.url("/openapi/json"),
+    "--checks",
+    "not_a_server_error,status_code_conformance,response_schema_conformance",
+    "--phases",
+    "examples,coverage,fuzzing",
+    "--max-examples",
+    String(examplesPerOperation),
     "--generation-deterministic",
-    "--request-timeout", "10",
-    "--workers", "1",
+    "--request-timeout",
+    "10",
+    "--workers",
+    "1",
     "--no-color",
     ...(token ? ["--header", `Authorization: Bearer ${token}`] : []),
   ];
@@ -116,9 +124,17 @@ function runSchemathesis(kind: string) {
 
 describe("schemathesis against the running platform's OpenAPI", () => {
   for (const kind of ["anonymous", "user", "organizer", "admin"]) {
-    test(`${kind}: no 5xx, every answer matches its declared schema and status`, () => {
-      const result = runSchemathesis(kind);
-      expect({ exitCode: result.exitCode, signal: result.signal ?? "none", report: result.report }).toEqual({ exitCode: 0, signal: "none", report: expect.stringContaining("passed") });
-    }, runTimeoutMs + 30_000);
+    test(
+      `${kind}: no 5xx, every answer matches its declared schema and status`,
+      () => {
+        const result = runSchemathesis(kind);
+        expect({ exitCode: result.exitCode, signal: result.signal ?? "none", report: result.report }).toEqual({
+          exitCode: 0,
+          signal: "none",
+          report: expect.stringContaining("passed"),
+        });
+      },
+      runTimeoutMs + 30_000,
+    );
   }
 });

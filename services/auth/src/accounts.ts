@@ -5,7 +5,7 @@
  * lowercased. A login with an unknown e-mail and one with a wrong password get the same answer and
  * take the same time (a bcrypt verification against a dummy hash).
  */
-import { type AuthenticatedUser, AppError, conflict, forbidden, unauthorized, writeAudit } from "@booking-rush/lib";
+import { AppError, type AuthenticatedUser, conflict, forbidden, unauthorized, writeAudit } from "@booking-rush/lib";
 import { eq, sql } from "drizzle-orm";
 import { users } from "../../../drizzle/schema";
 import { revokeTokens } from "./auth-state";
@@ -103,7 +103,12 @@ export interface ProfileChange {
  * Changes the name and/or the password. A new password needs the current one (403 when it is
  * wrong) and ends every session of the user: all refresh tokens are revoked.
  */
-export async function updateProfile(store: AuthStore, caller: AuthenticatedUser, change: ProfileChange, origin: RequestOrigin): Promise<UserView> {
+export async function updateProfile(
+  store: AuthStore,
+  caller: AuthenticatedUser,
+  change: ProfileChange,
+  origin: RequestOrigin,
+): Promise<UserView> {
   const user = await currentUser(store, caller.id);
   let passwordHash: string | undefined;
   if (change.password !== undefined) {
@@ -116,7 +121,14 @@ export async function updateProfile(store: AuthStore, caller: AuthenticatedUser,
     const revocation = passwordHash === undefined ? undefined : await revokeTokens(store, tx, user.id, { ...renaming, passwordHash });
     const [updated] = revocation ? [revocation.user] : await tx.update(users).set(renaming).where(eq(users.id, user.id)).returning();
     if (!updated) throw new AppError("NOT_FOUND", "User not found");
-    const audit = { actorId: user.id, tenantId: user.tenantId, entityType: "user", entityId: user.id, ip: origin.ip, requestId: origin.requestId };
+    const audit = {
+      actorId: user.id,
+      tenantId: user.tenantId,
+      entityType: "user",
+      entityId: user.id,
+      ip: origin.ip,
+      requestId: origin.requestId,
+    };
     if (change.name !== undefined && change.name !== user.name) {
       await writeAudit(tx, { ...audit, action: "auth.profile_updated", before: { name: user.name }, after: { name: updated.name } });
     }

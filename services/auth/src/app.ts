@@ -3,8 +3,25 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AuthConfig, closeRedis, createAccessControl, createLuaScripts, createReplicaTarget, createMailer, createPostgres, createRateLimiter, createRedis, type Logger, luaDirectory, type Metrics,
-  type PostgresConfig, readLuaScripts, type RedisConfig, schemaReady, type ServiceConfig, type SmtpConfig, startOrExit,
+  type AuthConfig,
+  closeRedis,
+  createAccessControl,
+  createLuaScripts,
+  createMailer,
+  createPostgres,
+  createRateLimiter,
+  createRedis,
+  createReplicaTarget,
+  type Logger,
+  luaDirectory,
+  type Metrics,
+  type PostgresConfig,
+  type RedisConfig,
+  readLuaScripts,
+  type ServiceConfig,
+  type SmtpConfig,
+  schemaReady,
+  startOrExit,
 } from "@booking-rush/lib";
 import { createAuthMetrics } from "./auth-metrics";
 import { bootstrapAdmin } from "./bootstrap-admin";
@@ -53,7 +70,10 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
     store,
     redis,
     postgres,
-    routes: authRoutes(store, { access: createAccessControl(config.auth, { redis, db: postgres.db, logger }), trustProxy: config.service.trustProxy }),
+    routes: authRoutes(store, {
+      access: createAccessControl(config.auth, { redis, db: postgres.db, logger }),
+      trustProxy: config.service.trustProxy,
+    }),
     /**
      * Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists, at start, once the
      * database schema is there (on a fresh install the migrations Job runs beside this process);
@@ -61,7 +81,9 @@ export function createAuthService(config: AuthServiceClientsConfig, logger: Logg
      * the orchestrator restarts it rather than it serving without an admin.
      */
     startAdminBootstrap(): () => Promise<unknown> {
-      const bootstrap = schemaReady(postgres, logger).then(() => bootstrapAdmin(postgres.db, config.authService.admin, store.hasher.hash, logger));
+      const bootstrap = schemaReady(postgres, logger).then(() =>
+        bootstrapAdmin(postgres.db, config.authService.admin, store.hasher.hash, logger),
+      );
       const done = startOrExit(logger, "admin bootstrap", bootstrap);
       return () => done;
     },

@@ -38,7 +38,12 @@ export async function publishAuthState(store: AuthStore, user: UserRow): Promise
  * row lock, so this waits for it to commit (and write the state it read) before writing the new
  * state, which then has the last word.
  */
-export async function revokeTokens(store: AuthStore, tx: Transaction, userId: string, changes: Partial<Pick<UserRow, "role" | "tenantId" | "status" | "passwordHash" | "name">> = {}) {
+export async function revokeTokens(
+  store: AuthStore,
+  tx: Transaction,
+  userId: string,
+  changes: Partial<Pick<UserRow, "role" | "tenantId" | "status" | "passwordHash" | "name">> = {},
+) {
   const revoked = await revokeAllOf(tx, userId);
   const [updated] = await tx
     .update(users)
@@ -52,7 +57,10 @@ export async function revokeTokens(store: AuthStore, tx: Transaction, userId: st
     const acknowledged = await store.redis.wait(required, replicaWaitMs);
     if (acknowledged < required) throw new Error("the replicas did not confirm the new auth state in time");
   } catch (error) {
-    store.logger.warn("revocation not confirmed by Redis; rolled back", { user_id: userId, error: error instanceof Error ? error.message : String(error) });
+    store.logger.warn("revocation not confirmed by Redis; rolled back", {
+      user_id: userId,
+      error: error instanceof Error ? error.message : String(error),
+    });
     throw new AppError("SERVICE_UNAVAILABLE", "The change could not be applied; nothing was changed");
   }
   return { user: updated, revoked };

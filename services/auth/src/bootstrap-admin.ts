@@ -56,6 +56,7 @@ export async function bootstrapAdmin(
     return "created";
   });
   if (result === "created") logger.info("first admin created", { tenant_slug: admin.tenantSlug });
-  if (result === "email_taken") logger.error("ADMIN_EMAIL belongs to an existing non-admin account; it is not promoted and no admin was created");
+  if (result === "email_taken")
+    logger.error("ADMIN_EMAIL belongs to an existing non-admin account; it is not promoted and no admin was created");
   return result;
 }

@@ -11,8 +11,8 @@ import { unauthorized, writeAudit } from "@booking-rush/lib";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { passwordResetTokens, users } from "../../../drizzle/schema";
 import { normalizedEmail } from "./accounts";
-import { hashToken, newOpaqueToken, sameHash } from "./secrets";
 import { revokeTokens } from "./auth-state";
+import { hashToken, newOpaqueToken, sameHash } from "./secrets";
 import type { AuthStore, RequestOrigin } from "./store";
 
 export function requestPasswordReset(store: AuthStore, email: string, origin: RequestOrigin): void {
@@ -20,7 +20,10 @@ export function requestPasswordReset(store: AuthStore, email: string, origin: Re
 }
 
 async function sendResetEmail(store: AuthStore, email: string, origin: RequestOrigin) {
-  const [user] = await store.db.select().from(users).where(sql`lower(${users.email}) = ${normalizedEmail(email)}`);
+  const [user] = await store.db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${normalizedEmail(email)}`);
   if (!user) return;
   const token = newOpaqueToken();
   await store.db.insert(passwordResetTokens).values({
@@ -29,7 +32,9 @@ async function sendResetEmail(store: AuthStore, email: string, origin: RequestOr
     expiresAt: sql`now() + make_interval(secs => ${store.config.resetTokenTtlSeconds})`,
   });
   const minutes = Math.round(store.config.resetTokenTtlSeconds / 60);
-  const link = store.config.resetUrl ? `${store.config.resetUrl}${store.config.resetUrl.includes("?") ? "&" : "?"}token=${token}` : undefined;
+  const link = store.config.resetUrl
+    ? `${store.config.resetUrl}${store.config.resetUrl.includes("?") ? "&" : "?"}token=${token}`
+    : undefined;
   const text = [
     `Hello ${user.name},`,
     "",
@@ -44,7 +49,11 @@ async function sendResetEmail(store: AuthStore, email: string, origin: RequestOr
   } catch (error) {
     store.metrics.emails.inc({ result: "failed" });
     // The message text (with the token) is never part of what is logged.
-    store.logger.error("password reset e-mail not sent", { user_id: user.id, request_id: origin.requestId, error: error instanceof Error ? error.message : "unknown" });
+    store.logger.error("password reset e-mail not sent", {
+      user_id: user.id,
+      request_id: origin.requestId,
+      error: error instanceof Error ? error.message : "unknown",
+    });
     return;
   }
   store.metrics.emails.inc({ result: "sent" });

@@ -44,7 +44,13 @@ export async function adminAndTarget(tx: Transaction, actor: AuthenticatedUser, 
   return { tenantId, admins, target };
 }
 
-export async function changeRole(store: AuthStore, actor: AuthenticatedUser, targetId: string, role: Role, origin: RequestOrigin): Promise<UserView> {
+export async function changeRole(
+  store: AuthStore,
+  actor: AuthenticatedUser,
+  targetId: string,
+  role: Role,
+  origin: RequestOrigin,
+): Promise<UserView> {
   return store.db.transaction(async (tx) => {
     const { tenantId, admins, target } = await adminAndTarget(tx, actor, targetId);
     if (target.role === role) return userView(target);

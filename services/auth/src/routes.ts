@@ -1,14 +1,23 @@
 import {
-  type AccessControl, authGuard, clientAddress, okSchema, rateLimitPlugin, type RateLimitRule, type RequestIpSource, requestIdOf, uuid, validationError,
+  type AccessControl,
+  authGuard,
+  clientAddress,
+  errorResponses,
+  okSchema,
+  type RateLimitRule,
+  type RequestIpSource,
+  rateLimitPlugin,
+  requestIdOf,
+  uuid,
+  validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
-import { errorResponses } from "@booking-rush/lib";
 import { login, normalizedEmail, profile, register, updateProfile } from "./accounts";
 import { requestPasswordReset, resetPassword } from "./password-reset";
 import { changeRole } from "./roles";
-import { changeStatus } from "./user-status";
 import { logout, refreshSession } from "./sessions";
 import type { AuthStore, RequestOrigin } from "./store";
+import { changeStatus } from "./user-status";
 import { roleSchema, sessionSchema, userSchema, userStatusSchema } from "./views";
 
 // Every string has a ceiling: nothing unbounded reaches bcrypt, the database or a log line.
@@ -16,7 +25,11 @@ const email = t.String({ format: "email", minLength: 3, maxLength: 254, descript
 const newPassword = t.String({ minLength: 8, maxLength: 128, description: "At least 8 characters" });
 const givenPassword = t.String({ minLength: 1, maxLength: 128 });
 // Any text without control characters and not only blanks; stored exactly as given (HTML included).
-const displayName = t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$" });
+const displayName = t.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$",
+});
 const opaqueToken = t.String({ minLength: 16, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$", description: "Opaque token (base64url)" });
 
 const sessionResponse = okSchema(sessionSchema);
@@ -75,7 +88,10 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
     )
     .post(
       "/auth/refresh",
-      async ({ body, request, server }) => ({ success: true as const, data: await refreshSession(store, body.refresh_token, originOf(request, server)) }),
+      async ({ body, request, server }) => ({
+        success: true as const,
+        data: await refreshSession(store, body.refresh_token, originOf(request, server)),
+      }),
       {
         body: t.Object({ refresh_token: opaqueToken }),
         response: { 200: sessionResponse, ...errorResponses("UNAUTHORIZED") },
@@ -133,7 +149,8 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
           throw validationError([{ in: "body", field: "", message: "send name and/or password" }]);
         }
         if (body.password !== undefined) {
-          if (body.current_password === undefined) throw validationError([{ in: "body", field: "current_password", message: "required to change the password" }]);
+          if (body.current_password === undefined)
+            throw validationError([{ in: "body", field: "current_password", message: "required to change the password" }]);
           await store.limiter.take(rules.passwordChange, [{ kind: "user", value: user.id }]);
         }
         return { success: true as const, data: await updateProfile(store, user, body, originOf(request, server)) };

@@ -16,7 +16,12 @@ import { type TokensView, type UserView, userView } from "./views";
 
 type UserRow = typeof users.$inferSelect;
 
-export const claimsOf = (user: UserRow): AuthenticatedUser => ({ id: user.id, email: user.email, role: user.role, tenant_id: user.tenantId });
+export const claimsOf = (user: UserRow): AuthenticatedUser => ({
+  id: user.id,
+  email: user.email,
+  role: user.role,
+  tenant_id: user.tenantId,
+});
 
 /** A new refresh token in `familyId` (a new family for a login) and a fresh access token. */
 export async function issueTokens(store: AuthStore, tx: Transaction, user: UserRow, familyId: string = crypto.randomUUID()) {
@@ -30,9 +35,18 @@ export async function issueTokens(store: AuthStore, tx: Transaction, user: UserR
       expiresAt: sql`now() + make_interval(secs => ${store.keys.refreshTokenTtlSeconds})`,
     })
     .returning({ id: refreshTokens.id });
-  const accessToken = await signAccessToken(claimsOf(user), { secret: store.keys.jwtSecret, ttlSeconds: store.keys.accessTokenTtlSeconds }, user.tokenVersion);
+  const accessToken = await signAccessToken(
+    claimsOf(user),
+    { secret: store.keys.jwtSecret, ttlSeconds: store.keys.accessTokenTtlSeconds },
+    user.tokenVersion,
+  );
   await publishAuthState(store, user);
-  const tokens: TokensView = { access_token: accessToken, refresh_token: refreshToken, token_type: "Bearer", expires_in: store.keys.accessTokenTtlSeconds };
+  const tokens: TokensView = {
+    access_token: accessToken,
+    refresh_token: refreshToken,
+    token_type: "Bearer",
+    expires_in: store.keys.accessTokenTtlSeconds,
+  };
   return { tokens, refreshTokenId: row!.id };
 }
 
@@ -63,11 +77,13 @@ async function lockPresented(tx: Transaction, presented: string) {
   return row && sameHash(row.tokenHash, presentedHash) ? row : null;
 }
 
-type RefreshOutcome =
-  | { result: "rotated"; user: UserView; tokens: TokensView }
-  | { result: "invalid" | "expired" | "reuse_detected" };
+type RefreshOutcome = { result: "rotated"; user: UserView; tokens: TokensView } | { result: "invalid" | "expired" | "reuse_detected" };
 
-export async function refreshSession(store: AuthStore, presented: string, origin: RequestOrigin): Promise<{ user: UserView; tokens: TokensView }> {
+export async function refreshSession(
+  store: AuthStore,
+  presented: string,
+  origin: RequestOrigin,
+): Promise<{ user: UserView; tokens: TokensView }> {
   // The reuse branch must commit its revocations and still answer 401, so the transaction returns
   // an outcome and the error is thrown after it.
   const outcome = await store.db.transaction(async (tx): Promise<RefreshOutcome> => {
@@ -97,7 +113,8 @@ export async function refreshSession(store: AuthStore, presented: string, origin
   });
   store.metrics.refreshes.inc({ result: outcome.result });
   if (outcome.result !== "rotated") {
-    if (outcome.result === "reuse_detected") store.logger.warn("refresh token reuse detected; family revoked", { request_id: origin.requestId });
+    if (outcome.result === "reuse_detected")
+      store.logger.warn("refresh token reuse detected; family revoked", { request_id: origin.requestId });
     throw unauthorized(outcome.result === "expired" ? "Refresh token expired" : "Refresh token is not valid");
   }
   return { user: outcome.user, tokens: outcome.tokens };

@@ -41,7 +41,9 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
   return {
     run(name, task) {
       const promise = task()
-        .catch((error: unknown) => logger.error("background task failed", { task: name, error: error instanceof Error ? error.message : String(error) }))
+        .catch((error: unknown) =>
+          logger.error("background task failed", { task: name, error: error instanceof Error ? error.message : String(error) }),
+        )
         .finally(() => pending.delete(promise));
       pending.add(promise);
     },

@@ -16,7 +16,13 @@ import { type UserView, userView } from "./views";
 
 export type UserStatus = "active" | "disabled";
 
-export async function changeStatus(store: AuthStore, actor: AuthenticatedUser, targetId: string, status: UserStatus, origin: RequestOrigin): Promise<UserView> {
+export async function changeStatus(
+  store: AuthStore,
+  actor: AuthenticatedUser,
+  targetId: string,
+  status: UserStatus,
+  origin: RequestOrigin,
+): Promise<UserView> {
   return store.db.transaction(async (tx) => {
     const { tenantId, target } = await adminAndTarget(tx, actor, targetId);
     if (target.status === status) return userView(target);

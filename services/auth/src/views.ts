@@ -6,7 +6,9 @@ type UserRow = typeof users.$inferSelect;
 /** Spelled out (not mapped from `roles`) so the static type stays the union of the three. */
 export const roleSchema = t.Union([t.Literal("user"), t.Literal("organizer"), t.Literal("admin")]);
 
-export const userStatusSchema = t.Union([t.Literal("active"), t.Literal("disabled")], { description: "A disabled account cannot log in; its tokens stopped working when it was disabled" });
+export const userStatusSchema = t.Union([t.Literal("active"), t.Literal("disabled")], {
+  description: "A disabled account cannot log in; its tokens stopped working when it was disabled",
+});
 
 export const userSchema = t.Object({
   id: t.String({ format: "uuid" }),

@@ -11,7 +11,8 @@ afterAll(() => fixture?.close());
 
 const setRole = (token: string | null, userId: string, role: string, headers: Record<string, string> = {}) =>
   fixture.request("PUT", `/admin/users/${userId}/role`, { token, body: { role }, headers });
-const roleOf = async (userId: string) => (await fixture.db.select({ role: users.role, tenantId: users.tenantId }).from(users).where(eq(users.id, userId)))[0];
+const roleOf = async (userId: string) =>
+  (await fixture.db.select({ role: users.role, tenantId: users.tenantId }).from(users).where(eq(users.id, userId)))[0];
 
 describe("PUT /admin/users/:id/role", () => {
   test("only admins: no token 401, a user or an organizer 403, nothing changes", async () => {
@@ -32,7 +33,10 @@ describe("PUT /admin/users/:id/role", () => {
     const { tenant, admin } = await fixture.tenantWithAdmin();
     const member = await fixture.member(tenant.id, "user");
     const login = await fixture.post("/auth/login", { email: member.email, password: "admin-password-1" });
-    const answer = await setRole(admin.token, member.id, "organizer", { "x-forwarded-for": "203.0.113.9", "x-request-id": "role-change-1" });
+    const answer = await setRole(admin.token, member.id, "organizer", {
+      "x-forwarded-for": "203.0.113.9",
+      "x-request-id": "role-change-1",
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ id: member.id, role: "organizer", tenant_id: tenant.id });
     expect(await roleOf(member.id)).toEqual({ role: "organizer", tenantId: tenant.id });

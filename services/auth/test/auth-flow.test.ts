@@ -78,7 +78,9 @@ describe("register → login → refresh → reuse detection → logout", () => 
   test("concurrent registrations of one e-mail (any case): exactly one account", async () => {
     const email = uniqueEmail();
     const variants = [email, email.toUpperCase(), email, ` ${email}`, email.replace("ann", "ANN")];
-    const answers = await Promise.all(variants.map((variant) => fixture.post("/auth/register", { email: variant.trim(), password: "correct-horse-9", name: "Ann" })));
+    const answers = await Promise.all(
+      variants.map((variant) => fixture.post("/auth/register", { email: variant.trim(), password: "correct-horse-9", name: "Ann" })),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(answers.find((answer) => answer.status === 409)!.body.error.code).toBe("CONFLICT");
   });
@@ -112,11 +114,25 @@ describe("access tokens on /auth/me", () => {
     const expired = await signAccessToken(claims, { secret: jwtSecret, ttlSeconds: 900 }, Date.now() - 3_600_000);
     const otherSecret = await signAccessToken(claims, { secret: "another-signing-secret-0123456789abcdef", ttlSeconds: 900 });
     const [header, , signature] = ann.tokens.access_token.split(".");
-    const adminPayload = Buffer.from(JSON.stringify({ sub: ann.id, email: ann.email, role: "admin", tenant_id: null, iat: 1, exp: 4_000_000_000, jti: crypto.randomUUID() })).toString("base64url");
+    const adminPayload = Buffer.from(
+      JSON.stringify({
+        sub: ann.id,
+        email: ann.email,
+        role: "admin",
+        tenant_id: null,
+        iat: 1,
+        exp: 4_000_000_000,
+        jti: crypto.randomUUID(),
+      }),
+    ).toString("base64url");
     const forged = `${header}.${adminPayload}.${signature}`;
     const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${adminPayload}.`;
     const hs512 = await new SignJWT({ email: ann.email, role: "user", tenant_id: null })
-      .setProtectedHeader({ alg: "HS512" }).setSubject(ann.id).setJti(crypto.randomUUID()).setIssuedAt().setExpirationTime("15m")
+      .setProtectedHeader({ alg: "HS512" })
+      .setSubject(ann.id)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime("15m")
       .sign(new TextEncoder().encode(jwtSecret));
     for (const token of [expired, otherSecret, forged, none, hs512, "not-a-jwt", `${ann.tokens.access_token}x`]) {
       const answer = await me(token);
@@ -136,13 +152,22 @@ describe("profile", () => {
     expect(renamed.body.data.name).toBe("Ann B.");
     expect((await fixture.audit("auth.profile_updated")).some((row) => row.entityId === ann.id)).toBe(true);
 
-    const withoutCurrent = await fixture.request("PUT", "/auth/me", { token: ann.tokens.access_token, body: { password: "new-password-42" } });
+    const withoutCurrent = await fixture.request("PUT", "/auth/me", {
+      token: ann.tokens.access_token,
+      body: { password: "new-password-42" },
+    });
     expect(withoutCurrent.status).toBe(400);
-    const wrongCurrent = await fixture.request("PUT", "/auth/me", { token: ann.tokens.access_token, body: { password: "new-password-42", current_password: "nope-nope" } });
+    const wrongCurrent = await fixture.request("PUT", "/auth/me", {
+      token: ann.tokens.access_token,
+      body: { password: "new-password-42", current_password: "nope-nope" },
+    });
     expect(wrongCurrent.status).toBe(403);
     expect((await fixture.post("/auth/login", { email: ann.email, password: "new-password-42" })).status).toBe(401);
 
-    const changed = await fixture.request("PUT", "/auth/me", { token: ann.tokens.access_token, body: { password: "new-password-42", current_password: ann.password } });
+    const changed = await fixture.request("PUT", "/auth/me", {
+      token: ann.tokens.access_token,
+      body: { password: "new-password-42", current_password: ann.password },
+    });
     expect(changed.status).toBe(200);
     expect((await fixture.post("/auth/refresh", { refresh_token: ann.tokens.refresh_token })).status).toBe(401);
     expect((await fixture.post("/auth/login", { email: ann.email, password: ann.password })).status).toBe(401);
@@ -157,8 +182,14 @@ describe("profile", () => {
     await fixture.post("/auth/refresh", { refresh_token: login.body.data.tokens.refresh_token });
     const { passwordHash } = (await fixture.db.query.users.findFirst({ where: (users, { eq }) => eq(users.id, ann.id) }))!;
     const secrets = [
-      "very-secret-password-77", "another-secret-password-88", passwordHash, ann.tokens.refresh_token, ann.tokens.access_token,
-      login.body.data.tokens.refresh_token, login.body.data.tokens.access_token, refreshed.body.data.tokens.refresh_token,
+      "very-secret-password-77",
+      "another-secret-password-88",
+      passwordHash,
+      ann.tokens.refresh_token,
+      ann.tokens.access_token,
+      login.body.data.tokens.refresh_token,
+      login.body.data.tokens.access_token,
+      refreshed.body.data.tokens.refresh_token,
       new Bun.CryptoHasher("sha256").update(login.body.data.tokens.refresh_token).digest("hex"),
     ];
     expect(fixture.lines.length).toBeGreaterThan(0);

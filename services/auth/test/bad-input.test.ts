@@ -23,7 +23,11 @@ const cases: { method: string; path: string; auth?: "user" | "admin"; bodies: un
     method: "POST",
     path: "/auth/register",
     bodies: [
-      {}, "not json", "[]", null, 42,
+      {},
+      "not json",
+      "[]",
+      null,
+      42,
       { email: uniqueEmail(), password: "correct-horse-9" },
       { email: uniqueEmail(), name: "Ann" },
       { password: "correct-horse-9", name: "Ann" },
@@ -44,23 +48,73 @@ const cases: { method: string; path: string; auth?: "user" | "admin"; bodies: un
   {
     method: "POST",
     path: "/auth/login",
-    bodies: [{}, "nope", { email: uniqueEmail() }, { password: "x" }, { email: sqlish, password: "x" }, { email: uniqueEmail(), password: "" }, { email: uniqueEmail(), password: long(129) }, { email: [], password: "x" }],
+    bodies: [
+      {},
+      "nope",
+      { email: uniqueEmail() },
+      { password: "x" },
+      { email: sqlish, password: "x" },
+      { email: uniqueEmail(), password: "" },
+      { email: uniqueEmail(), password: long(129) },
+      { email: [], password: "x" },
+    ],
   },
-  { method: "POST", path: "/auth/refresh", bodies: [{}, { refresh_token: 7 }, { refresh_token: "short" }, { refresh_token: long(129) }, { refresh_token: `${token43.slice(1)}'` }, { refresh_token: "' OR '1'='1' -- padding" }] },
-  { method: "POST", path: "/auth/logout", auth: "user", bodies: [{}, { refresh_token: null }, { refresh_token: long(200) }, { refresh_token: "<script>alert(1)</script>" }] },
-  { method: "POST", path: "/auth/forgot-password", bodies: [{}, { email: "nope" }, { email: 1 }, { email: `${long(260)}@example.com` }, { email: sqlish }] },
+  {
+    method: "POST",
+    path: "/auth/refresh",
+    bodies: [
+      {},
+      { refresh_token: 7 },
+      { refresh_token: "short" },
+      { refresh_token: long(129) },
+      { refresh_token: `${token43.slice(1)}'` },
+      { refresh_token: "' OR '1'='1' -- padding" },
+    ],
+  },
+  {
+    method: "POST",
+    path: "/auth/logout",
+    auth: "user",
+    bodies: [{}, { refresh_token: null }, { refresh_token: long(200) }, { refresh_token: "<script>alert(1)</script>" }],
+  },
+  {
+    method: "POST",
+    path: "/auth/forgot-password",
+    bodies: [{}, { email: "nope" }, { email: 1 }, { email: `${long(260)}@example.com` }, { email: sqlish }],
+  },
   {
     method: "POST",
     path: "/auth/reset-password",
-    bodies: [{}, { token: token43 }, { password: "brand-new-pass-1" }, { token: token43, password: "short" }, { token: 5, password: "brand-new-pass-1" }, { token: sqlish, password: "brand-new-pass-1" }, { token: token43, password: long(129) }],
+    bodies: [
+      {},
+      { token: token43 },
+      { password: "brand-new-pass-1" },
+      { token: token43, password: "short" },
+      { token: 5, password: "brand-new-pass-1" },
+      { token: sqlish, password: "brand-new-pass-1" },
+      { token: token43, password: long(129) },
+    ],
   },
   {
     method: "PUT",
     path: "/auth/me",
     auth: "user",
-    bodies: [{}, { name: 5 }, { name: long(101) }, { name: "" }, { password: "new-password-1" }, { password: "short", current_password: "correct-horse-9" }, { current_password: long(129), password: "new-password-1" }],
+    bodies: [
+      {},
+      { name: 5 },
+      { name: long(101) },
+      { name: "" },
+      { password: "new-password-1" },
+      { password: "short", current_password: "correct-horse-9" },
+      { current_password: long(129), password: "new-password-1" },
+    ],
   },
-  { method: "PUT", path: "/admin/users/:id/role", auth: "admin", bodies: [{}, { role: "superuser" }, { role: 1 }, { role: ["admin"] }, { role: "ADMIN" }, { role: sqlish }] },
+  {
+    method: "PUT",
+    path: "/admin/users/:id/role",
+    auth: "admin",
+    bodies: [{}, { role: "superuser" }, { role: 1 }, { role: ["admin"] }, { role: "ADMIN" }, { role: sqlish }],
+  },
 ];
 
 describe("bad input on every auth endpoint: 400 VALIDATION_ERROR, nothing written", () => {
@@ -82,14 +136,19 @@ describe("bad input on every auth endpoint: 400 VALIDATION_ERROR, nothing writte
 
   test("a malformed user id in the admin path is 400", async () => {
     for (const id of ["not-a-uuid", "1' OR '1'='1", "00000000-0000-0000-0000-00000000000g"]) {
-      const answer = await fixture.request("PUT", `/admin/users/${encodeURIComponent(id)}/role`, { token: admin.token, body: { role: "user" } });
+      const answer = await fixture.request("PUT", `/admin/users/${encodeURIComponent(id)}/role`, {
+        token: admin.token,
+        body: { role: "user" },
+      });
       expect(answer.status).toBe(400);
       expect(answer.body.error.code).toBe("VALIDATION_ERROR");
     }
   });
 
   test("a body over the size limit is 413 PAYLOAD_TOO_LARGE before it is read", async () => {
-    const answer = await fixture.request("POST", "/auth/register", { body: { email: uniqueEmail(), password: "correct-horse-9", name: long(70_000) } });
+    const answer = await fixture.request("POST", "/auth/register", {
+      body: { email: uniqueEmail(), password: "correct-horse-9", name: long(70_000) },
+    });
     expect(answer.status).toBe(413);
   });
 });

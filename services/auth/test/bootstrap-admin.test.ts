@@ -16,13 +16,20 @@ const hash = (password: string) => Bun.password.hash(password, { algorithm: "bcr
 
 describe("admin bootstrap", () => {
   test("without both settings nothing is created", async () => {
-    expect(await bootstrapAdmin(fixture.db, { email: undefined, password: undefined, tenantSlug: "platform" }, hash, logger)).toBe("not_configured");
+    expect(await bootstrapAdmin(fixture.db, { email: undefined, password: undefined, tenantSlug: "platform" }, hash, logger)).toBe(
+      "not_configured",
+    );
     expect((await fixture.db.select().from(users).where(eq(users.role, "admin"))).length).toBe(0);
   });
 
   test("an ADMIN_EMAIL someone already registered is never promoted", async () => {
     const squatter = await fixture.register();
-    const result = await bootstrapAdmin(fixture.db, { email: squatter.email.toUpperCase(), password: "admin-password-123", tenantSlug: "platform" }, hash, logger);
+    const result = await bootstrapAdmin(
+      fixture.db,
+      { email: squatter.email.toUpperCase(), password: "admin-password-123", tenantSlug: "platform" },
+      hash,
+      logger,
+    );
     expect(result).toBe("email_taken");
     expect((await fixture.db.select({ role: users.role }).from(users).where(eq(users.id, squatter.id)))[0]!.role).toBe("user");
   });

@@ -75,7 +75,10 @@ describe("forgot and reset password", () => {
     await fixture.post("/auth/forgot-password", { email: ann.email });
     const token = await resetTokenFor(ann.email);
     const hash = new Bun.CryptoHasher("sha256").update(token).digest("hex");
-    await fixture.db.update(passwordResetTokens).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(passwordResetTokens.tokenHash, hash));
+    await fixture.db
+      .update(passwordResetTokens)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(eq(passwordResetTokens.tokenHash, hash));
     const answer = await fixture.post("/auth/reset-password", { token, password: "brand-new-pass-1" });
     expect(answer.status).toBe(401);
     expect((await fixture.post("/auth/login", { email: ann.email, password: ann.password })).status).toBe(200);

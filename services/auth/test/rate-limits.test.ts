@@ -73,7 +73,9 @@ describe("login: 5 a minute, burst 3", () => {
     const ann = await fast.register();
     const address = uniqueAddress();
     // At once, so no token comes back in between (one every 100 ms): the burst passes, the fourth is refused.
-    const answers = await Promise.all(Array.from({ length: 4 }, () => fast.post("/auth/login", { email: ann.email, password: ann.password }, from(address))));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => fast.post("/auth/login", { email: ann.email, password: ann.password }, from(address))),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429]);
     const refused = answers.find((answer) => answer.status === 429)!;
     expectLimited(refused);
@@ -97,7 +99,9 @@ describe("register: 3 a minute, burst 2", () => {
   test("the burst is served, the next is 429 with Retry-After and creates nothing", async () => {
     const address = uniqueAddress();
     for (let index = 0; index < 2; index += 1) {
-      expect((await limited.post("/auth/register", { email: uniqueEmail(), password: "correct-horse-9", name: "Ann" }, from(address))).status).toBe(201);
+      expect(
+        (await limited.post("/auth/register", { email: uniqueEmail(), password: "correct-horse-9", name: "Ann" }, from(address))).status,
+      ).toBe(201);
     }
     const before = await limited.counts();
     const refused = await limited.post("/auth/register", { email: uniqueEmail(), password: "correct-horse-9", name: "Ann" }, from(address));
@@ -108,8 +112,12 @@ describe("register: 3 a minute, burst 2", () => {
 
   test("keyed by e-mail too", async () => {
     const email = uniqueEmail();
-    expect((await limited.post("/auth/register", { email, password: "correct-horse-9", name: "Ann" }, from(uniqueAddress()))).status).toBe(201);
-    expect((await limited.post("/auth/register", { email, password: "correct-horse-9", name: "Ann" }, from(uniqueAddress()))).status).toBe(409);
+    expect((await limited.post("/auth/register", { email, password: "correct-horse-9", name: "Ann" }, from(uniqueAddress()))).status).toBe(
+      201,
+    );
+    expect((await limited.post("/auth/register", { email, password: "correct-horse-9", name: "Ann" }, from(uniqueAddress()))).status).toBe(
+      409,
+    );
     expectLimited(await limited.post("/auth/register", { email, password: "correct-horse-9", name: "Ann" }, from(uniqueAddress())));
   });
 });
@@ -117,7 +125,8 @@ describe("register: 3 a minute, burst 2", () => {
 describe("forgot-password", () => {
   test("limited per e-mail like login, still without telling whether the account exists", async () => {
     const email = uniqueEmail("nobody");
-    for (let index = 0; index < 3; index += 1) expect((await limited.post("/auth/forgot-password", { email }, from(uniqueAddress()))).status).toBe(202);
+    for (let index = 0; index < 3; index += 1)
+      expect((await limited.post("/auth/forgot-password", { email }, from(uniqueAddress()))).status).toBe(202);
     expectLimited(await limited.post("/auth/forgot-password", { email }, from(uniqueAddress())));
   });
 });

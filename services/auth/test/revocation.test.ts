@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(() => fixture?.close());
 
 const me = (token: string) => fixture.request("GET", "/auth/me", { token });
-const setStatus = (token: string, userId: string, status: string) => fixture.request("PUT", `/admin/users/${userId}/status`, { token, body: { status } });
+const setStatus = (token: string, userId: string, status: string) =>
+  fixture.request("PUT", `/admin/users/${userId}/status`, { token, body: { status } });
 
 describe("revocation takes effect at once", () => {
   test("a registered user's token works; its auth state is in Redis with the row's version", async () => {
@@ -30,8 +31,12 @@ describe("revocation takes effect at once", () => {
     const { tenant, admin } = await fixture.tenantWithAdmin();
     const other = await fixture.member(tenant.id, "admin");
     const member = await fixture.member(tenant.id, "user");
-    expect((await fixture.request("PUT", `/admin/users/${member.id}/role`, { token: admin.token, body: { role: "organizer" } })).status).toBe(200);
-    expect((await fixture.request("PUT", `/admin/users/${admin.id}/role`, { token: other.token, body: { role: "user" } })).status).toBe(200);
+    expect(
+      (await fixture.request("PUT", `/admin/users/${member.id}/role`, { token: admin.token, body: { role: "organizer" } })).status,
+    ).toBe(200);
+    expect((await fixture.request("PUT", `/admin/users/${admin.id}/role`, { token: other.token, body: { role: "user" } })).status).toBe(
+      200,
+    );
     const refused = await fixture.request("PUT", `/admin/users/${member.id}/role`, { token: admin.token, body: { role: "user" } });
     expect(refused.status).toBe(401);
     expect((await me(admin.token)).status).toBe(401);
@@ -45,7 +50,10 @@ describe("revocation takes effect at once", () => {
   test("a password change ends every session, the caller's access token included", async () => {
     const ann = await fixture.register();
     const second = await fixture.post("/auth/login", { email: ann.email, password: ann.password });
-    const changed = await fixture.request("PUT", "/auth/me", { token: ann.tokens.access_token, body: { password: "a-new-password-7", current_password: ann.password } });
+    const changed = await fixture.request("PUT", "/auth/me", {
+      token: ann.tokens.access_token,
+      body: { password: "a-new-password-7", current_password: ann.password },
+    });
     expect(changed.status).toBe(200);
     expect((await me(ann.tokens.access_token)).status).toBe(401);
     expect((await me(second.body.data.tokens.access_token)).status).toBe(401);

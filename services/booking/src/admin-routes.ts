@@ -1,6 +1,5 @@
-import { type AccessControl, authGuard, okSchema, requestIdOf, uuid } from "@booking-rush/lib";
+import { type AccessControl, authGuard, errorResponses, okSchema, requestIdOf, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
-import { errorResponses } from "@booking-rush/lib";
 import { type InventoryAdmin, inventoryStatus, syncInventory } from "./inventory-admin";
 
 const side = t.Object({ available: t.Integer(), reserved: t.Integer(), sold: t.Integer() });
@@ -26,12 +25,19 @@ const syncedZone = t.Object({
 export const inventoryAdminRoutes = (admin: InventoryAdmin, access: AccessControl) =>
   new Elysia({ name: "booking.admin-routes", prefix: "/api/v1" })
     .use(authGuard(access))
-    .get("/admin/inventory-status", async ({ query, user }) => ({ success: true as const, data: await inventoryStatus(admin, user, query.show_id) }), {
-      auth: ["admin"],
-      query: t.Object({ show_id: uuid() }),
-      response: { 200: okSchema(t.Array(zoneStatus)), ...errorResponses("NOT_FOUND") },
-      detail: { tags: ["admin"], summary: "Per zone: Redis available/reserved/sold/seq, PostgreSQL counts and applied seq, the difference" },
-    })
+    .get(
+      "/admin/inventory-status",
+      async ({ query, user }) => ({ success: true as const, data: await inventoryStatus(admin, user, query.show_id) }),
+      {
+        auth: ["admin"],
+        query: t.Object({ show_id: uuid() }),
+        response: { 200: okSchema(t.Array(zoneStatus)), ...errorResponses("NOT_FOUND") },
+        detail: {
+          tags: ["admin"],
+          summary: "Per zone: Redis available/reserved/sold/seq, PostgreSQL counts and applied seq, the difference",
+        },
+      },
+    )
     .post(
       "/admin/sync-inventory",
       async ({ body, user, request, headers }) => ({
@@ -40,8 +46,13 @@ export const inventoryAdminRoutes = (admin: InventoryAdmin, access: AccessContro
       }),
       {
         auth: ["admin"],
-        body: t.Object({ show_id: t.Optional(uuid({ description: "One show's event; unset: every published event of the admin's tenant" })) }),
+        body: t.Object({
+          show_id: t.Optional(uuid({ description: "One show's event; unset: every published event of the admin's tenant" })),
+        }),
         response: { 200: okSchema(t.Array(syncedZone)), ...errorResponses("NOT_FOUND", "CONFLICT") },
-        detail: { tags: ["admin"], summary: "Reconcile now: repair or rebuild Redis from PostgreSQL under the inventory lock (audit-logged)" },
+        detail: {
+          tags: ["admin"],
+          summary: "Reconcile now: repair or rebuild Redis from PostgreSQL under the inventory lock (audit-logged)",
+        },
       },
     );

@@ -3,8 +3,21 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type AccessControl, type AuthConfig, closeRedis, createAccessControl, createDurableScripts, createPostgres, createReconciler, type ReconcilerServiceConfig, createRedis,
-  type Logger, luaDirectory, type Metrics, type PostgresConfig, readLuaScripts, type RedisConfig,
+  type AccessControl,
+  type AuthConfig,
+  closeRedis,
+  createAccessControl,
+  createDurableScripts,
+  createPostgres,
+  createReconciler,
+  createRedis,
+  type Logger,
+  luaDirectory,
+  type Metrics,
+  type PostgresConfig,
+  type ReconcilerServiceConfig,
+  type RedisConfig,
+  readLuaScripts,
 } from "@booking-rush/lib";
 import { inventoryAdminRoutes } from "./admin-routes";
 import { createBookingMetrics } from "./booking-metrics";

@@ -1,5 +1,15 @@
 import {
-  Counter, type Database, eventKeys, eventRegistryKey, Gauge, Histogram, type Metrics, type Redis, registerRedisMemory, resultCounter, sampleInBackground,
+  Counter,
+  type Database,
+  eventKeys,
+  eventRegistryKey,
+  Gauge,
+  Histogram,
+  type Metrics,
+  type Redis,
+  registerRedisMemory,
+  resultCounter,
+  sampleInBackground,
 } from "@booking-rush/lib";
 import { registerReconcilerOutcomeMetrics } from "./reconciler-outcome-metrics";
 import { registerStockMetrics, type StockSampling } from "./stock-metrics";

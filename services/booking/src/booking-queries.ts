@@ -1,6 +1,12 @@
 /** Reading bookings back: by id, the caller's list, the caller's live holds. */
 import {
-  type AuthenticatedUser, type BookingRecord, eventKeys, eventOfBooking, notFound, parseBookingHash, userBookingsKey,
+  type AuthenticatedUser,
+  type BookingRecord,
+  eventKeys,
+  eventOfBooking,
+  notFound,
+  parseBookingHash,
+  userBookingsKey,
 } from "@booking-rush/lib";
 import type { Redis } from "ioredis";
 

@@ -5,7 +5,14 @@
  * (several replicas deployed), only the leader sweeps: the others stand by instead of racing it.
  */
 import {
-  type DurableScripts, eventKeys, eventRegistryKey, type Leadership, type Logger, type Redis, startWorkerLoop, type WorkerLoop,
+  type DurableScripts,
+  eventKeys,
+  eventRegistryKey,
+  type Leadership,
+  type Logger,
+  type Redis,
+  startWorkerLoop,
+  type WorkerLoop,
 } from "@booking-rush/lib";
 import type { ExpirySweeperConfig } from "./settings";
 import type { createExpiryMetrics } from "./worker-metrics";
@@ -47,7 +54,10 @@ export interface ExpirySweeperDependencies {
 }
 
 /** The sweeper's loop: a sweep every intervalMs, a back-off while Redis is unreachable. */
-export function startExpirySweeper({ redis, scripts, logger, metrics, leadership }: ExpirySweeperDependencies, config: ExpirySweeperConfig & ExpiryOptions): WorkerLoop {
+export function startExpirySweeper(
+  { redis, scripts, logger, metrics, leadership }: ExpirySweeperDependencies,
+  config: ExpirySweeperConfig & ExpiryOptions,
+): WorkerLoop {
   return startWorkerLoop({
     name: "expiry sweep",
     logger,

@@ -19,7 +19,11 @@ export function entryFields(flat: string[] | null): Record<string, string> | nul
 }
 
 /** `traceparent`: what the message carries on (the relay's producer span), else the entry's own. */
-export function outboxMessage(eventId: string, fields: Record<string, string>, traceparent = fields.traceparent): { topic: Topic; message: Message } {
+export function outboxMessage(
+  eventId: string,
+  fields: Record<string, string>,
+  traceparent = fields.traceparent,
+): { topic: Topic; message: Message } {
   const type = fields.type as Topic;
   const body: EventMessage = {
     event_id: fields.event_id!,

@@ -3,8 +3,18 @@
  * empty, a growing back-off while Kafka or Redis is down. A heartbeat renews the leases on its own
  * timer, so a send that hangs on an unreachable broker does not hand the event to another relay.
  */
-import { createLuaScripts, type Kafka, type KafkaConfig, type Logger, luaDirectory, readLuaScripts, type Redis, startWorkerLoop } from "@booking-rush/lib";
+
 import { hostname } from "node:os";
+import {
+  createLuaScripts,
+  type Kafka,
+  type KafkaConfig,
+  type Logger,
+  luaDirectory,
+  type Redis,
+  readLuaScripts,
+  startWorkerLoop,
+} from "@booking-rush/lib";
 import { createOutboxRelay } from "./outbox-relay";
 import type { OutboxRelayConfig } from "./settings";
 import type { createOutboxMetrics } from "./worker-metrics";
@@ -16,7 +26,10 @@ export interface OutboxRelayWorkerDependencies {
   metrics: ReturnType<typeof createOutboxMetrics>;
 }
 
-export function startOutboxRelay({ redis, kafka, logger, metrics }: OutboxRelayWorkerDependencies, config: OutboxRelayConfig & { topics: KafkaConfig["topics"] }) {
+export function startOutboxRelay(
+  { redis, kafka, logger, metrics }: OutboxRelayWorkerDependencies,
+  config: OutboxRelayConfig & { topics: KafkaConfig["topics"] },
+) {
   const relay = createOutboxRelay(
     {
       redis,
@@ -35,9 +48,12 @@ export function startOutboxRelay({ redis, kafka, logger, metrics }: OutboxRelayW
     onFailure: () => metrics.failures.inc(),
     step: () => relay.step(),
   });
-  const heartbeat = setInterval(() => {
-    relay.renewLeases().catch((error: Error) => logger.warn("outbox lease renewal failed", { error: error.message }));
-  }, Math.floor(config.leaseMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      relay.renewLeases().catch((error: Error) => logger.warn("outbox lease renewal failed", { error: error.message }));
+    },
+    Math.floor(config.leaseMs / 3),
+  );
   logger.info("outbox relay started", { consumer: relay.consumerName });
   return {
     relay,

@@ -12,8 +12,18 @@
  * claimed with XAUTOCLAIM once idle for claimIdleMs.
  */
 import {
-  eventKeys, eventRegistryKey, type Kafka, type KafkaConfig, lazyProducer, type Logger, type LuaScripts, outboxGroup, outboxTopics,
-  type Redis, startProducerSpan, type TopicMessages,
+  eventKeys,
+  eventRegistryKey,
+  type Kafka,
+  type KafkaConfig,
+  type Logger,
+  type LuaScripts,
+  lazyProducer,
+  outboxGroup,
+  outboxTopics,
+  type Redis,
+  startProducerSpan,
+  type TopicMessages,
 } from "@booking-rush/lib";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
 import type { OutboxRelayConfig } from "./settings";
@@ -72,7 +82,16 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
     let claimed = 0;
     // Bounded: a stream holds at most a few batches of unacknowledged entries.
     for (let round = 0; round < 10; round += 1) {
-      const [next, ids] = (await redis.xautoclaim(stream, outboxGroup, consumerName, claimIdleMs, cursor, "COUNT", batchSize, "JUSTID")) as [string, string[]];
+      const [next, ids] = (await redis.xautoclaim(
+        stream,
+        outboxGroup,
+        consumerName,
+        claimIdleMs,
+        cursor,
+        "COUNT",
+        batchSize,
+        "JUSTID",
+      )) as [string, string[]];
       claimed += ids.length;
       cursor = next;
       if (cursor === "0-0") break;
@@ -159,7 +178,11 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
     state.checkPending = true;
     await send(eventId, entries);
     const ids = entries.map((entry) => entry.id);
-    await redis.multi().xack(stream, outboxGroup, ...ids).xdel(stream, ...ids).exec();
+    await redis
+      .multi()
+      .xack(stream, outboxGroup, ...ids)
+      .xdel(stream, ...ids)
+      .exec();
     return entries.length;
   }
 
@@ -182,7 +205,10 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
         }
       }
       if (firstFailure !== undefined && relayed === 0) throw firstFailure;
-      if (firstFailure !== undefined) logger.warn("outbox relay: an event failed this pass", { error: firstFailure instanceof Error ? firstFailure.message : String(firstFailure) });
+      if (firstFailure !== undefined)
+        logger.warn("outbox relay: an event failed this pass", {
+          error: firstFailure instanceof Error ? firstFailure.message : String(firstFailure),
+        });
       return relayed;
     },
 

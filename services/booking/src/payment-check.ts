@@ -21,7 +21,13 @@ export interface PaymentClaim {
 export async function checkPaymentCoversBooking(db: Database, claim: PaymentClaim): Promise<void> {
   const [row] = await inScope(db, systemScope, (tx) =>
     tx
-      .select({ userId: payments.userId, status: payments.status, amount: payments.amount, reservationId: bookings.reservationId, totalAmount: bookings.totalAmount })
+      .select({
+        userId: payments.userId,
+        status: payments.status,
+        amount: payments.amount,
+        reservationId: bookings.reservationId,
+        totalAmount: bookings.totalAmount,
+      })
       .from(payments)
       .innerJoin(bookings, eq(bookings.id, payments.bookingId))
       .where(eq(payments.id, claim.paymentId)),
@@ -32,5 +38,6 @@ export async function checkPaymentCoversBooking(db: Database, claim: PaymentClai
     throw new AppError("PAYMENT_FAILED", `The payment ${row.status === "failed" ? "failed" : "was refunded"}`, { status: row.status });
   }
   if (row.status !== "succeeded") throw conflict("The payment has not succeeded yet", { status: row.status });
-  if (row.amount < row.totalAmount) throw conflict("The payment does not cover the booking", { amount: row.amount, total_amount: row.totalAmount });
+  if (row.amount < row.totalAmount)
+    throw conflict("The payment does not cover the booking", { amount: row.amount, total_amount: row.totalAmount });
 }

@@ -7,7 +7,15 @@
  * expired is answered RESERVATION_EXPIRED by confirm; the payment service refunds it
  * (booking.expired, or the booking it finds closed).
  */
-import { AppError, createEventConsumer, type Kafka, type KafkaConfig, type Logger, parsePaymentEvent, type PaymentEvent } from "@booking-rush/lib";
+import {
+  AppError,
+  createEventConsumer,
+  type Kafka,
+  type KafkaConfig,
+  type Logger,
+  type PaymentEvent,
+  parsePaymentEvent,
+} from "@booking-rush/lib";
 import { type BookingStore, cancelBooking, confirmBooking } from "./reservations";
 
 /** Every result of applying a payment outcome (booking_saga_results_total starts each at 0). */
@@ -38,7 +46,13 @@ export async function applyPaymentOutcome(store: BookingStore, event: PaymentEve
 }
 
 export function createPaymentSaga(
-  dependencies: { store: BookingStore; kafka: Kafka; logger: Logger; onResult?: (result: SagaResult) => void; onFailure?: (error: unknown) => void },
+  dependencies: {
+    store: BookingStore;
+    kafka: Kafka;
+    logger: Logger;
+    onResult?: (result: SagaResult) => void;
+    onFailure?: (error: unknown) => void;
+  },
   config: { groupId: string; deadLetterTopic: string; topics: KafkaConfig["topics"] },
 ) {
   return createEventConsumer({

@@ -6,16 +6,38 @@
  * does no I/O. Every booking replica exports the same values, so queries take `max` over them.
  */
 import {
-  Counter, eventRegistryKey, Gauge, type Metrics, pipelineReplies, type Redis, reconcilerDiscrepancyKey, reconcilerLastSuccessKey, reconcilerRunResults,
-  reconcilerRunsKey, reconcilerZonesKey, type SamplingOptions, sampleInBackground, zoneOutcomes,
+  Counter,
+  eventRegistryKey,
+  Gauge,
+  type Metrics,
+  pipelineReplies,
+  type Redis,
+  reconcilerDiscrepancyKey,
+  reconcilerLastSuccessKey,
+  reconcilerRunResults,
+  reconcilerRunsKey,
+  reconcilerZonesKey,
+  type SamplingOptions,
+  sampleInBackground,
+  zoneOutcomes,
 } from "@booking-rush/lib";
 
 export function registerReconcilerOutcomeMetrics(metrics: Metrics, redis: Redis, sampling?: SamplingOptions) {
   const registers = [metrics.registry];
   // The counters have no series until the first sample: starting at 0 and jumping to Redis' count
   // would read as that many runs at once. From the first sample on, every known label value is there.
-  const runs = new Counter({ name: "reconciler_runs_total", help: "Reconciliation runs, by result: clean, repaired, lagging, failed", labelNames: ["result"], registers });
-  const zones = new Counter({ name: "reconciler_zones_total", help: "Zones reconciled, by outcome: clean, repaired, rebuilt, lagging, changed", labelNames: ["outcome"], registers });
+  const runs = new Counter({
+    name: "reconciler_runs_total",
+    help: "Reconciliation runs, by result: clean, repaired, lagging, failed",
+    labelNames: ["result"],
+    registers,
+  });
+  const zones = new Counter({
+    name: "reconciler_zones_total",
+    help: "Zones reconciled, by outcome: clean, repaired, rebuilt, lagging, changed",
+    labelNames: ["outcome"],
+    registers,
+  });
   const discrepancy = new Gauge({
     name: "inventory_discrepancy",
     help: "Seats by which Redis and PostgreSQL differed for a zone at its event's last reconciliation (0: equal at the same sequence)",
@@ -39,7 +61,8 @@ export function registerReconcilerOutcomeMetrics(metrics: Metrics, redis: Redis,
       showCounts(runs, "result", reconcilerRunResults, runCounts as Record<string, string>);
       showCounts(zones, "outcome", zoneOutcomes, zoneCounts as Record<string, string>);
       discrepancy.reset();
-      for (const record of records as Record<string, string>[]) for (const [zone, seats] of Object.entries(record)) discrepancy.set({ zone }, Number(seats));
+      for (const record of records as Record<string, string>[])
+        for (const [zone, seats] of Object.entries(record)) discrepancy.set({ zone }, Number(seats));
       const seconds = Number(recorded);
       lastSuccess.set(Number.isFinite(seconds) ? seconds : 0);
     },

@@ -3,7 +3,16 @@
  * once a replica has it. Plain functions over the store; the HTTP layer is in routes.ts.
  */
 import {
-  AppError, bookingEventKey, type BookingRecord, type Database, type DurableScripts, eventKeys, eventOfBooking, notFound, showEventKey, userBookingsKey,
+  AppError,
+  type BookingRecord,
+  bookingEventKey,
+  type Database,
+  type DurableScripts,
+  eventKeys,
+  eventOfBooking,
+  notFound,
+  showEventKey,
+  userBookingsKey,
   validationError,
 } from "@booking-rush/lib";
 import type { Redis } from "ioredis";
@@ -73,16 +82,35 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
     const reply = await scripts.run<ScriptReply>(
       "reserve",
       [
-        keys.event, keys.zone(zoneId), keys.zoneSeats(zoneId), keys.userTickets, keys.booking(bookingId),
-        keys.expiry, keys.idempotency(command.userId, command.idempotencyKey), keys.rateLimit(command.userId), keys.outbox,
+        keys.event,
+        keys.zone(zoneId),
+        keys.zoneSeats(zoneId),
+        keys.userTickets,
+        keys.booking(bookingId),
+        keys.expiry,
+        keys.idempotency(command.userId, command.idempotencyKey),
+        keys.rateLimit(command.userId),
+        keys.outbox,
       ],
       [
-        command.userId, bookingId, requestHash(command), zoneId, command.showId, command.quantity ?? 0,
-        (command.seatIds ?? []).join(","), config.holdMs, config.rateBurst, config.ratePerMinute,
-        command.queuePass ? "1" : "0", config.idempotencyTtlSeconds, command.traceparent ?? "", eventId,
+        command.userId,
+        bookingId,
+        requestHash(command),
+        zoneId,
+        command.showId,
+        command.quantity ?? 0,
+        (command.seatIds ?? []).join(","),
+        config.holdMs,
+        config.rateBurst,
+        config.ratePerMinute,
+        command.queuePass ? "1" : "0",
+        config.idempotencyTtlSeconds,
+        command.traceparent ?? "",
+        eventId,
       ],
       wroteSomething,
-      (scriptReply, connection) => (scriptReply[0] === "error" ? Promise.resolve() : indexBooking(connection, config, JSON.parse(scriptReply[1]))),
+      (scriptReply, connection) =>
+        scriptReply[0] === "error" ? Promise.resolve() : indexBooking(connection, config, JSON.parse(scriptReply[1])),
     );
     const { replayed, value } = unwrap<BookingRecord>(reply);
     metrics.reservations.inc({ result: replayed ? "replayed" : "reserved" });
@@ -135,7 +163,8 @@ function keepLookupWithRecord(store: BookingStore, bookingId: string) {
  * and covering it (payment-check.ts); the payment saga acts on the payment service's own event.
  */
 export async function confirmBooking(store: BookingStore, change: BookingChange & { paymentId: string }): Promise<BookingRecord> {
-  if (change.userId !== "") await checkPaymentCoversBooking(store.db, { paymentId: change.paymentId, bookingId: change.bookingId, userId: change.userId });
+  if (change.userId !== "")
+    await checkPaymentCoversBooking(store.db, { paymentId: change.paymentId, bookingId: change.bookingId, userId: change.userId });
   const eventId = await eventOfBooking(store.redis, change.bookingId);
   const keys = eventKeys(eventId);
   const reply = await store.scripts.run<ScriptReply>(

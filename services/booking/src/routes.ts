@@ -1,12 +1,29 @@
-import { type AccessControl, authGuard, currentTraceparent, okSchema, page, pageQuerySchema, pageSchema, jsonInteger, uuid, validationError } from "@booking-rush/lib";
+import {
+  type AccessControl,
+  authGuard,
+  currentTraceparent,
+  errorResponses,
+  jsonInteger,
+  okSchema,
+  page,
+  pageQuerySchema,
+  pageSchema,
+  traceparentHeader,
+  uuid,
+  validationError,
+} from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
-import { errorResponses, traceparentHeader } from "@booking-rush/lib";
 import { getBooking, listBookings, pendingBookings } from "./booking-queries";
 import { bookingSchema, bookingView } from "./booking-view";
 import { type BookingStore, cancelBooking, confirmBooking, reserveSeats } from "./reservations";
 
 const idempotencyHeaders = t.Object({
-  "idempotency-key": t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$", description: "Required on every POST; a retry with the same key and body returns the first answer" }),
+  "idempotency-key": t.String({
+    minLength: 1,
+    maxLength: 128,
+    pattern: "^[A-Za-z0-9._:-]+$",
+    description: "Required on every POST; a retry with the same key and body returns the first answer",
+  }),
   traceparent: traceparentHeader,
 });
 
@@ -15,7 +32,9 @@ const reserveBody = t.Object(
     show_id: uuid(),
     zone_id: t.Optional(uuid({ description: "General admission: the zone" })),
     quantity: t.Optional(jsonInteger({ minimum: 1, maximum: 10, description: "General admission: how many seats" })),
-    seat_ids: t.Optional(t.Array(uuid(), { minItems: 1, maxItems: 10, uniqueItems: true, description: "Assigned seating: the seats, all or none" })),
+    seat_ids: t.Optional(
+      t.Array(uuid(), { minItems: 1, maxItems: 10, uniqueItems: true, description: "Assigned seating: the seats, all or none" }),
+    ),
   },
   // Unknown fields are dropped by Elysia's normalisation, never stored or acted on.
 );
@@ -24,7 +43,15 @@ const bookingIdParams = t.Object({ id: uuid() });
 const bookingResponse = okSchema(bookingSchema);
 // What the scripts and the domain answer besides the kernel's codes (see errorResponses).
 const reserveErrors = errorResponses(
-  "NOT_FOUND", "QUEUE_REQUIRED", "CONFLICT", "INSUFFICIENT_STOCK", "SEAT_UNAVAILABLE", "MAX_PER_USER_EXCEEDED", "BOOKING_NOT_OPEN", "IDEMPOTENCY_KEY_REUSED", "RATE_LIMITED",
+  "NOT_FOUND",
+  "QUEUE_REQUIRED",
+  "CONFLICT",
+  "INSUFFICIENT_STOCK",
+  "SEAT_UNAVAILABLE",
+  "MAX_PER_USER_EXCEEDED",
+  "BOOKING_NOT_OPEN",
+  "IDEMPOTENCY_KEY_REUSED",
+  "RATE_LIMITED",
 );
 const transitionErrors = errorResponses("NOT_FOUND", "PAYMENT_FAILED", "CONFLICT", "RESERVATION_EXPIRED", "IDEMPOTENCY_KEY_REUSED");
 
@@ -37,7 +64,8 @@ function seatChoice(body: typeof reserveBody.static) {
     return { seatIds: body.seat_ids };
   }
   const missing = [body.zone_id === undefined && "zone_id", body.quantity === undefined && "quantity"].filter(Boolean) as string[];
-  if (missing.length > 0) throw validationError(missing.map((field) => ({ in: "body", field, message: "required unless seat_ids is sent" })));
+  if (missing.length > 0)
+    throw validationError(missing.map((field) => ({ in: "body", field, message: "required unless seat_ids is sent" })));
   return { zoneId: body.zone_id, quantity: body.quantity };
 }
 
@@ -58,13 +86,26 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
         set.status = 201;
         return { success: true as const, data: bookingView(booking) };
       },
-      { auth: true, body: reserveBody, headers: idempotencyHeaders, response: { 201: bookingResponse, ...reserveErrors }, detail: { tags: ["booking"], summary: "Hold seats" } },
+      {
+        auth: true,
+        body: reserveBody,
+        headers: idempotencyHeaders,
+        response: { 201: bookingResponse, ...reserveErrors },
+        detail: { tags: ["booking"], summary: "Hold seats" },
+      },
     )
     .post(
       "/bookings/:id/confirm",
       async ({ params, body, headers, user }) => ({
         success: true as const,
-        data: bookingView(await confirmBooking(store, { bookingId: params.id, userId: user.id, paymentId: body.payment_id, traceparent: currentTraceparent(headers.traceparent) })),
+        data: bookingView(
+          await confirmBooking(store, {
+            bookingId: params.id,
+            userId: user.id,
+            paymentId: body.payment_id,
+            traceparent: currentTraceparent(headers.traceparent),
+          }),
+        ),
       }),
       {
         auth: true,
@@ -79,9 +120,17 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
       "/bookings/:id/cancel",
       async ({ params, headers, user }) => ({
         success: true as const,
-        data: bookingView(await cancelBooking(store, { bookingId: params.id, userId: user.id, traceparent: currentTraceparent(headers.traceparent) })),
+        data: bookingView(
+          await cancelBooking(store, { bookingId: params.id, userId: user.id, traceparent: currentTraceparent(headers.traceparent) }),
+        ),
       }),
-      { auth: true, params: bookingIdParams, headers: idempotencyHeaders, response: { 200: bookingResponse, ...transitionErrors }, detail: { tags: ["booking"], summary: "Cancel; held seats go back on sale at once" } },
+      {
+        auth: true,
+        params: bookingIdParams,
+        headers: idempotencyHeaders,
+        response: { 200: bookingResponse, ...transitionErrors },
+        detail: { tags: ["booking"], summary: "Cancel; held seats go back on sale at once" },
+      },
     )
     .get(
       "/bookings",
@@ -89,15 +138,32 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
         const { items, total } = await listBookings(store.redis, user.id, query.page, query.per_page);
         return page(items.map(bookingView), { page: query.page, per_page: query.per_page, total });
       },
-      { auth: true, query: pageQuerySchema, response: { 200: pageSchema(bookingSchema) }, detail: { tags: ["booking"], summary: "The caller's bookings, newest first" } },
+      {
+        auth: true,
+        query: pageQuerySchema,
+        response: { 200: pageSchema(bookingSchema) },
+        detail: { tags: ["booking"], summary: "The caller's bookings, newest first" },
+      },
     )
     .get(
       "/bookings/pending",
-      async ({ user }) => ({ success: true as const, data: (await pendingBookings(store.redis, user.id, store.config.holdMs)).map(bookingView) }),
-      { auth: true, response: { 200: okSchema(t.Array(bookingSchema)) }, detail: { tags: ["booking"], summary: "The caller's live holds" } },
+      async ({ user }) => ({
+        success: true as const,
+        data: (await pendingBookings(store.redis, user.id, store.config.holdMs)).map(bookingView),
+      }),
+      {
+        auth: true,
+        response: { 200: okSchema(t.Array(bookingSchema)) },
+        detail: { tags: ["booking"], summary: "The caller's live holds" },
+      },
     )
     .get(
       "/bookings/:id",
       async ({ params, user }) => ({ success: true as const, data: bookingView(await getBooking(store.redis, user, params.id)) }),
-      { auth: true, params: bookingIdParams, response: { 200: bookingResponse, ...errorResponses("NOT_FOUND") }, detail: { tags: ["booking"], summary: "One booking" } },
+      {
+        auth: true,
+        params: bookingIdParams,
+        response: { 200: bookingResponse, ...errorResponses("NOT_FOUND") },
+        detail: { tags: ["booking"], summary: "One booking" },
+      },
     );

@@ -22,7 +22,9 @@ export function scriptError(code: string, detailsJson: string): AppError {
   const details = JSON.parse(detailsJson) as Record<string, unknown>;
   if (code === "RATE_LIMITED") return rateLimited(Number(details.retry_after_ms) / 1000);
   if (code === "VALIDATION_ERROR") {
-    return new AppError("VALIDATION_ERROR", messages.VALIDATION_ERROR!, { fields: [{ in: "body", field: details.field, message: details.message }] });
+    return new AppError("VALIDATION_ERROR", messages.VALIDATION_ERROR!, {
+      fields: [{ in: "body", field: details.field, message: details.message }],
+    });
   }
   if (code === "NOT_FOUND") return new AppError("NOT_FOUND", `${String(details.resource ?? "resource")} not found`);
   if (!(code in errorStatus)) return new AppError("INTERNAL_ERROR", "Something went wrong on our side");

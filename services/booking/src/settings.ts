@@ -1,15 +1,37 @@
-import { Type } from "@sinclair/typebox";
 import { settingsGroup } from "@booking-rush/lib";
+import { Type } from "@sinclair/typebox";
 
 export const bookingSettings = settingsGroup(
   {
-    RESERVATION_HOLD_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 600, description: "How long a hold lasts before it expires" }),
-    RESERVE_RATE_PER_MINUTE: Type.Number({ exclusiveMinimum: 0, default: 20, description: "Token-bucket refill of reserve attempts per user and event" }),
+    RESERVATION_HOLD_SECONDS: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      default: 600,
+      description: "How long a hold lasts before it expires",
+    }),
+    RESERVE_RATE_PER_MINUTE: Type.Number({
+      exclusiveMinimum: 0,
+      default: 20,
+      description: "Token-bucket refill of reserve attempts per user and event",
+    }),
     RESERVE_RATE_BURST: Type.Integer({ minimum: 1, default: 10, description: "Token-bucket size of reserve attempts per user and event" }),
     IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: "How long an Idempotency-Key's result is kept" }),
-    BOOKING_RECORD_TTL_SECONDS: Type.Integer({ minimum: 60, default: 604_800, description: "How long a closed booking stays readable in Redis" }),
-    REDIS_WRITE_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: "Connections for writes; each write waits for the replicas on its own" }),
-    REDIS_WAIT_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 500, description: "WAIT <n> <ms>: how long a write waits for the replicas that are up before the request gets 503" }),
+    BOOKING_RECORD_TTL_SECONDS: Type.Integer({
+      minimum: 60,
+      default: 604_800,
+      description: "How long a closed booking stays readable in Redis",
+    }),
+    REDIS_WRITE_CONNECTIONS: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 4,
+      description: "Connections for writes; each write waits for the replicas on its own",
+    }),
+    REDIS_WAIT_TIMEOUT_MS: Type.Integer({
+      minimum: 1,
+      default: 500,
+      description: "WAIT <n> <ms>: how long a write waits for the replicas that are up before the request gets 503",
+    }),
   },
   (values) => ({
     holdMs: values.RESERVATION_HOLD_SECONDS * 1000,
@@ -26,19 +48,55 @@ export type BookingConfig = ReturnType<typeof bookingSettings.shape>;
 
 export const expirySweeperSettings = settingsGroup(
   {
-    EXPIRY_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1_000, description: "How often the expiry sweeper looks for holds whose time is up" }),
-    EXPIRY_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200, description: "Holds one expire.lua call closes at most (bounds how long Redis is busy per call)" }),
+    EXPIRY_SWEEP_INTERVAL_MS: Type.Integer({
+      minimum: 50,
+      maximum: 60_000,
+      default: 1_000,
+      description: "How often the expiry sweeper looks for holds whose time is up",
+    }),
+    EXPIRY_BATCH_SIZE: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 200,
+      description: "Holds one expire.lua call closes at most (bounds how long Redis is busy per call)",
+    }),
   },
   (values) => ({ intervalMs: values.EXPIRY_SWEEP_INTERVAL_MS, batchSize: values.EXPIRY_BATCH_SIZE }),
 );
 
 export const outboxRelaySettings = settingsGroup(
   {
-    OUTBOX_CONSUMER_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "This relay's consumer name in the outbox group; defaults to host name and pid" })),
-    OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: "Outbox entries read and sent to Kafka at once per event" }),
-    OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 50, description: "Pause between passes while every outbox is empty" }),
-    OUTBOX_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 300_000, default: 15_000, description: "Lease that makes one relay the only sender of an event; a dead relay's events move on after it" }),
-    OUTBOX_CLAIM_IDLE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: "Entries read but unacknowledged this long by another relay are claimed (XAUTOCLAIM) and sent again" }),
+    OUTBOX_CONSUMER_NAME: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "This relay's consumer name in the outbox group; defaults to host name and pid",
+      }),
+    ),
+    OUTBOX_BATCH_SIZE: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 500,
+      description: "Outbox entries read and sent to Kafka at once per event",
+    }),
+    OUTBOX_POLL_INTERVAL_MS: Type.Integer({
+      minimum: 10,
+      maximum: 10_000,
+      default: 50,
+      description: "Pause between passes while every outbox is empty",
+    }),
+    OUTBOX_LEASE_MS: Type.Integer({
+      minimum: 1_000,
+      maximum: 300_000,
+      default: 15_000,
+      description: "Lease that makes one relay the only sender of an event; a dead relay's events move on after it",
+    }),
+    OUTBOX_CLAIM_IDLE_MS: Type.Integer({
+      minimum: 100,
+      maximum: 3_600_000,
+      default: 30_000,
+      description: "Entries read but unacknowledged this long by another relay are claimed (XAUTOCLAIM) and sent again",
+    }),
   },
   (values) => ({
     consumerName: values.OUTBOX_CONSUMER_NAME,
@@ -54,8 +112,16 @@ export type OutboxRelayConfig = ReturnType<typeof outboxRelaySettings.shape>;
 
 export const paymentSagaSettings = settingsGroup(
   {
-    PAYMENT_SAGA_GROUP_ID: Type.String({ minLength: 1, default: "booking-payment-saga", description: "Kafka consumer group of the booking side of the payment saga" }),
-    PAYMENT_SAGA_DEAD_LETTER_TOPIC: Type.String({ minLength: 1, default: "booking.saga.dead-letter", description: "Where payment messages the saga can never handle go, with the reason" }),
+    PAYMENT_SAGA_GROUP_ID: Type.String({
+      minLength: 1,
+      default: "booking-payment-saga",
+      description: "Kafka consumer group of the booking side of the payment saga",
+    }),
+    PAYMENT_SAGA_DEAD_LETTER_TOPIC: Type.String({
+      minLength: 1,
+      default: "booking.saga.dead-letter",
+      description: "Where payment messages the saga can never handle go, with the reason",
+    }),
   },
   (values) => ({ groupId: values.PAYMENT_SAGA_GROUP_ID, deadLetterTopic: values.PAYMENT_SAGA_DEAD_LETTER_TOPIC }),
 );

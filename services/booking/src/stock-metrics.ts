@@ -9,7 +9,17 @@
  * after). With PostgreSQL down the zones already known go on being sampled.
  */
 import {
-  type Database, eventKeys, eventRegistryKey, Gauge, inScope, type Metrics, pipelineReplies, type Redis, type SamplingOptions, sampleInBackground, systemScope,
+  type Database,
+  eventKeys,
+  eventRegistryKey,
+  Gauge,
+  inScope,
+  type Metrics,
+  pipelineReplies,
+  type Redis,
+  type SamplingOptions,
+  sampleInBackground,
+  systemScope,
 } from "@booking-rush/lib";
 import { eq, inArray } from "drizzle-orm";
 import { seatZones, shows } from "../../../drizzle/schema";
@@ -73,7 +83,11 @@ function zoneDirectory(db: Database, refreshMs: number) {
     if (toRead.length > 0) {
       try {
         const rows = await inScope(db, systemScope, (tx) =>
-          tx.select({ eventId: shows.eventId, zoneId: seatZones.id }).from(seatZones).innerJoin(shows, eq(shows.id, seatZones.showId)).where(inArray(shows.eventId, toRead)),
+          tx
+            .select({ eventId: shows.eventId, zoneId: seatZones.id })
+            .from(seatZones)
+            .innerJoin(shows, eq(shows.id, seatZones.showId))
+            .where(inArray(shows.eventId, toRead)),
         );
         // A full read starts over, so events that left the registry are forgotten.
         const next = full ? new Map<string, string[]>() : known;

@@ -1,12 +1,30 @@
-import { Counter, eventKeys, eventRegistryKey, Gauge, type Metrics, type Redis, resultCounter, type SamplingOptions, sampleInBackground } from "@booking-rush/lib";
+import {
+  Counter,
+  eventKeys,
+  eventRegistryKey,
+  Gauge,
+  type Metrics,
+  type Redis,
+  resultCounter,
+  type SamplingOptions,
+  sampleInBackground,
+} from "@booking-rush/lib";
 import { sagaResults } from "./payment-saga";
 
 export function createSagaMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
-  const results = resultCounter(metrics, { name: "booking_saga_results_total", help: "Payment outcomes applied to bookings, by result", results: sagaResults });
+  const results = resultCounter(metrics, {
+    name: "booking_saga_results_total",
+    help: "Payment outcomes applied to bookings, by result",
+    results: sagaResults,
+  });
   return {
     results,
-    failures: new Counter({ name: "booking_saga_failures_total", help: "Attempts to apply a payment outcome that failed and were retried", registers }),
+    failures: new Counter({
+      name: "booking_saga_failures_total",
+      help: "Attempts to apply a payment outcome that failed and were retried",
+      registers,
+    }),
   };
 }
 
@@ -14,8 +32,16 @@ export function createExpiryMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
   return {
     expired: new Counter({ name: "booking_holds_expired_total", help: "Holds the sweeper closed because their time was up", registers }),
-    failures: new Counter({ name: "booking_expiry_sweep_failures_total", help: "Sweeps that failed (Redis unreachable, no replica confirmed)", registers }),
-    lastSweep: new Gauge({ name: "booking_expiry_last_sweep_timestamp_seconds", help: "When a sweep last completed; a stale value means holds are not being expired", registers }),
+    failures: new Counter({
+      name: "booking_expiry_sweep_failures_total",
+      help: "Sweeps that failed (Redis unreachable, no replica confirmed)",
+      registers,
+    }),
+    lastSweep: new Gauge({
+      name: "booking_expiry_last_sweep_timestamp_seconds",
+      help: "When a sweep last completed; a stale value means holds are not being expired",
+      registers,
+    }),
   };
 }
 
@@ -37,7 +63,11 @@ export function createOutboxMetrics(metrics: Metrics, redis: Redis, sampling?: S
     }
     return { entries, oldestAgeSeconds: Number.isFinite(oldestMs) ? Math.max(0, (Date.now() - oldestMs) / 1000) : 0 };
   }
-  const lag = new Gauge({ name: "outbox_lag_entries", help: "Booking events in the Redis outboxes not yet delivered to Kafka (sampled in the background)", registers });
+  const lag = new Gauge({
+    name: "outbox_lag_entries",
+    help: "Booking events in the Redis outboxes not yet delivered to Kafka (sampled in the background)",
+    registers,
+  });
   const oldestAge = new Gauge({
     name: "outbox_oldest_entry_age_seconds",
     help: "Age of the oldest booking event not yet delivered to Kafka (0 when none waits), at the last background sample",
@@ -54,8 +84,17 @@ export function createOutboxMetrics(metrics: Metrics, redis: Redis, sampling?: S
     sampling,
   );
   return {
-    relayed: new Counter({ name: "outbox_relayed_total", help: "Outbox entries delivered to Kafka, by topic", labelNames: ["topic"], registers }),
-    failures: new Counter({ name: "outbox_relay_failures_total", help: "Relay passes that failed (Kafka or Redis unreachable); the entries wait and are sent again", registers }),
+    relayed: new Counter({
+      name: "outbox_relayed_total",
+      help: "Outbox entries delivered to Kafka, by topic",
+      labelNames: ["topic"],
+      registers,
+    }),
+    failures: new Counter({
+      name: "outbox_relay_failures_total",
+      help: "Relay passes that failed (Kafka or Redis unreachable); the entries wait and are sent again",
+      registers,
+    }),
     lag,
     oldestAge,
   };

@@ -79,9 +79,15 @@ describe("booking lifecycle", () => {
 
   test("an admin of the event's tenant can read any of its bookings; an admin of another tenant cannot", async () => {
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }], { tenantId: "6c1e9a1e-7d3b-4a55-9f0e-2b8d4c6a1f30" });
-    const reserved = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 });
+    const reserved = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), {
+      show_id: sale.showId,
+      zone_id: sale.zones[0]!.id,
+      quantity: 1,
+    });
     const path = `/bookings/${reserved.body.data.booking_id}`;
-    expect((await get(fixture, path, await tokenFor(crypto.randomUUID(), "admin", "6c1e9a1e-7d3b-4a55-9f0e-2b8d4c6a1f30"))).status).toBe(200);
+    expect((await get(fixture, path, await tokenFor(crypto.randomUUID(), "admin", "6c1e9a1e-7d3b-4a55-9f0e-2b8d4c6a1f30"))).status).toBe(
+      200,
+    );
     expect((await get(fixture, path, await tokenFor(crypto.randomUUID(), "admin", crypto.randomUUID()))).status).toBe(404);
   });
 
@@ -110,7 +116,10 @@ describe("booking lifecycle", () => {
 
   test("a hold past its time cannot be confirmed: 410, seats back, booking.expired written", async () => {
     const { sale, zone, token, bookingId } = await reserve(shortHold, 2);
-    await eventually(async () => expect(Date.now()).toBeGreaterThan(Number(await shortHold.redis.hget(sale.keys.booking(bookingId), "expires_at_ms"))), { timeoutMs: 3_000 });
+    await eventually(
+      async () => expect(Date.now()).toBeGreaterThan(Number(await shortHold.redis.hget(sale.keys.booking(bookingId), "expires_at_ms"))),
+      { timeoutMs: 3_000 },
+    );
     const late = await confirmPaid(shortHold, bookingId, crypto.randomUUID());
     expect(late.status).toBe(410);
     expect(late.body.error.code).toBe("RESERVATION_EXPIRED");
@@ -128,7 +137,10 @@ describe("tokens that prove nothing", () => {
     const zoneKey = sale.keys.zone(sale.zones[0]!.id);
     const before = await fixture.redis.hgetall(zoneKey);
     // Signed with the service's secret, but no such user: no auth state, no row to fill it from.
-    const ghost = await signAccessToken({ id: crypto.randomUUID(), email: "ghost@example.com", role: "user", tenant_id: null }, { secret: testAuth.jwtSecret, ttlSeconds: 900 });
+    const ghost = await signAccessToken(
+      { id: crypto.randomUUID(), email: "ghost@example.com", role: "user", tenant_id: null },
+      { secret: testAuth.jwtSecret, ttlSeconds: 900 },
+    );
     const reserved = await post(fixture, "/bookings/reserve", ghost, { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 });
     expect(reserved.status).toBe(401);
     expect(reserved.body.error.code).toBe("UNAUTHORIZED");
@@ -145,14 +157,27 @@ describe("Redis unreachable", () => {
     const metrics = createMetrics("down-test");
     // Sentinels nobody listens on: the master cannot be found.
     const unreachable = { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 };
-    const service = createBookingService({ redis: unreachable, postgres: stackConfig.postgres, auth: testAuth, booking: loadConfig({ booking: bookingSettings }, {}).booking }, logger, metrics);
-    const app = createHttpApp({ service: { name: "down-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
+    const service = createBookingService(
+      { redis: unreachable, postgres: stackConfig.postgres, auth: testAuth, booking: loadConfig({ booking: bookingSettings }, {}).booking },
+      logger,
+      metrics,
+    );
+    const app = createHttpApp(
+      { service: { name: "down-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } },
+      [service.routes],
+    );
     try {
-      const response = await app.handle(new Request("http://localhost/api/v1/bookings/reserve", {
-        method: "POST",
-        headers: { authorization: `Bearer ${await tokenFor(crypto.randomUUID())}`, "content-type": "application/json", "idempotency-key": "down-1" },
-        body: JSON.stringify({ show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }),
-      }));
+      const response = await app.handle(
+        new Request("http://localhost/api/v1/bookings/reserve", {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${await tokenFor(crypto.randomUUID())}`,
+            "content-type": "application/json",
+            "idempotency-key": "down-1",
+          },
+          body: JSON.stringify({ show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }),
+        }),
+      );
       expect(response.status).toBe(503);
       const body = (await response.json()) as { error: { code: string } };
       expect(body.error.code).toBe("SERVICE_UNAVAILABLE");

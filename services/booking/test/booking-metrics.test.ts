@@ -25,9 +25,17 @@ describe("booking metrics on /metrics", () => {
     const zoneId = sale.zones[0]!.id;
     const winner = await tokenFor(crypto.randomUUID());
     const key = crypto.randomUUID();
-    expect((await post(fixture, "/bookings/reserve", winner, { show_id: sale.showId, zone_id: zoneId, quantity: 2 }, key)).status).toBe(201);
-    expect((await post(fixture, "/bookings/reserve", winner, { show_id: sale.showId, zone_id: zoneId, quantity: 2 }, key)).status).toBe(201);
-    const loser = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: zoneId, quantity: 1 });
+    expect((await post(fixture, "/bookings/reserve", winner, { show_id: sale.showId, zone_id: zoneId, quantity: 2 }, key)).status).toBe(
+      201,
+    );
+    expect((await post(fixture, "/bookings/reserve", winner, { show_id: sale.showId, zone_id: zoneId, quantity: 2 }, key)).status).toBe(
+      201,
+    );
+    const loser = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), {
+      show_id: sale.showId,
+      zone_id: zoneId,
+      quantity: 1,
+    });
     expect(loser.body.error.code).toBe("INSUFFICIENT_STOCK");
 
     // Live holds are sampled in the background; sample now rather than wait for the timer.

@@ -80,7 +80,10 @@ describe("a token for a user that does not exist", () => {
     const ann = await world.buyer();
     const bookingId = await hold(ann);
     const before = await snapshot(bookingId);
-    const ghost = await signAccessToken({ id: crypto.randomUUID(), email: "ghost@example.com", role: "user", tenant_id: null }, { secret: testAuth.jwtSecret, ttlSeconds: 900 });
+    const ghost = await signAccessToken(
+      { id: crypto.randomUUID(), email: "ghost@example.com", role: "user", tenant_id: null },
+      { secret: testAuth.jwtSecret, ttlSeconds: 900 },
+    );
     const answer = await world.call("POST", "/payments", ghost, { booking_id: bookingId, method: "card" });
     expect(answer.status).toBe(401);
     expect(answer.body.error.code).toBe("UNAUTHORIZED");

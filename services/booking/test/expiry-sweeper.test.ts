@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createDurableScripts, createMetrics, luaDirectory, readLuaScripts } from "@booking-rush/lib";
 import { eventually } from "../../lib/test/support/eventually";
+import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { startExpirySweeper } from "../src/expiry-sweeper";
 import { createExpiryMetrics } from "../src/worker-metrics";
 import { type BookingFixture, bookingFixture, confirmPaid, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
-import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { metricValue, startTestRelay, testKafka } from "./support/relay-fixture";
 
 let shortHold: BookingFixture;
@@ -24,7 +24,11 @@ afterAll(async () => {
 /** A sweeper as its entrypoint runs it, with a write pool of its own (another replica, in effect). */
 function startSweeper(batchSize: number) {
   const metrics = createMetrics("sweeper-test");
-  const scripts = createDurableScripts(stackConfig.redis, testLogger, readLuaScripts(luaDirectory), { connections: 1, replicas: 1, waitTimeoutMs: 500 });
+  const scripts = createDurableScripts(stackConfig.redis, testLogger, readLuaScripts(luaDirectory), {
+    connections: 1,
+    replicas: 1,
+    waitTimeoutMs: 500,
+  });
   const loop = startExpirySweeper(
     { redis: shortHold.redis, scripts, logger: testLogger, metrics: createExpiryMetrics(metrics) },
     { intervalMs: 20, batchSize, recordTtlSeconds: 600 },
@@ -56,14 +60,19 @@ describe("expiry sweeper (real Redis, real Kafka)", () => {
       const { bookingId, token, userId } = await hold(shortHold, sale.showId, zone.id, 3);
       expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ total: 10, reserved: 3, sold: 0 });
 
-      await eventually(async () => expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 }), {
-        timeoutMs: 10_000,
-      });
+      await eventually(
+        async () => expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 }),
+        {
+          timeoutMs: 10_000,
+        },
+      );
       expect(await shortHold.redis.hget(sale.keys.userTickets, userId)).toBeNull();
       expect(await shortHold.redis.zcard(sale.keys.expiry)).toBe(0);
       expect((await get(shortHold, `/bookings/${bookingId}`, token)).body.data.status).toBe("expired");
       // At least this hold (a sweeper expires every due hold it finds, of any event).
-      await eventually(async () => expect(await metricValue(sweeper.metrics, "booking_holds_expired_total")).toBeGreaterThanOrEqual(1), { timeoutMs: 5_000 });
+      await eventually(async () => expect(await metricValue(sweeper.metrics, "booking_holds_expired_total")).toBeGreaterThanOrEqual(1), {
+        timeoutMs: 5_000,
+      });
 
       const late = await confirmPaid(shortHold, bookingId, crypto.randomUUID());
       expect(late.status).toBe(410);
@@ -80,7 +89,11 @@ describe("expiry sweeper (real Redis, real Kafka)", () => {
         const expired = collector.messages.filter((message) => message.body.event_id === `booking.expired:${bookingId}`);
         expect(expired).toHaveLength(1);
         expect(expired[0]!.topic).toBe("booking.expired");
-        expect(expired[0]!.body).toMatchObject({ type: "booking.expired", seq: 2, data: { booking_id: bookingId, status: "expired", quantity: 3 } });
+        expect(expired[0]!.body).toMatchObject({
+          type: "booking.expired",
+          seq: 2,
+          data: { booking_id: bookingId, status: "expired", quantity: 3 },
+        });
       } finally {
         await collector.stop();
       }
@@ -113,7 +126,9 @@ describe("expiry sweeper (real Redis, real Kafka)", () => {
       .map(([, fields]) => fields[fields.indexOf("event_id") + 1]!)
       .filter((eventId) => eventId.startsWith("booking.expired:"));
     expect(expiredEvents.sort()).toEqual(due.map((booking) => `booking.expired:${booking.bookingId}`).sort());
-    expect(await shortHold.redis.zrange(sale.keys.expiry, "0", "-1")).toEqual(expect.arrayContaining(live.map((booking) => booking.bookingId)));
+    expect(await shortHold.redis.zrange(sale.keys.expiry, "0", "-1")).toEqual(
+      expect.arrayContaining(live.map((booking) => booking.bookingId)),
+    );
     expect(await shortHold.redis.zcard(sale.keys.expiry)).toBe(5);
     const tickets = await shortHold.redis.hgetall(sale.keys.userTickets);
     expect(Object.values(tickets).map(Number)).toEqual([2, 2, 2, 2, 2]);

@@ -11,8 +11,13 @@ afterAll(() => direct.close());
 
 async function sale(total = 10, overrides: Partial<EventInventory> = {}) {
   const event: EventInventory = {
-    id: crypto.randomUUID(), tenantId: crypto.randomUUID(), opensAt: new Date(Date.now() - 60_000), closesAt: new Date(Date.now() + 3_600_000),
-    maxTicketsPerUser: 4, shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), kind: "general", total, price: 1 }] }], ...overrides,
+    id: crypto.randomUUID(),
+    tenantId: crypto.randomUUID(),
+    opensAt: new Date(Date.now() - 60_000),
+    closesAt: new Date(Date.now() + 3_600_000),
+    maxTicketsPerUser: 4,
+    shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), kind: "general", total, price: 1 }] }],
+    ...overrides,
   };
   await loadEventInventory(redis, event);
   direct.track(event.id);
@@ -21,14 +26,44 @@ async function sale(total = 10, overrides: Partial<EventInventory> = {}) {
 
 type Sale = Awaited<ReturnType<typeof sale>>;
 
-function reserve(target: Sale, user: string, quantity: number, options: { holdMs?: number; burst?: number; perMinute?: number; queuePass?: boolean; key?: string } = {}) {
+function reserve(
+  target: Sale,
+  user: string,
+  quantity: number,
+  options: { holdMs?: number; burst?: number; perMinute?: number; queuePass?: boolean; key?: string } = {},
+) {
   const bookingId = crypto.randomUUID();
   const { keys } = target;
-  return lua.run<[string, string, string?]>("reserve", [
-    keys.event, keys.zone(target.zoneId), keys.zoneSeats(target.zoneId), keys.userTickets, keys.booking(bookingId), keys.expiry,
-    keys.idempotency(user, options.key ?? bookingId), keys.rateLimit(user), keys.outbox,
-  ], [user, bookingId, `hash-${quantity}`, target.zoneId, target.showId, quantity, "", options.holdMs ?? 600_000,
-    options.burst ?? 10, options.perMinute ?? 20, options.queuePass ? "1" : "0", 600, "", target.eventId]);
+  return lua.run<[string, string, string?]>(
+    "reserve",
+    [
+      keys.event,
+      keys.zone(target.zoneId),
+      keys.zoneSeats(target.zoneId),
+      keys.userTickets,
+      keys.booking(bookingId),
+      keys.expiry,
+      keys.idempotency(user, options.key ?? bookingId),
+      keys.rateLimit(user),
+      keys.outbox,
+    ],
+    [
+      user,
+      bookingId,
+      `hash-${quantity}`,
+      target.zoneId,
+      target.showId,
+      quantity,
+      "",
+      options.holdMs ?? 600_000,
+      options.burst ?? 10,
+      options.perMinute ?? 20,
+      options.queuePass ? "1" : "0",
+      600,
+      "",
+      target.eventId,
+    ],
+  );
 }
 
 const expire = (target: Sale, batch: number) =>
@@ -123,13 +158,16 @@ describe("release.lua and confirm.lua", () => {
     const reserved = JSON.parse((await reserve(target, crypto.randomUUID(), 1))[1]);
     const { keys } = target;
     const bookingKeys = [keys.booking(reserved.booking_id), keys.userTickets, keys.expiry, keys.outbox];
-    expect((await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, crypto.randomUUID(), "p", 60, ""])).slice(0, 2)).toEqual(["error", "NOT_FOUND"]);
+    expect(
+      (await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, crypto.randomUUID(), "p", 60, ""])).slice(0, 2),
+    ).toEqual(["error", "NOT_FOUND"]);
     expect((await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, "", "p", 60, ""]))[0]).toBe("ok");
   });
 });
 
 describe("outbox-lease.lua and outbox-lease-release.lua", () => {
-  const take = (target: Sale, relay: string, leaseMs: number) => lua.run<number>("outbox-lease", [target.keys.outboxLease], [relay, leaseMs]);
+  const take = (target: Sale, relay: string, leaseMs: number) =>
+    lua.run<number>("outbox-lease", [target.keys.outboxLease], [relay, leaseMs]);
   const release = (target: Sale, relay: string) => lua.run<number>("outbox-lease-release", [target.keys.outboxLease], [relay]);
 
   test("one holder at a time; the holder renews; only the holder releases", async () => {

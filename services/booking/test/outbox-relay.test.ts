@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventually } from "../../lib/test/support/eventually";
 import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib";
-import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "./support/booking-fixture";
+import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
+import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "./support/booking-fixture";
 import { metricValue, stack, startTestRelay, testKafka } from "./support/relay-fixture";
 
 let fixture: BookingFixture;
@@ -32,7 +32,12 @@ async function reserveMany(sale: Sale, count: number, traceparent?: string) {
     const response = await fixture.app.handle(
       new Request("http://localhost/api/v1/bookings/reserve", {
         method: "POST",
-        headers: { authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID(), "content-type": "application/json", traceparent },
+        headers: {
+          authorization: `Bearer ${token}`,
+          "idempotency-key": crypto.randomUUID(),
+          "content-type": "application/json",
+          traceparent,
+        },
         body: JSON.stringify({ show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }),
       }),
     );
@@ -59,7 +64,8 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
       for (const hold of holds.slice(0, 3)) {
         expect((await confirmPaid(fixture, hold.bookingId, crypto.randomUUID())).status).toBe(200);
       }
-      for (const hold of holds.slice(3, 5)) expect((await post(fixture, `/bookings/${hold.bookingId}/cancel`, hold.token, {})).status).toBe(200);
+      for (const hold of holds.slice(3, 5))
+        expect((await post(fixture, `/bookings/${hold.bookingId}/cancel`, hold.token, {})).status).toBe(200);
       const expected = [
         ...holds.map((hold) => `booking.created:${hold.bookingId}`),
         ...holds.slice(0, 3).map((hold) => `booking.confirmed:${hold.bookingId}`),
@@ -109,10 +115,14 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
       stack("down", "kafka");
       kafkaStopped = true;
       const during = await reserveMany(sale, 20);
-      for (const hold of during.slice(0, 3)) expect((await post(fixture, `/bookings/${hold.bookingId}/cancel`, hold.token, {})).status).toBe(200);
+      for (const hold of during.slice(0, 3))
+        expect((await post(fixture, `/bookings/${hold.bookingId}/cancel`, hold.token, {})).status).toBe(200);
       // The relay tried and failed, and kept every entry.
       const failuresBefore = relay.loop.consecutiveFailures;
-      await eventually(() => expect(relay.loop.consecutiveFailures).toBeGreaterThan(failuresBefore), { timeoutMs: 60_000, intervalMs: 100 });
+      await eventually(() => expect(relay.loop.consecutiveFailures).toBeGreaterThan(failuresBefore), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       expect(await fixture.redis.xlen(sale.keys.outbox)).toBe(23);
       // Sampled in the background; sample now rather than wait for the timer.
       expect(await relay.metrics.refreshSamples()).toBe(true);
@@ -149,7 +159,10 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
     try {
       await reserveMany(sale, 3);
       await eventually(async () => expect(await fixture.redis.xlen(sale.keys.outbox)).toBe(0), { timeoutMs: 30_000, intervalMs: 50 });
-      await eventually(async () => expect(await fixture.redis.xinfo("GROUPS", eventKeys(lost).outbox)).toHaveLength(1), { timeoutMs: 10_000, intervalMs: 50 });
+      await eventually(async () => expect(await fixture.redis.xinfo("GROUPS", eventKeys(lost).outbox)).toHaveLength(1), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
     } finally {
       await relay.stop();
       await fixture.redis.srem(eventRegistryKey, lost);
@@ -171,8 +184,12 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
       expect(await pendingCount(sale)).toBe(0);
       expect(await fixture.redis.get(sale.keys.outboxLease)).toBe(relay.relay.consumerName);
       // The dead relay, with nothing pending any more, is dropped from the group.
-      const consumerNames = async () => ((await fixture.redis.xinfo("CONSUMERS", sale.keys.outbox, outboxGroup)) as string[][]).map((consumer) => consumer[1]);
-      await eventually(async () => expect(await consumerNames()).toEqual([relay.relay.consumerName]), { timeoutMs: 10_000, intervalMs: 50 });
+      const consumerNames = async () =>
+        ((await fixture.redis.xinfo("CONSUMERS", sale.keys.outbox, outboxGroup)) as string[][]).map((consumer) => consumer[1]);
+      await eventually(async () => expect(await consumerNames()).toEqual([relay.relay.consumerName]), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
       const collector = await collectMessages(testKafka, [sale.eventId]);
       try {
         await collector.caughtUp();
@@ -207,9 +224,15 @@ describe("outbox relay (real Redis outbox, real Kafka)", () => {
         expect(await fixture.redis.get(sale.keys.outboxLease)).toBe(second.relay.consumerName);
       }
 
-      const collector = await collectMessages(testKafka, sales.map((sale) => sale.eventId));
+      const collector = await collectMessages(
+        testKafka,
+        sales.map((sale) => sale.eventId),
+      );
       try {
-        const expected = [...firstRound, ...secondRound].flat().map((hold) => `booking.created:${hold.bookingId}`).sort();
+        const expected = [...firstRound, ...secondRound]
+          .flat()
+          .map((hold) => `booking.created:${hold.bookingId}`)
+          .sort();
         await collector.caughtUp();
         expect(collector.eventIds().sort()).toEqual(expected);
       } finally {

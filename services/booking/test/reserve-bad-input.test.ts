@@ -10,7 +10,10 @@ afterAll(() => fixture.close());
 describe("bad input on reserve: 400 envelope, nothing mutated", () => {
   test("every field fuzzed", async () => {
     const seatIds = [crypto.randomUUID(), crypto.randomUUID()];
-    const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }, { kind: "assigned", total: 2, price: 1, seatIds }]);
+    const sale = await fixture.publish([
+      { kind: "general", total: 10, price: 1 },
+      { kind: "assigned", total: 2, price: 1, seatIds },
+    ]);
     const [general, assigned] = [sale.zones[0]!, sale.zones[1]!];
     const token = await tokenFor(crypto.randomUUID());
     const base = { show_id: sale.showId, zone_id: general.id, quantity: 1 };
@@ -50,11 +53,18 @@ describe("bad input on reserve: 400 envelope, nothing mutated", () => {
       expect(JSON.stringify(result.body)).not.toContain("at ");
     }
     const oversized = JSON.stringify({ ...base, padding: "x".repeat(200_000) });
-    const response = await fixture.app.handle(new Request("http://localhost/api/v1/bookings/reserve", {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": "k", "content-length": String(oversized.length) },
-      body: oversized,
-    }));
+    const response = await fixture.app.handle(
+      new Request("http://localhost/api/v1/bookings/reserve", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "idempotency-key": "k",
+          "content-length": String(oversized.length),
+        },
+        body: oversized,
+      }),
+    );
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
 
@@ -71,9 +81,13 @@ describe("bad input on reserve: 400 envelope, nothing mutated", () => {
     const token = await tokenFor(crypto.randomUUID());
     expect((await post(fixture, "/bookings/reserve", token, body, "has spaces")).status).toBe(400);
     expect((await post(fixture, "/bookings/reserve", token, body, "k".repeat(129))).status).toBe(400);
-    const response = await fixture.app.handle(new Request("http://localhost/api/v1/bookings/reserve", {
-      method: "POST", headers: { "content-type": "application/json", "idempotency-key": "k" }, body: JSON.stringify(body),
-    }));
+    const response = await fixture.app.handle(
+      new Request("http://localhost/api/v1/bookings/reserve", {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": "k" },
+        body: JSON.stringify(body),
+      }),
+    );
     expect(response.status).toBe(401);
     expect(await zoneCounts(fixture, sale.keys.zone(sale.zones[0]!.id))).toMatchObject({ reserved: 0, seq: 0 });
   });
@@ -81,11 +95,18 @@ describe("bad input on reserve: 400 envelope, nothing mutated", () => {
   test("a traceparent that is not valid is ignored (W3C), not refused: the hold is made and records none", async () => {
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
     const token = await tokenFor(crypto.randomUUID());
-    const response = await fixture.app.handle(new Request("http://localhost/api/v1/bookings/reserve", {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": crypto.randomUUID(), traceparent: "not-a-trace-context" },
-      body: JSON.stringify({ show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }),
-    }));
+    const response = await fixture.app.handle(
+      new Request("http://localhost/api/v1/bookings/reserve", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "idempotency-key": crypto.randomUUID(),
+          traceparent: "not-a-trace-context",
+        },
+        body: JSON.stringify({ show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }),
+      }),
+    );
     expect(response.status).toBe(201);
     const entries = await fixture.redis.xrange(sale.keys.outbox, "-", "+");
     expect(entries).toHaveLength(1);
@@ -104,13 +125,24 @@ describe("bad input on reserve: 400 envelope, nothing mutated", () => {
   test("unknown show, unknown zone and unknown seats are NOT_FOUND; a closed window is BOOKING_NOT_OPEN", async () => {
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
     const token = await tokenFor(crypto.randomUUID());
-    const unknownShow = await post(fixture, "/bookings/reserve", token, { show_id: crypto.randomUUID(), zone_id: sale.zones[0]!.id, quantity: 1 });
+    const unknownShow = await post(fixture, "/bookings/reserve", token, {
+      show_id: crypto.randomUUID(),
+      zone_id: sale.zones[0]!.id,
+      quantity: 1,
+    });
     expect(unknownShow.status).toBe(404);
-    const unknownZone = await post(fixture, "/bookings/reserve", token, { show_id: sale.showId, zone_id: crypto.randomUUID(), quantity: 1 });
+    const unknownZone = await post(fixture, "/bookings/reserve", token, {
+      show_id: sale.showId,
+      zone_id: crypto.randomUUID(),
+      quantity: 1,
+    });
     expect(unknownZone.status).toBe(404);
     const unknownSeat = await post(fixture, "/bookings/reserve", token, { show_id: sale.showId, seat_ids: [crypto.randomUUID()] });
     expect(unknownSeat.status).toBe(404);
-    const later = await fixture.publish([{ kind: "general", total: 10, price: 1 }], { opensAt: new Date(Date.now() + 3_600_000), closesAt: new Date(Date.now() + 7_200_000) });
+    const later = await fixture.publish([{ kind: "general", total: 10, price: 1 }], {
+      opensAt: new Date(Date.now() + 3_600_000),
+      closesAt: new Date(Date.now() + 7_200_000),
+    });
     const closed = await post(fixture, "/bookings/reserve", token, { show_id: later.showId, zone_id: later.zones[0]!.id, quantity: 1 });
     expect(closed.status).toBe(409);
     expect(closed.body.error.code).toBe("BOOKING_NOT_OPEN");

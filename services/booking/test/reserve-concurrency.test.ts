@@ -21,7 +21,11 @@ describe("reserve under real concurrency", () => {
     const results = await Promise.all(
       attempts.map(async (attempt) => ({
         ...attempt,
-        ...(await post(fixture, "/bookings/reserve", attempt.token, { show_id: sale.showId, zone_id: zone.id, quantity: attempt.quantity })),
+        ...(await post(fixture, "/bookings/reserve", attempt.token, {
+          show_id: sale.showId,
+          zone_id: zone.id,
+          quantity: attempt.quantity,
+        })),
       })),
     );
 
@@ -66,7 +70,8 @@ describe("reserve under real concurrency", () => {
       const loser = aliceResult.status === 409 ? aliceResult : bobResult;
       expect(loser.body.error.code).toBe("SEAT_UNAVAILABLE");
       expect(loser.body.error.details.seat_ids).toEqual([second]);
-      const winner = aliceResult.status === 201 ? { result: aliceResult, seats: [first, second] } : { result: bobResult, seats: [second, third] };
+      const winner =
+        aliceResult.status === 201 ? { result: aliceResult, seats: [first, second] } : { result: bobResult, seats: [second, third] };
       const states = await fixture.redis.hmget(sale.keys.zoneSeats(zone.id), first, second, third);
       const held = `held:${winner.result.body.data.booking_id}`;
       expect(states).toEqual([first, second, third].map((seat) => (winner.seats.includes(seat) ? held : "")));

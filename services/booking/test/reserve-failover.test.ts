@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { parseBookingHash } from "@booking-rush/lib";
 import { eventually } from "../../lib/test/support/eventually";
 import { masterAddress as masterOf, replicasLinked, sentinelClient } from "../../lib/test/support/redis-topology";
 import { stackConfig } from "../../lib/test/support/stack-config";
-import { parseBookingHash } from "@booking-rush/lib";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 
 const { masterName } = stackConfig.redis;
@@ -46,7 +46,8 @@ describe("reserve across a Sentinel failover", () => {
       );
       for (const { attempt, result } of results) {
         statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
-        if (result.status === 201) acknowledged.push({ user: attempt.user, bookingId: result.body.data.booking_id, quantity: result.body.data.quantity });
+        if (result.status === 201)
+          acknowledged.push({ user: attempt.user, bookingId: result.body.data.booking_id, quantity: result.body.data.quantity });
         else expect([409, 503]).toContain(result.status);
       }
     }
@@ -73,6 +74,13 @@ describe("reserve across a Sentinel failover", () => {
     const perUser = await fixture.redis.hgetall(sale.keys.userTickets);
     expect(Math.max(...Object.values(perUser).map(Number))).toBeLessThanOrEqual(4);
     expect(statuses.get(201)).toBeGreaterThan(0);
-    console.info("failover sale outcome by status", Object.fromEntries(statuses), "acknowledged", acknowledged.length, "reserved", reserved);
+    console.info(
+      "failover sale outcome by status",
+      Object.fromEntries(statuses),
+      "acknowledged",
+      acknowledged.length,
+      "reserved",
+      reserved,
+    );
   });
 });

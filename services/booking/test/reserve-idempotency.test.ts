@@ -26,7 +26,9 @@ describe("idempotency of reserve", () => {
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
     const zone = sale.zones[0]!;
     const token = await tokenFor(crypto.randomUUID());
-    expect((await post(fixture, "/bookings/reserve", token, { show_id: sale.showId, zone_id: zone.id, quantity: 1 }, "key-reuse")).status).toBe(201);
+    expect(
+      (await post(fixture, "/bookings/reserve", token, { show_id: sale.showId, zone_id: zone.id, quantity: 1 }, "key-reuse")).status,
+    ).toBe(201);
     const reused = await post(fixture, "/bookings/reserve", token, { show_id: sale.showId, zone_id: zone.id, quantity: 3 }, "key-reuse");
     expect(reused.status).toBe(422);
     expect(reused.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
@@ -48,7 +50,9 @@ describe("idempotency of reserve", () => {
     const zone = sale.zones[0]!;
     const token = await tokenFor(crypto.randomUUID());
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => post(fixture, "/bookings/reserve", token, { show_id: sale.showId, zone_id: zone.id, quantity: 2 }, "key-concurrent")),
+      Array.from({ length: 50 }, () =>
+        post(fixture, "/bookings/reserve", token, { show_id: sale.showId, zone_id: zone.id, quantity: 2 }, "key-concurrent"),
+      ),
     );
     expect(results.every((result) => result.status === 201)).toBe(true);
     expect(new Set(results.map((result) => result.body.data.booking_id)).size).toBe(1);
@@ -58,7 +62,13 @@ describe("idempotency of reserve", () => {
 
   test("a POST without Idempotency-Key is a VALIDATION_ERROR naming the header", async () => {
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
-    const result = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 }, null);
+    const result = await post(
+      fixture,
+      "/bookings/reserve",
+      await tokenFor(crypto.randomUUID()),
+      { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 },
+      null,
+    );
     expect(result.status).toBe(400);
     expect(result.body.error.details.fields[0]).toMatchObject({ in: "headers", field: "idempotency-key" });
   });

@@ -8,7 +8,7 @@ import { eventKeys, reconcilerRunResults, zoneOutcomes } from "@booking-rush/lib
 import * as schema from "../../../drizzle/schema";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
-import { timedScrape, seriesValue } from "../../lib/test/support/metrics-text";
+import { seriesValue, timedScrape } from "../../lib/test/support/metrics-text";
 import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
 
 let catalog: CatalogFixture;
@@ -42,7 +42,12 @@ async function publishedSale() {
 }
 
 async function buyerToken() {
-  const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `stock-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" }).returning());
+  const [user] = await catalog.asSystem((tx) =>
+    tx
+      .insert(schema.users)
+      .values({ email: `stock-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })
+      .returning(),
+  );
   return tokenFor(user!.id);
 }
 
@@ -64,7 +69,11 @@ describe("inventory_seats, exported by the booking service", () => {
     expect(seats(first, sale.general.id, "sold")).toBe(0);
     expect(seats(first, sale.assigned.id, "available")).toBe(5);
 
-    const hold = await post(booking, "/bookings/reserve", await buyerToken(), { show_id: sale.show.id, zone_id: sale.general.id, quantity: 3 });
+    const hold = await post(booking, "/bookings/reserve", await buyerToken(), {
+      show_id: sale.show.id,
+      zone_id: sale.general.id,
+      quantity: 3,
+    });
     expect(hold.status).toBe(201);
     await eventually(async () => {
       const text = await scrape();
@@ -72,7 +81,11 @@ describe("inventory_seats, exported by the booking service", () => {
       expect(seats(text, sale.general.id, "reserved")).toBe(3);
     }, withinASample);
     // What Redis holds, exactly.
-    expect(await booking.redis.hmget(eventKeys(sale.event.id).zone(sale.general.id), "total", "reserved", "sold")).toEqual(["100", "3", "0"]);
+    expect(await booking.redis.hmget(eventKeys(sale.event.id).zone(sale.general.id), "total", "reserved", "sold")).toEqual([
+      "100",
+      "3",
+      "0",
+    ]);
   }, 90_000);
 
   test("a zone that leaves Redis leaves the metric with the next sample", async () => {
@@ -96,8 +109,10 @@ describe("a scrape of the Redis-sourced values", () => {
       const before = await scrape(service);
       expect(seats(before, sale.general.id, "available")).toBe(100);
       // Every known result and outcome is exported once sampled (0 when none was counted).
-      for (const result of reconcilerRunResults) expect(seriesValue(before, "reconciler_runs_total", `result="${result}"`)).toBeGreaterThanOrEqual(0);
-      for (const outcome of zoneOutcomes) expect(seriesValue(before, "reconciler_zones_total", `outcome="${outcome}"`)).toBeGreaterThanOrEqual(0);
+      for (const result of reconcilerRunResults)
+        expect(seriesValue(before, "reconciler_runs_total", `result="${result}"`)).toBeGreaterThanOrEqual(0);
+      for (const outcome of zoneOutcomes)
+        expect(seriesValue(before, "reconciler_zones_total", `outcome="${outcome}"`)).toBeGreaterThanOrEqual(0);
 
       // Redis and PostgreSQL out of reach for this service: a scrape that read either would fail or hang.
       await service.service.close();
@@ -114,11 +129,14 @@ describe("a scrape of the Redis-sourced values", () => {
         expect(seriesValue(before, name, labels)).toBeDefined();
         expect(seriesValue(after.text, name, labels)).toBe(seriesValue(before, name, labels)!);
       }
-      await eventually(async () => {
-        const text = (await timedScrape(service.metrics)).text;
-        expect(seriesValue(text, "metrics_sample_age_seconds", 'source="inventory_seats"')).toBeGreaterThan(0.5);
-        expect(seriesValue(text, "metrics_sample_age_seconds", 'source="reconciler"')).toBeGreaterThan(0.5);
-      }, { timeoutMs: 10_000, intervalMs: 100 });
+      await eventually(
+        async () => {
+          const text = (await timedScrape(service.metrics)).text;
+          expect(seriesValue(text, "metrics_sample_age_seconds", 'source="inventory_seats"')).toBeGreaterThan(0.5);
+          expect(seriesValue(text, "metrics_sample_age_seconds", 'source="reconciler"')).toBeGreaterThan(0.5);
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
     } finally {
       service.metrics.stopSampling();
     }

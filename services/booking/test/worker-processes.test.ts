@@ -25,11 +25,20 @@ describe("worker processes", () => {
       await sweeper.ready();
       const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
       const zone = sale.zones[0]!;
-      const response = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: zone.id, quantity: 2 });
+      const response = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), {
+        show_id: sale.showId,
+        zone_id: zone.id,
+        quantity: 2,
+      });
       expect(response.status).toBe(201);
-      await eventually(async () => expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 }), { timeoutMs: 10_000 });
+      await eventually(
+        async () => expect(await zoneCounts(fixture, sale.keys.zone(zone.id))).toMatchObject({ reserved: 0, sold: 0, seq: 2 }),
+        { timeoutMs: 10_000 },
+      );
       // The counter moves once the sweep's write is confirmed by a replica, a moment after Redis shows it.
-      await eventually(async () => expect(await sweeper.metrics()).toMatch(/^booking_holds_expired_total\{[^}]*\} [1-9]/m), { timeoutMs: 5_000 });
+      await eventually(async () => expect(await sweeper.metrics()).toMatch(/^booking_holds_expired_total\{[^}]*\} [1-9]/m), {
+        timeoutMs: 5_000,
+      });
     } finally {
       sweeper.child.kill("SIGTERM");
     }
@@ -42,7 +51,11 @@ describe("worker processes", () => {
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
     try {
       await relay.ready();
-      const response = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), { show_id: sale.showId, zone_id: sale.zones[0]!.id, quantity: 1 });
+      const response = await post(fixture, "/bookings/reserve", await tokenFor(crypto.randomUUID()), {
+        show_id: sale.showId,
+        zone_id: sale.zones[0]!.id,
+        quantity: 1,
+      });
       expect(response.status).toBe(201);
       await eventually(async () => expect(await fixture.redis.xlen(sale.keys.outbox)).toBe(0), { timeoutMs: 30_000, intervalMs: 50 });
       expect(await fixture.redis.get(sale.keys.outboxLease)).toBe(consumerName);
@@ -58,7 +71,11 @@ describe("worker processes", () => {
 
   test("with Kafka out of reach the payment saga process still answers /metrics at once: the lag is sampled in the background, the scrape shows its age", async () => {
     // Nothing listens on this loopback port: every Kafka call of the process fails.
-    const saga = spawnWorker("booking/payment-saga.ts", { JWT_SECRET: jwtSecret, KAFKA_BROKERS: `127.0.0.1:${freePort()}`, PAYMENT_SAGA_GROUP_ID: `saga-no-kafka-${crypto.randomUUID()}` });
+    const saga = spawnWorker("booking/payment-saga.ts", {
+      JWT_SECRET: jwtSecret,
+      KAFKA_BROKERS: `127.0.0.1:${freePort()}`,
+      PAYMENT_SAGA_GROUP_ID: `saga-no-kafka-${crypto.randomUUID()}`,
+    });
     const scrape = async () => {
       const started = performance.now();
       const response = await fetch(saga.url("/metrics"));

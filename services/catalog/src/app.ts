@@ -3,8 +3,24 @@
  * mounts it, tests call it with app.handle().
  */
 import {
-  type ApiRateLimitConfig, type AuthConfig, closeRedis, createAccessControl, createDurableScripts, createLocks, createLuaScripts, createPostgres, createRateLimiter,
-  createRedis, type Logger, luaDirectory, type Metrics, type PostgresConfig, readLuaScripts, type RedisConfig, type RedlockConfig, type ServiceConfig,
+  type ApiRateLimitConfig,
+  type AuthConfig,
+  closeRedis,
+  createAccessControl,
+  createDurableScripts,
+  createLocks,
+  createLuaScripts,
+  createPostgres,
+  createRateLimiter,
+  createRedis,
+  type Logger,
+  luaDirectory,
+  type Metrics,
+  type PostgresConfig,
+  type RedisConfig,
+  type RedlockConfig,
+  readLuaScripts,
+  type ServiceConfig,
 } from "@booking-rush/lib";
 import { createCatalogMetrics } from "./catalog-metrics";
 import { createEventCache } from "./event-cache";

@@ -10,7 +10,8 @@ import type { Logger, Redis } from "@booking-rush/lib";
 
 const eventKey = (eventId: string) => `catalog:event:${eventId}`;
 const listVersionKey = "catalog:events:version";
-const listKey = (version: string, query: string) => `catalog:events:v${version}:${new Bun.CryptoHasher("sha1").update(query).digest("hex")}`;
+const listKey = (version: string, query: string) =>
+  `catalog:events:v${version}:${new Bun.CryptoHasher("sha1").update(query).digest("hex")}`;
 
 export interface EventCache {
   event<T>(eventId: string, load: () => Promise<T | undefined>): Promise<T | undefined>;
@@ -27,7 +28,12 @@ export interface EventCacheObservers {
   onWriteFailed?: () => void;
 }
 
-export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logger, { onLookup, onWriteFailed }: EventCacheObservers = {}): EventCache {
+export function createEventCache(
+  redis: Redis,
+  ttlSeconds: number,
+  logger: Logger,
+  { onLookup, onWriteFailed }: EventCacheObservers = {},
+): EventCache {
   async function cached<T>(key: () => Promise<string>, load: () => Promise<T | undefined>): Promise<T | undefined> {
     let cacheKey: string | undefined;
     try {
@@ -46,12 +52,16 @@ export function createEventCache(redis: Redis, ttlSeconds: number, logger: Logge
   return {
     event: (eventId, load) => cached(async () => eventKey(eventId), load),
     list: async (query, load) =>
-      (await cached(async () => listKey((await redis.get(listVersionKey)) ?? "0", JSON.stringify(query)), load)) as Awaited<ReturnType<typeof load>>,
+      (await cached(async () => listKey((await redis.get(listVersionKey)) ?? "0", JSON.stringify(query)), load)) as Awaited<
+        ReturnType<typeof load>
+      >,
     async invalidate(eventId) {
       await redis.multi().del(eventKey(eventId)).incr(listVersionKey).exec();
     },
     async invalidateAfterCommit(eventId) {
-      await this.invalidate(eventId).catch((error: Error) => logger.warn("event cache not invalidated after a change", { event_id: eventId, error: error.message }));
+      await this.invalidate(eventId).catch((error: Error) =>
+        logger.warn("event cache not invalidated after a change", { event_id: eventId, error: error.message }),
+      );
     },
   };
 }

@@ -1,6 +1,15 @@
 /** Events and their shows: creating, changing, reading, listing, deleting drafts. */
 import {
-  type AuthenticatedUser, conflict, forbidden, inScope, notFound, postgresErrorOf, scopeOf, type Transaction as Tx, validationError, writeAudit,
+  type AuthenticatedUser,
+  conflict,
+  forbidden,
+  inScope,
+  notFound,
+  postgresErrorOf,
+  scopeOf,
+  type Transaction as Tx,
+  validationError,
+  writeAudit,
 } from "@booking-rush/lib";
 import { and, asc, count, desc, eq, exists, gte, ilike, lte, or, type SQL } from "drizzle-orm";
 import { categories, type Event, events, shows } from "../../../drizzle/schema";
@@ -21,7 +30,6 @@ export interface EventFields {
   minAge: number | null;
   queueEnabled: boolean;
 }
-
 
 async function categoryId(tx: Tx, slug: string | null | undefined): Promise<string | null | undefined> {
   if (slug === undefined || slug === null) return slug;
@@ -44,8 +52,15 @@ function checkWindow(opensAt: Date, closesAt: Date) {
 
 const audit = (tx: Tx, actor: Actor, action: string, event: Event, before: unknown, after: unknown) =>
   writeAudit(tx, {
-    actorId: actor.user.id, tenantId: event.tenantId, action, entityType: "event", entityId: event.id,
-    before, after, ip: actor.ip ?? null, requestId: actor.requestId ?? null,
+    actorId: actor.user.id,
+    tenantId: event.tenantId,
+    action,
+    entityType: "event",
+    entityId: event.id,
+    before,
+    after,
+    ip: actor.ip ?? null,
+    requestId: actor.requestId ?? null,
   });
 
 export async function createEvent(store: CatalogStore, actor: Actor, fields: EventFields) {
@@ -103,7 +118,11 @@ export async function removeEvent(store: CatalogStore, actor: Actor, eventId: st
       await audit(tx, actor, "event.deleted", event, before, null);
       return { ...before, deleted: true };
     }
-    const [cancelled] = await tx.update(events).set({ status: "cancelled", cancelledAt: new Date() }).where(eq(events.id, eventId)).returning();
+    const [cancelled] = await tx
+      .update(events)
+      .set({ status: "cancelled", cancelledAt: new Date() })
+      .where(eq(events.id, eventId))
+      .returning();
     const after = eventView(cancelled!, before.category);
     await audit(tx, actor, "event.cancelled", cancelled!, before, after);
     // Last, so a Redis failure rolls the cancellation back: nothing changed, 503.
@@ -146,7 +165,14 @@ export async function listEvents(store: CatalogStore, query: EventListQuery) {
     inScope(store.db, scopeOf(null), async (tx) => {
       const conditions: (SQL | undefined)[] = [eq(events.status, "published")];
       if (query.category) {
-        conditions.push(exists(tx.select().from(categories).where(and(eq(categories.id, events.categoryId), eq(categories.slug, query.category)))));
+        conditions.push(
+          exists(
+            tx
+              .select()
+              .from(categories)
+              .where(and(eq(categories.id, events.categoryId), eq(categories.slug, query.category))),
+          ),
+        );
       }
       if (query.q) {
         const pattern = likePattern(query.q);
@@ -158,7 +184,13 @@ export async function listEvents(store: CatalogStore, query: EventListQuery) {
             tx
               .select()
               .from(shows)
-              .where(and(eq(shows.eventId, events.id), query.from ? gte(shows.startsAt, query.from) : undefined, query.to ? lte(shows.startsAt, query.to) : undefined)),
+              .where(
+                and(
+                  eq(shows.eventId, events.id),
+                  query.from ? gte(shows.startsAt, query.from) : undefined,
+                  query.to ? lte(shows.startsAt, query.to) : undefined,
+                ),
+              ),
           ),
         );
       }

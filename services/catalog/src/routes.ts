@@ -1,11 +1,27 @@
 import {
-  type AccessControl, authGuard, currentTraceparent, jsonInteger, okSchema, page, pageQuerySchema, pageSchema, type RateLimiter, rateLimitPlugin, type RateLimitRule, requestIdOf, uuid,
+  type AccessControl,
+  authGuard,
+  currentTraceparent,
+  dateTime as dateTimeSchema,
+  errorResponses,
+  jsonInteger,
+  multiLineText,
+  okSchema,
+  oneLineText,
+  page,
+  pageQuerySchema,
+  pageSchema,
+  type RateLimiter,
+  type RateLimitRule,
+  rateLimitPlugin,
+  requestIdOf,
+  traceparentHeader,
+  uuid,
   validationError,
 } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
-import { dateTime as dateTimeSchema, errorResponses, multiLineText, oneLineText, traceparentHeader } from "@booking-rush/lib";
 import { listCategories } from "./categories";
-import { createEvent, createShow, eventDetail, type EventFields, eventShows, listEvents, removeEvent, updateEvent } from "./events";
+import { createEvent, createShow, type EventFields, eventDetail, eventShows, listEvents, removeEvent, updateEvent } from "./events";
 import { publishEvent } from "./publishing";
 import type { Actor, CatalogStore } from "./store";
 import { categorySchema, eventDetailSchema, eventSchema, seatSchema, showSchema, zoneSchema } from "./views";
@@ -65,18 +81,26 @@ const zoneBody = t.Object({
   price: jsonInteger({ minimum: 0, maximum: 100_000_000, description: "Minor units of the event's currency" }),
   total_seats: t.Optional(jsonInteger({ minimum: 1, maximum: 100_000, description: "General admission" })),
   rows: t.Optional(
-    t.Array(t.Object({ label: t.String({ minLength: 1, maxLength: 10, pattern: "^[A-Za-z0-9-]+$" }), seats: jsonInteger({ minimum: 1, maximum: 500 }) }), {
-      minItems: 1,
-      maxItems: 200,
-      description: "Assigned seating: rows of numbered seats",
-    }),
+    t.Array(
+      t.Object({
+        label: t.String({ minLength: 1, maxLength: 10, pattern: "^[A-Za-z0-9-]+$" }),
+        seats: jsonInteger({ minimum: 1, maximum: 500 }),
+      }),
+      {
+        minItems: 1,
+        maxItems: 200,
+        description: "Assigned seating: rows of numbered seats",
+      },
+    ),
   ),
 });
 
 /** Exactly one layout: a number of seats, or rows of seats. */
 function zoneLayout(body: typeof zoneBody.static): ZoneLayout {
   if ((body.total_seats === undefined) === (body.rows === undefined)) {
-    throw validationError([{ in: "body", field: "total_seats", message: "send total_seats (general admission) or rows (assigned seating), not both" }]);
+    throw validationError([
+      { in: "body", field: "total_seats", message: "send total_seats (general admission) or rows (assigned seating), not both" },
+    ]);
   }
   return body.rows ? { kind: "assigned", rows: body.rows } : { kind: "general_admission", totalSeats: body.total_seats! };
 }
@@ -117,79 +141,180 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
     .use(authGuard(options.access))
     .use(rateLimitPlugin(options.limiter, { trustProxy: options.trustProxy }))
     .derive(({ request, headers }) => ({
-      actorOf: (user: Actor["user"]): Actor => ({ user, requestId: requestIdOf(request), traceparent: currentTraceparent(headers.traceparent) }),
+      actorOf: (user: Actor["user"]): Actor => ({
+        user,
+        requestId: requestIdOf(request),
+        traceparent: currentTraceparent(headers.traceparent),
+      }),
     }))
     .get(
       "/events",
       async ({ query }) => {
         const { items, total } = await listEvents(store, {
-          page: query.page, perPage: query.per_page, category: query.category, q: query.q,
-          from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined,
+          page: query.page,
+          perPage: query.per_page,
+          category: query.category,
+          q: query.q,
+          from: query.from ? new Date(query.from) : undefined,
+          to: query.to ? new Date(query.to) : undefined,
         });
         return page(items, { page: query.page, per_page: query.per_page, total });
       },
-      { query: listQuery, response: { 200: pageSchema(eventSchema), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Published events" } },
+      {
+        query: listQuery,
+        response: { 200: pageSchema(eventSchema), ...limitedErrors },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Published events" },
+      },
     )
     .get("/events/:id", async ({ params, viewer }) => ({ success: true as const, data: await eventDetail(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(eventDetailSchema), ...missing }, ...limited, detail: { tags: ["catalog"], summary: "An event with its shows" },
-    })
-    .get("/events/:id/shows", async ({ params, viewer }) => ({ success: true as const, data: await eventShows(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(showSchema)), ...missing }, ...limited, detail: { tags: ["catalog"], summary: "An event's shows" },
-    })
-    .get("/shows/:id/zones", async ({ params, viewer }) => ({ success: true as const, data: await showZones(store, viewer, params.id) }), {
-      viewer: true, params: idParams, response: { 200: okSchema(t.Array(zoneSchema)), ...missing }, ...limited, detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
-    })
-    .get("/shows/:id/seats", async ({ params, query, viewer }) => ({ success: true as const, data: await seatMap(store, viewer, params.id, query.zone_id) }), {
       viewer: true,
       params: idParams,
-      query: t.Object({ zone_id: uuid() }),
-      response: { 200: okSchema(t.Array(seatSchema)), ...missing },
-      ...limited, detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
+      response: { 200: okSchema(eventDetailSchema), ...missing },
+      ...limited,
+      detail: { tags: ["catalog"], summary: "An event with its shows" },
     })
+    .get(
+      "/events/:id/shows",
+      async ({ params, viewer }) => ({ success: true as const, data: await eventShows(store, viewer, params.id) }),
+      {
+        viewer: true,
+        params: idParams,
+        response: { 200: okSchema(t.Array(showSchema)), ...missing },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "An event's shows" },
+      },
+    )
+    .get("/shows/:id/zones", async ({ params, viewer }) => ({ success: true as const, data: await showZones(store, viewer, params.id) }), {
+      viewer: true,
+      params: idParams,
+      response: { 200: okSchema(t.Array(zoneSchema)), ...missing },
+      ...limited,
+      detail: { tags: ["catalog"], summary: "Zones with price and live availability" },
+    })
+    .get(
+      "/shows/:id/seats",
+      async ({ params, query, viewer }) => ({ success: true as const, data: await seatMap(store, viewer, params.id, query.zone_id) }),
+      {
+        viewer: true,
+        params: idParams,
+        query: t.Object({ zone_id: uuid() }),
+        response: { 200: okSchema(t.Array(seatSchema)), ...missing },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Assigned-seating map with each seat's state" },
+      },
+    )
     .get("/categories", async () => ({ success: true as const, data: await listCategories(store) }), {
-      response: { 200: okSchema(t.Array(categorySchema)), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Categories" },
+      response: { 200: okSchema(t.Array(categorySchema)), ...limitedErrors },
+      ...limited,
+      detail: { tags: ["catalog"], summary: "Categories" },
     })
     .post(
       "/events",
       async ({ body, user, actorOf, set }) => {
         set.status = 201;
         const data = await createEvent(store, actorOf(user), {
-          title: body.title, description: body.description ?? "", category: body.category ?? null, venue: body.venue,
-          bookingOpensAt: new Date(body.booking_opens_at), bookingClosesAt: new Date(body.booking_closes_at),
-          maxTicketsPerUser: body.max_tickets_per_user ?? 4, waitlistLimit: body.waitlist_limit ?? 0, minAge: body.min_age ?? null,
+          title: body.title,
+          description: body.description ?? "",
+          category: body.category ?? null,
+          venue: body.venue,
+          bookingOpensAt: new Date(body.booking_opens_at),
+          bookingClosesAt: new Date(body.booking_closes_at),
+          maxTicketsPerUser: body.max_tickets_per_user ?? 4,
+          waitlistLimit: body.waitlist_limit ?? 0,
+          minAge: body.min_age ?? null,
           queueEnabled: body.queue_enabled ?? false,
         });
         return { success: true as const, data };
       },
-      { auth: organizers, body: createEventBody, response: { 201: okSchema(eventSchema), ...limitedErrors }, ...limited, detail: { tags: ["catalog"], summary: "Create a draft event" } },
+      {
+        auth: organizers,
+        body: createEventBody,
+        response: { 201: okSchema(eventSchema), ...limitedErrors },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Create a draft event" },
+      },
     )
-    .put("/events/:id", async ({ params, body, user, actorOf }) => ({ success: true as const, data: await updateEvent(store, actorOf(user), params.id, eventChanges(body)) }), {
-      auth: organizers, params: idParams, body: updateEventBody, response: { 200: okSchema(eventSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Change an event of your tenant" },
-    })
-    .delete("/events/:id", async ({ params, user, actorOf }) => ({ success: true as const, data: await removeEvent(store, actorOf(user), params.id) }), {
-      auth: organizers,
-      params: idParams,
-      headers: traceHeaders,
-      response: { 200: okSchema(t.Composite([eventSchema, t.Object({ deleted: t.Boolean({ description: "true: a draft was deleted; false: a published event was cancelled" }) })])), ...changing },
-      ...limited, detail: { tags: ["catalog"], summary: "Delete a draft, or cancel a published event (buyers are refunded in full)" },
-    })
+    .put(
+      "/events/:id",
+      async ({ params, body, user, actorOf }) => ({
+        success: true as const,
+        data: await updateEvent(store, actorOf(user), params.id, eventChanges(body)),
+      }),
+      {
+        auth: organizers,
+        params: idParams,
+        body: updateEventBody,
+        response: { 200: okSchema(eventSchema), ...changing },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Change an event of your tenant" },
+      },
+    )
+    .delete(
+      "/events/:id",
+      async ({ params, user, actorOf }) => ({ success: true as const, data: await removeEvent(store, actorOf(user), params.id) }),
+      {
+        auth: organizers,
+        params: idParams,
+        headers: traceHeaders,
+        response: {
+          200: okSchema(
+            t.Composite([
+              eventSchema,
+              t.Object({ deleted: t.Boolean({ description: "true: a draft was deleted; false: a published event was cancelled" }) }),
+            ]),
+          ),
+          ...changing,
+        },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Delete a draft, or cancel a published event (buyers are refunded in full)" },
+      },
+    )
     .post(
       "/events/:id/shows",
       async ({ params, body, user, actorOf, set }) => {
         set.status = 201;
-        return { success: true as const, data: await createShow(store, actorOf(user), params.id, new Date(body.starts_at), new Date(body.ends_at)) };
+        return {
+          success: true as const,
+          data: await createShow(store, actorOf(user), params.id, new Date(body.starts_at), new Date(body.ends_at)),
+        };
       },
-      { auth: organizers, params: idParams, body: t.Object({ starts_at: dateTime(), ends_at: dateTime() }), response: { 201: okSchema(showSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Add a show to a draft event" } },
+      {
+        auth: organizers,
+        params: idParams,
+        body: t.Object({ starts_at: dateTime(), ends_at: dateTime() }),
+        response: { 201: okSchema(showSchema), ...changing },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Add a show to a draft event" },
+      },
     )
     .post(
       "/shows/:id/zones",
       async ({ params, body, user, actorOf, set }) => {
         set.status = 201;
-        return { success: true as const, data: await createZone(store, actorOf(user), params.id, { name: body.name, price: body.price, layout: zoneLayout(body) }) };
+        return {
+          success: true as const,
+          data: await createZone(store, actorOf(user), params.id, { name: body.name, price: body.price, layout: zoneLayout(body) }),
+        };
       },
-      { auth: organizers, params: idParams, body: zoneBody, response: { 201: okSchema(zoneSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Add a zone to a show of a draft event" } },
+      {
+        auth: organizers,
+        params: idParams,
+        body: zoneBody,
+        response: { 201: okSchema(zoneSchema), ...changing },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Add a zone to a show of a draft event" },
+      },
     )
-    .post("/events/:id/publish", async ({ params, user, actorOf }) => ({ success: true as const, data: await publishEvent(store, actorOf(user), params.id) }), {
-      auth: organizers, params: idParams, response: { 200: okSchema(eventSchema), ...changing }, ...limited, detail: { tags: ["catalog"], summary: "Publish: load the inventory into Redis; idempotent" },
-    });
+    .post(
+      "/events/:id/publish",
+      async ({ params, user, actorOf }) => ({ success: true as const, data: await publishEvent(store, actorOf(user), params.id) }),
+      {
+        auth: organizers,
+        params: idParams,
+        response: { 200: okSchema(eventSchema), ...changing },
+        ...limited,
+        detail: { tags: ["catalog"], summary: "Publish: load the inventory into Redis; idempotent" },
+      },
+    );
 };

@@ -1,6 +1,6 @@
 import type { AuthenticatedUser, Database, DurableScripts, Locks, Logger, Redis } from "@booking-rush/lib";
-import type { EventCache } from "./event-cache";
 import type { CatalogMetrics } from "./catalog-metrics";
+import type { EventCache } from "./event-cache";
 import type { CatalogConfig } from "./settings";
 
 /** Everything the catalog's domain functions work with, built once in app.ts. */

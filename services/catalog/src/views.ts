@@ -1,6 +1,7 @@
 /** Rows as the API shows them (snake_case, ISO 8601 UTC times), and their response schemas. */
-import type { Event, SeatZone, Show } from "../../../drizzle/schema";
+
 import { t } from "elysia";
+import type { Event, SeatZone, Show } from "../../../drizzle/schema";
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -75,7 +76,12 @@ export const eventSchema = t.Object({
   updated_at: dateTime,
 });
 
-export const showSchema = t.Object({ id: t.String({ format: "uuid" }), event_id: t.String({ format: "uuid" }), starts_at: dateTime, ends_at: dateTime });
+export const showSchema = t.Object({
+  id: t.String({ format: "uuid" }),
+  event_id: t.String({ format: "uuid" }),
+  starts_at: dateTime,
+  ends_at: dateTime,
+});
 
 export const eventDetailSchema = t.Composite([eventSchema, t.Object({ shows: t.Array(showSchema) })]);
 

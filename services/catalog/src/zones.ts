@@ -4,7 +4,15 @@
  * from PostgreSQL.
  */
 import {
-  type AuthenticatedUser, conflict, eventKeys, inScope, notFound, scopeOf, serviceUnavailable, type Transaction, validationError,
+  type AuthenticatedUser,
+  conflict,
+  eventKeys,
+  inScope,
+  notFound,
+  scopeOf,
+  serviceUnavailable,
+  type Transaction,
+  validationError,
 } from "@booking-rush/lib";
 import { and, asc, eq } from "drizzle-orm";
 import { type Event, events, type SeatZone, seats, seatZones, shows } from "../../../drizzle/schema";
@@ -16,12 +24,21 @@ export type ZoneLayout = { kind: "general_admission"; totalSeats: number } | { k
 
 /** The show and its event, or 404 when the caller may not see them. */
 async function showWithEvent(tx: Transaction, showId: string) {
-  const [row] = await tx.select({ show: shows, event: events }).from(shows).innerJoin(events, eq(events.id, shows.eventId)).where(eq(shows.id, showId));
+  const [row] = await tx
+    .select({ show: shows, event: events })
+    .from(shows)
+    .innerJoin(events, eq(events.id, shows.eventId))
+    .where(eq(shows.id, showId));
   if (!row) throw notFound("Show");
   return row;
 }
 
-export async function createZone(store: CatalogStore, actor: Actor, showId: string, zone: { name: string; price: number; layout: ZoneLayout }) {
+export async function createZone(
+  store: CatalogStore,
+  actor: Actor,
+  showId: string,
+  zone: { name: string; price: number; layout: ZoneLayout },
+) {
   const rows = zone.layout.kind === "assigned" ? zone.layout.rows : [];
   const labels = rows.map((row) => row.label);
   if (new Set(labels).size !== labels.length) throw validationError([{ in: "body", field: "rows", message: "row labels must be unique" }]);
@@ -31,14 +48,19 @@ export async function createZone(store: CatalogStore, actor: Actor, showId: stri
     const { event } = await showWithEvent(tx, showId);
     await ownedEvent(tx, actor.user, event.id);
     if (event.status !== "draft") throw conflict("Zones can only be added while the event is a draft", { status: event.status });
-    const [duplicate] = await tx.select({ id: seatZones.id }).from(seatZones).where(and(eq(seatZones.showId, showId), eq(seatZones.name, zone.name)));
+    const [duplicate] = await tx
+      .select({ id: seatZones.id })
+      .from(seatZones)
+      .where(and(eq(seatZones.showId, showId), eq(seatZones.name, zone.name)));
     if (duplicate) throw conflict("A zone of this show already has that name", { field: "name" });
     const [created] = await tx
       .insert(seatZones)
       .values({ showId, name: zone.name, kind: zone.layout.kind, price: zone.price, totalSeats, availableSeats: totalSeats })
       .returning();
     if (rows.length > 0) {
-      const seatRows = rows.flatMap((row) => Array.from({ length: row.seats }, (_, index) => ({ zoneId: created!.id, rowLabel: row.label, seatNumber: index + 1 })));
+      const seatRows = rows.flatMap((row) =>
+        Array.from({ length: row.seats }, (_, index) => ({ zoneId: created!.id, rowLabel: row.label, seatNumber: index + 1 })),
+      );
       // Bounded batches: a large venue is tens of thousands of seats.
       for (let start = 0; start < seatRows.length; start += 1_000) await tx.insert(seats).values(seatRows.slice(start, start + 1_000));
     }
@@ -71,7 +93,11 @@ async function liveCounts(store: CatalogStore, event: Event, zones: SeatZone[]):
 export async function showZones(store: CatalogStore, viewer: AuthenticatedUser | null, showId: string) {
   const { event, zones, seatRows } = await inScope(store.db, scopeOf(viewer), async (tx) => {
     const { event } = await showWithEvent(tx, showId);
-    const zones = await tx.select().from(seatZones).where(eq(seatZones.showId, showId)).orderBy(asc(seatZones.sortOrder), asc(seatZones.name));
+    const zones = await tx
+      .select()
+      .from(seatZones)
+      .where(eq(seatZones.showId, showId))
+      .orderBy(asc(seatZones.sortOrder), asc(seatZones.name));
     const seatRows = await tx
       .select({ zoneId: seats.zoneId, label: seats.rowLabel, seatNumber: seats.seatNumber })
       .from(seats)
@@ -84,7 +110,11 @@ export async function showZones(store: CatalogStore, viewer: AuthenticatedUser |
     if (zone.kind !== "assigned") return zoneView(zone, counts[index]!);
     const rows = new Map<string, number>();
     for (const seat of seatRows) if (seat.zoneId === zone.id) rows.set(seat.label, Math.max(rows.get(seat.label) ?? 0, seat.seatNumber));
-    return zoneView(zone, counts[index]!, [...rows].map(([label, count]) => ({ label, seats: count })));
+    return zoneView(
+      zone,
+      counts[index]!,
+      [...rows].map(([label, count]) => ({ label, seats: count })),
+    );
   });
 }
 
@@ -92,7 +122,10 @@ export async function showZones(store: CatalogStore, viewer: AuthenticatedUser |
 export async function seatMap(store: CatalogStore, viewer: AuthenticatedUser | null, showId: string, zoneId: string) {
   const { event, zoneSeats } = await inScope(store.db, scopeOf(viewer), async (tx) => {
     const { event } = await showWithEvent(tx, showId);
-    const [zone] = await tx.select().from(seatZones).where(and(eq(seatZones.id, zoneId), eq(seatZones.showId, showId)));
+    const [zone] = await tx
+      .select()
+      .from(seatZones)
+      .where(and(eq(seatZones.id, zoneId), eq(seatZones.showId, showId)));
     if (!zone) throw notFound("Zone");
     const zoneSeats = await tx.select().from(seats).where(eq(seats.zoneId, zoneId)).orderBy(asc(seats.rowLabel), asc(seats.seatNumber));
     return { event, zoneSeats };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { signAccessToken } from "@booking-rush/lib";
 import { count } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { signAccessToken } from "@booking-rush/lib";
 import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;
@@ -55,13 +55,30 @@ describe("bad input on every catalog endpoint: 400 envelope, nothing written", (
       ["show ends before start", "POST", `/events/${event.id}/shows`, { starts_at: hour(5), ends_at: hour(4) }],
       ["show starts not a date", "POST", `/events/${event.id}/shows`, { starts_at: 5, ends_at: hour(4) }],
       ["show body missing", "POST", `/events/${event.id}/shows`, {}],
-      ["zone with both layouts", "POST", `/shows/${show.id}/zones`, { name: "Z", price: 1, total_seats: 5, rows: [{ label: "A", seats: 2 }] }],
+      [
+        "zone with both layouts",
+        "POST",
+        `/shows/${show.id}/zones`,
+        { name: "Z", price: 1, total_seats: 5, rows: [{ label: "A", seats: 2 }] },
+      ],
       ["zone with no layout", "POST", `/shows/${show.id}/zones`, { name: "Z", price: 1 }],
       ["zone negative price", "POST", `/shows/${show.id}/zones`, { name: "Z", price: -1, total_seats: 5 }],
       ["zone price as a string", "POST", `/shows/${show.id}/zones`, { name: "Z", price: "1", total_seats: 5 }],
       ["zone zero seats", "POST", `/shows/${show.id}/zones`, { name: "Z", price: 1, total_seats: 0 }],
       ["zone huge", "POST", `/shows/${show.id}/zones`, { name: "Z", price: 1, total_seats: 10_000_000 }],
-      ["zone duplicate row labels", "POST", `/shows/${show.id}/zones`, { name: "Z", price: 1, rows: [{ label: "A", seats: 2 }, { label: "A", seats: 3 }] }],
+      [
+        "zone duplicate row labels",
+        "POST",
+        `/shows/${show.id}/zones`,
+        {
+          name: "Z",
+          price: 1,
+          rows: [
+            { label: "A", seats: 2 },
+            { label: "A", seats: 3 },
+          ],
+        },
+      ],
       ["zone row label with SQL", "POST", `/shows/${show.id}/zones`, { name: "Z", price: 1, rows: [{ label: "A';--", seats: 2 }] }],
       ["zone name too long", "POST", `/shows/${show.id}/zones`, { name: long(101), price: 1, total_seats: 5 }],
       ["publish id not a uuid", "POST", "/events/123/publish", undefined],
@@ -101,16 +118,24 @@ describe("bad input on every catalog endpoint: 400 envelope, nothing written", (
 
   test("the field is named: page of a list, a text with NUL, a date that does not exist", async () => {
     const token = acme.organizerToken;
-    const named = async (path: string, body?: unknown) => (await fixture.request(body === undefined ? "GET" : "POST", path, token, body)).body.error.details.fields;
+    const named = async (path: string, body?: unknown) =>
+      (await fixture.request(body === undefined ? "GET" : "POST", path, token, body)).body.error.details.fields;
     expect(await named("/events?page=1e308")).toEqual([expect.objectContaining({ in: "query", field: "page" })]);
     expect(await named("/events?per_page=1e20")).toEqual([expect.objectContaining({ in: "query", field: "per_page" })]);
     expect(await named("/events?q=%00")).toEqual([expect.objectContaining({ in: "query", field: "q" })]);
     expect(await named("/events", eventBody({ title: "a\u0000b" }))).toEqual([expect.objectContaining({ in: "body", field: "title" })]);
-    expect(await named("/events", eventBody({ booking_closes_at: "2027-02-30T00:00:00Z" }))).toEqual([expect.objectContaining({ in: "body", field: "booking_closes_at" })]);
+    expect(await named("/events", eventBody({ booking_closes_at: "2027-02-30T00:00:00Z" }))).toEqual([
+      expect.objectContaining({ in: "body", field: "booking_closes_at" }),
+    ]);
   });
 
   test("a description keeps its line breaks and tabs", async () => {
-    const created = await fixture.request("POST", "/events", acme.organizerToken, eventBody({ description: "first line\n\tsecond line\r\n" }));
+    const created = await fixture.request(
+      "POST",
+      "/events",
+      acme.organizerToken,
+      eventBody({ description: "first line\n\tsecond line\r\n" }),
+    );
     expect(created.status).toBe(201);
     expect(created.body.data.description).toBe("first line\n\tsecond line\r\n");
   });
@@ -137,7 +162,11 @@ describe("bad input on every catalog endpoint: 400 envelope, nothing written", (
     expect(created.body.data).toMatchObject({ title, description });
     const read = await fixture.request("GET", `/events/${created.body.data.id}`, acme.organizerToken);
     expect(read.body.data).toMatchObject({ title, description });
-    const response = await fixture.app.handle(new Request(`http://localhost/api/v1/events/${created.body.data.id}`, { headers: { authorization: `Bearer ${acme.organizerToken}` } }));
+    const response = await fixture.app.handle(
+      new Request(`http://localhost/api/v1/events/${created.body.data.id}`, {
+        headers: { authorization: `Bearer ${acme.organizerToken}` },
+      }),
+    );
     expect(response.headers.get("content-type")).toContain("application/json");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });

@@ -7,9 +7,9 @@ import { apiRateLimitSettings, closeRedis, createHttpApp, createLogger, createMe
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
+import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { stackConfig } from "../../lib/test/support/stack-config";
-import { eventually } from "../../lib/test/support/eventually";
 import { createCatalogService } from "../src/app";
 import { catalogSettings } from "../src/settings";
 import { type CatalogFixture, catalogFixture, draftWithZones, testAuth } from "./support/catalog-fixture";
@@ -42,7 +42,10 @@ function catalogWithoutRedis() {
     logger,
     metrics,
   );
-  const app = createHttpApp({ service: { name: "down-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
+  const app = createHttpApp(
+    { service: { name: "down-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } },
+    [service.routes],
+  );
   return {
     async request(method: string, path: string, body?: unknown) {
       const response = await app.handle(
@@ -79,7 +82,12 @@ describe("catalog dependencies", () => {
         ["DELETE", `/events/${live.id}`, undefined],
       ] as const) {
         const answer = await down.request(method, path, body);
-        expect({ path, method, status: answer.status, code: answer.body.error?.code }).toEqual({ path, method, status: 503, code: "SERVICE_UNAVAILABLE" });
+        expect({ path, method, status: answer.status, code: answer.body.error?.code }).toEqual({
+          path,
+          method,
+          status: 503,
+          code: "SERVICE_UNAVAILABLE",
+        });
       }
     } finally {
       await down.close();
@@ -96,7 +104,10 @@ describe("catalog dependencies", () => {
     const relay = startTestRelay(fixture.service.store.redis);
     try {
       expect((await fixture.request("DELETE", `/events/${event.id}`, acme.organizerToken)).status).toBe(200);
-      await eventually(async () => expect(await fixture.service.store.redis.xlen(`{ev:${event.id}}:outbox`)).toBe(0), { timeoutMs: 30_000, intervalMs: 50 });
+      await eventually(async () => expect(await fixture.service.store.redis.xlen(`{ev:${event.id}}:outbox`)).toBe(0), {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
     } finally {
       await relay.stop();
     }

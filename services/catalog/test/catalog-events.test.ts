@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventKeys } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { type BookingFixture, bookingFixture, post as bookingPost, tokenFor as bookingToken } from "../../booking/test/support/booking-fixture";
+import {
+  type BookingFixture,
+  bookingFixture,
+  post as bookingPost,
+  tokenFor as bookingToken,
+} from "../../booking/test/support/booking-fixture";
 import { buyerToken, type CatalogFixture, catalogFixture, draftWithZones, eventBody } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;
@@ -23,9 +28,22 @@ afterAll(async () => {
 describe("catalog: from draft to a published sale", () => {
   test("an organizer builds a draft; the public cannot see it; publishing makes it browsable with live availability", async () => {
     const { event, show, general, assigned } = await draftWithZones(fixture, acme.organizerToken, { title: "Draft Then Live" });
-    expect(event).toMatchObject({ status: "draft", tenant_id: acme.tenantId, category: "concerts", max_tickets_per_user: 4, published_at: null });
+    expect(event).toMatchObject({
+      status: "draft",
+      tenant_id: acme.tenantId,
+      category: "concerts",
+      max_tickets_per_user: 4,
+      published_at: null,
+    });
     expect(general).toMatchObject({ kind: "general_admission", total_seats: 100, available: 100 });
-    expect(assigned).toMatchObject({ kind: "assigned", total_seats: 5, rows: [{ label: "A", seats: 3 }, { label: "B", seats: 2 }] });
+    expect(assigned).toMatchObject({
+      kind: "assigned",
+      total_seats: 5,
+      rows: [
+        { label: "A", seats: 3 },
+        { label: "B", seats: 2 },
+      ],
+    });
 
     expect((await fixture.request("GET", `/events/${event.id}`, null)).status).toBe(404);
     expect((await fixture.request("GET", `/events/${event.id}`, await buyerToken())).status).toBe(404);
@@ -45,9 +63,13 @@ describe("catalog: from draft to a published sale", () => {
 
     // A buyer holds seats through the booking service; the catalog shows it at once.
     const buyer = await bookingToken(crypto.randomUUID());
-    expect((await bookingPost(booking, "/bookings/reserve", buyer, { show_id: show.id, zone_id: general.id, quantity: 3 })).status).toBe(201);
+    expect((await bookingPost(booking, "/bookings/reserve", buyer, { show_id: show.id, zone_id: general.id, quantity: 3 })).status).toBe(
+      201,
+    );
     const seats = await fixture.request("GET", `/shows/${show.id}/seats?zone_id=${assigned.id}`, null);
-    const seatA1 = seats.body.data.find((seat: { row_label: string; seat_number: number }) => seat.row_label === "A" && seat.seat_number === 1);
+    const seatA1 = seats.body.data.find(
+      (seat: { row_label: string; seat_number: number }) => seat.row_label === "A" && seat.seat_number === 1,
+    );
     expect((await bookingPost(booking, "/bookings/reserve", buyer, { show_id: show.id, seat_ids: [seatA1.id] })).status).toBe(201);
 
     const zones = await fixture.request("GET", `/shows/${show.id}/zones`, null);
@@ -57,14 +79,18 @@ describe("catalog: from draft to a published sale", () => {
     expect(byName.Seated).toMatchObject({ total_seats: 5, available: 4, reserved: 1, sold: 0 });
     const seatStates = (await fixture.request("GET", `/shows/${show.id}/seats?zone_id=${assigned.id}`, null)).body.data;
     expect(seatStates).toHaveLength(5);
-    expect(seatStates.filter((seat: { state: string }) => seat.state === "held").map((seat: { id: string }) => seat.id)).toEqual([seatA1.id]);
+    expect(seatStates.filter((seat: { state: string }) => seat.state === "held").map((seat: { id: string }) => seat.id)).toEqual([
+      seatA1.id,
+    ]);
   });
 
   test("publishing again changes nothing: counts are never reset, the inventory is not reloaded", async () => {
     const { event, show, general } = await draftWithZones(fixture, acme.organizerToken);
     const first = await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
     const buyer = await bookingToken(crypto.randomUUID());
-    expect((await bookingPost(booking, "/bookings/reserve", buyer, { show_id: show.id, zone_id: general.id, quantity: 2 })).status).toBe(201);
+    expect((await bookingPost(booking, "/bookings/reserve", buyer, { show_id: show.id, zone_id: general.id, quantity: 2 })).status).toBe(
+      201,
+    );
     const again = await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
     expect(again.status).toBe(200);
     expect(again.body.data.published_at).toBe(first.body.data.published_at);
@@ -73,7 +99,11 @@ describe("catalog: from draft to a published sale", () => {
   });
 
   test("changes invalidate the cached event page at once; list filters by category, text and show dates", async () => {
-    const { event } = await draftWithZones(fixture, acme.organizerToken, { title: "Cache Me 100% Live", category: "sports", venue: "Rajamangala" });
+    const { event } = await draftWithZones(fixture, acme.organizerToken, {
+      title: "Cache Me 100% Live",
+      category: "sports",
+      venue: "Rajamangala",
+    });
     await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
     expect((await fixture.request("GET", `/events/${event.id}`, null)).body.data.title).toBe("Cache Me 100% Live");
     expect((await fixture.request("GET", `/events/${event.id}`, null)).body.data.title).toBe("Cache Me 100% Live");
@@ -81,7 +111,8 @@ describe("catalog: from draft to a published sale", () => {
     expect(renamed.status).toBe(200);
     expect((await fixture.request("GET", `/events/${event.id}`, null)).body.data.title).toBe("Renamed Live");
 
-    const ids = async (query: string) => (await fixture.request("GET", `/events?per_page=100&${query}`, null)).body.data.map((item: { id: string }) => item.id);
+    const ids = async (query: string) =>
+      (await fixture.request("GET", `/events?per_page=100&${query}`, null)).body.data.map((item: { id: string }) => item.id);
     expect(await ids("category=sports")).toContain(event.id);
     expect(await ids("category=concerts")).not.toContain(event.id);
     expect(await ids("q=rajamangala")).toContain(event.id);
@@ -104,7 +135,11 @@ describe("catalog: from draft to a published sale", () => {
     const cancelled = await fixture.request("DELETE", `/events/${event.id}`, acme.organizerToken);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.data).toMatchObject({ status: "cancelled", deleted: false });
-    const refused = await bookingPost(booking, "/bookings/reserve", await bookingToken(crypto.randomUUID()), { show_id: show.id, zone_id: general.id, quantity: 1 });
+    const refused = await bookingPost(booking, "/bookings/reserve", await bookingToken(crypto.randomUUID()), {
+      show_id: show.id,
+      zone_id: general.id,
+      quantity: 1,
+    });
     expect(refused.body.error.code).toBe("BOOKING_NOT_OPEN");
     const outbox = await fixture.service.store.redis.xrange(eventKeys(event.id).outbox, "-", "+");
     const types = outbox.map(([, fields]) => fields[fields.indexOf("type") + 1]);
@@ -131,8 +166,17 @@ describe("catalog: from draft to a published sale", () => {
     expect(refused.status).toBe(409);
     const { event, show } = await draftWithZones(fixture, acme.organizerToken);
     await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
-    expect((await fixture.request("POST", `/events/${event.id}/shows`, acme.organizerToken, { starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + 1000).toISOString() })).status).toBe(409);
-    expect((await fixture.request("POST", `/shows/${show.id}/zones`, acme.organizerToken, { name: "Late", price: 1, total_seats: 1 })).status).toBe(409);
+    expect(
+      (
+        await fixture.request("POST", `/events/${event.id}/shows`, acme.organizerToken, {
+          starts_at: new Date().toISOString(),
+          ends_at: new Date(Date.now() + 1000).toISOString(),
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (await fixture.request("POST", `/shows/${show.id}/zones`, acme.organizerToken, { name: "Late", price: 1, total_seats: 1 })).status,
+    ).toBe(409);
   });
 
   test("categories are listed; a buyer cannot create events", async () => {

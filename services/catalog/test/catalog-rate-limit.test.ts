@@ -17,14 +17,18 @@ const from = (address: string) => ({ "x-forwarded-for": address });
 describe("the API's default rate limit on the catalog", () => {
   test("a client's burst is served, the next request is 429 with Retry-After, another client is unaffected, tokens refill", async () => {
     const client = randomAddress();
-    for (let index = 0; index < 3; index += 1) expect((await fixture.request("GET", "/categories", null, undefined, from(client))).status).toBe(200);
+    for (let index = 0; index < 3; index += 1)
+      expect((await fixture.request("GET", "/categories", null, undefined, from(client))).status).toBe(200);
     const refused = await fixture.app.handle(new Request("http://localhost/api/v1/events", { headers: from(client) }));
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
 
     expect((await fixture.request("GET", "/categories", null, undefined, from(randomAddress()))).status).toBe(200);
-    await eventually(async () => expect((await fixture.request("GET", "/categories", null, undefined, from(client))).status).toBe(200), { timeoutMs: 2_000, intervalMs: 50 });
+    await eventually(async () => expect((await fixture.request("GET", "/categories", null, undefined, from(client))).status).toBe(200), {
+      timeoutMs: 2_000,
+      intervalMs: 50,
+    });
   });
 
   test("concurrent requests of one client: exactly the burst gets through", async () => {
@@ -32,7 +36,9 @@ describe("the API's default rate limit on the catalog", () => {
     const slow = await catalogFixture("catalog_rate_limit_slow", { rateLimit: { perMinute: 1, burst: 3 } });
     try {
       const client = randomAddress();
-      const answers = await Promise.all(Array.from({ length: 10 }, () => slow.request("GET", "/categories", null, undefined, from(client))));
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => slow.request("GET", "/categories", null, undefined, from(client))),
+      );
       expect(answers.filter((answer) => answer.status === 200)).toHaveLength(3);
       expect(answers.filter((answer) => answer.status === 429)).toHaveLength(7);
     } finally {

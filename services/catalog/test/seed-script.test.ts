@@ -19,7 +19,12 @@ afterAll(async () => {
 
 function runSeed() {
   const result = Bun.spawnSync([process.execPath, "run", `${import.meta.dir}/../../../scripts/seed.ts`], {
-    env: { ...process.env, DATABASE_URL: database.url, JWT_SECRET: "seed-test-signing-secret-0123456789abcdef", DEMO_PASSWORD: "seed-test-password" },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      JWT_SECRET: "seed-test-signing-secret-0123456789abcdef",
+      DEMO_PASSWORD: "seed-test-password",
+    },
     stdout: "pipe",
     stderr: "pipe",
   });

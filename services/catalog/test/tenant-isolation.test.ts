@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => fixture.close());
 
 const titleOf = async (eventId: string) =>
-  (await fixture.asSystem((tx) => tx.select({ title: schema.events.title, status: schema.events.status }).from(schema.events).where(eq(schema.events.id, eventId))))[0];
+  (
+    await fixture.asSystem((tx) =>
+      tx.select({ title: schema.events.title, status: schema.events.status }).from(schema.events).where(eq(schema.events.id, eventId)),
+    )
+  )[0];
 
 describe("tenant isolation through the API", () => {
   test("another tenant's draft: not found for reading, changing, publishing, adding to or deleting", async () => {
@@ -27,8 +31,17 @@ describe("tenant isolation through the API", () => {
       expect((await fixture.request("GET", `/shows/${show.id}/zones`, token)).status).toBe(404);
       expect((await fixture.request("PUT", `/events/${event.id}`, token, { title: "Hijacked" })).status).toBe(404);
       expect((await fixture.request("POST", `/events/${event.id}/publish`, token)).status).toBe(404);
-      expect((await fixture.request("POST", `/events/${event.id}/shows`, token, { starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + 60_000).toISOString() })).status).toBe(404);
-      expect((await fixture.request("POST", `/shows/${show.id}/zones`, token, { name: "Planted", price: 1, total_seats: 1 })).status).toBe(404);
+      expect(
+        (
+          await fixture.request("POST", `/events/${event.id}/shows`, token, {
+            starts_at: new Date().toISOString(),
+            ends_at: new Date(Date.now() + 60_000).toISOString(),
+          })
+        ).status,
+      ).toBe(404);
+      expect((await fixture.request("POST", `/shows/${show.id}/zones`, token, { name: "Planted", price: 1, total_seats: 1 })).status).toBe(
+        404,
+      );
       expect((await fixture.request("DELETE", `/events/${event.id}`, token)).status).toBe(404);
     }
     expect(await titleOf(event.id)).toEqual({ title: "Beta Secret Draft", status: "draft" });

@@ -9,17 +9,35 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  authSettings, createHttpApp, createReplicaTarget, createLogger, createMetrics, eventKeys, loadConfig, rateLimitKey, type Redis, smtpSettings, userBookingsKey,
+  authSettings,
+  createHttpApp,
+  createLogger,
+  createMetrics,
+  createReplicaTarget,
+  eventKeys,
+  loadConfig,
+  type Redis,
+  rateLimitKey,
+  smtpSettings,
+  userBookingsKey,
 } from "@booking-rush/lib";
+import * as schema from "../../../drizzle/schema";
 import { createAuthService } from "../../auth/src/app";
 import { authServiceSettings } from "../../auth/src/settings";
 import { createBookingService } from "../../booking/src/app";
 import { bookingSettings } from "../../booking/src/settings";
 import { eventually } from "../../lib/test/support/eventually";
-import { masterAddress, nodeClient, replicaPauser, replicasLinked, replicationInfo, sentinelClient, stackRedisAt } from "../../lib/test/support/redis-topology";
+import {
+  masterAddress,
+  nodeClient,
+  replicaPauser,
+  replicasLinked,
+  replicationInfo,
+  sentinelClient,
+  stackRedisAt,
+} from "../../lib/test/support/redis-topology";
 import { stack } from "../../lib/test/support/stack";
 import { stackConfig } from "../../lib/test/support/stack-config";
-import * as schema from "../../../drizzle/schema";
 import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
 
 const sentinel = sentinelClient();
@@ -47,7 +65,11 @@ async function call(method: string, path: string, init: { token?: string; body?:
   if (init.body !== undefined) headers["content-type"] = "application/json";
   if (path === "/bookings/reserve") headers["idempotency-key"] = crypto.randomUUID();
   const response = await app.handle(
-    new Request(`http://localhost/api/v1${path}`, { method, headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) }),
+    new Request(`http://localhost/api/v1${path}`, {
+      method,
+      headers,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    }),
   );
   // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
   return { status: response.status, body: (await response.json()) as any, headers: response.headers };
@@ -65,12 +87,18 @@ const readPaths = () => [
 /** Every read endpoint, anonymous, each from its own address (so its rate-limit bucket would be written). */
 async function readAll() {
   const paths = readPaths();
-  const answers = await Promise.all(paths.map(async (path) => ({ path, answer: await fixture.request("GET", path, null, undefined, { "x-forwarded-for": randomAddress() }) })));
+  const answers = await Promise.all(
+    paths.map(async (path) => ({
+      path,
+      answer: await fixture.request("GET", path, null, undefined, { "x-forwarded-for": randomAddress() }),
+    })),
+  );
   expect(answers.map(({ path, answer }) => ({ path, status: answer.status }))).toEqual(paths.map((path) => ({ path, status: 200 })));
   return answers.map(({ answer }) => answer.body.data);
 }
 
-const reserve = () => call("POST", "/bookings/reserve", { token: buyer.token, body: { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 } });
+const reserve = () =>
+  call("POST", "/bookings/reserve", { token: buyer.token, body: { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 } });
 
 /** Every Redis client of the three services (each reconnects through the Sentinels on its own). */
 const serviceClients = () => [
@@ -82,10 +110,13 @@ const serviceClients = () => [
 ];
 /** Answers once every client is connected to a master again (a command waits for its reconnect, or fails after its timeout). */
 const everyClientConnected = () =>
-  eventually(async () => expect(await Promise.all(serviceClients().map((client) => client.ping()))).toEqual(serviceClients().map(() => "PONG")), {
-    timeoutMs: 30_000,
-    intervalMs: 200,
-  });
+  eventually(
+    async () => expect(await Promise.all(serviceClients().map((client) => client.ping()))).toEqual(serviceClients().map(() => "PONG")),
+    {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    },
+  );
 
 /** Replicas the master counts as in sync (lag within min-replicas-max-lag); 0 means writes are refused. */
 const goodReplicas = async (master: Redis) => Number((await replicationInfo(master)).min_slaves_good_slaves);
@@ -120,12 +151,17 @@ beforeAll(async () => {
     logger,
     authMetrics,
   );
-  const bookingConfig = { redis: stackConfig.redis, postgres, auth: authConfig, booking: loadConfig({ booking: bookingSettings }, {}).booking };
+  const bookingConfig = {
+    redis: stackConfig.redis,
+    postgres,
+    auth: authConfig,
+    booking: loadConfig({ booking: bookingSettings }, {}).booking,
+  };
   booking = createBookingService(bookingConfig, logger, authMetrics);
-  app = createHttpApp({ service: { name: "write-outage-test", corsOrigins: "*" }, logger, metrics: authMetrics, readiness: { checks: {}, draining: false } }, [
-    auth.routes,
-    booking.routes,
-  ]);
+  app = createHttpApp(
+    { service: { name: "write-outage-test", corsOrigins: "*" }, logger, metrics: authMetrics, readiness: { checks: {}, draining: false } },
+    [auth.routes, booking.routes],
+  );
   const credentials = { email: `buyer-${crypto.randomUUID().slice(0, 8)}@example.com`, password: "correct-horse-9", name: "Ann" };
   const registered = await call("POST", "/auth/register", { body: credentials });
   expect(registered.status).toBe(201);
@@ -193,10 +229,17 @@ describe("a write outage is not a read outage", () => {
 
       expect(await snapshot()).toEqual(before);
       const redis = fixture.service.store.redis;
-      expect(await redis.exists(rateLimitKey("login", { kind: "ip", value: address }), rateLimitKey("login", { kind: "email", value: buyer.email }))).toBe(0);
+      expect(
+        await redis.exists(
+          rateLimitKey("login", { kind: "ip", value: address }),
+          rateLimitKey("login", { kind: "email", value: buyer.email }),
+        ),
+      ).toBe(0);
       expect(await authMetrics.registry.metrics()).toMatch(/auth_rate_limit_local_total\{rule="login"[^}]*\} 4\n/);
       expect(await fixture.metrics.registry.metrics()).toMatch(/catalog_rate_limit_unwritable_total\{rule="api"[^}]*\} [1-9]/);
-      await eventually(async () => expect(await fixture.metrics.registry.metrics()).toMatch(/catalog_cache_writes_failed_total\{[^}]*\} [1-9]/));
+      await eventually(async () =>
+        expect(await fixture.metrics.registry.metrics()).toMatch(/catalog_cache_writes_failed_total\{[^}]*\} [1-9]/),
+      );
     } finally {
       pauser.resumeAll();
     }
@@ -204,11 +247,14 @@ describe("a write outage is not a read outage", () => {
     // Resumed: once a replica is in sync again, the same processes take holds again (polled: the
     // replicas catch up and the Sentinels see them up again within a second or two).
     await eventually(async () => expect(await goodReplicas(master)).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000, intervalMs: 100 });
-    const again = await eventually(async () => {
-      const answer = await reserve();
-      expect(answer.status).toBe(201);
-      return answer;
-    }, { timeoutMs: 15_000, intervalMs: 200 });
+    const again = await eventually(
+      async () => {
+        const answer = await reserve();
+        expect(answer.status).toBe(201);
+        return answer;
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
     expect(again.body.data.quantity).toBe(1);
     master.disconnect();
   }, 120_000);

@@ -2,7 +2,7 @@
  * Configuration is read from the environment once, at start-up, validated against a schema and
  * handed down as a typed object. Nothing below main.ts reads process.env.
  */
-import { Type, type Static, type TObject, type TProperties, type TSchema } from "@sinclair/typebox";
+import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
 /** Marks a setting whose value must never be printed (passwords, signing keys, URLs with credentials). */
@@ -34,10 +34,7 @@ export class ConfigError extends Error {
  * Parses every variable of every group; collects all problems before failing so one start-up
  * attempt names each bad or missing variable.
  */
-export function loadConfig<G extends Record<string, AnyGroup>>(
-  groups: G,
-  env: Record<string, string | undefined>,
-): ConfigOf<G> {
+export function loadConfig<G extends Record<string, AnyGroup>>(groups: G, env: Record<string, string | undefined>): ConfigOf<G> {
   const problems: string[] = [];
   const config: Record<string, unknown> = {};
   for (const [name, group] of Object.entries(groups)) {

@@ -2,7 +2,7 @@
  * The one response envelope of the public API (shared/design/API.md), as values and as schemas
  * so every route can declare its response and OpenAPI shows the real shape.
  */
-import { t, type TSchema } from "elysia";
+import { type TSchema, t } from "elysia";
 import { type AppError, type ErrorCode, errorCodes, errorStatus } from "./errors";
 
 export interface PageMeta {
@@ -32,8 +32,7 @@ export const pageMetaSchema = t.Object({
   total: t.Integer({ minimum: 0 }),
 });
 
-export const pageSchema = <T extends TSchema>(item: T) =>
-  t.Object({ success: t.Literal(true), data: t.Array(item), meta: pageMetaSchema });
+export const pageSchema = <T extends TSchema>(item: T) => t.Object({ success: t.Literal(true), data: t.Array(item), meta: pageMetaSchema });
 
 /** The error envelope with the given codes (every code when none is given). */
 export const errorSchemaOf = (codes: readonly ErrorCode[] = errorCodes) =>
@@ -61,7 +60,10 @@ export function errorResponses(...codes: ErrorCode[]) {
     const status = errorStatus[code];
     byStatus[status] = [...(byStatus[status] ?? []), code];
   }
-  return Object.fromEntries(Object.entries(byStatus).map(([status, group]) => [status, errorSchemaOf(group)])) as Record<number, ReturnType<typeof errorSchemaOf>>;
+  return Object.fromEntries(Object.entries(byStatus).map(([status, group]) => [status, errorSchemaOf(group)])) as Record<
+    number,
+    ReturnType<typeof errorSchemaOf>
+  >;
 }
 
 /** The highest page a list serves: its offset, (page - 1) × per_page, stays a small exact integer. */

@@ -48,8 +48,7 @@ export class AppError extends Error {
   }
 }
 
-export const validationError = (fields: FieldError[]) =>
-  new AppError("VALIDATION_ERROR", "The request is not valid", { fields });
+export const validationError = (fields: FieldError[]) => new AppError("VALIDATION_ERROR", "The request is not valid", { fields });
 
 export interface FieldError {
   /** Where the field is: body, query, params, headers. */
@@ -65,12 +64,22 @@ export const notFound = (what = "Resource") => new AppError("NOT_FOUND", `${what
 export const conflict = (message: string, details?: ErrorDetails) => new AppError("CONFLICT", message, details);
 
 export const rateLimited = (retryAfterSeconds: number) =>
-  new AppError("RATE_LIMITED", "Too many requests, slow down", { retry_after_seconds: retryAfterSeconds }, {
-    "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))),
-  });
+  new AppError(
+    "RATE_LIMITED",
+    "Too many requests, slow down",
+    { retry_after_seconds: retryAfterSeconds },
+    {
+      "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    },
+  );
 
 /** A dependency the request needs is down; the caller may retry, nothing was changed. */
 export const serviceUnavailable = (dependency: string) =>
-  new AppError("SERVICE_UNAVAILABLE", "A service this request needs is unavailable, nothing was changed; retry later", {
-    dependency,
-  }, { "Retry-After": "1" });
+  new AppError(
+    "SERVICE_UNAVAILABLE",
+    "A service this request needs is unavailable, nothing was changed; retry later",
+    {
+      dependency,
+    },
+    { "Retry-After": "1" },
+  );

@@ -68,7 +68,8 @@ export function createLogger(options: LoggerOptions, bindings: Record<string, un
 function redact(value: unknown, depth: number): unknown {
   if (depth > 8) return "[too deep]";
   if (typeof value === "string") return value.replace(credentialsInUrl, `$1$2:${redacted}@`);
-  if (value instanceof Error) return databaseError(value) ?? { name: value.name, message: redact(value.message, depth + 1), stack: value.stack };
+  if (value instanceof Error)
+    return databaseError(value) ?? { name: value.name, message: redact(value.message, depth + 1), stack: value.stack };
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
@@ -100,8 +101,13 @@ export function queryName(sql: string): string {
 function databaseError(error: Error): Record<string, unknown> | undefined {
   const postgres = postgresErrorOf(error);
   if (!postgres) return undefined;
-  const text = [error, postgres].map((candidate) => (candidate as { query?: unknown }).query).find((query) => typeof query === "string") as string | undefined;
-  const frames = (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).join("\n");
+  const text = [error, postgres].map((candidate) => (candidate as { query?: unknown }).query).find((query) => typeof query === "string") as
+    | string
+    | undefined;
+  const frames = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .join("\n");
   return {
     name: postgres.name,
     sql_state: postgres.code,

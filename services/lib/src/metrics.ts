@@ -6,7 +6,7 @@
  * memory, outbox backlog) are sampled on a timer in the background (`sampleInBackground`) and the
  * scrape shows the last value, with its age in `metrics_sample_age_seconds{source}`.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface Metrics {
   registry: Registry;

@@ -4,15 +4,15 @@
  * before any client is created, see telemetry.ts) and the metrics registry.
  */
 import type { AnyElysia } from "elysia";
+import { registerDbConnectionMetrics } from "./clients/postgres";
 import { type AnyGroup, type ConfigOf, loadConfigOrExit, secretValues } from "./config";
 import type { ReadinessCheck } from "./http/health";
 import { serveHttp } from "./http/serve";
 import { createHttpApp } from "./http/server";
 import { createLogger, type Logger } from "./logger";
-import { registerDbConnectionMetrics } from "./clients/postgres";
 import { createMetrics, type Metrics } from "./metrics";
-import type { ShutdownStep } from "./shutdown";
 import type { ServiceConfig, TelemetryConfig } from "./settings";
+import type { ShutdownStep } from "./shutdown";
 import { startTelemetry } from "./telemetry";
 
 type ProcessGroups = Record<string, AnyGroup> & {

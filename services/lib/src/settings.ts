@@ -13,7 +13,11 @@ export const parseHostPortList = (list: string) =>
     return { host: entry.slice(0, separator), port: Number(entry.slice(separator + 1)) };
   });
 
-const splitList = (list: string) => list.split(",").map((item) => item.trim()).filter(Boolean);
+const splitList = (list: string) =>
+  list
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 export const serviceSettings = (defaults: { name: string; port?: number }) =>
   settingsGroup(
@@ -31,7 +35,8 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
       HOST: Type.String({ minLength: 1, default: "0.0.0.0", description: "HTTP bind address" }),
       CORS_ORIGINS: Type.String({
         default: "http://localhost:3000,http://127.0.0.1:3000",
-        description: "Comma-separated origins allowed by CORS (answered with themselves, any other Origin gets no grant); * answers a literal * (no credentials are ever allowed cross-origin)",
+        description:
+          "Comma-separated origins allowed by CORS (answered with themselves, any other Origin gets no grant); * answers a literal * (no credentials are ever allowed cross-origin)",
       }),
       SHUTDOWN_TIMEOUT_MS: Type.Integer({
         minimum: 0,
@@ -42,11 +47,13 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
         minimum: 0,
         maximum: 60_000,
         default: 0,
-        description: "After SIGTERM the server keeps serving this long (readiness 503, every response closing its connection) before it stops accepting, so proxies and keep-alive clients move to other pods",
+        description:
+          "After SIGTERM the server keeps serving this long (readiness 503, every response closing its connection) before it stops accepting, so proxies and keep-alive clients move to other pods",
       }),
       TRUST_PROXY: Type.Boolean({
         default: false,
-        description: "Take the client address from the first X-Forwarded-For hop (only behind a proxy that sets it); else the socket address",
+        description:
+          "Take the client address from the first X-Forwarded-For hop (only behind a proxy that sets it); else the socket address",
       }),
     },
     (values) => ({
@@ -64,12 +71,17 @@ export const serviceSettings = (defaults: { name: string; port?: number }) =>
 
 export const redisSettings = settingsGroup(
   {
-    REDIS_SENTINELS: Type.Optional(
-      { ...hostPortList, description: "Sentinels as host:port,host:port; when set, the master is found through them" },
-    ),
+    REDIS_SENTINELS: Type.Optional({
+      ...hostPortList,
+      description: "Sentinels as host:port,host:port; when set, the master is found through them",
+    }),
     REDIS_MASTER_NAME: Type.String({ minLength: 1, default: "mymaster", description: "Sentinel master set name" }),
     REDIS_URL: secret(
-      Type.String({ pattern: "^rediss?://", default: "redis://127.0.0.1:6379", description: "Direct Redis URL, used when REDIS_SENTINELS is unset" }),
+      Type.String({
+        pattern: "^rediss?://",
+        default: "redis://127.0.0.1:6379",
+        description: "Direct Redis URL, used when REDIS_SENTINELS is unset",
+      }),
     ),
     REDIS_PASSWORD: Type.Optional(secret(Type.String({ description: "Password of the Redis master and replicas" }))),
     REDIS_SENTINEL_PASSWORD: Type.Optional(secret(Type.String({ description: "Password of the Sentinels, when they have one" }))),
@@ -95,7 +107,8 @@ export const redlockSettings = settingsGroup(
       secret(
         Type.String({
           pattern: "^rediss?://[^,\\s]+(,rediss?://[^,\\s]+)*$",
-          description: "Independent Redis servers for Redlock (admin locks), comma-separated URLs; a lock needs a majority. Unset: the inventory Redis alone",
+          description:
+            "Independent Redis servers for Redlock (admin locks), comma-separated URLs; a lock needs a majority. Unset: the inventory Redis alone",
         }),
       ),
     ),
@@ -117,8 +130,18 @@ export const kafkaSettings = settingsGroup(
   {
     KAFKA_BROKERS: { ...hostPortList, description: "Kafka bootstrap brokers as host:port,host:port" },
     KAFKA_CLIENT_ID: Type.String({ minLength: 1, default: "booking-rush", description: "Kafka client id prefix" }),
-    KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1_000, default: 6, description: "Partitions of each topic a process creates when it is missing" }),
-    KAFKA_TOPIC_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 1, description: "Replication factor of each topic a process creates when it is missing" }),
+    KAFKA_TOPIC_PARTITIONS: Type.Integer({
+      minimum: 1,
+      maximum: 1_000,
+      default: 6,
+      description: "Partitions of each topic a process creates when it is missing",
+    }),
+    KAFKA_TOPIC_REPLICATION_FACTOR: Type.Integer({
+      minimum: 1,
+      maximum: 7,
+      default: 1,
+      description: "Replication factor of each topic a process creates when it is missing",
+    }),
   },
   (values) => ({
     brokers: splitList(values.KAFKA_BROKERS),
@@ -150,12 +173,30 @@ export const authSettings = settingsGroup(
 export const smtpSettings = settingsGroup(
   {
     SMTP_HOST: Type.String({ minLength: 1, default: "127.0.0.1", description: "SMTP server the services send e-mail through" }),
-    SMTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 1025, description: "SMTP port (587 STARTTLS, 465 with SMTP_SECURE, 1025 the local sink)" }),
-    SMTP_SECURE: Type.Boolean({ default: false, description: "TLS from the first byte (port 465); otherwise STARTTLS when the server offers it" }),
-    SMTP_FROM: Type.String({ minLength: 3, maxLength: 320, default: "Booking Rush <no-reply@booking-rush.local>", description: "From address of every e-mail" }),
+    SMTP_PORT: Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      default: 1025,
+      description: "SMTP port (587 STARTTLS, 465 with SMTP_SECURE, 1025 the local sink)",
+    }),
+    SMTP_SECURE: Type.Boolean({
+      default: false,
+      description: "TLS from the first byte (port 465); otherwise STARTTLS when the server offers it",
+    }),
+    SMTP_FROM: Type.String({
+      minLength: 3,
+      maxLength: 320,
+      default: "Booking Rush <no-reply@booking-rush.local>",
+      description: "From address of every e-mail",
+    }),
     SMTP_USER: Type.Optional(Type.String({ minLength: 1, description: "SMTP login, when the server wants one" })),
     SMTP_PASSWORD: Type.Optional(secret(Type.String({ minLength: 1, description: "SMTP password" }))),
-    SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000, description: "Connection and command timeout of the SMTP client" }),
+    SMTP_TIMEOUT_MS: Type.Integer({
+      minimum: 100,
+      maximum: 120_000,
+      default: 10_000,
+      description: "Connection and command timeout of the SMTP client",
+    }),
   },
   (values) => ({
     host: values.SMTP_HOST,
@@ -171,8 +212,16 @@ export const smtpSettings = settingsGroup(
 /** The API's default limit ("other" in API.md): every endpoint without a tighter one of its own. */
 export const apiRateLimitSettings = settingsGroup(
   {
-    API_RATE_PER_MINUTE: Type.Number({ exclusiveMinimum: 0, default: 100, description: "Token-bucket refill per client of endpoints without a limit of their own" }),
-    API_RATE_BURST: Type.Integer({ minimum: 1, default: 20, description: "Token-bucket size per client of endpoints without a limit of their own" }),
+    API_RATE_PER_MINUTE: Type.Number({
+      exclusiveMinimum: 0,
+      default: 100,
+      description: "Token-bucket refill per client of endpoints without a limit of their own",
+    }),
+    API_RATE_BURST: Type.Integer({
+      minimum: 1,
+      default: 20,
+      description: "Token-bucket size per client of endpoints without a limit of their own",
+    }),
   },
   (values) => ({ name: "api", perMinute: values.API_RATE_PER_MINUTE, burst: values.API_RATE_BURST }),
 );

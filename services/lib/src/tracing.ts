@@ -3,7 +3,7 @@
  * OpenTelemetry API. Without a started SDK (telemetry off) the API is a no-op that still carries
  * the caller's context, so a `traceparent` passes through unchanged.
  */
-import { context, type Context, type Link, type SpanContext, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
+import { type Context, context, type Link, type SpanContext, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 
 const tracer = () => trace.getTracer("booking-rush");
 
@@ -54,7 +54,10 @@ export function startProducerSpan(name: string, traceparent: string | undefined)
 
 /** A CONSUMER span over a batch, linked to the trace of every message in it. */
 export async function inConsumerSpan<T>(name: string, traceparents: (string | undefined)[], work: () => Promise<T>): Promise<T> {
-  const links: Link[] = traceparents.map(parseTraceparent).filter((parent): parent is SpanContext => !!parent).map((parent) => ({ context: parent }));
+  const links: Link[] = traceparents
+    .map(parseTraceparent)
+    .filter((parent): parent is SpanContext => !!parent)
+    .map((parent) => ({ context: parent }));
   // One message: its trace continues here; a batch of several: linked to each.
   const parent = links.length === 1 ? contextOf(traceparents.find(Boolean)) : context.active();
   return tracer().startActiveSpan(name, { kind: SpanKind.CONSUMER, links: links.length === 1 ? [] : links }, parent, async (span) => {

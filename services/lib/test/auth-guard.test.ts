@@ -37,7 +37,10 @@ afterAll(async () => {
 async function realUser(role: AuthenticatedUser["role"] = "user"): Promise<AuthenticatedUser> {
   let tenantId: string | null = null;
   if (role !== "user") {
-    const [tenant] = await postgres.db.insert(schema.tenants).values({ name: "guard test", slug: `guard-${crypto.randomUUID().slice(0, 8)}` }).returning();
+    const [tenant] = await postgres.db
+      .insert(schema.tenants)
+      .values({ name: "guard test", slug: `guard-${crypto.randomUUID().slice(0, 8)}` })
+      .returning();
     tenantId = tenant!.id;
     tenants.push(tenantId);
   }
@@ -51,13 +54,27 @@ const guarded = new Elysia({ name: "guarded", prefix: "/api/v1" })
   .use(authGuard(access))
   .get("/me", ({ user }) => ({ success: true as const, data: user }), { auth: true })
   .get("/admin/things", ({ user }) => ({ success: true as const, data: { by: user.role } }), { auth: ["admin"] })
-  .post("/things", ({ body }) => ({ success: true as const, data: body }), { auth: true, body: t.Object({ count: t.Integer({ minimum: 1 }) }) })
-  .post("/admin/things", ({ body }) => ({ success: true as const, data: body }), { auth: ["admin"], body: t.Object({ count: t.Integer({ minimum: 1 }) }) })
-  .get("/search", ({ query }) => ({ success: true as const, data: query }), { auth: true, query: t.Object({ page: t.Integer({ minimum: 1 }) }) })
-  .get("/public", () => ({ success: true as const, data: "hello" }), { response: t.Object({ success: t.Literal(true), data: t.String() }) });
+  .post("/things", ({ body }) => ({ success: true as const, data: body }), {
+    auth: true,
+    body: t.Object({ count: t.Integer({ minimum: 1 }) }),
+  })
+  .post("/admin/things", ({ body }) => ({ success: true as const, data: body }), {
+    auth: ["admin"],
+    body: t.Object({ count: t.Integer({ minimum: 1 }) }),
+  })
+  .get("/search", ({ query }) => ({ success: true as const, data: query }), {
+    auth: true,
+    query: t.Object({ page: t.Integer({ minimum: 1 }) }),
+  })
+  .get("/public", () => ({ success: true as const, data: "hello" }), {
+    response: t.Object({ success: t.Literal(true), data: t.String() }),
+  });
 
 const { app } = testKernel([guarded]);
-const withToken = (token: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
+const withToken = (token: string, init: RequestInit = {}) => ({
+  ...init,
+  headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+});
 const jsonPost = (body: string): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body });
 
 async function expectUnauthorized(token: string, path = "/api/v1/me") {
@@ -68,7 +85,12 @@ async function expectUnauthorized(token: string, path = "/api/v1/me") {
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const signWith = (claims: Record<string, unknown>, subject: string, issuedAt: number, expiresAt: number) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject(subject).setJti("x").setIssuedAt(issuedAt).setExpirationTime(expiresAt)
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(subject)
+    .setJti("x")
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
     .sign(new TextEncoder().encode(auth.jwtSecret));
 
 describe("auth guard: the token itself", () => {
@@ -100,7 +122,15 @@ describe("auth guard: the token itself", () => {
   test("a forged payload under a real signature is 401", async () => {
     const user = await realUser();
     const [header, , signature] = (await signAccessToken(user, keys)).split(".");
-    const payload = base64url({ sub: user.id, email: user.email, role: "admin", tenant_id: user.tenant_id, iat: 1, exp: 9_999_999_999, jti: "x" });
+    const payload = base64url({
+      sub: user.id,
+      email: user.email,
+      role: "admin",
+      tenant_id: user.tenant_id,
+      iat: 1,
+      exp: 9_999_999_999,
+      jti: "x",
+    });
     await expectUnauthorized(`${header}.${payload}.${signature}`);
   });
 
@@ -117,7 +147,10 @@ describe("auth guard: the token itself", () => {
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ email: user.email, role: user.role, tenant_id: user.tenant_id })
       .setProtectedHeader({ alg: "HS512" })
-      .setSubject(user.id).setJti("x").setIssuedAt(now).setExpirationTime(now + 600)
+      .setSubject(user.id)
+      .setJti("x")
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
       .sign(new TextEncoder().encode(keys.secret));
     await expectUnauthorized(token);
   });
@@ -182,7 +215,10 @@ describe("auth guard: the user behind the token", () => {
     const token = await signAccessToken(admin, keys);
     expect((await call(app, "/api/v1/admin/things", withToken(token))).status).toBe(200);
     // What the auth service does on a role change: the row, then the state, with a new version.
-    await postgres.db.update(schema.users).set({ role: "user", tokenVersion: sql`${schema.users.tokenVersion} + 1` }).where(eq(schema.users.id, admin.id));
+    await postgres.db
+      .update(schema.users)
+      .set({ role: "user", tokenVersion: sql`${schema.users.tokenVersion} + 1` })
+      .where(eq(schema.users.id, admin.id));
     await writeUserAuthState(redis, admin.id, { version: 1, role: "user", tenantId: admin.tenant_id, active: true }, 900);
     await expectUnauthorized(token, "/api/v1/admin/things");
     await expectUnauthorized(token);
@@ -210,7 +246,11 @@ describe("auth guard: the user behind the token", () => {
   });
 
   test("Redis unreachable: 503, never a pass", async () => {
-    const unreachable = createRedis({ ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 }, testLogger, "guard-down");
+    const unreachable = createRedis(
+      { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 },
+      testLogger,
+      "guard-down",
+    );
     const down = testKernel([
       new Elysia({ name: "guarded-down", prefix: "/api/v1" })
         .use(authGuard(createAccessControl(auth, { redis: unreachable, db: postgres.db, logger: testLogger })))

@@ -8,7 +8,7 @@ import { closeRedis, createRedis } from "../src/clients/redis";
 import { infoNumbers, registerRedisMemory } from "../src/clients/redis-memory";
 import { createMetrics, Gauge, sampleInBackground } from "../src/metrics";
 import { eventually } from "./support/eventually";
-import { timedScrape, seriesValue } from "./support/metrics-text";
+import { seriesValue, timedScrape } from "./support/metrics-text";
 import { stackConfig, testLogger } from "./support/stack-config";
 
 describe("background samples", () => {
@@ -36,7 +36,13 @@ describe("background samples", () => {
       const before = await timedScrape(metrics);
       expect(seriesValue(before.text, "test_sampled_value")).toBe(last);
       // Waits past several timed-out samples: the value stays, its age grows, scrapes stay fast.
-      await eventually(async () => expect(seriesValue((await timedScrape(metrics)).text, "metrics_sample_age_seconds", 'source="test_dependency"')).toBeGreaterThan(0.5), { timeoutMs: 10_000 });
+      await eventually(
+        async () =>
+          expect(seriesValue((await timedScrape(metrics)).text, "metrics_sample_age_seconds", 'source="test_dependency"')).toBeGreaterThan(
+            0.5,
+          ),
+        { timeoutMs: 10_000 },
+      );
       const during = await timedScrape(metrics);
       expect(during.ms).toBeLessThan(100);
       expect(seriesValue(during.text, "test_sampled_value")).toBe(last);
@@ -52,9 +58,14 @@ describe("background samples", () => {
   test("stopped, a sampler reads nothing more", async () => {
     const metrics = createMetrics("sampling-stop-test");
     let reads = 0;
-    sampleInBackground(metrics, "counting", async () => {
-      reads += 1;
-    }, { intervalMs: 20 });
+    sampleInBackground(
+      metrics,
+      "counting",
+      async () => {
+        reads += 1;
+      },
+      { intervalMs: 20 },
+    );
     await eventually(() => expect(reads).toBeGreaterThanOrEqual(2), { timeoutMs: 5_000 });
     metrics.stopSampling();
     const stoppedAt = reads;
@@ -63,7 +74,9 @@ describe("background samples", () => {
   });
 
   test("INFO fields are read as numbers, text fields and comments left out", () => {
-    const fields = infoNumbers("# Memory\r\nused_memory:1048576\r\nused_memory_human:1.00M\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n");
+    const fields = infoNumbers(
+      "# Memory\r\nused_memory:1048576\r\nused_memory_human:1.00M\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n",
+    );
     expect(Object.fromEntries(fields)).toEqual({ used_memory: 1_048_576, maxmemory: 0 });
   });
 

@@ -2,7 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { ConfigError, describeSettings, loadConfig, secretValues } from "../src/config";
 import { authSettings, kafkaSettings, redisSettings, serviceSettings } from "../src/settings";
 
-const groups = { service: serviceSettings({ name: "booking", port: 3003 }), redis: redisSettings, auth: authSettings, kafka: kafkaSettings };
+const groups = {
+  service: serviceSettings({ name: "booking", port: 3003 }),
+  redis: redisSettings,
+  auth: authSettings,
+  kafka: kafkaSettings,
+};
 const validEnv = { JWT_SECRET: "s".repeat(32), KAFKA_BROKERS: "127.0.0.1:9092" };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -18,8 +23,17 @@ function problemsOf(env: Record<string, string>): string[] {
 describe("config", () => {
   test("applies defaults and converts types", () => {
     const config = loadConfig(groups, { ...validEnv, PORT: "8080", REDIS_SENTINELS: "10.0.0.1:26379,sentinel-2:26380" });
-    expect(config.service).toMatchObject({ name: "booking", port: 8080, logLevel: "info", environment: "development", corsOrigins: ["http://localhost:3000", "http://127.0.0.1:3000"] });
-    expect(config.redis.sentinels).toEqual([{ host: "10.0.0.1", port: 26379 }, { host: "sentinel-2", port: 26380 }]);
+    expect(config.service).toMatchObject({
+      name: "booking",
+      port: 8080,
+      logLevel: "info",
+      environment: "development",
+      corsOrigins: ["http://localhost:3000", "http://127.0.0.1:3000"],
+    });
+    expect(config.redis.sentinels).toEqual([
+      { host: "10.0.0.1", port: 26379 },
+      { host: "sentinel-2", port: 26380 },
+    ]);
     expect(config.redis.masterName).toBe("mymaster");
     expect(config.kafka.brokers).toEqual(["127.0.0.1:9092"]);
     expect(config.auth.accessTokenTtlSeconds).toBe(900);

@@ -27,10 +27,12 @@ describe("db_connections_active / db_connections_open (real PostgreSQL)", () => 
     // Two statements held open on two connections of the pool.
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const busy = [1, 2].map(() => pool.sql.begin(async (tx) => {
-      await tx`select 1`;
-      await held;
-    }));
+    const busy = [1, 2].map(() =>
+      pool.sql.begin(async (tx) => {
+        await tx`select 1`;
+        await held;
+      }),
+    );
     try {
       // The transactions are open once both BEGINs reached the server; the gauge reads the server.
       await eventually(async () => expect((await gauges()).active).toBeGreaterThanOrEqual(2), { timeoutMs: 5_000, intervalMs: 20 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ValidationError, t } from "elysia";
+import { t, ValidationError } from "elysia";
 import { errorBody, ok, page } from "../src/envelope";
 import { AppError, errorCodes, errorStatus, rateLimited, serviceUnavailable } from "../src/errors";
 import { DependencyUnavailableError } from "../src/http/dependency-errors";
@@ -8,10 +8,27 @@ import { toAppError } from "../src/http/error-handler";
 describe("error codes", () => {
   test("map to the HTTP statuses of the API contract", () => {
     expect(errorStatus).toMatchObject({
-      VALIDATION_ERROR: 400, UNAUTHORIZED: 401, PAYMENT_FAILED: 402, FORBIDDEN: 403, QUEUE_REQUIRED: 403,
-      NOT_FOUND: 404, METHOD_NOT_ALLOWED: 405, CONFLICT: 409, INSUFFICIENT_STOCK: 409, SEAT_UNAVAILABLE: 409, MAX_PER_USER_EXCEEDED: 409,
-      BOOKING_NOT_OPEN: 409, ALREADY_WAITLISTED: 409, WAITLIST_FULL: 409, RESERVATION_EXPIRED: 410, PAYLOAD_TOO_LARGE: 413,
-      IDEMPOTENCY_KEY_REUSED: 422, RATE_LIMITED: 429, HEADERS_TOO_LARGE: 431, INTERNAL_ERROR: 500, SERVICE_UNAVAILABLE: 503,
+      VALIDATION_ERROR: 400,
+      UNAUTHORIZED: 401,
+      PAYMENT_FAILED: 402,
+      FORBIDDEN: 403,
+      QUEUE_REQUIRED: 403,
+      NOT_FOUND: 404,
+      METHOD_NOT_ALLOWED: 405,
+      CONFLICT: 409,
+      INSUFFICIENT_STOCK: 409,
+      SEAT_UNAVAILABLE: 409,
+      MAX_PER_USER_EXCEEDED: 409,
+      BOOKING_NOT_OPEN: 409,
+      ALREADY_WAITLISTED: 409,
+      WAITLIST_FULL: 409,
+      RESERVATION_EXPIRED: 410,
+      PAYLOAD_TOO_LARGE: 413,
+      IDEMPOTENCY_KEY_REUSED: 422,
+      RATE_LIMITED: 429,
+      HEADERS_TOO_LARGE: 431,
+      INTERNAL_ERROR: 500,
+      SERVICE_UNAVAILABLE: 503,
     });
     expect(errorCodes).toHaveLength(21);
   });
@@ -34,7 +51,11 @@ describe("error codes", () => {
 describe("envelope", () => {
   test("success, list and error shapes", () => {
     expect(ok({ id: 1 })).toEqual({ success: true, data: { id: 1 } });
-    expect(page([1, 2], { page: 1, per_page: 2, total: 9 })).toEqual({ success: true, data: [1, 2], meta: { page: 1, per_page: 2, total: 9 } });
+    expect(page([1, 2], { page: 1, per_page: 2, total: 9 })).toEqual({
+      success: true,
+      data: [1, 2],
+      meta: { page: 1, per_page: 2, total: 9 },
+    });
     expect(errorBody(new AppError("NOT_FOUND", "Booking not found"))).toEqual({
       success: false,
       error: { code: "NOT_FOUND", message: "Booking not found" },

@@ -41,7 +41,10 @@ describe("event consumer (real broker)", () => {
     try {
       await producer.send({
         topic,
-        messages: ["first", "poison", "second"].map((id) => ({ key, value: JSON.stringify({ event_id: id, type: "test", occurred_at: "", data: {}, ...(id === "poison" ? { poison: true } : {}) }) })),
+        messages: ["first", "poison", "second"].map((id) => ({
+          key,
+          value: JSON.stringify({ event_id: id, type: "test", occurred_at: "", data: {}, ...(id === "poison" ? { poison: true } : {}) }),
+        })),
       });
       await eventually(() => expect(handled).toEqual(["first", "second"]), { timeoutMs: 30_000, intervalMs: 50 });
     } finally {

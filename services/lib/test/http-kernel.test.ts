@@ -13,9 +13,13 @@ const sampleService = new Elysia({ name: "sample", prefix: "/api/v1" })
     body: t.Object({ show_id: t.String({ format: "uuid" }), quantity: jsonInteger({ minimum: 1, maximum: 10 }) }),
     response: okSchema(t.Object({ quantity: jsonInteger() })),
   })
-  .get("/orders/:id", ({ params }) => {
-    throw new AppError("NOT_FOUND", `Order ${params.id} not found`);
-  }, { params: t.Object({ id: t.String({ format: "uuid" }) }) })
+  .get(
+    "/orders/:id",
+    ({ params }) => {
+      throw new AppError("NOT_FOUND", `Order ${params.id} not found`);
+    },
+    { params: t.Object({ id: t.String({ format: "uuid" }) }) },
+  )
   .get("/crash", () => {
     throw new Error("secret internals at /srv/app/src/db.ts:42");
   })
@@ -38,7 +42,11 @@ describe("error envelope", () => {
   });
 
   test("a malformed JSON body is a VALIDATION_ERROR envelope", async () => {
-    const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json" }, body: '{"show_id": ' });
+    const response = await call(app, "/api/v1/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"show_id": ',
+    });
     expect(response.status).toBe(400);
     const body = await jsonOf(response);
     expect(body.success).toBe(false);
@@ -63,7 +71,11 @@ describe("error envelope", () => {
 
   test("a body over the size limit is 413 PAYLOAD_TOO_LARGE with the envelope, refused before it is read", async () => {
     const huge = JSON.stringify({ show_id: showId, quantity: 1, padding: "x".repeat(100_000) });
-    const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json", "content-length": String(huge.length) }, body: huge });
+    const response = await call(app, "/api/v1/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(huge.length) },
+      body: huge,
+    });
     expect(response.status).toBe(413);
     expect((await jsonOf(response)).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { max_bytes: 65_536 } });
     expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
@@ -78,7 +90,12 @@ describe("error envelope", () => {
           controller.close();
         },
       });
-      const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+      const response = await call(app, "/api/v1/orders", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: stream,
+        duplex: "half",
+      } as RequestInit);
       expect({ size, status: response.status }).toEqual({ size, status: 413 });
       expect((await jsonOf(response)).error.code).toBe("PAYLOAD_TOO_LARGE");
     }
@@ -91,7 +108,12 @@ describe("error envelope", () => {
       const url = `http://127.0.0.1:${served.server!.port}/api/v1/orders`;
       const text = JSON.stringify({ show_id: showId, quantity: 1, padding: "x".repeat(300_000) });
       const sized = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: text });
-      const chunked = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: new Blob([text]).stream(), duplex: "half" } as RequestInit);
+      const chunked = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new Blob([text]).stream(),
+        duplex: "half",
+      } as RequestInit);
       for (const response of [sized, chunked]) {
         expect(response.status).toBe(413);
         expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
@@ -195,14 +217,20 @@ describe("headers", () => {
 
   test("CORS never echoes an Origin that is not configured, nor null; fixed methods; Vary: Origin", async () => {
     for (const origin of ["https://evil.example", "null", "https://tickets.example.evil.example"]) {
-      const preflight = await call(app, "/api/v1/orders", { method: "OPTIONS", headers: { origin, "access-control-request-method": "DELETE" } });
+      const preflight = await call(app, "/api/v1/orders", {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "DELETE" },
+      });
       expect({ origin, allow: preflight.headers.get("access-control-allow-origin") }).toEqual({ origin, allow: null });
       expect(preflight.headers.get("access-control-allow-methods")).toBeNull();
       const simple = await call(app, "/healthz", { headers: { origin } });
       expect(simple.headers.get("access-control-allow-origin")).toBeNull();
       expect(simple.headers.get("vary")).toBe("Origin");
     }
-    const allowed = await call(app, "/api/v1/orders", { method: "OPTIONS", headers: { origin: "https://tickets.example", "access-control-request-method": "PATCH" } });
+    const allowed = await call(app, "/api/v1/orders", {
+      method: "OPTIONS",
+      headers: { origin: "https://tickets.example", "access-control-request-method": "PATCH" },
+    });
     expect(allowed.headers.get("access-control-allow-methods")).toBe("GET, POST, PUT, DELETE");
     expect(allowed.headers.get("vary")).toBe("Origin");
   });
@@ -210,7 +238,11 @@ describe("headers", () => {
   test("CORS allows the configured origin only", async () => {
     const preflight = await call(app, "/api/v1/orders", {
       method: "OPTIONS",
-      headers: { origin: "https://tickets.example", "access-control-request-method": "POST", "access-control-request-headers": "idempotency-key" },
+      headers: {
+        origin: "https://tickets.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "idempotency-key",
+      },
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://tickets.example");
@@ -222,7 +254,12 @@ describe("headers", () => {
 
 describe("health and metrics", () => {
   test("/healthz answers while dependencies are down; /readyz says which one is", async () => {
-    const { app } = testKernel([], { redis: async () => "PONG", postgres: async () => { throw new Error("down"); } });
+    const { app } = testKernel([], {
+      redis: async () => "PONG",
+      postgres: async () => {
+        throw new Error("down");
+      },
+    });
     expect((await call(app, "/healthz")).status).toBe(200);
     const ready = await call(app, "/readyz");
     expect(ready.status).toBe(503);
@@ -254,12 +291,15 @@ describe("health and metrics", () => {
     await call(app, "/api/v1/orders/5d3c1e43-6a1e-4b35-8c7a-0d51d8f2e9b1");
     await call(app, "/api/v1/no-such-thing-1234");
     // The counters are written by an after-response hook, once the response is handed back.
-    const text = await eventually(async () => {
-      const scraped = await (await call(app, "/metrics")).text();
-      expect(scraped).toContain('http_requests_total{method="GET",route="/api/v1/orders/:id",status="404",service="test"} 2');
-      expect(scraped).toContain('http_requests_total{method="GET",route="unmatched",status="404",service="test"} 1');
-      return scraped;
-    }, { timeoutMs: 2_000 });
+    const text = await eventually(
+      async () => {
+        const scraped = await (await call(app, "/metrics")).text();
+        expect(scraped).toContain('http_requests_total{method="GET",route="/api/v1/orders/:id",status="404",service="test"} 2');
+        expect(scraped).toContain('http_requests_total{method="GET",route="unmatched",status="404",service="test"} 1');
+        return scraped;
+      },
+      { timeoutMs: 2_000 },
+    );
     expect(text).not.toContain(showId);
     expect(text).not.toContain("no-such-thing");
     expect(text).toContain('http_request_duration_seconds_count{service="test",method="GET",route="/api/v1/orders/:id",status="404"} 2');
@@ -284,13 +324,31 @@ describe("health and metrics", () => {
   });
 
   test("every operation declares the error envelope of each status it can answer; pagination is optional", async () => {
-    const listed = new Elysia({ name: "listed", prefix: "/api/v1" }).get("/things", ({ query }) => ({ success: true as const, data: [], meta: { page: query.page, per_page: query.per_page, total: 0 } }), {
-      query: pageQuerySchema,
-      response: { 200: pageSchema(t.Object({})), ...errorResponses("NOT_FOUND", "CONFLICT", "INSUFFICIENT_STOCK") },
-    });
+    const listed = new Elysia({ name: "listed", prefix: "/api/v1" }).get(
+      "/things",
+      ({ query }) => ({ success: true as const, data: [], meta: { page: query.page, per_page: query.per_page, total: 0 } }),
+      {
+        query: pageQuerySchema,
+        response: { 200: pageSchema(t.Object({})), ...errorResponses("NOT_FOUND", "CONFLICT", "INSUFFICIENT_STOCK") },
+      },
+    );
     const { app } = testKernel([sampleService, listed]);
     const spec = await jsonOf(await call(app, "/openapi/json"));
-    const codes = (operation: { responses: Record<string, { content: { "application/json": { schema: { properties: { error: { properties: { code: { const?: string; anyOf?: { const: string }[] } } } } } } } }> }, status: string) => {
+    const codes = (
+      operation: {
+        responses: Record<
+          string,
+          {
+            content: {
+              "application/json": {
+                schema: { properties: { error: { properties: { code: { const?: string; anyOf?: { const: string }[] } } } } };
+              };
+            };
+          }
+        >;
+      },
+      status: string,
+    ) => {
       const code = operation.responses[status]!.content["application/json"].schema.properties.error.properties.code;
       return code.anyOf ? code.anyOf.map((literal) => literal.const).sort() : [code.const];
     };
@@ -300,7 +358,10 @@ describe("health and metrics", () => {
     const things = spec.paths["/api/v1/things"].get;
     expect(Object.keys(things.responses).sort()).toEqual(["200", "400", "404", "409", "431", "500", "503"]);
     expect(codes(things, "409")).toEqual(["CONFLICT", "INSUFFICIENT_STOCK"]);
-    expect(things.parameters.map((parameter: { name: string; required: boolean }) => [parameter.name, parameter.required])).toEqual([["page", false], ["per_page", false]]);
+    expect(things.parameters.map((parameter: { name: string; required: boolean }) => [parameter.name, parameter.required])).toEqual([
+      ["page", false],
+      ["per_page", false],
+    ]);
   });
 });
 
@@ -320,7 +381,11 @@ describe("a value the database cannot hold", () => {
         { body: t.Object({ text: t.String() }), response: okSchema(t.Object({})) },
       );
       const { app, lines } = testKernel([careless]);
-      const response = await call(app, "/api/v1/notes", json({ text: "secret-buyer-note\u0000" }, { headers: { "x-request-id": "nul-1" } }));
+      const response = await call(
+        app,
+        "/api/v1/notes",
+        json({ text: "secret-buyer-note\u0000" }, { headers: { "x-request-id": "nul-1" } }),
+      );
       expect(response.status).toBe(400);
       expect((await jsonOf(response)).error.code).toBe("VALIDATION_ERROR");
       const logged = lines.find((line) => line.request_id === "nul-1" && line.level === "warn");

@@ -28,10 +28,14 @@ describe("kafka_consumer_lag (real broker)", () => {
     const metrics = createMetrics("lag-test");
     registerConsumerLag(metrics, kafka, groupId, [topic], { intervalMs: 100 });
     // Sampled in the background on its timer, not by the scrape.
-    await eventually(async () => expect(await metrics.registry.metrics()).toContain(`kafka_consumer_lag{group="${groupId}",topic="${topic}",service="lag-test"} 5`), {
-      timeoutMs: 15_000,
-      intervalMs: 50,
-    });
+    await eventually(
+      async () =>
+        expect(await metrics.registry.metrics()).toContain(`kafka_consumer_lag{group="${groupId}",topic="${topic}",service="lag-test"} 5`),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      },
+    );
 
     const consumer = createConsumer(kafka, groupId);
     let seen = 0;
@@ -44,12 +48,21 @@ describe("kafka_consumer_lag (real broker)", () => {
     });
     try {
       await eventually(() => expect(seen).toBe(5), { timeoutMs: 30_000, intervalMs: 50 });
-      await eventually(async () => expect((await consumerLag(kafka, groupId, [topic])).get(topic)).toBe(0), { timeoutMs: 30_000, intervalMs: 200 });
-      // The gauge follows on its own, with the age of its last sample.
-      await eventually(async () => expect(await metrics.registry.metrics()).toContain(`kafka_consumer_lag{group="${groupId}",topic="${topic}",service="lag-test"} 0`), {
-        timeoutMs: 15_000,
-        intervalMs: 50,
+      await eventually(async () => expect((await consumerLag(kafka, groupId, [topic])).get(topic)).toBe(0), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
       });
+      // The gauge follows on its own, with the age of its last sample.
+      await eventually(
+        async () =>
+          expect(await metrics.registry.metrics()).toContain(
+            `kafka_consumer_lag{group="${groupId}",topic="${topic}",service="lag-test"} 0`,
+          ),
+        {
+          timeoutMs: 15_000,
+          intervalMs: 50,
+        },
+      );
       expect(await metrics.registry.metrics()).toMatch(/^metrics_sample_age_seconds\{source="kafka_consumer_lag",service="lag-test"\} \d/m);
     } finally {
       metrics.stopSampling();

@@ -13,7 +13,8 @@ import { testLogger } from "./support/stack-config";
 const server = process.env.KUBE_TEST_API_URL;
 const caFile = process.env.KUBE_TEST_CA_FILE;
 const token = process.env.KUBE_TEST_TOKEN;
-if (!server || !caFile || !token) throw new Error("KUBE_TEST_API_URL, KUBE_TEST_CA_FILE and KUBE_TEST_TOKEN must be set (bash scripts/kube-apiserver env)");
+if (!server || !caFile || !token)
+  throw new Error("KUBE_TEST_API_URL, KUBE_TEST_CA_FILE and KUBE_TEST_TOKEN must be set (bash scripts/kube-apiserver env)");
 
 function kubeConfig(caData = readFileSync(caFile!).toString("base64")) {
   const config = new KubeConfig();
@@ -56,7 +57,9 @@ describe("leadership through a Kubernetes Lease (real API server)", () => {
   test("two replicas racing for a free Lease: exactly one wins", async () => {
     const raceName = `${name}-race`;
     const options = { namespace: "default", name: raceName, leaseDurationSeconds: 15 };
-    const contenders = Array.from({ length: 5 }, (_, index) => createLeaseLeadership(api, { ...options, identity: `pod-${index}` }, testLogger));
+    const contenders = Array.from({ length: 5 }, (_, index) =>
+      createLeaseLeadership(api, { ...options, identity: `pod-${index}` }, testLogger),
+    );
     const results = await Promise.all(contenders.map((contender) => contender.lead()));
     expect(results.filter(Boolean)).toHaveLength(1);
     await api.deleteNamespacedLease({ name: raceName, namespace: "default" });
@@ -64,7 +67,22 @@ describe("leadership through a Kubernetes Lease (real API server)", () => {
 
   test("TLS is verified: a kubeconfig trusting another CA cannot reach the server", async () => {
     const directory = `${process.env.TMPDIR ?? "/tmp"}/kube-lease-test-${crypto.randomUUID()}`;
-    const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", `${directory}.key`, "-out", `${directory}.crt`, "-subj", "/CN=127.0.0.1"]);
+    const made = Bun.spawnSync([
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-keyout",
+      `${directory}.key`,
+      "-out",
+      `${directory}.crt`,
+      "-subj",
+      "/CN=127.0.0.1",
+    ]);
     expect(made.exitCode).toBe(0);
     const untrusting = await coordinationApi(kubeConfig(readFileSync(`${directory}.crt`).toString("base64")));
     await expect(untrusting.readNamespacedLease({ name, namespace: "default" })).rejects.toThrow(/certificate|self.signed|verify/i);

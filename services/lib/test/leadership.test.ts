@@ -3,10 +3,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createLeadership } from "../src/clients/leadership";
 import { createLocks } from "../src/clients/locks";
 import { leaderElectionSettings } from "../src/clients/process-leadership";
-import { loadConfig } from "../src/config";
 import { closeRedis, createRedis } from "../src/clients/redis";
-import { stack } from "./support/stack";
+import { loadConfig } from "../src/config";
 import { eventually } from "./support/eventually";
+import { stack } from "./support/stack";
 import { stackConfig, testLogger } from "./support/stack-config";
 
 const redis = createRedis(stackConfig.redis, testLogger, "leadership-test");
@@ -63,6 +63,8 @@ describe("leadership (Redlock over three lock servers)", () => {
     expect(kind({})).toBe("redis");
     expect(kind({ LEADER_ELECTION: "redis", KUBERNETES_SERVICE_HOST: "10.0.0.1" })).toBe("redis");
     expect(kind({ LEADER_ELECTION: "kubernetes" })).toBe("kubernetes");
-    expect(loadConfig({ leaderElection: leaderElectionSettings }, { POD_NAME: "sweeper-7d9f" }).leaderElection.identity).toBe("sweeper-7d9f");
+    expect(loadConfig({ leaderElection: leaderElectionSettings }, { POD_NAME: "sweeper-7d9f" }).leaderElection.identity).toBe(
+      "sweeper-7d9f",
+    );
   });
 });

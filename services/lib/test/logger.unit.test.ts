@@ -23,7 +23,15 @@ describe("logger", () => {
     const { logger, lines, raw } = capture();
     logger.child({ request_id: "req-1" }).info("seat reserved", { zone_id: "z1" });
     expect(raw[0]).not.toContain("\n");
-    expect(lines[0]).toMatchObject({ level: "info", service: "booking", msg: "seat reserved", request_id: "req-1", zone_id: "z1", trace_id: null, span_id: null });
+    expect(lines[0]).toMatchObject({
+      level: "info",
+      service: "booking",
+      msg: "seat reserved",
+      request_id: "req-1",
+      zone_id: "z1",
+      trace_id: null,
+      span_id: null,
+    });
     expect(new Date(lines[0]!.time as string).toISOString()).toBe(lines[0]!.time as string);
   });
 
@@ -85,15 +93,25 @@ describe("logger", () => {
   test("a database error is logged with its SQLSTATE and the query's name, never the SQL text with its bound values", () => {
     const { logger, raw, lines } = capture();
     const postgresError = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
-      name: "PostgresError", code: "22021", table_name: undefined, routine: "report_invalid_encoding",
+      name: "PostgresError",
+      code: "22021",
+      table_name: undefined,
+      routine: "report_invalid_encoding",
     });
     const sql = 'insert into "bookings" ("id", "buyer_email") values ($1, $2) returning "id"';
     const wrapped = Object.assign(new Error(`Failed query: ${sql}\nparams: 7b0f6c0e,ann.buyer@example.com`, { cause: postgresError }), {
-      name: "DrizzleQueryError", query: sql, params: ["7b0f6c0e", "ann.buyer@example.com"],
+      name: "DrizzleQueryError",
+      query: sql,
+      params: ["7b0f6c0e", "ann.buyer@example.com"],
     });
     logger.error("request failed", { error: wrapped });
     expect(raw[0]).not.toContain("ann.buyer@example.com");
     expect(raw[0]).not.toContain("buyer_email");
-    expect(lines[0]!.error).toMatchObject({ name: "PostgresError", sql_state: "22021", query: "insert into bookings", routine: "report_invalid_encoding" });
+    expect(lines[0]!.error).toMatchObject({
+      name: "PostgresError",
+      sql_state: "22021",
+      query: "insert into bookings",
+      routine: "report_invalid_encoding",
+    });
   });
 });

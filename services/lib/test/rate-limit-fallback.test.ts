@@ -5,14 +5,18 @@
  * (NOREPLICAS, replicas paused) is services/catalog/test/write-outage.test.ts.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeRedis, createRedis } from "../src/clients/redis";
 import { createLuaScripts, luaDirectory, readLuaScripts } from "../src/clients/lua-scripts";
+import { closeRedis, createRedis } from "../src/clients/redis";
 import { dependencyOf } from "../src/http/dependency-errors";
 import { createRateLimiter, type RateLimitDecision, type RateLimitRule } from "../src/http/rate-limit";
 import { eventually } from "./support/eventually";
 import { stackConfig, testLogger } from "./support/stack-config";
 
-const unreachable = createRedis({ ...stackConfig.redis, sentinels: undefined, url: "redis://127.0.0.1:1", commandTimeoutMs: 300 }, testLogger, "rate-limit-fallback");
+const unreachable = createRedis(
+  { ...stackConfig.redis, sentinels: undefined, url: "redis://127.0.0.1:1", commandTimeoutMs: 300 },
+  testLogger,
+  "rate-limit-fallback",
+);
 const scripts = createLuaScripts(unreachable, readLuaScripts(luaDirectory));
 const observed: RateLimitDecision[] = [];
 const limiter = createRateLimiter(scripts, { observe: (_, decision) => observed.push(decision), localBuckets: 2 });
@@ -20,7 +24,12 @@ const limiter = createRateLimiter(scripts, { observe: (_, decision) => observed.
 afterAll(() => closeRedis(unreachable));
 
 const subject = (value = crypto.randomUUID()) => ({ kind: "ip", value });
-const rule = (whenUnwritable: RateLimitRule["whenUnwritable"], perMinute = 1): RateLimitRule => ({ name: `test-${crypto.randomUUID()}`, perMinute, burst: 3, whenUnwritable });
+const rule = (whenUnwritable: RateLimitRule["whenUnwritable"], perMinute = 1): RateLimitRule => ({
+  name: `test-${crypto.randomUUID()}`,
+  perMinute,
+  burst: 3,
+  whenUnwritable,
+});
 
 describe("a rate limit while Redis cannot count", () => {
   test("refuse (the default): the Redis error surfaces, recognised as Redis unavailable (503)", async () => {

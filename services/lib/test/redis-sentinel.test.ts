@@ -78,11 +78,14 @@ describe("Redis through Sentinel (real master, two replicas and three Sentinels)
     expect(acknowledged).toHaveLength(20);
 
     expect(await sentinel.call("SENTINEL", "FAILOVER", masterName)).toBe("OK");
-    const after = await eventually(async () => {
-      const address = await masterAddress();
-      if (address === before) throw new Error(`master is still ${before}`);
-      return address;
-    }, { timeoutMs: 30_000, intervalMs: 100 });
+    const after = await eventually(
+      async () => {
+        const address = await masterAddress();
+        if (address === before) throw new Error(`master is still ${before}`);
+        return address;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
 
     // Keep writing through the same client until it lands on the new master; bounded in count and time.
     const deadline = Date.now() + 30_000;
@@ -109,10 +112,13 @@ describe("Redis through Sentinel (real master, two replicas and three Sentinels)
   });
 
   test("the old master comes back as a replica of the new one", async () => {
-    await eventually(async () => {
-      const fields = (await sentinel.call("SENTINEL", "MASTER", masterName)) as string[];
-      expect(fields[fields.indexOf("num-slaves") + 1]).toBe(String(stackReplicas));
-      await replicasLinked(sentinel);
-    }, { timeoutMs: 30_000, intervalMs: 200 });
+    await eventually(
+      async () => {
+        const fields = (await sentinel.call("SENTINEL", "MASTER", masterName)) as string[];
+        expect(fields[fields.indexOf("num-slaves") + 1]).toBe(String(stackReplicas));
+        await replicasLinked(sentinel);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
   });
 });

@@ -94,12 +94,16 @@ async function partitionOf(auditId: string): Promise<string> {
   return row.partition;
 }
 
-const utcMonthName = (date: Date) =>
-  `audit_logs_${date.getUTCFullYear()}_${String(date.getUTCMonth() + 1).padStart(2, "0")}`;
+const utcMonthName = (date: Date) => `audit_logs_${date.getUTCFullYear()}_${String(date.getUTCMonth() + 1).padStart(2, "0")}`;
 
 /** A tenant, an organizer, a published event and one show. */
 async function seedShow() {
-  const tenant = first(await db.insert(schema.tenants).values({ name: "Acme Live", slug: `acme-${unique()}` }).returning());
+  const tenant = first(
+    await db
+      .insert(schema.tenants)
+      .values({ name: "Acme Live", slug: `acme-${unique()}` })
+      .returning(),
+  );
   const organizer = first(
     await db
       .insert(schema.users)
@@ -143,16 +147,14 @@ async function insertZone(context: ShowContext, values: Partial<schema.NewSeatZo
 
 async function insertBuyer() {
   return first(
-    await db.insert(schema.users).values({ email: `buyer-${unique()}@example.com`, passwordHash: "x", name: "Buyer" }).returning(),
+    await db
+      .insert(schema.users)
+      .values({ email: `buyer-${unique()}@example.com`, passwordHash: "x", name: "Buyer" })
+      .returning(),
   );
 }
 
-async function insertBooking(
-  context: ShowContext,
-  zone: schema.SeatZone,
-  user: schema.User,
-  values: Partial<schema.NewBooking> = {},
-) {
+async function insertBooking(context: ShowContext, zone: schema.SeatZone, user: schema.User, values: Partial<schema.NewBooking> = {}) {
   return first(
     await db
       .insert(schema.bookings)
@@ -286,7 +288,12 @@ describe("updated_at", () => {
   });
 
   test("changes on update, and not on an update that changes nothing", async () => {
-    const category = first(await db.insert(schema.categories).values({ name: "Concert", slug: `concert-${unique()}` }).returning());
+    const category = first(
+      await db
+        .insert(schema.categories)
+        .values({ name: "Concert", slug: `concert-${unique()}` })
+        .returning(),
+    );
     expect(category.updatedAt.getTime()).toBe(category.createdAt.getTime());
 
     await Bun.sleep(15);
@@ -355,7 +362,9 @@ describe("seat_zones inventory CHECKs", () => {
     test(`rejects ${name} (23514 ${constraint})`, async () => {
       const zoneName = `Bad ${unique()}`;
       const error = await pgError(
-        db.insert(schema.seatZones).values({ showId: context.show.id, name: zoneName, price: 100, totalSeats: 0, availableSeats: 0, ...counts }),
+        db
+          .insert(schema.seatZones)
+          .values({ showId: context.show.id, name: zoneName, price: 100, totalSeats: 0, availableSeats: 0, ...counts }),
       );
       expect(error.code).toBe("23514");
       expect(error.constraint_name).toBe(constraint);
@@ -416,7 +425,12 @@ describe("booking_seats: one seat, at most one live booking", () => {
     const [released] = await db.select().from(schema.bookingSeats).where(eq(schema.bookingSeats.bookingId, holder.id));
     expect(released?.releasedAt).toBeInstanceOf(Date);
 
-    const taken = first(await db.insert(schema.bookingSeats).values({ bookingId: rival.id, seatId: seat(0).id }).returning());
+    const taken = first(
+      await db
+        .insert(schema.bookingSeats)
+        .values({ bookingId: rival.id, seatId: seat(0).id })
+        .returning(),
+    );
     expect(taken.releasedAt).toBeNull();
   });
 
@@ -434,16 +448,19 @@ describe("booking_seats: one seat, at most one live booking", () => {
 
   test("a seat added to an already expired booking (a late event) is born released and blocks nobody", async () => {
     const late = await insertBooking(context, zone, await insertBuyer(), { status: "expired", expiredAt: new Date() });
-    const row = first(await db.insert(schema.bookingSeats).values({ bookingId: late.id, seatId: seat(2).id }).returning());
+    const row = first(
+      await db
+        .insert(schema.bookingSeats)
+        .values({ bookingId: late.id, seatId: seat(2).id })
+        .returning(),
+    );
     expect(row.releasedAt).toBeInstanceOf(Date);
     const buyer = await insertBooking(context, zone, await insertBuyer());
     await db.insert(schema.bookingSeats).values({ bookingId: buyer.id, seatId: seat(2).id });
   });
 
   test("of many concurrent bookings for one seat, exactly one gets it", async () => {
-    const contenders = await Promise.all(
-      Array.from({ length: 8 }, async () => insertBooking(context, zone, await insertBuyer())),
-    );
+    const contenders = await Promise.all(Array.from({ length: 8 }, async () => insertBooking(context, zone, await insertBuyer())));
     const results = await Promise.allSettled(
       contenders.map((booking) => sql`insert into booking_seats (booking_id, seat_id) values (${booking.id}, ${seat(3).id})`),
     );
@@ -465,7 +482,14 @@ describe("payments: never charge twice", () => {
   const newPayment = (booking: schema.Booking, values: Partial<schema.NewPayment> = {}) =>
     db
       .insert(schema.payments)
-      .values({ bookingId: booking.id, userId: booking.userId, amount: booking.totalAmount, currency: booking.currency, method: "card", ...values })
+      .values({
+        bookingId: booking.id,
+        userId: booking.userId,
+        amount: booking.totalAmount,
+        currency: booking.currency,
+        method: "card",
+        ...values,
+      })
       .returning();
 
   test("a second non-failed payment for one booking is rejected; a failed one can be retried", async () => {
@@ -535,7 +559,13 @@ describe("audit_logs partitions", () => {
     const typed = first(
       await db
         .insert(schema.auditLogs)
-        .values({ action: "booking.created", entityType: "booking", entityId: crypto.randomUUID(), after: { quantity: 2 }, ip: "203.0.113.7" })
+        .values({
+          action: "booking.created",
+          entityType: "booking",
+          entityId: crypto.randomUUID(),
+          after: { quantity: 2 },
+          ip: "203.0.113.7",
+        })
         .returning(),
     );
     expect(await partitionOf(typed.id)).toBe(utcMonthName(typed.createdAt));

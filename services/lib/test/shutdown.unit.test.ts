@@ -5,7 +5,6 @@ import { freePort } from "./support/free-port";
 
 const quietLogger = createLogger({ service: "test", write: () => {} });
 
-
 /** Starts the fixture service and returns a reader of its JSON log lines. */
 async function startFixture(port: number, env: Record<string, string> = {}) {
   const child = Bun.spawn([process.execPath, `${import.meta.dir}/fixtures/signal-service.ts`], {
@@ -80,8 +79,14 @@ describe("graceful shutdown", () => {
     const code = await shutdown({
       logger: quietLogger,
       timeoutMs: 1_000,
-      stopAccepting: [{ name: "readiness", run: () => order.push("readiness") }, { name: "server", run: async () => order.push("server") }],
-      clients: [{ name: "redis", run: () => order.push("redis") }, { name: "postgres", run: () => order.push("postgres") }],
+      stopAccepting: [
+        { name: "readiness", run: () => order.push("readiness") },
+        { name: "server", run: async () => order.push("server") },
+      ],
+      clients: [
+        { name: "redis", run: () => order.push("redis") },
+        { name: "postgres", run: () => order.push("postgres") },
+      ],
     });
     expect(code).toBe(0);
     expect(order).toEqual(["readiness", "server", "postgres", "redis"]);
@@ -93,7 +98,15 @@ describe("graceful shutdown", () => {
       logger: quietLogger,
       timeoutMs: 1_000,
       stopAccepting: [],
-      clients: [{ name: "a", run: () => closed.push("a") }, { name: "b", run: () => { throw new Error("close failed"); } }],
+      clients: [
+        { name: "a", run: () => closed.push("a") },
+        {
+          name: "b",
+          run: () => {
+            throw new Error("close failed");
+          },
+        },
+      ],
     });
     expect(code).toBe(1);
     expect(closed).toEqual(["a"]);

@@ -83,7 +83,12 @@ describe("supervised consumer", () => {
     void supervised.start();
     try {
       await eventually(() => expect(fatal).toBeDefined(), { timeoutMs: 30_000, intervalMs: 50 });
-      expect(JSON.stringify({ type: (fatal as { type?: string }).type, errors: (fatal as { errors?: { type?: string }[] }).errors?.map((error) => error.type) })).toContain("INVALID_REPLICATION_FACTOR");
+      expect(
+        JSON.stringify({
+          type: (fatal as { type?: string }).type,
+          errors: (fatal as { errors?: { type?: string }[] }).errors?.map((error) => error.type),
+        }),
+      ).toContain("INVALID_REPLICATION_FACTOR");
       expect(supervised.running).toBe(false);
       expect(supervised.restarts).toBe(0);
     } finally {

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { trace } from "@opentelemetry/api";
 import { Elysia } from "elysia";
-import { startTelemetry } from "../src/telemetry";
+import { createHttpApp } from "../src/http/server";
 import { createLogger } from "../src/logger";
 import { createMetrics } from "../src/metrics";
-import { createHttpApp } from "../src/http/server";
+import { startTelemetry } from "../src/telemetry";
 import { eventually } from "./support/eventually";
 
 /** A real OTLP/HTTP receiver on loopback standing in for the OpenTelemetry Collector. */
@@ -33,8 +33,19 @@ describe("telemetry", () => {
     expect(telemetry.enabled).toBe(true);
     const logger = createLogger({ service: "booking-test", write: () => {} });
     const app = createHttpApp(
-      { service: { name: "booking-test", corsOrigins: "*" }, logger, metrics: createMetrics("t"), readiness: { checks: {}, draining: false }, tracing: true },
-      [new Elysia({ name: "traced" }).get("/traced", () => ({ success: true as const, data: trace.getActiveSpan()?.spanContext().traceId ?? null }))],
+      {
+        service: { name: "booking-test", corsOrigins: "*" },
+        logger,
+        metrics: createMetrics("t"),
+        readiness: { checks: {}, draining: false },
+        tracing: true,
+      },
+      [
+        new Elysia({ name: "traced" }).get("/traced", () => ({
+          success: true as const,
+          data: trace.getActiveSpan()?.spanContext().traceId ?? null,
+        })),
+      ],
     );
     const response = await app.handle(new Request("http://localhost/traced"));
     expect(response.status).toBe(200);
@@ -42,6 +53,8 @@ describe("telemetry", () => {
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     // shutdown() flushes the batch processor: the export happens now, not on a timer.
     await telemetry.shutdown();
-    await eventually(() => expect(received.some((entry) => entry.path === "/v1/traces" && entry.bytes > 0)).toBe(true), { timeoutMs: 5_000 });
+    await eventually(() => expect(received.some((entry) => entry.path === "/v1/traces" && entry.bytes > 0)).toBe(true), {
+      timeoutMs: 5_000,
+    });
   });
 });

@@ -18,23 +18,41 @@ const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000)
 
 async function seedTenant(label: string) {
   return inScope(postgres.db, systemScope, async (tx) => {
-    const [tenant] = await tx.insert(schema.tenants).values({ name: label, slug: `${label}-${crypto.randomUUID().slice(0, 8)}` }).returning();
+    const [tenant] = await tx
+      .insert(schema.tenants)
+      .values({ name: label, slug: `${label}-${crypto.randomUUID().slice(0, 8)}` })
+      .returning();
     const [organizer] = await tx
       .insert(schema.users)
-      .values({ tenantId: tenant!.id, email: `${label}-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: label, role: "organizer" })
+      .values({
+        tenantId: tenant!.id,
+        email: `${label}-${crypto.randomUUID()}@example.com`,
+        passwordHash: "x",
+        name: label,
+        role: "organizer",
+      })
       .returning();
     const event = (status: "draft" | "published") =>
       tx
         .insert(schema.events)
         .values({
-          tenantId: tenant!.id, organizerId: organizer!.id, title: `${label} ${status}`, venue: "Hall", status,
-          publishedAt: status === "published" ? new Date() : null, bookingOpensAt: hoursFromNow(-1), bookingClosesAt: hoursFromNow(24),
+          tenantId: tenant!.id,
+          organizerId: organizer!.id,
+          title: `${label} ${status}`,
+          venue: "Hall",
+          status,
+          publishedAt: status === "published" ? new Date() : null,
+          bookingOpensAt: hoursFromNow(-1),
+          bookingClosesAt: hoursFromNow(24),
         })
         .returning()
         .then((rows) => rows[0]!);
     const draft = await event("draft");
     const published = await event("published");
-    const [show] = await tx.insert(schema.shows).values({ eventId: draft.id, startsAt: hoursFromNow(48), endsAt: hoursFromNow(50) }).returning();
+    const [show] = await tx
+      .insert(schema.shows)
+      .values({ eventId: draft.id, startsAt: hoursFromNow(48), endsAt: hoursFromNow(50) })
+      .returning();
     const [zone] = await tx
       .insert(schema.seatZones)
       .values({ showId: show!.id, name: "A", kind: "assigned", price: 100, totalSeats: 1, availableSeats: 1 })
@@ -82,7 +100,9 @@ describe("row-level security on the catalog tables", () => {
     expect(counts.shows).toHaveLength(0);
     expect(counts.zones).toHaveLength(0);
     expect(counts.seats).toHaveLength(0);
-    const own = await inScope(postgres.db, asTenant(tenantB.tenantId), (tx) => tx.select().from(schema.seats).where(eq(schema.seats.zoneId, tenantB.zoneId)));
+    const own = await inScope(postgres.db, asTenant(tenantB.tenantId), (tx) =>
+      tx.select().from(schema.seats).where(eq(schema.seats.zoneId, tenantB.zoneId)),
+    );
     expect(own).toHaveLength(1);
   });
 
@@ -91,7 +111,9 @@ describe("row-level security on the catalog tables", () => {
       tx.update(schema.events).set({ title: "hijacked" }).where(eq(schema.events.id, tenantB.published.id)).returning(),
     );
     expect(updated).toHaveLength(0);
-    const deleted = await inScope(postgres.db, asTenant(tenantA.tenantId), (tx) => tx.delete(schema.events).where(eq(schema.events.id, tenantB.draft.id)).returning());
+    const deleted = await inScope(postgres.db, asTenant(tenantA.tenantId), (tx) =>
+      tx.delete(schema.events).where(eq(schema.events.id, tenantB.draft.id)).returning(),
+    );
     expect(deleted).toHaveLength(0);
     const zoneUpdate = await inScope(postgres.db, asTenant(tenantA.tenantId), (tx) =>
       tx.update(schema.seatZones).set({ price: 1 }).where(eq(schema.seatZones.id, tenantB.zoneId)).returning(),
@@ -100,8 +122,12 @@ describe("row-level security on the catalog tables", () => {
 
     const planted = inScope(postgres.db, asTenant(tenantA.tenantId), (tx) =>
       tx.insert(schema.events).values({
-        tenantId: tenantB.tenantId, organizerId: tenantB.organizerId, title: "planted", venue: "x",
-        bookingOpensAt: hoursFromNow(1), bookingClosesAt: hoursFromNow(2),
+        tenantId: tenantB.tenantId,
+        organizerId: tenantB.organizerId,
+        title: "planted",
+        venue: "x",
+        bookingOpensAt: hoursFromNow(1),
+        bookingClosesAt: hoursFromNow(2),
       }),
     );
     await expect(planted).rejects.toMatchObject({ cause: { code: "42501" } });
@@ -110,9 +136,13 @@ describe("row-level security on the catalog tables", () => {
     );
     await expect(showPlanted).rejects.toMatchObject({ cause: { code: "42501" } });
 
-    const [event] = await inScope(postgres.db, systemScope, (tx) => tx.select().from(schema.events).where(eq(schema.events.id, tenantB.published.id)));
+    const [event] = await inScope(postgres.db, systemScope, (tx) =>
+      tx.select().from(schema.events).where(eq(schema.events.id, tenantB.published.id)),
+    );
     expect(event!.title).toBe("beta published");
-    const [draft] = await inScope(postgres.db, systemScope, (tx) => tx.select().from(schema.events).where(eq(schema.events.id, tenantB.draft.id)));
+    const [draft] = await inScope(postgres.db, systemScope, (tx) =>
+      tx.select().from(schema.events).where(eq(schema.events.id, tenantB.draft.id)),
+    );
     expect(draft).toBeDefined();
   });
 

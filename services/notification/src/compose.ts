@@ -5,7 +5,7 @@
  */
 import type { BookingEvent, PaymentEvent, Transaction } from "@booking-rush/lib";
 import { and, eq, inArray } from "drizzle-orm";
-import { bookings, events, seatZones, seats, shows, users } from "../../../drizzle/schema";
+import { bookings, events, seats, seatZones, shows, users } from "../../../drizzle/schema";
 import { permanent, retryable } from "./failures";
 import { formatMoney, formatSeats, formatTime } from "./format";
 import type { InlineImage } from "./mail-transport";
@@ -98,7 +98,14 @@ export async function composeBookingMail(tx: Transaction, event: BookingEvent, o
       ticket_code: ticketCode(booking.booking_id),
       qr_cid: ticketImageCid,
     },
-    images: [{ filename: `ticket-${booking.booking_id}.png`, content: await ticketQrPng(booking.booking_id), contentType: "image/png", cid: ticketImageCid }],
+    images: [
+      {
+        filename: `ticket-${booking.booking_id}.png`,
+        content: await ticketQrPng(booking.booking_id),
+        contentType: "image/png",
+        cid: ticketImageCid,
+      },
+    ],
   };
 }
 

@@ -16,6 +16,10 @@ export function isPermanentSmtpError(error: unknown): boolean {
 /** An SMTP error for logs and dead-letter headers: no addresses (servers quote the recipient). */
 export function describeSmtpError(error: unknown): string {
   const { code, responseCode, message } = (error ?? {}) as { code?: unknown; responseCode?: unknown; message?: unknown };
-  const text = String(message ?? error).replace(/<?[^\s<>@"']+@[^\s<>@"']+>?/g, "<address>").slice(0, 300);
-  return [typeof code === "string" ? code : undefined, typeof responseCode === "number" ? String(responseCode) : undefined, text].filter(Boolean).join(" ");
+  const text = String(message ?? error)
+    .replace(/<?[^\s<>@"']+@[^\s<>@"']+>?/g, "<address>")
+    .slice(0, 300);
+  return [typeof code === "string" ? code : undefined, typeof responseCode === "number" ? String(responseCode) : undefined, text]
+    .filter(Boolean)
+    .join(" ");
 }

@@ -12,7 +12,12 @@ export function createNotificationMetrics(metrics: Metrics) {
     results: notificationResults,
   });
   return {
-    sent: labelledCounter(metrics, { name: "notifications_sent_total", help: "E-mails the SMTP server accepted, by template", label: "template", values: templateNames }),
+    sent: labelledCounter(metrics, {
+      name: "notifications_sent_total",
+      help: "E-mails the SMTP server accepted, by template",
+      label: "template",
+      values: templateNames,
+    }),
     failures: labelledCounter(metrics, {
       name: "notification_failures_total",
       help: "Failed attempts (smtp_unavailable, infrastructure) and dead-lettered events by cause (not_json, invalid_event, unknown_user, unknown_booking, unknown_catalog, template, smtp_rejected, retries_exhausted)",

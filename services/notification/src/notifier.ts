@@ -28,8 +28,22 @@
  * and a worker that is stopping leaves the message uncommitted for whoever takes the partition.
  */
 import {
-  backoffWithJitter, deadLetterMessage, type BookingEvent, bookingTopics, type Database, inConsumerSpan, inScope, type Kafka, type KafkaConfig, lazyProducer,
-  type Logger, parseBookingEvent, parsePaymentEvent, type PaymentEvent, superviseConsumer, systemScope,
+  type BookingEvent,
+  backoffWithJitter,
+  bookingTopics,
+  type Database,
+  deadLetterMessage,
+  inConsumerSpan,
+  inScope,
+  type Kafka,
+  type KafkaConfig,
+  type Logger,
+  lazyProducer,
+  type PaymentEvent,
+  parseBookingEvent,
+  parsePaymentEvent,
+  superviseConsumer,
+  systemScope,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { processedEvents } from "../../../drizzle/schema";
@@ -132,7 +146,8 @@ export function createNotifier(
         .returning({ eventId: processedEvents.eventId });
       if (claimed.length === 0) return { result: "duplicate", eventId };
 
-      const mail = parsed.kind === "booking" ? await composeBookingMail(tx, parsed.event, config) : await composePaymentMail(tx, parsed.event, config);
+      const mail =
+        parsed.kind === "booking" ? await composeBookingMail(tx, parsed.event, config) : await composePaymentMail(tx, parsed.event, config);
       let rendered: ReturnType<Templates["render"]>;
       try {
         rendered = templates.render(mail.template, mail.values);
@@ -162,20 +177,37 @@ export function createNotifier(
       } catch (error) {
         if (error instanceof NotificationFailure) {
           metrics.failures.inc({ reason: error.reason });
-          if (error.kind === "permanent") return { result: "dead_lettered", reason: error.message, eventId, attempts: retryableFailures + otherFailures + 1 };
+          if (error.kind === "permanent")
+            return { result: "dead_lettered", reason: error.message, eventId, attempts: retryableFailures + otherFailures + 1 };
           retryableFailures += 1;
           if (retryableFailures >= config.sendAttempts) {
             metrics.failures.inc({ reason: "retries_exhausted" satisfies FailureReason });
-            return { result: "dead_lettered", reason: `${error.message} (gave up after ${retryableFailures} attempts)`, eventId, attempts: retryableFailures + otherFailures };
+            return {
+              result: "dead_lettered",
+              reason: `${error.message} (gave up after ${retryableFailures} attempts)`,
+              eventId,
+              attempts: retryableFailures + otherFailures,
+            };
           }
           wait = backoff(retryableFailures);
-          logger.warn("notification attempt failed, retrying", { ...fields, reason: error.message, attempt: retryableFailures, of: config.sendAttempts, backoff_ms: wait });
+          logger.warn("notification attempt failed, retrying", {
+            ...fields,
+            reason: error.message,
+            attempt: retryableFailures,
+            of: config.sendAttempts,
+            backoff_ms: wait,
+          });
         } else {
           metrics.failures.inc({ reason: "infrastructure" satisfies FailureReason });
           otherFailures += 1;
           wait = backoff(otherFailures);
           if (otherFailures === 1 || otherFailures % 10 === 0) {
-            logger.warn("notification attempt failed (PostgreSQL?), retrying", { ...fields, error: error instanceof Error ? error.message : String(error), attempt: otherFailures, backoff_ms: wait });
+            logger.warn("notification attempt failed (PostgreSQL?), retrying", {
+              ...fields,
+              error: error instanceof Error ? error.message : String(error),
+              attempt: otherFailures,
+              backoff_ms: wait,
+            });
           }
         }
       }
@@ -192,23 +224,41 @@ export function createNotifier(
       } catch (error) {
         metrics.failures.inc({ reason: "infrastructure" satisfies FailureReason });
         const wait = backoff(failures);
-        if (failures === 1 || failures % 10 === 0) logger.warn("dead-letter send failed, retrying", { ...fields, error: error instanceof Error ? error.message : String(error), backoff_ms: wait });
+        if (failures === 1 || failures % 10 === 0)
+          logger.warn("dead-letter send failed, retrying", {
+            ...fields,
+            error: error instanceof Error ? error.message : String(error),
+            backoff_ms: wait,
+          });
         if (!(await pause(wait, control))) return false;
       }
     }
   }
 
   function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, attempts: number) {
-    return deadLetters.send([{
-      topic: config.deadLetterTopic,
-      messages: [deadLetterMessage({ topic, partition, message }, reason, { dead_letter_consumer: notificationConsumer, dead_letter_attempts: String(attempts) })],
-    }]);
+    return deadLetters.send([
+      {
+        topic: config.deadLetterTopic,
+        messages: [
+          deadLetterMessage({ topic, partition, message }, reason, {
+            dead_letter_consumer: notificationConsumer,
+            dead_letter_attempts: String(attempts),
+          }),
+        ],
+      },
+    ]);
   }
 
   /** One message to its end (sent, duplicate, dead-lettered); undefined when the worker stops first. */
   async function handle(topic: string, partition: number, message: KafkaMessage, control: Control): Promise<HandledMessage | undefined> {
     const traceparent = header(message, "traceparent");
-    const fields: Record<string, unknown> = { topic, partition, offset: message.offset, event_id: header(message, "event_id"), ...(traceparent ? { traceparent } : {}) };
+    const fields: Record<string, unknown> = {
+      topic,
+      partition,
+      offset: message.offset,
+      event_id: header(message, "event_id"),
+      ...(traceparent ? { traceparent } : {}),
+    };
     const parse = parseMessage(topic, message.value);
     let outcome: Outcome | undefined;
     if ("failure" in parse) {
@@ -216,9 +266,17 @@ export function createNotifier(
       outcome = { result: "dead_lettered", reason: parse.failure.message, attempts: 0 };
     } else {
       const event = parse.parsed.event;
-      Object.assign(fields, { event_id: event.eventId, type: event.type }, parse.parsed.kind === "booking"
-        ? { booking_id: parse.parsed.event.booking.booking_id, user_id: parse.parsed.event.booking.user_id }
-        : { booking_id: parse.parsed.event.payment.booking_id, payment_id: parse.parsed.event.payment.payment_id, user_id: parse.parsed.event.payment.user_id });
+      Object.assign(
+        fields,
+        { event_id: event.eventId, type: event.type },
+        parse.parsed.kind === "booking"
+          ? { booking_id: parse.parsed.event.booking.booking_id, user_id: parse.parsed.event.booking.user_id }
+          : {
+              booking_id: parse.parsed.event.payment.booking_id,
+              payment_id: parse.parsed.event.payment.payment_id,
+              user_id: parse.parsed.event.payment.user_id,
+            },
+      );
       outcome = await deliver(parse.parsed, fields, control);
       if (!outcome) return undefined;
     }
@@ -235,14 +293,23 @@ export function createNotifier(
       logger.info("notification already sent, redelivery skipped", fields);
     }
     metrics.events.inc({ result: outcome.result });
-    return { topic, partition, message, eventId: outcome.eventId, result: outcome.result, ...(outcome.result === "dead_lettered" ? { reason: outcome.reason } : {}) };
+    return {
+      topic,
+      partition,
+      message,
+      eventId: outcome.eventId,
+      result: outcome.result,
+      ...(outcome.result === "dead_lettered" ? { reason: outcome.reason } : {}),
+    };
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
     const control: Control = { heartbeat, live: () => !stopping && isRunning() && !isStale() };
     for (const message of batch.messages) {
       if (!control.live()) return;
-      const handled = await inConsumerSpan(`notification ${batch.topic}`, [header(message, "traceparent")], () => handle(batch.topic, batch.partition, message, control));
+      const handled = await inConsumerSpan(`notification ${batch.topic}`, [header(message, "traceparent")], () =>
+        handle(batch.topic, batch.partition, message, control),
+      );
       if (!handled) return;
       await hooks.afterHandled?.(handled);
       // Stopping (or the partition moved on): leave the offset for whoever takes over; a handled

@@ -1,5 +1,5 @@
-import { Type } from "@sinclair/typebox";
 import { ConfigError, settingsGroup } from "@booking-rush/lib";
+import { Type } from "@sinclair/typebox";
 
 const validTimeZone = (zone: string) => {
   try {
@@ -12,16 +12,45 @@ const validTimeZone = (zone: string) => {
 
 export const notificationSettings = settingsGroup(
   {
-    NOTIFICATION_GROUP_ID: Type.String({ minLength: 1, default: "notification", description: "Kafka consumer group of the notification worker" }),
-    NOTIFICATION_SEND_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8, description: "SMTP attempts per e-mail before it goes to the dead-letter topic" }),
-    NOTIFICATION_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 1_000, description: "Back-off after the first failed attempt; doubles with each further one (with jitter)" }),
-    NOTIFICATION_RETRY_MAX_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 60_000, description: "Longest back-off between two attempts" }),
-    NOTIFICATION_DEAD_LETTER_TOPIC: Type.String({ minLength: 1, default: "notification.dead-letter", description: "Where events that cannot be e-mailed go, with the reason" }),
-    NOTIFICATION_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 4, description: "Partitions worked on at once (each holds a PostgreSQL connection while its e-mail is sent)" }),
+    NOTIFICATION_GROUP_ID: Type.String({
+      minLength: 1,
+      default: "notification",
+      description: "Kafka consumer group of the notification worker",
+    }),
+    NOTIFICATION_SEND_ATTEMPTS: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 8,
+      description: "SMTP attempts per e-mail before it goes to the dead-letter topic",
+    }),
+    NOTIFICATION_RETRY_BASE_MS: Type.Integer({
+      minimum: 10,
+      maximum: 600_000,
+      default: 1_000,
+      description: "Back-off after the first failed attempt; doubles with each further one (with jitter)",
+    }),
+    NOTIFICATION_RETRY_MAX_MS: Type.Integer({
+      minimum: 10,
+      maximum: 3_600_000,
+      default: 60_000,
+      description: "Longest back-off between two attempts",
+    }),
+    NOTIFICATION_DEAD_LETTER_TOPIC: Type.String({
+      minLength: 1,
+      default: "notification.dead-letter",
+      description: "Where events that cannot be e-mailed go, with the reason",
+    }),
+    NOTIFICATION_CONCURRENCY: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 4,
+      description: "Partitions worked on at once (each holds a PostgreSQL connection while its e-mail is sent)",
+    }),
     NOTIFICATION_TIME_ZONE: Type.String({ minLength: 1, default: "UTC", description: "IANA time zone the e-mails show times in" }),
   },
   (values) => {
-    if (!validTimeZone(values.NOTIFICATION_TIME_ZONE)) throw new ConfigError([`NOTIFICATION_TIME_ZONE must be an IANA time zone (got ${JSON.stringify(values.NOTIFICATION_TIME_ZONE)})`]);
+    if (!validTimeZone(values.NOTIFICATION_TIME_ZONE))
+      throw new ConfigError([`NOTIFICATION_TIME_ZONE must be an IANA time zone (got ${JSON.stringify(values.NOTIFICATION_TIME_ZONE)})`]);
     return {
       groupId: values.NOTIFICATION_GROUP_ID,
       sendAttempts: values.NOTIFICATION_SEND_ATTEMPTS,

@@ -30,7 +30,11 @@ const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "
 export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (character) => htmlEntities[character]!);
 
 /** Fills every `{{name}}` of `template`; `escapeValue` is applied to each value. */
-export function renderTemplate(template: string, values: TemplateValues, escapeValue: (value: string) => string = (value) => value): string {
+export function renderTemplate(
+  template: string,
+  values: TemplateValues,
+  escapeValue: (value: string) => string = (value) => value,
+): string {
   return template.replace(placeholder, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new TemplateError(`no value for {{${name}}}`);

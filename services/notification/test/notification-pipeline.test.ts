@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  createLogger, createMailer, createMetrics, createProducer, loadConfig, type Logger, type PaymentEventData, paymentEventMessage, type PaymentTopic, type Producer,
+  createLogger,
+  createMailer,
+  createMetrics,
+  createProducer,
+  type Logger,
+  loadConfig,
+  type PaymentEventData,
+  type PaymentTopic,
+  type Producer,
+  paymentEventMessage,
   smtpSettings,
 } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
@@ -69,8 +78,18 @@ async function projectedBooking(sale: Awaited<ReturnType<typeof publishedSale>>,
   const bookingId = crypto.randomUUID();
   await catalog.asSystem((tx) =>
     tx.insert(schema.bookings).values({
-      reservationId: bookingId, userId, tenantId: sale.tenantId, eventId: sale.event.id, showId: sale.show.id, zoneId: sale.general.id,
-      status: "confirmed", quantity: 2, unitPrice: 150_000, totalAmount: 300_000, currency: "THB", confirmedAt: new Date(),
+      reservationId: bookingId,
+      userId,
+      tenantId: sale.tenantId,
+      eventId: sale.event.id,
+      showId: sale.show.id,
+      zoneId: sale.general.id,
+      status: "confirmed",
+      quantity: 2,
+      unitPrice: 150_000,
+      totalAmount: 300_000,
+      currency: "THB",
+      confirmedAt: new Date(),
     }),
   );
   return bookingId;
@@ -86,8 +105,14 @@ async function producePayment(type: PaymentTopic, key: string, data: PaymentEven
 async function startNotifier(overrides: Partial<NotificationConfig> = {}, hooks: NotifierHooks = {}, logger: Logger = testLogger) {
   const handled: HandledMessage[] = [];
   const config = {
-    ...defaults, groupId: overrides.groupId ?? (await groupAtEnd(testKafka, "notification-test", notificationTopics)), deadLetterTopic, retryBaseMs: 50, retryMaxMs: 500, sendAttempts: 5,
-    ...overrides, topics: stackConfig.kafka.topics,
+    ...defaults,
+    groupId: overrides.groupId ?? (await groupAtEnd(testKafka, "notification-test", notificationTopics)),
+    deadLetterTopic,
+    retryBaseMs: 50,
+    retryMaxMs: 500,
+    sendAttempts: 5,
+    ...overrides,
+    topics: stackConfig.kafka.topics,
   };
   const metrics = createNotificationMetrics(createMetrics("notification-test"));
   const mailer = createMailer(smtp);
@@ -115,7 +140,9 @@ async function startNotifier(overrides: Partial<NotificationConfig> = {}, hooks:
 async function counter(metric: NotificationMetrics[keyof NotificationMetrics], labels: Record<string, string>) {
   const values = (await metric.get()).values;
   return values
-    .filter((value) => Object.entries(labels).every(([name, wanted]) => (value.labels as Record<string, string | number | undefined>)[name] === wanted))
+    .filter((value) =>
+      Object.entries(labels).every(([name, wanted]) => (value.labels as Record<string, string | number | undefined>)[name] === wanted),
+    )
     .reduce((sum, value) => sum + value.value, 0);
 }
 
@@ -143,12 +170,23 @@ describe("notification worker on the real pipeline", () => {
     const sale = await publishedSale();
     const ann = await buyer();
     const seats = await catalog.asSystem((tx) =>
-      tx.select().from(schema.seats).where(eq(schema.seats.zoneId, sale.assigned.id)).orderBy(schema.seats.rowLabel, schema.seats.seatNumber),
+      tx
+        .select()
+        .from(schema.seats)
+        .where(eq(schema.seats.zoneId, sale.assigned.id))
+        .orderBy(schema.seats.rowLabel, schema.seats.seatNumber),
     );
     const logLines: string[] = [];
-    const worker = await startNotifier({}, {}, createLogger({ service: "notification-test", level: "debug", write: (line) => logLines.push(line) }));
+    const worker = await startNotifier(
+      {},
+      {},
+      createLogger({ service: "notification-test", level: "debug", write: (line) => logLines.push(line) }),
+    );
     try {
-      const reserved = await post(booking, "/bookings/reserve", ann.token, { show_id: sale.show.id, seat_ids: [seats[0]!.id, seats[1]!.id] });
+      const reserved = await post(booking, "/bookings/reserve", ann.token, {
+        show_id: sale.show.id,
+        seat_ids: [seats[0]!.id, seats[1]!.id],
+      });
       expect(reserved.status).toBe(201);
       const bookingId: string = reserved.body.data.booking_id;
       expect((await confirmPaid(booking, bookingId, crypto.randomUUID())).status).toBe(200);
@@ -195,7 +233,11 @@ describe("notification worker on the real pipeline", () => {
     const bob = await buyer();
     const worker = await startNotifier();
     try {
-      const reserved = await post(booking, "/bookings/reserve", bob.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 2 });
+      const reserved = await post(booking, "/bookings/reserve", bob.token, {
+        show_id: sale.show.id,
+        zone_id: sale.general.id,
+        quantity: 2,
+      });
       expect(reserved.status).toBe(201);
       const bookingId: string = reserved.body.data.booking_id;
       // Wait for the hold's own deadline (2 s in this fixture); a confirm after it closes the booking as expired.
@@ -224,9 +266,15 @@ describe("notification worker on the real pipeline", () => {
     const worker = await startNotifier();
     try {
       const payment = { payment_id: paymentId, booking_id: bookingId, user_id: cleo.id, amount: 300_000, currency: "THB" };
-      const failed = await producePayment("payment.failed", sale.event.id, { ...payment, status: "failed", failure_reason: "card declined by the issuer" });
+      const failed = await producePayment("payment.failed", sale.event.id, {
+        ...payment,
+        status: "failed",
+        failure_reason: "card declined by the issuer",
+      });
       const refunded = await producePayment("payment.refunded", sale.event.id, {
-        ...payment, status: "refunded", refund: { amount: 150_000, percent: 50, reason: "customer_request" },
+        ...payment,
+        status: "refunded",
+        refund: { amount: 150_000, percent: 50, reason: "customer_request" },
       });
 
       await eventually(() => {
@@ -234,7 +282,10 @@ describe("notification worker on the real pipeline", () => {
         expect(worker.resultsOf(refunded)).toEqual(["sent"]);
       }, waitLong);
       const mails = await mailsTo(cleo.email);
-      expect(mails.map((mail) => mail.subject).sort()).toEqual(["Payment failed for Flash Sale Live", "Refund processed for Flash Sale Live"]);
+      expect(mails.map((mail) => mail.subject).sort()).toEqual([
+        "Payment failed for Flash Sale Live",
+        "Refund processed for Flash Sale Live",
+      ]);
       const failedMail = mails.find((mail) => mail.subject.startsWith("Payment failed"))!;
       expect(failedMail.text).toContain("card declined by the issuer");
       expect(failedMail.text).toContain(formatMoney(300_000, "THB"));
@@ -257,17 +308,24 @@ describe("notification worker on the real pipeline", () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let target: HandledMessage | undefined;
     // The first worker sends, then is stopped before it commits the message's offset.
-    const first = await startNotifier({ groupId }, {
-      afterHandled: async (message) => {
-        if (bookingId && message.eventId === `booking.confirmed:${bookingId}`) {
-          target = message;
-          await gate;
-        }
+    const first = await startNotifier(
+      { groupId },
+      {
+        afterHandled: async (message) => {
+          if (bookingId && message.eventId === `booking.confirmed:${bookingId}`) {
+            target = message;
+            await gate;
+          }
+        },
       },
-    });
+    );
     let second: Awaited<ReturnType<typeof startNotifier>> | undefined;
     try {
-      const reserved = await post(booking, "/bookings/reserve", dana.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 });
+      const reserved = await post(booking, "/bookings/reserve", dana.token, {
+        show_id: sale.show.id,
+        zone_id: sale.general.id,
+        quantity: 1,
+      });
       expect(reserved.status).toBe(201);
       bookingId = reserved.body.data.booking_id;
       expect((await confirmPaid(booking, bookingId, crypto.randomUUID())).status).toBe(200);
@@ -283,7 +341,10 @@ describe("notification worker on the real pipeline", () => {
       second = await startNotifier({ groupId });
       await eventually(() => expect(second!.resultsOf(eventId)).toEqual(["duplicate"]), waitLong);
       // And the very same message produced once more.
-      await producer.send({ topic: "booking.confirmed", messages: [{ key: target!.message.key, value: target!.message.value, headers: target!.message.headers }] });
+      await producer.send({
+        topic: "booking.confirmed",
+        messages: [{ key: target!.message.key, value: target!.message.value, headers: target!.message.headers }],
+      });
       await eventually(() => expect(second!.resultsOf(eventId)).toEqual(["duplicate", "duplicate"]), waitLong);
 
       expect(await mailsTo(dana.email)).toHaveLength(1);
@@ -308,9 +369,18 @@ describe("notification worker on the real pipeline", () => {
       stack("down", "smtp");
       smtpStopped = true;
       const eventId = await producePayment("payment.failed", sale.event.id, {
-        payment_id: crypto.randomUUID(), booking_id: bookingId, user_id: emil.id, amount: 300_000, currency: "THB", status: "failed", failure_reason: "insufficient funds",
+        payment_id: crypto.randomUUID(),
+        booking_id: bookingId,
+        user_id: emil.id,
+        amount: 300_000,
+        currency: "THB",
+        status: "failed",
+        failure_reason: "insufficient funds",
       });
-      await eventually(async () => expect(await counter(worker.metrics.failures, { reason: "smtp_unavailable" })).toBeGreaterThanOrEqual(2), waitLong);
+      await eventually(
+        async () => expect(await counter(worker.metrics.failures, { reason: "smtp_unavailable" })).toBeGreaterThanOrEqual(2),
+        waitLong,
+      );
       expect(worker.resultsOf(eventId)).toEqual([]);
       stack("up");
       smtpStopped = false;
@@ -337,19 +407,45 @@ describe("notification worker on the real pipeline", () => {
     const reader = await deadLetters();
     try {
       const marker = crypto.randomUUID();
-      await producer.send({ topic: "booking.confirmed", messages: [{ key: sale.event.id, value: `{not json ${marker}`, headers: { event_id: `poison-${marker}` } }] });
+      await producer.send({
+        topic: "booking.confirmed",
+        messages: [{ key: sale.event.id, value: `{not json ${marker}`, headers: { event_id: `poison-${marker}` } }],
+      });
       const base = { amount: 300_000, currency: "THB", status: "failed" as const, failure_reason: "declined" };
-      const unknownUser = await producePayment("payment.failed", sale.event.id, { ...base, payment_id: crypto.randomUUID(), booking_id: bookingId, user_id: crypto.randomUUID() });
+      const unknownUser = await producePayment("payment.failed", sale.event.id, {
+        ...base,
+        payment_id: crypto.randomUUID(),
+        booking_id: bookingId,
+        user_id: crypto.randomUUID(),
+      });
       // A booking the projector never writes: retried (it might only be late), then given up.
-      const unknownBooking = await producePayment("payment.failed", sale.event.id, { ...base, payment_id: crypto.randomUUID(), booking_id: crypto.randomUUID(), user_id: fay.id });
-      const good = await producePayment("payment.failed", sale.event.id, { ...base, payment_id: crypto.randomUUID(), booking_id: bookingId, user_id: fay.id });
+      const unknownBooking = await producePayment("payment.failed", sale.event.id, {
+        ...base,
+        payment_id: crypto.randomUUID(),
+        booking_id: crypto.randomUUID(),
+        user_id: fay.id,
+      });
+      const good = await producePayment("payment.failed", sale.event.id, {
+        ...base,
+        payment_id: crypto.randomUUID(),
+        booking_id: bookingId,
+        user_id: fay.id,
+      });
 
       await eventually(() => {
-        expect(reader.read).toContainEqual({ value: `{not json ${marker}`, reason: "not JSON", topic: "booking.confirmed", eventId: `poison-${marker}`, attempts: "0" });
-        expect(reader.read.filter((entry) => entry.eventId === unknownUser).map(({ reason, attempts }) => ({ reason, attempts }))).toEqual([{ reason: "unknown user", attempts: "1" }]);
-        expect(reader.read.filter((entry) => entry.eventId === unknownBooking).map(({ reason, attempts }) => ({ reason, attempts }))).toEqual([
-          { reason: "unknown booking (gave up after 5 attempts)", attempts: "5" },
+        expect(reader.read).toContainEqual({
+          value: `{not json ${marker}`,
+          reason: "not JSON",
+          topic: "booking.confirmed",
+          eventId: `poison-${marker}`,
+          attempts: "0",
+        });
+        expect(reader.read.filter((entry) => entry.eventId === unknownUser).map(({ reason, attempts }) => ({ reason, attempts }))).toEqual([
+          { reason: "unknown user", attempts: "1" },
         ]);
+        expect(
+          reader.read.filter((entry) => entry.eventId === unknownBooking).map(({ reason, attempts }) => ({ reason, attempts })),
+        ).toEqual([{ reason: "unknown booking (gave up after 5 attempts)", attempts: "5" }]);
       }, waitLong);
       // The worker carried on: the good event after them was e-mailed, the bad ones sent nothing.
       await eventually(() => expect(worker.resultsOf(good)).toEqual(["sent"]), waitLong);

@@ -7,9 +7,25 @@ describe("templates", () => {
     const templates = loadTemplates();
     const hostile = `<script>alert("x")</script> & 'quotes'`;
     const values = {
-      user_name: hostile, booking_id: "b-1", payment_id: "p-1", event_title: hostile, venue: "Hall <A>", show_starts_at: "soon", zone_name: "Zone & co",
-      quantity: 2, seats: "Row A, seat 1", unit_price: "THB 1.00", total_price: "THB 2.00", ticket_code: "booking-rush:ticket:b-1", qr_cid: "qr@x",
-      expired_at: "then", amount: "THB 2.00", failure_reason: "card <declined>", refund_amount: "THB 1.00", refund_percent: 50, refund_reason: "because",
+      user_name: hostile,
+      booking_id: "b-1",
+      payment_id: "p-1",
+      event_title: hostile,
+      venue: "Hall <A>",
+      show_starts_at: "soon",
+      zone_name: "Zone & co",
+      quantity: 2,
+      seats: "Row A, seat 1",
+      unit_price: "THB 1.00",
+      total_price: "THB 2.00",
+      ticket_code: "booking-rush:ticket:b-1",
+      qr_cid: "qr@x",
+      expired_at: "then",
+      amount: "THB 2.00",
+      failure_reason: "card <declined>",
+      refund_amount: "THB 1.00",
+      refund_percent: 50,
+      refund_reason: "because",
     };
     for (const name of templateNames) {
       const mail = templates.render(name, values);
@@ -29,7 +45,15 @@ describe("templates", () => {
 
   test("a subject stays one header line", () => {
     const mail = loadTemplates().render("booking-expired", {
-      user_name: "Ann", booking_id: "b", event_title: "Line\r\nBcc: evil@example.com", venue: "v", show_starts_at: "s", zone_name: "z", quantity: 1, seats: "-", expired_at: "t",
+      user_name: "Ann",
+      booking_id: "b",
+      event_title: "Line\r\nBcc: evil@example.com",
+      venue: "v",
+      show_starts_at: "s",
+      zone_name: "z",
+      quantity: 1,
+      seats: "-",
+      expired_at: "t",
     });
     expect(mail.subject).toBe("Your reservation for Line Bcc: evil@example.com expired");
   });
@@ -37,6 +61,11 @@ describe("templates", () => {
   test("amounts in minor units and seats read naturally", () => {
     expect(formatMoney(600_000, "THB")).toBe("THB\u00a06,000.00");
     expect(formatMoney(1_500, "JPY")).toBe("¥1,500");
-    expect(formatSeats([{ rowLabel: "A", seatNumber: 1 }, { rowLabel: "B", seatNumber: 2 }])).toBe("Row A, seat 1; Row B, seat 2");
+    expect(
+      formatSeats([
+        { rowLabel: "A", seatNumber: 1 },
+        { rowLabel: "B", seatNumber: 2 },
+      ]),
+    ).toBe("Row A, seat 1; Row B, seat 2");
   });
 });

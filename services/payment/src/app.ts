@@ -3,7 +3,16 @@
  * the worker's (worker.ts). Built once from config.
  */
 import {
-  type AuthConfig, closeRedis, createAccessControl, createKafka, createPostgres, createRedis, type KafkaConfig, type Logger, type PostgresConfig, type RedisConfig,
+  type AuthConfig,
+  closeRedis,
+  createAccessControl,
+  createKafka,
+  createPostgres,
+  createRedis,
+  type KafkaConfig,
+  type Logger,
+  type PostgresConfig,
+  type RedisConfig,
 } from "@booking-rush/lib";
 import { createGatewayClient } from "./gateway/gateway-client";
 import { createPaymentPublisher } from "./payment-publisher";

@@ -7,7 +7,7 @@
  * which the gateway answers with the charge it already made. The hold's expiry is the deadline: a
  * charge that cannot finish before it fails instead.
  */
-import { inScope, systemScope, type Database } from "@booking-rush/lib";
+import { type Database, inScope, systemScope } from "@booking-rush/lib";
 import { and, eq, inArray } from "drizzle-orm";
 import { bookings, payments, refunds } from "../../../drizzle/schema";
 import type { GatewayClient, GatewayOutcome } from "./gateway/gateway-client";
@@ -56,10 +56,14 @@ export async function chargePayment(dependencies: ChargeDependencies, paymentId:
 
   const { payment, booking } = claimed;
   const deadline = booking.expiresAt ?? new Date();
-  const outcome = await gateway.charge({ idempotencyKey: payment.id, amount: payment.amount, currency: payment.currency, method: payment.method }, deadline);
+  const outcome = await gateway.charge(
+    { idempotencyKey: payment.id, amount: payment.amount, currency: payment.currency, method: payment.method },
+    deadline,
+  );
   if (answerMayBeLost(outcome)) {
     const cancelled = await gateway.cancelCharge(payment.id, new Date(Date.now() + cancelWindowMs));
-    if (cancelled.status !== "succeeded") throw new Error(`payment ${payment.id}: the charge's answer was lost and cancelling it failed (${cancelled.status}); retried`);
+    if (cancelled.status !== "succeeded")
+      throw new Error(`payment ${payment.id}: the charge's answer was lost and cancelling it failed (${cancelled.status}); retried`);
   }
 
   const result = await inScope(db, systemScope, async (tx) => {
@@ -75,12 +79,18 @@ export async function chargePayment(dependencies: ChargeDependencies, paymentId:
           : {
               status: "failed",
               failedAt: new Date(),
-              failureReason: outcome.status === "declined" ? "The payment was declined" : customerReason[outcome.reason] ?? "The payment failed",
+              failureReason:
+                outcome.status === "declined" ? "The payment was declined" : (customerReason[outcome.reason] ?? "The payment failed"),
             },
       )
       .where(eq(payments.id, paymentId))
       .returning();
-    await publisher.publish(succeeded ? "payment.succeeded" : "payment.failed", paymentEventData(done!, booking.reservationId), booking.eventId, traceparent);
+    await publisher.publish(
+      succeeded ? "payment.succeeded" : "payment.failed",
+      paymentEventData(done!, booking.reservationId),
+      booking.eventId,
+      traceparent,
+    );
     if (!succeeded) {
       await tx
         .update(refunds)

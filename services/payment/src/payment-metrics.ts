@@ -3,10 +3,15 @@ import type { ChargeResult } from "./charge";
 import type { RefundResult } from "./refund";
 
 /** Every result the worker counts, each shown at 0 before it first happens (no "No data" panels). */
-export const paymentResults = ["succeeded", "failed", "already_done", "unknown_payment", "refunded", "refund_after_charge", "nothing_to_refund"] as const satisfies readonly (
-  | ChargeResult
-  | RefundResult
-)[];
+export const paymentResults = [
+  "succeeded",
+  "failed",
+  "already_done",
+  "unknown_payment",
+  "refunded",
+  "refund_after_charge",
+  "nothing_to_refund",
+] as const satisfies readonly (ChargeResult | RefundResult)[];
 
 export function createPaymentMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
@@ -17,7 +22,11 @@ export function createPaymentMetrics(metrics: Metrics) {
   });
   return {
     outcomes,
-    workerFailures: new Counter({ name: "payment_worker_failures_total", help: "Attempts to handle a payment message that failed and were retried", registers }),
+    workerFailures: new Counter({
+      name: "payment_worker_failures_total",
+      help: "Attempts to handle a payment message that failed and were retried",
+      registers,
+    }),
   };
 }
 

@@ -4,14 +4,22 @@
  * message at a time per partition, at least once; every handler makes a redelivery harmless.
  */
 import {
-  type BookingEvent, createEventConsumer, type Database, type EventCancelled, type Kafka, type KafkaConfig, type Logger, parseBookingEvent,
-  parseEventCancelled, parsePaymentEvent,
+  type BookingEvent,
+  createEventConsumer,
+  type Database,
+  type EventCancelled,
+  type Kafka,
+  type KafkaConfig,
+  type Logger,
+  parseBookingEvent,
+  parseEventCancelled,
+  parsePaymentEvent,
 } from "@booking-rush/lib";
 import { chargePayment } from "./charge";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentMetrics } from "./payment-metrics";
 import type { PaymentPublisher } from "./payment-publisher";
-import { paidBookingsOfEvent, refundBooking, type RefundDependencies, type RefundResult } from "./refund";
+import { paidBookingsOfEvent, type RefundDependencies, type RefundResult, refundBooking } from "./refund";
 import { customerRefundRule } from "./refund-rules";
 import type { PaymentConfig } from "./settings";
 
@@ -36,8 +44,10 @@ const unknownPaymentGraceMs = 30_000;
  */
 export function refundClosedBooking(dependencies: RefundDependencies, event: BookingEvent, traceparent?: string): Promise<RefundResult> {
   const { booking } = event;
-  if (event.type === "booking.expired") return refundBooking(dependencies, booking.booking_id, () => ({ percent: 100, reason: "reservation_expired" }), traceparent);
-  if (booking.confirmed_at_ms === undefined) return refundBooking(dependencies, booking.booking_id, () => ({ percent: 100, reason: "compensation" }), traceparent);
+  if (event.type === "booking.expired")
+    return refundBooking(dependencies, booking.booking_id, () => ({ percent: 100, reason: "reservation_expired" }), traceparent);
+  if (booking.confirmed_at_ms === undefined)
+    return refundBooking(dependencies, booking.booking_id, () => ({ percent: 100, reason: "compensation" }), traceparent);
   const at = new Date(booking.closed_at_ms ?? Date.now());
   return refundBooking(dependencies, booking.booking_id, (facts) => customerRefundRule({ ...facts, at }), traceparent);
 }
@@ -75,7 +85,8 @@ export function createPaymentWorker(dependencies: PaymentWorkerDependencies, con
       if (message.topic === "event.cancelled") {
         const parsed = parseEventCancelled(message.value);
         if ("reason" in parsed) return { deadLetter: parsed.reason };
-        for (const result of await refundCancelledEvent(dependencies, parsed.event, message.traceparent, message.heartbeat)) metrics.outcomes.inc({ result });
+        for (const result of await refundCancelledEvent(dependencies, parsed.event, message.traceparent, message.heartbeat))
+          metrics.outcomes.inc({ result });
         return;
       }
       if (message.topic === "booking.expired" || message.topic === "booking.cancelled") {
@@ -91,7 +102,8 @@ export function createPaymentWorker(dependencies: PaymentWorkerDependencies, con
         // payment.requested is sent just before the transaction that records the payment commits:
         // a fast worker can get here first. Retried until the row is visible; a payment that never
         // appears (its transaction rolled back after the send) is dead-lettered.
-        if (Date.now() - message.timestamp < unknownPaymentGraceMs) throw new Error(`payment ${parsed.event.payment.payment_id} is not visible yet`);
+        if (Date.now() - message.timestamp < unknownPaymentGraceMs)
+          throw new Error(`payment ${parsed.event.payment.payment_id} is not visible yet`);
         metrics.outcomes.inc({ result });
         return { deadLetter: "no such payment: its transaction never committed" };
       }

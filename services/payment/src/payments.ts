@@ -8,8 +8,17 @@
  * goes back in time, shared with the projector).
  */
 import {
-  AppError, type AuthenticatedUser, conflict, inScope, notFound, readBooking, type Redis, systemScope, upsertBookingStates, zoneFacts,
+  AppError,
+  type AuthenticatedUser,
+  conflict,
   type Database,
+  inScope,
+  notFound,
+  type Redis,
+  readBooking,
+  systemScope,
+  upsertBookingStates,
+  zoneFacts,
 } from "@booking-rush/lib";
 import { and, eq, ne } from "drizzle-orm";
 import { bookings, events, type Payment, payments, type Refund, refunds } from "../../../drizzle/schema";
@@ -72,7 +81,8 @@ export interface PaymentRequest {
 }
 
 const uniqueViolation = (error: unknown, constraint: string) => {
-  const cause = (error as { cause?: { code?: string; constraint_name?: string } })?.cause ?? (error as { code?: string; constraint_name?: string });
+  const cause =
+    (error as { cause?: { code?: string; constraint_name?: string } })?.cause ?? (error as { code?: string; constraint_name?: string });
   return cause?.code === "23505" && cause.constraint_name === constraint;
 };
 
@@ -94,7 +104,9 @@ export async function createPayment(store: PaymentStore, request: PaymentRequest
         return { created: false, payment: paymentView(earlier.payment, earlier.reservationId) };
       }
       if (booking.status === "expired" || (booking.status === "reserved" && booking.expires_at_ms <= Date.now())) {
-        throw new AppError("RESERVATION_EXPIRED", "The hold expired before it was paid", { expires_at: new Date(booking.expires_at_ms).toISOString() });
+        throw new AppError("RESERVATION_EXPIRED", "The hold expired before it was paid", {
+          expires_at: new Date(booking.expires_at_ms).toISOString(),
+        });
       }
       if (booking.status !== "reserved") throw conflict("Only a live hold can be paid", { status: booking.status });
       // Key-share: many payments of one sale lock the event row together; an event cancellation's
@@ -118,7 +130,12 @@ export async function createPayment(store: PaymentStore, request: PaymentRequest
           status: "pending",
         })
         .returning();
-      await store.publisher.publish("payment.requested", paymentEventData(payment!, booking.booking_id), booking.event_id, request.traceparent);
+      await store.publisher.publish(
+        "payment.requested",
+        paymentEventData(payment!, booking.booking_id),
+        booking.event_id,
+        request.traceparent,
+      );
       return { created: true, payment: paymentView(payment!, booking.booking_id) };
     });
   } catch (error) {

@@ -15,7 +15,16 @@
  * - an event cancelled by its organizer (event.cancelled): 100%;
  * - a hold that expired after its payment succeeded (booking.expired): 100%.
  */
-import { AppError, type AuthenticatedUser, conflict, type Database, inScope, notFound, serviceUnavailable, systemScope } from "@booking-rush/lib";
+import {
+  AppError,
+  type AuthenticatedUser,
+  conflict,
+  type Database,
+  inScope,
+  notFound,
+  serviceUnavailable,
+  systemScope,
+} from "@booking-rush/lib";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { bookings, events, type Payment, payments, type Refund, refunds, shows } from "../../../drizzle/schema";
 import type { GatewayClient } from "./gateway/gateway-client";
@@ -97,7 +106,10 @@ async function completeRefund(
 
   return inScope(db, systemScope, async (tx) => {
     if (outcome.status !== "succeeded") {
-      await tx.update(refunds).set({ status: "failed", failureReason: outcome.reason }).where(and(eq(refunds.id, refund.id), eq(refunds.status, "processing")));
+      await tx
+        .update(refunds)
+        .set({ status: "failed", failureReason: outcome.reason })
+        .where(and(eq(refunds.id, refund.id), eq(refunds.status, "processing")));
       throw new RefundFailedError(payment.id, outcome.reason);
     }
     const [current] = await tx.select().from(payments).where(eq(payments.id, payment.id)).for("update");
@@ -111,10 +123,17 @@ async function completeRefund(
       .set({ status: "succeeded", processedAt: new Date(), gatewayReference: outcome.reference || null })
       .where(eq(refunds.id, refund.id))
       .returning();
-    const [refunded] = await tx.update(payments).set({ status: "refunded", refundedAt: new Date() }).where(eq(payments.id, payment.id)).returning();
+    const [refunded] = await tx
+      .update(payments)
+      .set({ status: "refunded", refundedAt: new Date() })
+      .where(eq(payments.id, payment.id))
+      .returning();
     await publisher.publish(
       "payment.refunded",
-      { ...paymentEventData(refunded!, inFlight.reservationId), refund: { amount: done!.amount, percent: done!.percent, reason: done!.reason } },
+      {
+        ...paymentEventData(refunded!, inFlight.reservationId),
+        refund: { amount: done!.amount, percent: done!.percent, reason: done!.reason },
+      },
       inFlight.eventId,
       traceparent,
     );
@@ -138,7 +157,10 @@ export async function refundBooking(
   traceparent?: string,
 ): Promise<RefundResult> {
   const inFlight = await inScope(dependencies.db, systemScope, async (tx) => {
-    const row = await lockPayment(tx, and(eq(bookings.reservationId, reservationId), inArray(payments.status, ["pending", "processing", "succeeded"]))!);
+    const row = await lockPayment(
+      tx,
+      and(eq(bookings.reservationId, reservationId), inArray(payments.status, ["pending", "processing", "succeeded"]))!,
+    );
     if (!row) return undefined;
     const charged = row.payment.status === "succeeded";
     const rule = decide({ showStartsAt: row.showStartsAt, eventCancelled: row.eventStatus === "cancelled" });
@@ -232,13 +254,29 @@ export async function requestRefund(dependencies: RefundDependencies, request: C
 
     const rule = request.decide({ showStartsAt: row.showStartsAt, eventCancelled: row.eventStatus === "cancelled" });
     if (rule.percent === 0) {
-      throw new AppError("CONFLICT", "No refund is due less than 3 days before the show", { percent: 0, show_starts_at: row.showStartsAt.toISOString() });
+      throw new AppError("CONFLICT", "No refund is due less than 3 days before the show", {
+        percent: 0,
+        show_starts_at: row.showStartsAt.toISOString(),
+      });
     }
-    const values = { amount: refundAmount(row.payment.amount, rule.percent), percent: rule.percent, reason: rule.reason, status: "processing" as const, requestedBy: user.id };
+    const values = {
+      amount: refundAmount(row.payment.amount, rule.percent),
+      percent: rule.percent,
+      reason: rule.reason,
+      status: "processing" as const,
+      requestedBy: user.id,
+    };
     // A retry of a request whose refund failed at the gateway tries again on the same row.
     const [refund] = earlier
-      ? await tx.update(refunds).set({ ...values, failureReason: null }).where(eq(refunds.id, earlier.id)).returning()
-      : await tx.insert(refunds).values({ ...values, paymentId: row.payment.id, idempotencyKey: request.idempotencyKey }).returning();
+      ? await tx
+          .update(refunds)
+          .set({ ...values, failureReason: null })
+          .where(eq(refunds.id, earlier.id))
+          .returning()
+      : await tx
+          .insert(refunds)
+          .values({ ...values, paymentId: row.payment.id, idempotencyKey: request.idempotencyKey })
+          .returning();
     return { ...facts, refund: refund! };
   });
 

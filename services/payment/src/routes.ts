@@ -1,6 +1,5 @@
-import { type AccessControl, authGuard, currentTraceparent, okSchema, uuid } from "@booking-rush/lib";
+import { type AccessControl, authGuard, currentTraceparent, errorResponses, okSchema, traceparentHeader, uuid } from "@booking-rush/lib";
 import { Elysia, t } from "elysia";
-import { errorResponses, traceparentHeader } from "@booking-rush/lib";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
 import { requestRefund } from "./refund";
 import { customerRefundRule } from "./refund-rules";
@@ -17,8 +16,17 @@ const paymentSchema = t.Object({
     t.Object({
       refund_id: t.String({ format: "uuid" }),
       amount: t.Integer({ description: "Minor units: floor(payment amount × percent / 100)" }),
-      percent: t.Integer({ minimum: 0, maximum: 100, description: "By the refund rules: > 7 days before the show 100, 3–7 days 50, < 3 days 0; event cancelled 100" }),
-      reason: t.Union([t.Literal("customer_request"), t.Literal("event_cancelled"), t.Literal("reservation_expired"), t.Literal("compensation")]),
+      percent: t.Integer({
+        minimum: 0,
+        maximum: 100,
+        description: "By the refund rules: > 7 days before the show 100, 3–7 days 50, < 3 days 0; event cancelled 100",
+      }),
+      reason: t.Union([
+        t.Literal("customer_request"),
+        t.Literal("event_cancelled"),
+        t.Literal("reservation_expired"),
+        t.Literal("compensation"),
+      ]),
       status: t.Union([t.Literal("pending"), t.Literal("processing"), t.Literal("succeeded"), t.Literal("failed")]),
       processed_at: t.Optional(t.String({ format: "date-time" })),
     }),
@@ -28,7 +36,12 @@ const paymentSchema = t.Object({
 });
 
 const postHeaders = t.Object({
-  "idempotency-key": t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$", description: "Required; a retry with the same key and body returns the first answer" }),
+  "idempotency-key": t.String({
+    minLength: 1,
+    maxLength: 128,
+    pattern: "^[A-Za-z0-9._:-]+$",
+    description: "Required; a retry with the same key and body returns the first answer",
+  }),
   traceparent: traceparentHeader,
 });
 
@@ -52,7 +65,10 @@ export const paymentRoutes = (store: PaymentStore, access: AccessControl) =>
         auth: true,
         headers: postHeaders,
         body: t.Object({ booking_id: uuid(), method: t.Union([t.Literal("card"), t.Literal("bank_transfer"), t.Literal("e_wallet")]) }),
-        response: { 202: okSchema(paymentSchema), ...errorResponses("NOT_FOUND", "CONFLICT", "BOOKING_NOT_OPEN", "RESERVATION_EXPIRED", "IDEMPOTENCY_KEY_REUSED") },
+        response: {
+          202: okSchema(paymentSchema),
+          ...errorResponses("NOT_FOUND", "CONFLICT", "BOOKING_NOT_OPEN", "RESERVATION_EXPIRED", "IDEMPOTENCY_KEY_REUSED"),
+        },
         detail: { tags: ["payment"], summary: "Pay for a live hold; the charge happens in the background" },
       },
     )
@@ -84,7 +100,8 @@ export const paymentRoutes = (store: PaymentStore, access: AccessControl) =>
         response: { 200: okSchema(paymentSchema), ...errorResponses("NOT_FOUND", "CONFLICT", "IDEMPOTENCY_KEY_REUSED") },
         detail: {
           tags: ["payment"],
-          summary: "Refund by the rules (> 7 days before the show 100%, 3–7 days 50%, < 3 days refused; event cancelled 100%); the booking is cancelled and its seats go back on sale",
+          summary:
+            "Refund by the rules (> 7 days before the show 100%, 3–7 days 50%, < 3 days refused; event cancelled 100%); the booking is cancelled and its seats go back on sale",
         },
       },
     );

@@ -29,7 +29,10 @@ describe("a worker process whose consumer crashes", () => {
     await blocker.run({ eachMessage: async () => {} });
     await blockerJoined;
 
-    const worker = spawnWorker("payment/worker.ts", { PAYMENT_GROUP_ID: groupId, PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.crash-${crypto.randomUUID()}` });
+    const worker = spawnWorker("payment/worker.ts", {
+      PAYMENT_GROUP_ID: groupId,
+      PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.crash-${crypto.randomUUID()}`,
+    });
     try {
       // Up and answering, but not ready: its consumer crashed on the refused join.
       const body = await eventually(

@@ -45,11 +45,33 @@ function spawnAllWorkers() {
   const unique = crypto.randomUUID();
   const common = { DATABASE_URL: world.catalog.database.url, JWT_SECRET: "booking-tests-signing-secret-0123456789" };
   return {
-    relay: spawnWorker("booking/outbox-relay.ts", { ...common, OUTBOX_CONSUMER_NAME: `fresh-start-${unique}`, OUTBOX_POLL_INTERVAL_MS: "20" }),
-    payment: spawnWorker("payment/worker.ts", { ...common, PAYMENT_GATEWAY_URL: world.gateway.url, PAYMENT_GROUP_ID: `fresh-payment-${unique}`, PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.fresh-${unique}` }),
-    saga: spawnWorker("booking/payment-saga.ts", { ...common, PAYMENT_SAGA_GROUP_ID: `fresh-saga-${unique}`, PAYMENT_SAGA_DEAD_LETTER_TOPIC: `booking.saga.dead-letter.fresh-${unique}` }),
-    projector: spawnWorker("projector/main.ts", { ...common, PROJECTOR_GROUP_ID: `fresh-projector-${unique}`, PROJECTOR_DEAD_LETTER_TOPIC: `projector.dead-letter.fresh-${unique}`, PROJECTOR_FLUSH_INTERVAL_MS: "100" }),
-    notification: spawnWorker("notification/main.ts", { ...common, NOTIFICATION_GROUP_ID: `fresh-notification-${unique}`, NOTIFICATION_DEAD_LETTER_TOPIC: `notification.dead-letter.fresh-${unique}` }),
+    relay: spawnWorker("booking/outbox-relay.ts", {
+      ...common,
+      OUTBOX_CONSUMER_NAME: `fresh-start-${unique}`,
+      OUTBOX_POLL_INTERVAL_MS: "20",
+    }),
+    payment: spawnWorker("payment/worker.ts", {
+      ...common,
+      PAYMENT_GATEWAY_URL: world.gateway.url,
+      PAYMENT_GROUP_ID: `fresh-payment-${unique}`,
+      PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.fresh-${unique}`,
+    }),
+    saga: spawnWorker("booking/payment-saga.ts", {
+      ...common,
+      PAYMENT_SAGA_GROUP_ID: `fresh-saga-${unique}`,
+      PAYMENT_SAGA_DEAD_LETTER_TOPIC: `booking.saga.dead-letter.fresh-${unique}`,
+    }),
+    projector: spawnWorker("projector/main.ts", {
+      ...common,
+      PROJECTOR_GROUP_ID: `fresh-projector-${unique}`,
+      PROJECTOR_DEAD_LETTER_TOPIC: `projector.dead-letter.fresh-${unique}`,
+      PROJECTOR_FLUSH_INTERVAL_MS: "100",
+    }),
+    notification: spawnWorker("notification/main.ts", {
+      ...common,
+      NOTIFICATION_GROUP_ID: `fresh-notification-${unique}`,
+      NOTIFICATION_DEAD_LETTER_TOPIC: `notification.dead-letter.fresh-${unique}`,
+    }),
   };
 }
 
@@ -84,8 +106,14 @@ async function paidEndToEnd() {
   const bookingId = hold.body.data.booking_id as string;
   const paid = await world.pay(payer.token, bookingId);
   expect(paid.status).toBe(202);
-  await eventually(async () => expect(await world.paymentOf(payer.token, paid.body.data.payment_id)).toMatchObject({ status: "succeeded" }), { timeoutMs: 60_000, intervalMs: 200 });
-  await eventually(async () => expect(await world.bookingStatus(sale.event.id, bookingId)).toBe("confirmed"), { timeoutMs: 60_000, intervalMs: 200 });
+  await eventually(
+    async () => expect(await world.paymentOf(payer.token, paid.body.data.payment_id)).toMatchObject({ status: "succeeded" }),
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  await eventually(async () => expect(await world.bookingStatus(sale.event.id, bookingId)).toBe("confirmed"), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
   const mail = await theOneMailTo(payer.email, 90_000);
   expect(mail.subject).toContain("Your tickets");
 }
@@ -112,12 +140,14 @@ describe("first start of every worker", () => {
       const downUntil = Date.now() + 20_000;
       await eventually(
         async () => {
-          for (const worker of [workers.payment, workers.saga, workers.projector, workers.notification]) expect((await fetch(worker.url("/readyz"))).status).toBe(503);
+          for (const worker of [workers.payment, workers.saga, workers.projector, workers.notification])
+            expect((await fetch(worker.url("/readyz"))).status).toBe(503);
         },
         { timeoutMs: 15_000, intervalMs: 250 },
       );
       await Bun.sleep(Math.max(0, downUntil - Date.now()));
-      for (const [name, worker] of Object.entries(workers)) expect({ name, exitCode: worker.child.exitCode }).toEqual({ name, exitCode: null });
+      for (const [name, worker] of Object.entries(workers))
+        expect({ name, exitCode: worker.child.exitCode }).toEqual({ name, exitCode: null });
       stack("up");
       kafkaDown = false;
       await allReady(workers);

@@ -1,8 +1,8 @@
 /** The gateway client against the mock gateway, a real HTTP server on loopback with its knobs. */
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { eventually } from "../../lib/test/support/eventually";
 import { createGatewayClient, type RetryPolicy } from "../src/gateway/gateway-client";
 import { startMockGateway } from "../src/gateway/mock-gateway";
-import { eventually } from "../../lib/test/support/eventually";
 
 const gateway = startMockGateway();
 afterAll(() => gateway.stop());
@@ -29,7 +29,11 @@ describe("gateway client", () => {
   test("a decline is final: not retried", async () => {
     await setKnobs({ decline_next: 1 });
     const key = crypto.randomUUID();
-    expect(await client.charge({ idempotencyKey: key, amount: 1, currency: "THB" }, inSeconds(5))).toEqual({ status: "declined", reason: "card_declined", attempts: 1 });
+    expect(await client.charge({ idempotencyKey: key, amount: 1, currency: "THB" }, inSeconds(5))).toEqual({
+      status: "declined",
+      reason: "card_declined",
+      attempts: 1,
+    });
     expect(chargesFor(key).map((charge) => charge.status)).toEqual(["declined"]);
   });
 
@@ -72,19 +76,31 @@ describe("gateway client", () => {
     expect(outcome).toMatchObject({ status: "failed", reason: "deadline" });
     expect(outcome.attempts).toBeLessThan(5);
     expect(chargesFor(key)).toHaveLength(0);
-    expect(await client.charge({ idempotencyKey: crypto.randomUUID(), amount: 5, currency: "THB" }, new Date(Date.now() - 1))).toEqual({ status: "failed", reason: "deadline", attempts: 0 });
+    expect(await client.charge({ idempotencyKey: crypto.randomUUID(), amount: 5, currency: "THB" }, new Date(Date.now() - 1))).toEqual({
+      status: "failed",
+      reason: "deadline",
+      attempts: 0,
+    });
   });
 
   test("refunds: of a real charge once, of an unknown one refused", async () => {
     const key = crypto.randomUUID();
     const charged = await client.charge({ idempotencyKey: key, amount: 100, currency: "THB" }, inSeconds(5));
     if (charged.status !== "succeeded") throw new Error("charge failed");
-    const first = await client.refund({ idempotencyKey: `refund-${key}`, chargeId: charged.reference, amount: 50, currency: "THB" }, inSeconds(5));
-    const again = await client.refund({ idempotencyKey: `refund-${key}`, chargeId: charged.reference, amount: 50, currency: "THB" }, inSeconds(5));
+    const first = await client.refund(
+      { idempotencyKey: `refund-${key}`, chargeId: charged.reference, amount: 50, currency: "THB" },
+      inSeconds(5),
+    );
+    const again = await client.refund(
+      { idempotencyKey: `refund-${key}`, chargeId: charged.reference, amount: 50, currency: "THB" },
+      inSeconds(5),
+    );
     expect(first.status).toBe("succeeded");
     expect(again).toEqual(first);
     expect(gateway.records.filter((record) => record.kind === "refund" && record.chargeId === charged.reference)).toHaveLength(1);
-    expect(await client.refund({ idempotencyKey: crypto.randomUUID(), chargeId: crypto.randomUUID(), amount: 1, currency: "THB" }, inSeconds(5))).toMatchObject({
+    expect(
+      await client.refund({ idempotencyKey: crypto.randomUUID(), chargeId: crypto.randomUUID(), amount: 1, currency: "THB" }, inSeconds(5)),
+    ).toMatchObject({
       status: "failed",
       reason: "gateway_rejected",
     });
@@ -99,7 +115,10 @@ describe("gateway client", () => {
     // In progress: the gateway is slow, the charge's own call has given up; the cancel waits for it and voids it.
     await setKnobs({ latency_ms: 300 });
     const slow = crypto.randomUUID();
-    const charging = fetch(`${gateway.url}/charges`, { method: "POST", body: JSON.stringify({ idempotency_key: slow, amount: 7, currency: "THB" }) });
+    const charging = fetch(`${gateway.url}/charges`, {
+      method: "POST",
+      body: JSON.stringify({ idempotency_key: slow, amount: 7, currency: "THB" }),
+    });
     await eventually(() => expect(gateway.inProgress()).toContain(`charge:${slow}`), { timeoutMs: 2_000, intervalMs: 5 });
     const patient = createGatewayClient(gateway.url, { ...policy, attemptTimeoutMs: 2_000 });
     expect((await patient.cancelCharge(slow, inSeconds(5))).status).toBe("succeeded");
@@ -109,7 +128,10 @@ describe("gateway client", () => {
     // Never made: nothing to void, and the key can no longer charge.
     const never = crypto.randomUUID();
     expect((await client.cancelCharge(never, inSeconds(5))).status).toBe("succeeded");
-    expect(await client.charge({ idempotencyKey: never, amount: 7, currency: "THB" }, inSeconds(5))).toMatchObject({ status: "failed", reason: "gateway_rejected" });
+    expect(await client.charge({ idempotencyKey: never, amount: 7, currency: "THB" }, inSeconds(5))).toMatchObject({
+      status: "failed",
+      reason: "gateway_rejected",
+    });
     expect(chargesFor(never)).toHaveLength(0);
   });
 });

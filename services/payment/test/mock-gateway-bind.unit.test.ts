@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { loadConfig } from "@booking-rush/lib";
+import { eventually } from "../../lib/test/support/eventually";
 import { startMockGateway } from "../src/gateway/mock-gateway";
 import { mockGatewaySettings } from "../src/gateway/mock-gateway-settings";
-import { eventually } from "../../lib/test/support/eventually";
 
 const entrypoint = `${import.meta.dir}/../mock-gateway.ts`;
 const stops: (() => void)[] = [];
@@ -42,7 +42,10 @@ describe("mock gateway bind address", () => {
     stops.push(gateway.stop);
     expect(await healthOn("127.0.0.2", port)).toBe(200);
     expect((await fetch(`http://127.0.0.2:${port}/readyz`)).status).toBe(200);
-    const charge = await fetch(`http://127.0.0.2:${port}/charges`, { method: "POST", body: JSON.stringify({ idempotency_key: "bind-1", amount: 100, currency: "USD", method: "card" }) });
+    const charge = await fetch(`http://127.0.0.2:${port}/charges`, {
+      method: "POST",
+      body: JSON.stringify({ idempotency_key: "bind-1", amount: 100, currency: "USD", method: "card" }),
+    });
     expect(charge.status).toBe(201);
     expect(gateway.records.map((record) => record.idempotencyKey)).toEqual(["bind-1"]);
   });

@@ -6,7 +6,7 @@
  * the SMTP sink. Each ends with PostgreSQL equal to Redis for the zone.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createProducer, paymentEventMessage, type PaymentEventData } from "@booking-rush/lib";
+import { createProducer, type PaymentEventData, paymentEventMessage } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { testKafka } from "../../booking/test/support/relay-fixture";
@@ -40,7 +40,9 @@ describe("payments end to end", () => {
     await eventually(async () => expect((await world.paymentOf(payer.token, paymentId)).status).toBe("succeeded"), waitLong);
     await eventually(async () => expect(await world.zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 2 }), waitLong);
     await eventually(async () => {
-      const [row] = await world.catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.reservationId, bookingId)));
+      const [row] = await world.catalog.asSystem((tx) =>
+        tx.select().from(schema.bookings).where(eq(schema.bookings.reservationId, bookingId)),
+      );
       expect(row).toMatchObject({ status: "confirmed" });
       const [zone] = await world.catalog.asSystem((tx) => tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, general.id)));
       expect(zone).toMatchObject({ soldSeats: 2, reservedSeats: 0, availableSeats: 98 });
@@ -60,7 +62,14 @@ describe("payments end to end", () => {
     const hold = await world.reserve(payer.token, { show_id: show.id, zone_id: general.id, quantity: 3 });
     world.gateway.knobs.declineNext = 1;
     const paid = await world.pay(payer.token, hold.body.data.booking_id);
-    await eventually(async () => expect(await world.paymentOf(payer.token, paid.body.data.payment_id)).toMatchObject({ status: "failed", failure_reason: "The payment was declined" }), waitLong);
+    await eventually(
+      async () =>
+        expect(await world.paymentOf(payer.token, paid.body.data.payment_id)).toMatchObject({
+          status: "failed",
+          failure_reason: "The payment was declined",
+        }),
+      waitLong,
+    );
     await eventually(async () => expect(await world.zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 0 }), waitLong);
     expect(await world.bookingStatus(event.id, hold.body.data.booking_id)).toBe("cancelled");
     expect(world.sagaResults).toContain("released");
@@ -78,15 +87,31 @@ describe("payments end to end", () => {
 
     const producer = createProducer(testKafka);
     await producer.connect();
-    const data: PaymentEventData = { payment_id: paymentId, booking_id: hold.body.data.booking_id, user_id: payer.id, amount: 150_000, currency: "THB", status: "pending" };
+    const data: PaymentEventData = {
+      payment_id: paymentId,
+      booking_id: hold.body.data.booking_id,
+      user_id: payer.id,
+      amount: 150_000,
+      currency: "THB",
+      status: "pending",
+    };
     const message = paymentEventMessage("payment.requested", data);
-    await producer.send({ topic: "payment.requested", messages: [{ key: event.id, value: JSON.stringify(message) }, { key: event.id, value: JSON.stringify(message) }] });
+    await producer.send({
+      topic: "payment.requested",
+      messages: [
+        { key: event.id, value: JSON.stringify(message) },
+        { key: event.id, value: JSON.stringify(message) },
+      ],
+    });
     await producer.disconnect();
     // A later message on the same partition is handled only after these two: once it is, they were.
     const next = await world.buyer();
     const laterHold = await world.reserve(next.token, { show_id: show.id, zone_id: general.id, quantity: 1 });
     const later = await world.pay(next.token, laterHold.body.data.booking_id);
-    await eventually(async () => expect((await world.paymentOf(next.token, later.body.data.payment_id)).status).toBe("succeeded"), waitLong);
+    await eventually(
+      async () => expect((await world.paymentOf(next.token, later.body.data.payment_id)).status).toBe("succeeded"),
+      waitLong,
+    );
 
     expect(world.gateway.records.filter((record) => record.idempotencyKey === paymentId)).toHaveLength(1);
     expect(await world.zoneCounts(event.id, general.id)).toEqual({ reserved: 0, sold: 2 });

@@ -38,7 +38,11 @@ describe("money of a hold that ran out goes back", () => {
     // No saga confirms it: the hold runs out and the sweeper closes it (booking.expired).
     const expiresAt = Number(await world.booking.redis.hget(eventKeys(sale.event.id).booking(bookingId), "expires_at_ms"));
     await eventually(() => expect(Date.now()).toBeGreaterThan(expiresAt), { timeoutMs: 5_000 });
-    const scripts = createDurableScripts(stackConfig.redis, testLogger, readLuaScripts(luaDirectory), { connections: 1, replicas: 1, waitTimeoutMs: 500 });
+    const scripts = createDurableScripts(stackConfig.redis, testLogger, readLuaScripts(luaDirectory), {
+      connections: 1,
+      replicas: 1,
+      waitTimeoutMs: 500,
+    });
     try {
       expect(await expireDueHolds(world.booking.redis, scripts, { batchSize: 100, recordTtlSeconds: 600 })).toBeGreaterThanOrEqual(1);
     } finally {
@@ -47,11 +51,15 @@ describe("money of a hold that ran out goes back", () => {
     expect(await world.zoneCounts(sale.event.id, sale.general.id)).toEqual({ reserved: 0, sold: 0 });
 
     await eventually(async () => expect((await world.paymentOf(payer.token, paymentId)).status).toBe("refunded"), waitLong);
-    const refundRows = await world.catalog.asSystem((tx) => tx.select().from(schema.refunds).where(eq(schema.refunds.paymentId, paymentId)));
+    const refundRows = await world.catalog.asSystem((tx) =>
+      tx.select().from(schema.refunds).where(eq(schema.refunds.paymentId, paymentId)),
+    );
     expect(refundRows).toHaveLength(1);
     expect(refundRows[0]).toMatchObject({ amount: 300_000, percent: 100, reason: "reservation_expired", status: "succeeded" });
     const charge = world.gateway.records.find((record) => record.kind === "charge" && record.idempotencyKey === paymentId)!;
-    expect(world.gateway.records.filter((record) => record.kind === "refund" && record.chargeId === charge.id).map((record) => record.amount)).toEqual([300_000]);
+    expect(
+      world.gateway.records.filter((record) => record.kind === "refund" && record.chargeId === charge.id).map((record) => record.amount),
+    ).toEqual([300_000]);
 
     const collector = await collectMessages(testKafka, [sale.event.id], ["payment.refunded"]);
     try {
@@ -77,13 +85,18 @@ describe("money of a hold that ran out goes back", () => {
     try {
       const paymentId = (await world.pay(payer.token, hold.body.data.booking_id)).body.data.payment_id as string;
       await eventually(async () => expect((await world.paymentOf(payer.token, paymentId)).status).toBe("failed"), waitLong);
-      expect(await world.paymentOf(payer.token, paymentId)).toMatchObject({ failure_reason: "The payment could not be completed before the reservation expired" });
+      expect(await world.paymentOf(payer.token, paymentId)).toMatchObject({
+        failure_reason: "The payment could not be completed before the reservation expired",
+      });
 
       // The gateway did charge, late, and the charge is void: nothing was kept.
       const charges = world.gateway.records.filter((record) => record.kind === "charge" && record.idempotencyKey === paymentId);
       expect(charges.map((charge) => charge.status)).toEqual(["voided"]);
       // A charge with that key arriving even later is refused.
-      const late = await fetch(`${world.gateway.url}/charges`, { method: "POST", body: JSON.stringify({ idempotency_key: paymentId, amount: 150_000, currency: "THB" }) });
+      const late = await fetch(`${world.gateway.url}/charges`, {
+        method: "POST",
+        body: JSON.stringify({ idempotency_key: paymentId, amount: 150_000, currency: "THB" }),
+      });
       expect(late.status).toBe(409);
     } finally {
       world.gateway.knobs.latencyMs = 0;

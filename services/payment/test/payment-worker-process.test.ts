@@ -57,7 +57,9 @@ describe("payment worker process", () => {
       await second.ready();
       const row = await eventually(
         async () => {
-          const [current] = await world.catalog.asSystem((tx) => tx.select().from(schema.payments).where(eq(schema.payments.id, paymentId)));
+          const [current] = await world.catalog.asSystem((tx) =>
+            tx.select().from(schema.payments).where(eq(schema.payments.id, paymentId)),
+          );
           expect(current!.status).toBe("succeeded");
           return current!;
         },
@@ -71,7 +73,9 @@ describe("payment worker process", () => {
 
       const collector = await collectMessages(testKafka, [sale.event.id], ["payment.succeeded"]);
       try {
-        const succeeded = (await collector.caughtUp()).filter((message) => (message.body.data as { payment_id?: string }).payment_id === paymentId);
+        const succeeded = (await collector.caughtUp()).filter(
+          (message) => (message.body.data as { payment_id?: string }).payment_id === paymentId,
+        );
         expect(succeeded).toHaveLength(1);
       } finally {
         await collector.stop();

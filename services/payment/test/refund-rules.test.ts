@@ -37,13 +37,21 @@ async function paidBooking(bought: Awaited<ReturnType<PaymentPipeline["sale"]>>,
   const bookingId = hold.body.data.booking_id as string;
   const paid = await world.pay(who.token, bookingId);
   expect(paid.status).toBe(202);
-  await eventually(async () => expect(await bookingStatus(bought.event.id, bookingId)).toBe("confirmed"), { timeoutMs: 60_000, intervalMs: 50 });
+  await eventually(async () => expect(await bookingStatus(bought.event.id, bookingId)).toBe("confirmed"), {
+    timeoutMs: 60_000,
+    intervalMs: 50,
+  });
   return { ...who, bookingId, paymentId: paid.body.data.payment_id as string };
 }
 
-const chargeOf = (paymentId: string) => world.gateway.records.find((record) => record.kind === "charge" && record.idempotencyKey === paymentId)!;
-const refundsAtGateway = (paymentId: string) => world.gateway.records.filter((record) => record.kind === "refund" && record.chargeId === chargeOf(paymentId).id).map((record) => record.amount);
-const refundRows = (paymentId: string) => world.catalog.asSystem((tx) => tx.select().from(schema.refunds).where(eq(schema.refunds.paymentId, paymentId)));
+const chargeOf = (paymentId: string) =>
+  world.gateway.records.find((record) => record.kind === "charge" && record.idempotencyKey === paymentId)!;
+const refundsAtGateway = (paymentId: string) =>
+  world.gateway.records
+    .filter((record) => record.kind === "refund" && record.chargeId === chargeOf(paymentId).id)
+    .map((record) => record.amount);
+const refundRows = (paymentId: string) =>
+  world.catalog.asSystem((tx) => tx.select().from(schema.refunds).where(eq(schema.refunds.paymentId, paymentId)));
 
 describe("POST /payments/:id/refund", () => {
   test("by the rules: 100% more than 7 days before the show, 50% at 3–7 days; the booking is cancelled and its seats are back on sale", async () => {
@@ -58,11 +66,18 @@ describe("POST /payments/:id/refund", () => {
       const key = crypto.randomUUID();
       const refunded = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token, undefined, key);
       expect(refunded.status).toBe(200);
-      expect(refunded.body.data).toMatchObject({ payment_id: paid.paymentId, status: "refunded", refund: { amount, percent, reason: "customer_request", status: "succeeded" } });
+      expect(refunded.body.data).toMatchObject({
+        payment_id: paid.paymentId,
+        status: "refunded",
+        refund: { amount, percent, reason: "customer_request", status: "succeeded" },
+      });
       expect(refundsAtGateway(paid.paymentId)).toEqual([amount]);
 
       // The saga cancels the booking: seats back on sale, PostgreSQL follows.
-      await eventually(async () => expect(await bookingStatus(bought.event.id, paid.bookingId)).toBe("cancelled"), { timeoutMs: 60_000, intervalMs: 50 });
+      await eventually(async () => expect(await bookingStatus(bought.event.id, paid.bookingId)).toBe("cancelled"), {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
       expect(await zoneCounts(bought.event.id, bought.general.id)).toEqual({ reserved: 0, sold: 0 });
       await caughtUp(bought.event.id, bought.general.id);
 
@@ -75,7 +90,10 @@ describe("POST /payments/:id/refund", () => {
       expect(second.body.error.code).toBe("CONFLICT");
       expect(refundsAtGateway(paid.paymentId)).toEqual([amount]);
       expect(await refundRows(paid.paymentId)).toHaveLength(1);
-      expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data).toMatchObject({ status: "refunded", refund: { amount, percent } });
+      expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data).toMatchObject({
+        status: "refunded",
+        refund: { amount, percent },
+      });
     }
   }, 150_000);
 
@@ -138,8 +156,13 @@ describe("refunds that follow from a cancellation", () => {
     expect(cancelled.status).toBe(200);
     expect(await zoneCounts(bought.event.id, bought.general.id)).toEqual({ reserved: 0, sold: 0 });
 
-    await eventually(async () => expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data.status).toBe("refunded"), { timeoutMs: 60_000, intervalMs: 100 });
-    expect(await refundRows(paid.paymentId)).toEqual([expect.objectContaining({ amount: 150_000, percent: 50, reason: "customer_request", status: "succeeded" })]);
+    await eventually(async () => expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data.status).toBe("refunded"), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    expect(await refundRows(paid.paymentId)).toEqual([
+      expect.objectContaining({ amount: 150_000, percent: 50, reason: "customer_request", status: "succeeded" }),
+    ]);
     expect(refundsAtGateway(paid.paymentId)).toEqual([150_000]);
     await caughtUp(bought.event.id, bought.general.id);
   }, 150_000);
@@ -155,8 +178,13 @@ describe("refunds that follow from a cancellation", () => {
 
     expect((await world.catalog.request("DELETE", `/events/${bought.event.id}`, bought.organizerToken)).status).toBe(200);
     for (const paid of [first, second]) {
-      await eventually(async () => expect(await bookingStatus(bought.event.id, paid.bookingId)).toBe("cancelled"), { timeoutMs: 60_000, intervalMs: 100 });
-      expect(await refundRows(paid.paymentId)).toEqual([expect.objectContaining({ percent: 100, reason: "event_cancelled", status: "succeeded" })]);
+      await eventually(async () => expect(await bookingStatus(bought.event.id, paid.bookingId)).toBe("cancelled"), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
+      expect(await refundRows(paid.paymentId)).toEqual([
+        expect.objectContaining({ percent: 100, reason: "event_cancelled", status: "succeeded" }),
+      ]);
     }
     expect(refundsAtGateway(first.paymentId)).toEqual([300_000]);
     expect(refundsAtGateway(second.paymentId)).toEqual([150_000]);
@@ -176,7 +204,10 @@ describe("refunds that follow from a cancellation", () => {
     try {
       const paid = await call("POST", "/payments", who.token, { booking_id: bookingId, method: "card" });
       const paymentId = paid.body.data.payment_id as string;
-      await eventually(async () => expect((await call("GET", `/payments/${paymentId}`, who.token)).body.data.status).toBe("processing"), { timeoutMs: 30_000, intervalMs: 20 });
+      await eventually(async () => expect((await call("GET", `/payments/${paymentId}`, who.token)).body.data.status).toBe("processing"), {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+      });
 
       // The customer gives up on the hold while the gateway is still working on the charge.
       const cancelled = await bookingPost(world.booking, `/bookings/${bookingId}/cancel`, who.token, {});
@@ -184,11 +215,22 @@ describe("refunds that follow from a cancellation", () => {
       // A second worker handling booking.cancelled now finds the charge in flight and records the refund for later.
       const record = await readBooking(world.booking.redis, bookingId);
       expect(record.status).toBe("cancelled");
-      const event = { eventId: `booking.cancelled:${bookingId}`, type: "booking.cancelled" as const, zoneId: record.zone_id, seq: record.seq, booking: record };
+      const event = {
+        eventId: `booking.cancelled:${bookingId}`,
+        type: "booking.cancelled" as const,
+        zoneId: record.zone_id,
+        seq: record.seq,
+        booking: record,
+      };
       expect(await refundClosedBooking(world.refundDependencies, event)).toBe("refund_after_charge");
 
-      await eventually(async () => expect((await call("GET", `/payments/${paymentId}`, who.token)).body.data.status).toBe("refunded"), { timeoutMs: 60_000, intervalMs: 100 });
-      expect(await refundRows(paymentId)).toEqual([expect.objectContaining({ amount: 300_000, percent: 100, reason: "compensation", status: "succeeded" })]);
+      await eventually(async () => expect((await call("GET", `/payments/${paymentId}`, who.token)).body.data.status).toBe("refunded"), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
+      expect(await refundRows(paymentId)).toEqual([
+        expect.objectContaining({ amount: 300_000, percent: 100, reason: "compensation", status: "succeeded" }),
+      ]);
       expect(refundsAtGateway(paymentId)).toEqual([300_000]);
       expect(await bookingStatus(bought.event.id, bookingId)).toBe("cancelled");
       expect(await zoneCounts(bought.event.id, bought.general.id)).toEqual({ reserved: 0, sold: 0 });

@@ -14,7 +14,15 @@
  *
  * Concurrent projector replicas serialise per zone on the zone's `zone_sync_state` row.
  */
-import { type Database, inScope, projectorConsumer, systemScope, type Transaction, upsertBookingStates, zoneFacts } from "@booking-rush/lib";
+import {
+  type Database,
+  inScope,
+  projectorConsumer,
+  systemScope,
+  type Transaction,
+  upsertBookingStates,
+  zoneFacts,
+} from "@booking-rush/lib";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import { bookings, processedEvents, seatZones, users, zoneSyncState } from "../../../drizzle/schema";
 import type { BookingEvent } from "./booking-event";
@@ -39,8 +47,11 @@ export interface BatchOutcome {
   duplicates: number;
 }
 
-
-export async function applyBatch(db: Database, pending: PendingEvent[], options: { reorderWaitMs: number; now?: number }): Promise<BatchOutcome> {
+export async function applyBatch(
+  db: Database,
+  pending: PendingEvent[],
+  options: { reorderWaitMs: number; now?: number },
+): Promise<BatchOutcome> {
   const now = options.now ?? Date.now();
   return inScope(db, systemScope, async (tx) => {
     const outcome: BatchOutcome = { done: [], heldBack: [], rejected: [], applied: 0, duplicates: 0 };
@@ -52,7 +63,12 @@ export async function applyBatch(db: Database, pending: PendingEvent[], options:
         await tx
           .select({ eventId: processedEvents.eventId })
           .from(processedEvents)
-          .where(and(eq(processedEvents.consumer, projectorConsumer), inArray(processedEvents.eventId, [...new Set(pending.map((item) => item.event.eventId))])))
+          .where(
+            and(
+              eq(processedEvents.consumer, projectorConsumer),
+              inArray(processedEvents.eventId, [...new Set(pending.map((item) => item.event.eventId))]),
+            ),
+          )
       ).map((row) => row.eventId),
     );
     const fresh: PendingEvent[] = [];
@@ -68,9 +84,17 @@ export async function applyBatch(db: Database, pending: PendingEvent[], options:
     if (fresh.length === 0) return outcome;
 
     // 2. What each event refers to must exist; what does not can never be applied.
-    const zones = await zoneFacts(tx, fresh.map((item) => item.event.zoneId));
+    const zones = await zoneFacts(
+      tx,
+      fresh.map((item) => item.event.zoneId),
+    );
     const knownUsers = new Set(
-      (await tx.select({ id: users.id }).from(users).where(inArray(users.id, [...new Set(fresh.map((item) => item.event.booking.user_id))]))).map((row) => row.id),
+      (
+        await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(inArray(users.id, [...new Set(fresh.map((item) => item.event.booking.user_id))]))
+      ).map((row) => row.id),
     );
     const valid: PendingEvent[] = [];
     for (const item of fresh) {
@@ -114,13 +138,25 @@ export async function applyBatch(db: Database, pending: PendingEvent[], options:
     }
 
     // 4. Apply: bookings at their newest state, their seats, the zones' counters, the records.
-    await upsertBookingStates(tx, toApply.map((item) => item.event.booking), zones);
+    await upsertBookingStates(
+      tx,
+      toApply.map((item) => item.event.booking),
+      zones,
+    );
     await recomputeZoneCounters(tx, [...new Set(toApply.map((item) => item.event.zoneId))]);
     const records = [...toApply, ...rejected];
     if (records.length > 0) {
       await tx
         .insert(processedEvents)
-        .values(records.map((item) => ({ consumer: projectorConsumer, eventId: item.event.eventId, eventType: item.event.type, zoneId: item.event.zoneId, seq: item.event.seq })))
+        .values(
+          records.map((item) => ({
+            consumer: projectorConsumer,
+            eventId: item.event.eventId,
+            eventType: item.event.type,
+            zoneId: item.event.zoneId,
+            seq: item.event.seq,
+          })),
+        )
         .onConflictDoNothing();
     }
     for (const zoneId of involvedZones) await advanceWatermark(tx, zoneId, watermarks.get(zoneId) ?? 0);
@@ -132,8 +168,16 @@ export async function applyBatch(db: Database, pending: PendingEvent[], options:
 
 async function lockWatermarks(tx: Transaction, zoneIds: string[]): Promise<Map<string, number>> {
   if (zoneIds.length === 0) return new Map();
-  await tx.insert(zoneSyncState).values(zoneIds.map((zoneId) => ({ zoneId, lastAppliedSeq: 0 }))).onConflictDoNothing();
-  const rows = await tx.select().from(zoneSyncState).where(inArray(zoneSyncState.zoneId, zoneIds)).orderBy(zoneSyncState.zoneId).for("update");
+  await tx
+    .insert(zoneSyncState)
+    .values(zoneIds.map((zoneId) => ({ zoneId, lastAppliedSeq: 0 })))
+    .onConflictDoNothing();
+  const rows = await tx
+    .select()
+    .from(zoneSyncState)
+    .where(inArray(zoneSyncState.zoneId, zoneIds))
+    .orderBy(zoneSyncState.zoneId)
+    .for("update");
   return new Map(rows.map((row) => [row.zoneId, row.lastAppliedSeq]));
 }
 

@@ -16,7 +16,11 @@ export function createProjectorMetrics(metrics: Metrics) {
       help: "When a batch of booking events was last written to PostgreSQL (0: never since start); stale while the lag grows means the projector is stuck",
       registers,
     }),
-    flushFailures: new Counter({ name: "projector_batch_failures_total", help: "Batches that failed to write (PostgreSQL unreachable...) and were retried", registers }),
+    flushFailures: new Counter({
+      name: "projector_batch_failures_total",
+      help: "Batches that failed to write (PostgreSQL unreachable...) and were retried",
+      registers,
+    }),
     batchDuration: new Histogram({
       name: "projector_batch_duration_seconds",
       help: "Time to write one batch to PostgreSQL",

@@ -7,7 +7,16 @@
  * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
  */
 import {
-  backoffWithJitter, bookingTopics, deadLetterMessage, type Database, inConsumerSpan, type Kafka, type KafkaConfig, lazyProducer, type Logger, superviseConsumer,
+  backoffWithJitter,
+  bookingTopics,
+  type Database,
+  deadLetterMessage,
+  inConsumerSpan,
+  type Kafka,
+  type KafkaConfig,
+  type Logger,
+  lazyProducer,
+  superviseConsumer,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { applyBatch, type PendingEvent } from "./apply-batch";
@@ -28,7 +37,10 @@ export interface ProjectorDependencies {
   metrics: ProjectorMetrics;
 }
 
-export function createProjector({ kafka, db, logger, metrics }: ProjectorDependencies, config: ProjectorConfig & { topics: KafkaConfig["topics"] }) {
+export function createProjector(
+  { kafka, db, logger, metrics }: ProjectorDependencies,
+  config: ProjectorConfig & { topics: KafkaConfig["topics"] },
+) {
   const deadLetters = lazyProducer(kafka, [config.deadLetterTopic], config.topics, logger);
   let buffer: Waiter[] = [];
   let flushing: Promise<void> | undefined;
@@ -42,10 +54,17 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
    */
   async function deadLetter(items: { source: { message: KafkaMessage; topic: string; partition: number }; reason: string }[]) {
     if (items.length === 0) return;
-    await deadLetters.send([{ topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) }]);
+    await deadLetters.send([
+      { topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) },
+    ]);
     metrics.events.inc({ result: "rejected" }, items.length);
     for (const { source, reason } of items.slice(0, 10)) {
-      logger.warn("booking event dead-lettered", { topic: source.topic, partition: source.partition, offset: source.message.offset, reason });
+      logger.warn("booking event dead-lettered", {
+        topic: source.topic,
+        partition: source.partition,
+        offset: source.message.offset,
+        reason,
+      });
     }
     if (items.length > 10) logger.warn("booking events dead-lettered", { count: items.length });
   }
@@ -60,7 +79,12 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       const outcome = await inConsumerSpan(
         "projector apply batch",
         taken.map((waiter) => waiter.pending.traceparent),
-        () => applyBatch(db, taken.map((waiter) => waiter.pending), config),
+        () =>
+          applyBatch(
+            db,
+            taken.map((waiter) => waiter.pending),
+            config,
+          ),
       );
       failures = 0;
       metrics.batchDuration.observe((performance.now() - started) / 1000);
@@ -83,14 +107,17 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
       metrics.flushFailures.inc();
       buffer = [...taken, ...buffer];
       const backoff = backoffWithJitter(failures - 1, { baseMs: 200, maxMs: 5_000 });
-      if (failures === 1 || failures % 10 === 0) logger.warn("projector batch failed, retrying", { error: error instanceof Error ? error.message : String(error), attempt: failures, backoff_ms: backoff });
+      if (failures === 1 || failures % 10 === 0)
+        logger.warn("projector batch failed, retrying", {
+          error: error instanceof Error ? error.message : String(error),
+          attempt: failures,
+          backoff_ms: backoff,
+        });
       await Bun.sleep(backoff);
     }
   }
 
   const sources = new WeakMap<PendingEvent, { message: KafkaMessage; topic: string; partition: number }>();
-
-
 
   function scheduleFlush(now: boolean) {
     if (flushing) return;
@@ -119,14 +146,22 @@ export function createProjector({ kafka, db, logger, metrics }: ProjectorDepende
   }
 
   /** Dead-letters events that cannot even be parsed, retrying (heartbeating) until sent; false when the partition is gone meanwhile. */
-  async function deadLetterUnparsable(items: Parameters<typeof deadLetter>[0], { heartbeat, isRunning, isStale }: Pick<EachBatchPayload, "heartbeat" | "isRunning" | "isStale">): Promise<boolean> {
+  async function deadLetterUnparsable(
+    items: Parameters<typeof deadLetter>[0],
+    { heartbeat, isRunning, isStale }: Pick<EachBatchPayload, "heartbeat" | "isRunning" | "isStale">,
+  ): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await deadLetter(items);
         return true;
       } catch (error) {
         const wait = backoffWithJitter(attempt, { baseMs: 200, maxMs: 5_000 });
-        if (attempt === 0 || attempt % 10 === 9) logger.warn("dead-letter send failed, retrying", { error: error instanceof Error ? error.message : String(error), count: items.length, backoff_ms: wait });
+        if (attempt === 0 || attempt % 10 === 9)
+          logger.warn("dead-letter send failed, retrying", {
+            error: error instanceof Error ? error.message : String(error),
+            count: items.length,
+            backoff_ms: wait,
+          });
         const until = Date.now() + wait;
         while (Date.now() < until) {
           if (stopping || !isRunning() || isStale()) return false;

@@ -18,7 +18,13 @@ beforeAll(async () => {
     (
       await tx
         .insert(schema.users)
-        .values(Array.from({ length: 4 }, (_, index) => ({ email: `buyer-${index}-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })))
+        .values(
+          Array.from({ length: 4 }, (_, index) => ({
+            email: `buyer-${index}-${crypto.randomUUID()}@example.com`,
+            passwordHash: "x",
+            name: "Buyer",
+          })),
+        )
         .returning()
     ).map((user) => user.id),
   );
@@ -28,7 +34,11 @@ afterAll(() => fixture.close());
 
 const reorderWaitMs = 60_000;
 
-function bookingEvent(type: BookingEvent["type"], booking: Partial<BookingState> & Pick<BookingState, "booking_id" | "seq" | "status">, zoneId = sale.general.id): BookingEvent {
+function bookingEvent(
+  type: BookingEvent["type"],
+  booking: Partial<BookingState> & Pick<BookingState, "booking_id" | "seq" | "status">,
+  zoneId = sale.general.id,
+): BookingEvent {
   const state: BookingState = {
     user_id: buyers[0]!,
     event_id: sale.event.id,
@@ -68,7 +78,11 @@ describe("applyBatch", () => {
       ],
       { reorderWaitMs },
     );
-    expect({ applied: outcome.applied, held: outcome.heldBack.length, rejected: outcome.rejected.length }).toEqual({ applied: 3, held: 0, rejected: 0 });
+    expect({ applied: outcome.applied, held: outcome.heldBack.length, rejected: outcome.rejected.length }).toEqual({
+      applied: 3,
+      held: 0,
+      rejected: 0,
+    });
     expect(await zoneRow()).toEqual({ reserved: 3, sold: 2, available: 95, watermark: 3 });
     expect(await bookingRow(first)).toMatchObject({ status: "confirmed", seq: 2, quantity: 2, unitPrice: 150_000, totalAmount: 300_000 });
     expect(await bookingRow(second)).toMatchObject({ status: "reserved", seq: 3 });
@@ -77,7 +91,13 @@ describe("applyBatch", () => {
   test("an event ahead of its zone waits for the earlier one; together they apply; the same events again change nothing", async () => {
     const booking = crypto.randomUUID();
     const created = bookingEvent("booking.created", { booking_id: booking, seq: 4, status: "reserved", user_id: buyers[2]! });
-    const cancelled = bookingEvent("booking.cancelled", { booking_id: booking, seq: 5, status: "cancelled", user_id: buyers[2]!, closed_at_ms: Date.now() });
+    const cancelled = bookingEvent("booking.cancelled", {
+      booking_id: booking,
+      seq: 5,
+      status: "cancelled",
+      user_id: buyers[2]!,
+      closed_at_ms: Date.now(),
+    });
 
     const early = await applyBatch(fixture.db, [pending(cancelled)], { reorderWaitMs });
     expect({ applied: early.applied, held: early.heldBack.length }).toEqual({ applied: 0, held: 1 });
@@ -101,15 +121,36 @@ describe("applyBatch", () => {
     expect(outcome.applied).toBe(1);
     expect(await zoneRow()).toEqual({ reserved: 4, sold: 2, available: 94, watermark: 5 });
     // When the missing ones do arrive, the watermark moves past all of them.
-    const fillers = [6, 7, 8].map((seq) => bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq, status: "reserved", quantity: 1, user_id: buyers[3]! }));
-    await applyBatch(fixture.db, fillers.map((event) => pending(event)), { reorderWaitMs });
+    const fillers = [6, 7, 8].map((seq) =>
+      bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq, status: "reserved", quantity: 1, user_id: buyers[3]! }),
+    );
+    await applyBatch(
+      fixture.db,
+      fillers.map((event) => pending(event)),
+      { reorderWaitMs },
+    );
     expect(await zoneRow()).toEqual({ reserved: 7, sold: 2, available: 91, watermark: 9 });
   });
 
   test("events that can never apply are rejected with a reason, recorded, and do not block their zone", async () => {
-    const unknownUser = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 10, status: "reserved", user_id: crypto.randomUUID() });
-    const afterIt = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 11, status: "reserved", quantity: 1, user_id: buyers[0]! });
-    const unknownZone = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 1, status: "reserved" }, crypto.randomUUID());
+    const unknownUser = bookingEvent("booking.created", {
+      booking_id: crypto.randomUUID(),
+      seq: 10,
+      status: "reserved",
+      user_id: crypto.randomUUID(),
+    });
+    const afterIt = bookingEvent("booking.created", {
+      booking_id: crypto.randomUUID(),
+      seq: 11,
+      status: "reserved",
+      quantity: 1,
+      user_id: buyers[0]!,
+    });
+    const unknownZone = bookingEvent(
+      "booking.created",
+      { booking_id: crypto.randomUUID(), seq: 1, status: "reserved" },
+      crypto.randomUUID(),
+    );
     const outcome = await applyBatch(fixture.db, [pending(unknownUser), pending(afterIt), pending(unknownZone)], { reorderWaitMs });
     expect(outcome.rejected.map((item) => item.reason).sort()).toEqual(["unknown user", "unknown zone"]);
     expect(outcome.applied).toBe(1);
@@ -122,9 +163,21 @@ describe("applyBatch", () => {
     const seats = await fixture.asSystem((tx) => tx.select().from(schema.seats).where(eq(schema.seats.zoneId, sale.assigned.id)));
     const booking = crypto.randomUUID();
     const seatIds = seats.slice(0, 2).map((seat) => seat.id);
-    const created = bookingEvent("booking.created", { booking_id: booking, seq: 1, status: "reserved", seat_ids: seatIds }, sale.assigned.id);
-    const expired = bookingEvent("booking.expired", { booking_id: booking, seq: 2, status: "expired", seat_ids: seatIds, closed_at_ms: Date.now() }, sale.assigned.id);
-    const next = bookingEvent("booking.created", { booking_id: crypto.randomUUID(), seq: 3, status: "reserved", seat_ids: [seatIds[0]!], quantity: 1, user_id: buyers[1]! }, sale.assigned.id);
+    const created = bookingEvent(
+      "booking.created",
+      { booking_id: booking, seq: 1, status: "reserved", seat_ids: seatIds },
+      sale.assigned.id,
+    );
+    const expired = bookingEvent(
+      "booking.expired",
+      { booking_id: booking, seq: 2, status: "expired", seat_ids: seatIds, closed_at_ms: Date.now() },
+      sale.assigned.id,
+    );
+    const next = bookingEvent(
+      "booking.created",
+      { booking_id: crypto.randomUUID(), seq: 3, status: "reserved", seat_ids: [seatIds[0]!], quantity: 1, user_id: buyers[1]! },
+      sale.assigned.id,
+    );
     await applyBatch(fixture.db, [pending(next), pending(expired), pending(created)], { reorderWaitMs });
     const live = await fixture.asSystem((tx) => tx.select().from(schema.bookingSeats).where(eq(schema.bookingSeats.seatId, seatIds[0]!)));
     expect(live.filter((row) => row.releasedAt === null)).toHaveLength(1);

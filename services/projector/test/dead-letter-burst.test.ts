@@ -31,7 +31,15 @@ afterAll(async () => {
 });
 
 /** A booking.created message as the relay writes it (lib's booking message contract). */
-function bookingCreated(booking: { bookingId: string; userId: string; eventId: string; showId: string; zoneId: string; seq: number; seatIds?: string[] }): Message {
+function bookingCreated(booking: {
+  bookingId: string;
+  userId: string;
+  eventId: string;
+  showId: string;
+  zoneId: string;
+  seq: number;
+  seatIds?: string[];
+}): Message {
   const now = Date.now();
   const data = {
     booking_id: booking.bookingId,
@@ -64,10 +72,24 @@ describe("projector dead-letter burst", () => {
     // Keyed by the sale's event: one partition, the burst first and the good event behind it.
     // Each names a zone that does not exist (rejected: "unknown zone").
     const rejected = Array.from({ length: burst }, (_, index) =>
-      bookingCreated({ bookingId: crypto.randomUUID(), userId, eventId: sale.event.id, showId: sale.show.id, zoneId: crypto.randomUUID(), seq: index + 1 }),
+      bookingCreated({
+        bookingId: crypto.randomUUID(),
+        userId,
+        eventId: sale.event.id,
+        showId: sale.show.id,
+        zoneId: crypto.randomUUID(),
+        seq: index + 1,
+      }),
     );
     const goodBookingId = crypto.randomUUID();
-    const good = bookingCreated({ bookingId: goodBookingId, userId, eventId: sale.event.id, showId: sale.show.id, zoneId: sale.general.id, seq: 1 });
+    const good = bookingCreated({
+      bookingId: goodBookingId,
+      userId,
+      eventId: sale.event.id,
+      showId: sale.show.id,
+      zoneId: sale.general.id,
+      seq: 1,
+    });
 
     const groupId = await groupAtEnd(kafka, "dead-letter-burst", bookingTopics);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -76,7 +98,8 @@ describe("projector dead-letter burst", () => {
       // Record batches of ~0.9 MB (each message ~0.5 KB): the projector fetches one at a time, and
       // their dead-letter copies, a little larger with the reason headers, exceed what the broker
       // accepts in one request (message.max.bytes, 1 MB).
-      for (let from = 0; from < rejected.length; from += 1_400) await producer.send({ topic: "booking.created", acks: -1, messages: rejected.slice(from, from + 1_400) });
+      for (let from = 0; from < rejected.length; from += 1_400)
+        await producer.send({ topic: "booking.created", acks: -1, messages: rejected.slice(from, from + 1_400) });
       await producer.send({ topic: "booking.created", acks: -1, messages: [good] });
     } finally {
       await producer.disconnect();
@@ -91,7 +114,12 @@ describe("projector dead-letter burst", () => {
     await projector.start();
     try {
       await eventually(
-        async () => expect(await catalog.asSystem((tx) => tx.select({ status: schema.bookings.status }).from(schema.bookings).where(eq(schema.bookings.reservationId, goodBookingId)))).toEqual([{ status: "reserved" }]),
+        async () =>
+          expect(
+            await catalog.asSystem((tx) =>
+              tx.select({ status: schema.bookings.status }).from(schema.bookings).where(eq(schema.bookings.reservationId, goodBookingId)),
+            ),
+          ).toEqual([{ status: "reserved" }]),
         { timeoutMs: 120_000, intervalMs: 250 },
       );
       expect(projector.supervised.running).toBe(true);

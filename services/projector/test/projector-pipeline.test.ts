@@ -5,18 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { bookingTopics, createMetrics, loadConfig } from "@booking-rush/lib";
-import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
+import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../src/projector";
 import { createProjectorMetrics } from "../src/projector-metrics";
 import { projectorSettings } from "../src/settings";
-import { bothSides as zoneSides, zoneCaughtUp } from "./support/zone-sides";
+import { zoneCaughtUp, bothSides as zoneSides } from "./support/zone-sides";
 
 let catalog: CatalogFixture;
 let booking: BookingFixture;
@@ -31,7 +31,13 @@ beforeAll(async () => {
   buyers = await catalog.asSystem(async (tx) => {
     const rows = await tx
       .insert(schema.users)
-      .values(Array.from({ length: 12 }, (_, index) => ({ email: `pipeline-${index}-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })))
+      .values(
+        Array.from({ length: 12 }, (_, index) => ({
+          email: `pipeline-${index}-${crypto.randomUUID()}@example.com`,
+          passwordHash: "x",
+          name: "Buyer",
+        })),
+      )
       .returning();
     return Promise.all(rows.map(async (row) => ({ id: row.id, token: await tokenFor(row.id) })));
   });
@@ -44,7 +50,13 @@ afterAll(async () => {
 });
 
 async function startProjector() {
-  const config = { ...loadConfig({ projector: projectorSettings }, {}).projector, groupId: await groupAtEnd(testKafka, "projector-test", bookingTopics), flushIntervalMs: 100, deadLetterTopic, topics: stackConfig.kafka.topics };
+  const config = {
+    ...loadConfig({ projector: projectorSettings }, {}).projector,
+    groupId: await groupAtEnd(testKafka, "projector-test", bookingTopics),
+    flushIntervalMs: 100,
+    deadLetterTopic,
+    topics: stackConfig.kafka.topics,
+  };
   const metrics = createProjectorMetrics(createMetrics("projector-test"));
   const projector = createProjector({ kafka: testKafka, db: catalog.db, logger: testLogger, metrics }, config);
   return { projector, metrics, started: projector.start() };
@@ -71,13 +83,18 @@ describe("projector on the real pipeline", () => {
     try {
       const holds = await Promise.all(
         buyers.slice(0, 8).map(async (buyer, index) => {
-          const response = await post(booking, "/bookings/reserve", buyer.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 + (index % 2) });
+          const response = await post(booking, "/bookings/reserve", buyer.token, {
+            show_id: sale.show.id,
+            zone_id: sale.general.id,
+            quantity: 1 + (index % 2),
+          });
           expect(response.status).toBe(201);
           return { buyer, bookingId: response.body.data.booking_id as string };
         }),
       );
       for (const hold of holds.slice(0, 3)) expect((await confirmPaid(booking, hold.bookingId, crypto.randomUUID())).status).toBe(200);
-      for (const hold of holds.slice(3, 5)) expect((await post(booking, `/bookings/${hold.bookingId}/cancel`, hold.buyer.token, {})).status).toBe(200);
+      for (const hold of holds.slice(3, 5))
+        expect((await post(booking, `/bookings/${hold.bookingId}/cancel`, hold.buyer.token, {})).status).toBe(200);
       // The rest run out (a confirm after the hold expires closes it in Redis).
       await Bun.sleep(1_600);
       for (const hold of holds.slice(5)) expect((await confirmPaid(booking, hold.bookingId, crypto.randomUUID())).status).toBe(410);
@@ -85,7 +102,16 @@ describe("projector on the real pipeline", () => {
       await caughtUp(sale.event.id, sale.general.id);
       const rows = await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, sale.general.id)));
       const statusOf = new Map(rows.map((row) => [row.reservationId, row.status]));
-      expect(holds.map((hold) => statusOf.get(hold.bookingId))).toEqual(["confirmed", "confirmed", "confirmed", "cancelled", "cancelled", "expired", "expired", "expired"]);
+      expect(holds.map((hold) => statusOf.get(hold.bookingId))).toEqual([
+        "confirmed",
+        "confirmed",
+        "confirmed",
+        "cancelled",
+        "cancelled",
+        "expired",
+        "expired",
+        "expired",
+      ]);
       // Every batch written moves projector_last_applied_timestamp_seconds.
       expect(await lastApplied()).toBeGreaterThanOrEqual(startedAt);
       expect(await lastApplied()).toBeLessThanOrEqual(Date.now() / 1000);
@@ -101,7 +127,11 @@ describe("projector on the real pipeline", () => {
     try {
       await producer.connect();
       await producer.send({ topic: "booking.created", messages: [{ key: sale.event.id, value: "{not json" }] });
-      const response = await post(booking, "/bookings/reserve", buyers[8]!.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 2 });
+      const response = await post(booking, "/bookings/reserve", buyers[8]!.token, {
+        show_id: sale.show.id,
+        zone_id: sale.general.id,
+        quantity: 2,
+      });
       expect(response.status).toBe(201);
       await caughtUp(sale.event.id, sale.general.id);
 
@@ -115,7 +145,10 @@ describe("projector on the real pipeline", () => {
         },
       });
       try {
-        await eventually(() => expect(dead).toContainEqual({ value: "{not json", reason: "not JSON" }), { timeoutMs: 30_000, intervalMs: 100 });
+        await eventually(() => expect(dead).toContainEqual({ value: "{not json", reason: "not JSON" }), {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        });
       } finally {
         await consumer.disconnect();
       }
@@ -133,9 +166,14 @@ describe("projector on the real pipeline", () => {
       stack("down", "postgres");
       postgresStopped = true;
       for (const buyer of buyers.slice(9, 12)) {
-        expect((await post(booking, "/bookings/reserve", buyer.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 })).status).toBe(201);
+        expect(
+          (await post(booking, "/bookings/reserve", buyer.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 })).status,
+        ).toBe(201);
       }
-      await eventually(async () => expect((await metrics.flushFailures.get()).values[0]?.value ?? 0).toBeGreaterThan(0), { timeoutMs: 60_000, intervalMs: 200 });
+      await eventually(async () => expect((await metrics.flushFailures.get()).values[0]?.value ?? 0).toBeGreaterThan(0), {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
       stack("up");
       postgresStopped = false;
       await caughtUp(sale.event.id, sale.general.id);

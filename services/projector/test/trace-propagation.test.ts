@@ -5,14 +5,14 @@
  * worker processes run as deployed (real processes, OTLP/HTTP to a receiver on loopback).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { bookingTopics } from "@booking-rush/lib";
 import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, tokenFor } from "../../booking/test/support/booking-fixture";
+import { testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
-import { spawnWorker } from "../../lib/test/support/worker-process";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
-import { testKafka } from "../../booking/test/support/relay-fixture";
-import { bookingTopics } from "@booking-rush/lib";
+import { spawnWorker } from "../../lib/test/support/worker-process";
 
 interface ExportedSpan {
   traceId: string;
@@ -29,7 +29,10 @@ const receiver = Bun.serve({
   hostname: "127.0.0.1",
   async fetch(request) {
     const body = (await request.json()) as {
-      resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: Omit<ExportedSpan, "service">[] }[] }[];
+      resourceSpans?: {
+        resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+        scopeSpans?: { spans?: Omit<ExportedSpan, "service">[] }[];
+      }[];
     };
     for (const resource of body.resourceSpans ?? []) {
       const service = resource.resource?.attributes?.find((attribute) => attribute.key === "service.name")?.value.stringValue ?? "";
@@ -60,10 +63,20 @@ describe("trace context across Kafka", () => {
     const acme = await catalog.tenant("acme");
     const sale = await draftWithZones(catalog, acme.organizerToken);
     await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken);
-    const [buyer] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `trace-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" }).returning());
+    const [buyer] = await catalog.asSystem((tx) =>
+      tx
+        .insert(schema.users)
+        .values({ email: `trace-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })
+        .returning(),
+    );
 
     const relay = spawnWorker("booking/outbox-relay.ts", { ...traced(), OUTBOX_POLL_INTERVAL_MS: "20" });
-    const projector = spawnWorker("projector/main.ts", { ...traced(), DATABASE_URL: catalog.database.url, PROJECTOR_GROUP_ID: await groupAtEnd(testKafka, "trace-test", bookingTopics), PROJECTOR_FLUSH_INTERVAL_MS: "50" });
+    const projector = spawnWorker("projector/main.ts", {
+      ...traced(),
+      DATABASE_URL: catalog.database.url,
+      PROJECTOR_GROUP_ID: await groupAtEnd(testKafka, "trace-test", bookingTopics),
+      PROJECTOR_FLUSH_INTERVAL_MS: "50",
+    });
     const traceId = crypto.randomUUID().replaceAll("-", "");
     const requestSpanId = "a1b2c3d4e5f60718";
     try {
@@ -94,16 +107,20 @@ describe("trace context across Kafka", () => {
       projector.child.kill("SIGTERM");
       await Promise.all([relay.child.exited, projector.child.exited]);
     }
-    await eventually(() => {
-      const send = spans.find((span) => span.traceId === traceId && span.name === "booking.created send");
-      expect(send).toMatchObject({ parentSpanId: requestSpanId, service: "booking-outbox-relay" });
-      // Alone in its batch the message's trace continues (parent); in a batch with others it is linked.
-      const apply = spans.find(
-        (span) =>
-          span.name === "projector apply batch" &&
-          ((span.traceId === traceId && span.parentSpanId === send!.spanId) || span.links?.some((link) => link.traceId === traceId && link.spanId === send!.spanId)),
-      );
-      expect(apply?.service).toBe("projector");
-    }, { timeoutMs: 10_000 });
+    await eventually(
+      () => {
+        const send = spans.find((span) => span.traceId === traceId && span.name === "booking.created send");
+        expect(send).toMatchObject({ parentSpanId: requestSpanId, service: "booking-outbox-relay" });
+        // Alone in its batch the message's trace continues (parent); in a batch with others it is linked.
+        const apply = spans.find(
+          (span) =>
+            span.name === "projector apply batch" &&
+            ((span.traceId === traceId && span.parentSpanId === send!.spanId) ||
+              span.links?.some((link) => link.traceId === traceId && link.spanId === send!.spanId)),
+        );
+        expect(apply?.service).toBe("projector");
+      },
+      { timeoutMs: 10_000 },
+    );
   }, 120_000);
 });

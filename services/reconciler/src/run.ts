@@ -5,13 +5,23 @@
  * fails does not stop the others.
  */
 import {
-  liveEventIds, type ReconcileDependencies, reconcileEvent, type ReconcileOptions, reconcilerLastSuccessKey, reconcilerRunsKey, type RunResult, type ZoneReport,
+  liveEventIds,
+  type ReconcileDependencies,
+  type ReconcileOptions,
+  type RunResult,
+  reconcileEvent,
+  reconcilerLastSuccessKey,
+  reconcilerRunsKey,
+  type ZoneReport,
 } from "@booking-rush/lib";
 
 /** The process's exit code for a result: a CronJob sees at a glance which runs did something. */
 export const exitCodeOf: Record<RunResult, number> = { clean: 0, failed: 1, repaired: 2, lagging: 3 };
 
-export async function reconcileAll(dependencies: ReconcileDependencies, options: ReconcileOptions & { eventIds?: string[] }): Promise<{ result: RunResult; reports: ZoneReport[] }> {
+export async function reconcileAll(
+  dependencies: ReconcileDependencies,
+  options: ReconcileOptions & { eventIds?: string[] },
+): Promise<{ result: RunResult; reports: ZoneReport[] }> {
   const reports: ZoneReport[] = [];
   let failed = false;
   let eventIds: readonly string[];
@@ -27,11 +37,20 @@ export async function reconcileAll(dependencies: ReconcileDependencies, options:
       reports.push(...(await reconcileEvent(dependencies, eventId, options)));
     } catch (error) {
       failed = true;
-      dependencies.logger.error("reconciliation failed", { event_id: eventId, error: error instanceof Error ? error.message : String(error) });
+      dependencies.logger.error("reconciliation failed", {
+        event_id: eventId,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   const outcomes = new Set(reports.map((report) => report.outcome));
-  const result: RunResult = failed ? "failed" : outcomes.has("repaired") || outcomes.has("rebuilt") ? "repaired" : outcomes.has("lagging") || outcomes.has("changed") ? "lagging" : "clean";
+  const result: RunResult = failed
+    ? "failed"
+    : outcomes.has("repaired") || outcomes.has("rebuilt")
+      ? "repaired"
+      : outcomes.has("lagging") || outcomes.has("changed")
+        ? "lagging"
+        : "clean";
   await recordRun(dependencies, result);
   if (result !== "failed") await recordSuccess(dependencies);
   return { result, reports };
@@ -45,7 +64,10 @@ async function recordRun(dependencies: ReconcileDependencies, result: RunResult)
   try {
     await dependencies.redis.hincrby(reconcilerRunsKey, result, 1);
   } catch (error) {
-    dependencies.logger.warn("could not count the reconciler's run", { result, error: error instanceof Error ? error.message : String(error) });
+    dependencies.logger.warn("could not count the reconciler's run", {
+      result,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 
@@ -58,6 +80,8 @@ async function recordSuccess(dependencies: ReconcileDependencies) {
     await dependencies.redis.set(reconcilerLastSuccessKey, String(Math.floor(Date.now() / 1000)));
   } catch (error) {
     // The run itself succeeded; only its record is missing, and the alert on its age will say so.
-    dependencies.logger.warn("could not record the reconciler's success", { error: error instanceof Error ? error.message : String(error) });
+    dependencies.logger.warn("could not record the reconciler's success", {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }

@@ -62,7 +62,10 @@ describe("reconciler loop across a Redis failover", () => {
     try {
       const cleanBefore = await runs("clean");
       await reconciler.ready();
-      await eventually(async () => expect(await runs("clean")).toBeGreaterThanOrEqual(cleanBefore + 1), { timeoutMs: 30_000, intervalMs: 200 });
+      await eventually(async () => expect(await runs("clean")).toBeGreaterThanOrEqual(cleanBefore + 1), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       // The loop's own /metrics has no count of its runs: the booking service exports Redis' one,
       // so a loop-mode reconciler scraped beside it is not counted twice.
       expect(await reconciler.metrics()).not.toContain("reconciler_runs_total");
@@ -74,7 +77,10 @@ describe("reconciler loop across a Redis failover", () => {
 
       // Passes after the roles settled: clean ones keep coming (each reads every zone from the new master).
       const cleanAfterSwitch = await eventually(() => runs("clean"), { timeoutMs: 30_000, intervalMs: 200 });
-      await eventually(async () => expect(await runs("clean")).toBeGreaterThanOrEqual(cleanAfterSwitch + 2), { timeoutMs: 30_000, intervalMs: 200 });
+      await eventually(async () => expect(await runs("clean")).toBeGreaterThanOrEqual(cleanAfterSwitch + 2), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       const readiness = await (await fetch(reconciler.url("/readyz"))).json();
       expect(readiness).toMatchObject({ success: true, data: { checks: { redis: "up", postgres: "up" } } });
       expect(reconciler.child.exitCode).toBeNull();

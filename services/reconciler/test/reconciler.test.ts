@@ -4,16 +4,33 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createAccessControl, createHttpApp, signAccessToken, createLogger, createReconciler, reconcilerSettings, createMetrics, eventKeys, inventoryDiscrepancyTopic, loadConfig, reconcileEvent, reconcilerDiscrepancyKey, reconcilerLastSuccessKey, StaleLockError, type ZoneReport } from "@booking-rush/lib";
+import {
+  bookingTopics,
+  createAccessControl,
+  createHttpApp,
+  createLogger,
+  createMetrics,
+  createReconciler,
+  eventKeys,
+  inventoryDiscrepancyTopic,
+  loadConfig,
+  reconcileEvent,
+  reconcilerDiscrepancyKey,
+  reconcilerLastSuccessKey,
+  reconcilerSettings,
+  StaleLockError,
+  signAccessToken,
+  type ZoneReport,
+} from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
+import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones, testAuth } from "../../catalog/test/support/catalog-fixture";
-import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
-import { seriesValue } from "../../lib/test/support/metrics-text";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
+import { seriesValue } from "../../lib/test/support/metrics-text";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../../projector/src/projector";
 import { createProjectorMetrics } from "../../projector/src/projector-metrics";
@@ -35,7 +52,14 @@ beforeAll(async () => {
   projectorGroupId = await groupAtEnd(testKafka, "reconciler-projector", bookingTopics);
   const projector = createProjector(
     { kafka: testKafka, db: catalog.db, logger: testLogger, metrics: createProjectorMetrics(createMetrics("reconciler-projector")) },
-    { groupId: projectorGroupId, batchSize: 500, flushIntervalMs: 50, reorderWaitMs: 2_000, deadLetterTopic: `projector.dead-letter.test-${crypto.randomUUID()}`, topics: stackConfig.kafka.topics },
+    {
+      groupId: projectorGroupId,
+      batchSize: 500,
+      flushIntervalMs: 50,
+      reorderWaitMs: 2_000,
+      deadLetterTopic: `projector.dead-letter.test-${crypto.randomUUID()}`,
+      topics: stackConfig.kafka.topics,
+    },
   );
   await projector.start();
   const logger = createLogger({ service: "reconciler-test", level: "warn", write: (line) => warnings.push(line) });
@@ -50,7 +74,10 @@ beforeAll(async () => {
     },
     logger,
   );
-  stops.push(() => relay.stop(), () => projector.stop());
+  stops.push(
+    () => relay.stop(),
+    () => projector.stop(),
+  );
 });
 
 afterAll(async () => {
@@ -61,7 +88,12 @@ afterAll(async () => {
 });
 
 async function buyer() {
-  const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email: `rec-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" }).returning());
+  const [user] = await catalog.asSystem((tx) =>
+    tx
+      .insert(schema.users)
+      .values({ email: `rec-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })
+      .returning(),
+  );
   return { id: user!.id, token: await tokenFor(user!.id) };
 }
 
@@ -78,7 +110,10 @@ async function settledSale(holds: number, confirmed: number) {
     made.push({ bookingId: hold.body.data.booking_id, token: who.token, seq: 0 });
   }
   for (const hold of made.slice(0, confirmed)) expect((await confirmPaid(booking, hold.bookingId, crypto.randomUUID())).status).toBe(200);
-  const seated = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, seat_ids: [(await seatIds(sale.assigned.id))[0]] });
+  const seated = await post(booking, "/bookings/reserve", (await buyer()).token, {
+    show_id: sale.show.id,
+    seat_ids: [(await seatIds(sale.assigned.id))[0]],
+  });
   expect(seated.status).toBe(201);
   await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
   await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.assigned.id);
@@ -98,7 +133,8 @@ async function eventDump(eventId: string) {
 }
 
 const zoneRows = (zoneId: string) => catalog.asSystem((tx) => tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, zoneId)));
-const run = (eventId: string, extra: Partial<typeof reconciler.options> = {}) => reconcileEvent(reconciler.dependencies, eventId, { ...reconciler.options, ...extra });
+const run = (eventId: string, extra: Partial<typeof reconciler.options> = {}) =>
+  reconcileEvent(reconciler.dependencies, eventId, { ...reconciler.options, ...extra });
 const outcomeOf = (reports: ZoneReport[], zoneId: string) => reports.find((report) => report.zoneId === zoneId)?.outcome;
 
 /** The booking service's /metrics, as Prometheus scrapes it, once its background samples are fresh. */
@@ -153,7 +189,12 @@ describe("reconciler", () => {
 
     const reports = await run(sale.event.id);
     const general = reports.find((report) => report.zoneId === sale.general.id)!;
-    expect(general).toMatchObject({ verdict: "drift", outcome: "repaired", redis: { sold: 5, reserved: 2 }, postgres: { sold: 2, reserved: 3 } });
+    expect(general).toMatchObject({
+      verdict: "drift",
+      outcome: "repaired",
+      redis: { sold: 5, reserved: 2 },
+      postgres: { sold: 2, reserved: 3 },
+    });
     expect(outcomeOf(reports, sale.assigned.id)).toBe("clean");
     expect(await booking.redis.hmget(keys.zone(sale.general.id), "sold", "reserved")).toEqual(["2", "3"]);
     expect(await zoneRows(sale.general.id)).toEqual(postgresBefore);
@@ -165,7 +206,9 @@ describe("reconciler", () => {
     const collector = await collectMessages(testKafka, [sale.event.id], [inventoryDiscrepancyTopic]);
     try {
       const alerts = await collector.caughtUp();
-      expect(alerts.map((alert) => alert.body.data)).toEqual([expect.objectContaining({ zone_id: sale.general.id, verdict: "drift", outcome: "repaired" })]);
+      expect(alerts.map((alert) => alert.body.data)).toEqual([
+        expect.objectContaining({ zone_id: sale.general.id, verdict: "drift", outcome: "repaired" }),
+      ]);
     } finally {
       await collector.stop();
     }
@@ -178,7 +221,15 @@ describe("reconciler", () => {
     const keys = eventKeys(sale.event.id);
     const once = async () => {
       const child = Bun.spawn([process.execPath, `${import.meta.dir}/../main.ts`], {
-        env: { ...process.env, DATABASE_URL: catalog.database.url, RECONCILER_MODE: "once", RECONCILER_EVENT_IDS: sale.event.id, RECONCILER_LAG_WAIT_MS: "0", RECONCILER_PROJECTOR_GROUP_ID: projectorGroupId, LOG_LEVEL: "warn" },
+        env: {
+          ...process.env,
+          DATABASE_URL: catalog.database.url,
+          RECONCILER_MODE: "once",
+          RECONCILER_EVENT_IDS: sale.event.id,
+          RECONCILER_LAG_WAIT_MS: "0",
+          RECONCILER_PROJECTOR_GROUP_ID: projectorGroupId,
+          LOG_LEVEL: "warn",
+        },
         stdout: "ignore",
         stderr: "pipe",
       });
@@ -257,7 +308,10 @@ describe("reconciler", () => {
         second = { exitCode: child.exitCode, stderr: child.stderr.toString() };
       },
     });
-    const pausedError = await paused.then(() => undefined, (error) => error);
+    const pausedError = await paused.then(
+      () => undefined,
+      (error) => error,
+    );
     expect(pausedError).toBeInstanceOf(StaleLockError);
     expect(second?.exitCode).toBe(2); // repaired
     expect(Number(await booking.redis.get(keys.fence))).toBe(2);
@@ -272,7 +326,11 @@ describe("reconciler", () => {
     const attempts = Array.from({ length: 12 }, async (_, index) => {
       if (index === 6) await booking.redis.flushall();
       const who = await buyer();
-      const response = await post(booking, "/bookings/reserve", who.token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 1 });
+      const response = await post(booking, "/bookings/reserve", who.token, {
+        show_id: sale.show.id,
+        zone_id: sale.general.id,
+        quantity: 1,
+      });
       if (response.status === 201) acknowledged.push({ bookingId: response.body.data.booking_id, seq: 0 });
     });
     for (const attempt of attempts) await attempt;
@@ -300,13 +358,19 @@ describe("reconciler", () => {
     const restored = sale.holds[4]!;
     expect((await confirmPaid(booking, restored.bookingId, crypto.randomUUID())).status).toBe(200);
     for (let index = 0; index < 30; index += 1) {
-      const response = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, zone_id: sale.general.id, quantity: 4 });
+      const response = await post(booking, "/bookings/reserve", (await buyer()).token, {
+        show_id: sale.show.id,
+        zone_id: sale.general.id,
+        quantity: 4,
+      });
       if (response.status !== 201) {
         expect(response.body.error.code).toBe("INSUFFICIENT_STOCK");
         break;
       }
     }
-    const [afterSold, afterReserved, afterTotal] = (await booking.redis.hmget(keys.zone(sale.general.id), "sold", "reserved", "total")).map(Number);
+    const [afterSold, afterReserved, afterTotal] = (await booking.redis.hmget(keys.zone(sale.general.id), "sold", "reserved", "total")).map(
+      Number,
+    );
     expect(afterSold! + afterReserved!).toBeLessThanOrEqual(afterTotal!);
     await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
     expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
@@ -316,12 +380,22 @@ describe("reconciler", () => {
     const sale = await settledSale(3, 1);
     const keys = eventKeys(sale.event.id);
     await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
-    const app = createHttpApp({ service: { name: "admin-test", corsOrigins: "*" }, logger: testLogger, metrics: createMetrics("admin-test"), readiness: { checks: {}, draining: false } }, [
-      inventoryAdminRoutes(reconciler, createAccessControl(testAuth, { redis: booking.redis, db: catalog.db, logger: testLogger })),
-    ]);
+    const app = createHttpApp(
+      {
+        service: { name: "admin-test", corsOrigins: "*" },
+        logger: testLogger,
+        metrics: createMetrics("admin-test"),
+        readiness: { checks: {}, draining: false },
+      },
+      [inventoryAdminRoutes(reconciler, createAccessControl(testAuth, { redis: booking.redis, db: catalog.db, logger: testLogger }))],
+    );
     const call = async (method: string, path: string, token: string, body?: unknown) => {
       const response = await app.handle(
-        new Request(`http://localhost/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) }),
+        new Request(`http://localhost/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }),
       );
       // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
       return { status: response.status, body: (await response.json()) as any };
@@ -332,13 +406,21 @@ describe("reconciler", () => {
     const status = await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, acme.adminToken);
     expect(status.status).toBe(200);
     const general = status.body.data.find((zone: { zone_id: string }) => zone.zone_id === sale.general.id);
-    expect(general).toMatchObject({ verdict: "drift", redis: { sold: 3, reserved: 2 }, postgres: { sold: 1, reserved: 2 }, difference: { sold: 2, reserved: 0, seq: 0 } });
+    expect(general).toMatchObject({
+      verdict: "drift",
+      redis: { sold: 3, reserved: 2 },
+      postgres: { sold: 1, reserved: 2 },
+      difference: { sold: 2, reserved: 0, seq: 0 },
+    });
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, acme.organizerToken)).status).toBe(403);
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, other.adminToken)).status).toBe(403);
     expect((await call("GET", "/admin/inventory-status?show_id=nope", acme.adminToken)).body.error.code).toBe("VALIDATION_ERROR");
     expect((await call("POST", "/admin/sync-inventory", other.adminToken, { show_id: sale.show.id })).status).toBe(403);
     // A well-signed admin token of the tenant for a user that does not exist proves nothing.
-    const ghost = await signAccessToken({ id: crypto.randomUUID(), email: "ghost@example.com", role: "admin", tenant_id: acme.tenantId }, { secret: testAuth.jwtSecret, ttlSeconds: 900 });
+    const ghost = await signAccessToken(
+      { id: crypto.randomUUID(), email: "ghost@example.com", role: "admin", tenant_id: acme.tenantId },
+      { secret: testAuth.jwtSecret, ttlSeconds: 900 },
+    );
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, ghost)).status).toBe(401);
     expect((await call("POST", "/admin/sync-inventory", ghost, { show_id: sale.show.id })).status).toBe(401);
     expect(await booking.redis.hget(keys.zone(sale.general.id), "sold")).toBe("3");

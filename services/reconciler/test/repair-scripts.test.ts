@@ -13,7 +13,11 @@ async function zone(counts: { reserved: number; sold: number; seq: number }) {
   const zoneId = crypto.randomUUID();
   direct.track(eventId);
   await loadEventInventory(redis, {
-    id: eventId, tenantId: crypto.randomUUID(), opensAt: new Date(), closesAt: new Date(Date.now() + 3_600_000), maxTicketsPerUser: 4,
+    id: eventId,
+    tenantId: crypto.randomUUID(),
+    opensAt: new Date(),
+    closesAt: new Date(Date.now() + 3_600_000),
+    maxTicketsPerUser: 4,
     shows: [{ id: crypto.randomUUID(), zones: [{ id: zoneId, kind: "general", total: 10, price: 1 }] }],
   });
   const keys = eventKeys(eventId);
@@ -23,9 +27,11 @@ async function zone(counts: { reserved: number; sold: number; seq: number }) {
 }
 
 const repair = (target: Awaited<ReturnType<typeof zone>>, token: number, seq: number, sold: number) =>
-  lua.run<[string, string, string?]>("repair-zone", [target.keys.zone(target.zoneId), target.keys.zoneSeats(target.zoneId), target.keys.fence, target.keys.expiry], [
-    target.keys.tag, target.zoneId, token, seq, sold, "{}",
-  ]);
+  lua.run<[string, string, string?]>(
+    "repair-zone",
+    [target.keys.zone(target.zoneId), target.keys.zoneSeats(target.zoneId), target.keys.fence, target.keys.expiry],
+    [target.keys.tag, target.zoneId, token, seq, sold, "{}"],
+  );
 
 describe("repair-zone.lua", () => {
   test("the newest token at the compared seq writes PostgreSQL's sold and the holds Redis has", async () => {
@@ -57,11 +63,25 @@ describe("rebuild-zones.lua", () => {
     await redis.del(target.keys.event, target.keys.zone(target.zoneId));
     await redis.hset(target.keys.booking(kept), { status: "reserved", zone_id: target.zoneId, quantity: 1, seat_ids: "" });
     await redis.zadd(target.keys.expiry, Date.now() + 60_000, kept);
-    const lost = { booking_id: crypto.randomUUID(), user_id: crypto.randomUUID(), event_id: target.eventId, show_id: crypto.randomUUID(), zone_id: target.zoneId, quantity: 2, status: "reserved", created_at_ms: 1, expires_at_ms: Date.now() + 60_000, seq: 3, seat_ids: [] };
+    const lost = {
+      booking_id: crypto.randomUUID(),
+      user_id: crypto.randomUUID(),
+      event_id: target.eventId,
+      show_id: crypto.randomUUID(),
+      zone_id: target.zoneId,
+      quantity: 2,
+      status: "reserved",
+      created_at_ms: 1,
+      expires_at_ms: Date.now() + 60_000,
+      seq: 3,
+      seat_ids: [],
+    };
     const sold = { ...lost, booking_id: crypto.randomUUID(), status: "confirmed", quantity: 3, seq: 4, confirmed_at_ms: 2 };
     const payload = {
       event: { status: "published", tenant_id: crypto.randomUUID(), opens_at_ms: 1, closes_at_ms: 2, max_per_user: 4 },
-      zones: [{ id: target.zoneId, show_id: lost.show_id, kind: "general", total: 10, price: 1, sold: 3, seq: 4, sold_seats: {}, seat_ids: [] }],
+      zones: [
+        { id: target.zoneId, show_id: lost.show_id, kind: "general", total: 10, price: 1, sold: 3, seq: 4, sold_seats: {}, seat_ids: [] },
+      ],
       bookings: [lost, sold],
     };
     const args = (token: number) => [target.keys.tag, token, JSON.stringify(payload)];

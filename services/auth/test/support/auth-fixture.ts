@@ -36,16 +36,26 @@ export async function authFixture(label: string, options: FixtureOptions = {}) {
       redis: stackConfig.redis,
       postgres: { ...stackConfig.postgres, url: database.url },
       smtp,
-      auth: { ...loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900 },
+      auth: {
+        ...loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
+      },
       authService: { ...defaults, passwordHashCost: 4, ...noLimits, ...options.authService },
     },
     logger,
     metrics,
   );
-  const app = createHttpApp({ service: { name: "auth-test", corsOrigins: "*" }, logger: logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
+  const app = createHttpApp(
+    { service: { name: "auth-test", corsOrigins: "*" }, logger: logger, metrics, readiness: { checks: {}, draining: false } },
+    [service.routes],
+  );
   const db = service.store.db;
 
-  async function request(method: string, path: string, init: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
+  async function request(
+    method: string,
+    path: string,
+    init: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...init.headers };
     let body: string | undefined;
     if (init.body !== undefined) {
@@ -64,13 +74,18 @@ export async function authFixture(label: string, options: FixtureOptions = {}) {
     metrics,
     lines,
     request,
-    post: (path: string, body: unknown, init: { token?: string | null; headers?: Record<string, string> } = {}) => request("POST", path, { ...init, body }),
+    post: (path: string, body: unknown, init: { token?: string | null; headers?: Record<string, string> } = {}) =>
+      request("POST", path, { ...init, body }),
     /** Registers a fresh account (unique e-mail) and returns its session. */
     async register(overrides: Partial<{ email: string; password: string; name: string }> = {}) {
       const credentials = { email: uniqueEmail(), password: "correct-horse-9", name: "Ann", ...overrides };
       const response = await request("POST", "/auth/register", { body: credentials });
       if (response.status !== 201) throw new Error(`register: ${response.status} ${JSON.stringify(response.body)}`);
-      return { ...credentials, id: response.body.data.user.id as string, tokens: response.body.data.tokens as { access_token: string; refresh_token: string } };
+      return {
+        ...credentials,
+        id: response.body.data.user.id as string,
+        tokens: response.body.data.tokens as { access_token: string; refresh_token: string },
+      };
     },
     /** Rows per table the auth service writes, to prove a rejected request wrote nothing. */
     async counts() {
@@ -85,7 +100,10 @@ export async function authFixture(label: string, options: FixtureOptions = {}) {
     },
     /** A tenant with one admin (password "admin-password-1"), straight into the database. */
     async tenantWithAdmin(slugLabel = "acme") {
-      const [tenant] = await db.insert(schema.tenants).values({ name: slugLabel, slug: `${slugLabel}-${crypto.randomUUID().slice(0, 8)}` }).returning();
+      const [tenant] = await db
+        .insert(schema.tenants)
+        .values({ name: slugLabel, slug: `${slugLabel}-${crypto.randomUUID().slice(0, 8)}` })
+        .returning();
       const admin = await this.member(tenant!.id, "admin");
       return { tenant: tenant!, admin };
     },
@@ -93,7 +111,13 @@ export async function authFixture(label: string, options: FixtureOptions = {}) {
       const email = uniqueEmail(role);
       const [user] = await db
         .insert(schema.users)
-        .values({ email, name: role, role, tenantId, passwordHash: await Bun.password.hash("admin-password-1", { algorithm: "bcrypt", cost: 4 }) })
+        .values({
+          email,
+          name: role,
+          role,
+          tenantId,
+          passwordHash: await Bun.password.hash("admin-password-1", { algorithm: "bcrypt", cost: 4 }),
+        })
         .returning();
       const token = await signAccessToken({ id: user!.id, email, role, tenant_id: tenantId }, { secret: jwtSecret, ttlSeconds: 900 });
       return { ...user!, token };

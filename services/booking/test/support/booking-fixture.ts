@@ -3,7 +3,18 @@
  * published event of its own (unique ids, so tests never see each other's inventory).
  */
 import {
-  AppError, authSettings, createHttpApp, errorStatus, createLogger, createMetrics, type EventInventory, eventKeys, eventRegistryKey, loadConfig, loadEventInventory, type ZoneInventory,
+  AppError,
+  authSettings,
+  createHttpApp,
+  createLogger,
+  createMetrics,
+  type EventInventory,
+  errorStatus,
+  eventKeys,
+  eventRegistryKey,
+  loadConfig,
+  loadEventInventory,
+  type ZoneInventory,
 } from "@booking-rush/lib";
 import { signedInToken } from "../../../lib/test/support/signed-in";
 import { stackConfig } from "../../../lib/test/support/stack-config";
@@ -20,8 +31,20 @@ export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecr
 export async function bookingFixture(overrides: Partial<BookingConfig> = {}, options: { databaseUrl?: string } = {}) {
   const logger = createLogger({ service: "booking-test", level: "error", write: () => {} });
   const metrics = createMetrics("booking-test");
-  const service = createBookingService({ redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: options.databaseUrl ?? stackConfig.postgres.url }, auth: testAuth, booking: { ...defaults, ...overrides } }, logger, metrics);
-  const app = createHttpApp({ service: { name: "booking-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
+  const service = createBookingService(
+    {
+      redis: stackConfig.redis,
+      postgres: { ...stackConfig.postgres, url: options.databaseUrl ?? stackConfig.postgres.url },
+      auth: testAuth,
+      booking: { ...defaults, ...overrides },
+    },
+    logger,
+    metrics,
+  );
+  const app = createHttpApp(
+    { service: { name: "booking-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } },
+    [service.routes],
+  );
   const loaded: string[] = [];
   return {
     app,
@@ -60,17 +83,32 @@ export type BookingFixture = Awaited<ReturnType<typeof bookingFixture>>;
 // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
 type AnswerBody = any;
 
-export const tokenFor = (userId: string, role: "user" | "admin" = "user", tenantId: string | null = null) => signedInToken({ id: userId, role, tenantId }, jwtSecret);
+export const tokenFor = (userId: string, role: "user" | "admin" = "user", tenantId: string | null = null) =>
+  signedInToken({ id: userId, role, tenantId }, jwtSecret);
 
-export async function post(fixture: BookingFixture, path: string, token: string, body: unknown, idempotencyKey: string | null = crypto.randomUUID()) {
+export async function post(
+  fixture: BookingFixture,
+  path: string,
+  token: string,
+  body: unknown,
+  idempotencyKey: string | null = crypto.randomUUID(),
+) {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
-  const response = await fixture.app.handle(new Request(`http://localhost/api/v1${path}`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
+  const response = await fixture.app.handle(
+    new Request(`http://localhost/api/v1${path}`, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+  );
   return { status: response.status, body: (await response.json()) as AnswerBody, headers: response.headers };
 }
 
 export async function get(fixture: BookingFixture, path: string, token: string) {
-  const response = await fixture.app.handle(new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }));
+  const response = await fixture.app.handle(
+    new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } }),
+  );
   return { status: response.status, body: (await response.json()) as AnswerBody };
 }
 
@@ -85,7 +123,10 @@ export async function confirmPaid(fixture: BookingFixture, bookingId: string, pa
     return { status: 200, body: { success: true, data: bookingView(booking) } as AnswerBody };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { status: errorStatus[error.code] as number, body: { success: false, error: { code: error.code, details: error.details } } as AnswerBody };
+    return {
+      status: errorStatus[error.code] as number,
+      body: { success: false, error: { code: error.code, details: error.details } } as AnswerBody,
+    };
   }
 }
 

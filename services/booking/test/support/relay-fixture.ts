@@ -13,7 +13,13 @@ export function startTestRelay(redis: Redis, overrides: Partial<OutboxRelayConfi
   const metrics = createMetrics("relay-test");
   const worker = startOutboxRelay(
     { redis, kafka: testKafka, logger: testLogger, metrics: createOutboxMetrics(metrics, redis) },
-    { ...relayDefaults, topics: stackConfig.kafka.topics, pollIntervalMs: 20, consumerName: `test-relay-${crypto.randomUUID()}`, ...overrides },
+    {
+      ...relayDefaults,
+      topics: stackConfig.kafka.topics,
+      pollIntervalMs: 20,
+      consumerName: `test-relay-${crypto.randomUUID()}`,
+      ...overrides,
+    },
   );
   return { ...worker, metrics };
 }

@@ -4,8 +4,18 @@
  * tokens to act with.
  */
 import {
-  type ApiRateLimitConfig, apiRateLimitSettings, authSettings, createHttpApp, createLogger, createMetrics, eventKeys, eventRegistryKey, inScope, loadConfig,
-  signAccessToken, systemScope,
+  type ApiRateLimitConfig,
+  apiRateLimitSettings,
+  authSettings,
+  createHttpApp,
+  createLogger,
+  createMetrics,
+  eventKeys,
+  eventRegistryKey,
+  inScope,
+  loadConfig,
+  signAccessToken,
+  systemScope,
 } from "@booking-rush/lib";
 import * as schema from "../../../../drizzle/schema";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
@@ -18,7 +28,10 @@ export const jwtSecret = "catalog-tests-signing-secret-0123456789";
 export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;
 const defaults = loadConfig({ catalog: catalogSettings, rateLimit: apiRateLimitSettings }, {});
 
-export async function catalogFixture(label: string, overrides: { catalog?: Partial<CatalogConfig>; rateLimit?: Partial<ApiRateLimitConfig> } = {}) {
+export async function catalogFixture(
+  label: string,
+  overrides: { catalog?: Partial<CatalogConfig>; rateLimit?: Partial<ApiRateLimitConfig> } = {},
+) {
   const database = await createFreshDatabase(label);
   const logger = createLogger({ service: "catalog-test", level: "error", write: () => {} });
   const metrics = createMetrics("catalog-test");
@@ -36,7 +49,10 @@ export async function catalogFixture(label: string, overrides: { catalog?: Parti
     logger,
     metrics,
   );
-  const app = createHttpApp({ service: { name: "catalog-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [service.routes]);
+  const app = createHttpApp(
+    { service: { name: "catalog-test", corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } },
+    [service.routes],
+  );
   const db = service.store.db;
   const asSystem = <T>(work: Parameters<typeof inScope<T>>[2]) => inScope(db, systemScope, work);
   await asSystem((tx) =>
@@ -68,11 +84,20 @@ export async function catalogFixture(label: string, overrides: { catalog?: Parti
     /** A tenant with an organizer (and an admin), each with an access token. */
     async tenant(label: string) {
       const { tenant, organizer, admin } = await asSystem(async (tx) => {
-        const [tenant] = await tx.insert(schema.tenants).values({ name: label, slug: `${label}-${crypto.randomUUID().slice(0, 8)}` }).returning();
+        const [tenant] = await tx
+          .insert(schema.tenants)
+          .values({ name: label, slug: `${label}-${crypto.randomUUID().slice(0, 8)}` })
+          .returning();
         const user = (role: "organizer" | "admin") =>
           tx
             .insert(schema.users)
-            .values({ tenantId: tenant!.id, email: `${role}-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: `${label} ${role}`, role })
+            .values({
+              tenantId: tenant!.id,
+              email: `${role}-${crypto.randomUUID()}@example.com`,
+              passwordHash: "x",
+              name: `${label} ${role}`,
+              role,
+            })
             .returning()
             .then((rows) => rows[0]!);
         return { tenant: tenant!, organizer: await user("organizer"), admin: await user("admin") };
@@ -114,11 +139,30 @@ export const eventBody = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** A draft event with one show (in two days unless told), a general-admission zone and an assigned-seating zone. */
-export async function draftWithZones(fixture: CatalogFixture, token: string, overrides: Record<string, unknown> = {}, { showInHours = 48 } = {}) {
+export async function draftWithZones(
+  fixture: CatalogFixture,
+  token: string,
+  overrides: Record<string, unknown> = {},
+  { showInHours = 48 } = {},
+) {
   const event = (await fixture.request("POST", "/events", token, eventBody(overrides))).body.data;
-  const show = (await fixture.request("POST", `/events/${event.id}/shows`, token, { starts_at: hoursFromNow(showInHours), ends_at: hoursFromNow(showInHours + 3) })).body.data;
-  const general = (await fixture.request("POST", `/shows/${show.id}/zones`, token, { name: "Standing", price: 150_000, total_seats: 100 })).body.data;
-  const assigned = (await fixture.request("POST", `/shows/${show.id}/zones`, token, { name: "Seated", price: 300_000, rows: [{ label: "A", seats: 3 }, { label: "B", seats: 2 }] }))
+  const show = (
+    await fixture.request("POST", `/events/${event.id}/shows`, token, {
+      starts_at: hoursFromNow(showInHours),
+      ends_at: hoursFromNow(showInHours + 3),
+    })
+  ).body.data;
+  const general = (await fixture.request("POST", `/shows/${show.id}/zones`, token, { name: "Standing", price: 150_000, total_seats: 100 }))
     .body.data;
+  const assigned = (
+    await fixture.request("POST", `/shows/${show.id}/zones`, token, {
+      name: "Seated",
+      price: 300_000,
+      rows: [
+        { label: "A", seats: 3 },
+        { label: "B", seats: 2 },
+      ],
+    })
+  ).body.data;
   return { event, show, general, assigned };
 }

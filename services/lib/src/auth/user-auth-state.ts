@@ -36,7 +36,8 @@ const unknownUser = "unknown";
 const unknownUserTtlSeconds = 60;
 
 /** `version|role|tenant|active`: a few bytes, parsed without JSON. */
-export const encodeUserAuthState = (state: UserAuthState) => `${state.version}|${state.role}|${state.tenantId ?? ""}|${state.active ? 1 : 0}`;
+export const encodeUserAuthState = (state: UserAuthState) =>
+  `${state.version}|${state.role}|${state.tenantId ?? ""}|${state.active ? 1 : 0}`;
 
 export function decodeUserAuthState(value: string): UserAuthState | null {
   const [version, role, tenantId, active] = value.split("|");
@@ -45,7 +46,12 @@ export function decodeUserAuthState(value: string): UserAuthState | null {
 }
 
 /** The state of a users row. */
-export const userAuthStateOf = (row: { tokenVersion: number; role: Role; tenantId: string | null; status: "active" | "disabled" }): UserAuthState => ({
+export const userAuthStateOf = (row: {
+  tokenVersion: number;
+  role: Role;
+  tenantId: string | null;
+  status: "active" | "disabled";
+}): UserAuthState => ({
   version: row.tokenVersion,
   role: row.role,
   tenantId: row.tenantId,
@@ -84,7 +90,13 @@ export function createUserAuthCheck(options: UserAuthCheckOptions): UserAuthChec
     const state = row ? userAuthStateOf(row) : null;
     // Best effort: while Redis refuses writes the answer is still right, only not remembered.
     await redis
-      .set(userAuthStateKey(userId), state ? encodeUserAuthState(state) : unknownUser, "EX", state ? ttlSeconds : unknownUserTtlSeconds, "NX")
+      .set(
+        userAuthStateKey(userId),
+        state ? encodeUserAuthState(state) : unknownUser,
+        "EX",
+        state ? ttlSeconds : unknownUserTtlSeconds,
+        "NX",
+      )
       .catch((error: Error) => logger.warn("user auth state not cached", { error: error.message }));
     return state;
   }

@@ -41,9 +41,14 @@ export interface DurableScripts {
 
 export class NotReplicatedError extends AppError {
   constructor() {
-    super("SERVICE_UNAVAILABLE", "The change could not be confirmed on a replica in time; retry with the same Idempotency-Key", {
-      dependency: "redis",
-    }, { "Retry-After": "1" });
+    super(
+      "SERVICE_UNAVAILABLE",
+      "The change could not be confirmed on a replica in time; retry with the same Idempotency-Key",
+      {
+        dependency: "redis",
+      },
+      { "Retry-After": "1" },
+    );
   }
 }
 
@@ -78,7 +83,10 @@ export function createDurableScripts(
         await followUp;
         return reply;
       }
-      const [, acknowledged] = (await Promise.all([followUp, connection.call("WAIT", required, options.waitTimeoutMs)])) as [unknown, number];
+      const [, acknowledged] = (await Promise.all([followUp, connection.call("WAIT", required, options.waitTimeoutMs)])) as [
+        unknown,
+        number,
+      ];
       if (acknowledged < required) throw new NotReplicatedError();
       return reply;
     },

@@ -8,9 +8,9 @@
  */
 import type { EachMessagePayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
+import type { KafkaConfig } from "../settings";
 import { backoffWithJitter, deadLetterMessage, lazyProducer } from "./kafka";
 import { superviseConsumer } from "./supervised-consumer";
-import type { KafkaConfig } from "../settings";
 
 export interface ConsumedMessage {
   topic: string;
@@ -72,7 +72,13 @@ export function createEventConsumer(options: EventConsumerOptions) {
       } catch (error) {
         options.onFailure?.(error);
         if (failures === 0 || failures % 10 === 0) {
-          logger.warn("message handling failed, retrying", { topic, partition, offset: message.offset, attempt: failures + 1, error: error instanceof Error ? error.message : String(error) });
+          logger.warn("message handling failed, retrying", {
+            topic,
+            partition,
+            offset: message.offset,
+            attempt: failures + 1,
+            error: error instanceof Error ? error.message : String(error),
+          });
         }
         // Stopping: leave it uncommitted; whoever takes the partition over handles it.
         if (stopping) throw error;

@@ -21,7 +21,12 @@ async function consumerLagOnce(kafka: Kafka, groupId: string, topics: readonly s
     const lag = new Map<string, number>();
     for (const topic of topics) {
       const ends = await admin.fetchTopicOffsets(topic);
-      const offsets = new Map((committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]));
+      const offsets = new Map(
+        (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((partition) => [
+          partition.partition,
+          Number(partition.offset),
+        ]),
+      );
       let total = 0;
       for (const end of ends) {
         const done = offsets.get(end.partition) ?? -1;
@@ -40,7 +45,13 @@ async function consumerLagOnce(kafka: Kafka, groupId: string, topics: readonly s
  * Registers the gauge for one consumer group on the process's registry and keeps it fresh in the
  * background (source `kafka_consumer_lag` in metrics_sample_age_seconds).
  */
-export function registerConsumerLag(metrics: Metrics, kafka: Kafka, groupId: string, topics: readonly string[], sampling?: SamplingOptions) {
+export function registerConsumerLag(
+  metrics: Metrics,
+  kafka: Kafka,
+  groupId: string,
+  topics: readonly string[],
+  sampling?: SamplingOptions,
+) {
   const gauge = new Gauge({
     name: "kafka_consumer_lag",
     help: "Messages not yet committed by the consumer group, per topic (sampled in the background; see metrics_sample_age_seconds)",

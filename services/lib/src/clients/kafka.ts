@@ -2,9 +2,21 @@
  * kafkajs clients. Producers are idempotent (no duplicates from retries) and messages are keyed by
  * event id so one event stays ordered; consumers commit only what they processed.
  */
-import { type Admin, type Consumer, type ConsumerConfig, Kafka, type KafkaMessage, logLevel, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
+import {
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+  type TopicMessages,
+} from "kafkajs";
 
 export type { Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from "kafkajs";
+
 import type { Logger } from "../logger";
 import type { KafkaConfig } from "../settings";
 
@@ -23,10 +35,12 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientName: str
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log }) => {
-      const { message, ...fields } = log;
-      kafkaLogger[levelNames[level] ?? "info"](String(message), fields);
-    },
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...fields } = log;
+        kafkaLogger[levelNames[level] ?? "info"](String(message), fields);
+      },
   });
 }
 
@@ -34,7 +48,12 @@ export function createProducer(kafka: Kafka): Producer {
   // kafkajs requires a single in-flight request for the idempotent producer to keep order.
   // The Java client's partitioner (murmur2), named explicitly: the same key lands on the same
   // partition whichever client produced it.
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }
 
 /**
@@ -96,7 +115,10 @@ function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs: numb
     async () => {
       const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
       const leaderless = described.flatMap((topic) =>
-        topic.partitions.length === 0 ? [`${topic.name}: no partitions yet`] : topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}/${partition.partitionId}`));
+        topic.partitions.length === 0
+          ? [`${topic.name}: no partitions yet`]
+          : topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}/${partition.partitionId}`),
+      );
       if (leaderless.length > 0) throw new Error(`kafka topics not ready: no leader yet for ${leaderless.slice(0, 5).join(", ")}`);
     },
     { timeoutMs, maxBackoffMs: 1_000 },
@@ -134,8 +156,18 @@ export async function retryTransientKafka<T>(work: () => Promise<T>, { timeoutMs
  * sequence error) is transient. Follows kafkajs' wrapping (`cause`, `originalError`, `errors`).
  */
 const permanentKafkaErrorTypes = new Set([
-  "TOPIC_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED", "SASL_AUTHENTICATION_FAILED", "UNSUPPORTED_SASL_MECHANISM",
-  "INVALID_REPLICATION_FACTOR", "INVALID_PARTITIONS", "INVALID_REPLICA_ASSIGNMENT", "INVALID_TOPIC_EXCEPTION", "INVALID_CONFIG", "POLICY_VIOLATION", "INVALID_GROUP_ID",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "GROUP_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "SASL_AUTHENTICATION_FAILED",
+  "UNSUPPORTED_SASL_MECHANISM",
+  "INVALID_REPLICATION_FACTOR",
+  "INVALID_PARTITIONS",
+  "INVALID_REPLICA_ASSIGNMENT",
+  "INVALID_TOPIC_EXCEPTION",
+  "INVALID_CONFIG",
+  "POLICY_VIOLATION",
+  "INVALID_GROUP_ID",
 ]);
 
 export function isPermanentKafkaError(error: unknown, depth = 0): boolean {
@@ -151,7 +183,11 @@ export function isPermanentKafkaError(error: unknown, depth = 0): boolean {
  * The dead-letter copy of a consumed message: the same key and value, its headers plus why it can
  * never be handled and where it came from, so it can be inspected and replayed.
  */
-export function deadLetterMessage(source: { topic: string; partition: number; message: KafkaMessage }, reason: string, extra: Record<string, string> = {}): Message {
+export function deadLetterMessage(
+  source: { topic: string; partition: number; message: KafkaMessage },
+  reason: string,
+  extra: Record<string, string> = {},
+): Message {
   const { message } = source;
   return {
     key: message.key,
@@ -181,7 +217,8 @@ function approximateBytes(message: Message): number {
   const length = (value: unknown) => (value == null ? 0 : Buffer.isBuffer(value) ? value.length : Buffer.byteLength(String(value)));
   let bytes = 64 + length(message.key) + length(message.value);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    bytes += 8 + Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce((sum: number, item) => sum + length(item), 0) : length(value));
+    bytes +=
+      8 + Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce((sum: number, item) => sum + length(item), 0) : length(value));
   }
   return bytes;
 }
@@ -229,7 +266,12 @@ export interface LazyProducer {
  * process that starts while Kafka is down still starts, and the sends that need Kafka fail (and
  * are retried by their callers) until it is back.
  */
-export function lazyProducer(kafka: Kafka, topics: readonly string[], topicSettings: { partitions: number; replicationFactor: number }, logger?: Logger): LazyProducer {
+export function lazyProducer(
+  kafka: Kafka,
+  topics: readonly string[],
+  topicSettings: { partitions: number; replicationFactor: number },
+  logger?: Logger,
+): LazyProducer {
   let producer: Promise<Producer> | undefined;
   const connected = () =>
     (producer ??= (async () => {

@@ -10,7 +10,15 @@
  * Bun's own fetch with `tls: { ca, cert, key }` from the kubeconfig. TLS is always verified.
  */
 import {
-  ApiException, CoordinationV1Api, createConfiguration, type KubeConfig, ResponseContext, ServerConfiguration, type V1Lease, V1MicroTime, wrapHttpLibrary,
+  ApiException,
+  CoordinationV1Api,
+  createConfiguration,
+  type KubeConfig,
+  ResponseContext,
+  ServerConfiguration,
+  type V1Lease,
+  V1MicroTime,
+  wrapHttpLibrary,
 } from "@kubernetes/client-node";
 import type { Logger } from "../logger";
 import type { Leadership } from "./leadership";
@@ -21,7 +29,11 @@ export async function coordinationApi(kubeConfig: KubeConfig): Promise<Coordinat
   if (!cluster) throw new Error("kubeconfig has no current cluster");
   const https: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; headers?: Record<string, string> } = {};
   await kubeConfig.applyToHTTPSOptions(https as Parameters<KubeConfig["applyToHTTPSOptions"]>[0]);
-  const tls = { ...(https.ca ? { ca: https.ca.toString() } : {}), ...(https.cert ? { cert: https.cert.toString() } : {}), ...(https.key ? { key: https.key.toString() } : {}) };
+  const tls = {
+    ...(https.ca ? { ca: https.ca.toString() } : {}),
+    ...(https.cert ? { cert: https.cert.toString() } : {}),
+    ...(https.key ? { key: https.key.toString() } : {}),
+  };
   const httpApi = wrapHttpLibrary({
     async send(request) {
       const headers = { ...request.getHeaders(), ...(https.headers ?? {}) };
@@ -66,7 +78,8 @@ export function createLeaseLeadership(api: CoordinationV1Api, options: LeaseOpti
     leaseDurationSeconds: options.leaseDurationSeconds,
     renewTime: now,
     acquireTime: lease?.spec?.holderIdentity === identity && lease.spec.acquireTime ? new V1MicroTime(lease.spec.acquireTime) : now,
-    leaseTransitions: (lease?.spec?.leaseTransitions ?? 0) + (lease?.spec?.holderIdentity && lease.spec.holderIdentity !== identity ? 1 : 0),
+    leaseTransitions:
+      (lease?.spec?.leaseTransitions ?? 0) + (lease?.spec?.holderIdentity && lease.spec.holderIdentity !== identity ? 1 : 0),
   });
 
   async function attempt(): Promise<boolean> {
@@ -92,7 +105,11 @@ export function createLeaseLeadership(api: CoordinationV1Api, options: LeaseOpti
     const expired = renewed + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 < now.getTime();
     if (holder && holder !== identity && !expired) return false;
     try {
-      await api.replaceNamespacedLease({ name, namespace, body: { metadata: { ...lease.metadata, name, namespace }, spec: spec(lease, now) } });
+      await api.replaceNamespacedLease({
+        name,
+        namespace,
+        body: { metadata: { ...lease.metadata, name, namespace }, spec: spec(lease, now) },
+      });
       return true;
     } catch (error) {
       if (conflictOrMissing(error, 409)) return false;
@@ -116,7 +133,11 @@ export function createLeaseLeadership(api: CoordinationV1Api, options: LeaseOpti
       try {
         const lease = await api.readNamespacedLease({ name, namespace });
         if (lease.spec?.holderIdentity !== identity) return;
-        await api.replaceNamespacedLease({ name, namespace, body: { metadata: lease.metadata, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1 } } });
+        await api.replaceNamespacedLease({
+          name,
+          namespace,
+          body: { metadata: lease.metadata, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1 } },
+        });
       } catch (error) {
         logger.warn("lease not released", { lease: name, error: error instanceof Error ? error.message : String(error) });
       }

@@ -71,7 +71,11 @@ export function createLocks(config: RedlockConfig, fallback: Redis, logger: Logg
     server.on("error", (error) => logger.debug("lock server unreachable", { error: error.message }));
     keepConnected(server, logger.child({ component: "redlock" }));
   }
-  const redlock = new Redlock(own.length > 0 ? own : [fallback], { retryDelay: retryDelayMs, retryJitter: 25, automaticExtensionThreshold: 500 });
+  const redlock = new Redlock(own.length > 0 ? own : [fallback], {
+    retryDelay: retryDelayMs,
+    retryJitter: 25,
+    automaticExtensionThreshold: 500,
+  });
   redlock.on("error", (error) => logger.debug("lock attempt failed on a server", { error: String(error) }));
 
   async function withLock<T>(resource: string, options: LockOptions, work: (lease: LockLease) => Promise<T>): Promise<T> {
@@ -96,7 +100,12 @@ export function createLocks(config: RedlockConfig, fallback: Redis, logger: Logg
   return {
     withLock,
     /** The lock, plus a fencing token drawn once it is held. */
-    withFencedLock<T>(resource: string, options: LockOptions, fence: Fence, work: (token: number, lease: LockLease) => Promise<T>): Promise<T> {
+    withFencedLock<T>(
+      resource: string,
+      options: LockOptions,
+      fence: Fence,
+      work: (token: number, lease: LockLease) => Promise<T>,
+    ): Promise<T> {
       return withLock(resource, options, async (lease) => {
         const token = await fence.redis.incr(fence.key);
         if (fence.replicas > 0) await fence.redis.call("WAIT", fence.replicas, fence.waitTimeoutMs);

@@ -22,7 +22,9 @@ export interface LuaScript {
  */
 export function readLuaScripts(directory: string): Map<string, LuaScript> {
   const scripts = new Map<string, LuaScript>();
-  const files = readdirSync(directory).filter((name) => name.endsWith(".lua") && !name.startsWith("_")).sort();
+  const files = readdirSync(directory)
+    .filter((name) => name.endsWith(".lua") && !name.startsWith("_"))
+    .sort();
   for (const file of files) {
     const source = withIncludes(directory, readFileSync(join(directory, file), "utf8"));
     const sha = new Bun.CryptoHasher("sha1").update(source).digest("hex");

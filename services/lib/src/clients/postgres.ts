@@ -71,7 +71,8 @@ export const pingPostgres = (postgresClient: Postgres) => {
       return;
     }
     const applied = await appliedMigrations(postgresClient);
-    if (applied < expectedMigrations) throw new Error(`the database schema is behind this release: ${applied} of ${expectedMigrations} migrations applied`);
+    if (applied < expectedMigrations)
+      throw new Error(`the database schema is behind this release: ${applied} of ${expectedMigrations} migrations applied`);
     schemaCurrent = true;
   };
 };
@@ -105,7 +106,11 @@ export async function schemaReady(postgresClient: Postgres, logger: Logger, { in
  */
 export function registerDbConnectionMetrics(metrics: Metrics, sampling?: SamplingOptions) {
   const registers = [metrics.registry];
-  const active = new Gauge({ name: "db_connections_active", help: "Connections of this process to PostgreSQL running a statement or inside a transaction", registers });
+  const active = new Gauge({
+    name: "db_connections_active",
+    help: "Connections of this process to PostgreSQL running a statement or inside a transaction",
+    registers,
+  });
   const open = new Gauge({ name: "db_connections_open", help: "Connections of this process to PostgreSQL, busy or idle", registers });
   return sampleInBackground(
     metrics,

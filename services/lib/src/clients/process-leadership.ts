@@ -20,12 +20,26 @@ export const leaderElectionSettings = settingsGroup(
       default: "auto",
       description: "How replicas of a worker elect the one that works: a Kubernetes Lease, a Redlock, or auto (Lease inside a cluster)",
     }),
-    LEADER_ELECTION_NAMESPACE: Type.Optional(Type.String({ minLength: 1, description: "Namespace of the Lease; defaults to the pod's own namespace" })),
-    POD_NAME: Type.Optional(Type.String({ minLength: 1, description: "This replica's identity in the Lease (the Downward API's metadata.name); defaults to the host name" })),
-    KUBERNETES_SERVICE_HOST: Type.Optional(Type.String({ description: "Set by Kubernetes in every pod; its presence means: inside a cluster" })),
+    LEADER_ELECTION_NAMESPACE: Type.Optional(
+      Type.String({ minLength: 1, description: "Namespace of the Lease; defaults to the pod's own namespace" }),
+    ),
+    POD_NAME: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "This replica's identity in the Lease (the Downward API's metadata.name); defaults to the host name",
+      }),
+    ),
+    KUBERNETES_SERVICE_HOST: Type.Optional(
+      Type.String({ description: "Set by Kubernetes in every pod; its presence means: inside a cluster" }),
+    ),
   },
   (values) => ({
-    kind: values.LEADER_ELECTION === "auto" ? (values.KUBERNETES_SERVICE_HOST ? ("kubernetes" as const) : ("redis" as const)) : values.LEADER_ELECTION,
+    kind:
+      values.LEADER_ELECTION === "auto"
+        ? values.KUBERNETES_SERVICE_HOST
+          ? ("kubernetes" as const)
+          : ("redis" as const)
+        : values.LEADER_ELECTION,
     namespace: values.LEADER_ELECTION_NAMESPACE,
     identity: values.POD_NAME ?? hostname(),
   }),
@@ -34,17 +48,32 @@ export const leaderElectionSettings = settingsGroup(
 export type LeaderElectionConfig = ReturnType<typeof leaderElectionSettings.shape>;
 
 /** `name`: a DNS label, e.g. "expiry-sweeper" (the Lease's name, and the Redlock's resource). */
-export function createProcessLeadership(config: LeaderElectionConfig, locks: Locks, name: string, ttlMs: number, logger: Logger): Leadership {
+export function createProcessLeadership(
+  config: LeaderElectionConfig,
+  locks: Locks,
+  name: string,
+  ttlMs: number,
+  logger: Logger,
+): Leadership {
   if (config.kind === "redis") return createLeadership(locks, `leader:${name}`, { ttlMs }, logger);
   // Loaded only inside a cluster: the Kubernetes client is large and no other process needs it.
   const lease = (async () => {
-    const [{ KubeConfig }, { coordinationApi, createLeaseLeadership }] = await Promise.all([import("@kubernetes/client-node"), import("./kube-lease")]);
+    const [{ KubeConfig }, { coordinationApi, createLeaseLeadership }] = await Promise.all([
+      import("@kubernetes/client-node"),
+      import("./kube-lease"),
+    ]);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromCluster();
     const namespace = config.namespace ?? readFileSync(serviceAccountNamespace, "utf8").trim();
-    return createLeaseLeadership(await coordinationApi(kubeConfig), { namespace, name: `booking-rush-${name}`, identity: config.identity, leaseDurationSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) }, logger);
+    return createLeaseLeadership(
+      await coordinationApi(kubeConfig),
+      { namespace, name: `booking-rush-${name}`, identity: config.identity, leaseDurationSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) },
+      logger,
+    );
   })();
-  lease.catch((error) => logger.error("leader election through a Lease is not possible", { error: error instanceof Error ? error.message : String(error) }));
+  lease.catch((error) =>
+    logger.error("leader election through a Lease is not possible", { error: error instanceof Error ? error.message : String(error) }),
+  );
   return {
     lead: async () => (await lease.catch(() => undefined))?.lead() ?? false,
     release: async () => (await lease.catch(() => undefined))?.release(),

@@ -21,8 +21,16 @@ export function infoNumbers(info: string): Map<string, number> {
 
 export function registerRedisMemory(metrics: Metrics, redis: Redis, sampling?: SamplingOptions) {
   const registers = [metrics.registry];
-  const used = new Gauge({ name: "redis_memory_used_bytes", help: "Memory the Redis master uses (INFO used_memory), sampled in the background", registers });
-  const max = new Gauge({ name: "redis_memory_max_bytes", help: "The Redis master's maxmemory (0: no limit), sampled in the background", registers });
+  const used = new Gauge({
+    name: "redis_memory_used_bytes",
+    help: "Memory the Redis master uses (INFO used_memory), sampled in the background",
+    registers,
+  });
+  const max = new Gauge({
+    name: "redis_memory_max_bytes",
+    help: "The Redis master's maxmemory (0: no limit), sampled in the background",
+    registers,
+  });
   return sampleInBackground(
     metrics,
     "redis_memory",

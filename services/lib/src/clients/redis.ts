@@ -60,7 +60,8 @@ export function keepConnected(redis: Redis, logger: Logger) {
     if (closedOnPurpose.has(redis)) return;
     const wait = Math.min(100 * 2 ** attempts, 2_000);
     attempts += 1;
-    if (attempts === 1 || attempts % 10 === 0) logger.warn("redis connection ended on its own, connecting again", { attempt: attempts, backoff_ms: wait });
+    if (attempts === 1 || attempts % 10 === 0)
+      logger.warn("redis connection ended on its own, connecting again", { attempt: attempts, backoff_ms: wait });
     const timer = setTimeout(() => {
       if (!closedOnPurpose.has(redis) && redis.status === "end") redis.connect().catch(() => {});
     }, wait);

@@ -17,8 +17,8 @@
 import type { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
 import type { KafkaConfig } from "../settings";
-import { backoffWithJitter, createConsumer, ensureTopics, isPermanentKafkaError } from "./kafka";
 import { wakeablePause } from "../workers/wakeable-pause";
+import { backoffWithJitter, createConsumer, ensureTopics, isPermanentKafkaError } from "./kafka";
 
 export interface SupervisedConsumerOptions {
   kafka: Kafka;
@@ -88,7 +88,11 @@ export function superviseConsumer(options: SupervisedConsumerOptions): Supervise
     fresh.on(fresh.events.CRASH, ({ payload }) => {
       if (fresh !== consumer) return;
       running = false;
-      logger.error("consumer crashed", { group: groupId, error: describe(payload.error), restart: payload.restart ? "by kafkajs" : "by the supervisor" });
+      logger.error("consumer crashed", {
+        group: groupId,
+        error: describe(payload.error),
+        restart: payload.restart ? "by kafkajs" : "by the supervisor",
+      });
       if (!payload.restart) crashedForGood();
     });
     fresh.on(fresh.events.STOP, () => {
@@ -140,7 +144,12 @@ export function superviseConsumer(options: SupervisedConsumerOptions): Supervise
         const wait = backoffWithJitter(failures, backoff);
         failures += 1;
         if (failures === 1 || failures % 10 === 0) {
-          logger.warn("kafka consumer could not start yet, retrying", { group: groupId, error: describe(error), attempt: failures, backoff_ms: wait });
+          logger.warn("kafka consumer could not start yet, retrying", {
+            group: groupId,
+            error: describe(error),
+            attempt: failures,
+            backoff_ms: wait,
+          });
         }
         await pause(wait);
       }

@@ -4,7 +4,7 @@
  * payment needs its booking's row at once, before the projector may have caught up): both upsert,
  * and an upsert never takes a row back to an older sequence number, so the two never conflict.
  */
-import { inArray, eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { bookingSeats, bookings, events, seatZones, shows } from "../../../../drizzle/schema";
 import type { BookingState } from "../events/booking-event";
 import type { Transaction } from "./tenant-scope";
@@ -22,7 +22,14 @@ export interface ZoneFacts {
 export async function zoneFacts(tx: Transaction, zoneIds: string[]): Promise<Map<string, ZoneFacts>> {
   if (zoneIds.length === 0) return new Map();
   const rows = await tx
-    .select({ id: seatZones.id, price: seatZones.price, showId: seatZones.showId, eventId: shows.eventId, tenantId: events.tenantId, currency: events.currency })
+    .select({
+      id: seatZones.id,
+      price: seatZones.price,
+      showId: seatZones.showId,
+      eventId: shows.eventId,
+      tenantId: events.tenantId,
+      currency: events.currency,
+    })
     .from(seatZones)
     .innerJoin(shows, eq(shows.id, seatZones.showId))
     .innerJoin(events, eq(events.id, shows.eventId))
@@ -37,7 +44,11 @@ const dateOf = (ms: number | undefined) => (ms === undefined ? null : new Date(m
  * at a later sequence number is left as it is. Seats of a closed booking are born released (trigger
  * booking_seats_inherit_release). Every zone must be in `facts`. Resolves to the row id by booking id.
  */
-export async function upsertBookingStates(tx: Transaction, states: BookingState[], facts: Map<string, ZoneFacts>): Promise<Map<string, string>> {
+export async function upsertBookingStates(
+  tx: Transaction,
+  states: BookingState[],
+  facts: Map<string, ZoneFacts>,
+): Promise<Map<string, string>> {
   const newest = new Map<string, BookingState>();
   for (const state of states) {
     const current = newest.get(state.booking_id);
@@ -83,11 +94,16 @@ export async function upsertBookingStates(tx: Transaction, states: BookingState[
       setWhere: sql`${bookings.seq} < excluded.seq`,
     });
   const ids = new Map(
-    (await tx.select({ id: bookings.id, reservationId: bookings.reservationId }).from(bookings).where(inArray(bookings.reservationId, [...newest.keys()]))).map(
-      (row) => [row.reservationId, row.id],
-    ),
+    (
+      await tx
+        .select({ id: bookings.id, reservationId: bookings.reservationId })
+        .from(bookings)
+        .where(inArray(bookings.reservationId, [...newest.keys()]))
+    ).map((row) => [row.reservationId, row.id]),
   );
-  const seatRows = [...newest.values()].flatMap((booking) => (booking.seat_ids ?? []).map((seatId) => ({ bookingId: ids.get(booking.booking_id)!, seatId })));
+  const seatRows = [...newest.values()].flatMap((booking) =>
+    (booking.seat_ids ?? []).map((seatId) => ({ bookingId: ids.get(booking.booking_id)!, seatId })),
+  );
   if (seatRows.length > 0) await tx.insert(bookingSeats).values(seatRows).onConflictDoNothing();
   return ids;
 }

@@ -16,7 +16,8 @@ export function postgresErrorOf(error: unknown): PostgresErrorFields | undefined
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
     const code = (current as { code?: unknown }).code;
-    if (current.name === "PostgresError" && typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return current as unknown as PostgresErrorFields;
+    if (current.name === "PostgresError" && typeof code === "string" && /^[0-9A-Z]{5}$/.test(code))
+      return current as unknown as PostgresErrorFields;
     current = current.cause;
   }
   return undefined;

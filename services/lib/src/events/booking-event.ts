@@ -5,7 +5,7 @@
  * anything that does not have this shape is a poison message.
  */
 import { Type } from "@sinclair/typebox";
-import { bookingTopics, type BookingTopic } from "../topics";
+import { type BookingTopic, bookingTopics } from "../topics";
 import { checkedMessage, registerEventFormats } from "./formats";
 
 registerEventFormats();

@@ -31,5 +31,12 @@ export function parseEventCancelled(value: Buffer | string | null): { event: Eve
   const checked = checkedMessage(eventCancelledMessageSchema, value, "an event.cancelled message");
   if ("reason" in checked) return checked;
   const { body } = checked;
-  return { event: { messageId: body.event_id, concertEventId: body.data.event_id, tenantId: body.data.tenant_id, cancelledAt: new Date(body.data.cancelled_at_ms) } };
+  return {
+    event: {
+      messageId: body.event_id,
+      concertEventId: body.data.event_id,
+      tenantId: body.data.tenant_id,
+      cancelledAt: new Date(body.data.cancelled_at_ms),
+    },
+  };
 }

@@ -18,7 +18,11 @@ export function firstSchemaError(errors: Iterable<{ path: string; message: strin
 }
 
 /** A message's JSON body checked against its schema, or why it can never be handled (`what`: "a booking event"). */
-export function checkedMessage<S extends TSchema>(schema: S, value: Buffer | string | null, what: string): { body: Static<S> } | { reason: string } {
+export function checkedMessage<S extends TSchema>(
+  schema: S,
+  value: Buffer | string | null,
+  what: string,
+): { body: Static<S> } | { reason: string } {
   let body: unknown;
   try {
     body = JSON.parse(String(value));

@@ -91,7 +91,11 @@ function violatedRule(type: PaymentTopic, data: PaymentEventData): string | unde
 }
 
 /** The message a producer writes for a payment fact (checked against the contract). */
-export function paymentEventMessage(type: PaymentTopic, data: PaymentEventData, occurredAt: Date = new Date()): EventMessage<PaymentEventData> {
+export function paymentEventMessage(
+  type: PaymentTopic,
+  data: PaymentEventData,
+  occurredAt: Date = new Date(),
+): EventMessage<PaymentEventData> {
   const broken = Value.Check(paymentEventDataSchema, data)
     ? violatedRule(type, data)
     : firstSchemaError(Value.Errors(paymentEventDataSchema, data));

@@ -2,10 +2,22 @@
  * Recognises "a dependency is down" among the errors the clients throw, so the request is answered
  * 503 SERVICE_UNAVAILABLE (nothing changed, retry later) rather than 500.
  */
-const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ConnectionRefused", "ConnectionClosed"]);
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ConnectionRefused",
+  "ConnectionClosed",
+]);
 
 export class DependencyUnavailableError extends Error {
-  constructor(readonly dependency: string, cause?: unknown) {
+  constructor(
+    readonly dependency: string,
+    cause?: unknown,
+  ) {
     super(`${dependency} is unavailable`, { cause });
     this.name = "DependencyUnavailableError";
   }
@@ -17,13 +29,21 @@ export function dependencyOf(error: unknown): string | undefined {
   const { name, message } = error;
   const code = (error as { code?: unknown }).code;
   // ioredis: offline queue disabled or retries exhausted, command timeouts, failover in progress.
-  if (name === "MaxRetriesPerRequestError" || message === "Connection is closed." || message.startsWith("Stream isn't writeable")) return "redis";
+  if (name === "MaxRetriesPerRequestError" || message === "Connection is closed." || message.startsWith("Stream isn't writeable"))
+    return "redis";
   // A command in flight when its connection dropped (the master pod deleted mid-request): seen as a
   // 500 on the cluster before it was named here.
   if (name === "AbortError" && message.startsWith("Command aborted due to connection close")) return "redis";
-  if (message === "Command timed out" || message.startsWith("All sentinels are unreachable") || message.startsWith("READONLY") || message.startsWith("NOREPLICAS")) return "redis";
+  if (
+    message === "Command timed out" ||
+    message.startsWith("All sentinels are unreachable") ||
+    message.startsWith("READONLY") ||
+    message.startsWith("NOREPLICAS")
+  )
+    return "redis";
   // postgres.js connection failures carry these codes.
-  if (code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED" || code === "CONNECT_TIMEOUT") return "postgres";
+  if (code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED" || code === "CONNECT_TIMEOUT")
+    return "postgres";
   if (name === "KafkaJSConnectionError" || name === "KafkaJSNumberOfRetriesExceeded") return "kafka";
   if (typeof code === "string" && networkCodes.has(code)) return "network";
   return undefined;

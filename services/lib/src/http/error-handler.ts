@@ -1,8 +1,8 @@
 import { Elysia, ValidationError } from "elysia";
+import { postgresErrorOf } from "../data/postgres-errors";
 import { errorBody } from "../envelope";
 import { AppError, type FieldError, serviceUnavailable, validationError } from "../errors";
 import type { Logger } from "../logger";
-import { postgresErrorOf } from "../data/postgres-errors";
 import { dependencyOf } from "./dependency-errors";
 import { unreadableBodyError } from "./json-body";
 import { requestIdOf } from "./request-id";
@@ -88,7 +88,8 @@ export const errorHandlerPlugin = (logger: Logger, allowedMethods: (path: string
     let appError = toAppError(code, error, request);
     if (code === "NOT_FOUND" && !(error instanceof AppError)) {
       const allowed = allowedMethods(path);
-      if (allowed.length > 0) appError = new AppError("METHOD_NOT_ALLOWED", `${request.method} is not served here`, { allowed }, { Allow: allowed.join(", ") });
+      if (allowed.length > 0)
+        appError = new AppError("METHOD_NOT_ALLOWED", `${request.method} is not served here`, { allowed }, { Allow: allowed.join(", ") });
     }
     const fields = { request_id: requestIdOf(request), method: request.method, path, code: appError.code };
     if (appError.status >= 500) logger.error("request failed", { ...fields, error });

@@ -45,17 +45,21 @@ export const healthPlugin = (readiness: Readiness) =>
       response: okSchema(t.Object({ status: t.Literal("alive") })),
       detail: { summary: "Liveness", tags: ["operations"] },
     })
-    .get("/readyz", async ({ set }) => {
-      const names = Object.keys(readiness.checks);
-      const results = await Promise.all(names.map((name) => runCheck(readiness.checks[name]!)));
-      const checks = Object.fromEntries(names.map((name, index) => [name, results[index]!]));
-      if (readiness.draining || results.includes("down")) {
-        set.status = 503;
-        const reason = readiness.draining ? "Shutting down" : "A dependency is unavailable";
-        return errorBody(new AppError("SERVICE_UNAVAILABLE", reason, { checks, draining: readiness.draining }));
-      }
-      return { success: true as const, data: { status: "ready" as const, checks } };
-    }, {
-      detail: { summary: "Readiness: every dependency of this process answers", tags: ["operations"] },
-      response: { 200: okSchema(t.Object({ status: t.Literal("ready"), checks: checksSchema })), 503: t.Any() },
-    });
+    .get(
+      "/readyz",
+      async ({ set }) => {
+        const names = Object.keys(readiness.checks);
+        const results = await Promise.all(names.map((name) => runCheck(readiness.checks[name]!)));
+        const checks = Object.fromEntries(names.map((name, index) => [name, results[index]!]));
+        if (readiness.draining || results.includes("down")) {
+          set.status = 503;
+          const reason = readiness.draining ? "Shutting down" : "A dependency is unavailable";
+          return errorBody(new AppError("SERVICE_UNAVAILABLE", reason, { checks, draining: readiness.draining }));
+        }
+        return { success: true as const, data: { status: "ready" as const, checks } };
+      },
+      {
+        detail: { summary: "Readiness: every dependency of this process answers", tags: ["operations"] },
+        response: { 200: okSchema(t.Object({ status: t.Literal("ready"), checks: checksSchema })), 503: t.Any() },
+      },
+    );

@@ -23,7 +23,11 @@ export const httpMetricsPlugin = (metrics: Metrics) =>
       metrics.httpRequests.inc(labels);
       if (started !== undefined) metrics.httpRequestDuration.observe(labels, (performance.now() - started) / 1000);
     })
-    .get("/metrics", async ({ set }) => {
-      set.headers["content-type"] = metrics.registry.contentType;
-      return metrics.registry.metrics();
-    }, { detail: { hide: true } });
+    .get(
+      "/metrics",
+      async ({ set }) => {
+        set.headers["content-type"] = metrics.registry.contentType;
+        return metrics.registry.metrics();
+      },
+      { detail: { hide: true } },
+    );

@@ -29,7 +29,8 @@ interface RouteFacts {
 
 /** The codes of an error envelope schema (a literal or a union of literals), or none for another schema. */
 function codesOf(schema: unknown): ErrorCode[] {
-  const code = (schema as { properties?: { error?: { properties?: { code?: JsonObject } } } } | undefined)?.properties?.error?.properties?.code;
+  const code = (schema as { properties?: { error?: { properties?: { code?: JsonObject } } } } | undefined)?.properties?.error?.properties
+    ?.code;
   if (!code) return [];
   const literals = Array.isArray(code.anyOf) ? (code.anyOf as JsonObject[]) : [code];
   return literals.map((literal) => literal.const).filter((value): value is ErrorCode => typeof value === "string" && value in errorStatus);
@@ -83,7 +84,10 @@ function completeOperation(operation: JsonObject, route: RouteFacts) {
 
 /** The generated document, completed (see the top of this file). */
 export function openApiDocument(app: AnyElysia, info: { title: string; version: string }) {
-  const generated = toOpenAPISchema(app, undefined, undefined, undefined, "3.1.0") as unknown as { paths: Record<string, Record<string, JsonObject>>; components?: JsonObject };
+  const generated = toOpenAPISchema(app, undefined, undefined, undefined, "3.1.0") as unknown as {
+    paths: Record<string, Record<string, JsonObject>>;
+    components?: JsonObject;
+  };
   // The routes of the whole app (a plugin sees its root's), as the generator reads them.
   const routes = (app as unknown as { getGlobalRoutes(): RouteFacts[] }).getGlobalRoutes();
   for (const route of routes) {

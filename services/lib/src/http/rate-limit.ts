@@ -19,8 +19,8 @@
 import { Elysia } from "elysia";
 import type { LuaScripts } from "../clients/lua-scripts";
 import { rateLimited } from "../errors";
-import { dependencyOf } from "./dependency-errors";
 import { type ClientAddressOptions, clientAddress, type RequestIpSource } from "./client-address";
+import { dependencyOf } from "./dependency-errors";
 
 export interface RateLimitRule {
   /** Names the buckets, e.g. `login`; rules with different names never share a bucket. */
@@ -80,7 +80,10 @@ export function createRateLimiter(scripts: LuaScripts, options: RateLimiterOptio
   const local = localBuckets(options.localBuckets ?? 10_000);
   const decide = async (rule: RateLimitRule, keys: string[]): Promise<RateLimitDecision> => {
     try {
-      const [admitted, retryAfterMs, remaining] = await scripts.run<[number, number, number]>("rate-limit", keys, [rule.burst, rule.perMinute]);
+      const [admitted, retryAfterMs, remaining] = await scripts.run<[number, number, number]>("rate-limit", keys, [
+        rule.burst,
+        rule.perMinute,
+      ]);
       return { admitted: admitted === 1, remaining, retryAfterMs };
     } catch (error) {
       const whenUnwritable = rule.whenUnwritable ?? "refuse";

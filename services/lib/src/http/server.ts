@@ -31,7 +31,12 @@ export function methodsByPath(app: AnyElysia): (path: string) => string[] {
   return (path) => {
     routes ??= (app.routes as { method: string; path: string }[]).map((route) => ({
       method: route.method.toUpperCase(),
-      pattern: new RegExp(`^${route.path.split("/").map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : escapeRegExp(part))).join("/")}/?$`),
+      pattern: new RegExp(
+        `^${route.path
+          .split("/")
+          .map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : escapeRegExp(part)))
+          .join("/")}/?$`,
+      ),
     }));
     const methods = new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method));
     if (methods.has("GET")) methods.add("HEAD");

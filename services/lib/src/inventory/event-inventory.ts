@@ -12,7 +12,9 @@ export async function inventoryOf(tx: Transaction, event: Event): Promise<EventI
   const showIds = eventShows.map((show) => show.id);
   const zones = showIds.length ? await tx.select().from(seatZones).where(inArray(seatZones.showId, showIds)) : [];
   const zoneIds = zones.map((zone) => zone.id);
-  const zoneSeats = zoneIds.length ? await tx.select({ id: seats.id, zoneId: seats.zoneId }).from(seats).where(inArray(seats.zoneId, zoneIds)) : [];
+  const zoneSeats = zoneIds.length
+    ? await tx.select({ id: seats.id, zoneId: seats.zoneId }).from(seats).where(inArray(seats.zoneId, zoneIds))
+    : [];
   return {
     id: event.id,
     tenantId: event.tenantId,

@@ -23,4 +23,6 @@ export function classifyZone(eventPresent: boolean, redis: RedisZone | undefined
 
 /** How far apart the two sides are, in seats (the `inventory_discrepancy` gauge). */
 export const discrepancy = (redis: RedisZone | undefined, postgres: PostgresZone) =>
-  redis ? Math.abs(redis.sold - postgres.sold) + Math.abs(redis.reserved - postgres.reserved) + Math.abs(redis.total - postgres.total) : postgres.sold + postgres.reserved;
+  redis
+    ? Math.abs(redis.sold - postgres.sold) + Math.abs(redis.reserved - postgres.reserved) + Math.abs(redis.total - postgres.total)
+    : postgres.sold + postgres.reserved;

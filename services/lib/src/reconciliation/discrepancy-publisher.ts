@@ -14,7 +14,12 @@ export interface DiscrepancyPublisher {
   close(): Promise<void>;
 }
 
-export function createDiscrepancyPublisher(kafka: Kafka, topics: KafkaConfig["topics"], logger: Logger, runId: string): DiscrepancyPublisher {
+export function createDiscrepancyPublisher(
+  kafka: Kafka,
+  topics: KafkaConfig["topics"],
+  logger: Logger,
+  runId: string,
+): DiscrepancyPublisher {
   const producer = lazyProducer(kafka, [inventoryDiscrepancyTopic], topics);
   return {
     async publish(report) {
@@ -33,9 +38,20 @@ export function createDiscrepancyPublisher(kafka: Kafka, topics: KafkaConfig["to
         },
       };
       try {
-        await producer.send([{ topic: inventoryDiscrepancyTopic, messages: [{ key: report.eventId, value: JSON.stringify(body), headers: { event_id: body.event_id } }] }], -1);
+        await producer.send(
+          [
+            {
+              topic: inventoryDiscrepancyTopic,
+              messages: [{ key: report.eventId, value: JSON.stringify(body), headers: { event_id: body.event_id } }],
+            },
+          ],
+          -1,
+        );
       } catch (error) {
-        logger.error("inventory.discrepancy could not be sent", { zone_id: report.zoneId, error: error instanceof Error ? error.message : String(error) });
+        logger.error("inventory.discrepancy could not be sent", {
+          zone_id: report.zoneId,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     },
     close: () => producer.close(),

@@ -3,12 +3,13 @@
  * the event, each zone's counts, its projector watermark (`zone_sync_state`) and the highest seq
  * the projector has seen at all, the seats sold, and every live booking (reserved or confirmed).
  */
+
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../../drizzle/schema";
 import type { Database } from "../clients/postgres";
 import { inScope, systemScope } from "../data/tenant-scope";
 import type { BookingState } from "../events/booking-event";
 import { inventoryOf } from "../inventory/event-inventory";
-import { and, eq, inArray, isNull } from "drizzle-orm";
-import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../../drizzle/schema";
 
 export interface PostgresZone {
   id: string;
@@ -50,7 +51,9 @@ export async function readPostgresTruth(db: Database, eventId: string, projector
     if (zoneIds.length === 0) return { event: eventFields(event), zones: [], bookings: [] };
 
     const counts = new Map((await tx.select().from(seatZones).where(inArray(seatZones.id, zoneIds))).map((zone) => [zone.id, zone]));
-    const watermarks = new Map((await tx.select().from(zoneSyncState).where(inArray(zoneSyncState.zoneId, zoneIds))).map((row) => [row.zoneId, row.lastAppliedSeq]));
+    const watermarks = new Map(
+      (await tx.select().from(zoneSyncState).where(inArray(zoneSyncState.zoneId, zoneIds))).map((row) => [row.zoneId, row.lastAppliedSeq]),
+    );
     const seen = new Map<string, number[]>();
     for (const row of await tx
       .select({ zoneId: processedEvents.zoneId, seq: processedEvents.seq })
@@ -67,7 +70,15 @@ export async function readPostgresTruth(db: Database, eventId: string, projector
       ? await tx
           .select({ bookingId: bookingSeats.bookingId, seatId: bookingSeats.seatId })
           .from(bookingSeats)
-          .where(and(inArray(bookingSeats.bookingId, live.map((booking) => booking.id)), isNull(bookingSeats.releasedAt)))
+          .where(
+            and(
+              inArray(
+                bookingSeats.bookingId,
+                live.map((booking) => booking.id),
+              ),
+              isNull(bookingSeats.releasedAt),
+            ),
+          )
       : [];
     const seatsOf = new Map<string, string[]>();
     for (const row of liveSeats) seatsOf.set(row.bookingId, [...(seatsOf.get(row.bookingId) ?? []), row.seatId]);

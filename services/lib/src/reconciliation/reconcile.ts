@@ -17,7 +17,7 @@ import { classifyZone, discrepancy, type Verdict } from "./classify";
 import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth } from "./postgres-side";
 import { type ReconciledZone, recordReconciledEvent, type ZoneOutcome } from "./reconciliation-record";
-import { readRedisSide, type RedisZone } from "./redis-side";
+import { type RedisZone, readRedisSide } from "./redis-side";
 
 export interface ReconcileDependencies {
   db: Database;
@@ -71,18 +71,28 @@ interface Snapshot {
 async function snapshot(dependencies: ReconcileDependencies, eventId: string, options: ReconcileOptions): Promise<Snapshot | undefined> {
   const truth = await readPostgresTruth(dependencies.db, eventId, options.projectorConsumer);
   if (!truth) return undefined;
-  const side = await readRedisSide(dependencies.redis, eventId, truth.zones.map((zone) => zone.id));
+  const side = await readRedisSide(
+    dependencies.redis,
+    eventId,
+    truth.zones.map((zone) => zone.id),
+  );
   return { truth, ...side };
 }
 
-const verdicts = (state: Snapshot) => new Map(state.truth.zones.map((zone) => [zone.id, classifyZone(state.eventPresent, state.zones.get(zone.id), zone)]));
+const verdicts = (state: Snapshot) =>
+  new Map(state.truth.zones.map((zone) => [zone.id, classifyZone(state.eventPresent, state.zones.get(zone.id), zone)]));
 
 /**
  * Waits (bounded) for the projector: while a zone is ahead only because PostgreSQL has not caught
  * up, and, before a rebuild, until the projector has applied everything Kafka still holds (those
  * bookings are then restored instead of dropped).
  */
-async function waitForProjector(dependencies: ReconcileDependencies, eventId: string, options: ReconcileOptions, state: Snapshot): Promise<Snapshot> {
+async function waitForProjector(
+  dependencies: ReconcileDependencies,
+  eventId: string,
+  options: ReconcileOptions,
+  state: Snapshot,
+): Promise<Snapshot> {
   const deadline = Date.now() + options.lagWaitMs;
   let current = state;
   const waiting = async () => {
@@ -97,7 +107,11 @@ async function waitForProjector(dependencies: ReconcileDependencies, eventId: st
   return current;
 }
 
-export async function reconcileEvent(dependencies: ReconcileDependencies, eventId: string, options: ReconcileOptions): Promise<ZoneReport[]> {
+export async function reconcileEvent(
+  dependencies: ReconcileDependencies,
+  eventId: string,
+  options: ReconcileOptions,
+): Promise<ZoneReport[]> {
   const first = await snapshot(dependencies, eventId, options);
   if (!first) return [];
   let state = await waitForProjector(dependencies, eventId, options, first);
@@ -164,12 +178,23 @@ async function repairUnderLock(
     const payload = {
       event: state.truth.event,
       zones: toRebuild.map((zone) => ({
-        id: zone.id, show_id: zone.showId, kind: zone.kind, total: zone.total, price: zone.price, sold: zone.sold, seq: zone.highestSeq,
-        sold_seats: zone.soldSeats, seat_ids: zone.seatIds,
+        id: zone.id,
+        show_id: zone.showId,
+        kind: zone.kind,
+        total: zone.total,
+        price: zone.price,
+        sold: zone.sold,
+        seq: zone.highestSeq,
+        sold_seats: zone.soldSeats,
+        seat_ids: zone.seatIds,
       })),
       bookings: state.truth.bookings.filter((booking) => toRebuild.some((zone) => zone.id === booking.zone_id)),
     };
-    const reply = await dependencies.scripts.run<[string, string, string?]>("rebuild-zones", [keys.event, keys.fence, keys.expiry, keys.userTickets], [keys.tag, token, JSON.stringify(payload)]);
+    const reply = await dependencies.scripts.run<[string, string, string?]>(
+      "rebuild-zones",
+      [keys.event, keys.fence, keys.expiry, keys.userTickets],
+      [keys.tag, token, JSON.stringify(payload)],
+    );
     if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`rebuild-zones: ${reply[1]}`);
     const result = JSON.parse(reply[1]) as { restored_bookings: number };
     await restoreGlobalKeys(dependencies.redis, eventId, payload.bookings, state.truth.zones, options.recordTtlSeconds);
@@ -195,7 +220,13 @@ async function repairUnderLock(
  * the outbox's consumer group, and for each restored booking its id → event lookup and its place
  * in the owner's list. Idempotent; written after the script, as publishing and reserving do.
  */
-async function restoreGlobalKeys(redis: Redis, eventId: string, restored: { booking_id: string; user_id: string; status: string; created_at_ms: number }[], zones: { showId: string }[], recordTtlSeconds: number) {
+async function restoreGlobalKeys(
+  redis: Redis,
+  eventId: string,
+  restored: { booking_id: string; user_id: string; status: string; created_at_ms: number }[],
+  zones: { showId: string }[],
+  recordTtlSeconds: number,
+) {
   const keys = eventKeys(eventId);
   const transaction = redis.multi();
   for (const showId of new Set(zones.map((zone) => zone.showId))) transaction.set(showEventKey(showId), eventId);

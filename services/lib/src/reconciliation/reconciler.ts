@@ -36,7 +36,11 @@ const discrepancyTtlSeconds = (intervalMs: number) => Math.max(900, Math.ceil((3
 export function createReconciler(config: ReconcilerServiceConfig, logger: Logger) {
   const redis = createRedis(config.redis, logger, "reconciler");
   const postgres = createPostgres(config.postgres, logger);
-  const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), { connections: 1, replicas: config.reconciler.fenceReplicas, waitTimeoutMs: 1_000 });
+  const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {
+    connections: 1,
+    replicas: config.reconciler.fenceReplicas,
+    waitTimeoutMs: 1_000,
+  });
   const locks = createLocks(config.redlock, redis, logger);
   const kafka = createKafka(config.kafka, logger, "reconciler");
   const publisher = createDiscrepancyPublisher(kafka, config.kafka.topics, logger, crypto.randomUUID());
@@ -49,7 +53,8 @@ export function createReconciler(config: ReconcilerServiceConfig, logger: Logger
     recordTtlSeconds: config.booking.recordTtlSeconds,
     discrepancyTtlSeconds: discrepancyTtlSeconds(config.reconciler.intervalMs),
     projectorConsumer,
-    projectorLag: async () => [...(await consumerLag(kafka, config.reconciler.projectorGroupId, bookingTopics)).values()].reduce((sum, lag) => sum + lag, 0),
+    projectorLag: async () =>
+      [...(await consumerLag(kafka, config.reconciler.projectorGroupId, bookingTopics)).values()].reduce((sum, lag) => sum + lag, 0),
     ...(config.reconciler.eventIds ? { eventIds: config.reconciler.eventIds } : {}),
   };
   return {

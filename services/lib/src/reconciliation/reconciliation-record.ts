@@ -43,6 +43,9 @@ export async function recordReconciledEvent(redis: Redis, logger: Logger, eventI
     await pipelineReplies(record);
     if (counts.size > 0) await pipelineReplies(counters);
   } catch (error) {
-    logger.warn("could not record the reconciliation's outcome", { event_id: eventId, error: error instanceof Error ? error.message : String(error) });
+    logger.warn("could not record the reconciliation's outcome", {
+      event_id: eventId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }

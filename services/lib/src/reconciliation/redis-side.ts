@@ -9,7 +9,11 @@ export interface RedisZone {
   seq: number;
 }
 
-export async function readRedisSide(redis: Redis, eventId: string, zoneIds: string[]): Promise<{ eventPresent: boolean; zones: Map<string, RedisZone | undefined> }> {
+export async function readRedisSide(
+  redis: Redis,
+  eventId: string,
+  zoneIds: string[],
+): Promise<{ eventPresent: boolean; zones: Map<string, RedisZone | undefined> }> {
   const keys = eventKeys(eventId);
   const pipeline = redis.pipeline().exists(keys.event);
   for (const zoneId of zoneIds) pipeline.hmget(keys.zone(zoneId), "total", "reserved", "sold", "seq");
@@ -17,7 +21,12 @@ export async function readRedisSide(redis: Redis, eventId: string, zoneIds: stri
   const zones = new Map<string, RedisZone | undefined>();
   zoneIds.forEach((zoneId, index) => {
     const [total, reserved, sold, seq] = replies[index + 1] as (string | null)[];
-    zones.set(zoneId, total === null || seq === null ? undefined : { total: Number(total), reserved: Number(reserved ?? 0), sold: Number(sold ?? 0), seq: Number(seq) });
+    zones.set(
+      zoneId,
+      total === null || seq === null
+        ? undefined
+        : { total: Number(total), reserved: Number(reserved ?? 0), sold: Number(sold ?? 0), seq: Number(seq) },
+    );
   });
   return { eventPresent: replies[0] === 1, zones };
 }

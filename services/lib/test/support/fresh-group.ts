@@ -48,7 +48,8 @@ async function groupAtEndOnce(kafka: Kafka, prefix: string, topics: readonly str
     for (const entry of committed) {
       const wanted = new Map(ends.get(entry.topic)!.map((end) => [end.partition, end.high]));
       for (const partition of entry.partitions) {
-        if (partition.offset !== wanted.get(partition.partition)) throw new Error(`group ${groupId} did not start at the end of ${entry.topic}/${partition.partition}`);
+        if (partition.offset !== wanted.get(partition.partition))
+          throw new Error(`group ${groupId} did not start at the end of ${entry.topic}/${partition.partition}`);
       }
     }
   } finally {

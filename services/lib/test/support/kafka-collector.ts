@@ -4,7 +4,7 @@
  * until it has read every partition up to the end offsets Kafka reports at that moment, so a test
  * sees everything that was delivered, duplicates included, without guessing how long to wait.
  */
-import { outboxTopics, createConsumer, ensureTopics, type EventMessage, type Kafka, retryTransientKafka } from "../../src/index";
+import { createConsumer, type EventMessage, ensureTopics, type Kafka, outboxTopics, retryTransientKafka } from "../../src/index";
 import { eventually } from "./eventually";
 
 export interface CollectedMessage {
@@ -63,7 +63,8 @@ export async function collectMessages(kafka: Kafka, eventIds: string[], topics: 
       await eventually(
         () => {
           for (const [partition, { low, high }] of ends) {
-            if (high > low && (positions.get(partition) ?? 0) < high) throw new Error(`${partition} read to ${positions.get(partition) ?? 0} of ${high}`);
+            if (high > low && (positions.get(partition) ?? 0) < high)
+              throw new Error(`${partition} read to ${positions.get(partition) ?? 0} of ${high}`);
           }
         },
         { timeoutMs, intervalMs: 50 },

@@ -31,7 +31,8 @@ export async function masterAddress(sentinel: Redis): Promise<string> {
 }
 
 type Fields = Record<string, string>;
-const fieldsOf = (flat: string[]): Fields => Object.fromEntries(flat.flatMap((value, index) => (index % 2 === 0 ? [[value, flat[index + 1]!]] : [])));
+const fieldsOf = (flat: string[]): Fields =>
+  Object.fromEntries(flat.flatMap((value, index) => (index % 2 === 0 ? [[value, flat[index + 1]!]] : [])));
 
 export async function sentinelReplicas(sentinel: Redis): Promise<Fields[]> {
   return ((await sentinel.call("SENTINEL", "REPLICAS", masterName)) as string[][]).map(fieldsOf);

@@ -18,7 +18,12 @@ export interface MadeUpUser {
 
 export async function signedInToken(user: MadeUpUser, secret: string, ttlSeconds = 900): Promise<string> {
   redis ??= createRedis(stackConfig.redis, testLogger, "signed-in-users");
-  const claims: AuthenticatedUser = { id: user.id, email: user.email ?? `${user.id}@example.com`, role: user.role ?? "user", tenant_id: user.tenantId ?? null };
+  const claims: AuthenticatedUser = {
+    id: user.id,
+    email: user.email ?? `${user.id}@example.com`,
+    role: user.role ?? "user",
+    tenant_id: user.tenantId ?? null,
+  };
   await writeUserAuthState(redis, user.id, { version: 0, role: claims.role, tenantId: claims.tenant_id, active: true }, ttlSeconds);
   return signAccessToken(claims, { secret, ttlSeconds });
 }

@@ -6,6 +6,9 @@ import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { kafkaSettings, postgresSettings, redisSettings, redlockSettings } from "../../src/settings";
 
-export const stackConfig = loadConfig({ redis: redisSettings, redlock: redlockSettings, postgres: postgresSettings, kafka: kafkaSettings }, process.env);
+export const stackConfig = loadConfig(
+  { redis: redisSettings, redlock: redlockSettings, postgres: postgresSettings, kafka: kafkaSettings },
+  process.env,
+);
 
 export const testLogger = createLogger({ service: "test", level: "warn", write: () => {} });

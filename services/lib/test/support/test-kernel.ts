@@ -1,8 +1,8 @@
 import type { AnyElysia } from "elysia";
+import type { Readiness } from "../../src/http/health";
+import { createHttpApp } from "../../src/http/server";
 import { createLogger, type Logger } from "../../src/logger";
 import { createMetrics } from "../../src/metrics";
-import { createHttpApp } from "../../src/http/server";
-import type { Readiness } from "../../src/http/health";
 
 export interface TestKernel {
   app: AnyElysia;
@@ -22,8 +22,7 @@ export function testKernel(services: AnyElysia[], checks: Readiness["checks"] = 
   return { app, lines, logger, readiness, metrics };
 }
 
-export const call = (app: AnyElysia, path: string, init: RequestInit = {}) =>
-  app.handle(new Request(`http://localhost${path}`, init));
+export const call = (app: AnyElysia, path: string, init: RequestInit = {}) => app.handle(new Request(`http://localhost${path}`, init));
 
 export const json = (body: unknown, init: RequestInit = {}): RequestInit => ({
   method: "POST",

@@ -37,7 +37,8 @@ export async function theOneMailTo(address: string, timeoutMs = 60_000): Promise
   let received: SinkMail[] = [];
   while (Date.now() < deadline) {
     received = await mailsTo(address);
-    if (received.length > 1) throw new Error(`${received.length} e-mails to ${address}, expected one: ${received.map((mail) => mail.subject).join(" | ")}`);
+    if (received.length > 1)
+      throw new Error(`${received.length} e-mails to ${address}, expected one: ${received.map((mail) => mail.subject).join(" | ")}`);
     if (received.length === 1) return received[0]!;
     await Bun.sleep(200);
   }

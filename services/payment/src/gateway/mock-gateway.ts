@@ -41,7 +41,15 @@ interface GatewayRecord {
  * kubelet's probes and the payment service reach it on the pod address.
  */
 export function startMockGateway(options: { hostname?: string; port?: number; knobs?: Partial<GatewayKnobs>; random?: () => number } = {}) {
-  const knobs: GatewayKnobs = { latencyMs: 0, failureRate: 0, declineRate: 0, failNext: 0, declineNext: 0, timeout: false, ...options.knobs };
+  const knobs: GatewayKnobs = {
+    latencyMs: 0,
+    failureRate: 0,
+    declineRate: 0,
+    failNext: 0,
+    declineNext: 0,
+    timeout: false,
+    ...options.knobs,
+  };
   const random = options.random ?? Math.random;
   const byKey = new Map<string, GatewayRecord>();
   const records: GatewayRecord[] = [];
@@ -67,7 +75,10 @@ export function startMockGateway(options: { hostname?: string; port?: number; kn
   /** Requests in progress by key: a second request with the same key waits for the first's outcome. */
   const inFlight = new Map<string, Promise<GatewayRecord | undefined>>();
 
-  async function answer(kind: GatewayRecord["kind"], body: { idempotency_key?: unknown; amount?: unknown; charge_id?: unknown }): Promise<Response> {
+  async function answer(
+    kind: GatewayRecord["kind"],
+    body: { idempotency_key?: unknown; amount?: unknown; charge_id?: unknown },
+  ): Promise<Response> {
     if (knobs.timeout) {
       await new Promise<void>((resolve) => hanging.add(resolve));
       return json(503, { status: "unavailable" });
@@ -92,7 +103,10 @@ export function startMockGateway(options: { hostname?: string; port?: number; kn
     }
   }
 
-  async function decide(kind: GatewayRecord["kind"], body: { idempotency_key: string; amount: number; charge_id?: unknown }): Promise<{ response: Response; record?: GatewayRecord }> {
+  async function decide(
+    kind: GatewayRecord["kind"],
+    body: { idempotency_key: string; amount: number; charge_id?: unknown },
+  ): Promise<{ response: Response; record?: GatewayRecord }> {
     if (knobs.latencyMs > 0) await Bun.sleep(knobs.latencyMs);
     const key = `${kind}:${body.idempotency_key}`;
     if (knobs.failNext > 0) {
@@ -100,7 +114,10 @@ export function startMockGateway(options: { hostname?: string; port?: number; kn
       return { response: json(503, { status: "unavailable" }) };
     }
     if (random() < knobs.failureRate) return { response: json(503, { status: "unavailable" }) };
-    if (kind === "refund" && !records.some((record) => record.kind === "charge" && record.id === body.charge_id && record.status === "succeeded")) {
+    if (
+      kind === "refund" &&
+      !records.some((record) => record.kind === "charge" && record.id === body.charge_id && record.status === "succeeded")
+    ) {
       return { response: json(404, { status: "unknown_charge" }) };
     }
     let declined = false;
@@ -137,7 +154,14 @@ export function startMockGateway(options: { hostname?: string; port?: number; kn
       if (request.method === "POST" && pathname === "/charges/cancel") return cancelCharge(body);
       if (request.method === "POST" && pathname === "/refunds") return answer("refund", body);
       if (request.method === "PUT" && pathname === "/knobs") {
-        const given = body as { latency_ms?: number; failure_rate?: number; decline_rate?: number; fail_next?: number; decline_next?: number; timeout?: boolean };
+        const given = body as {
+          latency_ms?: number;
+          failure_rate?: number;
+          decline_rate?: number;
+          fail_next?: number;
+          decline_next?: number;
+          timeout?: boolean;
+        };
         if (given.latency_ms !== undefined) knobs.latencyMs = given.latency_ms;
         if (given.failure_rate !== undefined) knobs.failureRate = given.failure_rate;
         if (given.decline_rate !== undefined) knobs.declineRate = given.decline_rate;

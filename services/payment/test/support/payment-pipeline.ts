@@ -5,7 +5,16 @@
  * projector, notification worker), each in a group that starts at the topics' end.
  */
 import { expect } from "bun:test";
-import { bookingTopics, createHttpApp, createLogger, createMailer, createMetrics, eventKeys, loadConfig, smtpSettings } from "@booking-rush/lib";
+import {
+  bookingTopics,
+  createHttpApp,
+  createLogger,
+  createMailer,
+  createMetrics,
+  eventKeys,
+  loadConfig,
+  smtpSettings,
+} from "@booking-rush/lib";
 import * as schema from "../../../../drizzle/schema";
 import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-saga";
 import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "../../../booking/test/support/booking-fixture";
@@ -44,14 +53,25 @@ export async function paymentPipeline(options: PipelineOptions) {
   const gateway = startMockGateway();
   const retry: RetryPolicy = { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 1_000, ...options.retry };
   const catalog = await catalogFixture(options.name);
-  const booking = await bookingFixture(options.holdMs === undefined ? {} : { holdMs: options.holdMs }, { databaseUrl: catalog.database.url });
+  const booking = await bookingFixture(options.holdMs === undefined ? {} : { holdMs: options.holdMs }, {
+    databaseUrl: catalog.database.url,
+  });
   const logger = createLogger({ service: `${options.name}-test`, level: "error", write: () => {} });
   const metrics = createMetrics(`${options.name}-test`);
   const payment = createPaymentService(
-    { redis: stackConfig.redis, postgres: { ...stackConfig.postgres, url: catalog.database.url }, kafka: stackConfig.kafka, auth: testAuth, payment: { gatewayUrl: gateway.url, retry } },
+    {
+      redis: stackConfig.redis,
+      postgres: { ...stackConfig.postgres, url: catalog.database.url },
+      kafka: stackConfig.kafka,
+      auth: testAuth,
+      payment: { gatewayUrl: gateway.url, retry },
+    },
     logger,
   );
-  const paymentApp = createHttpApp({ service: { name: `${options.name}-test`, corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } }, [payment.routes]);
+  const paymentApp = createHttpApp(
+    { service: { name: `${options.name}-test`, corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } },
+    [payment.routes],
+  );
   const relay = startTestRelay(booking.redis);
   const publisher = createPaymentPublisher(testKafka, stackConfig.kafka.topics);
   const refundDependencies = { db: catalog.db, gateway: createGatewayClient(gateway.url, retry), publisher };
@@ -65,14 +85,24 @@ export async function paymentPipeline(options: PipelineOptions) {
       consumers.push(
         createPaymentWorker(
           { ...refundDependencies, kafka: testKafka, logger: testLogger, metrics: createPaymentMetrics(metrics) },
-          { groupId: await groupAtEnd(testKafka, `${options.name}-payment`, paymentWorkerTopics), deadLetterTopic: deadLetterTopic("payment"), topics: stackConfig.kafka.topics, gatewayUrl: gateway.url, retry },
+          {
+            groupId: await groupAtEnd(testKafka, `${options.name}-payment`, paymentWorkerTopics),
+            deadLetterTopic: deadLetterTopic("payment"),
+            topics: stackConfig.kafka.topics,
+            gatewayUrl: gateway.url,
+            retry,
+          },
         ),
       );
     } else if (kind === "saga") {
       consumers.push(
         createPaymentSaga(
           { store: booking.service.store, kafka: testKafka, logger: testLogger, onResult: (result) => sagaResults.push(result) },
-          { groupId: await groupAtEnd(testKafka, `${options.name}-saga`, paymentSagaTopics), deadLetterTopic: deadLetterTopic("saga"), topics: stackConfig.kafka.topics },
+          {
+            groupId: await groupAtEnd(testKafka, `${options.name}-saga`, paymentSagaTopics),
+            deadLetterTopic: deadLetterTopic("saga"),
+            topics: stackConfig.kafka.topics,
+          },
         ),
       );
     } else if (kind === "projector") {
@@ -92,7 +122,14 @@ export async function paymentPipeline(options: PipelineOptions) {
     } else {
       consumers.push(
         createNotifier(
-          { kafka: testKafka, db: catalog.db, mailer, templates: loadTemplates(), logger: testLogger, metrics: createNotificationMetrics(metrics) },
+          {
+            kafka: testKafka,
+            db: catalog.db,
+            mailer,
+            templates: loadTemplates(),
+            logger: testLogger,
+            metrics: createNotificationMetrics(metrics),
+          },
           {
             ...loadConfig({ notification: notificationSettings }, {}).notification,
             groupId: await groupAtEnd(testKafka, `${options.name}-notification`, notificationTopics),
@@ -109,7 +146,11 @@ export async function paymentPipeline(options: PipelineOptions) {
     const response = await paymentApp.handle(
       new Request(`http://localhost/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(method === "POST" ? { "idempotency-key": key } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          ...(method === "POST" ? { "idempotency-key": key } : {}),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
     );
@@ -127,7 +168,9 @@ export async function paymentPipeline(options: PipelineOptions) {
     /** A buyer in the catalog database (written in system scope, as the auth service would). */
     async buyer() {
       const email = `buyer-${crypto.randomUUID()}@example.com`;
-      const [user] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email, passwordHash: "x", name: "Buyer" }).returning());
+      const [user] = await catalog.asSystem((tx) =>
+        tx.insert(schema.users).values({ email, passwordHash: "x", name: "Buyer" }).returning(),
+      );
       return { id: user!.id, email, token: await tokenFor(user!.id) };
     },
     /** A published sale whose show starts in `showInHours` (two days unless told). */
@@ -138,9 +181,15 @@ export async function paymentPipeline(options: PipelineOptions) {
       return { ...created, organizerToken: acme.organizerToken };
     },
     reserve: (token: string, body: Record<string, unknown>) => bookingPost(booking, "/bookings/reserve", token, body),
-    pay: (token: string, bookingId: string, key?: string) => call("POST", "/payments", token, { booking_id: bookingId, method: "card" }, key),
+    pay: (token: string, bookingId: string, key?: string) =>
+      call("POST", "/payments", token, { booking_id: bookingId, method: "card" }, key),
     async paymentOf(token: string, paymentId: string) {
-      return (await call("GET", `/payments/${paymentId}`, token)).body.data as { status: string; amount: number; failure_reason?: string; refund?: Record<string, unknown> };
+      return (await call("GET", `/payments/${paymentId}`, token)).body.data as {
+        status: string;
+        amount: number;
+        failure_reason?: string;
+        refund?: Record<string, unknown>;
+      };
     },
     async zoneCounts(eventId: string, zoneId: string) {
       const [reserved, sold] = await booking.redis.hmget(eventKeys(eventId).zone(zoneId), "reserved", "sold");

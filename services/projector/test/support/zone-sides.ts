@@ -12,7 +12,9 @@ import type { CatalogFixture } from "../../../catalog/test/support/catalog-fixtu
 import { eventually } from "../../../lib/test/support/eventually";
 
 export async function bothSides(redis: Redis, catalog: CatalogFixture, eventId: string, zoneId: string) {
-  const [total = 0, reserved = 0, sold = 0, seq = 0] = (await redis.hmget(eventKeys(eventId).zone(zoneId), "total", "reserved", "sold", "seq")).map(Number);
+  const [total = 0, reserved = 0, sold = 0, seq = 0] = (
+    await redis.hmget(eventKeys(eventId).zone(zoneId), "total", "reserved", "sold", "seq")
+  ).map(Number);
   const database = await catalog.asSystem(async (tx) => {
     const [zone] = await tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, zoneId));
     const [sync] = await tx.select().from(schema.zoneSyncState).where(eq(schema.zoneSyncState.zoneId, zoneId));
