@@ -10,7 +10,7 @@
  *   4. a booking pod deleted under load: clients only retry (same Idempotency-Key), nothing is lost
  *      or doubled;
  *   5. `helm upgrade` to a changed value rolls every pod while requests flow, none fails.
- * (`helm uninstall` is uninstall.cluster.ts, run after the observability checks.)
+ * (`helm uninstall` is uninstall.cluster.ts, run after the observability and scaling checks.)
  * Runs inside the cluster's network namespace (scripts/cluster exec), like a pod.
  */
 import { describe, expect, test } from "bun:test";
