@@ -4,13 +4,13 @@ import {
   kafkaSettings,
   pingRedis,
   postgresSettings,
-  reconcilerSettings,
   redisSettings,
   redlockSettings,
   runProcess,
   serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
+import { reconcilerSettings } from "@booking-rush/reconciler";
 import { createBookingService, createInventoryAdmin } from "./src/app";
 import { bookingSettings } from "./src/settings";
 

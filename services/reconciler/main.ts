@@ -7,14 +7,12 @@
  */
 import {
   createProcessLeadership,
-  createReconciler,
   kafkaSettings,
   leaderElectionSettings,
   loadConfigOrExit,
   pingPostgres,
   pingRedis,
   postgresSettings,
-  reconcilerSettings,
   redisSettings,
   redlockSettings,
   runProcess,
@@ -24,6 +22,8 @@ import {
   telemetrySettings,
 } from "@booking-rush/lib";
 import { bookingSettings } from "../booking/src/settings";
+import { createReconciler } from "./src/reconciler";
+import { reconcilerSettings } from "./src/reconciler-settings";
 import { exitCodeOf, reconcileAll } from "./src/run";
 
 const groups = {

@@ -3,13 +3,13 @@ import {
   authSettings,
   kafkaSettings,
   postgresSettings,
-  reconcilerSettings,
   redisSettings,
   redlockSettings,
   serviceSettings,
   smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
+import { reconcilerSettings } from "@booking-rush/reconciler";
 import { authServiceSettings } from "../../auth/src/settings";
 import { bookingSettings } from "../../booking/src/settings";
 import { catalogSettings } from "../../catalog/src/settings";

@@ -9,16 +9,15 @@ import {
   createAccessControl,
   createDurableScripts,
   createPostgres,
-  createReconciler,
   createRedis,
   type Logger,
   luaDirectory,
   type Metrics,
   type PostgresConfig,
-  type ReconcilerServiceConfig,
   type RedisConfig,
   readLuaScripts,
 } from "@booking-rush/lib";
+import { createReconciler, type ReconcilerServiceConfig } from "@booking-rush/reconciler";
 import { inventoryAdminRoutes } from "./admin-routes";
 import { createBookingMetrics } from "./booking-metrics";
 import type { BookingStore } from "./reservations";

@@ -4,22 +4,16 @@
  * under the same lock and fencing token. Admins see and repair their own tenant's events only;
  * every sync is audit-logged.
  */
+import { type AuthenticatedUser, type Database, forbidden, inScope, notFound, systemScope, writeAudit } from "@booking-rush/lib";
 import {
-  type AuthenticatedUser,
   classifyZone,
-  type Database,
-  forbidden,
-  inScope,
-  notFound,
   type ReconcileDependencies,
   type ReconcileOptions,
   readPostgresTruth,
   readRedisSide,
   reconcileEvent,
-  systemScope,
-  writeAudit,
   type ZoneReport,
-} from "@booking-rush/lib";
+} from "@booking-rush/reconciler";
 import { and, eq } from "drizzle-orm";
 import { events, seatZones, shows } from "../../../drizzle/schema";
 

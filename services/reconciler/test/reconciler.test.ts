@@ -10,17 +10,13 @@ import {
   createHttpApp,
   createLogger,
   createMetrics,
-  createReconciler,
   eventKeys,
   inventoryDiscrepancyTopic,
   loadConfig,
-  reconcileEvent,
   reconcilerDiscrepancyKey,
   reconcilerLastSuccessKey,
-  reconcilerSettings,
   StaleLockError,
   signAccessToken,
-  type ZoneReport,
 } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
@@ -35,6 +31,9 @@ import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../../projector/src/projector";
 import { createProjectorMetrics } from "../../projector/src/projector-metrics";
 import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
+import { reconcileEvent, type ZoneReport } from "../src/reconcile";
+import { createReconciler } from "../src/reconciler";
+import { reconcilerSettings } from "../src/reconciler-settings";
 import { reconcileAll } from "../src/run";
 
 let catalog: CatalogFixture;

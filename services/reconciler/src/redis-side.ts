@@ -1,6 +1,5 @@
 /** Redis' side of an event's inventory: whether the event is there, and each zone's counters. */
-import { pipelineReplies, type Redis } from "../clients/redis";
-import { eventKeys } from "../inventory/keys";
+import { eventKeys, pipelineReplies, type Redis } from "@booking-rush/lib";
 
 export interface RedisZone {
   total: number;

@@ -1,5 +1,5 @@
+import { settingsGroup } from "@booking-rush/lib";
 import { Type } from "@sinclair/typebox";
-import { settingsGroup } from "../config";
 
 export const reconcilerSettings = settingsGroup(
   {

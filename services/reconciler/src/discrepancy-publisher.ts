@@ -3,10 +3,7 @@
  * concert event's id, with both sides and what was done. Sent with the idempotent producer; a
  * failure to send is logged, never a reason to leave a repair undone.
  */
-import { type Kafka, lazyProducer } from "../clients/kafka";
-import type { Logger } from "../logger";
-import type { KafkaConfig } from "../settings";
-import { inventoryDiscrepancyTopic } from "../topics";
+import { inventoryDiscrepancyTopic, type Kafka, type KafkaConfig, type Logger, lazyProducer } from "@booking-rush/lib";
 import type { ZoneReport } from "./reconcile";
 
 export interface DiscrepancyPublisher {

@@ -4,12 +4,9 @@
  * the projector has seen at all, the seats sold, and every live booking (reserved or confirmed).
  */
 
+import { type BookingState, type Database, inScope, inventoryOf, systemScope } from "@booking-rush/lib";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../../drizzle/schema";
-import type { Database } from "../clients/postgres";
-import { inScope, systemScope } from "../data/tenant-scope";
-import type { BookingState } from "../events/booking-event";
-import { inventoryOf } from "../inventory/event-inventory";
+import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../drizzle/schema";
 
 export interface PostgresZone {
   id: string;
