@@ -5,8 +5,9 @@
  * a second run finds what the first made and prints the same ids. Prints the credentials.
  *   bash scripts/seed        (scripts/run calls it)
  */
+
+import * as schema from "@booking-rush/db/schema";
 import { eq } from "drizzle-orm";
-import * as schema from "../drizzle/schema";
 import { createCatalogService } from "../services/catalog/src/app";
 import { createEvent, createShow } from "../services/catalog/src/events";
 import { publishEvent } from "../services/catalog/src/publishing";

@@ -5,9 +5,10 @@
  * lowercased. A login with an unknown e-mail and one with a wrong password get the same answer and
  * take the same time (a bcrypt verification against a dummy hash).
  */
+
+import { users } from "@booking-rush/db/schema";
 import { AppError, type AuthenticatedUser, conflict, forbidden, unauthorized, writeAudit } from "@booking-rush/lib";
 import { eq, sql } from "drizzle-orm";
-import { users } from "../../../drizzle/schema";
 import { revokeTokens } from "./auth-state";
 import { issueTokens } from "./sessions";
 import { type AuthStore, isUniqueViolation, type RequestOrigin } from "./store";

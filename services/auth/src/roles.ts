@@ -17,9 +17,10 @@
  *   in every token from the next login on.
  * - Every change is audited as admin.role_changed with before/after role and tenant.
  */
+
+import { users } from "@booking-rush/db/schema";
 import { type AuthenticatedUser, conflict, forbidden, notFound, type Role, type Transaction, writeAudit } from "@booking-rush/lib";
 import { and, asc, eq } from "drizzle-orm";
-import { users } from "../../../drizzle/schema";
 import { revokeTokens } from "./auth-state";
 import type { AuthStore, RequestOrigin } from "./store";
 import { type UserView, userView } from "./views";

@@ -6,9 +6,10 @@
  * rightful client already moved on, or logged out): every token of its family is revoked, so
  * neither the thief nor the client can continue without logging in again (reuse detection).
  */
+
+import { refreshTokens, users } from "@booking-rush/db/schema";
 import { type AuthenticatedUser, signAccessToken, type Transaction, unauthorized, writeAudit } from "@booking-rush/lib";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { refreshTokens, users } from "../../../drizzle/schema";
 import { publishAuthState } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";
 import type { AuthStore, RequestOrigin } from "./store";

@@ -4,6 +4,8 @@
  * under the same lock and fencing token. Admins see and repair their own tenant's events only;
  * every sync is audit-logged.
  */
+
+import { events, seatZones, shows } from "@booking-rush/db/schema";
 import { type AuthenticatedUser, type Database, forbidden, inScope, notFound, systemScope, writeAudit } from "@booking-rush/lib";
 import {
   classifyZone,
@@ -15,7 +17,6 @@ import {
   type ZoneReport,
 } from "@booking-rush/reconciler";
 import { and, eq } from "drizzle-orm";
-import { events, seatZones, shows } from "../../../drizzle/schema";
 
 export interface InventoryAdmin {
   dependencies: ReconcileDependencies;

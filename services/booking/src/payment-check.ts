@@ -8,9 +8,10 @@
  * same answer, so ids cannot be probed), 402 PAYMENT_FAILED when it failed or was refunded, 409
  * CONFLICT when it is another booking's, still in flight, or does not cover the amount.
  */
+
+import { bookings, payments } from "@booking-rush/db/schema";
 import { AppError, conflict, type Database, inScope, notFound, systemScope } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import { bookings, payments } from "../../../drizzle/schema";
 
 export interface PaymentClaim {
   paymentId: string;

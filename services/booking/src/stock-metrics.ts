@@ -8,6 +8,8 @@
  * and again for all of them every `zonesRefreshMs` (zones change while an event is drafted, rarely
  * after). With PostgreSQL down the zones already known go on being sampled.
  */
+
+import { seatZones, shows } from "@booking-rush/db/schema";
 import {
   type Database,
   eventKeys,
@@ -22,7 +24,6 @@ import {
   systemScope,
 } from "@booking-rush/lib";
 import { eq, inArray } from "drizzle-orm";
-import { seatZones, shows } from "../../../drizzle/schema";
 
 export interface StockSampling extends SamplingOptions {
   /** How often every loaded event's zones are read from PostgreSQL again. */

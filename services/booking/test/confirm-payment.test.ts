@@ -6,9 +6,9 @@
  * runs, so a succeeded payment leaves its hold reserved until the buyer confirms.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import { eventKeys, type PaymentEvent, signAccessToken } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { eventually } from "../../lib/test/support/eventually";
 import { type PaymentPipeline, paymentPipeline } from "../../payment/test/support/payment-pipeline";
 import { applyPaymentOutcome } from "../src/payment-saga";

@@ -1,7 +1,8 @@
 /** Who may change what: organizers and admins act on their own tenant's events only. */
+
+import { type Event, events } from "@booking-rush/db/schema";
 import { type AuthenticatedUser, forbidden, notFound, type Transaction } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import { type Event, events } from "../../../drizzle/schema";
 
 /** The caller's tenant, for creating; buyers and users without a tenant cannot organise. */
 export function organizerTenant(user: AuthenticatedUser): string {

@@ -1,4 +1,6 @@
 /** Events and their shows: creating, changing, reading, listing, deleting drafts. */
+
+import { categories, type Event, events, shows } from "@booking-rush/db/schema";
 import {
   type AuthenticatedUser,
   conflict,
@@ -12,7 +14,6 @@ import {
   writeAudit,
 } from "@booking-rush/lib";
 import { and, asc, count, desc, eq, exists, gte, ilike, lte, or, type SQL } from "drizzle-orm";
-import { categories, type Event, events, shows } from "../../../drizzle/schema";
 import { organizerTenant, ownedEvent } from "./event-access";
 import { cancelPublishedEvent, refreshPublishedEvent } from "./publishing";
 import type { Actor, CatalogStore } from "./store";

@@ -2,9 +2,10 @@
  * Publishing hands an event's inventory to the booking scripts in Redis; cancelling closes the
  * sale there and tells the payment saga (event.cancelled through the event's outbox).
  */
+
+import { categories, type Event, events } from "@booking-rush/db/schema";
 import { conflict, eventKeys, inScope, inventoryOf, loadEventInventory, scopeOf, type Transaction, writeAudit } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import { categories, type Event, events } from "../../../drizzle/schema";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";
 import { eventView } from "./views";

@@ -3,6 +3,8 @@
  * the event is published the counts come live from Redis, where the sale happens; before that
  * from PostgreSQL.
  */
+
+import { type Event, events, type SeatZone, seats, seatZones, shows } from "@booking-rush/db/schema";
 import {
   type AuthenticatedUser,
   conflict,
@@ -15,7 +17,6 @@ import {
   validationError,
 } from "@booking-rush/lib";
 import { and, asc, eq } from "drizzle-orm";
-import { type Event, events, type SeatZone, seats, seatZones, shows } from "../../../drizzle/schema";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";
 import { type ZoneCounts, zoneView } from "./views";

@@ -3,9 +3,9 @@
  * real path to Kafka (the event's outbox, the outbox relay).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import { apiRateLimitSettings, closeRedis, createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";

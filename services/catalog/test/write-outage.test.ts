@@ -8,6 +8,7 @@
  * the failover the new master still has a replica, so holds work before the dead node is back.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import {
   authSettings,
   createHttpApp,
@@ -21,7 +22,6 @@ import {
   smtpSettings,
   userBookingsKey,
 } from "@booking-rush/lib";
-import * as schema from "../../../drizzle/schema";
 import { createAuthService } from "../../auth/src/app";
 import { authServiceSettings } from "../../auth/src/settings";
 import { createBookingService } from "../../booking/src/app";

@@ -27,6 +27,8 @@
  * or Kafka trouble is retried until it passes. Between attempts the consumer keeps its heartbeats,
  * and a worker that is stopping leaves the message uncommitted for whoever takes the partition.
  */
+
+import { processedEvents } from "@booking-rush/db/schema";
 import {
   type BookingEvent,
   backoffWithJitter,
@@ -46,7 +48,6 @@ import {
   systemScope,
 } from "@booking-rush/lib";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
-import { processedEvents } from "../../../drizzle/schema";
 import { composeBookingMail, composePaymentMail } from "./compose";
 import { type FailureReason, NotificationFailure, permanent, retryable } from "./failures";
 import { describeSmtpError, isPermanentSmtpError, type MailTransport } from "./mail-transport";

@@ -5,6 +5,7 @@
  * whose producer does not exist yet, are written by the tests in the shape of their contract.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import {
   createLogger,
   createMailer,
@@ -19,7 +20,6 @@ import {
   smtpSettings,
 } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";

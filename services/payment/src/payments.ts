@@ -7,6 +7,8 @@
  * written here from its Redis record when the projector has not caught up yet (an upsert that never
  * goes back in time, shared with the projector).
  */
+
+import { bookings, events, type Payment, payments, type Refund, refunds } from "@booking-rush/db/schema";
 import {
   AppError,
   type AuthenticatedUser,
@@ -21,7 +23,6 @@ import {
   zoneFacts,
 } from "@booking-rush/lib";
 import { and, eq, ne } from "drizzle-orm";
-import { bookings, events, type Payment, payments, type Refund, refunds } from "../../../drizzle/schema";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";
 

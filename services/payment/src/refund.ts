@@ -15,6 +15,8 @@
  * - an event cancelled by its organizer (event.cancelled): 100%;
  * - a hold that expired after its payment succeeded (booking.expired): 100%.
  */
+
+import { bookings, events, type Payment, payments, type Refund, refunds, shows } from "@booking-rush/db/schema";
 import {
   AppError,
   type AuthenticatedUser,
@@ -26,7 +28,6 @@ import {
   systemScope,
 } from "@booking-rush/lib";
 import { and, eq, inArray, ne } from "drizzle-orm";
-import { bookings, events, type Payment, payments, type Refund, refunds, shows } from "../../../drizzle/schema";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";
 import { paymentEventData, paymentView } from "./payments";

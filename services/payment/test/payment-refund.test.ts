@@ -6,9 +6,9 @@
  * saga runs here, which is exactly the window this covers.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import { createDurableScripts, eventKeys, luaDirectory, readLuaScripts } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { expireDueHolds } from "../../booking/src/expiry-sweeper";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";

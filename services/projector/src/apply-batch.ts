@@ -14,6 +14,8 @@
  *
  * Concurrent projector replicas serialise per zone on the zone's `zone_sync_state` row.
  */
+
+import { bookings, processedEvents, seatZones, users, zoneSyncState } from "@booking-rush/db/schema";
 import {
   type Database,
   inScope,
@@ -24,7 +26,6 @@ import {
   zoneFacts,
 } from "@booking-rush/lib";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { bookings, processedEvents, seatZones, users, zoneSyncState } from "../../../drizzle/schema";
 import type { BookingEvent } from "./booking-event";
 
 export interface PendingEvent {

@@ -4,9 +4,9 @@
  * the projector has seen at all, the seats sold, and every live booking (reserved or confirmed).
  */
 
+import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "@booking-rush/db/schema";
 import { type BookingState, type Database, inScope, inventoryOf, systemScope } from "@booking-rush/lib";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../drizzle/schema";
 
 export interface PostgresZone {
   id: string;

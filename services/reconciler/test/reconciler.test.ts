@@ -4,6 +4,7 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import {
   bookingTopics,
   createAccessControl,
@@ -19,7 +20,6 @@ import {
   signAccessToken,
 } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";

@@ -3,9 +3,10 @@
  * sink) over a fresh, migrated database of its own, wrapped in the production kernel; plus helpers
  * to call it, count rows and read the mail sink.
  */
+
+import * as schema from "@booking-rush/db/schema";
 import { authSettings, createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken, smtpSettings } from "@booking-rush/lib";
 import { eq, sql } from "drizzle-orm";
-import * as schema from "../../../../drizzle/schema";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
 import { stackConfig } from "../../../lib/test/support/stack-config";
 import { createAuthService } from "../../src/app";

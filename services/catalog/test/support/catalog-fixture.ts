@@ -3,6 +3,8 @@
  * PostgreSQL database of its own, wrapped in the production kernel; plus tenants, organizers and
  * tokens to act with.
  */
+
+import * as schema from "@booking-rush/db/schema";
 import {
   type ApiRateLimitConfig,
   apiRateLimitSettings,
@@ -17,7 +19,6 @@ import {
   signAccessToken,
   systemScope,
 } from "@booking-rush/lib";
-import * as schema from "../../../../drizzle/schema";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
 import { signedInToken } from "../../../lib/test/support/signed-in";
 import { stackConfig } from "../../../lib/test/support/stack-config";

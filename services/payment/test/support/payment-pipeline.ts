@@ -5,6 +5,7 @@
  * projector, notification worker), each in a group that starts at the topics' end.
  */
 import { expect } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import {
   bookingTopics,
   createHttpApp,
@@ -15,7 +16,6 @@ import {
   loadConfig,
   smtpSettings,
 } from "@booking-rush/lib";
-import * as schema from "../../../../drizzle/schema";
 import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-saga";
 import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "../../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../../booking/test/support/relay-fixture";
