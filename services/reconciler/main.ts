@@ -5,6 +5,8 @@
  * interval while it holds the leadership (one replica works, the others stand by), serving
  * /healthz, /readyz and /metrics like every process.
  */
+
+import { bookingSettings } from "@booking-rush/booking/settings";
 import {
   createProcessLeadership,
   kafkaSettings,
@@ -21,7 +23,6 @@ import {
   startWorkerLoop,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { bookingSettings } from "../booking/src/settings";
 import { createReconciler } from "./src/reconciler";
 import { reconcilerSettings } from "./src/reconciler-settings";
 import { exitCodeOf, reconcileAll } from "./src/run";

@@ -1,3 +1,6 @@
+import { authServiceSettings } from "@booking-rush/auth/settings";
+import { bookingSettings } from "@booking-rush/booking/settings";
+import { catalogSettings } from "@booking-rush/catalog/settings";
 import {
   apiRateLimitSettings,
   authSettings,
@@ -9,11 +12,8 @@ import {
   smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
+import { paymentSettings } from "@booking-rush/payment/settings";
 import { reconcilerSettings } from "@booking-rush/reconciler";
-import { authServiceSettings } from "../../auth/src/settings";
-import { bookingSettings } from "../../booking/src/settings";
-import { catalogSettings } from "../../catalog/src/settings";
-import { paymentSettings } from "../../payment/src/settings";
 
 /** Every setting of every service mounted here; grows as services land. */
 export const allInOneSettings = {
