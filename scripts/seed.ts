@@ -7,25 +7,23 @@
  */
 
 import * as schema from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import {
+  apiRateLimitSettings,
+  authSettings,
+  loadConfigOrExit,
+  postgresSettings,
+  redisSettings,
+  redlockSettings,
+} from "@booking-rush/lib/config";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
 import { createCatalogService } from "../services/catalog/src/app";
 import { createEvent, createShow } from "../services/catalog/src/events";
 import { publishEvent } from "../services/catalog/src/publishing";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { createZone } from "../services/catalog/src/zones";
-import {
-  type AuthenticatedUser,
-  apiRateLimitSettings,
-  authSettings,
-  createLogger,
-  createMetrics,
-  inScope,
-  loadConfigOrExit,
-  postgresSettings,
-  redisSettings,
-  redlockSettings,
-  systemScope,
-} from "../services/lib/src/index";
 
 const config = {
   ...loadConfigOrExit(

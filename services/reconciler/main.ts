@@ -7,22 +7,17 @@
  */
 
 import { bookingSettings } from "@booking-rush/booking/settings";
+import { createProcessLeadership, leaderElectionSettings, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import {
-  createProcessLeadership,
   kafkaSettings,
-  leaderElectionSettings,
   loadConfigOrExit,
-  pingPostgres,
-  pingRedis,
   postgresSettings,
   redisSettings,
   redlockSettings,
-  runProcess,
   serviceSettings,
-  startProcess,
-  startWorkerLoop,
   telemetrySettings,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/config";
+import { runProcess, startProcess, startWorkerLoop } from "@booking-rush/lib/process";
 import { createReconciler } from "./src/reconciler";
 import { reconcilerSettings } from "./src/reconciler-settings";
 import { exitCodeOf, reconcileAll } from "./src/run";

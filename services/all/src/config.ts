@@ -11,7 +11,7 @@ import {
   serviceSettings,
   smtpSettings,
   telemetrySettings,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/config";
 import { paymentSettings } from "@booking-rush/payment/settings";
 import { reconcilerSettings } from "@booking-rush/reconciler";
 

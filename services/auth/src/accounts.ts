@@ -7,7 +7,9 @@
  */
 
 import { users } from "@booking-rush/db/schema";
-import { AppError, type AuthenticatedUser, conflict, forbidden, unauthorized, writeAudit } from "@booking-rush/lib";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import { writeAudit } from "@booking-rush/lib/data";
+import { AppError, conflict, forbidden, unauthorized } from "@booking-rush/lib/errors";
 import { eq, sql } from "drizzle-orm";
 import { revokeTokens } from "./auth-state";
 import { issueTokens } from "./sessions";

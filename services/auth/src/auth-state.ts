@@ -14,7 +14,9 @@
  */
 
 import { users } from "@booking-rush/db/schema";
-import { AppError, type Transaction, userAuthStateOf, writeUserAuthState } from "@booking-rush/lib";
+import { userAuthStateOf, writeUserAuthState } from "@booking-rush/lib/auth";
+import type { Transaction } from "@booking-rush/lib/data";
+import { AppError } from "@booking-rush/lib/errors";
 import { eq, sql } from "drizzle-orm";
 import { revokeAllOf } from "./sessions";
 import type { AuthStore } from "./store";

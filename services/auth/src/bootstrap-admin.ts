@@ -10,7 +10,9 @@
  */
 
 import { tenants, users } from "@booking-rush/db/schema";
-import { type Database, type Logger, writeAudit } from "@booking-rush/lib";
+import type { Database } from "@booking-rush/lib/clients";
+import { writeAudit } from "@booking-rush/lib/data";
+import type { Logger } from "@booking-rush/lib/observability";
 import { eq, sql } from "drizzle-orm";
 import type { AuthServiceConfig } from "./settings";
 

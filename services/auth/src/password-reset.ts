@@ -9,7 +9,8 @@
  */
 
 import { passwordResetTokens, users } from "@booking-rush/db/schema";
-import { unauthorized, writeAudit } from "@booking-rush/lib";
+import { writeAudit } from "@booking-rush/lib/data";
+import { unauthorized } from "@booking-rush/lib/errors";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { normalizedEmail } from "./accounts";
 import { revokeTokens } from "./auth-state";

@@ -19,7 +19,9 @@
  */
 
 import { users } from "@booking-rush/db/schema";
-import { type AuthenticatedUser, conflict, forbidden, notFound, type Role, type Transaction, writeAudit } from "@booking-rush/lib";
+import type { AuthenticatedUser, Role } from "@booking-rush/lib/auth";
+import { type Transaction, writeAudit } from "@booking-rush/lib/data";
+import { conflict, forbidden, notFound } from "@booking-rush/lib/errors";
 import { and, asc, eq } from "drizzle-orm";
 import { revokeTokens } from "./auth-state";
 import type { AuthStore, RequestOrigin } from "./store";

@@ -8,7 +8,9 @@
  */
 
 import { refreshTokens, users } from "@booking-rush/db/schema";
-import { type AuthenticatedUser, signAccessToken, type Transaction, unauthorized, writeAudit } from "@booking-rush/lib";
+import { type AuthenticatedUser, signAccessToken } from "@booking-rush/lib/auth";
+import { type Transaction, writeAudit } from "@booking-rush/lib/data";
+import { unauthorized } from "@booking-rush/lib/errors";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { publishAuthState } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";

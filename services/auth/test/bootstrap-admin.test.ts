@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { tenants, users } from "@booking-rush/db/schema";
-import { createLogger } from "@booking-rush/lib";
+import { createLogger } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
 import { bootstrapAdmin } from "../src/bootstrap-admin";
 import { type AuthFixture, authFixture, uniqueEmail } from "./support/auth-fixture";

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { users } from "@booking-rush/db/schema";
-import { userAuthStateKey } from "@booking-rush/lib";
+import { userAuthStateKey } from "@booking-rush/lib/auth";
 import { eq } from "drizzle-orm";
 import { type AuthFixture, authFixture } from "./support/auth-fixture";
 

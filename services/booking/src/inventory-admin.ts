@@ -6,7 +6,10 @@
  */
 
 import { events, seatZones, shows } from "@booking-rush/db/schema";
-import { type AuthenticatedUser, type Database, forbidden, inScope, notFound, systemScope, writeAudit } from "@booking-rush/lib";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope, writeAudit } from "@booking-rush/lib/data";
+import { forbidden, notFound } from "@booking-rush/lib/errors";
 import {
   classifyZone,
   type ReconcileDependencies,

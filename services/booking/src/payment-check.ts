@@ -10,7 +10,9 @@
  */
 
 import { bookings, payments } from "@booking-rush/db/schema";
-import { AppError, conflict, type Database, inScope, notFound, systemScope } from "@booking-rush/lib";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { AppError, conflict, notFound } from "@booking-rush/lib/errors";
 import { eq } from "drizzle-orm";
 
 export interface PaymentClaim {

@@ -5,20 +5,15 @@
  * none of these itself; the booking service always runs. Sampled in the background: a scrape
  * does no I/O. Every booking replica exports the same values, so queries take `max` over them.
  */
+import { pipelineReplies, type Redis } from "@booking-rush/lib/clients";
 import {
-  Counter,
   eventRegistryKey,
-  Gauge,
-  type Metrics,
-  pipelineReplies,
-  type Redis,
   reconcilerDiscrepancyKey,
   reconcilerLastSuccessKey,
   reconcilerRunsKey,
   reconcilerZonesKey,
-  type SamplingOptions,
-  sampleInBackground,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/inventory";
+import { Counter, Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "@booking-rush/lib/observability";
 import { reconcilerRunResults, zoneOutcomes } from "@booking-rush/reconciler";
 
 export function registerReconcilerOutcomeMetrics(metrics: Metrics, redis: Redis, sampling?: SamplingOptions) {

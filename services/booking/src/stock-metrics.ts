@@ -10,19 +10,10 @@
  */
 
 import { seatZones, shows } from "@booking-rush/db/schema";
-import {
-  type Database,
-  eventKeys,
-  eventRegistryKey,
-  Gauge,
-  inScope,
-  type Metrics,
-  pipelineReplies,
-  type Redis,
-  type SamplingOptions,
-  sampleInBackground,
-  systemScope,
-} from "@booking-rush/lib";
+import { type Database, pipelineReplies, type Redis } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "@booking-rush/lib/observability";
 import { eq, inArray } from "drizzle-orm";
 
 export interface StockSampling extends SamplingOptions {

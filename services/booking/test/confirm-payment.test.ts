@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { eventKeys, type PaymentEvent, signAccessToken } from "@booking-rush/lib";
+import { signAccessToken } from "@booking-rush/lib/auth";
+import type { PaymentEvent } from "@booking-rush/lib/contracts";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import { eventually } from "../../lib/test/support/eventually";
 import { type PaymentPipeline, paymentPipeline } from "../../payment/test/support/payment-pipeline";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { eventKeys } from "@booking-rush/lib";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { reconcilerRunResults, zoneOutcomes } from "@booking-rush/reconciler";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";

@@ -4,7 +4,9 @@
  */
 
 import { categories, type Event, events } from "@booking-rush/db/schema";
-import { conflict, eventKeys, inScope, inventoryOf, loadEventInventory, scopeOf, type Transaction, writeAudit } from "@booking-rush/lib";
+import { inScope, scopeOf, type Transaction, writeAudit } from "@booking-rush/lib/data";
+import { conflict } from "@booking-rush/lib/errors";
+import { eventKeys, inventoryOf, loadEventInventory } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";

@@ -5,17 +5,10 @@
  */
 
 import { type Event, events, type SeatZone, seats, seatZones, shows } from "@booking-rush/db/schema";
-import {
-  type AuthenticatedUser,
-  conflict,
-  eventKeys,
-  inScope,
-  notFound,
-  scopeOf,
-  serviceUnavailable,
-  type Transaction,
-  validationError,
-} from "@booking-rush/lib";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import { inScope, scopeOf, type Transaction } from "@booking-rush/lib/data";
+import { conflict, notFound, serviceUnavailable, validationError } from "@booking-rush/lib/errors";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { and, asc, eq } from "drizzle-orm";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { signAccessToken } from "@booking-rush/lib";
+import { signAccessToken } from "@booking-rush/lib/auth";
 import { count } from "drizzle-orm";
 import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
 

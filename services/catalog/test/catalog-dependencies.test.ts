@@ -4,7 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { apiRateLimitSettings, closeRedis, createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
+import { closeRedis } from "@booking-rush/lib/clients";
+import { apiRateLimitSettings, loadConfig } from "@booking-rush/lib/config";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";

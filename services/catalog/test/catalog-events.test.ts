@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { eventKeys } from "@booking-rush/lib";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import {
   type BookingFixture,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { eventKeys } from "@booking-rush/lib";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { and, eq } from "drizzle-orm";
 import { metricValue } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "./support/catalog-fixture";

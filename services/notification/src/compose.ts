@@ -5,7 +5,8 @@
  */
 
 import { bookings, events, seats, seatZones, shows, users } from "@booking-rush/db/schema";
-import type { BookingEvent, PaymentEvent, Transaction } from "@booking-rush/lib";
+import type { BookingEvent, PaymentEvent } from "@booking-rush/lib/contracts";
+import type { Transaction } from "@booking-rush/lib/data";
 import { and, eq, inArray } from "drizzle-orm";
 import { permanent, retryable } from "./failures";
 import { formatMoney, formatSeats, formatTime } from "./format";

@@ -30,23 +30,17 @@
 
 import { processedEvents } from "@booking-rush/db/schema";
 import {
-  type BookingEvent,
   backoffWithJitter,
-  bookingTopics,
   type Database,
   deadLetterMessage,
-  inConsumerSpan,
-  inScope,
   type Kafka,
-  type KafkaConfig,
-  type Logger,
   lazyProducer,
-  type PaymentEvent,
-  parseBookingEvent,
-  parsePaymentEvent,
   superviseConsumer,
-  systemScope,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import { type BookingEvent, bookingTopics, type PaymentEvent, parseBookingEvent, parsePaymentEvent } from "@booking-rush/lib/contracts";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { inConsumerSpan, type Logger } from "@booking-rush/lib/observability";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { composeBookingMail, composePaymentMail } from "./compose";
 import { type FailureReason, NotificationFailure, permanent, retryable } from "./failures";

@@ -9,7 +9,8 @@
  */
 
 import { bookings, payments, refunds } from "@booking-rush/db/schema";
-import { type Database, inScope, systemScope } from "@booking-rush/lib";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
 import { and, eq, inArray } from "drizzle-orm";
 import type { GatewayClient, GatewayOutcome } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";

@@ -17,16 +17,10 @@
  */
 
 import { bookings, events, type Payment, payments, type Refund, refunds, shows } from "@booking-rush/db/schema";
-import {
-  AppError,
-  type AuthenticatedUser,
-  conflict,
-  type Database,
-  inScope,
-  notFound,
-  serviceUnavailable,
-  systemScope,
-} from "@booking-rush/lib";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { AppError, conflict, notFound, serviceUnavailable } from "@booking-rush/lib/errors";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";

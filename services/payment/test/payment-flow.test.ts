@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { createProducer, type PaymentEventData, paymentEventMessage } from "@booking-rush/lib";
+import { createProducer } from "@booking-rush/lib/clients";
+import { type PaymentEventData, paymentEventMessage } from "@booking-rush/lib/contracts";
 import { eq } from "drizzle-orm";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";

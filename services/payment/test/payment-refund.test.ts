@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { createDurableScripts, eventKeys, luaDirectory, readLuaScripts } from "@booking-rush/lib";
+import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import { expireDueHolds } from "../../booking/src/expiry-sweeper";
 import { testKafka } from "../../booking/test/support/relay-fixture";

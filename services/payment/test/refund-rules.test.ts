@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { readBooking } from "@booking-rush/lib";
+import { readBooking } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import { post as bookingPost } from "../../booking/test/support/booking-fixture";
 import { eventually } from "../../lib/test/support/eventually";

@@ -16,15 +16,8 @@
  */
 
 import { bookings, processedEvents, seatZones, users, zoneSyncState } from "@booking-rush/db/schema";
-import {
-  type Database,
-  inScope,
-  projectorConsumer,
-  systemScope,
-  type Transaction,
-  upsertBookingStates,
-  zoneFacts,
-} from "@booking-rush/lib";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, projectorConsumer, systemScope, type Transaction, upsertBookingStates, zoneFacts } from "@booking-rush/lib/data";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { BookingEvent } from "./booking-event";
 

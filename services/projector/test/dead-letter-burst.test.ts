@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { bookingTopics, createKafka, createMetrics, type Message } from "@booking-rush/lib";
+import { createKafka, type Message } from "@booking-rush/lib/clients";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { bookingTopics, createMetrics, loadConfig } from "@booking-rush/lib";
+import { loadConfig } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { bookingTopics } from "@booking-rush/lib";
+import { bookingTopics } from "@booking-rush/lib/contracts";
 import { type BookingFixture, bookingFixture, tokenFor } from "../../booking/test/support/booking-fixture";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";

@@ -5,7 +5,10 @@
  */
 
 import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "@booking-rush/db/schema";
-import { type BookingState, type Database, inScope, inventoryOf, systemScope } from "@booking-rush/lib";
+import type { Database } from "@booking-rush/lib/clients";
+import type { BookingState } from "@booking-rush/lib/contracts";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { inventoryOf } from "@booking-rush/lib/inventory";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 
 export interface PostgresZone {

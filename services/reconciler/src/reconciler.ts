@@ -3,7 +3,6 @@
  * and the booking service's admin endpoints (inventory status, sync) use the same.
  */
 import {
-  bookingTopics,
   closeRedis,
   consumerLag,
   createDurableScripts,
@@ -11,15 +10,13 @@ import {
   createLocks,
   createPostgres,
   createRedis,
-  type KafkaConfig,
-  type Logger,
   luaDirectory,
-  type PostgresConfig,
-  projectorConsumer,
-  type RedisConfig,
-  type RedlockConfig,
   readLuaScripts,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/clients";
+import type { KafkaConfig, PostgresConfig, RedisConfig, RedlockConfig } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { projectorConsumer } from "@booking-rush/lib/data";
+import type { Logger } from "@booking-rush/lib/observability";
 import { createDiscrepancyPublisher } from "./discrepancy-publisher";
 import type { ReconcileDependencies, ReconcileOptions } from "./reconcile";
 import type { ReconcilerConfig } from "./reconciler-settings";

@@ -4,7 +4,7 @@
  * up in time; reported, nothing written), failed (an event could not be reconciled). An event that
  * fails does not stop the others.
  */
-import { reconcilerLastSuccessKey, reconcilerRunsKey } from "@booking-rush/lib";
+import { reconcilerLastSuccessKey, reconcilerRunsKey } from "@booking-rush/lib/inventory";
 import { liveEventIds } from "./postgres-side";
 import { type ReconcileDependencies, type ReconcileOptions, reconcileEvent, type ZoneReport } from "./reconcile";
 import type { RunResult } from "./reconciliation-record";

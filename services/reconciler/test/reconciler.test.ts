@@ -5,20 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import {
-  bookingTopics,
-  createAccessControl,
-  createHttpApp,
-  createLogger,
-  createMetrics,
-  eventKeys,
-  inventoryDiscrepancyTopic,
-  loadConfig,
-  reconcilerDiscrepancyKey,
-  reconcilerLastSuccessKey,
-  StaleLockError,
-  signAccessToken,
-} from "@booking-rush/lib";
+import { createAccessControl, signAccessToken } from "@booking-rush/lib/auth";
+import { StaleLockError } from "@booking-rush/lib/clients";
+import { loadConfig } from "@booking-rush/lib/config";
+import { bookingTopics, inventoryDiscrepancyTopic } from "@booking-rush/lib/contracts";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { eventKeys, reconcilerDiscrepancyKey, reconcilerLastSuccessKey } from "@booking-rush/lib/inventory";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
 import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";

@@ -5,7 +5,10 @@
  */
 
 import * as schema from "@booking-rush/db/schema";
-import { authSettings, createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken, smtpSettings } from "@booking-rush/lib";
+import { signAccessToken } from "@booking-rush/lib/auth";
+import { authSettings, loadConfig, smtpSettings } from "@booking-rush/lib/config";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq, sql } from "drizzle-orm";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
 import { stackConfig } from "../../../lib/test/support/stack-config";

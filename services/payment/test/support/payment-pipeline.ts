@@ -6,16 +6,12 @@
  */
 import { expect } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import {
-  bookingTopics,
-  createHttpApp,
-  createLogger,
-  createMailer,
-  createMetrics,
-  eventKeys,
-  loadConfig,
-  smtpSettings,
-} from "@booking-rush/lib";
+import { createMailer } from "@booking-rush/lib/clients";
+import { loadConfig, smtpSettings } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { eventKeys } from "@booking-rush/lib/inventory";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-saga";
 import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "../../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../../booking/test/support/relay-fixture";

@@ -5,7 +5,7 @@
  */
 import { expect } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
-import { eventKeys } from "@booking-rush/lib";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { CatalogFixture } from "../../../catalog/test/support/catalog-fixture";
