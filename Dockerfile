@@ -10,6 +10,7 @@ FROM oven/bun:${BUN_VERSION}-debian AS dependencies
 WORKDIR /app
 # Only the manifests first, so the dependency layer is rebuilt only when they change.
 COPY package.json bun.lock bunfig.toml ./
+COPY drizzle/package.json drizzle/package.json
 COPY services/lib/package.json services/lib/package.json
 COPY services/auth/package.json services/auth/package.json
 COPY services/catalog/package.json services/catalog/package.json

@@ -3,9 +3,12 @@
  * else — no auth, no rate limit (the queue-pass flag is set), no WAIT for a replica, no metrics.
  * The idempotency key is unique per request, so the script's record is written but never replayed.
  */
+
+import { createLuaScripts, createRedis, readLuaScripts } from "@booking-rush/lib/clients";
+import { loadConfigOrExit, redisSettings } from "@booking-rush/lib/config";
+import { createLogger } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
 import { luaDirectory } from "../services/lib/src/clients/lua-scripts";
-import { createLogger, createLuaScripts, createRedis, loadConfigOrExit, readLuaScripts, redisSettings } from "../services/lib/src/index";
 import { eventKeys } from "../services/lib/src/inventory/keys";
 
 const config = loadConfigOrExit({ redis: redisSettings }, process.env);

@@ -5,16 +5,10 @@
  * then checks that no zone ever held more than it has. Bounded: a fixed number of requests per run
  * and a deadline. Run with loadtest/bench-reserve (it brings the stack up and sets the env).
  */
-import {
-  closeRedis,
-  createLogger,
-  createRedis,
-  loadConfigOrExit,
-  redisSettings,
-  signAccessToken,
-  userAuthStateKey,
-  writeUserAuthState,
-} from "../services/lib/src/index";
+import { signAccessToken, userAuthStateKey, writeUserAuthState } from "@booking-rush/lib/auth";
+import { closeRedis, createRedis } from "@booking-rush/lib/clients";
+import { loadConfigOrExit, redisSettings } from "@booking-rush/lib/config";
+import { createLogger } from "@booking-rush/lib/observability";
 import { eventKeys, eventRegistryKey } from "../services/lib/src/inventory/keys";
 import { loadEventInventory } from "../services/lib/src/inventory/load";
 

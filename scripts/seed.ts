@@ -5,26 +5,25 @@
  * a second run finds what the first made and prints the same ids. Prints the credentials.
  *   bash scripts/seed        (scripts/run calls it)
  */
+
+import * as schema from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import {
+  apiRateLimitSettings,
+  authSettings,
+  loadConfigOrExit,
+  postgresSettings,
+  redisSettings,
+  redlockSettings,
+} from "@booking-rush/lib/config";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import * as schema from "../drizzle/schema";
 import { createCatalogService } from "../services/catalog/src/app";
 import { createEvent, createShow } from "../services/catalog/src/events";
 import { publishEvent } from "../services/catalog/src/publishing";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { createZone } from "../services/catalog/src/zones";
-import {
-  type AuthenticatedUser,
-  apiRateLimitSettings,
-  authSettings,
-  createLogger,
-  createMetrics,
-  inScope,
-  loadConfigOrExit,
-  postgresSettings,
-  redisSettings,
-  redlockSettings,
-  systemScope,
-} from "../services/lib/src/index";
 
 const config = {
   ...loadConfigOrExit(

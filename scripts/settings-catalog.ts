@@ -7,12 +7,12 @@ import { authServiceSettings } from "../services/auth/src/settings";
 import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "../services/booking/src/settings";
 import { catalogSettings } from "../services/catalog/src/settings";
 import { leaderElectionSettings } from "../services/lib/src/clients/process-leadership";
-import { reconcilerSettings } from "../services/lib/src/reconciliation/reconciler-settings";
 import { allSettingsGroups } from "../services/lib/src/settings";
 import { notificationSettings } from "../services/notification/src/settings";
 import { mockGatewaySettings } from "../services/payment/src/gateway/mock-gateway-settings";
 import { paymentSettings } from "../services/payment/src/settings";
 import { projectorSettings } from "../services/projector/src/settings";
+import { reconcilerSettings } from "../services/reconciler/src/reconciler-settings";
 
 export const settingsCatalog = {
   ...allSettingsGroups,

@@ -25,6 +25,7 @@ describe("Dockerfile", () => {
     for (const service of readdirSync(`${root}/services`)) {
       expect(instructions, service).toContain(`COPY services/${service}/package.json services/${service}/package.json`);
     }
+    expect(instructions).toContain("COPY drizzle/package.json drizzle/package.json");
   });
 
   test("runs as a non-root user, stops on SIGTERM, has no HEALTHCHECK (Kubernetes probes)", () => {
@@ -74,6 +75,8 @@ describe("Dockerfile", () => {
         mkdirSync(`${scratch}/services/${service}`, { recursive: true });
         cpSync(`${root}/services/${service}/package.json`, `${scratch}/services/${service}/package.json`);
       }
+      mkdirSync(`${scratch}/drizzle`);
+      cpSync(`${root}/drizzle/package.json`, `${scratch}/drizzle/package.json`);
       const install = Bun.spawnSync([process.execPath, "install", "--frozen-lockfile", "--production", "--ignore-scripts"], {
         cwd: scratch,
         stdout: "pipe",

@@ -2,7 +2,8 @@
  * Development entrypoint: every HTTP service in one Bun process on one port, with the readiness of
  * every dependency they use.
  */
-import { closeRedis, createKafka, createPostgres, createRedis, pingKafka, pingPostgres, pingRedis, runProcess } from "@booking-rush/lib";
+import { closeRedis, createKafka, createPostgres, createRedis, pingKafka, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
+import { runProcess } from "@booking-rush/lib/process";
 import { allServices } from "./src/app";
 import { allInOneSettings } from "./src/config";
 

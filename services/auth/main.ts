@@ -1,15 +1,7 @@
 /** The auth HTTP service. */
-import {
-  authSettings,
-  pingPostgres,
-  pingRedis,
-  postgresSettings,
-  redisSettings,
-  runProcess,
-  serviceSettings,
-  smtpSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+import { pingPostgres, pingRedis } from "@booking-rush/lib/clients";
+import { authSettings, postgresSettings, redisSettings, serviceSettings, smtpSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { createAuthService } from "./src/app";
 import { authServiceSettings } from "./src/settings";
 

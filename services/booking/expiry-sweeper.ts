@@ -13,12 +13,9 @@ import {
   luaDirectory,
   pingRedis,
   readLuaScripts,
-  redisSettings,
-  redlockSettings,
-  runProcess,
-  serviceSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/clients";
+import { redisSettings, redlockSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { startExpirySweeper } from "./src/expiry-sweeper";
 import { bookingSettings, expirySweeperSettings } from "./src/settings";
 import { createExpiryMetrics } from "./src/worker-metrics";

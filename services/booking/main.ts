@@ -1,16 +1,16 @@
 /** The booking HTTP service, with the admin inventory endpoints. */
+import { pingRedis } from "@booking-rush/lib/clients";
 import {
   authSettings,
   kafkaSettings,
-  pingRedis,
   postgresSettings,
-  reconcilerSettings,
   redisSettings,
   redlockSettings,
-  runProcess,
   serviceSettings,
   telemetrySettings,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
+import { reconcilerSettings } from "@booking-rush/reconciler";
 import { createBookingService, createInventoryAdmin } from "./src/app";
 import { bookingSettings } from "./src/settings";
 

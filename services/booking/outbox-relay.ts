@@ -2,18 +2,9 @@
  * The outbox relay: booking events from the Redis outbox streams to Kafka, at least once, in order
  * per event. Safe to run as several replicas. Serves /healthz, /readyz and /metrics like every process.
  */
-import {
-  closeRedis,
-  createKafka,
-  createRedis,
-  kafkaSettings,
-  pingKafka,
-  pingRedis,
-  redisSettings,
-  runProcess,
-  serviceSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+import { closeRedis, createKafka, createRedis, pingKafka, pingRedis } from "@booking-rush/lib/clients";
+import { kafkaSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { startOutboxRelay } from "./src/outbox-relay-worker";
 import { outboxRelaySettings } from "./src/settings";
 import { createOutboxMetrics } from "./src/worker-metrics";

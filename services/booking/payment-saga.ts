@@ -2,19 +2,9 @@
  * The booking side of the payment saga as a worker: payment.succeeded confirms the hold,
  * payment.failed gives the seats back, payment.refunded cancels the booking. Serves /healthz, /readyz and /metrics like every process.
  */
-import {
-  authSettings,
-  createKafka,
-  kafkaSettings,
-  pingKafka,
-  pingRedis,
-  postgresSettings,
-  redisSettings,
-  registerConsumerLag,
-  runProcess,
-  serviceSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+import { createKafka, pingKafka, pingRedis, registerConsumerLag } from "@booking-rush/lib/clients";
+import { authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { createBookingService } from "./src/app";
 import { createPaymentSaga, paymentSagaTopics } from "./src/payment-saga";
 import { bookingSettings, paymentSagaSettings } from "./src/settings";

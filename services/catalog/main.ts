@@ -1,16 +1,15 @@
 /** The catalog HTTP service. */
+import { pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import {
   apiRateLimitSettings,
   authSettings,
-  pingPostgres,
-  pingRedis,
   postgresSettings,
   redisSettings,
   redlockSettings,
-  runProcess,
   serviceSettings,
   telemetrySettings,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { createCatalogService } from "./src/app";
 import { catalogSettings } from "./src/settings";
 

@@ -5,20 +5,9 @@
  * readiness check: while it is away the worker retries each e-mail with back-off (then dead-letters
  * it); taking the worker out of service would not bring the server back.
  */
-import {
-  createKafka,
-  createMailer,
-  createPostgres,
-  kafkaSettings,
-  pingKafka,
-  pingPostgres,
-  postgresSettings,
-  registerConsumerLag,
-  runProcess,
-  serviceSettings,
-  smtpSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+import { createKafka, createMailer, createPostgres, pingKafka, pingPostgres, registerConsumerLag } from "@booking-rush/lib/clients";
+import { kafkaSettings, postgresSettings, serviceSettings, smtpSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { createNotificationMetrics } from "./src/notification-metrics";
 import { createNotifier, notificationTopics } from "./src/notifier";
 import { notificationSettings } from "./src/settings";

@@ -1,16 +1,7 @@
 /** The payment HTTP service: POST /payments, GET /payments/:id, POST /payments/:id/refund. The charging runs in worker.ts. */
-import {
-  authSettings,
-  kafkaSettings,
-  pingKafka,
-  pingPostgres,
-  pingRedis,
-  postgresSettings,
-  redisSettings,
-  runProcess,
-  serviceSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+import { pingKafka, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
+import { authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { createPaymentService } from "./src/app";
 import { paymentSettings } from "./src/settings";
 

@@ -3,7 +3,7 @@
  * profiles: the gateway we do not run, with its knobs (PUT /knobs). Settings: MOCK_GATEWAY_HOST
  * (0.0.0.0), MOCK_GATEWAY_PORT (3099), MOCK_GATEWAY_LATENCY_MS (50), MOCK_GATEWAY_DECLINE_RATE (0).
  */
-import { loadConfigOrExit } from "@booking-rush/lib";
+import { loadConfigOrExit } from "@booking-rush/lib/config";
 import { startMockGateway } from "./src/gateway/mock-gateway";
 import { mockGatewaySettings } from "./src/gateway/mock-gateway-settings";
 

@@ -2,18 +2,9 @@
  * The payment worker: charges requested payments through the gateway, with retries, and reports
  * the outcome (payment.succeeded / payment.failed). Scales out as a consumer group (KEDA on lag).
  */
-import {
-  createKafka,
-  createPostgres,
-  kafkaSettings,
-  pingKafka,
-  pingPostgres,
-  postgresSettings,
-  registerConsumerLag,
-  runProcess,
-  serviceSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+import { createKafka, createPostgres, pingKafka, pingPostgres, registerConsumerLag } from "@booking-rush/lib/clients";
+import { kafkaSettings, postgresSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { runProcess } from "@booking-rush/lib/process";
 import { createGatewayClient } from "./src/gateway/gateway-client";
 import { createPaymentMetrics } from "./src/payment-metrics";
 import { createPaymentPublisher } from "./src/payment-publisher";

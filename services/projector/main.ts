@@ -2,19 +2,10 @@
  * The projector: booking events from Kafka into PostgreSQL in batches. Scales out as a consumer
  * group (KEDA on its lag); serves /healthz, /readyz and /metrics like every process.
  */
-import {
-  bookingTopics,
-  createKafka,
-  createPostgres,
-  kafkaSettings,
-  pingKafka,
-  pingPostgres,
-  postgresSettings,
-  registerConsumerLag,
-  runProcess,
-  serviceSettings,
-  telemetrySettings,
-} from "@booking-rush/lib";
+import { createKafka, createPostgres, pingKafka, pingPostgres, registerConsumerLag } from "@booking-rush/lib/clients";
+import { kafkaSettings, postgresSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { runProcess } from "@booking-rush/lib/process";
 import { createProjector } from "./src/projector";
 import { createProjectorMetrics } from "./src/projector-metrics";
 import { projectorSettings } from "./src/settings";

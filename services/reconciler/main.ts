@@ -5,25 +5,21 @@
  * interval while it holds the leadership (one replica works, the others stand by), serving
  * /healthz, /readyz and /metrics like every process.
  */
+
+import { bookingSettings } from "@booking-rush/booking/settings";
+import { createProcessLeadership, leaderElectionSettings, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import {
-  createProcessLeadership,
-  createReconciler,
   kafkaSettings,
-  leaderElectionSettings,
   loadConfigOrExit,
-  pingPostgres,
-  pingRedis,
   postgresSettings,
-  reconcilerSettings,
   redisSettings,
   redlockSettings,
-  runProcess,
   serviceSettings,
-  startProcess,
-  startWorkerLoop,
   telemetrySettings,
-} from "@booking-rush/lib";
-import { bookingSettings } from "../booking/src/settings";
+} from "@booking-rush/lib/config";
+import { runProcess, startProcess, startWorkerLoop } from "@booking-rush/lib/process";
+import { createReconciler } from "./src/reconciler";
+import { reconcilerSettings } from "./src/reconciler-settings";
 import { exitCodeOf, reconcileAll } from "./src/run";
 
 const groups = {

@@ -1,8 +1,9 @@
-import type { ConfigOf, Logger, Metrics } from "@booking-rush/lib";
-import { createAuthService } from "../../auth/src/app";
-import { createBookingService, createInventoryAdmin } from "../../booking/src/app";
-import { createCatalogService } from "../../catalog/src/app";
-import { createPaymentService } from "../../payment/src/app";
+import { createAuthService } from "@booking-rush/auth/app";
+import { createBookingService, createInventoryAdmin } from "@booking-rush/booking/app";
+import { createCatalogService } from "@booking-rush/catalog/app";
+import type { ConfigOf } from "@booking-rush/lib/config";
+import type { Logger, Metrics } from "@booking-rush/lib/observability";
+import { createPaymentService } from "@booking-rush/payment/app";
 import type { allInOneSettings } from "./config";
 
 /**

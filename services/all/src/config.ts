@@ -1,19 +1,19 @@
+import { authServiceSettings } from "@booking-rush/auth/settings";
+import { bookingSettings } from "@booking-rush/booking/settings";
+import { catalogSettings } from "@booking-rush/catalog/settings";
 import {
   apiRateLimitSettings,
   authSettings,
   kafkaSettings,
   postgresSettings,
-  reconcilerSettings,
   redisSettings,
   redlockSettings,
   serviceSettings,
   smtpSettings,
   telemetrySettings,
-} from "@booking-rush/lib";
-import { authServiceSettings } from "../../auth/src/settings";
-import { bookingSettings } from "../../booking/src/settings";
-import { catalogSettings } from "../../catalog/src/settings";
-import { paymentSettings } from "../../payment/src/settings";
+} from "@booking-rush/lib/config";
+import { paymentSettings } from "@booking-rush/payment/settings";
+import { reconcilerSettings } from "@booking-rush/reconciler";
 
 /** Every setting of every service mounted here; grows as services land. */
 export const allInOneSettings = {

@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { closeRedis, createRedis, eventKeys, eventRegistryKey } from "@booking-rush/lib";
+import { closeRedis, createRedis } from "@booking-rush/lib/clients";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import postgres from "postgres";
 import { createFreshDatabase, type FreshDatabase } from "../../lib/test/support/fresh-database";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";

@@ -5,9 +5,12 @@
  * lowercased. A login with an unknown e-mail and one with a wrong password get the same answer and
  * take the same time (a bcrypt verification against a dummy hash).
  */
-import { AppError, type AuthenticatedUser, conflict, forbidden, unauthorized, writeAudit } from "@booking-rush/lib";
+
+import { users } from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import { writeAudit } from "@booking-rush/lib/data";
+import { AppError, conflict, forbidden, unauthorized } from "@booking-rush/lib/errors";
 import { eq, sql } from "drizzle-orm";
-import { users } from "../../../drizzle/schema";
 import { revokeTokens } from "./auth-state";
 import { issueTokens } from "./sessions";
 import { type AuthStore, isUniqueViolation, type RequestOrigin } from "./store";

@@ -2,27 +2,22 @@
  * The auth service's clients and routes, built once from config; main.ts serves it, services/all
  * mounts it, tests call it with app.handle().
  */
+import { createAccessControl } from "@booking-rush/lib/auth";
 import {
-  type AuthConfig,
   closeRedis,
-  createAccessControl,
   createLuaScripts,
   createMailer,
   createPostgres,
-  createRateLimiter,
   createRedis,
   createReplicaTarget,
-  type Logger,
   luaDirectory,
-  type Metrics,
-  type PostgresConfig,
-  type RedisConfig,
   readLuaScripts,
-  type ServiceConfig,
-  type SmtpConfig,
   schemaReady,
-  startOrExit,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/clients";
+import type { AuthConfig, PostgresConfig, RedisConfig, ServiceConfig, SmtpConfig } from "@booking-rush/lib/config";
+import { createRateLimiter } from "@booking-rush/lib/http";
+import type { Logger, Metrics } from "@booking-rush/lib/observability";
+import { startOrExit } from "@booking-rush/lib/process";
 import { createAuthMetrics } from "./auth-metrics";
 import { bootstrapAdmin } from "./bootstrap-admin";
 import { authRoutes } from "./routes";

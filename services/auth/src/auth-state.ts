@@ -12,9 +12,12 @@
  *   back (503): a revocation is never recorded while the old tokens are still honoured. A guard
  *   that fills the state at the same moment uses SET NX, so it can never overwrite the new state.
  */
-import { AppError, type Transaction, userAuthStateOf, writeUserAuthState } from "@booking-rush/lib";
+
+import { users } from "@booking-rush/db/schema";
+import { userAuthStateOf, writeUserAuthState } from "@booking-rush/lib/auth";
+import type { Transaction } from "@booking-rush/lib/data";
+import { AppError } from "@booking-rush/lib/errors";
 import { eq, sql } from "drizzle-orm";
-import { users } from "../../../drizzle/schema";
 import { revokeAllOf } from "./sessions";
 import type { AuthStore } from "./store";
 

@@ -8,9 +8,12 @@
  * promoted (whoever registered it first would become admin): that is logged as an error and no
  * admin is created. The admin belongs to the ADMIN_TENANT_SLUG tenant, created when missing.
  */
-import { type Database, type Logger, writeAudit } from "@booking-rush/lib";
+
+import { tenants, users } from "@booking-rush/db/schema";
+import type { Database } from "@booking-rush/lib/clients";
+import { writeAudit } from "@booking-rush/lib/data";
+import type { Logger } from "@booking-rush/lib/observability";
 import { eq, sql } from "drizzle-orm";
-import { tenants, users } from "../../../drizzle/schema";
 import type { AuthServiceConfig } from "./settings";
 
 /** pg_advisory_xact_lock key: any fixed bigint nobody else uses; "br-admin" in ASCII. */

@@ -7,9 +7,11 @@
  * Redeeming sets the new password, uses up every outstanding reset token of the user and revokes
  * every refresh token (all sessions end).
  */
-import { unauthorized, writeAudit } from "@booking-rush/lib";
+
+import { passwordResetTokens, users } from "@booking-rush/db/schema";
+import { writeAudit } from "@booking-rush/lib/data";
+import { unauthorized } from "@booking-rush/lib/errors";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { passwordResetTokens, users } from "../../../drizzle/schema";
 import { normalizedEmail } from "./accounts";
 import { revokeTokens } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";

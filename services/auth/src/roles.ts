@@ -17,9 +17,12 @@
  *   in every token from the next login on.
  * - Every change is audited as admin.role_changed with before/after role and tenant.
  */
-import { type AuthenticatedUser, conflict, forbidden, notFound, type Role, type Transaction, writeAudit } from "@booking-rush/lib";
+
+import { users } from "@booking-rush/db/schema";
+import type { AuthenticatedUser, Role } from "@booking-rush/lib/auth";
+import { type Transaction, writeAudit } from "@booking-rush/lib/data";
+import { conflict, forbidden, notFound } from "@booking-rush/lib/errors";
 import { and, asc, eq } from "drizzle-orm";
-import { users } from "../../../drizzle/schema";
 import { revokeTokens } from "./auth-state";
 import type { AuthStore, RequestOrigin } from "./store";
 import { type UserView, userView } from "./views";

@@ -1,16 +1,14 @@
+import type { AccessControl } from "@booking-rush/lib/auth";
+import { errorResponses, okSchema, validationError } from "@booking-rush/lib/errors";
 import {
-  type AccessControl,
   authGuard,
   clientAddress,
-  errorResponses,
-  okSchema,
   type RateLimitRule,
   type RequestIpSource,
   rateLimitPlugin,
   requestIdOf,
   uuid,
-  validationError,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/http";
 import { Elysia, t } from "elysia";
 import { login, normalizedEmail, profile, register, updateProfile } from "./accounts";
 import { requestPasswordReset, resetPassword } from "./password-reset";

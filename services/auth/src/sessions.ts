@@ -6,9 +6,12 @@
  * rightful client already moved on, or logged out): every token of its family is revoked, so
  * neither the thief nor the client can continue without logging in again (reuse detection).
  */
-import { type AuthenticatedUser, signAccessToken, type Transaction, unauthorized, writeAudit } from "@booking-rush/lib";
+
+import { refreshTokens, users } from "@booking-rush/db/schema";
+import { type AuthenticatedUser, signAccessToken } from "@booking-rush/lib/auth";
+import { type Transaction, writeAudit } from "@booking-rush/lib/data";
+import { unauthorized } from "@booking-rush/lib/errors";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { refreshTokens, users } from "../../../drizzle/schema";
 import { publishAuthState } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";
 import type { AuthStore, RequestOrigin } from "./store";

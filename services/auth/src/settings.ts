@@ -1,4 +1,4 @@
-import { secret, settingsGroup } from "@booking-rush/lib";
+import { secret, settingsGroup } from "@booking-rush/lib/config";
 import { Type } from "@sinclair/typebox";
 
 /**

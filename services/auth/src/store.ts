@@ -2,7 +2,10 @@
  * What the auth service's domain functions work with, built once in app.ts. The functions take it
  * as their first argument and know nothing of Elysia.
  */
-import type { AuthConfig, Database, Logger, Mailer, RateLimiter, Redis, ReplicaTarget } from "@booking-rush/lib";
+import type { Database, Mailer, Redis, ReplicaTarget } from "@booking-rush/lib/clients";
+import type { AuthConfig } from "@booking-rush/lib/config";
+import type { RateLimiter } from "@booking-rush/lib/http";
+import type { Logger } from "@booking-rush/lib/observability";
 import type { AuthMetrics } from "./auth-metrics";
 import type { PasswordHasher } from "./secrets";
 import type { AuthServiceConfig } from "./settings";

@@ -8,7 +8,9 @@
  * admin is demoted before it can be disabled, so "a tenant keeps at least one admin" stays a rule
  * about roles alone; an admin cannot disable itself for the same reason.
  */
-import { type AuthenticatedUser, conflict, writeAudit } from "@booking-rush/lib";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import { writeAudit } from "@booking-rush/lib/data";
+import { conflict } from "@booking-rush/lib/errors";
 import { revokeTokens } from "./auth-state";
 import { adminAndTarget } from "./roles";
 import type { AuthStore, RequestOrigin } from "./store";

@@ -1,5 +1,5 @@
+import type { users } from "@booking-rush/db/schema";
 import { t } from "elysia";
-import type { users } from "../../../drizzle/schema";
 
 type UserRow = typeof users.$inferSelect;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { users } from "@booking-rush/db/schema";
 import { eq } from "drizzle-orm";
-import { users } from "../../../drizzle/schema";
 import { type AuthFixture, authFixture } from "./support/auth-fixture";
 
 let fixture: AuthFixture;

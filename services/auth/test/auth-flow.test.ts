@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { signAccessToken } from "@booking-rush/lib";
+import { signAccessToken } from "@booking-rush/lib/auth";
 import { SignJWT } from "jose";
 import { type AuthFixture, authFixture, jwtSecret, uniqueEmail } from "./support/auth-fixture";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createLogger } from "@booking-rush/lib";
+import { tenants, users } from "@booking-rush/db/schema";
+import { createLogger } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import { tenants, users } from "../../../drizzle/schema";
 import { bootstrapAdmin } from "../src/bootstrap-admin";
 import { type AuthFixture, authFixture, uniqueEmail } from "./support/auth-fixture";
 

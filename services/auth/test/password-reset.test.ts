@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { passwordResetTokens } from "@booking-rush/db/schema";
 import { eq, sql } from "drizzle-orm";
-import { passwordResetTokens } from "../../../drizzle/schema";
 import { eventually } from "../../lib/test/support/eventually";
 import { type AuthFixture, authFixture, messagesTo, uniqueEmail } from "./support/auth-fixture";
 

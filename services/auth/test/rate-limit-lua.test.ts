@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib";
+import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 
 /** lua/rate-limit.lua straight against Redis (through Sentinel), without the service around it. */

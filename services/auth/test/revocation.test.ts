@@ -5,9 +5,9 @@
  * and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { userAuthStateKey } from "@booking-rush/lib";
+import { users } from "@booking-rush/db/schema";
+import { userAuthStateKey } from "@booking-rush/lib/auth";
 import { eq } from "drizzle-orm";
-import { users } from "../../../drizzle/schema";
 import { type AuthFixture, authFixture } from "./support/auth-fixture";
 
 let fixture: AuthFixture;

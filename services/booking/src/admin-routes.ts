@@ -1,4 +1,6 @@
-import { type AccessControl, authGuard, errorResponses, okSchema, requestIdOf, uuid } from "@booking-rush/lib";
+import type { AccessControl } from "@booking-rush/lib/auth";
+import { errorResponses, okSchema } from "@booking-rush/lib/errors";
+import { authGuard, requestIdOf, uuid } from "@booking-rush/lib/http";
 import { Elysia, t } from "elysia";
 import { type InventoryAdmin, inventoryStatus, syncInventory } from "./inventory-admin";
 

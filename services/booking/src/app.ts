@@ -2,23 +2,11 @@
  * The booking service's clients and routes, built once from config; main.ts serves it, services/all
  * mounts it, tests call it with app.handle().
  */
-import {
-  type AccessControl,
-  type AuthConfig,
-  closeRedis,
-  createAccessControl,
-  createDurableScripts,
-  createPostgres,
-  createReconciler,
-  createRedis,
-  type Logger,
-  luaDirectory,
-  type Metrics,
-  type PostgresConfig,
-  type ReconcilerServiceConfig,
-  type RedisConfig,
-  readLuaScripts,
-} from "@booking-rush/lib";
+import { type AccessControl, createAccessControl } from "@booking-rush/lib/auth";
+import { closeRedis, createDurableScripts, createPostgres, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
+import type { AuthConfig, PostgresConfig, RedisConfig } from "@booking-rush/lib/config";
+import type { Logger, Metrics } from "@booking-rush/lib/observability";
+import { createReconciler, type ReconcilerServiceConfig } from "@booking-rush/reconciler";
 import { inventoryAdminRoutes } from "./admin-routes";
 import { createBookingMetrics } from "./booking-metrics";
 import type { BookingStore } from "./reservations";

@@ -1,16 +1,6 @@
-import {
-  Counter,
-  type Database,
-  eventKeys,
-  eventRegistryKey,
-  Gauge,
-  Histogram,
-  type Metrics,
-  type Redis,
-  registerRedisMemory,
-  resultCounter,
-  sampleInBackground,
-} from "@booking-rush/lib";
+import { type Database, type Redis, registerRedisMemory } from "@booking-rush/lib/clients";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { Counter, Gauge, Histogram, type Metrics, resultCounter, sampleInBackground } from "@booking-rush/lib/observability";
 import { registerReconcilerOutcomeMetrics } from "./reconciler-outcome-metrics";
 import { registerStockMetrics, type StockSampling } from "./stock-metrics";
 

@@ -1,13 +1,7 @@
 /** Reading bookings back: by id, the caller's list, the caller's live holds. */
-import {
-  type AuthenticatedUser,
-  type BookingRecord,
-  eventKeys,
-  eventOfBooking,
-  notFound,
-  parseBookingHash,
-  userBookingsKey,
-} from "@booking-rush/lib";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import { notFound } from "@booking-rush/lib/errors";
+import { type BookingRecord, eventKeys, eventOfBooking, parseBookingHash, userBookingsKey } from "@booking-rush/lib/inventory";
 import type { Redis } from "ioredis";
 
 async function readBookings(redis: Redis, members: string[]): Promise<(BookingRecord | undefined)[]> {

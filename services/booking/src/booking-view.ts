@@ -1,4 +1,4 @@
-import type { BookingRecord } from "@booking-rush/lib";
+import type { BookingRecord } from "@booking-rush/lib/inventory";
 import { t } from "elysia";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -4,16 +4,10 @@
  * booking twice, and a sweeper that dies mid-way leaves nothing half done. With a leadership
  * (several replicas deployed), only the leader sweeps: the others stand by instead of racing it.
  */
-import {
-  type DurableScripts,
-  eventKeys,
-  eventRegistryKey,
-  type Leadership,
-  type Logger,
-  type Redis,
-  startWorkerLoop,
-  type WorkerLoop,
-} from "@booking-rush/lib";
+import type { DurableScripts, Leadership, Redis } from "@booking-rush/lib/clients";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import type { Logger } from "@booking-rush/lib/observability";
+import { startWorkerLoop, type WorkerLoop } from "@booking-rush/lib/process";
 import type { ExpirySweeperConfig } from "./settings";
 import type { createExpiryMetrics } from "./worker-metrics";
 

@@ -4,24 +4,22 @@
  * under the same lock and fencing token. Admins see and repair their own tenant's events only;
  * every sync is audit-logged.
  */
+
+import { events, seatZones, shows } from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope, writeAudit } from "@booking-rush/lib/data";
+import { forbidden, notFound } from "@booking-rush/lib/errors";
 import {
-  type AuthenticatedUser,
   classifyZone,
-  type Database,
-  forbidden,
-  inScope,
-  notFound,
   type ReconcileDependencies,
   type ReconcileOptions,
   readPostgresTruth,
   readRedisSide,
   reconcileEvent,
-  systemScope,
-  writeAudit,
   type ZoneReport,
-} from "@booking-rush/lib";
+} from "@booking-rush/reconciler";
 import { and, eq } from "drizzle-orm";
-import { events, seatZones, shows } from "../../../drizzle/schema";
 
 export interface InventoryAdmin {
   dependencies: ReconcileDependencies;

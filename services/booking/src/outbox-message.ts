@@ -3,7 +3,8 @@
  * read: topic = the event type, key = the concert event's id (one sale, one partition, in order),
  * `event_id` in body and headers for consumers' idempotency, `traceparent` carried across.
  */
-import type { EventMessage, Message, Topic } from "@booking-rush/lib";
+import type { Message } from "@booking-rush/lib/clients";
+import type { EventMessage, Topic } from "@booking-rush/lib/contracts";
 
 export interface OutboxEntry {
   id: string;

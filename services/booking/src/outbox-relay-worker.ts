@@ -5,16 +5,10 @@
  */
 
 import { hostname } from "node:os";
-import {
-  createLuaScripts,
-  type Kafka,
-  type KafkaConfig,
-  type Logger,
-  luaDirectory,
-  type Redis,
-  readLuaScripts,
-  startWorkerLoop,
-} from "@booking-rush/lib";
+import { createLuaScripts, type Kafka, luaDirectory, type Redis, readLuaScripts } from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import type { Logger } from "@booking-rush/lib/observability";
+import { startWorkerLoop } from "@booking-rush/lib/process";
 import { createOutboxRelay } from "./outbox-relay";
 import type { OutboxRelayConfig } from "./settings";
 import type { createOutboxMetrics } from "./worker-metrics";

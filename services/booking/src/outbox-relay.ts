@@ -11,20 +11,11 @@
  * themselves are shared out between replicas. Entries a dead relay read but never acknowledged are
  * claimed with XAUTOCLAIM once idle for claimIdleMs.
  */
-import {
-  eventKeys,
-  eventRegistryKey,
-  type Kafka,
-  type KafkaConfig,
-  type Logger,
-  type LuaScripts,
-  lazyProducer,
-  outboxGroup,
-  outboxTopics,
-  type Redis,
-  startProducerSpan,
-  type TopicMessages,
-} from "@booking-rush/lib";
+import { type Kafka, type LuaScripts, lazyProducer, type Redis, type TopicMessages } from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import { outboxTopics } from "@booking-rush/lib/contracts";
+import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib/inventory";
+import { type Logger, startProducerSpan } from "@booking-rush/lib/observability";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
 import type { OutboxRelayConfig } from "./settings";
 

@@ -8,9 +8,12 @@
  * same answer, so ids cannot be probed), 402 PAYMENT_FAILED when it failed or was refunded, 409
  * CONFLICT when it is another booking's, still in flight, or does not cover the amount.
  */
-import { AppError, conflict, type Database, inScope, notFound, systemScope } from "@booking-rush/lib";
+
+import { bookings, payments } from "@booking-rush/db/schema";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { AppError, conflict, notFound } from "@booking-rush/lib/errors";
 import { eq } from "drizzle-orm";
-import { bookings, payments } from "../../../drizzle/schema";
 
 export interface PaymentClaim {
   paymentId: string;

@@ -7,15 +7,11 @@
  * expired is answered RESERVATION_EXPIRED by confirm; the payment service refunds it
  * (booking.expired, or the booking it finds closed).
  */
-import {
-  AppError,
-  createEventConsumer,
-  type Kafka,
-  type KafkaConfig,
-  type Logger,
-  type PaymentEvent,
-  parsePaymentEvent,
-} from "@booking-rush/lib";
+import { createEventConsumer, type Kafka } from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import { type PaymentEvent, parsePaymentEvent } from "@booking-rush/lib/contracts";
+import { AppError } from "@booking-rush/lib/errors";
+import type { Logger } from "@booking-rush/lib/observability";
 import { type BookingStore, cancelBooking, confirmBooking } from "./reservations";
 
 /** Every result of applying a payment outcome (booking_saga_results_total starts each at 0). */

@@ -1,26 +1,20 @@
 /**
  * The reconciler's outcomes, exported by the booking service from what each reconciliation leaves
- * in Redis (services/lib/src/reconciliation/reconciliation-record.ts, keys in inventory/keys.ts).
+ * in Redis (services/reconciler/src/reconciliation-record.ts, keys in lib's inventory/keys.ts).
  * The reconciler runs as a CronJob whose process ends in seconds, before any scrape, and exports
  * none of these itself; the booking service always runs. Sampled in the background: a scrape
  * does no I/O. Every booking replica exports the same values, so queries take `max` over them.
  */
+import { pipelineReplies, type Redis } from "@booking-rush/lib/clients";
 import {
-  Counter,
   eventRegistryKey,
-  Gauge,
-  type Metrics,
-  pipelineReplies,
-  type Redis,
   reconcilerDiscrepancyKey,
   reconcilerLastSuccessKey,
-  reconcilerRunResults,
   reconcilerRunsKey,
   reconcilerZonesKey,
-  type SamplingOptions,
-  sampleInBackground,
-  zoneOutcomes,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/inventory";
+import { Counter, Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "@booking-rush/lib/observability";
+import { reconcilerRunResults, zoneOutcomes } from "@booking-rush/reconciler";
 
 export function registerReconcilerOutcomeMetrics(metrics: Metrics, redis: Redis, sampling?: SamplingOptions) {
   const registers = [metrics.registry];

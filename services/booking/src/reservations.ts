@@ -2,19 +2,9 @@
  * Reserve, confirm and cancel: each one Lua script run atomically in Redis and acknowledged only
  * once a replica has it. Plain functions over the store; the HTTP layer is in routes.ts.
  */
-import {
-  AppError,
-  type BookingRecord,
-  bookingEventKey,
-  type Database,
-  type DurableScripts,
-  eventKeys,
-  eventOfBooking,
-  notFound,
-  showEventKey,
-  userBookingsKey,
-  validationError,
-} from "@booking-rush/lib";
+import type { Database, DurableScripts } from "@booking-rush/lib/clients";
+import { AppError, notFound, validationError } from "@booking-rush/lib/errors";
+import { type BookingRecord, bookingEventKey, eventKeys, eventOfBooking, showEventKey, userBookingsKey } from "@booking-rush/lib/inventory";
 import type { Redis } from "ioredis";
 import type { BookingMetrics } from "./booking-metrics";
 import { checkPaymentCoversBooking } from "./payment-check";

@@ -1,17 +1,7 @@
-import {
-  type AccessControl,
-  authGuard,
-  currentTraceparent,
-  errorResponses,
-  jsonInteger,
-  okSchema,
-  page,
-  pageQuerySchema,
-  pageSchema,
-  traceparentHeader,
-  uuid,
-  validationError,
-} from "@booking-rush/lib";
+import type { AccessControl } from "@booking-rush/lib/auth";
+import { errorResponses, okSchema, page, pageQuerySchema, pageSchema, validationError } from "@booking-rush/lib/errors";
+import { authGuard, jsonInteger, traceparentHeader, uuid } from "@booking-rush/lib/http";
+import { currentTraceparent } from "@booking-rush/lib/observability";
 import { Elysia, t } from "elysia";
 import { getBooking, listBookings, pendingBookings } from "./booking-queries";
 import { bookingSchema, bookingView } from "./booking-view";

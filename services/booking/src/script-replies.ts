@@ -2,7 +2,7 @@
  * The booking scripts answer {'ok'|'replay', json} or {'error', code, details json}; this turns
  * an error reply into the domain error of the API contract.
  */
-import { AppError, type ErrorCode, errorStatus, rateLimited } from "@booking-rush/lib";
+import { AppError, type ErrorCode, errorStatus, rateLimited } from "@booking-rush/lib/errors";
 
 export type ScriptReply = [status: "ok" | "replay", json: string] | [status: "error", code: string, details: string];
 

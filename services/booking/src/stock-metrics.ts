@@ -8,21 +8,13 @@
  * and again for all of them every `zonesRefreshMs` (zones change while an event is drafted, rarely
  * after). With PostgreSQL down the zones already known go on being sampled.
  */
-import {
-  type Database,
-  eventKeys,
-  eventRegistryKey,
-  Gauge,
-  inScope,
-  type Metrics,
-  pipelineReplies,
-  type Redis,
-  type SamplingOptions,
-  sampleInBackground,
-  systemScope,
-} from "@booking-rush/lib";
+
+import { seatZones, shows } from "@booking-rush/db/schema";
+import { type Database, pipelineReplies, type Redis } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "@booking-rush/lib/observability";
 import { eq, inArray } from "drizzle-orm";
-import { seatZones, shows } from "../../../drizzle/schema";
 
 export interface StockSampling extends SamplingOptions {
   /** How often every loaded event's zones are read from PostgreSQL again. */

@@ -1,14 +1,6 @@
-import {
-  Counter,
-  eventKeys,
-  eventRegistryKey,
-  Gauge,
-  type Metrics,
-  type Redis,
-  resultCounter,
-  type SamplingOptions,
-  sampleInBackground,
-} from "@booking-rush/lib";
+import type { Redis } from "@booking-rush/lib/clients";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { Counter, Gauge, type Metrics, resultCounter, type SamplingOptions, sampleInBackground } from "@booking-rush/lib/observability";
 import { sagaResults } from "./payment-saga";
 
 export function createSagaMetrics(metrics: Metrics) {

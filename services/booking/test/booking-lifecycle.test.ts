@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeRedis, createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken } from "@booking-rush/lib";
+import { signAccessToken } from "@booking-rush/lib/auth";
+import { closeRedis } from "@booking-rush/lib/clients";
+import { loadConfig } from "@booking-rush/lib/config";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eventually } from "../../lib/test/support/eventually";
 import { stackConfig } from "../../lib/test/support/stack-config";
 import { createBookingService } from "../src/app";

@@ -6,9 +6,11 @@
  * runs, so a succeeded payment leaves its hold reserved until the buyer confirms.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys, type PaymentEvent, signAccessToken } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { signAccessToken } from "@booking-rush/lib/auth";
+import type { PaymentEvent } from "@booking-rush/lib/contracts";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { eventually } from "../../lib/test/support/eventually";
 import { type PaymentPipeline, paymentPipeline } from "../../payment/test/support/payment-pipeline";
 import { applyPaymentOutcome } from "../src/payment-saga";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createDurableScripts, createMetrics, luaDirectory, readLuaScripts } from "@booking-rush/lib";
+import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
+import { createMetrics } from "@booking-rush/lib/observability";
 import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";

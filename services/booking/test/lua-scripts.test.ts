@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { type EventInventory, eventKeys, loadEventInventory } from "@booking-rush/lib";
+import { type EventInventory, eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
 import { eventually } from "../../lib/test/support/eventually";
 import { luaDirect } from "../../lib/test/support/lua-direct";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib";
+import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib/inventory";
 import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "./support/booking-fixture";

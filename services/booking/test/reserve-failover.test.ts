@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { parseBookingHash } from "@booking-rush/lib";
+import { parseBookingHash } from "@booking-rush/lib/inventory";
 import { eventually } from "../../lib/test/support/eventually";
 import { masterAddress as masterOf, replicasLinked, sentinelClient } from "../../lib/test/support/redis-topology";
 import { stackConfig } from "../../lib/test/support/stack-config";

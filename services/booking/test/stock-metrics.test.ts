@@ -4,8 +4,9 @@
  * by its background sampler alone; and every such value in a scrape that does no I/O.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys, reconcilerRunResults, zoneOutcomes } from "@booking-rush/lib";
-import * as schema from "../../../drizzle/schema";
+import * as schema from "@booking-rush/db/schema";
+import { eventKeys } from "@booking-rush/lib/inventory";
+import { reconcilerRunResults, zoneOutcomes } from "@booking-rush/reconciler";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { seriesValue, timedScrape } from "../../lib/test/support/metrics-text";

@@ -2,26 +2,20 @@
  * The catalog service's clients and routes, built once from config; main.ts serves it, services/all
  * mounts it, tests call it with app.handle().
  */
+import { createAccessControl } from "@booking-rush/lib/auth";
 import {
-  type ApiRateLimitConfig,
-  type AuthConfig,
   closeRedis,
-  createAccessControl,
   createDurableScripts,
   createLocks,
   createLuaScripts,
   createPostgres,
-  createRateLimiter,
   createRedis,
-  type Logger,
   luaDirectory,
-  type Metrics,
-  type PostgresConfig,
-  type RedisConfig,
-  type RedlockConfig,
   readLuaScripts,
-  type ServiceConfig,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/clients";
+import type { ApiRateLimitConfig, AuthConfig, PostgresConfig, RedisConfig, RedlockConfig, ServiceConfig } from "@booking-rush/lib/config";
+import { createRateLimiter } from "@booking-rush/lib/http";
+import type { Logger, Metrics } from "@booking-rush/lib/observability";
 import { createCatalogMetrics } from "./catalog-metrics";
 import { createEventCache } from "./event-cache";
 import { catalogRoutes } from "./routes";

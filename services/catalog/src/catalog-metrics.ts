@@ -1,4 +1,4 @@
-import { Counter, type Metrics } from "@booking-rush/lib";
+import { Counter, type Metrics } from "@booking-rush/lib/observability";
 
 export function createCatalogMetrics(metrics: Metrics) {
   const registers = [metrics.registry];

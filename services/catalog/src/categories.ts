@@ -1,5 +1,5 @@
+import { categories } from "@booking-rush/db/schema";
 import { asc } from "drizzle-orm";
-import { categories } from "../../../drizzle/schema";
 import type { CatalogStore } from "./store";
 
 export async function listCategories(store: CatalogStore) {

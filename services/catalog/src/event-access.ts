@@ -1,7 +1,10 @@
 /** Who may change what: organizers and admins act on their own tenant's events only. */
-import { type AuthenticatedUser, forbidden, notFound, type Transaction } from "@booking-rush/lib";
+
+import { type Event, events } from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import type { Transaction } from "@booking-rush/lib/data";
+import { forbidden, notFound } from "@booking-rush/lib/errors";
 import { eq } from "drizzle-orm";
-import { type Event, events } from "../../../drizzle/schema";
 
 /** The caller's tenant, for creating; buyers and users without a tenant cannot organise. */
 export function organizerTenant(user: AuthenticatedUser): string {

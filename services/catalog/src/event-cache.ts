@@ -6,7 +6,8 @@
  * served from PostgreSQL uncached). Invalidation errors do propagate: a change must not commit
  * while its stale page would stay cached.
  */
-import type { Logger, Redis } from "@booking-rush/lib";
+import type { Redis } from "@booking-rush/lib/clients";
+import type { Logger } from "@booking-rush/lib/observability";
 
 const eventKey = (eventId: string) => `catalog:event:${eventId}`;
 const listVersionKey = "catalog:events:version";

@@ -1,18 +1,10 @@
 /** Events and their shows: creating, changing, reading, listing, deleting drafts. */
-import {
-  type AuthenticatedUser,
-  conflict,
-  forbidden,
-  inScope,
-  notFound,
-  postgresErrorOf,
-  scopeOf,
-  type Transaction as Tx,
-  validationError,
-  writeAudit,
-} from "@booking-rush/lib";
+
+import { categories, type Event, events, shows } from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import { inScope, postgresErrorOf, scopeOf, type Transaction as Tx, writeAudit } from "@booking-rush/lib/data";
+import { conflict, forbidden, notFound, validationError } from "@booking-rush/lib/errors";
 import { and, asc, count, desc, eq, exists, gte, ilike, lte, or, type SQL } from "drizzle-orm";
-import { categories, type Event, events, shows } from "../../../drizzle/schema";
 import { organizerTenant, ownedEvent } from "./event-access";
 import { cancelPublishedEvent, refreshPublishedEvent } from "./publishing";
 import type { Actor, CatalogStore } from "./store";

@@ -2,9 +2,12 @@
  * Publishing hands an event's inventory to the booking scripts in Redis; cancelling closes the
  * sale there and tells the payment saga (event.cancelled through the event's outbox).
  */
-import { conflict, eventKeys, inScope, inventoryOf, loadEventInventory, scopeOf, type Transaction, writeAudit } from "@booking-rush/lib";
+
+import { categories, type Event, events } from "@booking-rush/db/schema";
+import { inScope, scopeOf, type Transaction, writeAudit } from "@booking-rush/lib/data";
+import { conflict } from "@booking-rush/lib/errors";
+import { eventKeys, inventoryOf, loadEventInventory } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
-import { categories, type Event, events } from "../../../drizzle/schema";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";
 import { eventView } from "./views";

@@ -1,24 +1,19 @@
+import type { AccessControl } from "@booking-rush/lib/auth";
+import { errorResponses, okSchema, page, pageQuerySchema, pageSchema, validationError } from "@booking-rush/lib/errors";
 import {
-  type AccessControl,
   authGuard,
-  currentTraceparent,
   dateTime as dateTimeSchema,
-  errorResponses,
   jsonInteger,
   multiLineText,
-  okSchema,
   oneLineText,
-  page,
-  pageQuerySchema,
-  pageSchema,
   type RateLimiter,
   type RateLimitRule,
   rateLimitPlugin,
   requestIdOf,
   traceparentHeader,
   uuid,
-  validationError,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/http";
+import { currentTraceparent } from "@booking-rush/lib/observability";
 import { Elysia, t } from "elysia";
 import { listCategories } from "./categories";
 import { createEvent, createShow, type EventFields, eventDetail, eventShows, listEvents, removeEvent, updateEvent } from "./events";

@@ -1,4 +1,6 @@
-import type { AuthenticatedUser, Database, DurableScripts, Locks, Logger, Redis } from "@booking-rush/lib";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import type { Database, DurableScripts, Locks, Redis } from "@booking-rush/lib/clients";
+import type { Logger } from "@booking-rush/lib/observability";
 import type { CatalogMetrics } from "./catalog-metrics";
 import type { EventCache } from "./event-cache";
 import type { CatalogConfig } from "./settings";

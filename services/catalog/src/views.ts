@@ -1,7 +1,7 @@
 /** Rows as the API shows them (snake_case, ISO 8601 UTC times), and their response schemas. */
 
+import type { Event, SeatZone, Show } from "@booking-rush/db/schema";
 import { t } from "elysia";
-import type { Event, SeatZone, Show } from "../../../drizzle/schema";
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

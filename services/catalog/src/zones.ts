@@ -3,19 +3,13 @@
  * the event is published the counts come live from Redis, where the sale happens; before that
  * from PostgreSQL.
  */
-import {
-  type AuthenticatedUser,
-  conflict,
-  eventKeys,
-  inScope,
-  notFound,
-  scopeOf,
-  serviceUnavailable,
-  type Transaction,
-  validationError,
-} from "@booking-rush/lib";
+
+import { type Event, events, type SeatZone, seats, seatZones, shows } from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import { inScope, scopeOf, type Transaction } from "@booking-rush/lib/data";
+import { conflict, notFound, serviceUnavailable, validationError } from "@booking-rush/lib/errors";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { and, asc, eq } from "drizzle-orm";
-import { type Event, events, type SeatZone, seats, seatZones, shows } from "../../../drizzle/schema";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";
 import { type ZoneCounts, zoneView } from "./views";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { signAccessToken } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { signAccessToken } from "@booking-rush/lib/auth";
 import { count } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;

@@ -3,9 +3,12 @@
  * real path to Kafka (the event's outbox, the outbox relay).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { apiRateLimitSettings, closeRedis, createHttpApp, createLogger, createMetrics, loadConfig } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { closeRedis } from "@booking-rush/lib/clients";
+import { apiRateLimitSettings, loadConfig } from "@booking-rush/lib/config";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import {
   type BookingFixture,
   bookingFixture,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { and, eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { metricValue } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "./support/catalog-fixture";
 

@@ -1,6 +1,6 @@
 /** scripts/seed.ts as the README runs it: a real process against a fresh database and the stack's Redis. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys, eventRegistryKey } from "@booking-rush/lib";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { createFreshDatabase, type FreshDatabase } from "../../lib/test/support/fresh-database";
 import { type CatalogFixture, catalogFixture } from "./support/catalog-fixture";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;

@@ -8,20 +8,12 @@
  * the failover the new master still has a replica, so holds work before the dead node is back.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  authSettings,
-  createHttpApp,
-  createLogger,
-  createMetrics,
-  createReplicaTarget,
-  eventKeys,
-  loadConfig,
-  type Redis,
-  rateLimitKey,
-  smtpSettings,
-  userBookingsKey,
-} from "@booking-rush/lib";
-import * as schema from "../../../drizzle/schema";
+import * as schema from "@booking-rush/db/schema";
+import { createReplicaTarget, type Redis } from "@booking-rush/lib/clients";
+import { authSettings, loadConfig, smtpSettings } from "@booking-rush/lib/config";
+import { createHttpApp, rateLimitKey } from "@booking-rush/lib/http";
+import { eventKeys, userBookingsKey } from "@booking-rush/lib/inventory";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { createAuthService } from "../../auth/src/app";
 import { authServiceSettings } from "../../auth/src/settings";
 import { createBookingService } from "../../booking/src/app";

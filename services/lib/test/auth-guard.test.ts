@@ -4,10 +4,10 @@
  * with that role and tenant (src/auth/user-auth-state.ts).
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import { eq, inArray, sql } from "drizzle-orm";
 import { Elysia, t } from "elysia";
 import { SignJWT } from "jose";
-import * as schema from "../../../drizzle/schema";
 import { type AuthenticatedUser, signAccessToken, verifyAccessToken } from "../src/auth/access-token";
 import { createAccessControl, userAuthStateKey, writeUserAuthState } from "../src/auth/user-auth-state";
 import { createPostgres } from "../src/clients/postgres";

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { migrateDatabase, migrationsFolder } from "@booking-rush/db/migrate";
+import * as schema from "@booking-rush/db/schema";
 import { eq, is } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { migrateDatabase, migrationsFolder } from "../../../drizzle/migrate";
-import * as schema from "../../../drizzle/schema";
 import { createFreshDatabase, type FreshDatabase } from "./support/fresh-database";
 
 const repoRoot = join(import.meta.dir, "..", "..", "..");

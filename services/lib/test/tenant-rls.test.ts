@@ -4,8 +4,8 @@
  * service code in between.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { createPostgres, type Postgres } from "../src/clients/postgres";
 import { inScope, systemScope } from "../src/data/tenant-scope";
 import { createFreshDatabase, type FreshDatabase } from "./support/fresh-database";

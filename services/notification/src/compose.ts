@@ -3,9 +3,11 @@
  * PostgreSQL inside the worker's transaction. The catalog tables have row-level security, so the
  * transaction runs in system scope (inScope(systemScope)); users and bookings have none.
  */
-import type { BookingEvent, PaymentEvent, Transaction } from "@booking-rush/lib";
+
+import { bookings, events, seats, seatZones, shows, users } from "@booking-rush/db/schema";
+import type { BookingEvent, PaymentEvent } from "@booking-rush/lib/contracts";
+import type { Transaction } from "@booking-rush/lib/data";
 import { and, eq, inArray } from "drizzle-orm";
-import { bookings, events, seats, seatZones, shows, users } from "../../../drizzle/schema";
 import { permanent, retryable } from "./failures";
 import { formatMoney, formatSeats, formatTime } from "./format";
 import type { InlineImage } from "./mail-transport";

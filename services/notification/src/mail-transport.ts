@@ -2,7 +2,7 @@
  * SMTP delivery of the notification e-mails: lib's mailer (one pooled transport, inline images for
  * the e-ticket's QR code, nothing of a message logged), and how its failures are judged.
  */
-import type { InlineImage, Mailer } from "@booking-rush/lib";
+import type { InlineImage, Mailer } from "@booking-rush/lib/clients";
 
 export type { InlineImage };
 export type MailTransport = Pick<Mailer, "send" | "close">;

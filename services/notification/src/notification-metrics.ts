@@ -1,4 +1,4 @@
-import { labelledCounter, type Metrics, resultCounter } from "@booking-rush/lib";
+import { labelledCounter, type Metrics, resultCounter } from "@booking-rush/lib/observability";
 import { failureReasons } from "./failures";
 import { templateNames } from "./templates";
 

@@ -27,26 +27,21 @@
  * or Kafka trouble is retried until it passes. Between attempts the consumer keeps its heartbeats,
  * and a worker that is stopping leaves the message uncommitted for whoever takes the partition.
  */
+
+import { processedEvents } from "@booking-rush/db/schema";
 import {
-  type BookingEvent,
   backoffWithJitter,
-  bookingTopics,
   type Database,
   deadLetterMessage,
-  inConsumerSpan,
-  inScope,
   type Kafka,
-  type KafkaConfig,
-  type Logger,
   lazyProducer,
-  type PaymentEvent,
-  parseBookingEvent,
-  parsePaymentEvent,
   superviseConsumer,
-  systemScope,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import { type BookingEvent, bookingTopics, type PaymentEvent, parseBookingEvent, parsePaymentEvent } from "@booking-rush/lib/contracts";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { inConsumerSpan, type Logger } from "@booking-rush/lib/observability";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
-import { processedEvents } from "../../../drizzle/schema";
 import { composeBookingMail, composePaymentMail } from "./compose";
 import { type FailureReason, NotificationFailure, permanent, retryable } from "./failures";
 import { describeSmtpError, isPermanentSmtpError, type MailTransport } from "./mail-transport";

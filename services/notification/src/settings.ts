@@ -1,4 +1,4 @@
-import { ConfigError, settingsGroup } from "@booking-rush/lib";
+import { ConfigError, settingsGroup } from "@booking-rush/lib/config";
 import { Type } from "@sinclair/typebox";
 
 const validTimeZone = (zone: string) => {

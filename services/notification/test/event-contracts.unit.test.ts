@@ -1,6 +1,12 @@
 /** The payment topics' contract (lib/src/events/payment-events.ts) as producers and consumers see it. */
 import { describe, expect, test } from "bun:test";
-import { type PaymentEventData, parseBookingEvent, parseEventCancelled, parsePaymentEvent, paymentEventMessage } from "@booking-rush/lib";
+import {
+  type PaymentEventData,
+  parseBookingEvent,
+  parseEventCancelled,
+  parsePaymentEvent,
+  paymentEventMessage,
+} from "@booking-rush/lib/contracts";
 import { outboxMessage } from "../../booking/src/outbox-message";
 
 const payment: PaymentEventData = {

@@ -5,21 +5,12 @@
  * whose producer does not exist yet, are written by the tests in the shape of their contract.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  createLogger,
-  createMailer,
-  createMetrics,
-  createProducer,
-  type Logger,
-  loadConfig,
-  type PaymentEventData,
-  type PaymentTopic,
-  type Producer,
-  paymentEventMessage,
-  smtpSettings,
-} from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { createMailer, createProducer, type Producer } from "@booking-rush/lib/clients";
+import { loadConfig, smtpSettings } from "@booking-rush/lib/config";
+import { type PaymentEventData, type PaymentTopic, paymentEventMessage } from "@booking-rush/lib/contracts";
+import { createLogger, createMetrics, type Logger } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";

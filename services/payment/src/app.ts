@@ -2,18 +2,10 @@
  * The payment service's clients and routes (main.ts serves them, services/all mounts them), and
  * the worker's (worker.ts). Built once from config.
  */
-import {
-  type AuthConfig,
-  closeRedis,
-  createAccessControl,
-  createKafka,
-  createPostgres,
-  createRedis,
-  type KafkaConfig,
-  type Logger,
-  type PostgresConfig,
-  type RedisConfig,
-} from "@booking-rush/lib";
+import { createAccessControl } from "@booking-rush/lib/auth";
+import { closeRedis, createKafka, createPostgres, createRedis } from "@booking-rush/lib/clients";
+import type { AuthConfig, KafkaConfig, PostgresConfig, RedisConfig } from "@booking-rush/lib/config";
+import type { Logger } from "@booking-rush/lib/observability";
 import { createGatewayClient } from "./gateway/gateway-client";
 import { createPaymentPublisher } from "./payment-publisher";
 import type { PaymentStore } from "./payments";

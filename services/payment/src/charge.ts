@@ -7,9 +7,11 @@
  * which the gateway answers with the charge it already made. The hold's expiry is the deadline: a
  * charge that cannot finish before it fails instead.
  */
-import { type Database, inScope, systemScope } from "@booking-rush/lib";
+
+import { bookings, payments, refunds } from "@booking-rush/db/schema";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
 import { and, eq, inArray } from "drizzle-orm";
-import { bookings, payments, refunds } from "../../../drizzle/schema";
 import type { GatewayClient, GatewayOutcome } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";
 import { paymentEventData } from "./payments";

@@ -1,4 +1,4 @@
-import { Counter, type Metrics, resultCounter } from "@booking-rush/lib";
+import { Counter, type Metrics, resultCounter } from "@booking-rush/lib/observability";
 import type { ChargeResult } from "./charge";
 import type { RefundResult } from "./refund";
 

@@ -5,15 +5,9 @@
  * (nothing changed, the caller retries); a commit that fails after the send leaves a message about
  * a change that did not happen, which its consumers find nothing to act on.
  */
-import {
-  type Kafka,
-  type KafkaConfig,
-  lazyProducer,
-  type PaymentEventData,
-  type PaymentTopic,
-  paymentEventMessage,
-  paymentTopics,
-} from "@booking-rush/lib";
+import { type Kafka, lazyProducer } from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import { type PaymentEventData, type PaymentTopic, paymentEventMessage, paymentTopics } from "@booking-rush/lib/contracts";
 
 export interface PaymentPublisher {
   publish(type: PaymentTopic, data: PaymentEventData, eventId: string, traceparent?: string): Promise<void>;

@@ -3,18 +3,16 @@
  * paid booking ends without its show (booking.expired, booking.cancelled, event.cancelled). One
  * message at a time per partition, at least once; every handler makes a redelivery harmless.
  */
+import { createEventConsumer, type Database, type Kafka } from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
 import {
   type BookingEvent,
-  createEventConsumer,
-  type Database,
   type EventCancelled,
-  type Kafka,
-  type KafkaConfig,
-  type Logger,
   parseBookingEvent,
   parseEventCancelled,
   parsePaymentEvent,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/contracts";
+import type { Logger } from "@booking-rush/lib/observability";
 import { chargePayment } from "./charge";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentMetrics } from "./payment-metrics";

@@ -7,21 +7,14 @@
  * written here from its Redis record when the projector has not caught up yet (an upsert that never
  * goes back in time, shared with the projector).
  */
-import {
-  AppError,
-  type AuthenticatedUser,
-  conflict,
-  type Database,
-  inScope,
-  notFound,
-  type Redis,
-  readBooking,
-  systemScope,
-  upsertBookingStates,
-  zoneFacts,
-} from "@booking-rush/lib";
+
+import { bookings, events, type Payment, payments, type Refund, refunds } from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import type { Database, Redis } from "@booking-rush/lib/clients";
+import { inScope, systemScope, upsertBookingStates, zoneFacts } from "@booking-rush/lib/data";
+import { AppError, conflict, notFound } from "@booking-rush/lib/errors";
+import { readBooking } from "@booking-rush/lib/inventory";
 import { and, eq, ne } from "drizzle-orm";
-import { bookings, events, type Payment, payments, type Refund, refunds } from "../../../drizzle/schema";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";
 

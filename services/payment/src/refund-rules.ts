@@ -3,7 +3,7 @@
  * more than 7 days before the show 100%, 3 to 7 days 50%, less than 3 days 0%; an event the
  * organizer cancelled 100% whenever. Exactly 7 days and exactly 3 days fall in the 50% band.
  */
-import type { RefundData } from "@booking-rush/lib";
+import type { RefundData } from "@booking-rush/lib/contracts";
 
 export interface RefundRule {
   percent: number;

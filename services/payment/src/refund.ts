@@ -15,18 +15,13 @@
  * - an event cancelled by its organizer (event.cancelled): 100%;
  * - a hold that expired after its payment succeeded (booking.expired): 100%.
  */
-import {
-  AppError,
-  type AuthenticatedUser,
-  conflict,
-  type Database,
-  inScope,
-  notFound,
-  serviceUnavailable,
-  systemScope,
-} from "@booking-rush/lib";
+
+import { bookings, events, type Payment, payments, type Refund, refunds, shows } from "@booking-rush/db/schema";
+import type { AuthenticatedUser } from "@booking-rush/lib/auth";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { AppError, conflict, notFound, serviceUnavailable } from "@booking-rush/lib/errors";
 import { and, eq, inArray, ne } from "drizzle-orm";
-import { bookings, events, type Payment, payments, type Refund, refunds, shows } from "../../../drizzle/schema";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";
 import { paymentEventData, paymentView } from "./payments";

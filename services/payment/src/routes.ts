@@ -1,4 +1,7 @@
-import { type AccessControl, authGuard, currentTraceparent, errorResponses, okSchema, traceparentHeader, uuid } from "@booking-rush/lib";
+import type { AccessControl } from "@booking-rush/lib/auth";
+import { errorResponses, okSchema } from "@booking-rush/lib/errors";
+import { authGuard, traceparentHeader, uuid } from "@booking-rush/lib/http";
+import { currentTraceparent } from "@booking-rush/lib/observability";
 import { Elysia, t } from "elysia";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
 import { requestRefund } from "./refund";

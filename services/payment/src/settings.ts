@@ -1,4 +1,4 @@
-import { settingsGroup } from "@booking-rush/lib";
+import { settingsGroup } from "@booking-rush/lib/config";
 import { Type } from "@sinclair/typebox";
 
 export const paymentSettings = settingsGroup(

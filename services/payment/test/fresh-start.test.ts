@@ -6,7 +6,7 @@
  * host this topic-partition"), and a booking paid end to end is confirmed, projected and e-mailed.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { allTopics } from "@booking-rush/lib";
+import { allTopics } from "@booking-rush/lib/contracts";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { stack } from "../../lib/test/support/stack";

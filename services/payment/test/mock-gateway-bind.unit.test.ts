@@ -4,7 +4,7 @@
  * is not 127.0.0.1" (still loopback, nothing leaves the machine).
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { loadConfig } from "@booking-rush/lib";
+import { loadConfig } from "@booking-rush/lib/config";
 import { eventually } from "../../lib/test/support/eventually";
 import { startMockGateway } from "../src/gateway/mock-gateway";
 import { mockGatewaySettings } from "../src/gateway/mock-gateway-settings";

@@ -6,9 +6,10 @@
  * the SMTP sink. Each ends with PostgreSQL equal to Redis for the zone.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createProducer, type PaymentEventData, paymentEventMessage } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { createProducer } from "@booking-rush/lib/clients";
+import { type PaymentEventData, paymentEventMessage } from "@booking-rush/lib/contracts";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { theOneMailTo } from "../../notification/test/support/mail-sink";

@@ -6,9 +6,10 @@
  * saga runs here, which is exactly the window this covers.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createDurableScripts, eventKeys, luaDirectory, readLuaScripts } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { expireDueHolds } from "../../booking/src/expiry-sweeper";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";

@@ -6,9 +6,9 @@
  * booking cancelled with its seats back on sale, and PostgreSQL equal to Redis for the zone.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readBooking } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { readBooking } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { post as bookingPost } from "../../booking/test/support/booking-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { zoneCaughtUp } from "../../projector/test/support/zone-sides";

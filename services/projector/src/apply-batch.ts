@@ -14,17 +14,11 @@
  *
  * Concurrent projector replicas serialise per zone on the zone's `zone_sync_state` row.
  */
-import {
-  type Database,
-  inScope,
-  projectorConsumer,
-  systemScope,
-  type Transaction,
-  upsertBookingStates,
-  zoneFacts,
-} from "@booking-rush/lib";
+
+import { bookings, processedEvents, seatZones, users, zoneSyncState } from "@booking-rush/db/schema";
+import type { Database } from "@booking-rush/lib/clients";
+import { inScope, projectorConsumer, systemScope, type Transaction, upsertBookingStates, zoneFacts } from "@booking-rush/lib/data";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { bookings, processedEvents, seatZones, users, zoneSyncState } from "../../../drizzle/schema";
 import type { BookingEvent } from "./booking-event";
 
 export interface PendingEvent {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Metrics, resultCounter } from "@booking-rush/lib";
+import { Counter, Gauge, Histogram, type Metrics, resultCounter } from "@booking-rush/lib/observability";
 
 export const projectorResults = ["applied", "duplicate", "rejected"] as const;
 

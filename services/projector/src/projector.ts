@@ -8,16 +8,15 @@
  */
 import {
   backoffWithJitter,
-  bookingTopics,
   type Database,
   deadLetterMessage,
-  inConsumerSpan,
   type Kafka,
-  type KafkaConfig,
-  type Logger,
   lazyProducer,
   superviseConsumer,
-} from "@booking-rush/lib";
+} from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { inConsumerSpan, type Logger } from "@booking-rush/lib/observability";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { applyBatch, type PendingEvent } from "./apply-batch";
 import { parseBookingEvent } from "./booking-event";

@@ -6,9 +6,11 @@
  * producer: every rejected event reaches the dead-letter topic and the projector goes on applying.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createKafka, createMetrics, type Message } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { createKafka, type Message } from "@booking-rush/lib/clients";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";

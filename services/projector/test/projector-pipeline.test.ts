@@ -4,9 +4,11 @@
  * Afterwards PostgreSQL equals Redis for every zone once the projector reached the zone's sequence.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics, createMetrics, loadConfig } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { loadConfig } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";

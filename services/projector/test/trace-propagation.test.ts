@@ -5,8 +5,8 @@
  * worker processes run as deployed (real processes, OTLP/HTTP to a receiver on loopback).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bookingTopics } from "@booking-rush/lib";
-import * as schema from "../../../drizzle/schema";
+import * as schema from "@booking-rush/db/schema";
+import { bookingTopics } from "@booking-rush/lib/contracts";
 import { type BookingFixture, bookingFixture, tokenFor } from "../../booking/test/support/booking-fixture";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";

@@ -4,16 +4,10 @@
  * up in time; reported, nothing written), failed (an event could not be reconciled). An event that
  * fails does not stop the others.
  */
-import {
-  liveEventIds,
-  type ReconcileDependencies,
-  type ReconcileOptions,
-  type RunResult,
-  reconcileEvent,
-  reconcilerLastSuccessKey,
-  reconcilerRunsKey,
-  type ZoneReport,
-} from "@booking-rush/lib";
+import { reconcilerLastSuccessKey, reconcilerRunsKey } from "@booking-rush/lib/inventory";
+import { liveEventIds } from "./postgres-side";
+import { type ReconcileDependencies, type ReconcileOptions, reconcileEvent, type ZoneReport } from "./reconcile";
+import type { RunResult } from "./reconciliation-record";
 
 /** The process's exit code for a result: a CronJob sees at a glance which runs did something. */
 export const exitCodeOf: Record<RunResult, number> = { clean: 0, failed: 1, repaired: 2, lagging: 3 };

@@ -5,7 +5,8 @@
  * closed." until restarted; the cause is covered deterministically in lib's redis-reconnect test).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeRedis, createRedis, reconcilerRunsKey } from "@booking-rush/lib";
+import { closeRedis, createRedis } from "@booking-rush/lib/clients";
+import { reconcilerRunsKey } from "@booking-rush/lib/inventory";
 import Redis from "ioredis";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../lib/test/support/eventually";

@@ -4,26 +4,15 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  bookingTopics,
-  createAccessControl,
-  createHttpApp,
-  createLogger,
-  createMetrics,
-  createReconciler,
-  eventKeys,
-  inventoryDiscrepancyTopic,
-  loadConfig,
-  reconcileEvent,
-  reconcilerDiscrepancyKey,
-  reconcilerLastSuccessKey,
-  reconcilerSettings,
-  StaleLockError,
-  signAccessToken,
-  type ZoneReport,
-} from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { createAccessControl, signAccessToken } from "@booking-rush/lib/auth";
+import { StaleLockError } from "@booking-rush/lib/clients";
+import { loadConfig } from "@booking-rush/lib/config";
+import { bookingTopics, inventoryDiscrepancyTopic } from "@booking-rush/lib/contracts";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { eventKeys, reconcilerDiscrepancyKey, reconcilerLastSuccessKey } from "@booking-rush/lib/inventory";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import * as schema from "../../../drizzle/schema";
 import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
@@ -35,6 +24,9 @@ import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../../projector/src/projector";
 import { createProjectorMetrics } from "../../projector/src/projector-metrics";
 import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
+import { reconcileEvent, type ZoneReport } from "../src/reconcile";
+import { createReconciler } from "../src/reconciler";
+import { reconcilerSettings } from "../src/reconciler-settings";
 import { reconcileAll } from "../src/run";
 
 let catalog: CatalogFixture;

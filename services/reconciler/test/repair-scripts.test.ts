@@ -1,6 +1,6 @@
 /** The reconciler's scripts straight against Redis (through Sentinel): fencing, compare-and-set, rebuild. */
 import { afterAll, describe, expect, test } from "bun:test";
-import { eventKeys, loadEventInventory } from "@booking-rush/lib";
+import { eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
 import { luaDirect } from "../../lib/test/support/lua-direct";
 
 const direct = luaDirect("repair-scripts");

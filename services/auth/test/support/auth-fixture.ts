@@ -3,9 +3,13 @@
  * sink) over a fresh, migrated database of its own, wrapped in the production kernel; plus helpers
  * to call it, count rows and read the mail sink.
  */
-import { authSettings, createHttpApp, createLogger, createMetrics, loadConfig, signAccessToken, smtpSettings } from "@booking-rush/lib";
+
+import * as schema from "@booking-rush/db/schema";
+import { signAccessToken } from "@booking-rush/lib/auth";
+import { authSettings, loadConfig, smtpSettings } from "@booking-rush/lib/config";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq, sql } from "drizzle-orm";
-import * as schema from "../../../../drizzle/schema";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
 import { stackConfig } from "../../../lib/test/support/stack-config";
 import { createAuthService } from "../../src/app";

@@ -2,20 +2,11 @@
  * A booking service on the real local stack, wrapped in the production kernel, plus a freshly
  * published event of its own (unique ids, so tests never see each other's inventory).
  */
-import {
-  AppError,
-  authSettings,
-  createHttpApp,
-  createLogger,
-  createMetrics,
-  type EventInventory,
-  errorStatus,
-  eventKeys,
-  eventRegistryKey,
-  loadConfig,
-  loadEventInventory,
-  type ZoneInventory,
-} from "@booking-rush/lib";
+import { authSettings, loadConfig } from "@booking-rush/lib/config";
+import { AppError, errorStatus } from "@booking-rush/lib/errors";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { type EventInventory, eventKeys, eventRegistryKey, loadEventInventory, type ZoneInventory } from "@booking-rush/lib/inventory";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { signedInToken } from "../../../lib/test/support/signed-in";
 import { stackConfig } from "../../../lib/test/support/stack-config";
 import { createBookingService } from "../../src/app";

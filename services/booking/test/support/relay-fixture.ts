@@ -1,5 +1,7 @@
 /** The real outbox relay and expiry sweeper on the local stack, as their entrypoints wire them. */
-import { createKafka, createMetrics, loadConfig, type Metrics, type Redis } from "@booking-rush/lib";
+import { createKafka, type Redis } from "@booking-rush/lib/clients";
+import { loadConfig } from "@booking-rush/lib/config";
+import { createMetrics, type Metrics } from "@booking-rush/lib/observability";
 import { stackConfig, testLogger } from "../../../lib/test/support/stack-config";
 import { startOutboxRelay } from "../../src/outbox-relay-worker";
 import { type OutboxRelayConfig, outboxRelaySettings } from "../../src/settings";

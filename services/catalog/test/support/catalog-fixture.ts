@@ -3,21 +3,14 @@
  * PostgreSQL database of its own, wrapped in the production kernel; plus tenants, organizers and
  * tokens to act with.
  */
-import {
-  type ApiRateLimitConfig,
-  apiRateLimitSettings,
-  authSettings,
-  createHttpApp,
-  createLogger,
-  createMetrics,
-  eventKeys,
-  eventRegistryKey,
-  inScope,
-  loadConfig,
-  signAccessToken,
-  systemScope,
-} from "@booking-rush/lib";
-import * as schema from "../../../../drizzle/schema";
+
+import * as schema from "@booking-rush/db/schema";
+import { signAccessToken } from "@booking-rush/lib/auth";
+import { type ApiRateLimitConfig, apiRateLimitSettings, authSettings, loadConfig } from "@booking-rush/lib/config";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
 import { signedInToken } from "../../../lib/test/support/signed-in";
 import { stackConfig } from "../../../lib/test/support/stack-config";

@@ -14,8 +14,9 @@
  * remembered as such for a minute, so a flood of signed tokens for a user that does not exist
  * cannot turn into a flood of queries.
  */
+
+import { users } from "@booking-rush/db/schema";
 import { eq } from "drizzle-orm";
-import { users } from "../../../../drizzle/schema";
 import type { Database } from "../clients/postgres";
 import type { Redis } from "../clients/redis";
 import { unauthorized } from "../errors";

@@ -7,10 +7,11 @@
  * keeps its pool's state to itself, and the server's view is the one that matters when the
  * database runs out of connections.
  */
+
+import journal from "@booking-rush/db/migrations/journal";
+import * as schema from "@booking-rush/db/schema";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import journal from "../../../../drizzle/migrations/meta/_journal.json";
-import * as schema from "../../../../drizzle/schema";
 import type { Logger } from "../logger";
 import { Gauge, type Metrics, type SamplingOptions, sampleInBackground } from "../metrics";
 import type { PostgresConfig } from "../settings";

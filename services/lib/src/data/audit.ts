@@ -2,7 +2,7 @@
  * The audit trail (partitioned `audit_logs`): who did what to which entity, before and after.
  * Written in the same transaction as the change it records, so neither exists without the other.
  */
-import { auditLogs } from "../../../../drizzle/schema";
+import { auditLogs } from "@booking-rush/db/schema";
 import type { Database } from "../clients/postgres";
 
 /** A transaction or the database itself: anything drizzle can insert with. */

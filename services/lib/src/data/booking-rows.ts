@@ -4,8 +4,9 @@
  * payment needs its booking's row at once, before the projector may have caught up): both upsert,
  * and an upsert never takes a row back to an older sequence number, so the two never conflict.
  */
+
+import { bookingSeats, bookings, events, seatZones, shows } from "@booking-rush/db/schema";
 import { eq, inArray, sql } from "drizzle-orm";
-import { bookingSeats, bookings, events, seatZones, shows } from "../../../../drizzle/schema";
 import type { BookingState } from "../events/booking-event";
 import type { Transaction } from "./tenant-scope";
 

@@ -2,8 +2,9 @@
  * An event's inventory as PostgreSQL holds it, in the shape the booking scripts load: what
  * publishing loads into Redis, and what the reconciler rebuilds it from.
  */
+
+import { type Event, seats, seatZones, shows } from "@booking-rush/db/schema";
 import { asc, eq, inArray } from "drizzle-orm";
-import { type Event, seats, seatZones, shows } from "../../../../drizzle/schema";
 import type { Transaction } from "../data/tenant-scope";
 import type { EventInventory } from "./load";
 

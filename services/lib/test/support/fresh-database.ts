@@ -9,8 +9,9 @@
  *   beforeAll(async () => { db = await createFreshDatabase("booking"); });
  *   afterAll(() => db?.drop());
  */
+
+import { migrateDatabase } from "@booking-rush/db/migrate";
 import postgres from "postgres";
-import { migrateDatabase } from "../../../../drizzle/migrate";
 
 export interface FreshDatabase {
   /** Database name, e.g. br_test_schema_m3x1k2_9f3a1c. */

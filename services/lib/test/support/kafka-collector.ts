@@ -4,7 +4,8 @@
  * until it has read every partition up to the end offsets Kafka reports at that moment, so a test
  * sees everything that was delivered, duplicates included, without guessing how long to wait.
  */
-import { createConsumer, type EventMessage, ensureTopics, type Kafka, outboxTopics, retryTransientKafka } from "../../src/index";
+import { createConsumer, ensureTopics, type Kafka, retryTransientKafka } from "@booking-rush/lib/clients";
+import { type EventMessage, outboxTopics } from "@booking-rush/lib/contracts";
 import { eventually } from "./eventually";
 
 export interface CollectedMessage {

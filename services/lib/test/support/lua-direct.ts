@@ -1,5 +1,6 @@
 /** The Lua scripts straight against the stack's Redis (through Sentinel), for script tests; every event key a test made is removed at the end. */
-import { closeRedis, createLuaScripts, createRedis, eventKeys, eventRegistryKey, luaDirectory, readLuaScripts } from "../../src/index";
+import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
+import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { stackConfig, testLogger } from "./stack-config";
 
 export function luaDirect(name: string) {

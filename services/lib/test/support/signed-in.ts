@@ -4,7 +4,8 @@
  * service writes at login, in the real Redis, before its token is signed. Users that exist in
  * PostgreSQL need none of this: the guard fills their state from the row.
  */
-import { type AuthenticatedUser, createRedis, type Redis, type Role, signAccessToken, writeUserAuthState } from "../../src/index";
+import { type AuthenticatedUser, type Role, signAccessToken, writeUserAuthState } from "@booking-rush/lib/auth";
+import { createRedis, type Redis } from "@booking-rush/lib/clients";
 import { stackConfig, testLogger } from "./stack-config";
 
 let redis: Redis | undefined;

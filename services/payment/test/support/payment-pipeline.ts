@@ -5,17 +5,13 @@
  * projector, notification worker), each in a group that starts at the topics' end.
  */
 import { expect } from "bun:test";
-import {
-  bookingTopics,
-  createHttpApp,
-  createLogger,
-  createMailer,
-  createMetrics,
-  eventKeys,
-  loadConfig,
-  smtpSettings,
-} from "@booking-rush/lib";
-import * as schema from "../../../../drizzle/schema";
+import * as schema from "@booking-rush/db/schema";
+import { createMailer } from "@booking-rush/lib/clients";
+import { loadConfig, smtpSettings } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { eventKeys } from "@booking-rush/lib/inventory";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-saga";
 import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "../../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../../booking/test/support/relay-fixture";

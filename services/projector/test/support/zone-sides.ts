@@ -4,10 +4,10 @@
  * the two must be equal, exactly.
  */
 import { expect } from "bun:test";
-import { eventKeys } from "@booking-rush/lib";
+import * as schema from "@booking-rush/db/schema";
+import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import type { Redis } from "ioredis";
-import * as schema from "../../../../drizzle/schema";
 import type { CatalogFixture } from "../../../catalog/test/support/catalog-fixture";
 import { eventually } from "../../../lib/test/support/eventually";
 

@@ -3,10 +3,10 @@
  * concert event's id, with both sides and what was done. Sent with the idempotent producer; a
  * failure to send is logged, never a reason to leave a repair undone.
  */
-import { type Kafka, lazyProducer } from "../clients/kafka";
-import type { Logger } from "../logger";
-import type { KafkaConfig } from "../settings";
-import { inventoryDiscrepancyTopic } from "../topics";
+import { type Kafka, lazyProducer } from "@booking-rush/lib/clients";
+import type { KafkaConfig } from "@booking-rush/lib/config";
+import { inventoryDiscrepancyTopic } from "@booking-rush/lib/contracts";
+import type { Logger } from "@booking-rush/lib/observability";
 import type { ZoneReport } from "./reconcile";
 
 export interface DiscrepancyPublisher {

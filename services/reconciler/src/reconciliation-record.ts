@@ -4,9 +4,9 @@
  * which always runs, exports these (services/booking/src/reconciler-outcome-metrics.ts) and the
  * reconciler exports none of them itself: one source, counted once, CronJob or loop.
  */
-import { pipelineReplies, type Redis } from "../clients/redis";
-import { reconcilerDiscrepancyKey, reconcilerZonesKey } from "../inventory/keys";
-import type { Logger } from "../logger";
+import { pipelineReplies, type Redis } from "@booking-rush/lib/clients";
+import { reconcilerDiscrepancyKey, reconcilerZonesKey } from "@booking-rush/lib/inventory";
+import type { Logger } from "@booking-rush/lib/observability";
 
 /** Every result a run ends in: `reconciler_runs_total{result}`, each exported from the start. */
 export const reconcilerRunResults = ["clean", "repaired", "lagging", "failed"] as const;

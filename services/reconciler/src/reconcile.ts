@@ -6,13 +6,10 @@
  * `inventory_discrepancy{zone}`, reconciliation-record.ts) and an `inventory.discrepancy` event.
  * PostgreSQL is only read.
  */
-import type { DurableScripts } from "../clients/durable-scripts";
-import { type Locks, StaleLockError } from "../clients/locks";
-import type { Database } from "../clients/postgres";
-import type { Redis } from "../clients/redis";
-import { AppError } from "../errors";
-import { bookingEventKey, eventKeys, eventRegistryKey, outboxGroup, showEventKey, userBookingsKey } from "../inventory/keys";
-import type { Logger } from "../logger";
+import { type Database, type DurableScripts, type Locks, type Redis, StaleLockError } from "@booking-rush/lib/clients";
+import { AppError } from "@booking-rush/lib/errors";
+import { bookingEventKey, eventKeys, eventRegistryKey, outboxGroup, showEventKey, userBookingsKey } from "@booking-rush/lib/inventory";
+import type { Logger } from "@booking-rush/lib/observability";
 import { classifyZone, discrepancy, type Verdict } from "./classify";
 import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth } from "./postgres-side";

@@ -1,6 +1,6 @@
 /** Redis' side of an event's inventory: whether the event is there, and each zone's counters. */
-import { pipelineReplies, type Redis } from "../clients/redis";
-import { eventKeys } from "../inventory/keys";
+import { pipelineReplies, type Redis } from "@booking-rush/lib/clients";
+import { eventKeys } from "@booking-rush/lib/inventory";
 
 export interface RedisZone {
   total: number;

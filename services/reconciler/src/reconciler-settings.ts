@@ -1,5 +1,5 @@
+import { settingsGroup } from "@booking-rush/lib/config";
 import { Type } from "@sinclair/typebox";
-import { settingsGroup } from "../config";
 
 export const reconcilerSettings = settingsGroup(
   {

@@ -4,12 +4,12 @@
  * the projector has seen at all, the seats sold, and every live booking (reserved or confirmed).
  */
 
+import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "@booking-rush/db/schema";
+import type { Database } from "@booking-rush/lib/clients";
+import type { BookingState } from "@booking-rush/lib/contracts";
+import { inScope, systemScope } from "@booking-rush/lib/data";
+import { inventoryOf } from "@booking-rush/lib/inventory";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "../../../../drizzle/schema";
-import type { Database } from "../clients/postgres";
-import { inScope, systemScope } from "../data/tenant-scope";
-import type { BookingState } from "../events/booking-event";
-import { inventoryOf } from "../inventory/event-inventory";
 
 export interface PostgresZone {
   id: string;

@@ -2,17 +2,21 @@
  * The reconciler's clients and dependencies, built once from config: the reconciler's own process
  * and the booking service's admin endpoints (inventory status, sync) use the same.
  */
-import { createDurableScripts } from "../clients/durable-scripts";
-import { createKafka } from "../clients/kafka";
-import { consumerLag } from "../clients/kafka-lag";
-import { createLocks } from "../clients/locks";
-import { luaDirectory, readLuaScripts } from "../clients/lua-scripts";
-import { createPostgres } from "../clients/postgres";
-import { closeRedis, createRedis } from "../clients/redis";
-import { projectorConsumer } from "../data/booking-rows";
-import type { Logger } from "../logger";
-import type { KafkaConfig, PostgresConfig, RedisConfig, RedlockConfig } from "../settings";
-import { bookingTopics } from "../topics";
+import {
+  closeRedis,
+  consumerLag,
+  createDurableScripts,
+  createKafka,
+  createLocks,
+  createPostgres,
+  createRedis,
+  luaDirectory,
+  readLuaScripts,
+} from "@booking-rush/lib/clients";
+import type { KafkaConfig, PostgresConfig, RedisConfig, RedlockConfig } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { projectorConsumer } from "@booking-rush/lib/data";
+import type { Logger } from "@booking-rush/lib/observability";
 import { createDiscrepancyPublisher } from "./discrepancy-publisher";
 import type { ReconcileDependencies, ReconcileOptions } from "./reconcile";
 import type { ReconcilerConfig } from "./reconciler-settings";

@@ -1,0 +1,3 @@
+/** Application errors and the response envelope. */
+export * from "../envelope";
+export * from "../errors";

@@ -1,0 +1,5 @@
+/** The Redis key layout of an event's inventory, and its readers and loader. */
+export * from "../inventory/booking-records";
+export * from "../inventory/event-inventory";
+export * from "../inventory/keys";
+export * from "../inventory/load";
