@@ -9,7 +9,7 @@ import {
   type SamplingOptions,
   sampleInBackground,
 } from "@booking-rush/lib";
-import { sagaResults } from "./payment-saga";
+import { sagaResults } from "./payment-outcomes";
 
 export function createSagaMetrics(metrics: Metrics) {
   const registers = [metrics.registry];

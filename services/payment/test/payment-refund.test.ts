@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createDurableScripts, eventKeys, luaDirectory, readLuaScripts } from "@booking-rush/lib";
 import { eq } from "drizzle-orm";
 import * as schema from "../../../drizzle/schema";
-import { expireDueHolds } from "../../booking/src/expiry-sweeper";
+import { expireDueHolds } from "../../booking/src/hold-expiry";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";

@@ -1,7 +1,7 @@
 /** The real outbox relay and expiry sweeper on the local stack, as their entrypoints wire them. */
 import { createKafka, createMetrics, loadConfig, type Metrics, type Redis } from "@booking-rush/lib";
 import { stackConfig, testLogger } from "../../../lib/test/support/stack-config";
-import { startOutboxRelay } from "../../src/outbox-relay-worker";
+import { startOutboxRelay } from "../../src/outbox-relay-loop";
 import { type OutboxRelayConfig, outboxRelaySettings } from "../../src/settings";
 import { createOutboxMetrics } from "../../src/worker-metrics";
 

@@ -1,4 +1,4 @@
-/** The payment HTTP service: POST /payments, GET /payments/:id, POST /payments/:id/refund. The charging runs in worker.ts. */
+/** The payment HTTP service: POST /payments, GET /payments/:id, POST /payments/:id/refund. The charging runs in payment-worker.ts. */
 import {
   authSettings,
   kafkaSettings,
@@ -11,8 +11,8 @@ import {
   serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { createPaymentService } from "./src/app";
-import { paymentSettings } from "./src/settings";
+import { createPaymentService } from "../src/app";
+import { paymentSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "payment", port: 3004 }),

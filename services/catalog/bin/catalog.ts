@@ -11,8 +11,8 @@ import {
   serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { createCatalogService } from "./src/app";
-import { catalogSettings } from "./src/settings";
+import { createCatalogService } from "../src/app";
+import { catalogSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "catalog", port: 3002 }),

@@ -11,8 +11,8 @@ import {
   serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { createBookingService, createInventoryAdmin } from "./src/app";
-import { bookingSettings } from "./src/settings";
+import { createBookingService, createInventoryAdmin } from "../src/app";
+import { bookingSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "booking", port: 3003 }),

@@ -15,9 +15,9 @@ import {
   serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { createProjector } from "./src/projector";
-import { createProjectorMetrics } from "./src/projector-metrics";
-import { projectorSettings } from "./src/settings";
+import { createProjector } from "../src/projector-consumer";
+import { createProjectorMetrics } from "../src/projector-metrics";
+import { projectorSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "projector", port: 3041 }),

@@ -19,10 +19,10 @@ import {
   smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { createNotificationMetrics } from "./src/notification-metrics";
-import { createNotifier, notificationTopics } from "./src/notifier";
-import { notificationSettings } from "./src/settings";
-import { loadTemplates } from "./src/templates";
+import { createNotificationMetrics } from "../src/notification-metrics";
+import { createNotifier, notificationTopics } from "../src/notifier";
+import { notificationSettings } from "../src/settings";
+import { loadTemplates } from "../src/templates";
 
 const groups = {
   service: serviceSettings({ name: "notification", port: 3051 }),

@@ -19,12 +19,12 @@ import {
   serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { startExpirySweeper } from "./src/expiry-sweeper";
-import { bookingSettings, expirySweeperSettings } from "./src/settings";
-import { createExpiryMetrics } from "./src/worker-metrics";
+import { startExpirySweeper } from "../src/hold-expiry";
+import { bookingSettings, expirySweeperSettings } from "../src/settings";
+import { createExpiryMetrics } from "../src/worker-metrics";
 
 const groups = {
-  service: serviceSettings({ name: "booking-expiry-sweeper", port: 3031 }),
+  service: serviceSettings({ name: "expiry-sweeper", port: 3031 }),
   redis: redisSettings,
   redlock: redlockSettings,
   leaderElection: leaderElectionSettings,

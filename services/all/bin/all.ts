@@ -3,8 +3,8 @@
  * every dependency they use.
  */
 import { closeRedis, createKafka, createPostgres, createRedis, pingKafka, pingPostgres, pingRedis, runProcess } from "@booking-rush/lib";
-import { allServices } from "./src/app";
-import { allInOneSettings } from "./src/config";
+import { allServices } from "../src/app";
+import { allInOneSettings } from "../src/config";
 
 runProcess(allInOneSettings, (config, logger, metrics) => {
   // One client per dependency for /readyz; the services keep their own.

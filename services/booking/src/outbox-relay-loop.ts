@@ -15,11 +15,11 @@ import {
   readLuaScripts,
   startWorkerLoop,
 } from "@booking-rush/lib";
-import { createOutboxRelay } from "./outbox-relay";
+import { createOutboxRelay } from "./outbox-relay-pass";
 import type { OutboxRelayConfig } from "./settings";
 import type { createOutboxMetrics } from "./worker-metrics";
 
-export interface OutboxRelayWorkerDependencies {
+export interface OutboxRelayLoopDependencies {
   redis: Redis;
   kafka: Kafka;
   logger: Logger;
@@ -27,7 +27,7 @@ export interface OutboxRelayWorkerDependencies {
 }
 
 export function startOutboxRelay(
-  { redis, kafka, logger, metrics }: OutboxRelayWorkerDependencies,
+  { redis, kafka, logger, metrics }: OutboxRelayLoopDependencies,
   config: OutboxRelayConfig & { topics: KafkaConfig["topics"] },
 ) {
   const relay = createOutboxRelay(

@@ -10,8 +10,8 @@ import {
   smtpSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { createAuthService } from "./src/app";
-import { authServiceSettings } from "./src/settings";
+import { createAuthService } from "../src/app";
+import { authServiceSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "auth", port: 3001 }),

@@ -14,12 +14,12 @@ import {
   serviceSettings,
   telemetrySettings,
 } from "@booking-rush/lib";
-import { startOutboxRelay } from "./src/outbox-relay-worker";
-import { outboxRelaySettings } from "./src/settings";
-import { createOutboxMetrics } from "./src/worker-metrics";
+import { startOutboxRelay } from "../src/outbox-relay-loop";
+import { outboxRelaySettings } from "../src/settings";
+import { createOutboxMetrics } from "../src/worker-metrics";
 
 const groups = {
-  service: serviceSettings({ name: "booking-outbox-relay", port: 3032 }),
+  service: serviceSettings({ name: "outbox-relay", port: 3032 }),
   redis: redisSettings,
   kafka: kafkaSettings,
   relay: outboxRelaySettings,
