@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # One image for every service and worker of the monorepo; the Deployment (charts/) chooses the
-# entrypoint with `args`, e.g. ["services/booking/main.ts"] or ["services/payment/worker.ts"].
+# entrypoint with `args`, e.g. ["services/booking/bin/booking.ts"] or ["services/payment/bin/payment-worker.ts"].
 # Production dependencies only, a non-root user, nothing written to the image's filesystem at
 # run time (the root filesystem can be mounted read-only), no HEALTHCHECK: Kubernetes probes
 # /healthz and /readyz.
@@ -35,4 +35,4 @@ COPY services ./services
 USER 1000:1000
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["bun", "run"]
-CMD ["services/all/main.ts"]
+CMD ["services/all/bin/all.ts"]

@@ -164,7 +164,7 @@ await baseline.exited;
 
 const fullSale = await publishSale();
 const servicePort = freePort();
-const service = await startServer(`${import.meta.dir}/../services/booking/main.ts`, servicePort, {});
+const service = await startServer(`${import.meta.dir}/../services/booking/bin/booking.ts`, servicePort, {});
 const full = await drive("full", (index) =>
   fetch(`http://127.0.0.1:${servicePort}/api/v1/bookings/reserve`, {
     method: "POST",

@@ -157,6 +157,28 @@ describe("umbrella chart", () => {
     });
   }
 
+  for (const profile of Object.keys(profiles) as (keyof typeof profiles)[]) {
+    test(`every process's container runs services/<package>/bin/<its chart key>.ts under no other SERVICE_NAME (${profile} profile)`, () => {
+      // The services' Deployments (a dependency's carry no booking-rush/kind) and the reconciler's CronJob.
+      const workloads = [
+        ...objects(profile, "Deployment")
+          .filter((object) => object.metadata.labels?.["booking-rush/kind"])
+          .map((object) => ({ object, spec: object.spec.template.spec })),
+        ...objects(profile, "CronJob").map((object) => ({ object, spec: object.spec.jobTemplate.spec.template.spec })),
+      ];
+      expect(workloads.length, profile).toBeGreaterThanOrEqual(11);
+      for (const { object, spec } of workloads) {
+        const key = object.metadata.labels?.["app.kubernetes.io/name"];
+        const [container] = spec.containers;
+        expect(object.metadata.name, key).toBe(`booking-rush-${key}`);
+        expect(container.args, object.metadata.name).toHaveLength(1);
+        expect(container.args[0], object.metadata.name).toMatch(new RegExp(`^services/[a-z0-9-]+/bin/${key}\\.ts$`));
+        const serviceName = container.env?.find((variable: { name: string }) => variable.name === "SERVICE_NAME");
+        expect(serviceName?.value ?? key, object.metadata.name).toBe(key);
+      }
+    });
+  }
+
   test("API services scale on CPU with an HPA (min 2, max 10, 60 s scale-down), booking also on requests per second", () => {
     for (const name of ["auth", "catalog", "booking", "payment"]) {
       const hpa = named("default", "HorizontalPodAutoscaler", name);

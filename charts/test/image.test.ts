@@ -91,7 +91,11 @@ describe("Dockerfile", () => {
         services: Record<string, { entrypoint: string }>;
       };
       const entrypoints = [
-        ...new Set([...Object.values(values.services).map((service) => service.entrypoint), "drizzle/migrate.ts", "services/all/main.ts"]),
+        ...new Set([
+          ...Object.values(values.services).map((service) => service.entrypoint),
+          "drizzle/migrate.ts",
+          "services/all/bin/all.ts",
+        ]),
       ];
       for (const entrypoint of entrypoints) {
         const build = Bun.spawnSync([process.execPath, "build", "--target=bun", entrypoint, "--outdir", `${scratch}/out`], {

@@ -575,7 +575,7 @@ describe("the CI profile's images, run without a cluster (loopback-only network 
         }
       });
     expect(inside.length).toBeGreaterThan(0);
-    expect(inside.some((item) => item.command.includes("services/booking/main.ts"))).toBe(true);
+    expect(inside.some((item) => item.command.includes("services/booking/bin/booking.ts"))).toBe(true);
     for (const item of inside) expect(item.uid, item.command).toBe("1000");
     // No Redis, PostgreSQL or Kafka here: not ready, and says so without a stack trace.
     const ready = inNamespace("curl", "-sS", "--max-time", "10", "-w", "\n%{http_code}", `http://127.0.0.1:${port}/readyz`);

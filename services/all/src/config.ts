@@ -17,7 +17,7 @@ import { reconcilerSettings } from "@booking-rush/reconciler";
 
 /** Every setting of every service mounted here; grows as services land. */
 export const allInOneSettings = {
-  service: serviceSettings({ name: "booking-rush", port: 3000 }),
+  service: serviceSettings({ name: "all", port: 3000 }),
   redis: redisSettings,
   redlock: redlockSettings,
   postgres: postgresSettings,

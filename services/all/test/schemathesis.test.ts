@@ -47,7 +47,7 @@ beforeAll(async () => {
     stderr: "pipe",
   });
   if (seeded.exitCode !== 0) throw new Error(`seed failed: ${seeded.stderr.toString()}`);
-  platform = spawnWorker("all/main.ts", {
+  platform = spawnWorker("all/bin/all.ts", {
     DATABASE_URL: database.url,
     JWT_SECRET: jwtSecret,
     LOG_LEVEL: "error",

@@ -1,5 +1,5 @@
 /**
- * The auth service's clients and routes, built once from config; main.ts serves it, services/all
+ * The auth service's clients and routes, built once from config; bin/auth.ts serves it, services/all
  * mounts it, tests call it with app.handle().
  */
 import { createAccessControl } from "@booking-rush/lib/auth";

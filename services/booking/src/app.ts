@@ -1,5 +1,5 @@
 /**
- * The booking service's clients and routes, built once from config; main.ts serves it, services/all
+ * The booking service's clients and routes, built once from config; bin/booking.ts serves it, services/all
  * mounts it, tests call it with app.handle().
  */
 import { type AccessControl, createAccessControl } from "@booking-rush/lib/auth";

@@ -1,7 +1,7 @@
 import type { Redis } from "@booking-rush/lib/clients";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { Counter, Gauge, type Metrics, resultCounter, type SamplingOptions, sampleInBackground } from "@booking-rush/lib/observability";
-import { sagaResults } from "./payment-saga";
+import { sagaResults } from "./payment-outcomes";
 
 export function createSagaMetrics(metrics: Metrics) {
   const registers = [metrics.registry];

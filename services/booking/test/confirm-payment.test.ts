@@ -13,7 +13,7 @@ import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import { eventually } from "../../lib/test/support/eventually";
 import { type PaymentPipeline, paymentPipeline } from "../../payment/test/support/payment-pipeline";
-import { applyPaymentOutcome } from "../src/payment-saga";
+import { applyPaymentOutcome } from "../src/payment-outcomes";
 import { post, testAuth } from "./support/booking-fixture";
 
 let world: PaymentPipeline;

@@ -4,7 +4,7 @@ import { createMetrics } from "@booking-rush/lib/observability";
 import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { startExpirySweeper } from "../src/expiry-sweeper";
+import { startExpirySweeper } from "../src/hold-expiry";
 import { createExpiryMetrics } from "../src/worker-metrics";
 import { type BookingFixture, bookingFixture, confirmPaid, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
 import { metricValue, startTestRelay, testKafka } from "./support/relay-fixture";

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe("worker processes", () => {
   test("the expiry sweeper process expires due holds, reports them on /metrics, exits 0 on SIGTERM", async () => {
-    const sweeper = spawnWorker("booking/expiry-sweeper.ts", { EXPIRY_SWEEP_INTERVAL_MS: "100" });
+    const sweeper = spawnWorker("booking/bin/expiry-sweeper.ts", { EXPIRY_SWEEP_INTERVAL_MS: "100" });
     try {
       await sweeper.ready();
       const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
@@ -47,7 +47,7 @@ describe("worker processes", () => {
 
   test("the outbox relay process empties the outbox into Kafka, reports lag on /metrics, hands its lease back on SIGTERM", async () => {
     const consumerName = `relay-process-${crypto.randomUUID()}`;
-    const relay = spawnWorker("booking/outbox-relay.ts", { OUTBOX_CONSUMER_NAME: consumerName, OUTBOX_POLL_INTERVAL_MS: "20" });
+    const relay = spawnWorker("booking/bin/outbox-relay.ts", { OUTBOX_CONSUMER_NAME: consumerName, OUTBOX_POLL_INTERVAL_MS: "20" });
     const sale = await fixture.publish([{ kind: "general", total: 10, price: 1 }]);
     try {
       await relay.ready();
@@ -71,7 +71,7 @@ describe("worker processes", () => {
 
   test("with Kafka out of reach the payment saga process still answers /metrics at once: the lag is sampled in the background, the scrape shows its age", async () => {
     // Nothing listens on this loopback port: every Kafka call of the process fails.
-    const saga = spawnWorker("booking/payment-saga.ts", {
+    const saga = spawnWorker("booking/bin/payment-saga.ts", {
       JWT_SECRET: jwtSecret,
       KAFKA_BROKERS: `127.0.0.1:${freePort()}`,
       PAYMENT_SAGA_GROUP_ID: `saga-no-kafka-${crypto.randomUUID()}`,

@@ -1,6 +1,6 @@
 /**
  * Configuration is read from the environment once, at start-up, validated against a schema and
- * handed down as a typed object. Nothing below main.ts reads process.env.
+ * handed down as a typed object. Nothing below an entrypoint (services/<package>/bin/) reads process.env.
  */
 import { type Static, type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -111,7 +111,7 @@ export function describeSettings(groups: Record<string, AnyGroup>) {
   );
 }
 
-/** loadConfig for a main.ts: a bad configuration prints one message naming each variable and exits 1. */
+/** loadConfig for an entrypoint: a bad configuration prints one message naming each variable and exits 1. */
 export function loadConfigOrExit<G extends Record<string, AnyGroup>>(groups: G, env: Record<string, string | undefined>): ConfigOf<G> {
   try {
     return loadConfig(groups, env);

@@ -43,7 +43,7 @@ export interface ProcessParts {
 
 /**
  * A whole process: start-up (startProcess), the parts it builds from its config, the kernel HTTP
- * app around them, and graceful shutdown. Every main.ts and worker entrypoint is this call.
+ * app around them, and graceful shutdown. Every entrypoint (services/<package>/bin/) is this call.
  */
 export function runProcess<G extends ProcessGroups>(
   groups: G,

@@ -1,6 +1,6 @@
 /**
- * The payment service's clients and routes (main.ts serves them, services/all mounts them), and
- * the worker's (worker.ts). Built once from config.
+ * The payment service's clients and routes (bin/payment.ts serves them, services/all mounts them), and
+ * the worker's (bin/payment-worker.ts). Built once from config.
  */
 import { createAccessControl } from "@booking-rush/lib/auth";
 import { closeRedis, createKafka, createPostgres, createRedis } from "@booking-rush/lib/clients";

@@ -6,7 +6,7 @@ export const paymentSettings = settingsGroup(
     PAYMENT_GATEWAY_URL: Type.String({
       pattern: "^https?://",
       default: "http://127.0.0.1:3099",
-      description: "Base URL of the payment gateway (locally the mock: bun run services/payment/mock-gateway.ts)",
+      description: "Base URL of the payment gateway (locally the mock: bun run services/payment/bin/mock-gateway.ts)",
     }),
     PAYMENT_GATEWAY_ATTEMPTS: Type.Integer({
       minimum: 1,

@@ -11,7 +11,7 @@ import { PartitionAssigners } from "kafkajs";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { spawnWorker } from "../../lib/test/support/worker-process";
-import { paymentWorkerTopics } from "../src/payment-worker";
+import { paymentWorkerTopics } from "../src/payment-consumer";
 
 describe("a worker process whose consumer crashes", () => {
   test("payment worker: not ready while its consumer is crashed, ready again within seconds once it can join, never exited", async () => {
@@ -29,7 +29,7 @@ describe("a worker process whose consumer crashes", () => {
     await blocker.run({ eachMessage: async () => {} });
     await blockerJoined;
 
-    const worker = spawnWorker("payment/worker.ts", {
+    const worker = spawnWorker("payment/bin/payment-worker.ts", {
       PAYMENT_GROUP_ID: groupId,
       PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.crash-${crypto.randomUUID()}`,
     });

@@ -45,29 +45,29 @@ function spawnAllWorkers() {
   const unique = crypto.randomUUID();
   const common = { DATABASE_URL: world.catalog.database.url, JWT_SECRET: "booking-tests-signing-secret-0123456789" };
   return {
-    relay: spawnWorker("booking/outbox-relay.ts", {
+    relay: spawnWorker("booking/bin/outbox-relay.ts", {
       ...common,
       OUTBOX_CONSUMER_NAME: `fresh-start-${unique}`,
       OUTBOX_POLL_INTERVAL_MS: "20",
     }),
-    payment: spawnWorker("payment/worker.ts", {
+    payment: spawnWorker("payment/bin/payment-worker.ts", {
       ...common,
       PAYMENT_GATEWAY_URL: world.gateway.url,
       PAYMENT_GROUP_ID: `fresh-payment-${unique}`,
       PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.fresh-${unique}`,
     }),
-    saga: spawnWorker("booking/payment-saga.ts", {
+    saga: spawnWorker("booking/bin/payment-saga.ts", {
       ...common,
       PAYMENT_SAGA_GROUP_ID: `fresh-saga-${unique}`,
       PAYMENT_SAGA_DEAD_LETTER_TOPIC: `booking.saga.dead-letter.fresh-${unique}`,
     }),
-    projector: spawnWorker("projector/main.ts", {
+    projector: spawnWorker("projector/bin/projector.ts", {
       ...common,
       PROJECTOR_GROUP_ID: `fresh-projector-${unique}`,
       PROJECTOR_DEAD_LETTER_TOPIC: `projector.dead-letter.fresh-${unique}`,
       PROJECTOR_FLUSH_INTERVAL_MS: "100",
     }),
-    notification: spawnWorker("notification/main.ts", {
+    notification: spawnWorker("notification/bin/notification.ts", {
       ...common,
       NOTIFICATION_GROUP_ID: `fresh-notification-${unique}`,
       NOTIFICATION_DEAD_LETTER_TOPIC: `notification.dead-letter.fresh-${unique}`,

@@ -2,7 +2,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { eventually } from "../../lib/test/support/eventually";
 import { createGatewayClient, type RetryPolicy } from "../src/gateway/gateway-client";
-import { startMockGateway } from "../src/gateway/mock-gateway";
+import { startMockGateway } from "../src/gateway/mock-gateway-server";
 
 const gateway = startMockGateway();
 afterAll(() => gateway.stop());

@@ -6,10 +6,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { loadConfig } from "@booking-rush/lib/config";
 import { eventually } from "../../lib/test/support/eventually";
-import { startMockGateway } from "../src/gateway/mock-gateway";
+import { startMockGateway } from "../src/gateway/mock-gateway-server";
 import { mockGatewaySettings } from "../src/gateway/mock-gateway-settings";
 
-const entrypoint = `${import.meta.dir}/../mock-gateway.ts`;
+const entrypoint = `${import.meta.dir}/../bin/mock-gateway.ts`;
 const stops: (() => void)[] = [];
 afterEach(() => {
   for (const stop of stops.splice(0)) stop();

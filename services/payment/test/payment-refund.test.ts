@@ -10,7 +10,7 @@ import * as schema from "@booking-rush/db/schema";
 import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
 import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
-import { expireDueHolds } from "../../booking/src/expiry-sweeper";
+import { expireDueHolds } from "../../booking/src/hold-expiry";
 import { testKafka } from "../../booking/test/support/relay-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { collectMessages } from "../../lib/test/support/kafka-collector";

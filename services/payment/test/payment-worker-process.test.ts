@@ -12,7 +12,7 @@ import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { spawnWorker } from "../../lib/test/support/worker-process";
-import { paymentWorkerTopics } from "../src/payment-worker";
+import { paymentWorkerTopics } from "../src/payment-consumer";
 import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
 
 let world: PaymentPipeline;
@@ -39,7 +39,7 @@ describe("payment worker process", () => {
       PAYMENT_DEAD_LETTER_TOPIC: `payment.dead-letter.test-${crypto.randomUUID()}`,
     };
     world.gateway.knobs.latencyMs = 2_000;
-    const first = spawnWorker("payment/worker.ts", env);
+    const first = spawnWorker("payment/bin/payment-worker.ts", env);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
       await first.ready();
@@ -53,7 +53,7 @@ describe("payment worker process", () => {
       await first.child.exited;
       world.gateway.knobs.latencyMs = 0;
 
-      second = spawnWorker("payment/worker.ts", env);
+      second = spawnWorker("payment/bin/payment-worker.ts", env);
       await second.ready();
       const row = await eventually(
         async () => {

@@ -16,7 +16,7 @@ import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { createProjector } from "../src/projector";
+import { createProjector } from "../src/projector-consumer";
 import { createProjectorMetrics } from "../src/projector-metrics";
 
 const kafka = createKafka(stackConfig.kafka, testLogger, "dead-letter-burst-test");

@@ -15,7 +15,7 @@ import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catal
 import { eventually } from "../../lib/test/support/eventually";
 import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { createProjector } from "../src/projector";
+import { createProjector } from "../src/projector-consumer";
 import { createProjectorMetrics } from "../src/projector-metrics";
 import { projectorSettings } from "../src/settings";
 import { zoneCaughtUp, bothSides as zoneSides } from "./support/zone-sides";

@@ -70,8 +70,8 @@ describe("trace context across Kafka", () => {
         .returning(),
     );
 
-    const relay = spawnWorker("booking/outbox-relay.ts", { ...traced(), OUTBOX_POLL_INTERVAL_MS: "20" });
-    const projector = spawnWorker("projector/main.ts", {
+    const relay = spawnWorker("booking/bin/outbox-relay.ts", { ...traced(), OUTBOX_POLL_INTERVAL_MS: "20" });
+    const projector = spawnWorker("projector/bin/projector.ts", {
       ...traced(),
       DATABASE_URL: catalog.database.url,
       PROJECTOR_GROUP_ID: await groupAtEnd(testKafka, "trace-test", bookingTopics),
@@ -110,7 +110,7 @@ describe("trace context across Kafka", () => {
     await eventually(
       () => {
         const send = spans.find((span) => span.traceId === traceId && span.name === "booking.created send");
-        expect(send).toMatchObject({ parentSpanId: requestSpanId, service: "booking-outbox-relay" });
+        expect(send).toMatchObject({ parentSpanId: requestSpanId, service: "outbox-relay" });
         // Alone in its batch the message's trace continues (parent); in a batch with others it is linked.
         const apply = spans.find(
           (span) =>

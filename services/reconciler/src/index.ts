@@ -6,7 +6,7 @@ export * from "./classify";
 export * from "./discrepancy-publisher";
 export * from "./postgres-side";
 export * from "./reconcile";
-export * from "./reconciler";
+export * from "./reconciler-clients";
 export * from "./reconciler-settings";
 export * from "./reconciliation-record";
 export * from "./redis-side";

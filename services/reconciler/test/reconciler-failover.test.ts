@@ -53,7 +53,7 @@ describe("reconciler loop across a Redis failover", () => {
     const sale = await draftWithZones(catalog, acme.organizerToken);
     expect((await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken)).status).toBe(200);
 
-    const reconciler = spawnWorker("reconciler/main.ts", {
+    const reconciler = spawnWorker("reconciler/bin/reconciler.ts", {
       DATABASE_URL: catalog.database.url,
       RECONCILER_MODE: "loop",
       RECONCILER_INTERVAL_MS: "1000",

@@ -21,11 +21,11 @@ import { groupAtEnd } from "../../lib/test/support/fresh-group";
 import { collectMessages } from "../../lib/test/support/kafka-collector";
 import { seriesValue } from "../../lib/test/support/metrics-text";
 import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { createProjector } from "../../projector/src/projector";
+import { createProjector } from "../../projector/src/projector-consumer";
 import { createProjectorMetrics } from "../../projector/src/projector-metrics";
 import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
 import { reconcileEvent, type ZoneReport } from "../src/reconcile";
-import { createReconciler } from "../src/reconciler";
+import { createReconciler } from "../src/reconciler-clients";
 import { reconcilerSettings } from "../src/reconciler-settings";
 import { reconcileAll } from "../src/run";
 
@@ -212,7 +212,7 @@ describe("reconciler", () => {
     const sale = await settledSale(3, 1);
     const keys = eventKeys(sale.event.id);
     const once = async () => {
-      const child = Bun.spawn([process.execPath, `${import.meta.dir}/../main.ts`], {
+      const child = Bun.spawn([process.execPath, `${import.meta.dir}/../bin/reconciler.ts`], {
         env: {
           ...process.env,
           DATABASE_URL: catalog.database.url,
@@ -285,7 +285,7 @@ describe("reconciler", () => {
       beforeWrite: () => {
         // A stop-the-world pause: this process's event loop cannot extend its lock while another
         // reconciler process waits for it, takes it over and repairs. (spawnSync blocks the loop.)
-        const child = Bun.spawnSync([process.execPath, `${import.meta.dir}/../main.ts`], {
+        const child = Bun.spawnSync([process.execPath, `${import.meta.dir}/../bin/reconciler.ts`], {
           env: {
             ...process.env,
             DATABASE_URL: catalog.database.url,

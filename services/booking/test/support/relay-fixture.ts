@@ -3,7 +3,7 @@ import { createKafka, type Redis } from "@booking-rush/lib/clients";
 import { loadConfig } from "@booking-rush/lib/config";
 import { createMetrics, type Metrics } from "@booking-rush/lib/observability";
 import { stackConfig, testLogger } from "../../../lib/test/support/stack-config";
-import { startOutboxRelay } from "../../src/outbox-relay-worker";
+import { startOutboxRelay } from "../../src/outbox-relay-loop";
 import { type OutboxRelayConfig, outboxRelaySettings } from "../../src/settings";
 import { createOutboxMetrics } from "../../src/worker-metrics";
 

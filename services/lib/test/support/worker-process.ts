@@ -8,7 +8,7 @@ import { freePort } from "./free-port";
 
 const servicesDirectory = `${import.meta.dir}/../../..`;
 
-/** `entrypoint` is relative to services/, e.g. "payment/worker.ts". */
+/** `entrypoint` is relative to services/, e.g. "payment/bin/payment-worker.ts". */
 export function spawnWorker(entrypoint: string, env: Record<string, string>) {
   const port = freePort();
   const child = Bun.spawn([process.execPath, `${servicesDirectory}/${entrypoint}`], {

@@ -2,7 +2,7 @@ import { settingsGroup } from "@booking-rush/lib/config";
 import { Type } from "@sinclair/typebox";
 
 /**
- * The mock gateway process (services/payment/mock-gateway.ts). It binds every interface by default,
+ * The mock gateway process (services/payment/bin/mock-gateway.ts). It binds every interface by default,
  * like every service's HOST: in a pod the kubelet's probes and the payment service reach it on the
  * pod address, never on 127.0.0.1.
  */

@@ -12,7 +12,7 @@ import { bookingTopics } from "@booking-rush/lib/contracts";
 import { createHttpApp } from "@booking-rush/lib/http";
 import { eventKeys } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
-import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-saga";
+import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-outcomes";
 import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "../../../booking/test/support/booking-fixture";
 import { startTestRelay, testKafka } from "../../../booking/test/support/relay-fixture";
 import { catalogFixture, draftWithZones } from "../../../catalog/test/support/catalog-fixture";
@@ -22,14 +22,14 @@ import { createNotificationMetrics } from "../../../notification/src/notificatio
 import { createNotifier, notificationTopics } from "../../../notification/src/notifier";
 import { notificationSettings } from "../../../notification/src/settings";
 import { loadTemplates } from "../../../notification/src/templates";
-import { createProjector } from "../../../projector/src/projector";
+import { createProjector } from "../../../projector/src/projector-consumer";
 import { createProjectorMetrics } from "../../../projector/src/projector-metrics";
 import { createPaymentService } from "../../src/app";
 import { createGatewayClient, type RetryPolicy } from "../../src/gateway/gateway-client";
-import { startMockGateway } from "../../src/gateway/mock-gateway";
+import { startMockGateway } from "../../src/gateway/mock-gateway-server";
+import { createPaymentWorker, paymentWorkerTopics } from "../../src/payment-consumer";
 import { createPaymentMetrics } from "../../src/payment-metrics";
 import { createPaymentPublisher } from "../../src/payment-publisher";
-import { createPaymentWorker, paymentWorkerTopics } from "../../src/payment-worker";
 
 export type PipelineConsumer = "worker" | "saga" | "projector" | "notifier";
 

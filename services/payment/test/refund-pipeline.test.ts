@@ -12,7 +12,7 @@ import { eq } from "drizzle-orm";
 import { post as bookingPost } from "../../booking/test/support/booking-fixture";
 import { eventually } from "../../lib/test/support/eventually";
 import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
-import { refundClosedBooking } from "../src/payment-worker";
+import { refundClosedBooking } from "../src/payment-consumer";
 import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
 
 const day = 24;

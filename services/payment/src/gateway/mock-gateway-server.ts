@@ -3,7 +3,7 @@
  * transient failures (503), a share of declines (402), "fail the next n" for deterministic tests,
  * and a switch that stops it answering at all (time-outs). Like a real acquirer it is idempotent
  * on the caller's key: the same key is the same charge, never a second one. Run by tests and, for
- * local development, by scripts/run (`bun run services/payment/mock-gateway.ts`).
+ * local development, by scripts/run (`bun run services/payment/bin/mock-gateway.ts`).
  *
  *   POST /charges  { idempotency_key, amount, currency, method }  → 201 { id, status: "succeeded", amount } | 402 { status: "declined", reason }
  *   POST /refunds  { idempotency_key, charge_id, amount }          → 201 { id, status: "succeeded", amount } | 404

@@ -5,12 +5,12 @@
 import { closeRedis, createKafka, createRedis, pingKafka, pingRedis } from "@booking-rush/lib/clients";
 import { kafkaSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { startOutboxRelay } from "./src/outbox-relay-worker";
-import { outboxRelaySettings } from "./src/settings";
-import { createOutboxMetrics } from "./src/worker-metrics";
+import { startOutboxRelay } from "../src/outbox-relay-loop";
+import { outboxRelaySettings } from "../src/settings";
+import { createOutboxMetrics } from "../src/worker-metrics";
 
 const groups = {
-  service: serviceSettings({ name: "booking-outbox-relay", port: 3032 }),
+  service: serviceSettings({ name: "outbox-relay", port: 3032 }),
   redis: redisSettings,
   kafka: kafkaSettings,
   relay: outboxRelaySettings,

@@ -16,12 +16,12 @@ import {
 } from "@booking-rush/lib/clients";
 import { redisSettings, redlockSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { startExpirySweeper } from "./src/expiry-sweeper";
-import { bookingSettings, expirySweeperSettings } from "./src/settings";
-import { createExpiryMetrics } from "./src/worker-metrics";
+import { startExpirySweeper } from "../src/hold-expiry";
+import { bookingSettings, expirySweeperSettings } from "../src/settings";
+import { createExpiryMetrics } from "../src/worker-metrics";
 
 const groups = {
-  service: serviceSettings({ name: "booking-expiry-sweeper", port: 3031 }),
+  service: serviceSettings({ name: "expiry-sweeper", port: 3031 }),
   redis: redisSettings,
   redlock: redlockSettings,
   leaderElection: leaderElectionSettings,

@@ -10,8 +10,8 @@ import {
   telemetrySettings,
 } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { createCatalogService } from "./src/app";
-import { catalogSettings } from "./src/settings";
+import { createCatalogService } from "../src/app";
+import { catalogSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "catalog", port: 3002 }),

@@ -4,8 +4,8 @@
  * (0.0.0.0), MOCK_GATEWAY_PORT (3099), MOCK_GATEWAY_LATENCY_MS (50), MOCK_GATEWAY_DECLINE_RATE (0).
  */
 import { loadConfigOrExit } from "@booking-rush/lib/config";
-import { startMockGateway } from "./src/gateway/mock-gateway";
-import { mockGatewaySettings } from "./src/gateway/mock-gateway-settings";
+import { startMockGateway } from "../src/gateway/mock-gateway-server";
+import { mockGatewaySettings } from "../src/gateway/mock-gateway-settings";
 
 const config = loadConfigOrExit({ gateway: mockGatewaySettings }, process.env);
 const gateway = startMockGateway(config.gateway);

@@ -5,13 +5,13 @@
 import { createKafka, pingKafka, pingRedis, registerConsumerLag } from "@booking-rush/lib/clients";
 import { authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { createBookingService } from "./src/app";
-import { createPaymentSaga, paymentSagaTopics } from "./src/payment-saga";
-import { bookingSettings, paymentSagaSettings } from "./src/settings";
-import { createSagaMetrics } from "./src/worker-metrics";
+import { createBookingService } from "../src/app";
+import { createPaymentSaga, paymentSagaTopics } from "../src/payment-outcomes";
+import { bookingSettings, paymentSagaSettings } from "../src/settings";
+import { createSagaMetrics } from "../src/worker-metrics";
 
 const groups = {
-  service: serviceSettings({ name: "booking-payment-saga", port: 3033 }),
+  service: serviceSettings({ name: "payment-saga", port: 3033 }),
   redis: redisSettings,
   postgres: postgresSettings,
   kafka: kafkaSettings,

@@ -5,11 +5,11 @@
 import { createKafka, createPostgres, pingKafka, pingPostgres, registerConsumerLag } from "@booking-rush/lib/clients";
 import { kafkaSettings, postgresSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { createGatewayClient } from "./src/gateway/gateway-client";
-import { createPaymentMetrics } from "./src/payment-metrics";
-import { createPaymentPublisher } from "./src/payment-publisher";
-import { createPaymentWorker, paymentWorkerTopics } from "./src/payment-worker";
-import { paymentSettings } from "./src/settings";
+import { createGatewayClient } from "../src/gateway/gateway-client";
+import { createPaymentWorker, paymentWorkerTopics } from "../src/payment-consumer";
+import { createPaymentMetrics } from "../src/payment-metrics";
+import { createPaymentPublisher } from "../src/payment-publisher";
+import { paymentSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "payment-worker", port: 3044 }),

@@ -9,11 +9,11 @@ import { createLuaScripts, type Kafka, luaDirectory, type Redis, readLuaScripts 
 import type { KafkaConfig } from "@booking-rush/lib/config";
 import type { Logger } from "@booking-rush/lib/observability";
 import { startWorkerLoop } from "@booking-rush/lib/process";
-import { createOutboxRelay } from "./outbox-relay";
+import { createOutboxRelay } from "./outbox-relay-pass";
 import type { OutboxRelayConfig } from "./settings";
 import type { createOutboxMetrics } from "./worker-metrics";
 
-export interface OutboxRelayWorkerDependencies {
+export interface OutboxRelayLoopDependencies {
   redis: Redis;
   kafka: Kafka;
   logger: Logger;
@@ -21,7 +21,7 @@ export interface OutboxRelayWorkerDependencies {
 }
 
 export function startOutboxRelay(
-  { redis, kafka, logger, metrics }: OutboxRelayWorkerDependencies,
+  { redis, kafka, logger, metrics }: OutboxRelayLoopDependencies,
   config: OutboxRelayConfig & { topics: KafkaConfig["topics"] },
 ) {
   const relay = createOutboxRelay(

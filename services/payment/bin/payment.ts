@@ -2,8 +2,8 @@
 import { pingKafka, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import { authSettings, kafkaSettings, postgresSettings, redisSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { createPaymentService } from "./src/app";
-import { paymentSettings } from "./src/settings";
+import { createPaymentService } from "../src/app";
+import { paymentSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "payment", port: 3004 }),

@@ -11,8 +11,8 @@ import {
 } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
 import { reconcilerSettings } from "@booking-rush/reconciler";
-import { createBookingService, createInventoryAdmin } from "./src/app";
-import { bookingSettings } from "./src/settings";
+import { createBookingService, createInventoryAdmin } from "../src/app";
+import { bookingSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "booking", port: 3003 }),

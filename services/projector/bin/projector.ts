@@ -6,9 +6,9 @@ import { createKafka, createPostgres, pingKafka, pingPostgres, registerConsumerL
 import { kafkaSettings, postgresSettings, serviceSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { bookingTopics } from "@booking-rush/lib/contracts";
 import { runProcess } from "@booking-rush/lib/process";
-import { createProjector } from "./src/projector";
-import { createProjectorMetrics } from "./src/projector-metrics";
-import { projectorSettings } from "./src/settings";
+import { createProjector } from "../src/projector-consumer";
+import { createProjectorMetrics } from "../src/projector-metrics";
+import { projectorSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "projector", port: 3041 }),

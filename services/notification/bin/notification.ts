@@ -8,10 +8,10 @@
 import { createKafka, createMailer, createPostgres, pingKafka, pingPostgres, registerConsumerLag } from "@booking-rush/lib/clients";
 import { kafkaSettings, postgresSettings, serviceSettings, smtpSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { createNotificationMetrics } from "./src/notification-metrics";
-import { createNotifier, notificationTopics } from "./src/notifier";
-import { notificationSettings } from "./src/settings";
-import { loadTemplates } from "./src/templates";
+import { createNotificationMetrics } from "../src/notification-metrics";
+import { createNotifier, notificationTopics } from "../src/notifier";
+import { notificationSettings } from "../src/settings";
+import { loadTemplates } from "../src/templates";
 
 const groups = {
   service: serviceSettings({ name: "notification", port: 3051 }),

@@ -1,5 +1,5 @@
 /**
- * The reconciler. `RECONCILER_MODE=once` (the CronJob, and `bun run services/reconciler/main.ts`
+ * The reconciler. `RECONCILER_MODE=once` (the CronJob, and `bun run services/reconciler/bin/reconciler.ts`
  * locally): one pass over every live event, a summary line, and the exit code of its result
  * (0 clean, 2 repaired, 3 lagging, 1 failed). `loop`: a long-running worker that makes a pass every
  * interval while it holds the leadership (one replica works, the others stand by), serving
@@ -18,9 +18,9 @@ import {
   telemetrySettings,
 } from "@booking-rush/lib/config";
 import { runProcess, startProcess, startWorkerLoop } from "@booking-rush/lib/process";
-import { createReconciler } from "./src/reconciler";
-import { reconcilerSettings } from "./src/reconciler-settings";
-import { exitCodeOf, reconcileAll } from "./src/run";
+import { createReconciler } from "../src/reconciler-clients";
+import { reconcilerSettings } from "../src/reconciler-settings";
+import { exitCodeOf, reconcileAll } from "../src/run";
 
 const groups = {
   service: serviceSettings({ name: "reconciler", port: 3061 }),

@@ -4,8 +4,8 @@
  */
 import { closeRedis, createKafka, createPostgres, createRedis, pingKafka, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import { runProcess } from "@booking-rush/lib/process";
-import { allServices } from "./src/app";
-import { allInOneSettings } from "./src/config";
+import { allServices } from "../src/app";
+import { allInOneSettings } from "../src/config";
 
 runProcess(allInOneSettings, (config, logger, metrics) => {
   // One client per dependency for /readyz; the services keep their own.

@@ -2,8 +2,8 @@
 import { pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import { authSettings, postgresSettings, redisSettings, serviceSettings, smtpSettings, telemetrySettings } from "@booking-rush/lib/config";
 import { runProcess } from "@booking-rush/lib/process";
-import { createAuthService } from "./src/app";
-import { authServiceSettings } from "./src/settings";
+import { createAuthService } from "../src/app";
+import { authServiceSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "auth", port: 3001 }),
