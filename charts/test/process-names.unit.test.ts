@@ -7,8 +7,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { parse } from "yaml";
+import { type ReadSource, serviceSettingsDefaults } from "./support/entrypoint-source";
 
 const root = join(import.meta.dir, "..", "..");
 const chart = join(root, "charts", "booking-rush");
@@ -25,24 +26,15 @@ const profiles = readdirSync(chart)
 
 /**
  * The name a process runs under when SERVICE_NAME is not set: the default of the `serviceSettings`
- * its entrypoint runs with, given there or in a module of its own package it imports (services/all
- * keeps its groups in src/config.ts); for the mock gateway, a stand-in without the kernel and its
- * settings, the `service` its log line names. `readSource` takes a path from the repository root.
+ * its entrypoint runs with (support/entrypoint-source.ts); for the mock gateway, a stand-in without
+ * the kernel and its settings, the `service` its log line names.
  */
-function defaultServiceName(path: string, readSource: (path: string) => string | undefined): string | undefined {
-  const source = readSource(path) ?? "";
-  const settingsName = (text: string) => text.match(/serviceSettings\(\{\s*name:\s*"([^"]+)"/)?.[1];
-  const own = settingsName(source);
-  if (own) return own;
-  for (const [, specifier] of source.matchAll(/from "(\.\.?\/[^"]+)"/g)) {
-    const imported = settingsName(readSource(`${join(dirname(path), specifier ?? "")}.ts`) ?? "");
-    if (imported) return imported;
-  }
-  return source.match(/\bservice:\s*"([^"]+)"/)?.[1];
+function defaultServiceName(path: string, readSource: ReadSource): string | undefined {
+  return serviceSettingsDefaults(path, readSource)?.name ?? readSource(path)?.match(/\bservice:\s*"([^"]+)"/)?.[1];
 }
 
 /** What is wrong with chart key `key` whose (merged) values are `service`; an empty list when nothing. */
-function nameProblems(key: string, service: ServiceValues, readSource: (path: string) => string | undefined): string[] {
+function nameProblems(key: string, service: ServiceValues, readSource: ReadSource): string[] {
   const entrypoint = service.entrypoint ?? "";
   const match = entrypoint.match(/^services\/[a-z0-9-]+\/bin\/([a-z0-9-]+)\.ts$/);
   if (!match) return [`${key}: entrypoint ${entrypoint || "(none)"} is not services/<package>/bin/${key}.ts`];
