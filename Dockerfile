@@ -20,6 +20,7 @@ COPY services/projector/package.json services/projector/package.json
 COPY services/notification/package.json services/notification/package.json
 COPY services/reconciler/package.json services/reconciler/package.json
 COPY services/all/package.json services/all/package.json
+COPY services/test-support/package.json services/test-support/package.json
 RUN bun install --frozen-lockfile --production --ignore-scripts
 
 FROM oven/bun:${BUN_VERSION}-slim AS runtime

@@ -1,6 +1,6 @@
 /**
  * Applies drizzle/migrations to a database. Used by `bun run db:migrate`, the Helm migration Job,
- * and tests (services/lib/test/support/fresh-database.ts).
+ * and tests (services/test-support/src/fresh-database.ts).
  *
  *   DATABASE_URL=postgres://user:pass@host:5432/db bun run drizzle/migrate.ts
  *

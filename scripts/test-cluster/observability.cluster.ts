@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { eventually } from "../../services/lib/test/support/eventually";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { expectStatus, logIn, newBuyer, publishedZone, send } from "./support/api";
 import { kubectlJson, root, seedDemo, serviceUrl } from "./support/release";
 

@@ -16,7 +16,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { eventually } from "../../services/lib/test/support/eventually";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { type Answer, expectStatus, inventoryStatus, logIn, newBuyer, publishedZone, RetryLog, send, sendRetrying } from "./support/api";
 import { type Demo, helm, kubectl, kubectlJson, release, releaseSettings, root, seedDemo, serviceUrl } from "./support/release";
 

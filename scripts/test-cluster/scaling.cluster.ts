@@ -13,7 +13,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { eventually } from "../../services/lib/test/support/eventually";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { helm, kubectl as kubectlIn, release, root, run } from "./support/release";
 
 type Condition = { type: string; status: string; reason?: string; message?: string };

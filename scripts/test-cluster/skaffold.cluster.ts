@@ -8,7 +8,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { eventually } from "../../services/lib/test/support/eventually";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { root, run } from "./support/release";
 
 const skaffoldRelease = { name: "booking-rush", namespace: "booking-rush" };

@@ -5,7 +5,7 @@
  * with the namespace so the next install starts empty.
  */
 import { expect, test } from "bun:test";
-import { eventually } from "../../services/lib/test/support/eventually";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { helm, kubectl, kubectlJson, release } from "./support/release";
 
 test("helm uninstall leaves no pod of the release", async () => {

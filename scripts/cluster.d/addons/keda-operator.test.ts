@@ -12,9 +12,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@booking-rush/test-support/free-port";
 import { Kafka, logLevel } from "kafkajs";
 import { stringify } from "yaml";
-import { freePort } from "../../../services/lib/test/support/free-port";
 import { goTool, required, root, run, writeTestKubeconfig } from "./test-support";
 
 const work = mkdtempSync(join(tmpdir(), "keda-operator-test-"));

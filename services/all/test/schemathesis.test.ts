@@ -11,10 +11,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { closeRedis, createRedis } from "@booking-rush/lib/clients";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { createFreshDatabase, type FreshDatabase } from "@booking-rush/test-support/fresh-database";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
+import { spawnWorker } from "@booking-rush/test-support/worker-process";
 import postgres from "postgres";
-import { createFreshDatabase, type FreshDatabase } from "../../lib/test/support/fresh-database";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { spawnWorker } from "../../lib/test/support/worker-process";
 
 const root = join(import.meta.dir, "..", "..", "..");
 const jwtSecret = "schemathesis-signing-secret-0123456789abcdef";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { passwordResetTokens } from "@booking-rush/db/schema";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { eq, sql } from "drizzle-orm";
-import { eventually } from "../../lib/test/support/eventually";
 import { type AuthFixture, authFixture, messagesTo, uniqueEmail } from "./support/auth-fixture";
 
 let fixture: AuthFixture;

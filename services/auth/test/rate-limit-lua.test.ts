@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 
 /** lua/rate-limit.lua straight against Redis (through Sentinel), without the service around it. */
 const redis = createRedis(stackConfig.redis, testLogger, "rate-limit-lua");

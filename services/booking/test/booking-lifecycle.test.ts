@@ -4,11 +4,20 @@ import { closeRedis } from "@booking-rush/lib/clients";
 import { loadConfig } from "@booking-rush/lib/config";
 import { createHttpApp } from "@booking-rush/lib/http";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
-import { eventually } from "../../lib/test/support/eventually";
-import { stackConfig } from "../../lib/test/support/stack-config";
+import {
+  type BookingFixture,
+  bookingFixture,
+  confirmPaid,
+  get,
+  post,
+  testAuth,
+  tokenFor,
+  zoneCounts,
+} from "@booking-rush/test-support/booking-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig } from "@booking-rush/test-support/stack-config";
 import { createBookingService } from "../src/app";
 import { bookingSettings } from "../src/settings";
-import { type BookingFixture, bookingFixture, confirmPaid, get, post, testAuth, tokenFor, zoneCounts } from "./support/booking-fixture";
 
 let fixture: BookingFixture;
 let shortHold: BookingFixture;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { seriesValue } from "../../lib/test/support/metrics-text";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, post, tokenFor } from "@booking-rush/test-support/booking-fixture";
+import { seriesValue } from "@booking-rush/test-support/metrics-text";
 
 let fixture: BookingFixture;
 

@@ -10,11 +10,11 @@ import * as schema from "@booking-rush/db/schema";
 import { signAccessToken } from "@booking-rush/lib/auth";
 import type { PaymentEvent } from "@booking-rush/lib/contracts";
 import { eventKeys } from "@booking-rush/lib/inventory";
+import { post, testAuth } from "@booking-rush/test-support/booking-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
 import { eq } from "drizzle-orm";
-import { eventually } from "../../lib/test/support/eventually";
-import { type PaymentPipeline, paymentPipeline } from "../../payment/test/support/payment-pipeline";
 import { applyPaymentOutcome } from "../src/payment-outcomes";
-import { post, testAuth } from "./support/booking-fixture";
 
 let world: PaymentPipeline;
 let sale: Awaited<ReturnType<PaymentPipeline["sale"]>>;

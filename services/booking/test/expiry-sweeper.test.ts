@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
 import { createMetrics } from "@booking-rush/lib/observability";
-import { eventually } from "../../lib/test/support/eventually";
-import { collectMessages } from "../../lib/test/support/kafka-collector";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
+import {
+  type BookingFixture,
+  bookingFixture,
+  confirmPaid,
+  get,
+  post,
+  tokenFor,
+  zoneCounts,
+} from "@booking-rush/test-support/booking-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { collectMessages } from "@booking-rush/test-support/kafka-collector";
+import { metricValue, startTestRelay, testKafka } from "@booking-rush/test-support/relay-fixture";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { startExpirySweeper } from "../src/hold-expiry";
 import { createExpiryMetrics } from "../src/worker-metrics";
-import { type BookingFixture, bookingFixture, confirmPaid, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
-import { metricValue, startTestRelay, testKafka } from "./support/relay-fixture";
 
 let shortHold: BookingFixture;
 let longHold: BookingFixture;

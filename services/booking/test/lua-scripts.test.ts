@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { type EventInventory, eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
-import { eventually } from "../../lib/test/support/eventually";
-import { luaDirect } from "../../lib/test/support/lua-direct";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { luaDirect } from "@booking-rush/test-support/lua-direct";
 
 /** The scripts straight against Redis (through Sentinel), without the service around them. */
 const direct = luaDirect("lua-direct");

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib/inventory";
-import { eventually } from "../../lib/test/support/eventually";
-import { collectMessages } from "../../lib/test/support/kafka-collector";
-import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "./support/booking-fixture";
-import { metricValue, stack, startTestRelay, testKafka } from "./support/relay-fixture";
+import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "@booking-rush/test-support/booking-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { collectMessages } from "@booking-rush/test-support/kafka-collector";
+import { metricValue, stack, startTestRelay, testKafka } from "@booking-rush/test-support/relay-fixture";
 
 let fixture: BookingFixture;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type BookingFixture, bookingFixture, get, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, get, post, tokenFor, zoneCounts } from "@booking-rush/test-support/booking-fixture";
 
 let fixture: BookingFixture;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parseBookingHash } from "@booking-rush/lib/inventory";
-import { eventually } from "../../lib/test/support/eventually";
-import { masterAddress as masterOf, replicasLinked, sentinelClient } from "../../lib/test/support/redis-topology";
-import { stackConfig } from "../../lib/test/support/stack-config";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, post, tokenFor } from "@booking-rush/test-support/booking-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { masterAddress as masterOf, replicasLinked, sentinelClient } from "@booking-rush/test-support/redis-topology";
+import { stackConfig } from "@booking-rush/test-support/stack-config";
 
 const { masterName } = stackConfig.redis;
 const sentinel = sentinelClient();

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { eventKeys } from "@booking-rush/lib/inventory";
 import { reconcilerRunResults, zoneOutcomes } from "@booking-rush/reconciler";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { seriesValue, timedScrape } from "../../lib/test/support/metrics-text";
-import { type BookingFixture, bookingFixture, post, tokenFor } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, post, tokenFor } from "@booking-rush/test-support/booking-fixture";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { seriesValue, timedScrape } from "@booking-rush/test-support/metrics-text";
 
 let catalog: CatalogFixture;
 let booking: BookingFixture;

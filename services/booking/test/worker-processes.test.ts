@@ -3,10 +3,10 @@
  * serving /readyz and /metrics, doing their work, and shutting down cleanly on SIGTERM.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventually } from "../../lib/test/support/eventually";
-import { freePort } from "../../lib/test/support/free-port";
-import { spawnWorker } from "../../lib/test/support/worker-process";
-import { type BookingFixture, bookingFixture, jwtSecret, post, tokenFor, zoneCounts } from "./support/booking-fixture";
+import { type BookingFixture, bookingFixture, jwtSecret, post, tokenFor, zoneCounts } from "@booking-rush/test-support/booking-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { freePort } from "@booking-rush/test-support/free-port";
+import { spawnWorker } from "@booking-rush/test-support/worker-process";
 
 let fixture: BookingFixture;
 

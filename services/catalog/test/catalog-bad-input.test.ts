@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { signAccessToken } from "@booking-rush/lib/auth";
+import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "@booking-rush/test-support/catalog-fixture";
 import { count } from "drizzle-orm";
-import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;
 let acme: Awaited<ReturnType<CatalogFixture["tenant"]>>;

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { eventKeys } from "@booking-rush/lib/inventory";
-import { eq } from "drizzle-orm";
 import {
   type BookingFixture,
   bookingFixture,
   post as bookingPost,
   tokenFor as bookingToken,
-} from "../../booking/test/support/booking-fixture";
-import { buyerToken, type CatalogFixture, catalogFixture, draftWithZones, eventBody } from "./support/catalog-fixture";
+} from "@booking-rush/test-support/booking-fixture";
+import { buyerToken, type CatalogFixture, catalogFixture, draftWithZones, eventBody } from "@booking-rush/test-support/catalog-fixture";
+import { eq } from "drizzle-orm";
 
 let fixture: CatalogFixture;
 let booking: BookingFixture;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventually } from "../../lib/test/support/eventually";
-import { type CatalogFixture, catalogFixture } from "./support/catalog-fixture";
+import { type CatalogFixture, catalogFixture } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
 
 let fixture: CatalogFixture;
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { eventKeys } from "@booking-rush/lib/inventory";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
+import { metricValue } from "@booking-rush/test-support/relay-fixture";
 import { and, eq } from "drizzle-orm";
-import { metricValue } from "../../booking/test/support/relay-fixture";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;
 

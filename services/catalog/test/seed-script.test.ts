@@ -1,8 +1,8 @@
 /** scripts/seed.ts as the README runs it: a real process against a fresh database and the stack's Redis. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
-import { createFreshDatabase, type FreshDatabase } from "../../lib/test/support/fresh-database";
-import { type CatalogFixture, catalogFixture } from "./support/catalog-fixture";
+import { type CatalogFixture, catalogFixture } from "@booking-rush/test-support/catalog-fixture";
+import { createFreshDatabase, type FreshDatabase } from "@booking-rush/test-support/fresh-database";
 
 let database: FreshDatabase;
 let fixture: CatalogFixture;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
 import { eq } from "drizzle-orm";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "./support/catalog-fixture";
 
 let fixture: CatalogFixture;
 let alpha: Awaited<ReturnType<CatalogFixture["tenant"]>>;

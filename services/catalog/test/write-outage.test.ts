@@ -14,11 +14,8 @@ import { authSettings, loadConfig, smtpSettings } from "@booking-rush/lib/config
 import { createHttpApp, rateLimitKey } from "@booking-rush/lib/http";
 import { eventKeys, userBookingsKey } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
-import { createAuthService } from "../../auth/src/app";
-import { authServiceSettings } from "../../auth/src/settings";
-import { createBookingService } from "../../booking/src/app";
-import { bookingSettings } from "../../booking/src/settings";
-import { eventually } from "../../lib/test/support/eventually";
+import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
 import {
   masterAddress,
   nodeClient,
@@ -27,10 +24,13 @@ import {
   replicationInfo,
   sentinelClient,
   stackRedisAt,
-} from "../../lib/test/support/redis-topology";
-import { stack } from "../../lib/test/support/stack";
-import { stackConfig } from "../../lib/test/support/stack-config";
-import { type CatalogFixture, catalogFixture, draftWithZones, eventBody, jwtSecret } from "./support/catalog-fixture";
+} from "@booking-rush/test-support/redis-topology";
+import { stack } from "@booking-rush/test-support/stack";
+import { stackConfig } from "@booking-rush/test-support/stack-config";
+import { createAuthService } from "../../auth/src/app";
+import { authServiceSettings } from "../../auth/src/settings";
+import { createBookingService } from "../../booking/src/app";
+import { bookingSettings } from "../../booking/src/settings";
 
 const sentinel = sentinelClient();
 const pauser = replicaPauser();

@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { eq, inArray, sql } from "drizzle-orm";
 import { Elysia, t } from "elysia";
 import { SignJWT } from "jose";
@@ -13,7 +14,6 @@ import { createAccessControl, userAuthStateKey, writeUserAuthState } from "../sr
 import { createPostgres } from "../src/clients/postgres";
 import { closeRedis, createRedis } from "../src/clients/redis";
 import { authGuard } from "../src/http/auth-guard";
-import { stackConfig, testLogger } from "./support/stack-config";
 import { call, jsonOf, testKernel } from "./support/test-kernel";
 
 const auth = { jwtSecret: "a-test-signing-secret-of-32-chars!!", accessTokenTtlSeconds: 900, accessTokenClockSkewSeconds: 30 };

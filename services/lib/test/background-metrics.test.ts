@@ -4,12 +4,12 @@
  * answers and with the real Redis, read and then unreachable.
  */
 import { describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { seriesValue, timedScrape } from "@booking-rush/test-support/metrics-text";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { closeRedis, createRedis } from "../src/clients/redis";
 import { infoNumbers, registerRedisMemory } from "../src/clients/redis-memory";
 import { createMetrics, Gauge, sampleInBackground } from "../src/metrics";
-import { eventually } from "./support/eventually";
-import { seriesValue, timedScrape } from "./support/metrics-text";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 describe("background samples", () => {
   test("the sampler refreshes on its timer; when the dependency stops answering the scrape is still immediate, with the last value and a growing age", async () => {

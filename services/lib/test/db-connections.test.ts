@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { createPostgres, registerDbConnectionMetrics } from "../src/clients/postgres";
 import { createMetrics } from "../src/metrics";
-import { eventually } from "./support/eventually";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const pool = createPostgres({ ...stackConfig.postgres, poolMax: 4 }, testLogger);
 afterAll(() => pool.close());

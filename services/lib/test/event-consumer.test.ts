@@ -1,11 +1,11 @@
 /** The one-message-at-a-time consumer of the workers, against the real broker: order, dead-lettering, stop. */
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { groupAtEnd } from "@booking-rush/test-support/fresh-group";
+import { collectMessages } from "@booking-rush/test-support/kafka-collector";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { createEventConsumer } from "../src/clients/event-consumer";
 import { createKafka, createProducer } from "../src/clients/kafka";
-import { eventually } from "./support/eventually";
-import { groupAtEnd } from "./support/fresh-group";
-import { collectMessages } from "./support/kafka-collector";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const kafka = createKafka(stackConfig.kafka, testLogger, "event-consumer-test");
 const topic = `test.event-consumer.${crypto.randomUUID()}`;

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { Elysia, t } from "elysia";
 import postgres from "postgres";
 import { errorResponses, okSchema, pageQuerySchema, pageSchema } from "../src/envelope";
 import { AppError } from "../src/errors";
 import { serverMaxRequestBodyBytes } from "../src/http/json-body";
 import { jsonInteger } from "../src/schemas";
-import { eventually } from "./support/eventually";
 import { call, json, jsonOf, testKernel } from "./support/test-kernel";
 
 const sampleService = new Elysia({ name: "sample", prefix: "/api/v1" })

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { createConsumer, createKafka, createProducer } from "../src/clients/kafka";
 import { consumerLag, registerConsumerLag } from "../src/clients/kafka-lag";
 import { createMetrics } from "../src/metrics";
-import { eventually } from "./support/eventually";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const kafka = createKafka(stackConfig.kafka, testLogger, "lag-test");
 const admin = kafka.admin();

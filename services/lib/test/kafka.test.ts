@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import type { EachBatchPayload } from "kafkajs";
 import { createConsumer, createKafka, createProducer, pingKafka } from "../src/clients/kafka";
-import { eventually } from "./support/eventually";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const kafka = createKafka(stackConfig.kafka, testLogger, "kafka-test");
 const admin = kafka.admin();

@@ -5,10 +5,10 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { testLogger } from "@booking-rush/test-support/stack-config";
 import { KubeConfig } from "@kubernetes/client-node";
 import { coordinationApi, createLeaseLeadership } from "../src/clients/kube-lease";
-import { eventually } from "./support/eventually";
-import { testLogger } from "./support/stack-config";
 
 const server = process.env.KUBE_TEST_API_URL;
 const caFile = process.env.KUBE_TEST_CA_FILE;

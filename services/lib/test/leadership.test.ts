@@ -1,13 +1,13 @@
 /** Leader election over Redlock, against the local stack's three lock servers. */
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stack } from "@booking-rush/test-support/stack";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { createLeadership } from "../src/clients/leadership";
 import { createLocks } from "../src/clients/locks";
 import { leaderElectionSettings } from "../src/clients/process-leadership";
 import { closeRedis, createRedis } from "../src/clients/redis";
 import { loadConfig } from "../src/config";
-import { eventually } from "./support/eventually";
-import { stack } from "./support/stack";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const redis = createRedis(stackConfig.redis, testLogger, "leadership-test");
 const locksOfA = createLocks(stackConfig.redlock, redis, testLogger);

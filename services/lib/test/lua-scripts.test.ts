@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { createLuaScripts, readLuaScripts } from "../src/clients/lua-scripts";
 import { closeRedis, createRedis } from "../src/clients/redis";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const redis = createRedis(stackConfig.redis, testLogger, "lua-test");
 const scripts = readLuaScripts(`${import.meta.dir}/fixtures/lua`);

@@ -5,12 +5,12 @@
  * (NOREPLICAS, replicas paused) is services/catalog/test/write-outage.test.ts.
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { createLuaScripts, luaDirectory, readLuaScripts } from "../src/clients/lua-scripts";
 import { closeRedis, createRedis } from "../src/clients/redis";
 import { dependencyOf } from "../src/http/dependency-errors";
 import { createRateLimiter, type RateLimitDecision, type RateLimitRule } from "../src/http/rate-limit";
-import { eventually } from "./support/eventually";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const unreachable = createRedis(
   { ...stackConfig.redis, sentinels: undefined, url: "redis://127.0.0.1:1", commandTimeoutMs: 300 },

@@ -5,9 +5,9 @@
  * reconciler's long-lived client stayed dead that way. createRedis connects such a client again.
  */
 import { describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { closeRedis, createRedis } from "../src/clients/redis";
-import { eventually } from "./support/eventually";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 describe("Redis clients reconnect after ending on their own", () => {
   test("a reconnect asked for while the client is connecting through the Sentinels: the client comes back", async () => {

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { replicasLinked, stackReplicas } from "@booking-rush/test-support/redis-topology";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import Redis from "ioredis";
 import { closeRedis, createRedis } from "../src/clients/redis";
 import { createReplicaTarget } from "../src/clients/replica-target";
-import { eventually } from "./support/eventually";
-import { replicasLinked, stackReplicas } from "./support/redis-topology";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 const { sentinels, masterName, password } = stackConfig.redis;
 if (!sentinels) throw new Error("REDIS_SENTINELS must be set: these tests exercise the Sentinel topology");

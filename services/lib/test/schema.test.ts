@@ -9,11 +9,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { migrateDatabase, migrationsFolder } from "@booking-rush/db/migrate";
 import * as schema from "@booking-rush/db/schema";
+import { createFreshDatabase, type FreshDatabase } from "@booking-rush/test-support/fresh-database";
 import { eq, is } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { createFreshDatabase, type FreshDatabase } from "./support/fresh-database";
 
 const repoRoot = join(import.meta.dir, "..", "..", "..");
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { freePort } from "@booking-rush/test-support/free-port";
 import { createLogger } from "../src/logger";
 import { shutdown } from "../src/shutdown";
-import { freePort } from "./support/free-port";
 
 const quietLogger = createLogger({ service: "test", write: () => {} });
 

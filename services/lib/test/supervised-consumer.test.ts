@@ -5,11 +5,11 @@
  * work (a replication factor above the number of brokers) is reported as fatal instead of retried.
  */
 import { describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { KafkaJSNonRetriableError } from "kafkajs";
 import { createKafka } from "../src/clients/kafka";
 import { superviseConsumer } from "../src/clients/supervised-consumer";
-import { eventually } from "./support/eventually";
-import { stackConfig, testLogger } from "./support/stack-config";
 import { call, testKernel } from "./support/test-kernel";
 
 const kafka = createKafka(stackConfig.kafka, testLogger, "supervised-consumer-test");

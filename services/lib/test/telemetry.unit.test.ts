@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { trace } from "@opentelemetry/api";
 import { Elysia } from "elysia";
 import { createHttpApp } from "../src/http/server";
 import { createLogger } from "../src/logger";
 import { createMetrics } from "../src/metrics";
 import { startTelemetry } from "../src/telemetry";
-import { eventually } from "./support/eventually";
 
 /** A real OTLP/HTTP receiver on loopback standing in for the OpenTelemetry Collector. */
 const received: { path: string; bytes: number; contentType: string | null }[] = [];

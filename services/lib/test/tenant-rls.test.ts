@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
+import { createFreshDatabase, type FreshDatabase } from "@booking-rush/test-support/fresh-database";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { eq } from "drizzle-orm";
 import { createPostgres, type Postgres } from "../src/clients/postgres";
 import { inScope, systemScope } from "../src/data/tenant-scope";
-import { createFreshDatabase, type FreshDatabase } from "./support/fresh-database";
-import { stackConfig, testLogger } from "./support/stack-config";
 
 let fresh: FreshDatabase;
 let postgres: Postgres;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { createLogger } from "../src/logger";
 import { startWorkerLoop } from "../src/workers/worker-loop";
-import { eventually } from "./support/eventually";
 
 function recordingLogger() {
   const lines: Record<string, unknown>[] = [];

@@ -10,20 +10,20 @@ import { createMailer, createProducer, type Producer } from "@booking-rush/lib/c
 import { loadConfig, smtpSettings } from "@booking-rush/lib/config";
 import { type PaymentEventData, type PaymentTopic, paymentEventMessage } from "@booking-rush/lib/contracts";
 import { createLogger, createMetrics, type Logger } from "@booking-rush/lib/observability";
+import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "@booking-rush/test-support/booking-fixture";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { groupAtEnd } from "@booking-rush/test-support/fresh-group";
+import { attachmentBytes, mailsTo } from "@booking-rush/test-support/mail-sink";
+import { stack, startTestRelay, testKafka } from "@booking-rush/test-support/relay-fixture";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { eq } from "drizzle-orm";
-import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "../../booking/test/support/booking-fixture";
-import { stack, startTestRelay, testKafka } from "../../booking/test/support/relay-fixture";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { groupAtEnd } from "../../lib/test/support/fresh-group";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { formatMoney } from "../src/format";
 import { createNotificationMetrics, type NotificationMetrics } from "../src/notification-metrics";
 import { createNotifier, type HandledMessage, type NotifierHooks, notificationTopics } from "../src/notifier";
 import { type NotificationConfig, notificationSettings } from "../src/settings";
 import { loadTemplates } from "../src/templates";
 import { ticketImageCid, ticketQrPng } from "../src/ticket";
-import { attachmentBytes, mailsTo } from "./support/mail-sink";
 
 let catalog: CatalogFixture;
 let booking: BookingFixture;

@@ -7,10 +7,10 @@
  * group becoming joinable.
  */
 import { describe, expect, test } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { testKafka } from "@booking-rush/test-support/relay-fixture";
+import { spawnWorker } from "@booking-rush/test-support/worker-process";
 import { PartitionAssigners } from "kafkajs";
-import { testKafka } from "../../booking/test/support/relay-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { spawnWorker } from "../../lib/test/support/worker-process";
 import { paymentWorkerTopics } from "../src/payment-consumer";
 
 describe("a worker process whose consumer crashes", () => {

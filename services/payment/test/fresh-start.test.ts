@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { allTopics } from "@booking-rush/lib/contracts";
-import { testKafka } from "../../booking/test/support/relay-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { stack } from "../../lib/test/support/stack";
-import { spawnWorker } from "../../lib/test/support/worker-process";
-import { theOneMailTo } from "../../notification/test/support/mail-sink";
-import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { theOneMailTo } from "@booking-rush/test-support/mail-sink";
+import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
+import { testKafka } from "@booking-rush/test-support/relay-fixture";
+import { stack } from "@booking-rush/test-support/stack";
+import { spawnWorker } from "@booking-rush/test-support/worker-process";
 
 let world: PaymentPipeline;
 

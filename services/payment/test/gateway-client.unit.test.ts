@@ -1,6 +1,6 @@
 /** The gateway client against the mock gateway, a real HTTP server on loopback with its knobs. */
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { eventually } from "../../lib/test/support/eventually";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { createGatewayClient, type RetryPolicy } from "../src/gateway/gateway-client";
 import { startMockGateway } from "../src/gateway/mock-gateway-server";
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { loadConfig } from "@booking-rush/lib/config";
-import { eventually } from "../../lib/test/support/eventually";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { startMockGateway } from "../src/gateway/mock-gateway-server";
 import { mockGatewaySettings } from "../src/gateway/mock-gateway-settings";
 

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { createProducer } from "@booking-rush/lib/clients";
 import { type PaymentEventData, paymentEventMessage } from "@booking-rush/lib/contracts";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { theOneMailTo } from "@booking-rush/test-support/mail-sink";
+import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
+import { testKafka } from "@booking-rush/test-support/relay-fixture";
+import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
 import { eq } from "drizzle-orm";
-import { testKafka } from "../../booking/test/support/relay-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { theOneMailTo } from "../../notification/test/support/mail-sink";
-import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
-import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
 
 let world: PaymentPipeline;
 const waitLong = { timeoutMs: 60_000, intervalMs: 100 };

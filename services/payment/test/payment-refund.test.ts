@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
 import { eventKeys } from "@booking-rush/lib/inventory";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { collectMessages } from "@booking-rush/test-support/kafka-collector";
+import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
+import { testKafka } from "@booking-rush/test-support/relay-fixture";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { eq } from "drizzle-orm";
 import { expireDueHolds } from "../../booking/src/hold-expiry";
-import { testKafka } from "../../booking/test/support/relay-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { collectMessages } from "../../lib/test/support/kafka-collector";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
 
 let world: PaymentPipeline;
 const waitLong = { timeoutMs: 60_000, intervalMs: 100 };

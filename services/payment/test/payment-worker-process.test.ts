@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { groupAtEnd } from "@booking-rush/test-support/fresh-group";
+import { collectMessages } from "@booking-rush/test-support/kafka-collector";
+import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
+import { testKafka } from "@booking-rush/test-support/relay-fixture";
+import { spawnWorker } from "@booking-rush/test-support/worker-process";
 import { eq } from "drizzle-orm";
-import { testKafka } from "../../booking/test/support/relay-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { groupAtEnd } from "../../lib/test/support/fresh-group";
-import { collectMessages } from "../../lib/test/support/kafka-collector";
-import { spawnWorker } from "../../lib/test/support/worker-process";
 import { paymentWorkerTopics } from "../src/payment-consumer";
-import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
 
 let world: PaymentPipeline;
 

@@ -8,12 +8,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { readBooking } from "@booking-rush/lib/inventory";
+import { post as bookingPost } from "@booking-rush/test-support/booking-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
+import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
 import { eq } from "drizzle-orm";
-import { post as bookingPost } from "../../booking/test/support/booking-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { zoneCaughtUp } from "../../projector/test/support/zone-sides";
 import { refundClosedBooking } from "../src/payment-consumer";
-import { type PaymentPipeline, paymentPipeline } from "./support/payment-pipeline";
 
 const day = 24;
 let world: PaymentPipeline;

@@ -1,8 +1,8 @@
 /** applyBatch straight against PostgreSQL: order, duplicates, gaps, rejects, counters. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
 import { eq } from "drizzle-orm";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
 import { applyBatch, type PendingEvent } from "../src/apply-batch";
 import type { BookingEvent, BookingState } from "../src/booking-event";
 

@@ -10,12 +10,12 @@ import * as schema from "@booking-rush/db/schema";
 import { createKafka, type Message } from "@booking-rush/lib/clients";
 import { bookingTopics } from "@booking-rush/lib/contracts";
 import { createMetrics } from "@booking-rush/lib/observability";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { groupAtEnd } from "@booking-rush/test-support/fresh-group";
+import { collectMessages } from "@booking-rush/test-support/kafka-collector";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { eq } from "drizzle-orm";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { groupAtEnd } from "../../lib/test/support/fresh-group";
-import { collectMessages } from "../../lib/test/support/kafka-collector";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
 import { createProjector } from "../src/projector-consumer";
 import { createProjectorMetrics } from "../src/projector-metrics";
 

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { bookingTopics } from "@booking-rush/lib/contracts";
-import { type BookingFixture, bookingFixture, tokenFor } from "../../booking/test/support/booking-fixture";
-import { testKafka } from "../../booking/test/support/relay-fixture";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { groupAtEnd } from "../../lib/test/support/fresh-group";
-import { spawnWorker } from "../../lib/test/support/worker-process";
+import { type BookingFixture, bookingFixture, tokenFor } from "@booking-rush/test-support/booking-fixture";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { groupAtEnd } from "@booking-rush/test-support/fresh-group";
+import { testKafka } from "@booking-rush/test-support/relay-fixture";
+import { spawnWorker } from "@booking-rush/test-support/worker-process";
 
 interface ExportedSpan {
   traceId: string;

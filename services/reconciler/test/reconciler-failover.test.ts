@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { closeRedis, createRedis } from "@booking-rush/lib/clients";
 import { reconcilerRunsKey } from "@booking-rush/lib/inventory";
+import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
+import { spawnWorker } from "@booking-rush/test-support/worker-process";
 import Redis from "ioredis";
-import { type CatalogFixture, catalogFixture, draftWithZones } from "../../catalog/test/support/catalog-fixture";
-import { eventually } from "../../lib/test/support/eventually";
-import { stackConfig, testLogger } from "../../lib/test/support/stack-config";
-import { spawnWorker } from "../../lib/test/support/worker-process";
 
 const { sentinels, masterName } = stackConfig.redis;
 const sentinel = new Redis({ ...sentinels![0]!, protocol: 2 });

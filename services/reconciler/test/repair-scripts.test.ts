@@ -1,7 +1,7 @@
 /** The reconciler's scripts straight against Redis (through Sentinel): fencing, compare-and-set, rebuild. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
-import { luaDirect } from "../../lib/test/support/lua-direct";
+import { luaDirect } from "@booking-rush/test-support/lua-direct";
 
 const direct = luaDirect("repair-scripts");
 const { redis, lua } = direct;

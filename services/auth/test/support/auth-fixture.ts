@@ -9,9 +9,9 @@ import { signAccessToken } from "@booking-rush/lib/auth";
 import { authSettings, loadConfig, smtpSettings } from "@booking-rush/lib/config";
 import { createHttpApp } from "@booking-rush/lib/http";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
+import { createFreshDatabase } from "@booking-rush/test-support/fresh-database";
+import { stackConfig } from "@booking-rush/test-support/stack-config";
 import { eq, sql } from "drizzle-orm";
-import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
-import { stackConfig } from "../../../lib/test/support/stack-config";
 import { createAuthService } from "../../src/app";
 import { type AuthServiceConfig, authServiceSettings } from "../../src/settings";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { stackConfig } from "./stack-config";
 
-const runDirectory = join(import.meta.dir, "..", "..", "..", "..", ".stack", "run");
+const runDirectory = join(import.meta.dir, "..", "..", "..", ".stack", "run");
 const { sentinels, masterName, password } = stackConfig.redis;
 
 /** The replicas the local stack runs (scripts/stack: redis-replica, redis-replica-2). */

@@ -10,8 +10,9 @@
  * a member joins, pauses everything, seeks every partition to its end, and leaves after its first
  * (empty) fetch, committing the seeked offsets.
  */
+
+import { ensureTopics, retryTransientKafka } from "@booking-rush/lib/clients";
 import type { Kafka } from "kafkajs";
-import { ensureTopics, retryTransientKafka } from "../../src/clients/kafka";
 import { stackConfig } from "./stack-config";
 
 /** A loaded machine's broker answers NOT_LEADER_FOR_PARTITION and the like for a moment: the whole step is tried again. */

@@ -8,8 +8,8 @@ import * as schema from "@booking-rush/db/schema";
 import { eventKeys } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
 import type { Redis } from "ioredis";
-import type { CatalogFixture } from "../../../catalog/test/support/catalog-fixture";
-import { eventually } from "../../../lib/test/support/eventually";
+import type { CatalogFixture } from "./catalog-fixture";
+import { eventually } from "./eventually";
 
 export async function bothSides(redis: Redis, catalog: CatalogFixture, eventId: string, zoneId: string) {
   const [total = 0, reserved = 0, sold = 0, seq = 0] = (

@@ -6,7 +6,7 @@ import { expect } from "bun:test";
 import { eventually } from "./eventually";
 import { freePort } from "./free-port";
 
-const servicesDirectory = `${import.meta.dir}/../../..`;
+const servicesDirectory = `${import.meta.dir}/../..`;
 
 /** `entrypoint` is relative to services/, e.g. "payment/bin/payment-worker.ts". */
 export function spawnWorker(entrypoint: string, env: Record<string, string>) {

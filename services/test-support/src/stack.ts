@@ -1,4 +1,4 @@
-const root = `${import.meta.dir}/../../../..`;
+const root = `${import.meta.dir}/../../..`;
 
 /** Stops or starts local stack components (`bash scripts/stack down kafka`, `up`), for failure tests. */
 export function stack(...args: string[]) {

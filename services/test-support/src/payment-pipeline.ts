@@ -5,6 +5,7 @@
  * projector, notification worker), each in a group that starts at the topics' end.
  */
 import { expect } from "bun:test";
+import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "@booking-rush/booking/payment-outcomes";
 import * as schema from "@booking-rush/db/schema";
 import { createMailer } from "@booking-rush/lib/clients";
 import { loadConfig, smtpSettings } from "@booking-rush/lib/config";
@@ -12,24 +13,23 @@ import { bookingTopics } from "@booking-rush/lib/contracts";
 import { createHttpApp } from "@booking-rush/lib/http";
 import { eventKeys } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
-import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "../../../booking/src/payment-outcomes";
-import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "../../../booking/test/support/booking-fixture";
-import { startTestRelay, testKafka } from "../../../booking/test/support/relay-fixture";
-import { catalogFixture, draftWithZones } from "../../../catalog/test/support/catalog-fixture";
-import { groupAtEnd } from "../../../lib/test/support/fresh-group";
-import { stackConfig, testLogger } from "../../../lib/test/support/stack-config";
-import { createNotificationMetrics } from "../../../notification/src/notification-metrics";
-import { createNotifier, notificationTopics } from "../../../notification/src/notifier";
-import { notificationSettings } from "../../../notification/src/settings";
-import { loadTemplates } from "../../../notification/src/templates";
-import { createProjector } from "../../../projector/src/projector-consumer";
-import { createProjectorMetrics } from "../../../projector/src/projector-metrics";
-import { createPaymentService } from "../../src/app";
-import { createGatewayClient, type RetryPolicy } from "../../src/gateway/gateway-client";
-import { startMockGateway } from "../../src/gateway/mock-gateway-server";
-import { createPaymentWorker, paymentWorkerTopics } from "../../src/payment-consumer";
-import { createPaymentMetrics } from "../../src/payment-metrics";
-import { createPaymentPublisher } from "../../src/payment-publisher";
+import { createNotificationMetrics } from "@booking-rush/notification/notification-metrics";
+import { createNotifier, notificationTopics } from "@booking-rush/notification/notifier";
+import { notificationSettings } from "@booking-rush/notification/settings";
+import { loadTemplates } from "@booking-rush/notification/templates";
+import { createPaymentService } from "@booking-rush/payment/app";
+import { createGatewayClient, type RetryPolicy } from "@booking-rush/payment/gateway-client";
+import { startMockGateway } from "@booking-rush/payment/mock-gateway-server";
+import { createPaymentWorker, paymentWorkerTopics } from "@booking-rush/payment/payment-consumer";
+import { createPaymentMetrics } from "@booking-rush/payment/payment-metrics";
+import { createPaymentPublisher } from "@booking-rush/payment/payment-publisher";
+import { createProjector } from "@booking-rush/projector/projector-consumer";
+import { createProjectorMetrics } from "@booking-rush/projector/projector-metrics";
+import { bookingFixture, post as bookingPost, testAuth, tokenFor } from "./booking-fixture";
+import { catalogFixture, draftWithZones } from "./catalog-fixture";
+import { groupAtEnd } from "./fresh-group";
+import { startTestRelay, testKafka } from "./relay-fixture";
+import { stackConfig, testLogger } from "./stack-config";
 
 export type PipelineConsumer = "worker" | "saga" | "projector" | "notifier";
 

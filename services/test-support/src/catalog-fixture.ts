@@ -4,6 +4,8 @@
  * tokens to act with.
  */
 
+import { createCatalogService } from "@booking-rush/catalog/app";
+import { type CatalogConfig, catalogSettings } from "@booking-rush/catalog/settings";
 import * as schema from "@booking-rush/db/schema";
 import { signAccessToken } from "@booking-rush/lib/auth";
 import { type ApiRateLimitConfig, apiRateLimitSettings, authSettings, loadConfig } from "@booking-rush/lib/config";
@@ -11,11 +13,9 @@ import { inScope, systemScope } from "@booking-rush/lib/data";
 import { createHttpApp } from "@booking-rush/lib/http";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
-import { createFreshDatabase } from "../../../lib/test/support/fresh-database";
-import { signedInToken } from "../../../lib/test/support/signed-in";
-import { stackConfig } from "../../../lib/test/support/stack-config";
-import { createCatalogService } from "../../src/app";
-import { type CatalogConfig, catalogSettings } from "../../src/settings";
+import { createFreshDatabase } from "./fresh-database";
+import { signedInToken } from "./signed-in";
+import { stackConfig } from "./stack-config";
 
 export const jwtSecret = "catalog-tests-signing-secret-0123456789";
 export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;

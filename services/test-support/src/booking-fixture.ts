@@ -2,17 +2,18 @@
  * A booking service on the real local stack, wrapped in the production kernel, plus a freshly
  * published event of its own (unique ids, so tests never see each other's inventory).
  */
+
+import { createBookingService } from "@booking-rush/booking/app";
+import { bookingView } from "@booking-rush/booking/booking-view";
+import { confirmBooking } from "@booking-rush/booking/reservations";
+import { type BookingConfig, bookingSettings } from "@booking-rush/booking/settings";
 import { authSettings, loadConfig } from "@booking-rush/lib/config";
 import { AppError, errorStatus } from "@booking-rush/lib/errors";
 import { createHttpApp } from "@booking-rush/lib/http";
 import { type EventInventory, eventKeys, eventRegistryKey, loadEventInventory, type ZoneInventory } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
-import { signedInToken } from "../../../lib/test/support/signed-in";
-import { stackConfig } from "../../../lib/test/support/stack-config";
-import { createBookingService } from "../../src/app";
-import { bookingView } from "../../src/booking-view";
-import { confirmBooking } from "../../src/reservations";
-import { type BookingConfig, bookingSettings } from "../../src/settings";
+import { signedInToken } from "./signed-in";
+import { stackConfig } from "./stack-config";
 
 export const jwtSecret = "booking-tests-signing-secret-0123456789";
 const defaults = loadConfig({ booking: bookingSettings }, {}).booking;

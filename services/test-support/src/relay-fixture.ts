@@ -1,11 +1,12 @@
 /** The real outbox relay and expiry sweeper on the local stack, as their entrypoints wire them. */
+
+import { startOutboxRelay } from "@booking-rush/booking/outbox-relay-loop";
+import { type OutboxRelayConfig, outboxRelaySettings } from "@booking-rush/booking/settings";
+import { createOutboxMetrics } from "@booking-rush/booking/worker-metrics";
 import { createKafka, type Redis } from "@booking-rush/lib/clients";
 import { loadConfig } from "@booking-rush/lib/config";
 import { createMetrics, type Metrics } from "@booking-rush/lib/observability";
-import { stackConfig, testLogger } from "../../../lib/test/support/stack-config";
-import { startOutboxRelay } from "../../src/outbox-relay-loop";
-import { type OutboxRelayConfig, outboxRelaySettings } from "../../src/settings";
-import { createOutboxMetrics } from "../../src/worker-metrics";
+import { stackConfig, testLogger } from "./stack-config";
 
 export const testKafka = createKafka(stackConfig.kafka, testLogger, "booking-test");
 
@@ -35,4 +36,4 @@ export async function metricValue(metrics: Metrics, name: string): Promise<numbe
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
 }
 
-export { stack } from "../../../lib/test/support/stack";
+export { stack } from "./stack";

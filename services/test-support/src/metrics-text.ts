@@ -1,5 +1,5 @@
 /** Reading /metrics as Prometheus does, in tests. */
-import type { Metrics } from "../../src/metrics";
+import type { Metrics } from "@booking-rush/lib/observability";
 
 /** The value of the first series of `name` whose labels include `labels` (undefined: no such series). */
 export function seriesValue(text: string, name: string, labels = "") {
