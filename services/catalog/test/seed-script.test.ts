@@ -1,4 +1,4 @@
-/** scripts/seed.ts as the README runs it: a real process against a fresh database and the stack's Redis. */
+/** scripts/seed.ts as scripts/run runs it (the README's quick start): a real process against a fresh database and the stack's Redis. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { type CatalogFixture, catalogFixture } from "@booking-rush/test-support/catalog-fixture";

@@ -2,8 +2,9 @@
  * Leader election among replicas of a worker (the expiry sweeper, the reconciler's loop mode)
  * over a Redlock: whoever holds `resource` leads; the leader extends it on every call to lead(),
  * the others try to take it. A leader that stops calling (crashed, paused) loses it after `ttlMs`,
- * and another replica takes over at its next call. Only the Redis path exists: a Kubernetes Lease
- * could not be exercised against a real API server on this machine (see the README).
+ * and another replica takes over at its next call. This is the election outside a cluster; inside
+ * one a worker elects through a Kubernetes Lease (kube-lease.ts), process-leadership.ts choosing
+ * between the two from LEADER_ELECTION.
  */
 import type { Logger } from "../logger";
 import type { HeldLock, Locks } from "./locks";
