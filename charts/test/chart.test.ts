@@ -11,6 +11,7 @@ import { settingsCatalog } from "../../scripts/settings-catalog";
 import { describeSettings } from "../../services/lib/src/config";
 import { selectableNames } from "./support/metric-names";
 import { unknownMetrics } from "./support/promql";
+import { ingressBackend, publicRoutes } from "./support/public-routes";
 
 const root = `${import.meta.dir}/../..`;
 const chart = `${root}/charts/booking-rush`;
@@ -285,12 +286,42 @@ describe("umbrella chart", () => {
       "/api/v1/events": "booking-rush-catalog",
       "/api/v1/bookings": "booking-rush-booking",
       "/api/v1/admin": "booking-rush-booking",
+      "/api/v1/admin/users": "booking-rush-auth",
       "/api/v1/payments": "booking-rush-payment",
     });
     for (const service of new Set(Object.values(routes)))
       expect(objects("production", "Service").some((object) => object.metadata.name === service)).toBe(true);
     expect(ingress.spec.tls).toEqual([{ hosts: ["api.booking-rush.example.com"], secretName: "booking-rush-api-tls" }]);
     expect(objects("kind", "Ingress")[0]!.spec.tls).toBeUndefined();
+  });
+
+  test("the ingress sends every public route of each service (its route plugins) to that service's Service", () => {
+    const routes = publicRoutes();
+    expect(routes.length).toBeGreaterThan(30);
+    for (const profile of ["production", "kind", "ci"] as const) {
+      const paths = objects(profile, "Ingress")[0]!.spec.rules[0].http.paths;
+      const misrouted = routes
+        .map((route) => {
+          const path = route.path.replaceAll(/:[a-z_]+/g, "x");
+          return { route: `${route.method} ${route.path}`, expected: `booking-rush-${route.service}`, got: ingressBackend(paths, path) };
+        })
+        .filter((route) => route.got !== route.expected);
+      expect({ profile, misrouted }).toEqual({ profile, misrouted: [] });
+    }
+    // The matching is the Ingress API's: by path element, the longest prefix first.
+    const paths = objects("ci", "Ingress")[0]!.spec.rules[0].http.paths;
+    expect(ingressBackend(paths, "/api/v1/administrator")).toBeUndefined();
+    expect(ingressBackend(paths, "/api/v1/admin/users/x/role")).toBe("booking-rush-auth");
+    expect(ingressBackend(paths, "/api/v1/admin/inventory-status")).toBe("booking-rush-booking");
+  });
+
+  test("the CI profile's Ingress is Traefik's, on a host that names no release", () => {
+    for (const rendering of [objects("ci", "Ingress"), (renderedAsOther.get("ci") ?? []).filter((object) => object.kind === "Ingress")]) {
+      expect(rendering.length).toBe(1);
+      expect(rendering[0]!.spec.ingressClassName).toBe("traefik");
+      expect(rendering[0]!.spec.rules.map((rule: { host: string }) => rule.host)).toEqual(["booking-rush.cluster.test"]);
+      expect(rendering[0]!.spec.tls).toBeUndefined();
+    }
   });
 
   test("values are checked against values.schema.json: a latest tag or an unknown key is refused", () => {

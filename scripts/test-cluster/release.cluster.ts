@@ -3,13 +3,16 @@
  * the CI profile by scripts/test-cluster/run. In order, on one release:
  *   1. every Deployment and StatefulSet Ready, the migrations hook applied every migration, the
  *      reconciler CronJob scheduled;
- *   2. a purchase end to end through the Services: register, reserve, pay, the saga confirms, the
- *      e-mail is in the in-release SMTP sink, the next reconciler run is clean;
+ *   2. a purchase end to end through the release's Ingress, served by Traefik (the runner installs
+ *      it first): register, log in, reserve, pay, the saga confirms, the e-mail is in the in-release
+ *      SMTP sink, the next reconciler run is clean;
  *   3. the Redis master pod deleted in the middle of a small sale: the in-release Sentinels fail
  *      over, every acknowledged hold is still there, nothing oversold, PostgreSQL agrees;
  *   4. a booking pod deleted under load: clients only retry (same Idempotency-Key), nothing is lost
  *      or doubled;
  *   5. `helm upgrade` to a changed value rolls every pod while requests flow, none fails.
+ * Sections 3–5 call the services' own Services: what they prove is the release's, not the Ingress
+ * controller's (one Traefik pod in front would add its own failure to every retry count).
  * (`helm uninstall` is uninstall.cluster.ts, run after the observability and scaling checks.)
  * Runs inside the cluster's network namespace (scripts/cluster exec), like a pod.
  */
@@ -18,7 +21,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { type Answer, expectStatus, inventoryStatus, logIn, newBuyer, publishedZone, RetryLog, send, sendRetrying } from "./support/api";
-import { type Demo, helm, kubectl, kubectlJson, release, releaseSettings, root, seedDemo, serviceUrl } from "./support/release";
+import {
+  type Demo,
+  helm,
+  ingressEntry,
+  kubectl,
+  kubectlJson,
+  release,
+  releaseSettings,
+  root,
+  seedDemo,
+  serviceUrl,
+} from "./support/release";
 
 const log = (message: string) => console.log(`[cluster] ${message}`);
 
@@ -56,6 +70,8 @@ let adminToken = "";
 
 /** Kept across the sections: the booking the purchase confirmed. */
 let purchaseConfirmedAt = 0;
+/** The release's Ingress, once its controller has taken it. */
+let ingress: ReturnType<typeof ingressEntry>;
 
 describe("the release", () => {
   test("every Deployment and StatefulSet is Ready", () => {
@@ -103,12 +119,31 @@ describe("a purchase end to end", () => {
     expect(demo.zones.Standing).toBeString();
   });
 
-  test("register, reserve, pay: the saga confirms and the e-mail is in the sink", async () => {
-    organizerToken = await logIn(demo.organizer.email, demo.organizer.password);
-    adminToken = await logIn(demo.admin.email, demo.admin.password);
-    const buyer = await newBuyer("purchase");
+  test("Traefik took the release's Ingress: its status names Traefik's Service, which routes the Ingress's host only", async () => {
+    const entry = await eventually(ingressEntry, { timeoutMs: 60_000, intervalMs: 1_000 });
+    expect(entry.className).toBe("traefik");
+    expect(entry.url).toBe("http://traefik.traefik.svc.cluster.local");
+    expect(entry.host).toBe("booking-rush.cluster.test");
+    ingress = entry;
+    // The rule's host reaches the catalog through Traefik; any other host is Traefik's own 404.
+    const events = await send("catalog", "GET", "/events", { entry });
+    expect(events.status).toBe(200);
+    expect(events.body.success).toBe(true);
+    const elsewhere = await send("catalog", "GET", "/events", { entry: { ...entry, host: "not-booking-rush.cluster.test" } });
+    expect(elsewhere.status).toBe(404);
+    expect(String(elsewhere.body)).toContain("404 page not found");
+    log(`Ingress ${release.name}-api (class ${entry.className}) taken by Traefik: ${entry.url}, Host ${entry.host}; another host: 404`);
+  });
+
+  test("through the Ingress: register, log in, reserve, pay; the saga confirms and the e-mail is in the sink", async () => {
+    const entry = ingress;
+    organizerToken = await logIn(demo.organizer.email, demo.organizer.password, entry);
+    adminToken = await logIn(demo.admin.email, demo.admin.password, entry);
+    const registered = await newBuyer("purchase", entry);
+    const buyer = { ...registered, token: await logIn(registered.email, registered.password, entry) };
     const hold = expectStatus(
       await send("booking", "POST", "/bookings/reserve", {
+        entry,
         token: buyer.token,
         idempotencyKey: crypto.randomUUID(),
         body: { show_id: demo.show_id, zone_id: demo.zones.Standing, quantity: 2 },
@@ -119,6 +154,7 @@ describe("a purchase end to end", () => {
     expect(hold.status).toBe("reserved");
     const payment = expectStatus(
       await send("payment", "POST", "/payments", {
+        entry,
         token: buyer.token,
         idempotencyKey: crypto.randomUUID(),
         body: { booking_id: hold.booking_id, method: "card" },
@@ -129,7 +165,7 @@ describe("a purchase end to end", () => {
     const booking = await eventually(
       async () => {
         const answer = expectStatus(
-          await send("booking", "GET", `/bookings/${hold.booking_id}`, { token: buyer.token }),
+          await send("booking", "GET", `/bookings/${hold.booking_id}`, { entry, token: buyer.token }),
           200,
           "booking",
         ).data;
@@ -140,7 +176,11 @@ describe("a purchase end to end", () => {
     );
     purchaseConfirmedAt = Date.now();
     expect(booking.quantity).toBe(2);
-    const paid = expectStatus(await send("payment", "GET", `/payments/${payment.payment_id}`, { token: buyer.token }), 200, "payment").data;
+    const paid = expectStatus(
+      await send("payment", "GET", `/payments/${payment.payment_id}`, { entry, token: buyer.token }),
+      200,
+      "payment",
+    ).data;
     expect(paid.status).toBe("succeeded");
     const mail = await eventually(
       async () => {
@@ -152,7 +192,7 @@ describe("a purchase end to end", () => {
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     log(
-      `purchase: booking ${hold.booking_id} confirmed, payment ${payment.payment_id} succeeded, e-mail "${mail.subject}" caught by the sink`,
+      `purchase through the Ingress (Traefik, Host ${entry.host}): buyer registered and logged in, booking ${hold.booking_id} confirmed, payment ${payment.payment_id} succeeded, e-mail "${mail.subject}" caught by the sink`,
     );
   });
 

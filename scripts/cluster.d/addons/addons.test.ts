@@ -1,8 +1,10 @@
 /**
- * The cluster's scaling and load-test add-ons (scripts/cluster-addons), checked without a cluster:
+ * The cluster's scaling, load-test and ingress add-ons (scripts/cluster-addons), checked without a cluster:
  * - the manifests each add-on applies are accepted by a real Kubernetes 1.33 API server
  *   (scripts/kube-apiserver, the one the Lease tests use): CRDs and namespaces for real, everything
  *   else with a server-side dry run and strict field validation, which does reject a misspelt field;
+ * - Traefik: the IngressClass `traefik` it serves, the Kubernetes Ingress provider alone, nothing it
+ *   would send off the machine, non-root on a read-only root, and the chart's CI Ingress accepted;
  * - the chart's HPAs and KEDA ScaledObjects (values-ci-scaling.yaml) are accepted against the API
  *   and against KEDA's own CRDs (from the module the KEDA build uses);
  * - every image those manifests run is one the script builds, local, never pulled; the archives it
@@ -70,7 +72,7 @@ const rendered = new Map<string, K8sObject[]>();
 beforeAll(() => {
   writeTestKubeconfig(kubeconfig);
   kubectlPath = goTool("kubectl");
-  for (const addon of ["metrics-server", "keda", "keda-crds", "k6-crds"]) {
+  for (const addon of ["metrics-server", "keda", "traefik", "keda-crds", "k6-crds"]) {
     const output = addons("render", addon);
     if (output.code !== 0) throw new Error(`cluster-addons render ${addon} failed: ${output.stderr}`);
     rendered.set(addon, parseObjects(output.stdout));
@@ -103,6 +105,7 @@ describe("scripts/cluster-addons", () => {
     const expected: Record<string, string[]> = {
       "metrics-server": ["booking-rush.local/metrics-server:v0.8.0"],
       keda: ["booking-rush.local/keda-metrics-apiserver:v2.18.3", "booking-rush.local/keda:v2.18.3"],
+      traefik: ["booking-rush.local/traefik:v3.6.12"],
       "keda-crds": [],
       "k6-crds": [],
     };
@@ -124,6 +127,47 @@ describe("scripts/cluster-addons", () => {
     const args: string[] = deployment?.spec.template.spec.containers[0].args;
     expect(args).toContain("--kubelet-preferred-address-types=InternalIP");
     expect(args).toContain("--kubelet-insecure-tls");
+  });
+
+  test("traefik: the IngressClass traefik, the Ingress provider alone, no outward traffic, non-root on a read-only root", () => {
+    const objects = rendered.get("traefik") ?? [];
+    const ingressClass = objects.find((object) => object.kind === "IngressClass");
+    expect(ingressClass?.metadata.name).toBe("traefik");
+    expect(ingressClass?.spec.controller).toBe("traefik.io/ingress-controller");
+    const deployment = objects.find((object) => object.kind === "Deployment") as K8sObject;
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    const args: string[] = container.args;
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--global.checknewversion=false",
+        "--global.sendanonymoususage=false",
+        "--entrypoints.web.address=:8000",
+        "--providers.kubernetesingress=true",
+        "--providers.kubernetesingress.ingressclass=traefik",
+        "--ping=true",
+      ]),
+    );
+    // Only the Ingress provider: no dashboard/API, no other provider, no ACME (it would reach out).
+    expect(args.filter((arg) => /^--(api|providers\.(?!kubernetesingress)|certificatesresolvers|experimental|metrics)/.test(arg))).toEqual(
+      [],
+    );
+    expect(pod.serviceAccountName).toBe("traefik");
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/ping", port: "ping" });
+    expect(container.resources.requests).toEqual({ cpu: "50m", memory: "64Mi" });
+    const service = objects.find((object) => object.kind === "Service") as K8sObject;
+    expect(service.spec.type).toBe("ClusterIP");
+    expect(service.spec.ports).toEqual([{ name: "web", port: 80, targetPort: "web", protocol: "TCP" }]);
+    // What the provider reads and the Ingress status it writes, nothing more.
+    const role = objects.find((object) => object.kind === "ClusterRole") as K8sObject;
+    const writes = role.rules.filter((rule: { verbs: string[] }) => rule.verbs.some((verb) => !["get", "list", "watch"].includes(verb)));
+    expect(writes).toEqual([{ apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["update"] }]);
   });
 
   test("keda: KEDA's CRDs, operator, metrics API server and external metrics APIService", () => {
@@ -154,7 +198,7 @@ describe("scripts/cluster-addons", () => {
   test("the add-ons' manifests are accepted by a Kubernetes 1.33 API server, which rejects a misspelt field", () => {
     const version = kubectl(["version", "-o", "json"]);
     expect(JSON.parse(version.stdout).serverVersion.minor).toBe("33");
-    for (const addon of ["metrics-server", "keda", "k6-crds"]) {
+    for (const addon of ["metrics-server", "keda", "traefik", "k6-crds"]) {
       const result = applyToApiServer(rendered.get(addon) ?? []);
       expect({ addon, stderr: result.stderr, code: result.code }).toEqual({ addon, stderr: "", code: 0 });
     }
@@ -218,6 +262,30 @@ describe("scripts/cluster-addons", () => {
     expect(rejected.stderr).toContain("spec.triggers[0].type: Required value");
   }, 120_000);
 
+  test("the chart's CI Ingress (class traefik) is accepted by the API server", () => {
+    const template = run([
+      "bash",
+      join(root, "scripts/helm"),
+      "template",
+      "ci",
+      chart,
+      "--namespace",
+      "default",
+      "-f",
+      join(chart, "values-kind.yaml"),
+      "-f",
+      join(chart, "values-ci.yaml"),
+      "--show-only",
+      "templates/ingress.yaml",
+    ]);
+    expect(template.stderr).toBe("");
+    const [ingress] = parseObjects(template.stdout);
+    expect(ingress?.spec.ingressClassName).toBe("traefik");
+    const accepted = kubectl(["apply", "--namespace", "default", "--dry-run=server", "--validate=strict", "-f", "-"], stringify(ingress));
+    expect(accepted.stderr).toBe("");
+    expect(accepted.stdout).toContain("ingress.networking.k8s.io/ci-api created (server dry run)");
+  }, 120_000);
+
   test("install and remove the CRD-only add-ons against the API server, bounded", () => {
     const env = { KUBECONFIG: kubeconfig, CLUSTER_ADDONS_WAIT_SECONDS: "60" };
     const installed = run(["bash", script, "install", "keda-crds", "k6-crds"], env);
@@ -249,15 +317,20 @@ describe("the add-ons' image archives", () => {
 
   // Cold, this builds the Go programs (docs/cluster.md lists the times); cached under .stack/tools after.
   test("build makes each image with its static binary, a non-root user and a writable /tmp, and it runs as that user", () => {
-    const built = addons("build", "metrics-server", "keda");
+    const built = addons("build", "metrics-server", "keda", "traefik");
     expect(built.stderr).not.toContain("failed");
     expect(built.code).toBe(0);
     const entrypoints: Record<string, string> = {
       "booking-rush.local/metrics-server:v0.8.0": "/metrics-server",
       "booking-rush.local/keda:v2.18.3": "/keda",
       "booking-rush.local/keda-metrics-apiserver:v2.18.3": "/keda-adapter",
+      "booking-rush.local/traefik:v3.6.12": "/traefik",
     };
-    for (const addon of ["metrics-server", "keda"]) {
+    // A flag each program's --help names: the binary is the program the manifests configure.
+    const helpNames: Record<string, string> = {
+      "booking-rush.local/traefik:v3.6.12": "--providers.kubernetesingress",
+    };
+    for (const addon of ["metrics-server", "keda", "traefik"]) {
       const images = addons("images", addon).stdout.trim().split("\n");
       const archives = addons("archives", addon).stdout.trim().split("\n");
       expect(archives.length).toBe(images.length);
@@ -274,7 +347,7 @@ describe("the add-ons' image archives", () => {
         const user = String(config.User).split(":")[0] ?? "";
         const help = run(["unshare", "--net", "chroot", `--userspec=${user}:${user}`, rootfs, entrypoint, "--help"]);
         expect(help.code).toBe(0);
-        expect(help.stdout + help.stderr).toContain("--kubeconfig");
+        expect(help.stdout + help.stderr).toContain(helpNames[image] ?? "--kubeconfig");
       });
     }
   }, 3_600_000);

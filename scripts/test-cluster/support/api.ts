@@ -1,8 +1,9 @@
 /**
  * The public REST API of the release (API.md), through each service's in-cluster Service, as a
- * client behind the ingress would call it. `send` is one request; `sendRetrying` is what a client
- * does when a pod goes away under it: the same request with the same Idempotency-Key again after a
- * connection error or a 502/503, until a deadline — and it counts those retries.
+ * client behind the ingress would call it, or through the release's Ingress as a client in front of
+ * it does (`entry`). `send` is one request; `sendRetrying` is what a client does when a pod goes
+ * away under it: the same request with the same Idempotency-Key again after a connection error or
+ * a 502/503, until a deadline — and it counts those retries.
  */
 import { serviceUrl } from "./release";
 
@@ -10,14 +11,28 @@ import { serviceUrl } from "./release";
 export type Answer = { status: number; body: any };
 export type Service = "auth" | "catalog" | "booking" | "payment";
 
-export type Request = { token?: string; body?: unknown; idempotencyKey?: string };
+/**
+ * Where a request enters the release: the owning service's Service (the default), or an Ingress
+ * controller's address with the Host header of the release's Ingress rule, which routes the path
+ * to the owning service itself (support/release.ts `ingressEntry`).
+ */
+export type Entry = { kind: "services" } | { kind: "ingress"; url: string; host: string };
+export const throughServices: Entry = { kind: "services" };
+
+export type Request = { token?: string; body?: unknown; idempotencyKey?: string; entry?: Entry };
+
+function baseUrl(service: Service, entry: Entry): string {
+  return entry.kind === "ingress" ? entry.url : serviceUrl(service);
+}
 
 export async function send(service: Service, method: string, path: string, request: Request = {}): Promise<Answer> {
+  const entry = request.entry ?? throughServices;
   const headers: Record<string, string> = { accept: "application/json" };
+  if (entry.kind === "ingress") headers.host = entry.host;
   if (request.body !== undefined) headers["content-type"] = "application/json";
   if (request.token) headers.authorization = `Bearer ${request.token}`;
   if (request.idempotencyKey) headers["idempotency-key"] = request.idempotencyKey;
-  const response = await fetch(`${serviceUrl(service)}/api/v1${path}`, {
+  const response = await fetch(`${baseUrl(service, entry)}/api/v1${path}`, {
     method,
     headers,
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
@@ -80,21 +95,25 @@ export function expectStatus(answer: Answer, status: number, what: string) {
 export const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
 /** A buyer registered (registration signs the buyer in) through the auth service. */
-export async function newBuyer(tag: string): Promise<{ email: string; token: string; id: string }> {
+export async function newBuyer(
+  tag: string,
+  entry: Entry = throughServices,
+): Promise<{ email: string; password: string; token: string; id: string }> {
   const email = `${tag}-${crypto.randomUUID().slice(0, 8)}@cluster.test`;
   const password = "cluster-test-password";
+  const register = { body: { email, password, name: tag }, entry };
   // A 503 says nothing was changed and to retry later (a busy node): a client tries again, a few times.
-  let answer = await send("auth", "POST", "/auth/register", { body: { email, password, name: tag } });
+  let answer = await send("auth", "POST", "/auth/register", register);
   for (let attempt = 1; answer.status === 503 && attempt < 5; attempt++) {
     await Bun.sleep(500 * attempt);
-    answer = await send("auth", "POST", "/auth/register", { body: { email, password, name: tag } });
+    answer = await send("auth", "POST", "/auth/register", register);
   }
   const session = expectStatus(answer, 201, `register ${email}`).data;
-  return { email, token: session.tokens.access_token, id: session.user.id };
+  return { email, password, token: session.tokens.access_token, id: session.user.id };
 }
 
-export async function logIn(email: string, password: string): Promise<string> {
-  return expectStatus(await send("auth", "POST", "/auth/login", { body: { email, password } }), 200, `login ${email}`).data.tokens
+export async function logIn(email: string, password: string, entry: Entry = throughServices): Promise<string> {
+  return expectStatus(await send("auth", "POST", "/auth/login", { body: { email, password }, entry }), 200, `login ${email}`).data.tokens
     .access_token;
 }
 

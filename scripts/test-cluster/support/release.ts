@@ -56,6 +56,24 @@ export function releaseSettings(): Record<string, string> {
 export const serviceUrl = (service: string, port?: number) =>
   `http://${release.name}-${service}.${release.namespace}.svc.cluster.local${port ? `:${port}` : ""}`;
 
+/**
+ * The release's Ingress as a client reaches it: the address its status names (written by the
+ * Ingress controller that took it: Traefik's Service, scripts/cluster-addons install traefik) and
+ * the host of its rule, sent as the Host header. Throws while no controller has written a status.
+ */
+export function ingressEntry(): { kind: "ingress"; url: string; host: string; className: string } {
+  const ingress = kubectlJson<{
+    spec: { ingressClassName: string; rules: { host: string }[] };
+    status: { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } };
+  }>(["get", "ingress", `${release.name}-api`]);
+  const endpoint = ingress.status.loadBalancer?.ingress?.[0];
+  const address = endpoint?.hostname || endpoint?.ip;
+  if (!address) throw new Error(`no controller has taken the Ingress ${release.name}-api (class ${ingress.spec.ingressClassName}) yet`);
+  const host = ingress.spec.rules[0]?.host;
+  if (!host) throw new Error(`the Ingress ${release.name}-api has no host`);
+  return { kind: "ingress", url: `http://${address}`, host, className: ingress.spec.ingressClassName };
+}
+
 export type Demo = {
   organizer: { email: string; password: string };
   admin: { email: string; password: string };

@@ -1,0 +1,42 @@
+/**
+ * Every public route of the API services, read from the code itself: each service's route plugins
+ * (the ones its app.ts mounts under /api/v1) are built with stub stores and asked for their routes.
+ * Nothing is called: a store or access control is only used when a request arrives.
+ */
+import { authRoutes } from "../../../services/auth/src/routes.ts";
+import { inventoryAdminRoutes } from "../../../services/booking/src/admin-routes.ts";
+import { bookingRoutes } from "../../../services/booking/src/routes.ts";
+import { catalogRoutes } from "../../../services/catalog/src/routes.ts";
+import { paymentRoutes } from "../../../services/payment/src/routes.ts";
+
+/** Stands in for a store, access control or limiter: only a request would use it. */
+const unused = {} as never;
+
+export type PublicRoute = { service: "auth" | "catalog" | "booking" | "payment"; method: string; path: string };
+
+export function publicRoutes(): PublicRoute[] {
+  const plugins = [
+    { service: "auth", plugin: authRoutes({ config: {} } as never, { access: unused, trustProxy: false }) },
+    { service: "catalog", plugin: catalogRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
+    { service: "booking", plugin: bookingRoutes(unused, unused) },
+    { service: "booking", plugin: inventoryAdminRoutes(unused, unused) },
+    { service: "payment", plugin: paymentRoutes(unused, unused) },
+  ] as const;
+  return plugins.flatMap(({ service, plugin }) => plugin.routes.map((route) => ({ service, method: route.method, path: route.path })));
+}
+
+/**
+ * The backend an Ingress rule's paths send a request path to, as the Ingress API defines `Prefix`:
+ * matched element by element on "/", the longest matching path wins; undefined when none matches.
+ */
+export function ingressBackend(paths: { path: string; pathType: string; backend: { service: { name: string } } }[], path: string) {
+  const elements = (value: string) => value.split("/").filter(Boolean);
+  const requested = elements(path);
+  const matching = paths.filter((candidate) => {
+    const prefix = elements(candidate.path);
+    if (candidate.pathType === "Exact") return candidate.path === path;
+    return prefix.length <= requested.length && prefix.every((element, index) => requested[index] === element);
+  });
+  matching.sort((a, b) => elements(b.path).length - elements(a.path).length);
+  return matching[0]?.backend.service.name;
+}
