@@ -13,9 +13,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { freePort } from "@booking-rush/test-support/free-port";
 import { parseAllDocuments, stringify } from "yaml";
-import { eventually } from "../../../services/lib/test/support/eventually";
-import { freePort } from "../../../services/lib/test/support/free-port";
 import { goTool, required, root, run, writeTestKubeconfig } from "./test-support";
 
 const work = mkdtempSync(join(tmpdir(), "traefik-test-"));
