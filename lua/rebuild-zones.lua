@@ -59,9 +59,7 @@ for _, zone in ipairs(truth.zones) do
     local seats_key = zone_key .. ':seats'
     redis.call('DEL', seats_key)
     for _, seat in ipairs(zone.seat_ids) do
-      local state = ''
-      if zone.sold_seats[seat] then state = 'sold:' .. zone.sold_seats[seat] elseif held[seat] then state = held[seat] end
-      redis.call('HSET', seats_key, seat, state)
+      redis.call('HSET', seats_key, seat, seat_state(seat, zone.sold_seats, held))
       redis.call('HSET', tag .. ':seat-zone', seat, zone.id)
     end
   end

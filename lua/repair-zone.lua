@@ -25,9 +25,7 @@ redis.call('HSET', zone_key, 'sold', sold_in_postgres, 'reserved', reserved)
 if redis.call('HGET', zone_key, 'kind') == 'assigned' then
   local sold_seats = cjson.decode(sold_seats_json)
   for _, seat in ipairs(redis.call('HKEYS', seats_key)) do
-    local state = ''
-    if sold_seats[seat] then state = 'sold:' .. sold_seats[seat] elseif held[seat] then state = held[seat] end
-    redis.call('HSET', seats_key, seat, state)
+    redis.call('HSET', seats_key, seat, seat_state(seat, sold_seats, held))
   end
 end
 return { 'ok', cjson.encode({ reserved = reserved, sold = sold_in_postgres }) }
