@@ -8,34 +8,34 @@ import { createLuaScripts, createRedis, readLuaScripts } from "@booking-rush/lib
 import { loadConfigOrExit, redisSettings } from "@booking-rush/lib/config";
 import { createLogger } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
+import { reserveScript } from "../services/booking/src/booking-scripts";
 import { luaDirectory } from "../services/lib/src/clients/lua-scripts";
-import { eventKeys } from "../services/lib/src/inventory/keys";
 
 const config = loadConfigOrExit({ redis: redisSettings }, process.env);
 const redis = createRedis(config.redis, createLogger({ service: "baseline", level: "warn" }), "baseline");
 const lua = createLuaScripts(redis, readLuaScripts(luaDirectory));
 const eventId = process.env.BENCH_EVENT_ID!;
-const keys = eventKeys(eventId);
 
 new Elysia()
   .post("/reserve", async ({ body }) => {
     const { user_id: userId, show_id: showId, zone_id: zoneId, quantity } = body as Record<string, string>;
     const bookingId = crypto.randomUUID();
-    const reply = await lua.run<string[]>(
-      "reserve",
-      [
-        keys.event,
-        keys.zone(zoneId!),
-        keys.zoneSeats(zoneId!),
-        keys.userTickets,
-        keys.booking(bookingId),
-        keys.expiry,
-        keys.idempotency(userId!, bookingId),
-        keys.rateLimit(userId!),
-        keys.outbox,
-      ],
-      [userId!, bookingId, bookingId, zoneId!, showId!, quantity!, "", 600_000, 10, 20, "1", 600, "", eventId],
-    );
+    const reply = await reserveScript(lua, {
+      eventId,
+      showId: showId!,
+      zoneId: zoneId!,
+      bookingId,
+      userId: userId!,
+      idempotencyKey: bookingId,
+      requestHash: bookingId,
+      quantity: Number(quantity),
+      seatIds: [],
+      holdMs: 600_000,
+      rateBurst: 10,
+      ratePerMinute: 20,
+      queuePass: true,
+      idempotencyTtlSeconds: 600,
+    });
     return new Response(reply[1], { status: reply[0] === "ok" ? 201 : 409 });
   })
   .listen({ port: Number(process.env.PORT), hostname: "127.0.0.1" });

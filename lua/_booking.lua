@@ -1,11 +1,7 @@
 -- Fragment shared by reserve, confirm, release and expire (`-- include: _booking.lua`); not a
 -- script of its own. Keys it derives from the event tag (`{ev:E}:zone:Z`, `…:seats`) share the
 -- tag's slot with the script's declared keys, so the scripts stay single-slot under Cluster.
-
-local function now_ms()
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
+-- Scripts including it include _now.lua too (a fragment cannot include another).
 
 local function read_booking(booking_key)
   local fields = redis.call('HGETALL', booking_key)

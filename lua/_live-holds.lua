@@ -1,7 +1,7 @@
 -- Fragment (`-- include: _live-holds.lua`): the holds Redis has for one zone right now, read from
 -- the event's expiry set and booking records (expired ones included until the sweeper closes
 -- them: their seats are still taken). Returns the quantity held and a seat_id -> 'held:<booking>'
--- table for assigned seats.
+-- table for assigned seats; seat_state then tells what such a seat holds.
 
 local function live_holds(tag, expiry_key, zone_id)
   local quantity, seats = 0, {}
@@ -13,4 +13,11 @@ local function live_holds(tag, expiry_key, zone_id)
     end
   end
   return quantity, seats
+end
+
+-- What a seat of a repaired or rebuilt zone holds: sold (PostgreSQL's sold_seats: seat_id ->
+-- booking_id) wins, then a hold Redis has (live_holds' table), else '' (free).
+local function seat_state(seat, sold_seats, held)
+  if sold_seats[seat] then return 'sold:' .. sold_seats[seat] end
+  return held[seat] or ''
 end

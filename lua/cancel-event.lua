@@ -7,14 +7,18 @@
 -- ARGV[1] event id E   ARGV[2] tenant id   ARGV[3] traceparent ('' when none)
 -- returns 1 when the event is now cancelled, 0 when it already was (nothing written)
 
-if redis.call('HGET', KEYS[1], 'status') == 'cancelled' then return 0 end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelled_at_ms', now)
-redis.call('XADD', KEYS[2], '*',
-  'event_id', 'event.cancelled:' .. ARGV[1],
+-- include: _now.lua
+
+local event_key, outbox_key = KEYS[1], KEYS[2]
+local event_id, tenant_id, traceparent = ARGV[1], ARGV[2], ARGV[3]
+
+if redis.call('HGET', event_key, 'status') == 'cancelled' then return 0 end
+local now = now_ms()
+redis.call('HSET', event_key, 'status', 'cancelled', 'cancelled_at_ms', now)
+redis.call('XADD', outbox_key, '*',
+  'event_id', 'event.cancelled:' .. event_id,
   'type', 'event.cancelled',
   'occurred_at_ms', now,
-  'payload', cjson.encode({ event_id = ARGV[1], tenant_id = ARGV[2], cancelled_at_ms = now }),
-  'traceparent', ARGV[3])
+  'payload', cjson.encode({ event_id = event_id, tenant_id = tenant_id, cancelled_at_ms = now }),
+  'traceparent', traceparent)
 return 1

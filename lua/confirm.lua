@@ -7,26 +7,31 @@
 -- returns {'ok', booking json} | {'error', code, details json}
 -- Confirming again with the same payment is answered 'ok' (a retried confirmation changes nothing).
 
+-- include: _now.lua
 -- include: _booking.lua
 
-local booking = read_booking(KEYS[1])
-if not booking or (ARGV[3] ~= '' and booking.user_id ~= ARGV[3]) then return failure('NOT_FOUND', { resource = 'booking' }) end
-local keys = { user_tickets = KEYS[2], expiry = KEYS[3], outbox = KEYS[4] }
+local booking_key, user_tickets_key, expiry_key, outbox_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local tag, booking_id, user_id, payment_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local record_ttl, traceparent = tonumber(ARGV[5]), ARGV[6]
+local keys = { user_tickets = user_tickets_key, expiry = expiry_key, outbox = outbox_key }
+
+local booking = read_booking(booking_key)
+if not booking or (user_id ~= '' and booking.user_id ~= user_id) then return failure('NOT_FOUND', { resource = 'booking' }) end
 local now = now_ms()
 
 if booking.status == 'confirmed' then
-  if booking.payment_id == ARGV[4] then return { 'ok', cjson.encode(booking_view(booking)) } end
+  if booking.payment_id == payment_id then return { 'ok', cjson.encode(booking_view(booking)) } end
   return failure('CONFLICT', { status = 'confirmed', message = 'already confirmed with another payment' })
 end
 if booking.status == 'expired' then return failure('RESERVATION_EXPIRED', { expires_at_ms = tonumber(booking.expires_at_ms) }) end
 if booking.status ~= 'reserved' then return failure('CONFLICT', { status = booking.status }) end
 
 if now >= tonumber(booking.expires_at_ms) then
-  close_booking(ARGV[1], KEYS[1], booking, 'expired', 'booking.expired', keys, now, tonumber(ARGV[5]), ARGV[6])
+  close_booking(tag, booking_key, booking, 'expired', 'booking.expired', keys, now, record_ttl, traceparent)
   return failure('RESERVATION_EXPIRED', { expires_at_ms = tonumber(booking.expires_at_ms) })
 end
 
-local zone_key = ARGV[1] .. ':zone:' .. booking.zone_id
+local zone_key = tag .. ':zone:' .. booking.zone_id
 local quantity = tonumber(booking.quantity)
 redis.call('HINCRBY', zone_key, 'reserved', -quantity)
 redis.call('HINCRBY', zone_key, 'sold', quantity)
@@ -34,8 +39,8 @@ booking.seq = redis.call('HINCRBY', zone_key, 'seq', 1)
 for _, seat in ipairs(split_seats(booking.seat_ids)) do
   redis.call('HSET', zone_key .. ':seats', seat, 'sold:' .. booking.booking_id)
 end
-redis.call('ZREM', KEYS[3], booking.booking_id)
-booking.status, booking.payment_id, booking.confirmed_at_ms = 'confirmed', ARGV[4], now
-redis.call('HSET', KEYS[1], 'status', 'confirmed', 'payment_id', ARGV[4], 'confirmed_at_ms', now, 'seq', booking.seq)
-emit(KEYS[4], 'booking.confirmed', booking, now, ARGV[6])
+redis.call('ZREM', expiry_key, booking.booking_id)
+booking.status, booking.payment_id, booking.confirmed_at_ms = 'confirmed', payment_id, now
+redis.call('HSET', booking_key, 'status', 'confirmed', 'payment_id', payment_id, 'confirmed_at_ms', now, 'seq', booking.seq)
+emit(outbox_key, 'booking.confirmed', booking, now, traceparent)
 return { 'ok', cjson.encode(booking_view(booking)) }

@@ -8,21 +8,25 @@
 -- Booking and zone keys are derived from the tag (`{ev:E}:booking:B`, `{ev:E}:zone:Z`): which
 -- bookings are due is only known inside the script.
 
+-- include: _now.lua
 -- include: _booking.lua
 
+local expiry_key, user_tickets_key, outbox_key = KEYS[1], KEYS[2], KEYS[3]
+local tag, batch_size, record_ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local keys = { user_tickets = user_tickets_key, expiry = expiry_key, outbox = outbox_key }
+
 local now = now_ms()
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-local keys = { user_tickets = KEYS[2], expiry = KEYS[1], outbox = KEYS[3] }
+local due = redis.call('ZRANGEBYSCORE', expiry_key, '-inf', now, 'LIMIT', 0, batch_size)
 local expired = 0
 for _, booking_id in ipairs(due) do
-  local booking_key = ARGV[1] .. ':booking:' .. booking_id
+  local booking_key = tag .. ':booking:' .. booking_id
   local booking = read_booking(booking_key)
   if booking and booking.status == 'reserved' then
-    close_booking(ARGV[1], booking_key, booking, 'expired', 'booking.expired', keys, now, tonumber(ARGV[3]), '')
+    close_booking(tag, booking_key, booking, 'expired', 'booking.expired', keys, now, record_ttl, '')
     expired = expired + 1
   else
     -- A stale entry (record gone or already closed): drop it so it is not looked at again.
-    redis.call('ZREM', KEYS[1], booking_id)
+    redis.call('ZREM', expiry_key, booking_id)
   end
 end
 return expired

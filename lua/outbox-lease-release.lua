@@ -5,6 +5,9 @@
 -- ARGV[1] the relay's consumer name
 -- returns 1 when the lease was the caller's and is now free, 0 otherwise (changes nothing)
 
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
+local lease_key = KEYS[1]
+local consumer_name = ARGV[1]
+
+if redis.call('GET', lease_key) ~= consumer_name then return 0 end
+redis.call('DEL', lease_key)
 return 1

@@ -7,7 +7,10 @@
 -- ARGV[1] the relay's consumer name   ARGV[2] lease length in ms
 -- returns 1 when the caller now holds the lease for ARGV[2] ms, 0 when another relay holds it
 
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+local lease_key = KEYS[1]
+local consumer_name, lease_ms = ARGV[1], tonumber(ARGV[2])
+
+local holder = redis.call('GET', lease_key)
+if holder and holder ~= consumer_name then return 0 end
+redis.call('SET', lease_key, consumer_name, 'PX', lease_ms)
 return 1

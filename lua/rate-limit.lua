@@ -9,14 +9,15 @@
 -- returns {1, 0, remaining} when admitted, remaining = whole tokens left in the emptiest bucket;
 --         {0, retry_after_ms, 0} when refused, retry_after_ms = until every bucket has a token again
 
+-- include: _now.lua
 -- include: _token-bucket.lua
 
+local bucket_keys = KEYS
 local burst, per_ms = tonumber(ARGV[1]), tonumber(ARGV[2]) / 60000
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = now_ms()
 
 local levels, retry_ms = {}, 0
-for index, key in ipairs(KEYS) do
+for index, key in ipairs(bucket_keys) do
   local tokens = bucket_tokens(key, burst, per_ms, now)
   levels[index] = tokens
   if tokens < 1 then retry_ms = math.max(retry_ms, bucket_retry_ms(tokens, per_ms)) end
@@ -24,7 +25,7 @@ end
 if retry_ms > 0 then return { 0, retry_ms, 0 } end
 
 local remaining = burst
-for index, key in ipairs(KEYS) do
+for index, key in ipairs(bucket_keys) do
   bucket_spend(key, levels[index], burst, per_ms, now)
   remaining = math.min(remaining, math.floor(levels[index] - 1))
 end

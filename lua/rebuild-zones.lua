@@ -18,13 +18,15 @@
 -- include: _fence.lua
 -- include: _live-holds.lua
 
-if not fence_holds(KEYS[2], ARGV[2]) then return { 'error', 'STALE_LOCK', '{}' } end
-local tag = ARGV[1]
-local truth = cjson.decode(ARGV[3])
+local event_key, fence_key, expiry_key, user_tickets_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local tag, token, truth_json = ARGV[1], ARGV[2], ARGV[3]
 
-if redis.call('EXISTS', KEYS[1]) == 0 then
+if not fence_holds(fence_key, token) then return { 'error', 'STALE_LOCK', '{}' } end
+local truth = cjson.decode(truth_json)
+
+if redis.call('EXISTS', event_key) == 0 then
   local event = truth.event
-  redis.call('HSET', KEYS[1], 'status', event.status, 'tenant_id', event.tenant_id, 'opens_at_ms', event.opens_at_ms,
+  redis.call('HSET', event_key, 'status', event.status, 'tenant_id', event.tenant_id, 'opens_at_ms', event.opens_at_ms,
     'closes_at_ms', event.closes_at_ms, 'max_per_user', event.max_per_user)
 end
 
@@ -39,8 +41,8 @@ for _, booking in ipairs(truth.bookings) do
     if booking.payment_id then fields[#fields + 1] = 'payment_id'; fields[#fields + 1] = booking.payment_id end
     if booking.confirmed_at_ms then fields[#fields + 1] = 'confirmed_at_ms'; fields[#fields + 1] = booking.confirmed_at_ms end
     redis.call('HSET', key, unpack(fields))
-    if booking.status == 'reserved' then redis.call('ZADD', KEYS[3], booking.expires_at_ms, booking.booking_id) end
-    redis.call('HINCRBY', KEYS[4], booking.user_id, booking.quantity)
+    if booking.status == 'reserved' then redis.call('ZADD', expiry_key, booking.expires_at_ms, booking.booking_id) end
+    redis.call('HINCRBY', user_tickets_key, booking.user_id, booking.quantity)
     restored = restored + 1
   end
 end
@@ -48,7 +50,7 @@ end
 local reserved_by_zone = {}
 for _, zone in ipairs(truth.zones) do
   local zone_key = tag .. ':zone:' .. zone.id
-  local reserved, held = live_holds(tag, KEYS[3], zone.id)
+  local reserved, held = live_holds(tag, expiry_key, zone.id)
   local seq = math.max(tonumber(zone.seq), tonumber(redis.call('HGET', zone_key, 'seq') or '0'))
   redis.call('DEL', zone_key)
   redis.call('HSET', zone_key, 'show_id', zone.show_id, 'kind', zone.kind, 'total', zone.total, 'price', zone.price,
@@ -57,9 +59,7 @@ for _, zone in ipairs(truth.zones) do
     local seats_key = zone_key .. ':seats'
     redis.call('DEL', seats_key)
     for _, seat in ipairs(zone.seat_ids) do
-      local state = ''
-      if zone.sold_seats[seat] then state = 'sold:' .. zone.sold_seats[seat] elseif held[seat] then state = held[seat] end
-      redis.call('HSET', seats_key, seat, state)
+      redis.call('HSET', seats_key, seat, seat_state(seat, zone.sold_seats, held))
       redis.call('HSET', tag .. ':seat-zone', seat, zone.id)
     end
   end

@@ -8,10 +8,16 @@
 -- Cancelling a cancelled booking is answered 'ok' again; an expired one is a CONFLICT (its seats
 -- went back already).
 
+-- include: _now.lua
 -- include: _booking.lua
 
-local booking = read_booking(KEYS[1])
-if not booking or (ARGV[3] ~= '' and booking.user_id ~= ARGV[3]) then return failure('NOT_FOUND', { resource = 'booking' }) end
+local booking_key, user_tickets_key, expiry_key, outbox_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local tag, booking_id, user_id = ARGV[1], ARGV[2], ARGV[3]
+local record_ttl, traceparent = tonumber(ARGV[4]), ARGV[5]
+local keys = { user_tickets = user_tickets_key, expiry = expiry_key, outbox = outbox_key }
+
+local booking = read_booking(booking_key)
+if not booking or (user_id ~= '' and booking.user_id ~= user_id) then return failure('NOT_FOUND', { resource = 'booking' }) end
 if booking.status == 'cancelled' then
   local view = booking_view(booking)
   view.previous_status = 'cancelled'
@@ -20,8 +26,7 @@ end
 if booking.status ~= 'reserved' and booking.status ~= 'confirmed' then return failure('CONFLICT', { status = booking.status }) end
 
 local previous_status = booking.status
-local keys = { user_tickets = KEYS[2], expiry = KEYS[3], outbox = KEYS[4] }
-close_booking(ARGV[1], KEYS[1], booking, 'cancelled', 'booking.cancelled', keys, now_ms(), tonumber(ARGV[4]), ARGV[5])
+close_booking(tag, booking_key, booking, 'cancelled', 'booking.cancelled', keys, now_ms(), record_ttl, traceparent)
 local view = booking_view(booking)
 view.previous_status = previous_status
 return { 'ok', cjson.encode(view) }

@@ -12,19 +12,20 @@
 -- include: _fence.lua
 -- include: _live-holds.lua
 
-if not fence_holds(KEYS[3], ARGV[3]) then return { 'error', 'STALE_LOCK', '{}' } end
-local seq = redis.call('HGET', KEYS[1], 'seq')
-if seq ~= ARGV[4] then return { 'error', 'CHANGED', cjson.encode({ seq = tonumber(seq) }) } end
+local zone_key, seats_key, fence_key, expiry_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local tag, zone_id, token, compared_seq = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local sold_in_postgres, sold_seats_json = tonumber(ARGV[5]), ARGV[6]
 
-local reserved, held = live_holds(ARGV[1], KEYS[4], ARGV[2])
-local sold = tonumber(ARGV[5])
-redis.call('HSET', KEYS[1], 'sold', sold, 'reserved', reserved)
-if redis.call('HGET', KEYS[1], 'kind') == 'assigned' then
-  local sold_seats = cjson.decode(ARGV[6])
-  for _, seat in ipairs(redis.call('HKEYS', KEYS[2])) do
-    local state = ''
-    if sold_seats[seat] then state = 'sold:' .. sold_seats[seat] elseif held[seat] then state = held[seat] end
-    redis.call('HSET', KEYS[2], seat, state)
+if not fence_holds(fence_key, token) then return { 'error', 'STALE_LOCK', '{}' } end
+local seq = redis.call('HGET', zone_key, 'seq')
+if seq ~= compared_seq then return { 'error', 'CHANGED', cjson.encode({ seq = tonumber(seq) }) } end
+
+local reserved, held = live_holds(tag, expiry_key, zone_id)
+redis.call('HSET', zone_key, 'sold', sold_in_postgres, 'reserved', reserved)
+if redis.call('HGET', zone_key, 'kind') == 'assigned' then
+  local sold_seats = cjson.decode(sold_seats_json)
+  for _, seat in ipairs(redis.call('HKEYS', seats_key)) do
+    redis.call('HSET', seats_key, seat, seat_state(seat, sold_seats, held))
   end
 end
-return { 'ok', cjson.encode({ reserved = reserved, sold = sold }) }
+return { 'ok', cjson.encode({ reserved = reserved, sold = sold_in_postgres }) }

@@ -21,43 +21,48 @@
 -- rate limit, which spends a token on every attempt it lets through (else hammering a sold-out zone
 -- would never be limited); every other failed check changes nothing at all.
 
+-- include: _now.lua
 -- include: _booking.lua
 -- include: _token-bucket.lua
 
-local user_id, booking_id, request_hash = ARGV[1], ARGV[2], ARGV[3]
-local zone_id, show_id = ARGV[4], ARGV[5]
+local event_key, zone_key, seats_key, user_tickets_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local booking_key, expiry_key, idempotency_key, rate_key, outbox_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local user_id, booking_id, request_hash, zone_id, show_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local requested_quantity, seat_list, hold_ms = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8])
+local rate_burst, rate_per_minute, queue_pass = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11]
+local idempotency_ttl, traceparent, event_id = tonumber(ARGV[12]), ARGV[13], ARGV[14]
 local now = now_ms()
 
-local stored = redis.call('GET', KEYS[7])
+local stored = redis.call('GET', idempotency_key)
 if stored then
   local record = cjson.decode(stored)
   if record.hash ~= request_hash then return failure('IDEMPOTENCY_KEY_REUSED') end
   return { 'replay', cjson.encode(record.result) }
 end
 
-if ARGV[11] ~= '1' then
-  local burst, per_ms = tonumber(ARGV[9]), tonumber(ARGV[10]) / 60000
-  local tokens = bucket_tokens(KEYS[8], burst, per_ms, now)
+if queue_pass ~= '1' then
+  local per_ms = rate_per_minute / 60000
+  local tokens = bucket_tokens(rate_key, rate_burst, per_ms, now)
   if tokens < 1 then
     return failure('RATE_LIMITED', { retry_after_ms = bucket_retry_ms(tokens, per_ms) })
   end
-  bucket_spend(KEYS[8], tokens, burst, per_ms, now)
+  bucket_spend(rate_key, tokens, rate_burst, per_ms, now)
 end
 
-local event = redis.call('HMGET', KEYS[1], 'status', 'opens_at_ms', 'closes_at_ms', 'max_per_user')
+local event = redis.call('HMGET', event_key, 'status', 'opens_at_ms', 'closes_at_ms', 'max_per_user')
 if event[1] ~= 'published' then return failure('BOOKING_NOT_OPEN', { reason = 'not_published' }) end
 local opens_at, closes_at = tonumber(event[2]), tonumber(event[3])
 if now < opens_at or now >= closes_at then
   return failure('BOOKING_NOT_OPEN', { opens_at_ms = opens_at, closes_at_ms = closes_at })
 end
 
-local zone = redis.call('HMGET', KEYS[2], 'show_id', 'kind', 'total', 'reserved', 'sold')
+local zone = redis.call('HMGET', zone_key, 'show_id', 'kind', 'total', 'reserved', 'sold')
 if zone[1] ~= show_id then return failure('NOT_FOUND', { resource = 'zone' }) end
 local total, reserved, sold = tonumber(zone[3]), tonumber(zone[4]), tonumber(zone[5])
 local available = total - reserved - sold
 
-local seats = split_seats(ARGV[7])
-local quantity = tonumber(ARGV[6])
+local seats = split_seats(seat_list)
+local quantity = requested_quantity
 if zone[2] == 'assigned' then
   if #seats == 0 then return failure('VALIDATION_ERROR', { field = 'seat_ids', message = 'this zone has assigned seats: choose seat_ids' }) end
   quantity = #seats
@@ -66,7 +71,7 @@ elseif #seats > 0 then
 end
 
 local max_per_user = tonumber(event[4])
-local already = tonumber(redis.call('HGET', KEYS[4], user_id) or '0')
+local already = tonumber(redis.call('HGET', user_tickets_key, user_id) or '0')
 if already + quantity > max_per_user then
   return failure('MAX_PER_USER_EXCEEDED', { limit = max_per_user, already = already, requested = quantity })
 end
@@ -76,7 +81,7 @@ if #seats > 0 then
   for _, seat in ipairs(seats) do
     if seen[seat] then return failure('VALIDATION_ERROR', { field = 'seat_ids', message = 'a seat is listed twice' }) end
     seen[seat] = true
-    if redis.call('HGET', KEYS[3], seat) ~= '' then unavailable[#unavailable + 1] = seat end
+    if redis.call('HGET', seats_key, seat) ~= '' then unavailable[#unavailable + 1] = seat end
   end
   if #unavailable > 0 then return failure('SEAT_UNAVAILABLE', { seat_ids = unavailable }) end
 elseif quantity > available then
@@ -84,23 +89,23 @@ elseif quantity > available then
 end
 
 -- Every check passed: from here on nothing can fail.
-redis.call('HINCRBY', KEYS[2], 'reserved', quantity)
-local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
-for _, seat in ipairs(seats) do redis.call('HSET', KEYS[3], seat, 'held:' .. booking_id) end
-redis.call('HINCRBY', KEYS[4], user_id, quantity)
+redis.call('HINCRBY', zone_key, 'reserved', quantity)
+local seq = redis.call('HINCRBY', zone_key, 'seq', 1)
+for _, seat in ipairs(seats) do redis.call('HSET', seats_key, seat, 'held:' .. booking_id) end
+redis.call('HINCRBY', user_tickets_key, user_id, quantity)
 
 local booking = {
-  booking_id = booking_id, user_id = user_id, event_id = ARGV[14], show_id = show_id, zone_id = zone_id,
-  quantity = tostring(quantity), seat_ids = ARGV[7], status = 'reserved',
-  created_at_ms = tostring(now), expires_at_ms = tostring(now + tonumber(ARGV[8])), seq = tostring(seq),
+  booking_id = booking_id, user_id = user_id, event_id = event_id, show_id = show_id, zone_id = zone_id,
+  quantity = tostring(quantity), seat_ids = seat_list, status = 'reserved',
+  created_at_ms = tostring(now), expires_at_ms = tostring(now + hold_ms), seq = tostring(seq),
 }
 local fields = {}
 for field, value in pairs(booking) do fields[#fields + 1] = field; fields[#fields + 1] = value end
-redis.call('HSET', KEYS[5], unpack(fields))
-redis.call('ZADD', KEYS[6], booking.expires_at_ms, booking_id)
+redis.call('HSET', booking_key, unpack(fields))
+redis.call('ZADD', expiry_key, booking.expires_at_ms, booking_id)
 
 local result = booking_view(booking)
 result.remaining = available - quantity
-redis.call('SET', KEYS[7], cjson.encode({ hash = request_hash, result = result }), 'EX', tonumber(ARGV[12]))
-emit(KEYS[9], 'booking.created', booking, now, ARGV[13])
+redis.call('SET', idempotency_key, cjson.encode({ hash = request_hash, result = result }), 'EX', idempotency_ttl)
+emit(outbox_key, 'booking.created', booking, now, traceparent)
 return { 'ok', cjson.encode(result) }

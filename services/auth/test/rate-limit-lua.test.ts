@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
+import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts, takeRateLimitTokens } from "@booking-rush/lib/clients";
 import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 
 /** lua/rate-limit.lua straight against Redis (through Sentinel), without the service around it. */
@@ -19,8 +19,7 @@ function buckets(count: number) {
   return keys;
 }
 
-type Reply = [number, number, number];
-const take = (keys: string[], burst: number, perMinute: number) => lua.run<Reply>("rate-limit", keys, [burst, perMinute]);
+const take = (keys: string[], burst: number, perMinute: number) => takeRateLimitTokens(lua, { buckets: keys, burst, perMinute });
 
 describe("rate-limit.lua", () => {
   test("serves the burst, then refuses with the time until the next token", async () => {

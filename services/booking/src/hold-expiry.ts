@@ -5,9 +5,10 @@
  * (several replicas deployed), only the leader sweeps: the others stand by instead of racing it.
  */
 import type { DurableScripts, Leadership, Redis } from "@booking-rush/lib/clients";
-import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { eventRegistryKey } from "@booking-rush/lib/inventory";
 import type { Logger } from "@booking-rush/lib/observability";
 import { startWorkerLoop, type WorkerLoop } from "@booking-rush/lib/process";
+import { expireScript } from "./booking-scripts";
 import type { ExpirySweeperConfig } from "./settings";
 import type { createExpiryMetrics } from "./worker-metrics";
 
@@ -22,14 +23,8 @@ export interface ExpiryOptions {
 export async function expireDueHolds(redis: Redis, scripts: DurableScripts, options: ExpiryOptions): Promise<number> {
   let expired = 0;
   for (const eventId of await redis.smembers(eventRegistryKey)) {
-    const keys = eventKeys(eventId);
     for (;;) {
-      const count = await scripts.run<number>(
-        "expire",
-        [keys.expiry, keys.userTickets, keys.outbox],
-        [keys.tag, options.batchSize, options.recordTtlSeconds],
-        (closed) => closed > 0,
-      );
+      const count = await expireScript(scripts, { eventId, ...options });
       expired += count;
       // A full batch means more may be due; a short one means this event is done for now.
       if (count < options.batchSize) break;

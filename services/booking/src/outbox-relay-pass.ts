@@ -16,6 +16,7 @@ import type { KafkaConfig } from "@booking-rush/lib/config";
 import { outboxTopics } from "@booking-rush/lib/contracts";
 import { eventKeys, eventRegistryKey, outboxGroup } from "@booking-rush/lib/inventory";
 import { type Logger, startProducerSpan } from "@booking-rush/lib/observability";
+import { outboxLeaseReleaseScript, outboxLeaseScript } from "./booking-scripts";
 import { entryFields, type OutboxEntry, outboxMessage } from "./outbox-message";
 import type { OutboxRelayConfig } from "./settings";
 
@@ -57,7 +58,7 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
   async function takeLease(eventId: string): Promise<boolean> {
     const state = events.get(eventId) ?? { leaseUntil: 0, checkPending: true, lastClaimAt: 0 };
     const askedAt = Date.now();
-    const held = (await scripts.run<number>("outbox-lease", [eventKeys(eventId).outboxLease], [consumerName, leaseMs])) === 1;
+    const held = (await outboxLeaseScript(scripts, { eventId, holder: consumerName, leaseMs })) === 1;
     if (!held) {
       events.delete(eventId);
       return false;
@@ -213,7 +214,7 @@ export function createOutboxRelay(dependencies: OutboxRelayDependencies, options
     /** Hands every lease back so other replicas take over at once, and disconnects from Kafka. */
     async close(): Promise<void> {
       for (const eventId of events.keys()) {
-        await scripts.run("outbox-lease-release", [eventKeys(eventId).outboxLease], [consumerName]).catch(() => {});
+        await outboxLeaseReleaseScript(scripts, { eventId, holder: consumerName }).catch(() => {});
       }
       events.clear();
       await producer.close();

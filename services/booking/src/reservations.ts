@@ -7,8 +7,9 @@ import { AppError, notFound, validationError } from "@booking-rush/lib/errors";
 import { type BookingRecord, bookingEventKey, eventKeys, eventOfBooking, showEventKey, userBookingsKey } from "@booking-rush/lib/inventory";
 import type { Redis } from "ioredis";
 import type { BookingMetrics } from "./booking-metrics";
+import { confirmScript, releaseScript, reserveScript } from "./booking-scripts";
 import { checkPaymentCoversBooking } from "./payment-check";
-import { type ScriptReply, unwrap, wroteSomething } from "./script-replies";
+import { type ScriptReply, unwrap } from "./script-replies";
 import type { BookingConfig } from "./settings";
 
 export interface BookingStore {
@@ -66,39 +67,26 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
   const { redis, scripts, config, metrics } = store;
   try {
     const eventId = await eventOfShow(redis, command.showId);
-    const keys = eventKeys(eventId);
     const zoneId = command.seatIds ? await zoneOfSeats(redis, eventId, command.seatIds) : command.zoneId!;
-    const bookingId = crypto.randomUUID();
-    const reply = await scripts.run<ScriptReply>(
-      "reserve",
-      [
-        keys.event,
-        keys.zone(zoneId),
-        keys.zoneSeats(zoneId),
-        keys.userTickets,
-        keys.booking(bookingId),
-        keys.expiry,
-        keys.idempotency(command.userId, command.idempotencyKey),
-        keys.rateLimit(command.userId),
-        keys.outbox,
-      ],
-      [
-        command.userId,
-        bookingId,
-        requestHash(command),
-        zoneId,
-        command.showId,
-        command.quantity ?? 0,
-        (command.seatIds ?? []).join(","),
-        config.holdMs,
-        config.rateBurst,
-        config.ratePerMinute,
-        command.queuePass ? "1" : "0",
-        config.idempotencyTtlSeconds,
-        command.traceparent ?? "",
+    const reply = await reserveScript(
+      scripts,
+      {
         eventId,
-      ],
-      wroteSomething,
+        showId: command.showId,
+        zoneId,
+        bookingId: crypto.randomUUID(),
+        userId: command.userId,
+        idempotencyKey: command.idempotencyKey,
+        requestHash: requestHash(command),
+        quantity: command.quantity ?? 0,
+        seatIds: command.seatIds ?? [],
+        holdMs: config.holdMs,
+        rateBurst: config.rateBurst,
+        ratePerMinute: config.ratePerMinute,
+        queuePass: command.queuePass,
+        idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+        traceparent: command.traceparent,
+      },
       (scriptReply, connection) =>
         scriptReply[0] === "error" ? Promise.resolve() : indexBooking(connection, config, JSON.parse(scriptReply[1])),
     );
@@ -156,13 +144,9 @@ export async function confirmBooking(store: BookingStore, change: BookingChange 
   if (change.userId !== "")
     await checkPaymentCoversBooking(store.db, { paymentId: change.paymentId, bookingId: change.bookingId, userId: change.userId });
   const eventId = await eventOfBooking(store.redis, change.bookingId);
-  const keys = eventKeys(eventId);
-  const reply = await store.scripts.run<ScriptReply>(
-    "confirm",
-    [keys.booking(change.bookingId), keys.userTickets, keys.expiry, keys.outbox],
-    [keys.tag, change.bookingId, change.userId, change.paymentId, store.config.recordTtlSeconds, change.traceparent ?? ""],
-    // Always waited for: even an error reply may have written (confirm expires a late hold).
-    () => true,
+  const reply = await confirmScript(
+    store.scripts,
+    { ...change, eventId, recordTtlSeconds: store.config.recordTtlSeconds },
     keepLookupWithRecord(store, change.bookingId),
   );
   return unwrap<BookingRecord>(reply).value;
@@ -170,13 +154,9 @@ export async function confirmBooking(store: BookingStore, change: BookingChange 
 
 export async function cancelBooking(store: BookingStore, change: BookingChange): Promise<BookingRecord> {
   const eventId = await eventOfBooking(store.redis, change.bookingId);
-  const keys = eventKeys(eventId);
-  const reply = await store.scripts.run<ScriptReply>(
-    "release",
-    [keys.booking(change.bookingId), keys.userTickets, keys.expiry, keys.outbox],
-    [keys.tag, change.bookingId, change.userId, store.config.recordTtlSeconds, change.traceparent ?? ""],
-    // Always waited for: even an error reply may have written (confirm expires a late hold).
-    () => true,
+  const reply = await releaseScript(
+    store.scripts,
+    { ...change, eventId, recordTtlSeconds: store.config.recordTtlSeconds },
     keepLookupWithRecord(store, change.bookingId),
   );
   return unwrap<BookingRecord>(reply).value;

@@ -2,6 +2,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { type EventInventory, eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { luaDirect } from "@booking-rush/test-support/lua-direct";
+import {
+  confirmScript,
+  expireScript,
+  outboxLeaseReleaseScript,
+  outboxLeaseScript,
+  releaseScript,
+  reserveScript,
+} from "../src/booking-scripts";
 
 /** The scripts straight against Redis (through Sentinel), without the service around them. */
 const direct = luaDirect("lua-direct");
@@ -33,41 +41,25 @@ function reserve(
   options: { holdMs?: number; burst?: number; perMinute?: number; queuePass?: boolean; key?: string } = {},
 ) {
   const bookingId = crypto.randomUUID();
-  const { keys } = target;
-  return lua.run<[string, string, string?]>(
-    "reserve",
-    [
-      keys.event,
-      keys.zone(target.zoneId),
-      keys.zoneSeats(target.zoneId),
-      keys.userTickets,
-      keys.booking(bookingId),
-      keys.expiry,
-      keys.idempotency(user, options.key ?? bookingId),
-      keys.rateLimit(user),
-      keys.outbox,
-    ],
-    [
-      user,
-      bookingId,
-      `hash-${quantity}`,
-      target.zoneId,
-      target.showId,
-      quantity,
-      "",
-      options.holdMs ?? 600_000,
-      options.burst ?? 10,
-      options.perMinute ?? 20,
-      options.queuePass ? "1" : "0",
-      600,
-      "",
-      target.eventId,
-    ],
-  );
+  return reserveScript(lua, {
+    eventId: target.eventId,
+    showId: target.showId,
+    zoneId: target.zoneId,
+    bookingId,
+    userId: user,
+    idempotencyKey: options.key ?? bookingId,
+    requestHash: `hash-${quantity}`,
+    quantity,
+    seatIds: [],
+    holdMs: options.holdMs ?? 600_000,
+    rateBurst: options.burst ?? 10,
+    ratePerMinute: options.perMinute ?? 20,
+    queuePass: options.queuePass ?? false,
+    idempotencyTtlSeconds: 600,
+  });
 }
 
-const expire = (target: Sale, batch: number) =>
-  lua.run<number>("expire", [target.keys.expiry, target.keys.userTickets, target.keys.outbox], [target.keys.tag, batch, 60]);
+const expire = (target: Sale, batch: number) => expireScript(lua, { eventId: target.eventId, batchSize: batch, recordTtlSeconds: 60 });
 
 /** Every key of the sale, dumped: a failed check must leave all of them byte for byte. */
 async function snapshot(target: Sale) {
@@ -143,11 +135,11 @@ describe("release.lua and confirm.lua", () => {
     const user = crypto.randomUUID();
     const reserved = JSON.parse((await reserve(target, user, 3))[1]);
     const { keys } = target;
-    const bookingKeys = [keys.booking(reserved.booking_id), keys.userTickets, keys.expiry, keys.outbox];
-    const confirmed = await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, user, "payment-1", 60, ""]);
+    const change = { eventId: target.eventId, bookingId: reserved.booking_id, userId: user, recordTtlSeconds: 60 };
+    const confirmed = await confirmScript(lua, { ...change, paymentId: "payment-1" });
     expect(confirmed[0]).toBe("ok");
     expect(await redis.hmget(keys.zone(target.zoneId), "reserved", "sold")).toEqual(["0", "3"]);
-    const released = await lua.run<string[]>("release", bookingKeys, [keys.tag, reserved.booking_id, user, 60, ""]);
+    const released = await releaseScript(lua, change);
     expect(JSON.parse(released[1]!)).toMatchObject({ status: "cancelled", previous_status: "confirmed" });
     expect(await redis.hmget(keys.zone(target.zoneId), "reserved", "sold", "seq")).toEqual(["0", "0", "3"]);
     expect(await redis.ttl(keys.booking(reserved.booking_id))).toBeGreaterThan(0);
@@ -156,19 +148,16 @@ describe("release.lua and confirm.lua", () => {
   test("the payment saga confirms without a user id; a wrong user id is NOT_FOUND", async () => {
     const target = await sale(10);
     const reserved = JSON.parse((await reserve(target, crypto.randomUUID(), 1))[1]);
-    const { keys } = target;
-    const bookingKeys = [keys.booking(reserved.booking_id), keys.userTickets, keys.expiry, keys.outbox];
-    expect(
-      (await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, crypto.randomUUID(), "p", 60, ""])).slice(0, 2),
-    ).toEqual(["error", "NOT_FOUND"]);
-    expect((await lua.run<string[]>("confirm", bookingKeys, [keys.tag, reserved.booking_id, "", "p", 60, ""]))[0]).toBe("ok");
+    const change = { eventId: target.eventId, bookingId: reserved.booking_id, paymentId: "p", recordTtlSeconds: 60 };
+    expect((await confirmScript(lua, { ...change, userId: crypto.randomUUID() })).slice(0, 2)).toEqual(["error", "NOT_FOUND"]);
+    expect((await confirmScript(lua, { ...change, userId: "" }))[0]).toBe("ok");
   });
 });
 
 describe("outbox-lease.lua and outbox-lease-release.lua", () => {
   const take = (target: Sale, relay: string, leaseMs: number) =>
-    lua.run<number>("outbox-lease", [target.keys.outboxLease], [relay, leaseMs]);
-  const release = (target: Sale, relay: string) => lua.run<number>("outbox-lease-release", [target.keys.outboxLease], [relay]);
+    outboxLeaseScript(lua, { eventId: target.eventId, holder: relay, leaseMs });
+  const release = (target: Sale, relay: string) => outboxLeaseReleaseScript(lua, { eventId: target.eventId, holder: relay });
 
   test("one holder at a time; the holder renews; only the holder releases", async () => {
     const target = await sale();

@@ -6,8 +6,9 @@
 import { categories, type Event, events } from "@booking-rush/db/schema";
 import { inScope, scopeOf, type Transaction, writeAudit } from "@booking-rush/lib/data";
 import { conflict } from "@booking-rush/lib/errors";
-import { eventKeys, inventoryOf, loadEventInventory } from "@booking-rush/lib/inventory";
+import { inventoryOf, loadEventInventory } from "@booking-rush/lib/inventory";
 import { eq } from "drizzle-orm";
+import { cancelEventScript } from "./catalog-scripts";
 import { ownedEvent } from "./event-access";
 import type { Actor, CatalogStore } from "./store";
 import { eventView } from "./views";
@@ -64,11 +65,5 @@ export async function refreshPublishedEvent(store: CatalogStore, tx: Transaction
 }
 
 export async function cancelPublishedEvent(store: CatalogStore, event: Event, traceparent?: string) {
-  const keys = eventKeys(event.id);
-  await store.scripts.run<number>(
-    "cancel-event",
-    [keys.event, keys.outbox],
-    [event.id, event.tenantId, traceparent ?? ""],
-    (changed) => changed === 1,
-  );
+  await cancelEventScript(store.scripts, { eventId: event.id, tenantId: event.tenantId, traceparent });
 }

@@ -15,6 +15,7 @@ import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth } from "./postgres-side";
 import { type ReconciledZone, recordReconciledEvent, type ZoneOutcome } from "./reconciliation-record";
 import { type RedisZone, readRedisSide } from "./redis-side";
+import { type RebuildZonesCommand, rebuildZonesScript, repairZoneScript } from "./repair-scripts";
 
 export interface ReconcileDependencies {
   db: Database;
@@ -166,13 +167,12 @@ async function repairUnderLock(
   state: Snapshot,
   token: number,
 ): Promise<Map<string, { outcome: ZoneOutcome; restored?: number }>> {
-  const keys = eventKeys(eventId);
   const outcomes = new Map<string, { outcome: ZoneOutcome; restored?: number }>();
   const current = verdicts(state);
   const toRebuild = state.truth.zones.filter((zone) => current.get(zone.id) === "lost" || current.get(zone.id) === "behind");
 
   if (toRebuild.length > 0) {
-    const payload = {
+    const payload: RebuildZonesCommand["truth"] = {
       event: state.truth.event,
       zones: toRebuild.map((zone) => ({
         id: zone.id,
@@ -187,11 +187,7 @@ async function repairUnderLock(
       })),
       bookings: state.truth.bookings.filter((booking) => toRebuild.some((zone) => zone.id === booking.zone_id)),
     };
-    const reply = await dependencies.scripts.run<[string, string, string?]>(
-      "rebuild-zones",
-      [keys.event, keys.fence, keys.expiry, keys.userTickets],
-      [keys.tag, token, JSON.stringify(payload)],
-    );
+    const reply = await rebuildZonesScript(dependencies.scripts, { eventId, token, truth: payload });
     if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`rebuild-zones: ${reply[1]}`);
     const result = JSON.parse(reply[1]) as { restored_bookings: number };
     await restoreGlobalKeys(dependencies.redis, eventId, payload.bookings, state.truth.zones, options.recordTtlSeconds);
@@ -200,11 +196,14 @@ async function repairUnderLock(
 
   for (const zone of state.truth.zones.filter((candidate) => current.get(candidate.id) === "drift")) {
     const redis = state.zones.get(zone.id)!;
-    const reply = await dependencies.scripts.run<[string, string, string?]>(
-      "repair-zone",
-      [keys.zone(zone.id), keys.zoneSeats(zone.id), keys.fence, keys.expiry],
-      [keys.tag, zone.id, token, redis.seq, zone.sold, JSON.stringify(zone.soldSeats)],
-    );
+    const reply = await repairZoneScript(dependencies.scripts, {
+      eventId,
+      zoneId: zone.id,
+      token,
+      comparedSeq: redis.seq,
+      sold: zone.sold,
+      soldSeats: zone.soldSeats,
+    });
     if (reply[0] === "error" && reply[1] === "STALE_LOCK") throw new StaleLockError(token);
     if (reply[0] === "error" && reply[1] !== "CHANGED") throw new AppError("INTERNAL_ERROR", `repair-zone: ${reply[1]}`);
     outcomes.set(zone.id, { outcome: reply[0] === "ok" ? "repaired" : "changed" });

@@ -2,6 +2,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
 import { luaDirect } from "@booking-rush/test-support/lua-direct";
+import type { PostgresBooking } from "../src/postgres-side";
+import { type RebuildZonesCommand, rebuildZonesScript, repairZoneScript } from "../src/repair-scripts";
 
 const direct = luaDirect("repair-scripts");
 const { redis, lua } = direct;
@@ -27,11 +29,7 @@ async function zone(counts: { reserved: number; sold: number; seq: number }) {
 }
 
 const repair = (target: Awaited<ReturnType<typeof zone>>, token: number, seq: number, sold: number) =>
-  lua.run<[string, string, string?]>(
-    "repair-zone",
-    [target.keys.zone(target.zoneId), target.keys.zoneSeats(target.zoneId), target.keys.fence, target.keys.expiry],
-    [target.keys.tag, target.zoneId, token, seq, sold, "{}"],
-  );
+  repairZoneScript(lua, { eventId: target.eventId, zoneId: target.zoneId, token, comparedSeq: seq, sold, soldSeats: {} });
 
 describe("repair-zone.lua", () => {
   test("the newest token at the compared seq writes PostgreSQL's sold and the holds Redis has", async () => {
@@ -63,7 +61,7 @@ describe("rebuild-zones.lua", () => {
     await redis.del(target.keys.event, target.keys.zone(target.zoneId));
     await redis.hset(target.keys.booking(kept), { status: "reserved", zone_id: target.zoneId, quantity: 1, seat_ids: "" });
     await redis.zadd(target.keys.expiry, Date.now() + 60_000, kept);
-    const lost = {
+    const lost: PostgresBooking = {
       booking_id: crypto.randomUUID(),
       user_id: crypto.randomUUID(),
       event_id: target.eventId,
@@ -76,20 +74,26 @@ describe("rebuild-zones.lua", () => {
       seq: 3,
       seat_ids: [],
     };
-    const sold = { ...lost, booking_id: crypto.randomUUID(), status: "confirmed", quantity: 3, seq: 4, confirmed_at_ms: 2 };
-    const payload = {
+    const sold: PostgresBooking = {
+      ...lost,
+      booking_id: crypto.randomUUID(),
+      status: "confirmed",
+      quantity: 3,
+      seq: 4,
+      confirmed_at_ms: 2,
+    };
+    const payload: RebuildZonesCommand["truth"] = {
       event: { status: "published", tenant_id: crypto.randomUUID(), opens_at_ms: 1, closes_at_ms: 2, max_per_user: 4 },
       zones: [
         { id: target.zoneId, show_id: lost.show_id, kind: "general", total: 10, price: 1, sold: 3, seq: 4, sold_seats: {}, seat_ids: [] },
       ],
       bookings: [lost, sold],
     };
-    const args = (token: number) => [target.keys.tag, token, JSON.stringify(payload)];
-    const keys = [target.keys.event, target.keys.fence, target.keys.expiry, target.keys.userTickets];
-    expect(await lua.run("rebuild-zones", keys, args(6))).toEqual(["error", "STALE_LOCK", "{}"]);
+    const rebuild = (token: number) => rebuildZonesScript(lua, { eventId: target.eventId, token, truth: payload });
+    expect(await rebuild(6)).toEqual(["error", "STALE_LOCK", "{}"]);
     expect(await redis.exists(target.keys.event)).toBe(0);
 
-    const [status, json] = await lua.run<[string, string]>("rebuild-zones", keys, args(7));
+    const [status, json] = await rebuild(7);
     expect(status).toBe("ok");
     expect(JSON.parse(json)).toMatchObject({ zones: 1, restored_bookings: 2 });
     expect(await redis.hmget(target.keys.zone(target.zoneId), "total", "reserved", "sold", "seq")).toEqual(["10", "3", "3", "4"]);

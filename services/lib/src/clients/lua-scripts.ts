@@ -46,6 +46,20 @@ export interface LuaScripts {
   run<T = unknown>(name: string, keys: string[], args: ScriptArgument[]): Promise<T>;
 }
 
+/**
+ * What a script's typed call runs it with: plain LuaScripts (tests, reads) or DurableScripts (writes
+ * acknowledged by a replica), which also take `changed` and `alongside` (see durable-scripts.ts).
+ */
+export interface ScriptRunner {
+  run<T = unknown>(
+    name: string,
+    keys: string[],
+    args: ScriptArgument[],
+    changed?: (reply: T) => boolean,
+    alongside?: (reply: T, connection: Redis) => Promise<unknown>,
+  ): Promise<T>;
+}
+
 export function createLuaScripts(redis: Redis, scripts: Map<string, LuaScript>): LuaScripts {
   return {
     names: () => [...scripts.keys()],

@@ -11,6 +11,7 @@ export * from "../clients/locks";
 export * from "../clients/lua-scripts";
 export * from "../clients/postgres";
 export * from "../clients/process-leadership";
+export * from "../clients/rate-limit-script";
 export * from "../clients/redis";
 export * from "../clients/redis-memory";
 export * from "../clients/replica-target";

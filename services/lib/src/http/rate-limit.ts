@@ -18,6 +18,7 @@
  */
 import { Elysia } from "elysia";
 import type { LuaScripts } from "../clients/lua-scripts";
+import { takeRateLimitTokens } from "../clients/rate-limit-script";
 import { rateLimited } from "../errors";
 import { type ClientAddressOptions, clientAddress, type RequestIpSource } from "./client-address";
 import { dependencyOf } from "./dependency-errors";
@@ -80,10 +81,11 @@ export function createRateLimiter(scripts: LuaScripts, options: RateLimiterOptio
   const local = localBuckets(options.localBuckets ?? 10_000);
   const decide = async (rule: RateLimitRule, keys: string[]): Promise<RateLimitDecision> => {
     try {
-      const [admitted, retryAfterMs, remaining] = await scripts.run<[number, number, number]>("rate-limit", keys, [
-        rule.burst,
-        rule.perMinute,
-      ]);
+      const [admitted, retryAfterMs, remaining] = await takeRateLimitTokens(scripts, {
+        buckets: keys,
+        burst: rule.burst,
+        perMinute: rule.perMinute,
+      });
       return { admitted: admitted === 1, remaining, retryAfterMs };
     } catch (error) {
       const whenUnwritable = rule.whenUnwritable ?? "refuse";

@@ -1,0 +1,146 @@
+/**
+ * One typed call per booking script in lua/: each builds the script's KEYS and ARGV in the order of
+ * its header (keys from lib's layout, eventKeys) and nowhere else, as bullmq's `scripts` class does
+ * for its commands. Callers choose the runner: DurableScripts for the service (a write is
+ * acknowledged once a replica has it), plain LuaScripts in tests. booking-scripts.unit.test.ts
+ * checks each call against its script's header.
+ */
+import type { ScriptRunner } from "@booking-rush/lib/clients";
+import { eventKeys } from "@booking-rush/lib/inventory";
+import type { Redis } from "ioredis";
+import { type ScriptReply, wroteSomething } from "./script-replies";
+
+/** Follow-up writes sent on the script's connection before its WAIT (DurableScripts' `alongside`). */
+type Alongside<T> = (reply: T, connection: Redis) => Promise<unknown>;
+
+export interface ReserveScriptCommand {
+  eventId: string;
+  showId: string;
+  zoneId: string;
+  /** The id the new booking gets (chosen by the caller so the keys can name it). */
+  bookingId: string;
+  userId: string;
+  idempotencyKey: string;
+  /** requestHash(command) in reservations.ts: the same request replays, another one is refused. */
+  requestHash: string;
+  /** General admission; ignored for assigned seats. */
+  quantity: number;
+  /** Assigned seats; empty for general admission. */
+  seatIds: string[];
+  holdMs: number;
+  rateBurst: number;
+  ratePerMinute: number;
+  /** A verified queue pass skips the rate limit. */
+  queuePass: boolean;
+  idempotencyTtlSeconds: number;
+  traceparent?: string;
+}
+
+/** lua/reserve.lua: holds seats of one zone for a user, atomically, or changes nothing. */
+export function reserveScript(runner: ScriptRunner, command: ReserveScriptCommand, alongside?: Alongside<ScriptReply>) {
+  const keys = eventKeys(command.eventId);
+  return runner.run<ScriptReply>(
+    "reserve",
+    [
+      keys.event,
+      keys.zone(command.zoneId),
+      keys.zoneSeats(command.zoneId),
+      keys.userTickets,
+      keys.booking(command.bookingId),
+      keys.expiry,
+      keys.idempotency(command.userId, command.idempotencyKey),
+      keys.rateLimit(command.userId),
+      keys.outbox,
+    ],
+    [
+      command.userId,
+      command.bookingId,
+      command.requestHash,
+      command.zoneId,
+      command.showId,
+      command.quantity,
+      command.seatIds.join(","),
+      command.holdMs,
+      command.rateBurst,
+      command.ratePerMinute,
+      command.queuePass ? "1" : "0",
+      command.idempotencyTtlSeconds,
+      command.traceparent ?? "",
+      command.eventId,
+    ],
+    // Only an 'ok' wrote; a replay or a refused check changed nothing, so there is nothing to WAIT for.
+    wroteSomething,
+    alongside,
+  );
+}
+
+export interface BookingChangeScriptCommand {
+  eventId: string;
+  bookingId: string;
+  /** '' when the system (the payment saga) acts rather than the booking's owner. */
+  userId: string;
+  recordTtlSeconds: number;
+  traceparent?: string;
+}
+
+/** lua/confirm.lua: a paid hold becomes sold; a hold past its expiry is expired instead. */
+export function confirmScript(
+  runner: ScriptRunner,
+  command: BookingChangeScriptCommand & { paymentId: string },
+  alongside?: Alongside<ScriptReply>,
+) {
+  const keys = eventKeys(command.eventId);
+  return runner.run<ScriptReply>(
+    "confirm",
+    [keys.booking(command.bookingId), keys.userTickets, keys.expiry, keys.outbox],
+    [keys.tag, command.bookingId, command.userId, command.paymentId, command.recordTtlSeconds, command.traceparent ?? ""],
+    // Always waited for: even an error reply may have written (confirm expires a late hold).
+    () => true,
+    alongside,
+  );
+}
+
+/** lua/release.lua: cancels a booking and puts its seats back on sale at once. */
+export function releaseScript(runner: ScriptRunner, command: BookingChangeScriptCommand, alongside?: Alongside<ScriptReply>) {
+  const keys = eventKeys(command.eventId);
+  return runner.run<ScriptReply>(
+    "release",
+    [keys.booking(command.bookingId), keys.userTickets, keys.expiry, keys.outbox],
+    [keys.tag, command.bookingId, command.userId, command.recordTtlSeconds, command.traceparent ?? ""],
+    () => true,
+    alongside,
+  );
+}
+
+export interface ExpireScriptCommand {
+  eventId: string;
+  batchSize: number;
+  recordTtlSeconds: number;
+}
+
+/** lua/expire.lua: closes a bounded batch of the event's due holds; resolves to how many (a full batch: call again). */
+export function expireScript(runner: ScriptRunner, command: ExpireScriptCommand): Promise<number> {
+  const keys = eventKeys(command.eventId);
+  return runner.run<number>(
+    "expire",
+    [keys.expiry, keys.userTickets, keys.outbox],
+    [keys.tag, command.batchSize, command.recordTtlSeconds],
+    (closed) => closed > 0,
+  );
+}
+
+export interface OutboxLeaseCommand {
+  eventId: string;
+  /** The relay's consumer name. */
+  holder: string;
+}
+
+/** lua/outbox-lease.lua: takes or renews the event's outbox lease; 1 when the caller holds it, 0 when another relay does. */
+export function outboxLeaseScript(runner: ScriptRunner, command: OutboxLeaseCommand & { leaseMs: number }): Promise<0 | 1> {
+  return runner.run<0 | 1>("outbox-lease", [eventKeys(command.eventId).outboxLease], [command.holder, command.leaseMs]);
+}
+
+/** lua/outbox-lease-release.lua: hands the lease back; 1 when it was the caller's and is now free, else 0. */
+export function outboxLeaseReleaseScript(runner: ScriptRunner, command: OutboxLeaseCommand): Promise<0 | 1> {
+  return runner.run<0 | 1>("outbox-lease-release", [eventKeys(command.eventId).outboxLease], [command.holder]);
+}
