@@ -254,10 +254,16 @@ describe("the Redis master pod deleted in the middle of a sale", () => {
     const acknowledged = new Set<string>();
     const rejections = new Map<string, number>();
     const masterBefore = redisMasterPod();
+    const masterUid = kubectlJson<Item>(["get", "pod", masterBefore]).metadata.uid;
     let deleted = false;
+    // Once the master pod is deleted, the buyers wait until its Redis is really gone (the pod
+    // replaced: a new uid, or none yet) before they go on; otherwise a quick sale can sell out
+    // while the kubelet is still stopping the old one, and the failover happens after the sale.
+    let masterGone: Promise<unknown> | undefined;
     const sale = buyers.map(async (buyer) => {
       const deadline = Date.now() + 150_000;
       while (Date.now() < deadline) {
+        await masterGone;
         const answer: Answer = await sendRetrying(
           "booking",
           "POST",
@@ -272,6 +278,13 @@ describe("the Redis master pod deleted in the middle of a sale", () => {
             deleted = true;
             kubectl(["delete", "pod", masterBefore, "--wait=false"]);
             log(`deleted the Redis master ${masterBefore} after ${acknowledged.size} holds`);
+            masterGone = eventually(
+              () => {
+                const pod = kubectlJson<List>(["get", "pods", "--field-selector", `metadata.name=${masterBefore}`]).items[0];
+                if (pod?.metadata.uid === masterUid) throw new Error(`${masterBefore} is still the old pod`);
+              },
+              { timeoutMs: 120_000, intervalMs: 250 },
+            );
           }
           continue;
         }
@@ -287,7 +300,15 @@ describe("the Redis master pod deleted in the middle of a sale", () => {
       `failover sale: ${acknowledged.size} holds acknowledged of ${seats}; ${retries}; rejections ${JSON.stringify(Object.fromEntries(rejections))}`,
     );
     expect(deleted).toBe(true);
-    const masterAfter = redisMasterPod();
+    // The Sentinels act once the old master has been down for down-after-milliseconds (5 s).
+    const masterAfter = await eventually(
+      () => {
+        const master = redisMasterPod();
+        if (master === masterBefore) throw new Error(`Sentinel still names ${master} master`);
+        return master;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
     expect(masterAfter).not.toBe(masterBefore);
     expect(acknowledged.size).toBe(seats);
     const missing: string[] = [];

@@ -94,6 +94,19 @@ export function expectStatus(answer: Answer, status: number, what: string) {
 
 export const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
+/**
+ * A 503 says nothing was changed and to retry later (a busy node, a Redis failover still settling):
+ * a client tries the same request again, a few times with a growing pause (about 15 s in all).
+ */
+export async function sendAgainOn503(service: Service, method: string, path: string, request: Request = {}): Promise<Answer> {
+  let answer = await send(service, method, path, request);
+  for (let attempt = 1; answer.status === 503 && attempt < 6; attempt++) {
+    await Bun.sleep(1_000 * attempt);
+    answer = await send(service, method, path, request);
+  }
+  return answer;
+}
+
 /** A buyer registered (registration signs the buyer in) through the auth service. */
 export async function newBuyer(
   tag: string,
@@ -101,13 +114,7 @@ export async function newBuyer(
 ): Promise<{ email: string; password: string; token: string; id: string }> {
   const email = `${tag}-${crypto.randomUUID().slice(0, 8)}@cluster.test`;
   const password = "cluster-test-password";
-  const register = { body: { email, password, name: tag }, entry };
-  // A 503 says nothing was changed and to retry later (a busy node): a client tries again, a few times.
-  let answer = await send("auth", "POST", "/auth/register", register);
-  for (let attempt = 1; answer.status === 503 && attempt < 5; attempt++) {
-    await Bun.sleep(500 * attempt);
-    answer = await send("auth", "POST", "/auth/register", register);
-  }
+  const answer = await sendAgainOn503("auth", "POST", "/auth/register", { body: { email, password, name: tag }, entry });
   const session = expectStatus(answer, 201, `register ${email}`).data;
   return { email, password, token: session.tokens.access_token, id: session.user.id };
 }
@@ -120,7 +127,7 @@ export async function logIn(email: string, password: string, entry: Entry = thro
 /** A published event with one show in two days and one general-admission zone of `seats` places. */
 export async function publishedZone(organizerToken: string, seats: number, title: string) {
   const event = expectStatus(
-    await send("catalog", "POST", "/events", {
+    await sendAgainOn503("catalog", "POST", "/events", {
       token: organizerToken,
       body: {
         title,
@@ -136,7 +143,7 @@ export async function publishedZone(organizerToken: string, seats: number, title
     "create event",
   ).data;
   const show = expectStatus(
-    await send("catalog", "POST", `/events/${event.id}/shows`, {
+    await sendAgainOn503("catalog", "POST", `/events/${event.id}/shows`, {
       token: organizerToken,
       body: { starts_at: hoursFromNow(48), ends_at: hoursFromNow(51) },
     }),
@@ -144,14 +151,14 @@ export async function publishedZone(organizerToken: string, seats: number, title
     "create show",
   ).data;
   const zone = expectStatus(
-    await send("catalog", "POST", `/shows/${show.id}/zones`, {
+    await sendAgainOn503("catalog", "POST", `/shows/${show.id}/zones`, {
       token: organizerToken,
       body: { name: "Standing", price: 150_000, total_seats: seats },
     }),
     201,
     "create zone",
   ).data;
-  expectStatus(await send("catalog", "POST", `/events/${event.id}/publish`, { token: organizerToken }), 200, "publish");
+  expectStatus(await sendAgainOn503("catalog", "POST", `/events/${event.id}/publish`, { token: organizerToken }), 200, "publish");
   return { eventId: event.id as string, showId: show.id as string, zoneId: zone.id as string };
 }
 
