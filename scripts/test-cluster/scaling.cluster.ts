@@ -14,7 +14,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { eventually } from "@booking-rush/test-support/eventually";
-import { helm, kubectl as kubectlIn, release, root, run } from "./support/release";
+import { helm, kubectlJson, release, root, run } from "./support/release";
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
 const condition = (object: { status?: { conditions?: Condition[] } }, type: string) =>
@@ -23,7 +23,7 @@ const namespace = release.namespace;
 /** kubectl against the whole cluster (the APIServices are not namespaced). */
 const kubectl = (...args: string[]) => run([release.kubectl, ...args]);
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects as kubectl prints them
-const getJson = (...args: string[]): any => JSON.parse(kubectlIn(["get", ...args, "--output", "json"]));
+const getJson = (...args: string[]) => kubectlJson<{ items: any[] }>(["get", ...args]);
 
 beforeAll(() => {
   // The add-ons (built once, imported, applied, waited for until Available), then the release with

@@ -52,6 +52,27 @@ function applyToApiServer(objects: K8sObject[]): Run {
   return kubectl(["apply", "--dry-run=server", "--validate=strict", "-f", "-"], rest.map((o) => stringify(o)).join("---\n"));
 }
 
+/** A strict server-side dry run in the default namespace: what the API server would make of `manifest`. */
+const dryRunInDefault = (manifest: string) =>
+  kubectl(["apply", "--namespace", "default", "--dry-run=server", "--validate=strict", "-f", "-"], manifest);
+
+/** `helm template ci` of the chart's CI profile (values-kind.yaml + values-ci.yaml), then `extra`. */
+const renderCiProfile = (...extra: string[]) =>
+  run([
+    "bash",
+    join(root, "scripts/helm"),
+    "template",
+    "ci",
+    chart,
+    "--namespace",
+    "default",
+    "-f",
+    join(chart, "values-kind.yaml"),
+    "-f",
+    join(chart, "values-ci.yaml"),
+    ...extra,
+  ]);
+
 function waitEstablished(crd: string) {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -212,19 +233,7 @@ describe("scripts/cluster-addons", () => {
   test("the chart's CPU HPAs and KEDA ScaledObjects (values-ci-scaling.yaml) are accepted against the API and KEDA's CRDs", () => {
     const helm = (...args: string[]) => run(["bash", join(root, "scripts/helm"), ...args]);
     expect(helm("dependency", "build", chart).code).toBe(0);
-    const template = helm(
-      "template",
-      "ci",
-      chart,
-      "--namespace",
-      "default",
-      "-f",
-      join(chart, "values-kind.yaml"),
-      "-f",
-      join(chart, "values-ci.yaml"),
-      "-f",
-      join(chart, "values-ci-scaling.yaml"),
-    );
+    const template = renderCiProfile("-f", join(chart, "values-ci-scaling.yaml"));
     expect(template.stderr).toBe("");
     const objects = parseObjects(template.stdout);
     const scaling = objects.filter((object) => object.kind === "HorizontalPodAutoscaler" || object.kind === "ScaledObject");
@@ -247,41 +256,24 @@ describe("scripts/cluster-addons", () => {
       ).toEqual(["Resource/cpu"]);
     }
     expect(applyToApiServer(rendered.get("keda-crds") ?? []).code).toBe(0);
-    const accepted = kubectl(
-      ["apply", "--namespace", "default", "--dry-run=server", "--validate=strict", "-f", "-"],
-      scaling.map((o) => stringify(o)).join("---\n"),
-    );
+    const accepted = dryRunInDefault(scaling.map((o) => stringify(o)).join("---\n"));
     expect(accepted.stderr).toBe("");
     expect(accepted.code).toBe(0);
     expect(accepted.stdout.match(/scaledobject\.keda\.sh\/\S+ created \(server dry run\)/g)?.length).toBe(4);
     // KEDA's CRD does validate: a trigger without its type is refused.
     const broken = structuredClone(scaling.find((object) => object.kind === "ScaledObject") as K8sObject);
     delete broken.spec.triggers[0].type;
-    const rejected = kubectl(["apply", "--namespace", "default", "--dry-run=server", "--validate=strict", "-f", "-"], stringify(broken));
+    const rejected = dryRunInDefault(stringify(broken));
     expect(rejected.code).not.toBe(0);
     expect(rejected.stderr).toContain("spec.triggers[0].type: Required value");
   }, 120_000);
 
   test("the chart's CI Ingress (class traefik) is accepted by the API server", () => {
-    const template = run([
-      "bash",
-      join(root, "scripts/helm"),
-      "template",
-      "ci",
-      chart,
-      "--namespace",
-      "default",
-      "-f",
-      join(chart, "values-kind.yaml"),
-      "-f",
-      join(chart, "values-ci.yaml"),
-      "--show-only",
-      "templates/ingress.yaml",
-    ]);
+    const template = renderCiProfile("--show-only", "templates/ingress.yaml");
     expect(template.stderr).toBe("");
     const [ingress] = parseObjects(template.stdout);
     expect(ingress?.spec.ingressClassName).toBe("traefik");
-    const accepted = kubectl(["apply", "--namespace", "default", "--dry-run=server", "--validate=strict", "-f", "-"], stringify(ingress));
+    const accepted = dryRunInDefault(stringify(ingress));
     expect(accepted.stderr).toBe("");
     expect(accepted.stdout).toContain("ingress.networking.k8s.io/ci-api created (server dry run)");
   }, 120_000);
