@@ -29,14 +29,7 @@
  */
 
 import { processedEvents } from "@booking-rush/db/schema";
-import {
-  backoffWithJitter,
-  type Database,
-  deadLetterMessage,
-  type Kafka,
-  lazyProducer,
-  superviseConsumer,
-} from "@booking-rush/lib/clients";
+import { backoffWithJitter, createWorkerConsumer, type Database, deadLetterMessage, type Kafka } from "@booking-rush/lib/clients";
 import type { KafkaConfig } from "@booking-rush/lib/config";
 import { type BookingEvent, bookingTopics, type PaymentEvent, parseBookingEvent, parsePaymentEvent } from "@booking-rush/lib/contracts";
 import { inScope, systemScope } from "@booking-rush/lib/data";
@@ -114,8 +107,14 @@ export function createNotifier(
   config: NotificationConfig & { topics: KafkaConfig["topics"] },
   hooks: NotifierHooks = {},
 ) {
-  const deadLetters = lazyProducer(kafka, [config.deadLetterTopic], config.topics, logger);
-  let stopping = false;
+  const worker = createWorkerConsumer({
+    kafka,
+    groupId: config.groupId,
+    logger,
+    topics: notificationTopics,
+    deadLetterTopic: config.deadLetterTopic,
+    topicSettings: config.topics,
+  });
 
   /** Exponential back-off with jitter: the n-th wait is between half and all of min(max, base·2^(n−1)). */
   const backoff = (failures: number) => backoffWithJitter(failures - 1, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs });
@@ -231,7 +230,7 @@ export function createNotifier(
   }
 
   function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, attempts: number) {
-    return deadLetters.send([
+    return worker.deadLetters.send([
       {
         topic: config.deadLetterTopic,
         messages: [
@@ -299,7 +298,7 @@ export function createNotifier(
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
-    const control: Control = { heartbeat, live: () => !stopping && isRunning() && !isStale() };
+    const control: Control = { heartbeat, live: () => !worker.stopping() && isRunning() && !isStale() };
     for (const message of batch.messages) {
       if (!control.live()) return;
       const handled = await inConsumerSpan(`notification ${batch.topic}`, [header(message, "traceparent")], () =>
@@ -319,30 +318,8 @@ export function createNotifier(
 
   // From the beginning when the group is new: an event published before the worker first ran
   // still gets its e-mail (processed_events keeps a later replay from sending twice).
-  const supervised = superviseConsumer({
-    kafka,
-    groupId: config.groupId,
-    logger,
-    topics: notificationTopics,
-    ensureTopics: [...notificationTopics, config.deadLetterTopic],
-    topicSettings: config.topics,
-    consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
-    run: { eachBatchAutoResolve: false, autoCommitThreshold: 1, partitionsConsumedConcurrently: config.concurrency, eachBatch },
-  });
-
-  return {
-    /** Resolves once the consumer first runs; retried and restarted for as long as it takes (supervised-consumer.ts). */
-    start: () => supervised.start(),
-    /** Readiness: the consumer is running (joined, not crashed). */
-    check: () => supervised.check(),
-    supervised,
-    /** Finishes or abandons the message in hand (uncommitted: redelivered to whoever takes over), then leaves the group. */
-    async stop() {
-      stopping = true;
-      await supervised.stop();
-      await deadLetters.close();
-    },
-  };
+  // stop(): finishes or abandons the message in hand (uncommitted: redelivered to whoever takes over).
+  return worker.run({ eachBatchAutoResolve: false, autoCommitThreshold: 1, partitionsConsumedConcurrently: config.concurrency, eachBatch });
 }
 
 export type Notifier = ReturnType<typeof createNotifier>;

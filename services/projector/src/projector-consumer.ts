@@ -6,14 +6,7 @@
  * event is recognised by id and changes nothing. While PostgreSQL is down the batch is retried with
  * a growing back-off and the consumer keeps its heartbeats, so nothing is lost or reassigned.
  */
-import {
-  backoffWithJitter,
-  type Database,
-  deadLetterMessage,
-  type Kafka,
-  lazyProducer,
-  superviseConsumer,
-} from "@booking-rush/lib/clients";
+import { backoffWithJitter, createWorkerConsumer, type Database, deadLetterMessage, type Kafka } from "@booking-rush/lib/clients";
 import type { KafkaConfig } from "@booking-rush/lib/config";
 import { bookingTopics } from "@booking-rush/lib/contracts";
 import { inConsumerSpan, type Logger } from "@booking-rush/lib/observability";
@@ -40,11 +33,17 @@ export function createProjector(
   { kafka, db, logger, metrics }: ProjectorDependencies,
   config: ProjectorConfig & { topics: KafkaConfig["topics"] },
 ) {
-  const deadLetters = lazyProducer(kafka, [config.deadLetterTopic], config.topics, logger);
+  const worker = createWorkerConsumer({
+    kafka,
+    groupId: config.groupId,
+    logger,
+    topics: bookingTopics,
+    deadLetterTopic: config.deadLetterTopic,
+    topicSettings: config.topics,
+  });
   let buffer: Waiter[] = [];
   let flushing: Promise<void> | undefined;
   let timer: Timer | undefined;
-  let stopping = false;
   let failures = 0;
 
   /**
@@ -53,7 +52,7 @@ export function createProjector(
    */
   async function deadLetter(items: { source: { message: KafkaMessage; topic: string; partition: number }; reason: string }[]) {
     if (items.length === 0) return;
-    await deadLetters.send([
+    await worker.deadLetters.send([
       { topic: config.deadLetterTopic, messages: items.map(({ source, reason }) => deadLetterMessage(source, reason)) },
     ]);
     metrics.events.inc({ result: "rejected" }, items.length);
@@ -125,7 +124,7 @@ export function createProjector(
       timer = undefined;
       flushing = flush().finally(() => {
         flushing = undefined;
-        if (buffer.length > 0 && !stopping) scheduleFlush(buffer.length >= config.batchSize);
+        if (buffer.length > 0 && !worker.stopping()) scheduleFlush(buffer.length >= config.batchSize);
       });
       return;
     }
@@ -163,7 +162,7 @@ export function createProjector(
           });
         const until = Date.now() + wait;
         while (Date.now() < until) {
-          if (stopping || !isRunning() || isStale()) return false;
+          if (worker.stopping() || !isRunning() || isStale()) return false;
           await Bun.sleep(Math.min(1_000, until - Date.now()));
           await heartbeat().catch(() => {});
         }
@@ -201,33 +200,15 @@ export function createProjector(
     await heartbeat();
   }
 
-  const supervised = superviseConsumer({
-    kafka,
-    groupId: config.groupId,
-    logger,
-    topics: bookingTopics,
-    ensureTopics: [...bookingTopics, config.deadLetterTopic],
-    topicSettings: config.topics,
-    consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
-    run: { eachBatchAutoResolve: false, partitionsConsumedConcurrently: bookingTopics.length * config.topics.partitions, eachBatch },
-  });
-
-  return {
-    /** Resolves once the consumer first runs; retried and restarted for as long as it takes (supervised-consumer.ts). */
-    start: () => supervised.start(),
-    /** Readiness: the consumer is running (joined, not crashed). */
-    check: () => supervised.check(),
-    supervised,
-    /** Writes what can be written, then leaves the group; the rest is redelivered to whoever takes over. */
-    async stop() {
-      stopping = true;
+  // stop(): writes what can be written, then leaves the group; the rest is redelivered to whoever takes over.
+  return worker.run(
+    { eachBatchAutoResolve: false, partitionsConsumedConcurrently: bookingTopics.length * config.topics.partitions, eachBatch },
+    async () => {
       clearTimeout(timer);
       await flushing;
       await flush().catch(() => {});
-      await supervised.stop();
-      await deadLetters.close();
     },
-  };
+  );
 }
 
 export type Projector = ReturnType<typeof createProjector>;

@@ -9,8 +9,8 @@
 import type { EachMessagePayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
 import type { KafkaConfig } from "../settings";
-import { backoffWithJitter, deadLetterMessage, lazyProducer } from "./kafka";
-import { superviseConsumer } from "./supervised-consumer";
+import { backoffWithJitter, deadLetterMessage } from "./kafka";
+import { createWorkerConsumer } from "./worker-consumer";
 
 export interface ConsumedMessage {
   topic: string;
@@ -43,12 +43,11 @@ export interface EventConsumerOptions {
 export function createEventConsumer(options: EventConsumerOptions) {
   const { kafka, logger } = options;
   const { baseDelayMs, maxDelayMs } = options.backoff ?? { baseDelayMs: 200, maxDelayMs: 5_000 };
-  const deadLetters = lazyProducer(kafka, [options.deadLetterTopic], options.topicSettings);
-  let stopping = false;
+  const worker = createWorkerConsumer(options);
 
   async function deadLetter(payload: EachMessagePayload, reason: string) {
     const { message, topic, partition } = payload;
-    await deadLetters.send([{ topic: options.deadLetterTopic, messages: [deadLetterMessage(payload, reason)] }]);
+    await worker.deadLetters.send([{ topic: options.deadLetterTopic, messages: [deadLetterMessage(payload, reason)] }]);
     logger.warn("message dead-lettered", { topic, partition, offset: message.offset, reason });
   }
 
@@ -81,9 +80,9 @@ export function createEventConsumer(options: EventConsumerOptions) {
           });
         }
         // Stopping: leave it uncommitted; whoever takes the partition over handles it.
-        if (stopping) throw error;
+        if (worker.stopping()) throw error;
         let wait = backoffWithJitter(failures, { baseMs: baseDelayMs, maxMs: maxDelayMs });
-        while (wait > 0 && !stopping) {
+        while (wait > 0 && !worker.stopping()) {
           await Bun.sleep(Math.min(wait, 1_000));
           wait -= 1_000;
           await heartbeat();
@@ -94,29 +93,7 @@ export function createEventConsumer(options: EventConsumerOptions) {
 
   // One partition at a time: kafkajs fetches again only once every batch of the last fetch is
   // handled, so more concurrency buys little, and scaling out is by replicas (KEDA on lag).
-  const supervised = superviseConsumer({
-    kafka,
-    groupId: options.groupId,
-    logger,
-    topics: options.topics,
-    ensureTopics: [...options.topics, options.deadLetterTopic],
-    topicSettings: options.topicSettings,
-    consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
-    run: { partitionsConsumedConcurrently: 1, eachMessage },
-  });
-
-  return {
-    /** Resolves once the consumer first runs; it is retried and restarted for as long as it takes (supervised-consumer.ts). */
-    start: () => supervised.start(),
-    /** Readiness: the consumer is running (joined, not crashed). */
-    check: () => supervised.check(),
-    supervised,
-    async stop() {
-      stopping = true;
-      await supervised.stop();
-      await deadLetters.close();
-    },
-  };
+  return worker.run({ partitionsConsumedConcurrently: 1, eachMessage });
 }
 
 export type EventConsumer = ReturnType<typeof createEventConsumer>;

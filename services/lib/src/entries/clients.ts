@@ -17,3 +17,4 @@ export * from "../clients/redis-memory";
 export * from "../clients/replica-target";
 export * from "../clients/smtp";
 export * from "../clients/supervised-consumer";
+export * from "../clients/worker-consumer";
