@@ -41,7 +41,7 @@ export interface EventConsumerOptions {
 }
 
 export function createEventConsumer(options: EventConsumerOptions) {
-  const { kafka, logger } = options;
+  const { logger } = options;
   const { baseDelayMs, maxDelayMs } = options.backoff ?? { baseDelayMs: 200, maxDelayMs: 5_000 };
   const worker = createWorkerConsumer(options);
 
