@@ -36,12 +36,9 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.saga, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.saga.groupId, paymentSagaTopics);
-  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
-  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
-  void saga.start();
   return {
-    checks: { redis: pingRedis(booking.store.redis), kafka: pingKafka(kafka), consumer: saga.check },
-    workers: [{ name: "payment saga", run: () => saga.stop() }],
+    checks: { redis: pingRedis(booking.store.redis), kafka: pingKafka(kafka) },
+    consumer: { name: "payment saga", ...saga },
     clients: [{ name: "booking clients", run: () => booking.close() }],
   };
 });

@@ -37,6 +37,12 @@ export interface ProcessParts {
   checks: Record<string, ReadinessCheck>;
   /** The process's background loops, stopped after the server on SIGTERM. */
   workers?: ShutdownStep[];
+  /**
+   * A worker's Kafka consumer (worker-consumer.ts): started in the background and kept running,
+   * retried while Kafka or its topics are not there yet and restarted after a crash; /readyz says
+   * whether it runs; stopped first on SIGTERM.
+   */
+  consumer?: { name: string; start(): Promise<void>; check: ReadinessCheck; stop(): Promise<void> };
   /** Clients in the order they were opened; closed in reverse after the server and workers. */
   clients: ShutdownStep[];
 }
@@ -52,14 +58,17 @@ export function runProcess<G extends ProcessGroups>(
   const { config, logger, telemetry, metrics } = startProcess(groups);
   const service = config.service as ServiceConfig;
   const parts = build(config, logger, metrics);
-  const readiness = { draining: false, checks: parts.checks };
+  const consumer = parts.consumer;
+  void consumer?.start();
+  const readiness = { draining: false, checks: consumer ? { ...parts.checks, consumer: consumer.check } : parts.checks };
+  const consumerStop = consumer ? [{ name: consumer.name, run: () => consumer.stop() }] : [];
   serveHttp({
     app: createHttpApp({ service, logger, metrics, readiness, tracing: telemetry.enabled }, parts.plugins ?? []),
     service,
     logger,
     readiness,
     // Background samples read the clients: stopped before the clients close.
-    workers: [{ name: "metrics sampling", run: () => metrics.stopSampling() }, ...(parts.workers ?? [])],
+    workers: [{ name: "metrics sampling", run: () => metrics.stopSampling() }, ...consumerStop, ...(parts.workers ?? [])],
     clients: [{ name: "telemetry", run: () => telemetry.shutdown() }, ...parts.clients],
   });
 }

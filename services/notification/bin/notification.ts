@@ -32,12 +32,9 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.notification, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.notification.groupId, notificationTopics);
-  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
-  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
-  void notifier.start();
   return {
-    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka), consumer: notifier.check },
-    workers: [{ name: "notification", run: () => notifier.stop() }],
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    consumer: { name: "notification", ...notifier },
     clients: [
       { name: "postgres", run: () => postgres.close() },
       { name: "smtp", run: async () => mailer.close() },

@@ -35,12 +35,9 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.payment, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.payment.groupId, paymentWorkerTopics);
-  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
-  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
-  void worker.start();
   return {
-    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka), consumer: worker.check },
-    workers: [{ name: "payment worker", run: () => worker.stop() }],
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    consumer: { name: "payment worker", ...worker },
     clients: [
       { name: "postgres", run: () => postgres.close() },
       { name: "kafka producer", run: () => publisher.close() },

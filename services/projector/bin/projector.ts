@@ -26,12 +26,9 @@ runProcess(groups, (config, logger, metrics) => {
     { ...config.projector, topics: config.kafka.topics },
   );
   registerConsumerLag(metrics, kafka, config.projector.groupId, bookingTopics);
-  // Started in the background and kept running: retried while Kafka or its topics are not there yet,
-  // restarted after a crash; /readyz says whether it runs (supervised-consumer.ts).
-  void projector.start();
   return {
-    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka), consumer: projector.check },
-    workers: [{ name: "projector", run: () => projector.stop() }],
+    checks: { postgres: pingPostgres(postgres), kafka: pingKafka(kafka) },
+    consumer: { name: "projector", ...projector },
     clients: [{ name: "postgres", run: () => postgres.close() }],
   };
 });
