@@ -164,7 +164,7 @@ describe("the chart's kafkaScaling states what the Kafka workers do", () => {
         for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".ts"))) {
           const path = `services/${service}/${folder}/${file}`;
           const source = readSource(path) ?? "";
-          if (/\b(createEventConsumer|superviseConsumer|createConsumer)\(/.test(source)) consumers.push(path);
+          if (/\b(createEventConsumer|createWorkerConsumer|superviseConsumer|createConsumer)\(/.test(source)) consumers.push(path);
           if (/\bregisterConsumerLag\(/.test(source)) lagMeasured.push(path);
         }
       }

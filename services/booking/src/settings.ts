@@ -1,4 +1,4 @@
-import { settingsGroup } from "@booking-rush/lib/config";
+import { bookingRecordVariables, settingsGroup } from "@booking-rush/lib/config";
 import { Type } from "@sinclair/typebox";
 
 export const bookingSettings = settingsGroup(
@@ -16,11 +16,7 @@ export const bookingSettings = settingsGroup(
     }),
     RESERVE_RATE_BURST: Type.Integer({ minimum: 1, default: 10, description: "Token-bucket size of reserve attempts per user and event" }),
     IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: "How long an Idempotency-Key's result is kept" }),
-    BOOKING_RECORD_TTL_SECONDS: Type.Integer({
-      minimum: 60,
-      default: 604_800,
-      description: "How long a closed booking stays readable in Redis",
-    }),
+    ...bookingRecordVariables,
     REDIS_WRITE_CONNECTIONS: Type.Integer({
       minimum: 1,
       maximum: 64,

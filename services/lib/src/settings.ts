@@ -101,6 +101,22 @@ export const redisSettings = settingsGroup(
   }),
 );
 
+/**
+ * How long a closed booking's records stay in Redis: part of the key layout (inventory/keys.ts),
+ * written by the booking scripts and restored by the reconciler, so both read the same variable.
+ */
+export const bookingRecordVariables = {
+  BOOKING_RECORD_TTL_SECONDS: Type.Integer({
+    minimum: 60,
+    default: 604_800,
+    description: "How long a closed booking stays readable in Redis",
+  }),
+};
+
+export const bookingRecordSettings = settingsGroup(bookingRecordVariables, (values) => ({
+  recordTtlSeconds: values.BOOKING_RECORD_TTL_SECONDS,
+}));
+
 export const redlockSettings = settingsGroup(
   {
     REDLOCK_URLS: Type.Optional(

@@ -11,9 +11,10 @@
 import { bookings, events, type Payment, payments, type Refund, refunds } from "@booking-rush/db/schema";
 import type { AuthenticatedUser } from "@booking-rush/lib/auth";
 import type { Database, Redis } from "@booking-rush/lib/clients";
-import { inScope, systemScope, upsertBookingStates, zoneFacts } from "@booking-rush/lib/data";
+import { inScope, systemScope } from "@booking-rush/lib/data";
 import { AppError, conflict, notFound } from "@booking-rush/lib/errors";
 import { readBooking } from "@booking-rush/lib/inventory";
+import { upsertBookingStates, zoneFacts } from "@booking-rush/projector/booking-rows";
 import { and, eq, ne } from "drizzle-orm";
 import type { GatewayClient } from "./gateway/gateway-client";
 import type { PaymentPublisher } from "./payment-publisher";

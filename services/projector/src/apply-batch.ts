@@ -17,9 +17,10 @@
 
 import { bookings, processedEvents, seatZones, users, zoneSyncState } from "@booking-rush/db/schema";
 import type { Database } from "@booking-rush/lib/clients";
-import { inScope, projectorConsumer, systemScope, type Transaction, upsertBookingStates, zoneFacts } from "@booking-rush/lib/data";
+import { inScope, systemScope, type Transaction } from "@booking-rush/lib/data";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { BookingEvent } from "./booking-event";
+import { projectorConsumer, upsertBookingStates, zoneFacts } from "./booking-rows";
 
 export interface PendingEvent {
   event: BookingEvent;

@@ -6,9 +6,9 @@
  * /healthz, /readyz and /metrics like every process.
  */
 
-import { bookingSettings } from "@booking-rush/booking/settings";
 import { createProcessLeadership, leaderElectionSettings, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import {
+  bookingRecordSettings,
   kafkaSettings,
   loadConfigOrExit,
   postgresSettings,
@@ -29,7 +29,7 @@ const groups = {
   leaderElection: leaderElectionSettings,
   postgres: postgresSettings,
   kafka: kafkaSettings,
-  booking: bookingSettings,
+  booking: bookingRecordSettings,
   reconciler: reconcilerSettings,
   telemetry: telemetrySettings,
 };

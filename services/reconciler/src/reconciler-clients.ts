@@ -15,8 +15,8 @@ import {
 } from "@booking-rush/lib/clients";
 import type { KafkaConfig, PostgresConfig, RedisConfig, RedlockConfig } from "@booking-rush/lib/config";
 import { bookingTopics } from "@booking-rush/lib/contracts";
-import { projectorConsumer } from "@booking-rush/lib/data";
 import type { Logger } from "@booking-rush/lib/observability";
+import { projectorConsumer } from "@booking-rush/projector/booking-rows";
 import { createDiscrepancyPublisher } from "./discrepancy-publisher";
 import type { ReconcileDependencies, ReconcileOptions } from "./reconcile";
 import type { ReconcilerConfig } from "./reconciler-settings";

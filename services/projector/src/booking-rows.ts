@@ -6,9 +6,9 @@
  */
 
 import { bookingSeats, bookings, events, seatZones, shows } from "@booking-rush/db/schema";
+import type { BookingState } from "@booking-rush/lib/contracts";
+import type { Transaction } from "@booking-rush/lib/data";
 import { eq, inArray, sql } from "drizzle-orm";
-import type { BookingState } from "../events/booking-event";
-import type { Transaction } from "./tenant-scope";
 
 export interface ZoneFacts {
   id: string;
