@@ -13,7 +13,7 @@ import { AppError, conflict, forbidden, unauthorized } from "@booking-rush/lib/e
 import { eq, sql } from "drizzle-orm";
 import { revokeTokens } from "./auth-state";
 import { issueTokens } from "./sessions";
-import { type AuthStore, isUniqueViolation, type RequestOrigin } from "./store";
+import { type AuthStore, isUniqueViolation, type RequestOrigin, selfAudit } from "./store";
 import { type UserView, userView } from "./views";
 
 export const normalizedEmail = (email: string) => email.trim().toLowerCase();
@@ -32,16 +32,7 @@ export async function register(store: AuthStore, input: Registration, origin: Re
     const session = await store.db.transaction(async (tx) => {
       const [user] = await tx.insert(users).values({ email: input.email.trim(), name: input.name, passwordHash, role: "user" }).returning();
       const { tokens } = await issueTokens(store, tx, user!);
-      await writeAudit(tx, {
-        actorId: user!.id,
-        tenantId: null,
-        action: "auth.registered",
-        entityType: "user",
-        entityId: user!.id,
-        after: { role: user!.role },
-        ip: origin.ip,
-        requestId: origin.requestId,
-      });
+      await writeAudit(tx, { ...selfAudit(user!, origin), action: "auth.registered", after: { role: user!.role } });
       return { user: userView(user!), tokens };
     });
     store.metrics.registrations.inc({ result: "created" });
@@ -70,15 +61,7 @@ export async function login(store: AuthStore, input: { email: string; password: 
   const session = await store.db.transaction(async (tx) => {
     const [current] = await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id)).returning();
     const { tokens } = await issueTokens(store, tx, current!);
-    await writeAudit(tx, {
-      actorId: user.id,
-      tenantId: user.tenantId,
-      action: "auth.login",
-      entityType: "user",
-      entityId: user.id,
-      ip: origin.ip,
-      requestId: origin.requestId,
-    });
+    await writeAudit(tx, { ...selfAudit(user, origin), action: "auth.login" });
     return { user: userView(current!), tokens };
   });
   store.metrics.logins.inc({ result: "success" });
@@ -124,14 +107,7 @@ export async function updateProfile(
     const revocation = passwordHash === undefined ? undefined : await revokeTokens(store, tx, user.id, { ...renaming, passwordHash });
     const [updated] = revocation ? [revocation.user] : await tx.update(users).set(renaming).where(eq(users.id, user.id)).returning();
     if (!updated) throw new AppError("NOT_FOUND", "User not found");
-    const audit = {
-      actorId: user.id,
-      tenantId: user.tenantId,
-      entityType: "user",
-      entityId: user.id,
-      ip: origin.ip,
-      requestId: origin.requestId,
-    };
+    const audit = selfAudit(user, origin);
     if (change.name !== undefined && change.name !== user.name) {
       await writeAudit(tx, { ...audit, action: "auth.profile_updated", before: { name: user.name }, after: { name: updated.name } });
     }

@@ -15,7 +15,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { normalizedEmail } from "./accounts";
 import { revokeTokens } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";
-import type { AuthStore, RequestOrigin } from "./store";
+import { type AuthStore, type RequestOrigin, selfAudit } from "./store";
 
 export function requestPasswordReset(store: AuthStore, email: string, origin: RequestOrigin): void {
   store.background.run("password-reset-email", () => sendResetEmail(store, email, origin));
@@ -76,16 +76,7 @@ export async function resetPassword(store: AuthStore, input: { token: string; pa
       .update(passwordResetTokens)
       .set({ usedAt: sql`now()` })
       .where(and(eq(passwordResetTokens.userId, row.userId), isNull(passwordResetTokens.usedAt)));
-    await writeAudit(tx, {
-      actorId: user.id,
-      tenantId: user.tenantId,
-      action: "auth.password_reset",
-      entityType: "user",
-      entityId: user.id,
-      after: { revoked_tokens: revoked },
-      ip: origin.ip,
-      requestId: origin.requestId,
-    });
+    await writeAudit(tx, { ...selfAudit(user, origin), action: "auth.password_reset", after: { revoked_tokens: revoked } });
     return true;
   });
   store.metrics.passwordResets.inc({ stage: done ? "completed" : "rejected" });

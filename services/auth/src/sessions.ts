@@ -14,7 +14,7 @@ import { unauthorized } from "@booking-rush/lib/errors";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { publishAuthState } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";
-import type { AuthStore, RequestOrigin } from "./store";
+import { type AuthStore, type RequestOrigin, selfAudit } from "./store";
 import { type TokensView, type UserView, userView } from "./views";
 
 type UserRow = typeof users.$inferSelect;
@@ -133,14 +133,9 @@ export async function logout(store: AuthStore, user: AuthenticatedUser, presente
     if (!row || row.userId !== user.id) return false;
     const revoked = await revokeFamily(tx, row.familyId);
     await writeAudit(tx, {
-      actorId: user.id,
-      tenantId: user.tenant_id,
+      ...selfAudit({ id: user.id, tenantId: user.tenant_id }, origin),
       action: "auth.logout",
-      entityType: "user",
-      entityId: user.id,
       after: { revoked_tokens: revoked },
-      ip: origin.ip,
-      requestId: origin.requestId,
     });
     return true;
   });

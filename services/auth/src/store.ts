@@ -33,6 +33,11 @@ export interface RequestOrigin {
   requestId: string;
 }
 
+/** The audit entry of a user acting on their own account, from where the request came; add `action` and what changed. */
+export function selfAudit(user: { id: string; tenantId: string | null }, origin: RequestOrigin) {
+  return { actorId: user.id, tenantId: user.tenantId, entityType: "user", entityId: user.id, ip: origin.ip, requestId: origin.requestId };
+}
+
 export interface BackgroundTasks {
   run(name: string, task: () => Promise<void>): void;
   /** Resolves when every task started so far has settled. */
