@@ -8,6 +8,10 @@
  * the failover the new master still has a replica, so holds work before the dead node is back.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createAuthService } from "@booking-rush/auth/app";
+import { authServiceSettings } from "@booking-rush/auth/settings";
+import { createBookingService } from "@booking-rush/booking/app";
+import { bookingSettings } from "@booking-rush/booking/settings";
 import * as schema from "@booking-rush/db/schema";
 import { createReplicaTarget, type Redis } from "@booking-rush/lib/clients";
 import { authSettings, loadConfig, smtpSettings } from "@booking-rush/lib/config";
@@ -27,10 +31,6 @@ import {
 } from "@booking-rush/test-support/redis-topology";
 import { stack } from "@booking-rush/test-support/stack";
 import { stackConfig } from "@booking-rush/test-support/stack-config";
-import { createAuthService } from "../../auth/src/app";
-import { authServiceSettings } from "../../auth/src/settings";
-import { createBookingService } from "../../booking/src/app";
-import { bookingSettings } from "../../booking/src/settings";
 
 const sentinel = sentinelClient();
 const pauser = replicaPauser();

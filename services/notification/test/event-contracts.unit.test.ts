@@ -1,5 +1,6 @@
 /** The payment topics' contract (lib/src/events/payment-events.ts) as producers and consumers see it. */
 import { describe, expect, test } from "bun:test";
+import { outboxMessage } from "@booking-rush/booking/outbox-message";
 import {
   type PaymentEventData,
   parseBookingEvent,
@@ -7,7 +8,6 @@ import {
   parsePaymentEvent,
   paymentEventMessage,
 } from "@booking-rush/lib/contracts";
-import { outboxMessage } from "../../booking/src/outbox-message";
 
 const payment: PaymentEventData = {
   payment_id: crypto.randomUUID(),

@@ -6,6 +6,7 @@
  * saga runs here, which is exactly the window this covers.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { expireDueHolds } from "@booking-rush/booking/hold-expiry";
 import * as schema from "@booking-rush/db/schema";
 import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
 import { eventKeys } from "@booking-rush/lib/inventory";
@@ -15,7 +16,6 @@ import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-suppor
 import { testKafka } from "@booking-rush/test-support/relay-fixture";
 import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { eq } from "drizzle-orm";
-import { expireDueHolds } from "../../booking/src/hold-expiry";
 
 let world: PaymentPipeline;
 const waitLong = { timeoutMs: 60_000, intervalMs: 100 };

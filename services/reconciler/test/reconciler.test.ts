@@ -4,6 +4,7 @@
  * every zone at the same sequence and repairs or rebuilds Redis under the lock's fencing token.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { inventoryAdminRoutes } from "@booking-rush/booking/admin-routes";
 import * as schema from "@booking-rush/db/schema";
 import { createAccessControl, signAccessToken } from "@booking-rush/lib/auth";
 import { StaleLockError } from "@booking-rush/lib/clients";
@@ -12,6 +13,8 @@ import { bookingTopics, inventoryDiscrepancyTopic } from "@booking-rush/lib/cont
 import { createHttpApp } from "@booking-rush/lib/http";
 import { eventKeys, reconcilerDiscrepancyKey, reconcilerLastSuccessKey } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
+import { createProjector } from "@booking-rush/projector/projector-consumer";
+import { createProjectorMetrics } from "@booking-rush/projector/projector-metrics";
 import { type BookingFixture, bookingFixture, confirmPaid, post, tokenFor } from "@booking-rush/test-support/booking-fixture";
 import { type CatalogFixture, catalogFixture, draftWithZones, testAuth } from "@booking-rush/test-support/catalog-fixture";
 import { groupAtEnd } from "@booking-rush/test-support/fresh-group";
@@ -21,9 +24,6 @@ import { startTestRelay, testKafka } from "@booking-rush/test-support/relay-fixt
 import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
 import { eq } from "drizzle-orm";
-import { inventoryAdminRoutes } from "../../booking/src/admin-routes";
-import { createProjector } from "../../projector/src/projector-consumer";
-import { createProjectorMetrics } from "../../projector/src/projector-metrics";
 import { reconcileEvent, type ZoneReport } from "../src/reconcile";
 import { createReconciler } from "../src/reconciler-clients";
 import { reconcilerSettings } from "../src/reconciler-settings";
