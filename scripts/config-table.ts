@@ -5,7 +5,7 @@
  * the table in the document is not the one generated here.
  */
 import { join } from "node:path";
-import { describeSettings } from "../services/lib/src/config";
+import { describeSettings } from "@booking-rush/lib/config";
 import { settingsCatalog } from "./settings-catalog";
 
 /** The document that holds the table. */

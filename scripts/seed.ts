@@ -6,6 +6,11 @@
  *   bash scripts/seed        (scripts/run calls it)
  */
 
+import { createCatalogService } from "@booking-rush/catalog/app";
+import { createEvent, createShow } from "@booking-rush/catalog/events";
+import { publishEvent } from "@booking-rush/catalog/publishing";
+import { catalogSettings } from "@booking-rush/catalog/settings";
+import { createZone } from "@booking-rush/catalog/zones";
 import * as schema from "@booking-rush/db/schema";
 import type { AuthenticatedUser } from "@booking-rush/lib/auth";
 import {
@@ -19,11 +24,6 @@ import {
 import { inScope, systemScope } from "@booking-rush/lib/data";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { eq } from "drizzle-orm";
-import { createCatalogService } from "../services/catalog/src/app";
-import { createEvent, createShow } from "../services/catalog/src/events";
-import { publishEvent } from "../services/catalog/src/publishing";
-import { catalogSettings } from "../services/catalog/src/settings";
-import { createZone } from "../services/catalog/src/zones";
 
 const config = {
   ...loadConfigOrExit(

@@ -3,16 +3,16 @@
  * (scripts/config-table.ts) and the tests that keep it and the chart's ConfigMap in sync.
  * Service-specific groups live with their service; the shared ones in the kernel.
  */
-import { authServiceSettings } from "../services/auth/src/settings";
-import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "../services/booking/src/settings";
-import { catalogSettings } from "../services/catalog/src/settings";
-import { leaderElectionSettings } from "../services/lib/src/clients/process-leadership";
-import { allSettingsGroups } from "../services/lib/src/settings";
-import { notificationSettings } from "../services/notification/src/settings";
-import { mockGatewaySettings } from "../services/payment/src/gateway/mock-gateway-settings";
-import { paymentSettings } from "../services/payment/src/settings";
-import { projectorSettings } from "../services/projector/src/settings";
-import { reconcilerSettings } from "../services/reconciler/src/reconciler-settings";
+import { authServiceSettings } from "@booking-rush/auth/settings";
+import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "@booking-rush/booking/settings";
+import { catalogSettings } from "@booking-rush/catalog/settings";
+import { leaderElectionSettings } from "@booking-rush/lib/clients";
+import { allSettingsGroups } from "@booking-rush/lib/config";
+import { notificationSettings } from "@booking-rush/notification/settings";
+import { mockGatewaySettings } from "@booking-rush/payment/mock-gateway-settings";
+import { paymentSettings } from "@booking-rush/payment/settings";
+import { projectorSettings } from "@booking-rush/projector/settings";
+import { reconcilerSettings } from "@booking-rush/reconciler";
 
 export const settingsCatalog = {
   ...allSettingsGroups,

@@ -6,9 +6,9 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { describeSettings } from "@booking-rush/lib/config";
 import { parse, parseAllDocuments } from "yaml";
 import { settingsCatalog } from "../../scripts/settings-catalog";
-import { describeSettings } from "../../services/lib/src/config";
 import { selectableNames } from "./support/metric-names";
 import { unknownMetrics } from "./support/promql";
 import { ingressBackend, publicRoutes } from "./support/public-routes";

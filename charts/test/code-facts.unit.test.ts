@@ -7,17 +7,17 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { paymentSagaTopics } from "@booking-rush/booking/payment-outcomes";
+import { paymentSagaSettings } from "@booking-rush/booking/settings";
+import { type AnyGroup, loadConfig } from "@booking-rush/lib/config";
+import { bookingTopics } from "@booking-rush/lib/contracts";
+import { notificationTopics } from "@booking-rush/notification/notifier";
+import { notificationSettings } from "@booking-rush/notification/settings";
+import { mockGatewaySettings } from "@booking-rush/payment/mock-gateway-settings";
+import { paymentWorkerTopics } from "@booking-rush/payment/payment-consumer";
+import { paymentSettings } from "@booking-rush/payment/settings";
+import { projectorSettings } from "@booking-rush/projector/settings";
 import { parse } from "yaml";
-import { paymentSagaTopics } from "../../services/booking/src/payment-outcomes";
-import { paymentSagaSettings } from "../../services/booking/src/settings";
-import { type AnyGroup, loadConfig } from "../../services/lib/src/config";
-import { bookingTopics } from "../../services/lib/src/topics";
-import { notificationTopics } from "../../services/notification/src/notifier";
-import { notificationSettings } from "../../services/notification/src/settings";
-import { mockGatewaySettings } from "../../services/payment/src/gateway/mock-gateway-settings";
-import { paymentWorkerTopics } from "../../services/payment/src/payment-consumer";
-import { paymentSettings } from "../../services/payment/src/settings";
-import { projectorSettings } from "../../services/projector/src/settings";
 import { type ReadSource, serviceSettingsDefaults } from "./support/entrypoint-source";
 
 const root = join(import.meta.dir, "..", "..");

@@ -3,7 +3,7 @@
  * settings schemas. Needs no stack.
  */
 import { describe, expect, test } from "bun:test";
-import { describeSettings } from "../../services/lib/src/config";
+import { describeSettings } from "@booking-rush/lib/config";
 import { configTable, configTableDocument, configTableEnd, configTableStart, withConfigTable } from "../config-table";
 import { settingsCatalog } from "../settings-catalog";
 

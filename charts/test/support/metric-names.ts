@@ -5,16 +5,15 @@
  * that read Redis, Kafka or PostgreSQL do so in background samplers: their first sample fails on
  * the stub clients (and is only counted as not refreshed), and every sampler is stopped at once.
  */
-import { createAuthMetrics } from "../../../services/auth/src/auth-metrics.ts";
-import { createBookingMetrics } from "../../../services/booking/src/booking-metrics.ts";
-import { createExpiryMetrics, createOutboxMetrics, createSagaMetrics } from "../../../services/booking/src/worker-metrics.ts";
-import { createCatalogMetrics } from "../../../services/catalog/src/catalog-metrics.ts";
-import { registerConsumerLag } from "../../../services/lib/src/clients/kafka-lag.ts";
-import { registerDbConnectionMetrics } from "../../../services/lib/src/clients/postgres.ts";
-import { createMetrics, Histogram } from "../../../services/lib/src/metrics.ts";
-import { createNotificationMetrics } from "../../../services/notification/src/notification-metrics.ts";
-import { createPaymentMetrics } from "../../../services/payment/src/payment-metrics.ts";
-import { createProjectorMetrics } from "../../../services/projector/src/projector-metrics.ts";
+import { createAuthMetrics } from "@booking-rush/auth/auth-metrics";
+import { createBookingMetrics } from "@booking-rush/booking/booking-metrics";
+import { createExpiryMetrics, createOutboxMetrics, createSagaMetrics } from "@booking-rush/booking/worker-metrics";
+import { createCatalogMetrics } from "@booking-rush/catalog/catalog-metrics";
+import { registerConsumerLag, registerDbConnectionMetrics } from "@booking-rush/lib/clients";
+import { createMetrics, Histogram } from "@booking-rush/lib/observability";
+import { createNotificationMetrics } from "@booking-rush/notification/notification-metrics";
+import { createPaymentMetrics } from "@booking-rush/payment/payment-metrics";
+import { createProjectorMetrics } from "@booking-rush/projector/projector-metrics";
 
 /** Stands in for a Redis or Kafka client: only a background sample would use it, and it fails harmlessly. */
 const unusedClient = {} as never;

@@ -3,11 +3,11 @@
  * (the ones its app.ts mounts under /api/v1) are built with stub stores and asked for their routes.
  * Nothing is called: a store or access control is only used when a request arrives.
  */
-import { authRoutes } from "../../../services/auth/src/routes.ts";
-import { inventoryAdminRoutes } from "../../../services/booking/src/admin-routes.ts";
-import { bookingRoutes } from "../../../services/booking/src/routes.ts";
-import { catalogRoutes } from "../../../services/catalog/src/routes.ts";
-import { paymentRoutes } from "../../../services/payment/src/routes.ts";
+import { authRoutes } from "@booking-rush/auth/routes";
+import { inventoryAdminRoutes } from "@booking-rush/booking/admin-routes";
+import { bookingRoutes } from "@booking-rush/booking/routes";
+import { catalogRoutes } from "@booking-rush/catalog/routes";
+import { paymentRoutes } from "@booking-rush/payment/routes";
 
 /** Stands in for a store, access control or limiter: only a request would use it. */
 const unused = {} as never;
