@@ -9,7 +9,7 @@ import type { Redis } from "ioredis";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { RedisConfig } from "../settings";
-import { createLuaScripts, type LuaScript, type LuaScripts, type ScriptArgument } from "./lua-scripts";
+import { createLuaScripts, type LuaScript, type LuaScripts, type ScriptArgument, type ScriptRunner } from "./lua-scripts";
 import { closeRedis, createRedis } from "./redis";
 import { createReplicaTarget } from "./replica-target";
 
@@ -22,19 +22,12 @@ export interface DurableScriptsOptions {
   observe?: (script: string, seconds: number) => void;
 }
 
-export interface DurableScripts {
-  /**
-   * `changed` tells from the reply whether the script wrote anything; only then is there something
-   * to WAIT for. `alongside` may send follow-up writes on the same connection: they go out just
-   * before the WAIT, in the same round trip, and the WAIT covers them too.
-   */
-  run<T = unknown>(
-    name: string,
-    keys: string[],
-    args: ScriptArgument[],
-    changed?: (reply: T) => boolean,
-    alongside?: (reply: T, connection: Redis) => Promise<unknown>,
-  ): Promise<T>;
+/**
+ * `run`'s `changed` tells from the reply whether the script wrote anything; only then is there
+ * something to WAIT for. `alongside` may send follow-up writes on the same connection: they go out
+ * just before the WAIT, in the same round trip, and the WAIT covers them too.
+ */
+export interface DurableScripts extends ScriptRunner {
   connections: Redis[];
   close(): Promise<void>;
 }
