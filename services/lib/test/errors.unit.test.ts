@@ -84,6 +84,15 @@ describe("mapping unknown errors", () => {
     expect(serviceUnavailable("redis").details).toEqual({ dependency: "redis" });
   });
 
+  test("a kafkajs error is SERVICE_UNAVAILABLE when kafkajs calls it retriable, INTERNAL_ERROR when not", () => {
+    const kafkaError = (name: string, retriable: boolean) =>
+      Object.assign(new Error("There is no leader for this topic-partition"), { name, retriable });
+    expect(toAppError("UNKNOWN", kafkaError("KafkaJSProtocolError", true)).status).toBe(503);
+    expect(toAppError("UNKNOWN", kafkaError("KafkaJSRequestTimeoutError", true)).status).toBe(503);
+    expect(toAppError("UNKNOWN", kafkaError("KafkaJSProtocolError", false)).status).toBe(500);
+    expect(toAppError("UNKNOWN", kafkaError("SomethingElse", true)).status).toBe(500);
+  });
+
   test("schema failures name each failing field", () => {
     const schema = t.Object({ quantity: t.Integer({ minimum: 1 }), show_id: t.String({ format: "uuid" }) });
     const mapped = toAppError("VALIDATION", new ValidationError("body", schema, { quantity: 0, show_id: "x" }));

@@ -45,6 +45,9 @@ export function dependencyOf(error: unknown): string | undefined {
   if (code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED" || code === "CONNECT_TIMEOUT")
     return "postgres";
   if (name === "KafkaJSConnectionError" || name === "KafkaJSNumberOfRetriesExceeded") return "kafka";
+  // Whatever else kafkajs itself calls transient (no leader for a partition yet, a request timeout,
+  // a topic whose metadata is still arriving on a fresh broker): the broker, not the request.
+  if (name.startsWith("KafkaJS") && (error as { retriable?: unknown }).retriable === true) return "kafka";
   if (typeof code === "string" && networkCodes.has(code)) return "network";
   return undefined;
 }
