@@ -26,7 +26,8 @@ describe("background samples", () => {
         reads += 1;
         gauge.set(reads * 10);
       },
-      { intervalMs: 50, timeoutMs: 200 },
+      // A scrape that waited for a sample would take the whole timeout: far above the bound below.
+      { intervalMs: 50, timeoutMs: 3_000 },
     );
     try {
       // The timer keeps sampling without any scrape.
@@ -44,7 +45,7 @@ describe("background samples", () => {
         { timeoutMs: 10_000 },
       );
       const during = await timedScrape(metrics);
-      expect(during.ms).toBeLessThan(100);
+      expect(during.ms).toBeLessThan(1_000);
       expect(seriesValue(during.text, "test_sampled_value")).toBe(last);
       expect(await sampler.refresh()).toBe(false);
       answering = true;
@@ -95,8 +96,8 @@ describe("background samples", () => {
       expect(seriesValue(first.text, "redis_memory_max_bytes")).toBe(info.get("maxmemory")!);
       await closeRedis(redis);
       expect(await metrics.refreshSamples()).toBe(false);
+      // Redis closed: a read now fails at once, so a scrape that read it would fail, not be slow.
       const after = await timedScrape(metrics);
-      expect(after.ms).toBeLessThan(100);
       expect(seriesValue(after.text, "redis_memory_used_bytes")).toBe(used);
       expect(seriesValue(after.text, "metrics_sample_age_seconds", 'source="redis_memory"')).toBeGreaterThanOrEqual(0);
     } finally {
