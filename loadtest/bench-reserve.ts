@@ -387,13 +387,20 @@ async function drainAfterLoad(sale: Sale, loadEndedAt: number): Promise<{ lines:
   };
 }
 
-/** Outbox entries of every other loaded sale, which the relay sends during the run too. */
-async function earlierOutboxBacklog(sale: Sale): Promise<number> {
+/**
+ * What earlier sales leave the workers to do while this run measures: outbox entries not yet
+ * relayed, and live holds the sweeper will expire when their time is up (an `api` run has no
+ * sweeper or relay, so its sale waits for the next `platform` run).
+ */
+async function earlierSalesWork(sale: Sale): Promise<{ entries: number; liveHolds: number }> {
   let entries = 0;
+  let liveHolds = 0;
   for (const eventId of await redis.smembers(eventRegistryKey)) {
-    if (eventId !== sale.eventId) entries += await redis.xlen(eventKeys(eventId).outbox);
+    if (eventId === sale.eventId) continue;
+    entries += await redis.xlen(eventKeys(eventId).outbox);
+    liveHolds += await redis.zcard(eventKeys(eventId).expiry);
   }
-  return entries;
+  return { entries, liveHolds };
 }
 
 /**
@@ -460,10 +467,13 @@ async function main(): Promise<boolean> {
   checks.push(...(baseline?.checks ?? []));
 
   if (mode === "platform") {
-    const earlier = await earlierOutboxBacklog(sale);
+    const earlier = await earlierSalesWork(sale);
     await startWorkers();
     say(`platform: ${workers.map((worker) => worker.name).join(", ")} running beside the API`);
-    if (earlier > 0) say(`platform: the relay also has ${earlier} outbox entries of earlier sales to send (api-mode runs leave theirs)`);
+    say(
+      `platform: earlier sales leave the workers ${earlier.entries} outbox entries to relay and ${earlier.liveHolds} live holds ` +
+        "to expire when their time is up (api-mode runs leave theirs; on a fresh stack both are 0)",
+    );
   }
   const full = await leg("full path", checks, async () => {
     const result = await wrkLeg("full", api, sale, buyersFile);
