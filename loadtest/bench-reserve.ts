@@ -227,8 +227,9 @@ async function redisMasterAddress(): Promise<{ host: string; port: string }> {
 
 /** (c) reserve.lua alone: EVALSHA with the very KEYS/ARGV the booking service sends (reserveScript), ids random per call. */
 async function scriptAloneLegs(): Promise<{ legs: LegResult[]; checks: Check[] }> {
-  const calls = bench.redisCalls + bench.redisUnpipelinedCalls;
-  const sale = await loadRedisOnlySale(redis, { zones: 1, seatsPerZone: calls, maxPerUser: bench.maxPerUser });
+  // redis-benchmark rounds the pipelined count up to whole pipelines: room for one more per client.
+  const capacity = bench.redisCalls + bench.redisUnpipelinedCalls + 50 * 16;
+  const sale = await loadRedisOnlySale(redis, { zones: 1, seatsPerZone: capacity, maxPerUser: bench.maxPerUser });
   try {
     const source = readLuaScripts(luaDirectory).get("reserve")!.source;
     const sha = String(await redis.script("LOAD", source));
@@ -295,7 +296,8 @@ async function scriptAloneLegs(): Promise<{ legs: LegResult[]; checks: Check[] }
     }
     const zones = await redisZones(redis, sale);
     const held = seatsTaken(zones);
-    // A handful of calls may draw an id another call drew (random 12 digits), which replays instead of holding.
+    const calls = legs.reduce((sum, row) => sum + row.requests, 0);
+    // A call may draw the buyer and key another call drew (random digits): it replays instead of holding.
     const checks: Check[] = [
       { ...noOversell(zones), name: "reserve.lua alone: no oversell" },
       {
@@ -404,11 +406,30 @@ async function earlierSalesWork(sale: Sale): Promise<{ entries: number; liveHold
 }
 
 /**
+ * Waits (bounded) until the master Sentinel names has its replicas back in sync, so a leg does not
+ * start in the middle of a failover or a full resync that the one before it caused.
+ */
+async function replicasInSync(): Promise<string> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const info = String(await redis.info("replication").catch((error: Error) => error.message));
+    const connected = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
+    const good = Number(/min_slaves_good_slaves:(\d+)/.exec(info)?.[1] ?? connected);
+    const syncing = /state=(wait_bgsave|send_bulk)/.test(info);
+    if (/role:master/.test(info) && connected >= 1 && good >= 1 && !syncing) return `${connected} replicas in sync`;
+    if (Date.now() > deadline) return `replicas not in sync after 120 s: ${info.replace(/\s+/g, " ").slice(0, 200)}`;
+    await Bun.sleep(500);
+  }
+}
+
+/**
  * Runs one leg; a failure (a load generator that failed, a store that refused) becomes a FAIL line
  * and the run goes on with the other legs. A Sentinel failover during the leg (the master changed)
  * is a FAIL too: its figures measured a failover, not the path.
  */
 async function leg<T>(label: string, checks: Check[], run: () => Promise<T>): Promise<T | undefined> {
+  const replicas = await replicasInSync();
+  if (!replicas.endsWith("in sync")) say(`${label}: ${replicas}`);
   const masterBefore = await redisMasterAddress();
   let result: T | undefined;
   try {
