@@ -50,7 +50,7 @@ const benchSettings = settingsGroup(
     BENCH_SECONDS: Type.Integer({ minimum: 1, maximum: 120, default: 15, description: "Duration of each wrk leg" }),
     BENCH_THREADS: Type.Integer({ minimum: 1, maximum: 8, default: 2, description: "wrk threads" }),
     BENCH_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1_000, default: 64, description: "wrk connections" }),
-    BENCH_BUYERS: Type.Integer({ minimum: 1, maximum: 50_000, default: 5_000, description: "Buyers registered and logged in" }),
+    BENCH_BUYERS: Type.Integer({ minimum: 1, maximum: 50_000, default: 7_500, description: "Buyers registered and logged in" }),
     BENCH_MAX_PER_USER: Type.Integer({ minimum: 1, maximum: 20, default: 20, description: "The sale's max_tickets_per_user" }),
     BENCH_ZONES: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: "Zones of the sale" }),
     BENCH_ZONE_SEATS: Type.Integer({ minimum: 1, maximum: 100_000, default: 100_000, description: "Seats per zone" }),
