@@ -1,11 +1,15 @@
 /**
  * The benchmark's baseline: Elysia and the same reserve.lua on one Redis connection, and nothing
  * else — no auth, no rate limit (the queue-pass flag is set), no WAIT for a replica, no metrics.
- * The idempotency key is unique per request, so the script's record is written but never replayed.
+ * It answers the full path's request (POST /api/v1/bookings/reserve, the same body, sent by the
+ * same wrk script) and takes the buyer from the x-bench-user header instead of the token. The
+ * Idempotency-Key is unique per request, so the script's record is written but never replayed.
+ * Env: PORT, BENCH_EVENT_ID (a sale loaded into Redis), the Redis settings.
  */
 
 import { createLuaScripts, createRedis, readLuaScripts } from "@booking-rush/lib/clients";
 import { loadConfigOrExit, redisSettings } from "@booking-rush/lib/config";
+import { type ErrorCode, errorStatus } from "@booking-rush/lib/errors";
 import { createLogger } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
 import { reserveScript } from "../services/booking/src/booking-scripts";
@@ -17,16 +21,17 @@ const lua = createLuaScripts(redis, readLuaScripts(luaDirectory));
 const eventId = process.env.BENCH_EVENT_ID!;
 
 new Elysia()
-  .post("/reserve", async ({ body }) => {
-    const { user_id: userId, show_id: showId, zone_id: zoneId, quantity } = body as Record<string, string>;
+  .get("/readyz", () => "ready")
+  .post("/api/v1/bookings/reserve", async ({ body, headers }) => {
+    const { show_id: showId, zone_id: zoneId, quantity } = body as Record<string, string>;
     const bookingId = crypto.randomUUID();
     const reply = await reserveScript(lua, {
       eventId,
       showId: showId!,
       zoneId: zoneId!,
       bookingId,
-      userId: userId!,
-      idempotencyKey: bookingId,
+      userId: headers["x-bench-user"]!,
+      idempotencyKey: headers["idempotency-key"] ?? bookingId,
       requestHash: bookingId,
       quantity: Number(quantity),
       seatIds: [],
@@ -36,7 +41,10 @@ new Elysia()
       queuePass: true,
       idempotencyTtlSeconds: 600,
     });
-    return new Response(reply[1], { status: reply[0] === "ok" ? 201 : 409 });
+    if (reply[0] === "error") {
+      const code = reply[1];
+      return Response.json({ success: false, error: { code } }, { status: errorStatus[code as ErrorCode] ?? 500 });
+    }
+    return new Response(reply[1], { status: 201, headers: { "content-type": "application/json" } });
   })
   .listen({ port: Number(process.env.PORT), hostname: "127.0.0.1" });
-console.log("ready");
