@@ -78,7 +78,9 @@ describe("durable scripts: group commit for WAIT (real master, two replicas, Sen
 
   test("a WAIT that cannot reach a replica fails every write it covered with 503; the retry is then acknowledged", async () => {
     const keys = Array.from({ length: 50 }, (_, index) => `unreplicated:${index}`);
-    await idempotentSet("warm", impatient); // its replica target has looked at the Sentinels: two replicas up
+    // Its replica target has looked at the Sentinels (two replicas up); retried, as a loaded machine
+    // may take longer than its 200 ms for a WAIT even with every replica running.
+    await eventually(() => idempotentSet("warm", impatient), { timeoutMs: 10_000, intervalMs: 100 });
     const [paused] = await replicasLinked(sentinel);
     pauser.pause(paused!);
     let outcomes: PromiseSettledResult<"ok" | "replay">[];
