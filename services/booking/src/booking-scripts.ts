@@ -5,13 +5,9 @@
  * acknowledged once a replica has it), plain LuaScripts in tests. booking-scripts.unit.test.ts
  * checks each call against its script's header.
  */
-import type { ScriptRunner } from "@booking-rush/lib/clients";
+import type { Alongside, ScriptRunner } from "@booking-rush/lib/clients";
 import { eventKeys } from "@booking-rush/lib/inventory";
-import type { Redis } from "ioredis";
-import { type ScriptReply, wroteSomething } from "./script-replies";
-
-/** Follow-up writes sent on the script's connection before its WAIT (DurableScripts' `alongside`). */
-type Alongside<T> = (reply: T, connection: Redis) => Promise<unknown>;
+import { holdToAcknowledge, type ScriptReply } from "./script-replies";
 
 export interface ReserveScriptCommand {
   eventId: string;
@@ -68,8 +64,7 @@ export function reserveScript(runner: ScriptRunner, command: ReserveScriptComman
       command.traceparent ?? "",
       command.eventId,
     ],
-    // Only an 'ok' wrote; a replay or a refused check changed nothing, so there is nothing to WAIT for.
-    wroteSomething,
+    holdToAcknowledge,
     alongside,
   );
 }

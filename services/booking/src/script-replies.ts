@@ -38,4 +38,10 @@ export function unwrap<T>(reply: ScriptReply): { replayed: boolean; value: T } {
   return { replayed: reply[0] === "replay", value: JSON.parse(reply[1]) as T };
 }
 
-export const wroteSomething = (reply: ScriptReply) => reply[0] === "ok";
+/**
+ * What a reserve must wait for the replicas on: a new hold, and a replay too. A replay is answered
+ * from the first attempt's record, which may be what a 503 (its WAIT timed out) left unreplicated;
+ * its index writes (reservations.ts) are waited for, and a WAIT covers everything the master wrote
+ * before them, so the retry's 201 also waits until the replicas have the hold. Refusals wrote nothing.
+ */
+export const holdToAcknowledge = (reply: ScriptReply) => reply[0] !== "error";

@@ -21,7 +21,7 @@ export const bookingSettings = settingsGroup(
       minimum: 1,
       maximum: 64,
       default: 4,
-      description: "Connections for writes; each write waits for the replicas on its own",
+      description: "Connections for writes; each sends scripts and one WAIT for all of them (group commit)",
     }),
     REDIS_WAIT_TIMEOUT_MS: Type.Integer({
       minimum: 1,

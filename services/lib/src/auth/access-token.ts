@@ -56,6 +56,46 @@ export async function signAccessToken(user: AuthenticatedUser, keys: AccessToken
     .sign(await hmacKey(keys.secret));
 }
 
+/** A token that passed every check, with the times a later use must still be checked against. */
+interface VerifiedToken {
+  claims: AccessTokenClaims;
+  iat: number;
+  exp: number;
+  nbf: number | undefined;
+}
+
+/**
+ * Tokens verified recently, per policy. A buyer sends the same token with every request of a sale,
+ * and the HMAC and the claim checks were ~10% of a reserve's CPU (docs/performance.md). Only a
+ * token that passed every check is kept; a later use checks its times again against `now` (exactly
+ * as jwtVerify and the lifetime rules below would) and anything else is verified in full. Whether
+ * the token still speaks for its user is the guard's second step, per request, cached or not.
+ * Bounded: past the limit the oldest entry goes.
+ */
+const verifiedTokenLimit = 50_000;
+const verifiedTokens = new WeakMap<AccessTokenPolicy, Map<string, VerifiedToken>>();
+
+function stillValid(verified: VerifiedToken, policy: AccessTokenPolicy, now: number): boolean {
+  const seconds = Math.floor(now / 1000);
+  return (
+    verified.exp > seconds - policy.clockSkewSeconds &&
+    (verified.nbf === undefined || verified.nbf <= seconds + policy.clockSkewSeconds) &&
+    verified.iat <= now / 1000 + policy.clockSkewSeconds
+  );
+}
+
+function remember(policy: AccessTokenPolicy, token: string, verified: VerifiedToken) {
+  let cache = verifiedTokens.get(policy);
+  if (!cache) {
+    cache = new Map();
+    verifiedTokens.set(policy, cache);
+  }
+  if (cache.size >= verifiedTokenLimit) cache.delete(cache.keys().next().value!);
+  cache.set(token, verified);
+}
+
+const copyOf = (claims: AccessTokenClaims): AccessTokenClaims => ({ user: { ...claims.user }, version: claims.version });
+
 /**
  * Verifies signature, algorithm (HS256 only: `none` and every other algorithm are refused), expiry,
  * lifetime and claim shapes. A token is never trusted for longer than the lifetime tokens are
@@ -64,6 +104,8 @@ export async function signAccessToken(user: AuthenticatedUser, keys: AccessToken
  * from the reason. Whether the token still speaks for its user is the guard's second step.
  */
 export async function verifyAccessToken(token: string, policy: AccessTokenPolicy, now = Date.now()): Promise<AccessTokenClaims> {
+  const known = verifiedTokens.get(policy)?.get(token);
+  if (known && stillValid(known, policy, now)) return copyOf(known.claims);
   try {
     const { payload } = await jwtVerify(token, await hmacKey(policy.secret), {
       algorithms: [algorithm],
@@ -71,7 +113,7 @@ export async function verifyAccessToken(token: string, policy: AccessTokenPolicy
       clockTolerance: policy.clockSkewSeconds,
       currentDate: new Date(now),
     });
-    const { sub, email, role, tenant_id: tenantId, ver = 0, iat, exp } = payload;
+    const { sub, email, role, tenant_id: tenantId, ver = 0, iat, exp, nbf } = payload;
     if (typeof sub !== "string" || !uuidPattern.test(sub)) throw new Error("sub");
     if (typeof email !== "string") throw new Error("email");
     if (!roles.includes(role as Role)) throw new Error("role");
@@ -79,7 +121,9 @@ export async function verifyAccessToken(token: string, policy: AccessTokenPolicy
     if (!Number.isSafeInteger(ver) || (ver as number) < 0) throw new Error("ver");
     if (iat! > now / 1000 + policy.clockSkewSeconds) throw new Error("iat in the future");
     if (exp! - iat! > policy.ttlSeconds + policy.clockSkewSeconds) throw new Error("lifetime");
-    return { user: { id: sub, email, role: role as Role, tenant_id: tenantId }, version: ver as number };
+    const claims: AccessTokenClaims = { user: { id: sub, email, role: role as Role, tenant_id: tenantId }, version: ver as number };
+    remember(policy, token, { claims, iat: iat!, exp: exp!, nbf });
+    return copyOf(claims);
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw unauthorized("Access token expired");
     throw unauthorized("Access token is not valid");

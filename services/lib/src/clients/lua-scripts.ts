@@ -47,8 +47,16 @@ export interface LuaScripts {
 }
 
 /**
+ * Follow-up writes a script's caller sends on the script's connection once its reply is in (global
+ * keys a single-slot script cannot write). They must be sent before the returned promise's first
+ * await, so the WAIT that follows covers them too.
+ */
+export type Alongside<T> = (reply: T, connection: Redis) => Promise<unknown>;
+
+/**
  * What a script's typed call runs it with: plain LuaScripts (tests, reads) or DurableScripts (writes
- * acknowledged by a replica), which also take `changed` and `alongside` (see durable-scripts.ts).
+ * acknowledged by the replicas; durable-scripts.ts). `changed` tells from the reply whether the
+ * script wrote anything (only then is there something to wait for); `alongside` see Alongside.
  */
 export interface ScriptRunner {
   run<T = unknown>(
@@ -56,7 +64,7 @@ export interface ScriptRunner {
     keys: string[],
     args: ScriptArgument[],
     changed?: (reply: T) => boolean,
-    alongside?: (reply: T, connection: Redis) => Promise<unknown>,
+    alongside?: Alongside<T>,
   ): Promise<T>;
 }
 

@@ -18,6 +18,10 @@ import { toOpenAPISchema } from "@elysiajs/openapi";
 import { type AnyElysia, Elysia } from "elysia";
 import { errorSchemaOf } from "../envelope";
 import { type ErrorCode, errorStatus } from "../errors";
+import { registerFormats } from "../schemas";
+
+// After the plugin's import, which registers slow checks of its own for the same formats.
+registerFormats();
 
 type JsonObject = Record<string, unknown>;
 
