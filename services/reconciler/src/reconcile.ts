@@ -171,11 +171,12 @@ async function repairUnderLock(
   const current = verdicts(state);
   const toRebuild = state.truth.zones.filter((zone) => current.get(zone.id) === "lost" || current.get(zone.id) === "behind");
   const toRepair = state.truth.zones.filter((zone) => current.get(zone.id) === "drift");
-  // Bookings and seats only of the zones written here: a clean zone's are never read.
+  // Bookings and seats only of the zones written here, and of a drifted zone only when it has seats
+  // (a repair keeps Redis' holds and needs only which seats are sold): a clean zone's are never read.
   const records = await readZoneRecords(
     dependencies.db,
     eventId,
-    [...toRebuild, ...toRepair].map((zone) => zone.id),
+    [...toRebuild, ...toRepair.filter((zone) => zone.kind === "assigned")].map((zone) => zone.id),
   );
 
   if (toRebuild.length > 0) {
