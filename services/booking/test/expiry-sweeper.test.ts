@@ -12,9 +12,10 @@ import {
 } from "@booking-rush/test-support/booking-fixture";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { collectMessages } from "@booking-rush/test-support/kafka-collector";
+import { commandsOnKeys } from "@booking-rush/test-support/redis-monitor";
 import { metricValue, startTestRelay, testKafka } from "@booking-rush/test-support/relay-fixture";
 import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
-import { startExpirySweeper } from "../src/hold-expiry";
+import { expireDueHolds, startExpirySweeper } from "../src/hold-expiry";
 import { createExpiryMetrics } from "../src/worker-metrics";
 
 let shortHold: BookingFixture;
@@ -142,5 +143,43 @@ describe("expiry sweeper (real Redis, real Kafka)", () => {
     const tickets = await shortHold.redis.hgetall(sale.keys.userTickets);
     expect(Object.values(tickets).map(Number)).toEqual([2, 2, 2, 2, 2]);
     expect(await zoneCounts(shortHold, sale.keys.zone(zone.id))).toMatchObject({ total: 500, reserved: 10, sold: 0, seq: 125 + 120 });
+  });
+
+  test("cost: a sweep reads the holds that are due and no other, however many are live", async () => {
+    const sale = await shortHold.publish([{ kind: "general", total: 500, price: 90_000 }]);
+    const zone = sale.zones[0]!;
+    await Promise.all(Array.from({ length: 60 }, () => hold(longHold, sale.showId, zone.id, 1)));
+    const due = await Promise.all(Array.from({ length: 3 }, () => hold(shortHold, sale.showId, zone.id, 1)));
+    const [seconds, micros] = await shortHold.redis.time();
+    const dueBy = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + 1_000;
+    // Due by Redis' clock (the script's): the three short holds' expiry passed, the 60 long ones' not.
+    await eventually(
+      async () => {
+        const [now] = await shortHold.redis.time();
+        expect(Number(now) * 1000).toBeGreaterThan(dueBy);
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    const scripts = createDurableScripts(stackConfig.redis, testLogger, readLuaScripts(luaDirectory), {
+      connections: 1,
+      replicas: 1,
+      waitTimeoutMs: 500,
+    });
+    try {
+      const { value: expired, commands } = await commandsOnKeys(shortHold.redis, sale.keys.tag, () =>
+        expireDueHolds(shortHold.redis, scripts, { batchSize: 100, recordTtlSeconds: 600 }),
+      );
+      // Due holds of other events may be swept too; of this one, exactly the three were read.
+      expect(expired).toBeGreaterThanOrEqual(3);
+      const read = (names: string[]) => commands.filter(([name]) => names.includes(name ?? "")).map(([name, key]) => `${name} ${key}`);
+      expect([...new Set(read(["hgetall", "hget", "hmget"]))].sort()).toEqual(
+        due.map((one) => `hgetall ${sale.keys.booking(one.bookingId)}`).sort(),
+      );
+      // The expiry set is read by score (what is due), never whole.
+      expect(read(["zrange", "zscan", "scan", "keys", "zrangebyscore"])).toEqual([`zrangebyscore ${sale.keys.expiry}`]);
+      expect(await shortHold.redis.zcard(sale.keys.expiry)).toBe(60);
+    } finally {
+      await scripts.close();
+    }
   });
 });

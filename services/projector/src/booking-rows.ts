@@ -3,12 +3,16 @@
  * sequence number. Written by the projector (every booking event) and by the payment service (a
  * payment needs its booking's row at once, before the projector may have caught up): both upsert,
  * and an upsert never takes a row back to an older sequence number, so the two never conflict.
+ *
+ * The zone's counters (`seat_zones` reserved and sold) change in the same transaction by what the
+ * rows written add and remove, so their cost is O(rows written), not O(bookings of the zone): every
+ * writer of booking rows comes through here, and the counters are the sums over the zone's rows.
  */
 
 import { bookingSeats, bookings, events, seatZones, shows } from "@booking-rush/db/schema";
 import type { BookingState } from "@booking-rush/lib/contracts";
 import type { Transaction } from "@booking-rush/lib/data";
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 
 export interface ZoneFacts {
   id: string;
@@ -79,7 +83,17 @@ export async function upsertBookingStates(
       createdAt: new Date(booking.created_at_ms),
     };
   });
-  await tx
+  // The rows as they are before this write, locked: what the counters hold of them now.
+  const before = new Map(
+    (
+      await tx
+        .select({ reservationId: bookings.reservationId, zoneId: bookings.zoneId, status: bookings.status, quantity: bookings.quantity })
+        .from(bookings)
+        .where(inArray(bookings.reservationId, [...newest.keys()]))
+        .for("update")
+    ).map((row) => [row.reservationId, row]),
+  );
+  const written = await tx
     .insert(bookings)
     .values(rows)
     .onConflictDoUpdate({
@@ -93,7 +107,15 @@ export async function upsertBookingStates(
       },
       // Never back in time: an older state arriving late changes nothing.
       setWhere: sql`${bookings.seq} < excluded.seq`,
+    })
+    .returning({
+      reservationId: bookings.reservationId,
+      zoneId: bookings.zoneId,
+      status: bookings.status,
+      quantity: bookings.quantity,
+      inserted: sql<boolean>`(xmax = 0)`,
     });
+  await countWrittenRows(tx, before, written);
   const ids = new Map(
     (
       await tx
@@ -107,6 +129,76 @@ export async function upsertBookingStates(
   );
   if (seatRows.length > 0) await tx.insert(bookingSeats).values(seatRows).onConflictDoNothing();
   return ids;
+}
+
+interface CountedRow {
+  zoneId: string;
+  status: string;
+  quantity: number;
+}
+
+/**
+ * Moves each zone's counters by what the rows written changed: a row's old state out, its new one
+ * in. A row another transaction inserted after the look before the write (a payment and the
+ * projector writing the same new booking at once) has an old state this one never saw: its zone is
+ * counted again from its rows, which is correct whatever happened, and rare.
+ */
+async function countWrittenRows(
+  tx: Transaction,
+  before: Map<string, CountedRow>,
+  written: (CountedRow & { reservationId: string; inserted: boolean })[],
+) {
+  const deltas = new Map<string, { reserved: number; sold: number }>();
+  const recount = new Set<string>();
+  const add = (row: CountedRow, sign: 1 | -1) => {
+    if (row.status !== "reserved" && row.status !== "confirmed") return;
+    const delta = deltas.get(row.zoneId) ?? { reserved: 0, sold: 0 };
+    delta[row.status === "reserved" ? "reserved" : "sold"] += sign * row.quantity;
+    deltas.set(row.zoneId, delta);
+  };
+  for (const row of written) {
+    const old = before.get(row.reservationId);
+    if (!old && !row.inserted) recount.add(row.zoneId);
+    else {
+      add(row, 1);
+      if (old) add(old, -1);
+    }
+  }
+  // In zone order, one statement per zone with its net change: the CHECKs hold before and after.
+  for (const zoneId of [...deltas.keys()].sort()) {
+    const { reserved, sold } = deltas.get(zoneId)!;
+    if (recount.has(zoneId) || (reserved === 0 && sold === 0)) continue;
+    await tx
+      .update(seatZones)
+      .set({
+        reservedSeats: sql`${seatZones.reservedSeats} + ${reserved}`,
+        soldSeats: sql`${seatZones.soldSeats} + ${sold}`,
+        availableSeats: sql`${seatZones.availableSeats} - ${reserved + sold}`,
+      })
+      .where(eq(seatZones.id, zoneId));
+  }
+  await recountZones(tx, [...recount].sort());
+}
+
+/** A zone's counters from all its rows (the fallback of countWrittenRows). */
+async function recountZones(tx: Transaction, zoneIds: string[]) {
+  for (const zoneId of zoneIds) {
+    const [counts] = await tx
+      .select({
+        reserved: sql<number>`coalesce(sum(${bookings.quantity}) filter (where ${bookings.status} = 'reserved'), 0)::int`.mapWith(Number),
+        sold: sql<number>`coalesce(sum(${bookings.quantity}) filter (where ${bookings.status} = 'confirmed'), 0)::int`.mapWith(Number),
+      })
+      .from(bookings)
+      .where(and(eq(bookings.zoneId, zoneId), inArray(bookings.status, ["reserved", "confirmed"])));
+    await tx
+      .update(seatZones)
+      .set({
+        reservedSeats: counts!.reserved,
+        soldSeats: counts!.sold,
+        availableSeats: sql`${seatZones.totalSeats} - ${counts!.reserved + counts!.sold}`,
+      })
+      .where(eq(seatZones.id, zoneId));
+  }
 }
 
 /** The projector's name in `processed_events` (the reconciler reads how far it got). */

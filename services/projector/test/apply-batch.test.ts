@@ -1,10 +1,14 @@
 /** applyBatch straight against PostgreSQL: order, duplicates, gaps, rejects, counters. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
+import { inScope, systemScope } from "@booking-rush/lib/data";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
-import { eq } from "drizzle-orm";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { countRowsRead } from "@booking-rush/test-support/rows-read";
+import { eq, sql } from "drizzle-orm";
 import { applyBatch, type PendingEvent } from "../src/apply-batch";
 import type { BookingEvent, BookingState } from "../src/booking-event";
+import { upsertBookingStates, zoneFacts } from "../src/booking-rows";
 
 let fixture: CatalogFixture;
 let sale: Awaited<ReturnType<typeof draftWithZones>>;
@@ -182,5 +186,90 @@ describe("applyBatch", () => {
     const live = await fixture.asSystem((tx) => tx.select().from(schema.bookingSeats).where(eq(schema.bookingSeats.seatId, seatIds[0]!)));
     expect(live.filter((row) => row.releasedAt === null)).toHaveLength(1);
     expect(await zoneRow(sale.assigned.id)).toEqual({ reserved: 1, sold: 0, available: 4, watermark: 3 });
+  });
+
+  describe("counters by change, on a zone with many bookings", () => {
+    let big: Awaited<ReturnType<typeof draftWithZones>>;
+    const held = Array.from({ length: 80 }, () => crypto.randomUUID());
+    /** An event of the big sale's general zone. */
+    const ofBig = (type: BookingEvent["type"], booking: Parameters<typeof bookingEvent>[1]): BookingEvent => {
+      const event = bookingEvent(type, { quantity: 1, ...booking }, big.general.id);
+      return { ...event, booking: { ...event.booking, event_id: big.event.id, show_id: big.show.id } };
+    };
+
+    beforeAll(async () => {
+      big = await draftWithZones(fixture, (await fixture.tenant("big")).organizerToken);
+      const created = held.map((id, index) =>
+        pending(ofBig("booking.created", { booking_id: id, seq: index + 1, status: "reserved", user_id: buyers[index % 4]! })),
+      );
+      expect((await applyBatch(fixture.db, created, { reorderWaitMs })).applied).toBe(80);
+      expect(await zoneRow(big.general.id)).toEqual({ reserved: 80, sold: 0, available: 20, watermark: 80 });
+    });
+
+    test("cost: a batch reads the rows of the bookings it writes, never the zone's other bookings", async () => {
+      const counter = await countRowsRead(fixture.db, ["bookings"]);
+      try {
+        const { value, rows } = await counter.during(() =>
+          applyBatch(
+            fixture.db,
+            [
+              pending(ofBig("booking.confirmed", { booking_id: held[0]!, seq: 81, status: "confirmed", confirmed_at_ms: Date.now() })),
+              pending(ofBig("booking.cancelled", { booking_id: held[1]!, seq: 82, status: "cancelled", closed_at_ms: Date.now() })),
+            ],
+            { reorderWaitMs },
+          ),
+        );
+        expect(value.applied).toBe(2);
+        // Each of the two rows is looked at a few times (locked, upserted and returned, its id read); the 78 others never.
+        expect(rows.bookings).toBeGreaterThan(0);
+        expect(rows.bookings).toBeLessThanOrEqual(2 * 5);
+      } finally {
+        await counter.stop();
+      }
+      expect(await zoneRow(big.general.id)).toEqual({ reserved: 78, sold: 1, available: 21, watermark: 82 });
+    });
+
+    test("a payment and the projector writing the same new booking at once: the counters count it once, at its newest state", async () => {
+      const booking = crypto.randomUUID();
+      const created = ofBig("booking.created", { booking_id: booking, seq: 83, status: "reserved", user_id: buyers[1]! });
+      const confirmed = ofBig("booking.confirmed", {
+        booking_id: booking,
+        seq: 84,
+        status: "confirmed",
+        confirmed_at_ms: Date.now(),
+        user_id: buyers[1]!,
+      });
+      // The payment's transaction writes the hold's row and stays open...
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let written = () => {};
+      const paymentWrote = new Promise<void>((resolve) => (written = resolve));
+      const payment = inScope(fixture.db, systemScope, async (tx) => {
+        await upsertBookingStates(tx, [created.booking], await zoneFacts(tx, [big.general.id]));
+        written();
+        await released;
+      });
+      await paymentWrote;
+      // ...while the projector, which did not see that row, writes the same booking's newer state and waits for it.
+      const projected = applyBatch(fixture.db, [pending(created), pending(confirmed)], { reorderWaitMs });
+      try {
+        await eventually(
+          async () => {
+            const [waiting] = await fixture.db.execute<{ count: number }>(sql`
+              select count(*)::int as count from pg_locks as lock join pg_stat_activity as session on session.pid = lock.pid
+              where not lock.granted and session.datname = current_database()`);
+            expect(waiting!.count).toBeGreaterThan(0);
+          },
+          { timeoutMs: 10_000, intervalMs: 20 },
+        );
+      } finally {
+        release();
+        await payment;
+      }
+      expect((await projected).applied).toBe(2);
+      expect(await bookingRow(booking)).toMatchObject({ status: "confirmed", seq: 84 });
+      // Counted once, as sold: the reserved seat the payment's write counted went back.
+      expect(await zoneRow(big.general.id)).toEqual({ reserved: 78, sold: 2, available: 20, watermark: 84 });
+    });
   });
 });

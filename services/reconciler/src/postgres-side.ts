@@ -1,15 +1,18 @@
 /**
- * PostgreSQL's record of one event's inventory, as the reconciler compares and rebuilds from it:
- * the event, each zone's counts, its projector watermark (`zone_sync_state`) and the highest seq
- * the projector has seen at all, the seats sold, and every live booking (reserved or confirmed).
+ * PostgreSQL's record of one event's inventory, as the reconciler compares and rebuilds from it.
+ *
+ * What a pass compares costs O(zones), whatever the number of bookings ever made: each zone's
+ * counts (`seat_zones`, kept by the projector), its watermark (`zone_sync_state`), the highest seq
+ * the projector has applied at all (one indexed MAX per zone) and the seqs missing after the
+ * watermark (only the rows beyond it: the changes not yet applied in order). The bookings and seats
+ * behind the counts are read only for the zones a repair or rebuild writes (readZoneRecords).
  */
 
-import { bookingSeats, bookings, events, processedEvents, seatZones, zoneSyncState } from "@booking-rush/db/schema";
+import { bookingSeats, bookings, events, processedEvents, seats, seatZones, shows, zoneSyncState } from "@booking-rush/db/schema";
 import type { Database } from "@booking-rush/lib/clients";
 import type { BookingState } from "@booking-rush/lib/contracts";
-import { inScope, systemScope } from "@booking-rush/lib/data";
-import { inventoryOf } from "@booking-rush/lib/inventory";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { inScope, systemScope, type Transaction } from "@booking-rush/lib/data";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 
 export interface PostgresZone {
   id: string;
@@ -25,9 +28,6 @@ export interface PostgresZone {
   highestSeq: number;
   /** Sequence numbers below highestSeq the projector never saw: events lost before Kafka (at most 100 listed). */
   missingSeqs: number[];
-  seatIds: string[];
-  /** seat id → reservation id of the confirmed booking holding it. */
-  soldSeats: Record<string, string>;
 }
 
 /** A live booking as PostgreSQL has it, in the shape of the scripts' booking record (what a rebuild writes back). */
@@ -39,104 +39,145 @@ export type PostgresBooking = Omit<BookingState, "status" | "seat_ids" | "paymen
 export interface PostgresTruth {
   event: { status: string; tenant_id: string; opens_at_ms: number; closes_at_ms: number; max_per_user: number };
   zones: PostgresZone[];
-  bookings: PostgresBooking[];
 }
+
+/** What a repair or rebuild of some zones writes back: their live bookings, sold seats and seat ids. */
+export interface ZoneRecords {
+  bookings: PostgresBooking[];
+  /** zone id → seat id → reservation id of the confirmed booking holding it. */
+  soldSeats: Map<string, Record<string, string>>;
+  /** zone id → its seat ids (assigned zones). */
+  seatIds: Map<string, string[]>;
+}
+
+/** The most missing seqs a zone lists (a report, not a repair: enough to say which events were lost). */
+const missingListed = 100;
 
 export async function readPostgresTruth(db: Database, eventId: string, projectorConsumer: string): Promise<PostgresTruth | undefined> {
   return inScope(db, systemScope, async (tx) => {
     const [event] = await tx.select().from(events).where(eq(events.id, eventId));
     if (!event) return undefined;
-    const inventory = await inventoryOf(tx, event);
-    const zoneIds = inventory.shows.flatMap((show) => show.zones.map((zone) => zone.id));
-    if (zoneIds.length === 0) return { event: eventFields(event), zones: [], bookings: [] };
-
-    const counts = new Map((await tx.select().from(seatZones).where(inArray(seatZones.id, zoneIds))).map((zone) => [zone.id, zone]));
-    const watermarks = new Map(
-      (await tx.select().from(zoneSyncState).where(inArray(zoneSyncState.zoneId, zoneIds))).map((row) => [row.zoneId, row.lastAppliedSeq]),
-    );
-    const seen = new Map<string, number[]>();
-    for (const row of await tx
-      .select({ zoneId: processedEvents.zoneId, seq: processedEvents.seq })
-      .from(processedEvents)
-      .where(and(eq(processedEvents.consumer, projectorConsumer), inArray(processedEvents.zoneId, zoneIds)))
-      .orderBy(processedEvents.seq)) {
-      seen.set(row.zoneId!, [...(seen.get(row.zoneId!) ?? []), Number(row.seq)]);
+    const rows = await tx
+      .select({
+        id: seatZones.id,
+        showId: seatZones.showId,
+        kind: seatZones.kind,
+        total: seatZones.totalSeats,
+        price: seatZones.price,
+        reserved: seatZones.reservedSeats,
+        sold: seatZones.soldSeats,
+        appliedSeq: sql<number>`coalesce(${zoneSyncState.lastAppliedSeq}, 0)`.mapWith(Number),
+        // The index (consumer, zone_id, seq) answers this with one step from its end.
+        highestSeq: sql<number>`coalesce((select max(applied.seq) from ${processedEvents} as applied
+          where applied.consumer = ${projectorConsumer} and applied.zone_id = ${seatZones.id}), 0)`.mapWith(Number),
+      })
+      .from(seatZones)
+      .innerJoin(shows, eq(shows.id, seatZones.showId))
+      .leftJoin(zoneSyncState, eq(zoneSyncState.zoneId, seatZones.id))
+      .where(eq(shows.eventId, eventId))
+      .orderBy(asc(shows.startsAt), asc(seatZones.createdAt), asc(seatZones.id));
+    const zones: PostgresZone[] = [];
+    for (const row of rows) {
+      const highestSeq = Math.max(row.appliedSeq, row.highestSeq);
+      zones.push({
+        id: row.id,
+        showId: row.showId,
+        kind: row.kind === "assigned" ? "assigned" : "general",
+        total: row.total,
+        price: row.price,
+        reserved: row.reserved,
+        sold: row.sold,
+        appliedSeq: row.appliedSeq,
+        highestSeq,
+        missingSeqs: highestSeq > row.appliedSeq + 1 ? await missingSeqs(tx, projectorConsumer, row.id, row.appliedSeq) : [],
+      });
     }
+    return { event: eventFields(event), zones };
+  });
+}
+
+/**
+ * Sequence numbers after the watermark that never arrived, below the highest one applied: the gaps
+ * between the applied seqs beyond the watermark (only those rows are read), the first 100 listed.
+ */
+async function missingSeqs(tx: Transaction, consumer: string, zoneId: string, watermark: number): Promise<number[]> {
+  const gaps = await tx.execute<{ seq: string; previous: string }>(sql`
+    select seq, previous from (
+      select applied.seq, lag(applied.seq, 1, ${watermark}::bigint) over (order by applied.seq) as previous
+      from ${processedEvents} as applied
+      where applied.consumer = ${consumer} and applied.zone_id = ${zoneId} and applied.seq > ${watermark}
+    ) as runs
+    where seq > previous + 1
+    order by seq
+    limit ${missingListed}`);
+  const missing: number[] = [];
+  for (const gap of gaps) {
+    for (let seq = Number(gap.previous) + 1; seq < Number(gap.seq) && missing.length < missingListed; seq += 1) missing.push(seq);
+  }
+  return missing;
+}
+
+/**
+ * The live bookings (reserved or confirmed) of the given zones with their seats, the seats sold in
+ * each, and each assigned zone's seat ids: what a repair or rebuild of those zones writes back.
+ */
+export async function readZoneRecords(db: Database, eventId: string, zoneIds: string[]): Promise<ZoneRecords> {
+  const records: ZoneRecords = { bookings: [], soldSeats: new Map(), seatIds: new Map() };
+  if (zoneIds.length === 0) return records;
+  return inScope(db, systemScope, async (tx) => {
     const live = await tx
       .select()
       .from(bookings)
-      .where(and(eq(bookings.eventId, eventId), inArray(bookings.status, ["reserved", "confirmed"])));
+      .where(and(eq(bookings.eventId, eventId), inArray(bookings.zoneId, zoneIds), inArray(bookings.status, ["reserved", "confirmed"])));
+    const seatsOf = new Map<string, string[]>();
+    for (const booking of live) seatsOf.set(booking.id, []);
     const liveSeats = live.length
       ? await tx
           .select({ bookingId: bookingSeats.bookingId, seatId: bookingSeats.seatId })
           .from(bookingSeats)
+          .innerJoin(bookings, eq(bookings.id, bookingSeats.bookingId))
           .where(
             and(
-              inArray(
-                bookingSeats.bookingId,
-                live.map((booking) => booking.id),
-              ),
+              eq(bookings.eventId, eventId),
+              inArray(bookings.zoneId, zoneIds),
+              inArray(bookings.status, ["reserved", "confirmed"]),
               isNull(bookingSeats.releasedAt),
             ),
           )
       : [];
-    const seatsOf = new Map<string, string[]>();
-    for (const row of liveSeats) seatsOf.set(row.bookingId, [...(seatsOf.get(row.bookingId) ?? []), row.seatId]);
-
-    const zones: PostgresZone[] = inventory.shows.flatMap((show) =>
-      show.zones.map((zone) => {
-        const row = counts.get(zone.id)!;
-        const soldSeats: Record<string, string> = {};
-        for (const booking of live) {
-          if (booking.zoneId !== zone.id || booking.status !== "confirmed") continue;
-          for (const seatId of seatsOf.get(booking.id) ?? []) soldSeats[seatId] = booking.reservationId;
-        }
-        const appliedSeq = watermarks.get(zone.id) ?? 0;
-        const seqs = seen.get(zone.id) ?? [];
-        const highestSeq = Math.max(appliedSeq, seqs.at(-1) ?? 0);
-        return {
-          id: zone.id,
-          showId: show.id,
-          kind: zone.kind,
-          total: zone.seatIds?.length ?? zone.total,
-          price: zone.price,
-          reserved: row.reservedSeats,
-          sold: row.soldSeats,
-          appliedSeq,
-          highestSeq,
-          missingSeqs: gaps(seqs, appliedSeq, highestSeq),
-          seatIds: zone.seatIds ?? [],
-          soldSeats,
-        };
-      }),
-    );
-    return {
-      event: eventFields(event),
-      zones,
-      bookings: live.map((booking) => ({
-        booking_id: booking.reservationId,
-        user_id: booking.userId,
-        event_id: booking.eventId,
-        show_id: booking.showId,
-        zone_id: booking.zoneId,
-        quantity: booking.quantity,
-        status: booking.status as "reserved" | "confirmed",
-        created_at_ms: booking.createdAt.getTime(),
-        expires_at_ms: (booking.expiresAt ?? booking.createdAt).getTime(),
-        seq: booking.seq,
-        seat_ids: seatsOf.get(booking.id) ?? [],
-        ...(booking.confirmedAt ? { confirmed_at_ms: booking.confirmedAt.getTime() } : {}),
-      })),
-    };
+    for (const row of liveSeats) seatsOf.get(row.bookingId)?.push(row.seatId);
+    for (const zoneId of zoneIds) records.soldSeats.set(zoneId, {});
+    for (const booking of live) {
+      if (booking.status !== "confirmed") continue;
+      const sold = records.soldSeats.get(booking.zoneId)!;
+      for (const seatId of seatsOf.get(booking.id) ?? []) sold[seatId] = booking.reservationId;
+    }
+    const zoneSeats = await tx
+      .select({ id: seats.id, zoneId: seats.zoneId })
+      .from(seats)
+      .where(inArray(seats.zoneId, zoneIds))
+      .orderBy(asc(seats.zoneId), asc(seats.id));
+    for (const seat of zoneSeats) {
+      const list = records.seatIds.get(seat.zoneId);
+      if (list) list.push(seat.id);
+      else records.seatIds.set(seat.zoneId, [seat.id]);
+    }
+    records.bookings = live.map((booking) => ({
+      booking_id: booking.reservationId,
+      user_id: booking.userId,
+      event_id: booking.eventId,
+      show_id: booking.showId,
+      zone_id: booking.zoneId,
+      quantity: booking.quantity,
+      status: booking.status as "reserved" | "confirmed",
+      created_at_ms: booking.createdAt.getTime(),
+      expires_at_ms: (booking.expiresAt ?? booking.createdAt).getTime(),
+      seq: booking.seq,
+      seat_ids: seatsOf.get(booking.id) ?? [],
+      ...(booking.confirmedAt ? { confirmed_at_ms: booking.confirmedAt.getTime() } : {}),
+    }));
+    return records;
   });
-}
-
-/** Sequence numbers after the watermark and below the highest seen that never arrived. */
-function gaps(seqs: number[], watermark: number, highest: number): number[] {
-  const present = new Set(seqs);
-  const missing: number[] = [];
-  for (let seq = watermark + 1; seq < highest && missing.length < 100; seq += 1) if (!present.has(seq)) missing.push(seq);
-  return missing;
 }
 
 function eventFields(event: typeof events.$inferSelect): PostgresTruth["event"] {

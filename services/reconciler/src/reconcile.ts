@@ -12,7 +12,7 @@ import { bookingEventKey, eventKeys, eventRegistryKey, outboxGroup, showEventKey
 import type { Logger } from "@booking-rush/lib/observability";
 import { classifyZone, discrepancy, type Verdict } from "./classify";
 import type { DiscrepancyPublisher } from "./discrepancy-publisher";
-import { type PostgresTruth, readPostgresTruth } from "./postgres-side";
+import { type PostgresTruth, readPostgresTruth, readZoneRecords } from "./postgres-side";
 import { type ReconciledZone, recordReconciledEvent, type ZoneOutcome } from "./reconciliation-record";
 import { type RedisZone, readRedisSide } from "./redis-side";
 import { type RebuildZonesCommand, rebuildZonesScript, repairZoneScript } from "./repair-scripts";
@@ -170,6 +170,14 @@ async function repairUnderLock(
   const outcomes = new Map<string, { outcome: ZoneOutcome; restored?: number }>();
   const current = verdicts(state);
   const toRebuild = state.truth.zones.filter((zone) => current.get(zone.id) === "lost" || current.get(zone.id) === "behind");
+  const toRepair = state.truth.zones.filter((zone) => current.get(zone.id) === "drift");
+  // Bookings and seats only of the zones written here, and of a drifted zone only when it has seats
+  // (a repair keeps Redis' holds and needs only which seats are sold): a clean zone's are never read.
+  const records = await readZoneRecords(
+    dependencies.db,
+    eventId,
+    [...toRebuild, ...toRepair.filter((zone) => zone.kind === "assigned")].map((zone) => zone.id),
+  );
 
   if (toRebuild.length > 0) {
     const payload: RebuildZonesCommand["truth"] = {
@@ -182,10 +190,10 @@ async function repairUnderLock(
         price: zone.price,
         sold: zone.sold,
         seq: zone.highestSeq,
-        sold_seats: zone.soldSeats,
-        seat_ids: zone.seatIds,
+        sold_seats: records.soldSeats.get(zone.id) ?? {},
+        seat_ids: records.seatIds.get(zone.id) ?? [],
       })),
-      bookings: state.truth.bookings.filter((booking) => toRebuild.some((zone) => zone.id === booking.zone_id)),
+      bookings: records.bookings.filter((booking) => toRebuild.some((zone) => zone.id === booking.zone_id)),
     };
     const reply = await rebuildZonesScript(dependencies.scripts, { eventId, token, truth: payload });
     if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`rebuild-zones: ${reply[1]}`);
@@ -194,7 +202,7 @@ async function repairUnderLock(
     for (const zone of toRebuild) outcomes.set(zone.id, { outcome: "rebuilt", restored: result.restored_bookings });
   }
 
-  for (const zone of state.truth.zones.filter((candidate) => current.get(candidate.id) === "drift")) {
+  for (const zone of toRepair) {
     const redis = state.zones.get(zone.id)!;
     const reply = await repairZoneScript(dependencies.scripts, {
       eventId,
@@ -202,7 +210,7 @@ async function repairUnderLock(
       token,
       comparedSeq: redis.seq,
       sold: zone.sold,
-      soldSeats: zone.soldSeats,
+      soldSeats: records.soldSeats.get(zone.id) ?? {},
     });
     if (reply[0] === "error" && reply[1] === "STALE_LOCK") throw new StaleLockError(token);
     if (reply[0] === "error" && reply[1] !== "CHANGED") throw new AppError("INTERNAL_ERROR", `repair-zone: ${reply[1]}`);

@@ -20,7 +20,9 @@ import { type CatalogFixture, catalogFixture, draftWithZones, testAuth } from "@
 import { groupAtEnd } from "@booking-rush/test-support/fresh-group";
 import { collectMessages } from "@booking-rush/test-support/kafka-collector";
 import { seriesValue } from "@booking-rush/test-support/metrics-text";
+import { commandsOnKeys } from "@booking-rush/test-support/redis-monitor";
 import { startTestRelay, testKafka } from "@booking-rush/test-support/relay-fixture";
+import { countRowsRead } from "@booking-rush/test-support/rows-read";
 import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
 import { eq } from "drizzle-orm";
@@ -172,6 +174,30 @@ describe("reconciler", () => {
     expect(await booking.redis.exists(eventKeys(sale.event.id).fence)).toBe(0);
   }, 120_000);
 
+  test("cost: a pass over zones that agree reads no booking, seat or hold, in PostgreSQL or in Redis", async () => {
+    const sale = await settledSale(6, 2);
+    const keys = eventKeys(sale.event.id);
+    const counter = await countRowsRead(catalog.db, ["bookings", "booking_seats", "processed_events"]);
+    try {
+      const { value: pass, rows } = await counter.during(() => commandsOnKeys(booking.redis, keys.tag, () => run(sale.event.id)));
+      expect(pass.value.map((report) => report.outcome)).toEqual(["clean", "clean"]);
+      // PostgreSQL: the zones' counters and watermarks, and per zone the one row of its highest seq.
+      expect(rows.bookings).toBe(0);
+      expect(rows.booking_seats).toBe(0);
+      expect(rows.processed_events).toBeLessThanOrEqual(2);
+      // Redis: the event and each zone's counters; no booking record, not the expiry set.
+      const holdReads = pass.commands.filter((command) =>
+        command.some((arg) => arg.startsWith(`${keys.tag}:booking:`) || arg === keys.expiry),
+      );
+      expect(holdReads).toEqual([]);
+      expect(pass.commands.filter(([name]) => name === "hmget").map(([, key]) => key)).toEqual(
+        expect.arrayContaining([keys.zone(sale.general.id), keys.zone(sale.assigned.id)]),
+      );
+    } finally {
+      await counter.stop();
+    }
+  }, 120_000);
+
   test("drift (a counter edited by hand): detected, alerted, repaired in Redis; PostgreSQL untouched", async () => {
     const sale = await settledSale(5, 2);
     const keys = eventKeys(sale.event.id);
@@ -179,7 +205,10 @@ describe("reconciler", () => {
     await booking.redis.hincrby(keys.zone(sale.general.id), "reserved", -1);
     const postgresBefore = await zoneRows(sale.general.id);
 
-    const reports = await run(sale.event.id);
+    // A general-admission zone's repair needs PostgreSQL's counts only: no booking row is read.
+    const counter = await countRowsRead(catalog.db, ["bookings"]);
+    const { value: reports, rows } = await counter.during(() => run(sale.event.id)).finally(() => counter.stop());
+    expect(rows.bookings).toBe(0);
     const general = reports.find((report) => report.zoneId === sale.general.id)!;
     expect(general).toMatchObject({
       verdict: "drift",
