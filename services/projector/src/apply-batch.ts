@@ -21,7 +21,7 @@ import type { Database } from "@booking-rush/lib/clients";
 import { inScope, systemScope, type Transaction } from "@booking-rush/lib/data";
 import { and, eq, gt, inArray } from "drizzle-orm";
 import type { BookingEvent } from "./booking-event";
-import { projectorConsumer, upsertBookingStates, zoneFacts } from "./booking-rows";
+import { projectorConsumer, rowsPerStatement, upsertBookingStates, zoneFacts } from "./booking-rows";
 
 export interface PendingEvent {
   event: BookingEvent;
@@ -140,11 +140,11 @@ export async function applyBatch(
       zones,
     );
     const records = [...toApply, ...rejected];
-    if (records.length > 0) {
+    for (let start = 0; start < records.length; start += rowsPerStatement) {
       await tx
         .insert(processedEvents)
         .values(
-          records.map((item) => ({
+          records.slice(start, start + rowsPerStatement).map((item) => ({
             consumer: projectorConsumer,
             eventId: item.event.eventId,
             eventType: item.event.type,

@@ -59,8 +59,24 @@ export async function upsertBookingStates(
     const current = newest.get(state.booking_id);
     if (!current || current.seq < state.seq) newest.set(state.booking_id, state);
   }
-  if (newest.size === 0) return new Map();
-  const rows = [...newest.values()].map((booking) => {
+  // PostgreSQL binds at most 65,535 parameters per statement (a booking row takes 17), so a large
+  // batch is written in chunks. Seats given back go first and new holds last, so the zone counters
+  // between two chunks never hold more than before or after the whole batch (their CHECKs hold).
+  const rank = (state: BookingState) => (state.status === "reserved" ? 2 : state.status === "confirmed" ? 1 : 0);
+  const all = [...newest.values()].sort((a, b) => rank(a) - rank(b));
+  const ids = new Map<string, string>();
+  for (let start = 0; start < all.length; start += rowsPerStatement) {
+    for (const [bookingId, id] of await upsertChunk(tx, all.slice(start, start + rowsPerStatement), facts)) ids.set(bookingId, id);
+  }
+  return ids;
+}
+
+/** A backlog the projector catches up on can hold thousands of bookings in one batch. */
+export const rowsPerStatement = 1_000;
+
+async function upsertChunk(tx: Transaction, states: BookingState[], facts: Map<string, ZoneFacts>): Promise<Map<string, string>> {
+  const newest = new Map(states.map((state) => [state.booking_id, state]));
+  const rows = states.map((booking) => {
     const zone = facts.get(booking.zone_id);
     if (!zone) throw new Error(`zone ${booking.zone_id} of booking ${booking.booking_id} is not known`);
     return {
