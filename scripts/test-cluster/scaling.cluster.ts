@@ -11,7 +11,7 @@
  * is AGPL-3.0); docs/cluster.md says how to run loadtest/run-testrun.sh on a cluster that has both.
  * Reads from the environment: KUBECONFIG, CLUSTER_RELEASE, CLUSTER_NAMESPACE (as the runner sets them).
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { helm, kubectlJson, release, root, run } from "./support/release";
@@ -28,13 +28,30 @@ const getJson = (...args: string[]) => kubectlJson<{ items: any[] }>(["get", ...
 beforeAll(() => {
   // The add-ons (built once, imported, applied, waited for until Available), then the release with
   // its autoscalers on: the CI profile's values plus values-ci-scaling.yaml.
-  const addons = run(["bash", join(root, "scripts/cluster-addons"), "install", "metrics-server", "keda"], { timeoutMs: 600_000 });
-  if (addons.code !== 0) throw new Error(`scripts/cluster-addons install metrics-server keda: ${addons.stderr.slice(-2000)}`);
+  // Each add-on may take up to 8 min on a loaded machine (metrics-server is ready after its first scrape).
+  const addons = run(["bash", join(root, "scripts/cluster-addons"), "install", "metrics-server", "keda"], {
+    timeoutMs: 1_080_000,
+    env: { CLUSTER_ADDONS_WAIT_SECONDS: "480" },
+  });
+  if (addons.code !== 0) throw new Error(`scripts/cluster-addons install metrics-server keda: ${addons.stderr.slice(-6000)}`);
   helm(
     ["upgrade", release.name, ...release.chartArgs, "--values", "charts/booking-rush/values-ci-scaling.yaml", "--wait", "--timeout", "10m"],
     { timeoutMs: 660_000 },
   );
-}, 1_300_000);
+}, 1_800_000);
+
+// An aggregated API that is not served blocks every namespace deletion (the namespace controller
+// must list all APIs): if the add-ons did not come up, they go, so the uninstall after this file
+// is not held up by them.
+afterAll(() => {
+  const unserved = ["v1beta1.metrics.k8s.io", "v1beta1.external.metrics.k8s.io"].filter((name) => {
+    const found = kubectl("get", `apiservice/${name}`, "-o", "json");
+    return found.code === 0 && condition(JSON.parse(found.stdout), "Available")?.status !== "True";
+  });
+  if (unserved.length === 0) return;
+  console.log(`[cluster] APIServices not Available (${unserved.join(", ")}): removing keda and metrics-server`);
+  run(["bash", join(root, "scripts/cluster-addons"), "remove", "keda", "metrics-server"], { timeoutMs: 600_000 });
+}, 700_000);
 
 const selector = `app.kubernetes.io/instance=${release.name}`;
 type Hpa = { metadata: { name: string; ownerReferences?: { kind: string }[] } };
