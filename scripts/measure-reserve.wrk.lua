@@ -32,15 +32,15 @@ function request()
   counter = counter + 1
   local index = (counter * 7919 + id * 104729) % #users + 1
   local zone = zones[counter % #zones + 1]
-  if mode == "baseline" then
-    return wrk.format("POST", "/reserve", { ["content-type"] = "application/json" },
-      '{"user_id":"' .. users[index] .. '","show_id":"' .. show .. '","zone_id":"' .. zone .. '","quantity":"1"}')
-  end
-  return wrk.format("POST", "/api/v1/bookings/reserve", {
+  -- The same request to both; the baseline (loadtest/baseline-reserve-server.ts) reads the buyer
+  -- from x-bench-user instead of verifying the token.
+  local headers = {
     ["content-type"] = "application/json",
     ["authorization"] = "Bearer " .. tokens[index],
     ["idempotency-key"] = prefix .. counter,
-  }, '{"show_id":"' .. show .. '","zone_id":"' .. zone .. '","quantity":1}')
+  }
+  if mode == "baseline" then headers["x-bench-user"] = users[index] end
+  return wrk.format("POST", "/api/v1/bookings/reserve", headers, '{"show_id":"' .. show .. '","zone_id":"' .. zone .. '","quantity":1}')
 end
 
 function response(status, headers, body)
