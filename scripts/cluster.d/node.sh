@@ -349,9 +349,11 @@ maxOpenFiles: 20000
 serializeImagePulls: false
 # The node shares this machine's disk, where the default thresholds (15% of the image filesystem
 # free) tainted it with disk-pressure on a 252 GB disk with 41 GB free: absolute floors instead.
-# Image garbage collection stays on, above those floors.
+# Image garbage collection is off (100%): every image here was imported, none can be pulled again,
+# and with the shared disk at 93% the kubelet once removed the unused pause image, after which no
+# pod could start ("failed to get sandbox image").
 evictionHard: {memory.available: 200Mi, nodefs.available: 2Gi, imagefs.available: 2Gi, nodefs.inodesFree: "5%"}
-imageGCHighThresholdPercent: 95
+imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 90
 EOF
 }
