@@ -3,22 +3,73 @@
  * included (MONITOR shows what a script calls), to assert what a pass reads rather than how long it
  * takes. Other clients' commands on other keys are left out, so other work on the stack does not
  * disturb the count.
+ *
+ * MONITOR runs on a plain socket to the master, not through ioredis: ioredis switches a connection
+ * to monitor mode one microtask after MONITOR's +OK, so a monitored line in the same packet (the
+ * Sentinels' INFO every few seconds) is taken for a reply and it fails with "Command queue state
+ * error" on every later line, in whatever test runs then (seen in CI).
  */
 import type { Redis } from "ioredis";
+
+/** The arguments of one MONITOR line: `+<time> [<db> <client>] "cmd" "arg" ...`, unquoted. */
+export function monitorArguments(line: string): string[] {
+  const args: string[] = [];
+  for (const match of line.matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
+    args.push(
+      match[1]!.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, escaped: string) => {
+        if (escaped.startsWith("x") && escaped.length === 3) return String.fromCharCode(Number.parseInt(escaped.slice(1), 16));
+        return ({ n: "\n", r: "\r", t: "\t", a: "\x07", b: "\b" } as Record<string, string>)[escaped] ?? escaped;
+      }),
+    );
+  }
+  return args;
+}
 
 export async function commandsOnKeys<T>(
   redis: Redis,
   keyPrefix: string,
   work: () => Promise<T>,
 ): Promise<{ value: T; commands: string[][] }> {
-  const monitor = await redis.monitor();
+  // The master this client talks to now (through Sentinel), and its password.
+  await redis.ping();
+  const host = redis.stream.remoteAddress!;
+  const port = redis.stream.remotePort!;
+  const password = redis.options.password;
   const commands: string[][] = [];
   const markers = new Map<string, () => void>();
   let recording = false;
-  monitor.on("monitor", (_time: string, args: string[]) => {
-    const marker = args.find((arg) => markers.has(arg));
-    if (marker) markers.get(marker)!();
-    else if (recording && args.slice(1).some((arg) => arg.startsWith(keyPrefix))) commands.push([args[0]!.toLowerCase(), ...args.slice(1)]);
+  let pending = "";
+  let monitoring: () => void = () => {};
+  let refused: (error: Error) => void = () => {};
+  const started = new Promise<void>((resolve, reject) => {
+    monitoring = resolve;
+    refused = reject;
+  });
+  const socket = await Bun.connect({
+    hostname: host,
+    port,
+    socket: {
+      data(_socket, chunk) {
+        pending += chunk.toString("latin1");
+        for (let end = pending.indexOf("\r\n"); end >= 0; end = pending.indexOf("\r\n")) {
+          const line = pending.slice(0, end);
+          pending = pending.slice(end + 2);
+          if (line === "+OK") {
+            monitoring();
+            continue;
+          }
+          if (line.startsWith("-")) {
+            refused(new Error(`MONITOR refused: ${line}`));
+            continue;
+          }
+          const args = monitorArguments(line);
+          const marker = args.find((arg) => markers.has(arg));
+          if (marker) markers.get(marker)!();
+          else if (recording && args.slice(1).some((arg) => arg.startsWith(keyPrefix)))
+            commands.push([args[0]!.toLowerCase(), ...args.slice(1)]);
+        }
+      },
+    },
   });
   /** Resolves once the monitor has shown a command sent now: everything sent before it is in the stream. */
   const caughtUp = async () => {
@@ -34,6 +85,14 @@ export async function commandsOnKeys<T>(
     ]).finally(() => clearTimeout(timer));
   };
   try {
+    // AUTH's +OK and then MONITOR's: monitoring starts with the second.
+    let oks = 0;
+    const firstOk = monitoring;
+    if (password) monitoring = () => (++oks === 2 ? firstOk() : undefined);
+    const command = (...parts: string[]) =>
+      `*${parts.length}\r\n${parts.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join("")}`;
+    socket.write(`${password ? command("AUTH", password) : ""}${command("MONITOR")}`);
+    await started;
     await caughtUp();
     recording = true;
     const value = await work();
@@ -41,6 +100,6 @@ export async function commandsOnKeys<T>(
     recording = false;
     return { value, commands };
   } finally {
-    monitor.disconnect();
+    socket.end();
   }
 }
