@@ -39,6 +39,7 @@ export async function commandsOnKeys<T>(
   const markers = new Map<string, () => void>();
   let recording = false;
   let pending = "";
+  let oks = 0;
   let monitoring: () => void = () => {};
   let refused: (error: Error) => void = () => {};
   const started = new Promise<void>((resolve, reject) => {
@@ -54,8 +55,10 @@ export async function commandsOnKeys<T>(
         for (let end = pending.indexOf("\r\n"); end >= 0; end = pending.indexOf("\r\n")) {
           const line = pending.slice(0, end);
           pending = pending.slice(end + 2);
+          // AUTH's +OK comes first when there is a password; monitoring starts with MONITOR's.
           if (line === "+OK") {
-            monitoring();
+            oks += 1;
+            if (oks === (password ? 2 : 1)) monitoring();
             continue;
           }
           if (line.startsWith("-")) {
@@ -85,10 +88,6 @@ export async function commandsOnKeys<T>(
     ]).finally(() => clearTimeout(timer));
   };
   try {
-    // AUTH's +OK and then MONITOR's: monitoring starts with the second.
-    let oks = 0;
-    const firstOk = monitoring;
-    if (password) monitoring = () => (++oks === 2 ? firstOk() : undefined);
     const command = (...parts: string[]) =>
       `*${parts.length}\r\n${parts.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join("")}`;
     socket.write(`${password ? command("AUTH", password) : ""}${command("MONITOR")}`);
