@@ -15,6 +15,9 @@
  * {ev:E}:outbox             stream booking events waiting for the relay (deleted once in Kafka)
  * {ev:E}:outbox-lease       string consumer name of the one relay sending this event's outbox
  * {ev:E}:fence              string fencing token of the reconciler's lock (incremented per acquisition)
+ * {ev:E}:queue              hash   waiting-room settings written by the catalog: enabled (1|0), paused
+ *                                  (1|0), rate_per_minute, max_active, pass_ttl_ms, order (fifo|random),
+ *                                  prequeue_opens_at_ms; the sale opens at the event's opens_at_ms
  * show:S                    string event id of show S
  * user:U:bookings           zset   "E:B" by created_at_ms, the caller's bookings across events
  * booking:B:event           string event id of booking B
@@ -46,6 +49,7 @@ export const eventKeys = (eventId: string) => {
     outbox: `${tag}:outbox`,
     outboxLease: `${tag}:outbox-lease`,
     fence: `${tag}:fence`,
+    queue: `${tag}:queue`,
   };
 };
 
