@@ -44,15 +44,16 @@ local function booking_view(booking)
 end
 
 -- The event id is derived from booking and type: each booking has at most one event of each type,
--- and a re-run can never mint a second id for the same fact.
-local function emit(outbox_key, event_type, booking, now, traceparent)
+-- and a re-run can never mint a second id for the same fact. payload_json: the booking's view
+-- already encoded by the caller (reserve encodes it once for three uses), else encoded here.
+local function emit(outbox_key, event_type, booking, now, traceparent, payload_json)
   redis.call('XADD', outbox_key, '*',
     'event_id', event_type .. ':' .. booking.booking_id,
     'type', event_type,
     'occurred_at_ms', now,
     'seq', booking.seq,
     'zone_id', booking.zone_id,
-    'payload', cjson.encode(booking_view(booking)),
+    'payload', payload_json or cjson.encode(booking_view(booking)),
     'traceparent', traceparent or '')
 end
 
