@@ -5,6 +5,8 @@
  * through lua/reserve.lua directly (pipelined; plus the two index writes the reserve route adds),
  * the projector's applyBatch brings PostgreSQL to Redis from the outbox, and then it times
  *   - one reconciler pass (reconcileAll, every zone clean),
+ *   - the reconciler's rebuild after Redis lost the event's keys, and the longest single Redis
+ *     command during it (SLOWLOG, over 1 ms),
  *   - one expiry sweep with nothing due, and one with K holds due,
  *   - the projector catching up on M more events (per event),
  * and the Redis memory per live hold (INFO used_memory delta / N, MEMORY USAGE of one hold's keys).
@@ -158,6 +160,33 @@ async function makeHolds(redis: Redis, sale: Sale, made: Hold[], count: number, 
   }
 }
 
+/** Every key under the event's hash tag, in chunks: what Redis losing the event looks like. */
+async function removeEventKeys(redis: Redis, eventId: string) {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${eventKeys(eventId).tag}*`, "COUNT", 1_000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+}
+
+/**
+ * Runs `work` with Redis' slow log catching every command over 1 ms, and answers the longest one
+ * (ms; 0 when none took 1 ms): a single script that long holds every other client of the master.
+ */
+async function longestCommand<T>(redis: Redis, work: () => Promise<T>) {
+  const [, threshold] = (await redis.call("CONFIG", "GET", "slowlog-log-slower-than")) as [string, string];
+  await redis.call("CONFIG", "SET", "slowlog-log-slower-than", "1000");
+  await redis.call("SLOWLOG", "RESET");
+  try {
+    const result = await work();
+    const entries = (await redis.call("SLOWLOG", "GET", "1000")) as [number, number, number, string[]][];
+    return { result, longestMs: Math.max(0, ...entries.map((entry) => entry[2] / 1000)) };
+  } finally {
+    await redis.call("CONFIG", "SET", "slowlog-log-slower-than", threshold);
+  }
+}
+
 /** Every key the holds made, in chunks (one DEL of them all would block Redis for seconds). */
 async function removeSale(redis: Redis, sale: Sale, made: Hold[]) {
   const global = [...made.map((hold) => bookingEventKey(hold.bookingId)), ...sale.userIds.map(userBookingsKey)];
@@ -264,6 +293,13 @@ async function measureSize(holds: number) {
     const passAfter = await measured(redis, () =>
       reconcileAll(reconciler.dependencies, { ...reconciler.options, eventIds: [current.eventId] }),
     );
+    // Redis loses the event (its keys, not the global lookups): the reconciler rebuilds it from
+    // PostgreSQL, which has every hold, while a sale would go on beside it.
+    await removeEventKeys(redis, current.eventId);
+    // No wait for a projector's Kafka lag: this bench applies the outbox to PostgreSQL itself.
+    const rebuildOptions = { ...reconciler.options, eventIds: [current.eventId], lagWaitMs: 0 };
+    const rebuild = await longestCommand(redis, () => measured(redis, () => reconcileAll(reconciler.dependencies, rebuildOptions)));
+    const rebuiltHolds = await redis.zcard(keys.expiry);
 
     return {
       holds,
@@ -272,6 +308,7 @@ async function measureSize(holds: number) {
       catchUp,
       pass,
       passAfter,
+      rebuild: { ...rebuild.result, longestMs: rebuild.longestMs, holds: rebuiltHolds },
       sweepIdle,
       sweepDue,
       more,
@@ -295,6 +332,8 @@ const rows: [string, (result: Result) => string][] = [
   ["reconciler pass: bench process CPU (ms)", (r) => ms(r.pass.cpuMs)],
   ["reconciler pass: Redis commands", (r) => String(r.pass.commands)],
   ["reconciler pass after the sweep: wall (ms)", (r) => `${ms(r.passAfter.ms)} (${r.passAfter.value.result})`],
+  ["rebuild after Redis lost the event: wall (ms)", (r) => `${ms(r.rebuild.ms)} (${r.rebuild.holds} holds back)`],
+  ["rebuild: longest single Redis command (ms)", (r) => ms(r.rebuild.longestMs)],
   ["expiry sweep, nothing due: wall (ms)", (r) => ms(r.sweepIdle.ms)],
   ["expiry sweep, nothing due: Redis commands", (r) => String(r.sweepIdle.commands)],
   [`expiry sweep, ${due} due: wall (ms)`, (r) => `${ms(r.sweepDue.ms)} (${r.sweepDue.value} expired)`],

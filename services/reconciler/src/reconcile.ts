@@ -6,7 +6,7 @@
  * `inventory_discrepancy{zone}`, reconciliation-record.ts) and an `inventory.discrepancy` event.
  * PostgreSQL is only read.
  */
-import { type Database, type DurableScripts, type Locks, type Redis, StaleLockError } from "@booking-rush/lib/clients";
+import { type Database, type DurableScripts, type Locks, pipelineReplies, type Redis, StaleLockError } from "@booking-rush/lib/clients";
 import { AppError } from "@booking-rush/lib/errors";
 import { bookingEventKey, eventKeys, eventRegistryKey, outboxGroup, showEventKey, userBookingsKey } from "@booking-rush/lib/inventory";
 import type { Logger } from "@booking-rush/lib/observability";
@@ -15,7 +15,7 @@ import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth, readZoneRecords } from "./postgres-side";
 import { type ReconciledZone, recordReconciledEvent, type ZoneOutcome } from "./reconciliation-record";
 import { type RedisZone, readRedisSide } from "./redis-side";
-import { type RebuildZonesCommand, rebuildZonesScript, repairZoneScript } from "./repair-scripts";
+import { rebuildZonesScript, repairZoneScript, restoreBookingsScript } from "./repair-scripts";
 
 export interface ReconcileDependencies {
   db: Database;
@@ -160,6 +160,9 @@ export async function reconcileEvent(
   return reports;
 }
 
+/** Bookings per restore-bookings.lua call: ~10 ms of Redis each, so a sale running meanwhile waits no longer. */
+const restoreBatchSize = 1_000;
+
 async function repairUnderLock(
   dependencies: ReconcileDependencies,
   eventId: string,
@@ -180,26 +183,33 @@ async function repairUnderLock(
   );
 
   if (toRebuild.length > 0) {
-    const payload: RebuildZonesCommand["truth"] = {
-      event: state.truth.event,
-      zones: toRebuild.map((zone) => ({
-        id: zone.id,
-        show_id: zone.showId,
-        kind: zone.kind,
-        total: zone.total,
-        price: zone.price,
-        sold: zone.sold,
-        seq: zone.highestSeq,
-        sold_seats: records.soldSeats.get(zone.id) ?? {},
-        seat_ids: records.seatIds.get(zone.id) ?? [],
-      })),
-      bookings: records.bookings.filter((booking) => toRebuild.some((zone) => zone.id === booking.zone_id)),
-    };
-    const reply = await rebuildZonesScript(dependencies.scripts, { eventId, token, truth: payload });
+    const rebuilt = new Set(toRebuild.map((zone) => zone.id));
+    const bookings = records.bookings.filter((booking) => rebuilt.has(booking.zone_id));
+    let restored = 0;
+    // In batches, each its own short script: one script for a large event's bookings held Redis
+    // for seconds (restore-bookings.lua says more).
+    for (let start = 0; start < bookings.length; start += restoreBatchSize) {
+      const batch = bookings.slice(start, start + restoreBatchSize);
+      const reply = await restoreBookingsScript(dependencies.scripts, { eventId, token, bookings: batch });
+      if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`restore-bookings: ${reply[1]}`);
+      restored += (JSON.parse(reply[1]) as { restored_bookings: number }).restored_bookings;
+      await restoreBookingLookups(dependencies.redis, eventId, batch, options.recordTtlSeconds);
+    }
+    const zones = toRebuild.map((zone) => ({
+      id: zone.id,
+      show_id: zone.showId,
+      kind: zone.kind,
+      total: zone.total,
+      price: zone.price,
+      sold: zone.sold,
+      seq: zone.highestSeq,
+      sold_seats: records.soldSeats.get(zone.id) ?? {},
+      seat_ids: records.seatIds.get(zone.id) ?? [],
+    }));
+    const reply = await rebuildZonesScript(dependencies.scripts, { eventId, token, truth: { event: state.truth.event, zones } });
     if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`rebuild-zones: ${reply[1]}`);
-    const result = JSON.parse(reply[1]) as { restored_bookings: number };
-    await restoreGlobalKeys(dependencies.redis, eventId, payload.bookings, state.truth.zones, options.recordTtlSeconds);
-    for (const zone of toRebuild) outcomes.set(zone.id, { outcome: "rebuilt", restored: result.restored_bookings });
+    await restoreEventLookups(dependencies.redis, eventId, state.truth.zones);
+    for (const zone of toRebuild) outcomes.set(zone.id, { outcome: "rebuilt", restored });
   }
 
   for (const zone of toRepair) {
@@ -220,28 +230,35 @@ async function repairUnderLock(
 }
 
 /**
- * The keys outside the event's slot that a lost event needs again: show → event, the registry,
- * the outbox's consumer group, and for each restored booking its id → event lookup and its place
- * in the owner's list. Idempotent; written after the script, as publishing and reserving do.
+ * The keys outside the event's slot that a lost event needs again: show → event, the registry and
+ * the outbox's consumer group. Idempotent; written after the script, as publishing does.
  */
-async function restoreGlobalKeys(
-  redis: Redis,
-  eventId: string,
-  restored: { booking_id: string; user_id: string; status: string; created_at_ms: number }[],
-  zones: { showId: string }[],
-  recordTtlSeconds: number,
-) {
+async function restoreEventLookups(redis: Redis, eventId: string, zones: { showId: string }[]) {
   const keys = eventKeys(eventId);
-  const transaction = redis.multi();
-  for (const showId of new Set(zones.map((zone) => zone.showId))) transaction.set(showEventKey(showId), eventId);
-  transaction.sadd(eventRegistryKey, eventId);
-  for (const booking of restored) {
-    if (booking.status === "confirmed") transaction.set(bookingEventKey(booking.booking_id), eventId);
-    else transaction.set(bookingEventKey(booking.booking_id), eventId, "EX", recordTtlSeconds);
-    transaction.zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${eventId}:${booking.booking_id}`);
-  }
-  await transaction.exec();
+  const pipeline = redis.pipeline();
+  for (const showId of new Set(zones.map((zone) => zone.showId))) pipeline.set(showEventKey(showId), eventId);
+  pipeline.sadd(eventRegistryKey, eventId);
+  await pipelineReplies(pipeline);
   await redis.xgroup("CREATE", keys.outbox, outboxGroup, "0", "MKSTREAM").catch((error: Error) => {
     if (!error.message.startsWith("BUSYGROUP")) throw error;
   });
+}
+
+/**
+ * For each booking of a restored batch, its id → event lookup and its place in the owner's list
+ * (global keys, so beside the script, as reserving writes them). Idempotent, so a plain pipeline.
+ */
+async function restoreBookingLookups(
+  redis: Redis,
+  eventId: string,
+  restored: { booking_id: string; user_id: string; status: string; created_at_ms: number }[],
+  recordTtlSeconds: number,
+) {
+  const pipeline = redis.pipeline();
+  for (const booking of restored) {
+    if (booking.status === "confirmed") pipeline.set(bookingEventKey(booking.booking_id), eventId);
+    else pipeline.set(bookingEventKey(booking.booking_id), eventId, "EX", recordTtlSeconds);
+    pipeline.zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${eventId}:${booking.booking_id}`);
+  }
+  await pipelineReplies(pipeline);
 }

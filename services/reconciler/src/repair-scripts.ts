@@ -1,5 +1,5 @@
 /**
- * The typed calls of the reconciler's scripts, lua/repair-zone.lua and lua/rebuild-zones.lua: their
+ * The typed calls of the reconciler's scripts, lua/repair-zone.lua, lua/restore-bookings.lua and lua/rebuild-zones.lua: their
  * KEYS and ARGV are built here in the order of each script's header (keys from lib's layout,
  * eventKeys) and nowhere else. repair-scripts.unit.test.ts checks each against its header.
  */
@@ -50,16 +50,34 @@ export interface RebuildZonesCommand {
   eventId: string;
   /** The lock's fencing token. */
   token: number;
-  /** PostgreSQL's record of what to rebuild. */
-  truth: { event: PostgresTruth["event"]; zones: RebuildZone[]; bookings: PostgresBooking[] };
+  /** PostgreSQL's record of the event and of the zones to rebuild. */
+  truth: { event: PostgresTruth["event"]; zones: RebuildZone[] };
 }
 
-/** lua/rebuild-zones.lua: rebuilds the event's lost zones (and their bookings) from PostgreSQL's record. */
+/** lua/rebuild-zones.lua: rebuilds the event's lost zones from PostgreSQL's record, after restoreBookingsScript. */
 export function rebuildZonesScript(runner: ScriptRunner, command: RebuildZonesCommand): Promise<RepairScriptReply> {
   const keys = eventKeys(command.eventId);
   return runner.run<RepairScriptReply>(
     "rebuild-zones",
-    [keys.event, keys.fence, keys.expiry, keys.userTickets],
+    [keys.event, keys.fence, keys.expiry, keys.restoring],
     [keys.tag, command.token, JSON.stringify(command.truth)],
+  );
+}
+
+export interface RestoreBookingsCommand {
+  eventId: string;
+  /** The lock's fencing token. */
+  token: number;
+  /** One batch of the live bookings PostgreSQL has for the zones being rebuilt. */
+  bookings: PostgresBooking[];
+}
+
+/** lua/restore-bookings.lua: puts back the bookings of a batch that Redis lacks. */
+export function restoreBookingsScript(runner: ScriptRunner, command: RestoreBookingsCommand): Promise<RepairScriptReply> {
+  const keys = eventKeys(command.eventId);
+  return runner.run<RepairScriptReply>(
+    "restore-bookings",
+    [keys.fence, keys.restoring, keys.userTickets],
+    [keys.tag, command.token, JSON.stringify(command.bookings)],
   );
 }

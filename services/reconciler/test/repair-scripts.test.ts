@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
 import { luaDirect } from "@booking-rush/test-support/lua-direct";
 import type { PostgresBooking } from "../src/postgres-side";
-import { type RebuildZonesCommand, rebuildZonesScript, repairZoneScript } from "../src/repair-scripts";
+import { type RebuildZonesCommand, rebuildZonesScript, repairZoneScript, restoreBookingsScript } from "../src/repair-scripts";
 
 const direct = luaDirect("repair-scripts");
 const { redis, lua } = direct;
@@ -54,7 +54,7 @@ describe("repair-zone.lua", () => {
   });
 });
 
-describe("rebuild-zones.lua", () => {
+describe("restore-bookings.lua, then rebuild-zones.lua", () => {
   test("recreates the event, the zone at PostgreSQL's seq and its lost bookings, keeps a hold Redis still has; refuses a stale token", async () => {
     const target = await zone({ reserved: 0, sold: 0, seq: 2 });
     const kept = crypto.randomUUID();
@@ -87,15 +87,27 @@ describe("rebuild-zones.lua", () => {
       zones: [
         { id: target.zoneId, show_id: lost.show_id, kind: "general", total: 10, price: 1, sold: 3, seq: 4, sold_seats: {}, seat_ids: [] },
       ],
-      bookings: [lost, sold],
     };
+    const restore = (token: number) => restoreBookingsScript(lua, { eventId: target.eventId, token, bookings: [lost, sold] });
     const rebuild = (token: number) => rebuildZonesScript(lua, { eventId: target.eventId, token, truth: payload });
+    expect(await restore(6)).toEqual(["error", "STALE_LOCK", "{}"]);
     expect(await rebuild(6)).toEqual(["error", "STALE_LOCK", "{}"]);
-    expect(await redis.exists(target.keys.event)).toBe(0);
+    expect(await redis.exists(target.keys.event, target.keys.booking(lost.booking_id))).toBe(0);
+
+    const [restored, restoredJson] = await restore(7);
+    expect(restored).toBe("ok");
+    expect(JSON.parse(restoredJson)).toEqual({ restored_bookings: 2 });
+    // A batch sent again restores nothing twice.
+    expect(JSON.parse((await restore(7))[1])).toEqual({ restored_bookings: 0 });
+    // Until the zone is rebuilt the restored hold waits outside the expiry set: the sweeper cannot
+    // close it against a zone that does not exist yet.
+    expect(await redis.zscore(target.keys.expiry, lost.booking_id)).toBeNull();
+    expect(await redis.hget(target.keys.restoring, lost.booking_id)).toBe(String(lost.expires_at_ms));
 
     const [status, json] = await rebuild(7);
     expect(status).toBe("ok");
-    expect(JSON.parse(json)).toMatchObject({ zones: 1, restored_bookings: 2 });
+    expect(JSON.parse(json)).toMatchObject({ zones: 1 });
+    expect(await redis.exists(target.keys.restoring)).toBe(0);
     expect(await redis.hmget(target.keys.zone(target.zoneId), "total", "reserved", "sold", "seq")).toEqual(["10", "3", "3", "4"]);
     expect(await redis.hget(target.keys.event, "status")).toBe("published");
     expect(await redis.hget(target.keys.booking(sold.booking_id), "status")).toBe("confirmed");

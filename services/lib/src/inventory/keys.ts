@@ -10,6 +10,8 @@
  * {ev:E}:user-tickets       hash   user_id → tickets the user holds or bought for the event
  * {ev:E}:booking:B          hash   the reservation record (see scripts)
  * {ev:E}:expiry             zset   booking_id by expires_at_ms, live holds only
+ * {ev:E}:restoring          hash   booking_id → expires_at_ms: holds a rebuild restored and has not
+ *                                  counted yet (lua/restore-bookings.lua, then rebuild-zones.lua)
  * {ev:E}:idem:U:K           string JSON {hash, result}: idempotency record of user U's key K
  * {ev:E}:rate:U             hash   token bucket of user U: tokens, updated_ms
  * {ev:E}:outbox             stream booking events waiting for the relay (deleted once in Kafka)
@@ -44,6 +46,7 @@ export const eventKeys = (eventId: string) => {
     userTickets: `${tag}:user-tickets`,
     booking: (bookingId: string) => `${tag}:booking:${bookingId}`,
     expiry: `${tag}:expiry`,
+    restoring: `${tag}:restoring`,
     idempotency: (userId: string, key: string) => `${tag}:idem:${userId}:${key}`,
     rateLimit: (userId: string) => `${tag}:rate:${userId}`,
     outbox: `${tag}:outbox`,
