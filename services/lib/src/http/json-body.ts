@@ -27,9 +27,17 @@ function headerBytes(headers: Headers): number {
   return total;
 }
 
-/** The body's bytes, refused as soon as they pass the limit (a chunked body declares no length). */
+/**
+ * The body's bytes, refused as soon as they pass the limit. A body with a Content-Length (checked
+ * against the limit before anything is read, and held to it by Bun) is read in one native call: the
+ * stream reader below cost the reserve path ~6% of its CPU. A chunked body declares no length, so
+ * it is read chunk by chunk and refused at the first byte past the limit.
+ */
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array();
+  // Not when a Transfer-Encoding is sent too: then the length is not what delimits the body.
+  if (request.headers.has("content-length") && !request.headers.has("transfer-encoding"))
+    return new Uint8Array(await request.arrayBuffer());
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -45,6 +53,9 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
   }
   return Buffer.concat(chunks);
 }
+
+/** Stateless between calls (no `stream` option), so one serves every request. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 const isJson = (contentType: string) => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
 
@@ -84,7 +95,7 @@ export const bodyLimitPlugin = (maxBodyBytes = maxJsonBodyBytes, maxHeadersBytes
       if (bytes.byteLength === 0) return null;
       if (!isJson(contentType ?? "")) return unreadable(request, "The body must be application/json");
       try {
-        return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+        return JSON.parse(utf8.decode(bytes));
       } catch {
         return unreadable(request, "Body is not valid JSON");
       }
