@@ -393,7 +393,7 @@ async function readCpuProfile(apiChild: Child): Promise<{ lines: string[]; check
         "its 15 hottest functions by self time:",
         formatHotFunctions(hot, root, 15),
       ],
-      check: { name, passed: hot.length > 0, detail: `${shown}, ${hot.length} functions with self time` },
+      check: { name, passed: hot.length > 0, detail: `${shown}, ${hot.length} rows in its Hot Functions table` },
     };
   } catch (error) {
     return { lines: [], check: { name, passed: false, detail: `${shown}: ${error instanceof Error ? error.message : String(error)}` } };
@@ -583,12 +583,10 @@ async function main(): Promise<boolean> {
   say(`reserve.lua / 30,000 target:  ${formatRatio(scriptAlone?.legs[0]?.rate ?? 0, 30_000)}`);
   say("");
   say(
-    "what each leg cost: CPU µs (user + system) per answered request of the API process, the load generator (wrk; " +
-      "redis-benchmark for reserve.lua alone), the Redis master and each replica;",
+    "what each leg cost per answered request: CPU µs (user + system) of the API process, the load generator " +
+      "(wrk; redis-benchmark for reserve.lua alone), the Redis master and each replica;",
   );
-  say(
-    "from the master's commandstats of the leg: EVALSHA µs per call, WAITs and all its commands (its scripts' own included) per answered request",
-  );
+  say("from the master's commandstats of the leg: EVALSHA µs per call, WAIT calls and all commands (its scripts' own included)");
   say(formatUsageTable(usages));
   if (profile) {
     say("");
