@@ -7,13 +7,12 @@
  * Env: PORT, BENCH_EVENT_ID (a sale loaded into Redis), the Redis settings.
  */
 
-import { createLuaScripts, createRedis, readLuaScripts } from "@booking-rush/lib/clients";
+import { reserveScript } from "@booking-rush/booking/booking-scripts";
+import { createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
 import { loadConfigOrExit, redisSettings } from "@booking-rush/lib/config";
 import { type ErrorCode, errorStatus } from "@booking-rush/lib/errors";
 import { createLogger } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
-import { reserveScript } from "../services/booking/src/booking-scripts";
-import { luaDirectory } from "../services/lib/src/clients/lua-scripts";
 
 const config = loadConfigOrExit({ redis: redisSettings }, process.env);
 const redis = createRedis(config.redis, createLogger({ service: "baseline", level: "warn" }), "baseline");

@@ -14,6 +14,9 @@
  * Bounded: N at most 300,000, the whole run stops after BENCH_DEADLINE_MS (default 20 min).
  * Run with loadtest/bench-growth (it brings the stack up and sets the env).
  */
+import { reserveScript } from "@booking-rush/booking/booking-scripts";
+import { expireDueHolds } from "@booking-rush/booking/hold-expiry";
+import { entryFields, outboxMessage } from "@booking-rush/booking/outbox-message";
 import * as schema from "@booking-rush/db/schema";
 import {
   closeRedis,
@@ -28,16 +31,11 @@ import { loadConfig } from "@booking-rush/lib/config";
 import { parseBookingEvent } from "@booking-rush/lib/contracts";
 import { bookingEventKey, eventKeys, userBookingsKey } from "@booking-rush/lib/inventory";
 import { createLogger } from "@booking-rush/lib/observability";
+import { applyBatch, type PendingEvent } from "@booking-rush/projector/apply-batch";
+import { createReconciler, reconcileAll, reconcilerSettings } from "@booking-rush/reconciler";
 import { type CatalogFixture, catalogFixture } from "@booking-rush/test-support/catalog-fixture";
 import { stackConfig } from "@booking-rush/test-support/stack-config";
 import { sql } from "drizzle-orm";
-import { reserveScript } from "../services/booking/src/booking-scripts";
-import { expireDueHolds } from "../services/booking/src/hold-expiry";
-import { entryFields, outboxMessage } from "../services/booking/src/outbox-message";
-import { applyBatch, type PendingEvent } from "../services/projector/src/apply-batch";
-import { createReconciler } from "../services/reconciler/src/reconciler-clients";
-import { reconcilerSettings } from "../services/reconciler/src/reconciler-settings";
-import { reconcileAll } from "../services/reconciler/src/run";
 
 const sizes = (process.env.BENCH_GROWTH_SIZES ?? "10 200000").split(/\s+/).filter(Boolean).map(Number);
 const backlog = Number(process.env.BENCH_GROWTH_BACKLOG ?? 2_000);

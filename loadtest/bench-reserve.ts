@@ -7,21 +7,26 @@
  *       script, same load;
  *   (c) reserve.lua alone in Redis (redis-benchmark EVALSHA on the master, unique ids per call),
  *       pipelined and unpipelined;
- * and prints requests/s, p50, p99, p99.9 and the status mix of each, the ratios, then checks the
- * stores (no oversell, every 201's booking in Redis, nothing lost). Mode `platform` also runs every
- * worker (as scripts/run does) during (a) and reports how long after the load the outbox is drained
- * and PostgreSQL equals Redis. Exit status 1 when a check fails. Every step is bounded in time.
+ * and prints requests/s, p50, p99, p99.9 and the status mix of each, the ratios, what each leg
+ * cost (CPU per answered request of the API process, the load generator, the Redis master and each
+ * replica; the master's commandstats), then checks the stores (no oversell, every 201's booking in
+ * Redis, nothing lost). Mode `platform` also runs every worker (scripts/platform-workers.txt, as
+ * scripts/run does) during (a) and reports how long after the load the outbox is drained and
+ * PostgreSQL equals Redis. BENCH_CPU_PROFILE=1 runs (a)'s API process under Bun's CPU profiler and
+ * prints its hottest functions. Exit status 1 when a check fails. Every step is bounded in time.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { reserveScript } from "@booking-rush/booking/booking-scripts";
 import { closeRedis, createPostgres, createRedis, luaDirectory, readLuaScripts, type ScriptArgument } from "@booking-rush/lib/clients";
 import { loadConfigOrExit, postgresSettings, redisSettings, settingsGroup } from "@booking-rush/lib/config";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { createLogger } from "@booking-rush/lib/observability";
 import { Type } from "@sinclair/typebox";
-import { reserveScript } from "../services/booking/src/booking-scripts";
-import { exitedChildren, runBounded, startChild, stopAllChildren, stopChild } from "./bench/processes";
+import { measureUsage } from "./bench/cpu-meter";
+import { formatHotFunctions, formatUsageTable, type LegUsage, parseHotFunctions } from "./bench/cpu-report";
+import { type Child, exitedChildren, runBounded, startChild, stopAllChildren, stopChild } from "./bench/processes";
 import {
   type Check,
   countOfStatus,
@@ -44,6 +49,7 @@ import {
   writeBuyersFile,
 } from "./bench/sale";
 import { bookingIdsOf, bookingsExist, noOversell, outboxBacklog, postgresAgrees, redisZones, seatsTaken } from "./bench/store";
+import { platformWorkers } from "./bench/workers";
 
 const benchSettings = settingsGroup(
   {
@@ -58,6 +64,7 @@ const benchSettings = settingsGroup(
     BENCH_REDIS_UNPIPELINED_CALLS: Type.Integer({ minimum: 1_000, maximum: 1_000_000, default: 50_000, description: "...unpipelined" }),
     BENCH_DRAIN_DEADLINE_SECONDS: Type.Integer({ minimum: 10, maximum: 600, default: 180, description: "Platform mode: wait this long" }),
     BENCH_PORT_BASE: Type.Integer({ minimum: 1_024, maximum: 65_000, default: 7140, description: "API; +1 baseline; +10.. workers" }),
+    BENCH_CPU_PROFILE: Type.Integer({ minimum: 0, maximum: 1, default: 0, description: "1: the full path's API under --cpu-prof-md" }),
     WRK_BIN: Type.String({ minLength: 1, default: "wrk", description: "The wrk binary (bench-reserve installs one)" }),
   },
   (values) => ({
@@ -72,6 +79,7 @@ const benchSettings = settingsGroup(
     redisUnpipelinedCalls: values.BENCH_REDIS_UNPIPELINED_CALLS,
     drainDeadlineSeconds: values.BENCH_DRAIN_DEADLINE_SECONDS,
     portBase: values.BENCH_PORT_BASE,
+    cpuProfile: values.BENCH_CPU_PROFILE === 1,
     wrk: values.WRK_BIN,
   }),
 );
@@ -89,6 +97,7 @@ const runDirectory = join(root, ".stack", "bench", runId);
 mkdirSync(runDirectory, { recursive: true });
 const logger = createLogger({ service: "bench", level: "warn" });
 const redis = createRedis(config.redis, logger, "bench");
+const usageSources = { master: redis, redisConfig: config.redis, logger };
 const postgres = createPostgres(config.postgres, logger);
 const apiPort = bench.portBase;
 const api = `http://127.0.0.1:${apiPort}`;
@@ -128,28 +137,26 @@ const processEnv = (extra: Record<string, string>) => ({
   ...extra,
 });
 
-/** The platform's workers, as scripts/run starts them (each on its own port of the bench's range). */
-const workers = [
-  { name: "mock-gateway", entry: "services/payment/bin/mock-gateway.ts" },
-  { name: "expiry-sweeper", entry: "services/booking/bin/expiry-sweeper.ts" },
-  { name: "outbox-relay", entry: "services/booking/bin/outbox-relay.ts" },
-  { name: "projector", entry: "services/projector/bin/projector.ts" },
-  { name: "payment-worker", entry: "services/payment/bin/payment-worker.ts" },
-  { name: "payment-saga", entry: "services/booking/bin/payment-saga.ts" },
-  { name: "notification", entry: "services/notification/bin/notification.ts" },
-  { name: "reconciler", entry: "services/reconciler/bin/reconciler.ts", env: { RECONCILER_MODE: "loop" } },
-];
-const gatewayPort = bench.portBase + 10;
+/** The platform's workers, the list scripts/run starts (each on its own port of the bench's range, in the list's order). */
+const workers = platformWorkers(root);
+const workerPort = (index: number) => bench.portBase + 10 + index;
+const gatewayIndex = workers.findIndex((worker) => worker.name === "mock-gateway");
+if (gatewayIndex < 0) throw new Error("scripts/platform-workers.txt has no mock-gateway (the full path's PAYMENT_GATEWAY_URL)");
+const gatewayPort = workerPort(gatewayIndex);
 const gatewayEnv = {
   MOCK_GATEWAY_HOST: "127.0.0.1",
   MOCK_GATEWAY_PORT: String(gatewayPort),
   PAYMENT_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
 };
 
-async function startApi() {
+/** The CPU profile BENCH_CPU_PROFILE=1 has the full path's API process write when it exits. */
+const cpuProfileName = "all-cpu-profile.md";
+
+/** services/all on the bench's API port; `bunArgs` before the entrypoint (the CPU profiler). */
+async function startApi(bunArgs: string[] = []): Promise<Child> {
   return startChild(
     "all",
-    [process.execPath, join(root, "services/all/bin/all.ts")],
+    [process.execPath, ...bunArgs, join(root, "services/all/bin/all.ts")],
     processEnv({ ...gatewayEnv, PORT: String(apiPort) }),
     join(runDirectory, "all.log"),
     `${api}/readyz`,
@@ -159,12 +166,12 @@ async function startApi() {
 
 async function startWorkers() {
   for (const [index, worker] of workers.entries()) {
-    // The mock gateway (first) listens on MOCK_GATEWAY_PORT, the same number as its PORT here.
-    const port = bench.portBase + 10 + index;
+    // The mock gateway listens on MOCK_GATEWAY_PORT, the same number as its PORT here.
+    const port = workerPort(index);
     await startChild(
       worker.name,
       [process.execPath, join(root, worker.entry)],
-      processEnv({ ...gatewayEnv, ...(worker.env ?? {}), PORT: String(port) }),
+      processEnv({ ...gatewayEnv, ...worker.env, PORT: String(port) }),
       join(runDirectory, `${worker.name}.log`),
       `http://127.0.0.1:${port}/readyz`,
       120,
@@ -172,37 +179,51 @@ async function startWorkers() {
   }
 }
 
-/** One wrk leg against `target` with loadtest/wrk-reserve.lua; the booking ids of its 201s land in `name`'s directory. */
-async function wrkLeg(name: string, target: string, sale: Sale, buyersFile: string): Promise<{ leg: LegResult; idsDirectory: string }> {
+/**
+ * One wrk leg against `target` (served by process `serverPid`) with loadtest/wrk-reserve.lua, and
+ * what it cost; the booking ids of its 201s land in `name`'s directory.
+ */
+async function wrkLeg(
+  name: string,
+  target: string,
+  serverPid: number,
+  sale: Sale,
+  buyersFile: string,
+): Promise<{ leg: LegResult; usage: LegUsage; idsDirectory: string }> {
   const idsDirectory = join(runDirectory, `${name}-ids`);
   mkdirSync(idsDirectory, { recursive: true });
-  const result = await runBounded(
-    [
-      bench.wrk,
-      `-t${bench.threads}`,
-      `-c${bench.connections}`,
-      `-d${bench.seconds}s`,
-      "--timeout",
-      "5s",
-      "-s",
-      join(import.meta.dir, "wrk-reserve.lua"),
-      target,
-    ],
-    {
-      ...process.env,
-      BENCH_BUYERS_FILE: buyersFile,
-      BENCH_SHOW_ID: sale.showId,
-      BENCH_ZONE_IDS: sale.zoneIds.join(","),
-      BENCH_PATH: "/api/v1/bookings/reserve",
-      BENCH_RUN_ID: `${runId}-${name}`,
-      BENCH_IDS_DIR: idsDirectory,
-      BENCH_THREADS: String(bench.threads),
-    },
-    bench.seconds + 60,
-  );
-  writeFileSync(join(runDirectory, `${name}-wrk.txt`), `${result.stdout}\n${result.stderr}`);
-  if (result.timedOut || result.exitCode !== 0) throw new Error(`wrk (${name}) failed: status ${result.exitCode}; ${result.stderr.trim()}`);
-  return { leg: parseWrkReport(name, result.stdout), idsDirectory };
+  const { result: leg, usage } = await measureUsage(usageSources, name, serverPid, async () => {
+    const result = await runBounded(
+      [
+        bench.wrk,
+        `-t${bench.threads}`,
+        `-c${bench.connections}`,
+        `-d${bench.seconds}s`,
+        "--timeout",
+        "5s",
+        "-s",
+        join(import.meta.dir, "wrk-reserve.lua"),
+        target,
+      ],
+      {
+        ...process.env,
+        BENCH_BUYERS_FILE: buyersFile,
+        BENCH_SHOW_ID: sale.showId,
+        BENCH_ZONE_IDS: sale.zoneIds.join(","),
+        BENCH_PATH: "/api/v1/bookings/reserve",
+        BENCH_RUN_ID: `${runId}-${name}`,
+        BENCH_IDS_DIR: idsDirectory,
+        BENCH_THREADS: String(bench.threads),
+      },
+      bench.seconds + 60,
+    );
+    writeFileSync(join(runDirectory, `${name}-wrk.txt`), `${result.stdout}\n${result.stderr}`);
+    if (result.timedOut || result.exitCode !== 0)
+      throw new Error(`wrk (${name}) failed: status ${result.exitCode}; ${result.stderr.trim()}`);
+    const parsed = parseWrkReport(name, result.stdout);
+    return { ...parsed, loadGeneratorSeconds: result.cpuSeconds };
+  });
+  return { leg, usage, idsDirectory };
 }
 
 /** The store's verdict on one wrk leg's sale. */
@@ -226,7 +247,7 @@ async function redisMasterAddress(): Promise<{ host: string; port: string }> {
 }
 
 /** (c) reserve.lua alone: EVALSHA with the very KEYS/ARGV the booking service sends (reserveScript), ids random per call. */
-async function scriptAloneLegs(): Promise<{ legs: LegResult[]; checks: Check[] }> {
+async function scriptAloneLegs(): Promise<{ legs: LegResult[]; usages: LegUsage[]; checks: Check[] }> {
   // redis-benchmark rounds the pipelined count up to whole pipelines: room for one more per client.
   const capacity = bench.redisCalls + bench.redisUnpipelinedCalls + 50 * 16;
   const sale = await loadRedisOnlySale(redis, { zones: 1, seatsPerZone: capacity, maxPerUser: bench.maxPerUser });
@@ -261,38 +282,43 @@ async function scriptAloneLegs(): Promise<{ legs: LegResult[]; checks: Check[] }
     );
     const master = await redisMasterAddress();
     const legs: LegResult[] = [];
+    const usages: LegUsage[] = [];
     for (const [name, pipeline, requests] of [
       ["reserve.lua alone, 50 clients, pipeline 16", 16, bench.redisCalls],
       ["reserve.lua alone, 50 clients, unpipelined", 1, bench.redisUnpipelinedCalls],
     ] as const) {
-      const result = await runBounded(
-        [
-          "redis-benchmark",
-          "-h",
-          master.host,
-          "-a",
-          config.redis.password ?? "",
-          "-p",
-          master.port,
-          "-c",
-          "50",
-          "-P",
-          String(pipeline),
-          "-n",
-          String(requests),
-          "-r",
-          "1000000000",
-          "EVALSHA",
-          sha,
-          ...command.map(String),
-        ],
-        process.env,
-        300,
-      );
-      writeFileSync(join(runDirectory, `redis-benchmark-P${pipeline}.txt`), `${result.stdout}\n${result.stderr}`);
-      if (result.timedOut || result.exitCode !== 0)
-        throw new Error(`redis-benchmark failed: status ${result.exitCode}; ${result.stderr.trim()}`);
-      legs.push(parseRedisBenchmark(name, result.stdout));
+      const { result: leg, usage } = await measureUsage(usageSources, name, undefined, async () => {
+        const result = await runBounded(
+          [
+            "redis-benchmark",
+            "-h",
+            master.host,
+            "-a",
+            config.redis.password ?? "",
+            "-p",
+            master.port,
+            "-c",
+            "50",
+            "-P",
+            String(pipeline),
+            "-n",
+            String(requests),
+            "-r",
+            "1000000000",
+            "EVALSHA",
+            sha,
+            ...command.map(String),
+          ],
+          process.env,
+          300,
+        );
+        writeFileSync(join(runDirectory, `redis-benchmark-P${pipeline}.txt`), `${result.stdout}\n${result.stderr}`);
+        if (result.timedOut || result.exitCode !== 0)
+          throw new Error(`redis-benchmark failed: status ${result.exitCode}; ${result.stderr.trim()}`);
+        return { ...parseRedisBenchmark(name, result.stdout), loadGeneratorSeconds: result.cpuSeconds };
+      });
+      legs.push(leg);
+      usages.push(usage);
     }
     const zones = await redisZones(redis, sale);
     const held = seatsTaken(zones);
@@ -306,7 +332,7 @@ async function scriptAloneLegs(): Promise<{ legs: LegResult[]; checks: Check[] }
         detail: `${held} seats held for ${calls} calls`,
       },
     ];
-    return { legs, checks };
+    return { legs, usages, checks };
   } finally {
     await removeSale(sale);
   }
@@ -329,7 +355,7 @@ async function removeSale(sale: Sale): Promise<void> {
 }
 
 /** (b) the bare baseline against a Redis-only sale shaped like the full path's. */
-async function baselineLeg(buyersFile: string): Promise<{ leg: LegResult; checks: Check[] }> {
+async function baselineLeg(buyersFile: string): Promise<{ leg: LegResult; usage: LegUsage; checks: Check[] }> {
   const sale = await loadRedisOnlySale(redis, { zones: bench.zones, seatsPerZone: bench.seatsPerZone, maxPerUser: bench.maxPerUser });
   const port = bench.portBase + 1;
   const server = await startChild(
@@ -340,11 +366,37 @@ async function baselineLeg(buyersFile: string): Promise<{ leg: LegResult; checks
     `http://127.0.0.1:${port}/readyz`,
   );
   try {
-    const { leg, idsDirectory } = await wrkLeg("baseline", `http://127.0.0.1:${port}`, sale, buyersFile);
-    return { leg, checks: await checkLeg("baseline", sale, leg, idsDirectory) };
+    const { leg, usage, idsDirectory } = await wrkLeg("baseline", `http://127.0.0.1:${port}`, server.process.pid, sale, buyersFile);
+    return { leg, usage, checks: await checkLeg("baseline", sale, leg, idsDirectory) };
   } finally {
     await stopChild(server);
     await removeSale(sale);
+  }
+}
+
+/**
+ * BENCH_CPU_PROFILE=1: stops the full path's profiled API process (Bun writes the profile as the
+ * process exits) and reads the profile's 15 hottest functions by self time.
+ */
+async function readCpuProfile(apiChild: Child): Promise<{ lines: string[]; check: Check }> {
+  await stopChild(apiChild);
+  const path = join(runDirectory, cpuProfileName);
+  const shown = `.stack/bench/${runId}/${cpuProfileName}`;
+  const name = "full path: CPU profile written";
+  if (!existsSync(path)) return { lines: [], check: { name, passed: false, detail: `no ${shown} after services/all stopped` } };
+  try {
+    const hot = parseHotFunctions(readFileSync(path, "utf8"));
+    return {
+      lines: [
+        `CPU profile of the full path's API process (services/all under --cpu-prof-md, from its start to its stop; ` +
+          `the profiler's own cost is in the full path's figures above): ${shown}`,
+        "its 15 hottest functions by self time:",
+        formatHotFunctions(hot, root, 15),
+      ],
+      check: { name, passed: hot.length > 0, detail: `${shown}, ${hot.length} rows in its Hot Functions table` },
+    };
+  } catch (error) {
+    return { lines: [], check: { name, passed: false, detail: `${shown}: ${error instanceof Error ? error.message : String(error)}` } };
   }
 }
 
@@ -464,7 +516,7 @@ async function main(): Promise<boolean> {
   if (seeded.exitCode !== 0) throw new Error(`scripts/seed failed: ${seeded.stderr.trim()}`);
   const organizer = JSON.parse(seeded.stdout).organizer as { email: string; password: string };
 
-  await startApi();
+  let apiChild = await startApi();
   const organizerSession = await login(api, organizer.email, organizer.password);
   const sale = await createSaleThroughApi(api, organizerSession.accessToken, {
     title: `Reserve benchmark ${runId}`,
@@ -497,7 +549,12 @@ async function main(): Promise<boolean> {
     );
   }
   const full = await leg("full path", checks, async () => {
-    const result = await wrkLeg("full", api, sale, buyersFile);
+    if (bench.cpuProfile) {
+      // A fresh process under the profiler: its profile holds its start-up and the leg, not the buyers' registration.
+      await stopChild(apiChild);
+      apiChild = await startApi(["--cpu-prof-md", `--cpu-prof-dir=${runDirectory}`, `--cpu-prof-name=${cpuProfileName}`]);
+    }
+    const result = await wrkLeg("full", api, apiChild.process.pid, sale, buyersFile);
     return { ...result, endedAt: Date.now() };
   });
   const drain = full && mode === "platform" ? await drainAfterLoad(sale, full.endedAt) : undefined;
@@ -505,11 +562,18 @@ async function main(): Promise<boolean> {
   if (drain) checks.push(...drain.checks);
   const crashed = exitedChildren();
   checks.push({ name: "no process exited during the run", passed: crashed.length === 0, detail: crashed.join(", ") || "none" });
+  const profile = bench.cpuProfile ? await readCpuProfile(apiChild) : undefined;
+  if (profile) checks.push(profile.check);
 
   const workersNote = mode === "platform" ? "workers running" : "workers stopped";
   const fullLeg = full ? { ...full.leg, name: `full path (services/all, ${workersNote})` } : undefined;
   const baselineLegResult = baseline ? { ...baseline.leg, name: "bare baseline (baseline-reserve-server.ts)" } : undefined;
   const legs = [fullLeg, baselineLegResult, ...(scriptAlone?.legs ?? [])].filter((row) => row !== undefined);
+  const usages = [
+    full && fullLeg ? { ...full.usage, name: fullLeg.name } : undefined,
+    baseline && baselineLegResult ? { ...baseline.usage, name: baselineLegResult.name } : undefined,
+    ...(scriptAlone?.usages ?? []),
+  ].filter((row) => row !== undefined);
   say("");
   say(formatLegTable(legs));
   say("");
@@ -517,6 +581,17 @@ async function main(): Promise<boolean> {
   say(`full / 10,000 target:         ${formatRatio(fullLeg?.rate ?? 0, 10_000)}`);
   say(`full p99 / 50 ms target:      ${fullLeg ? (fullLeg.p99Ms / 50).toFixed(2) : "n/a"}`);
   say(`reserve.lua / 30,000 target:  ${formatRatio(scriptAlone?.legs[0]?.rate ?? 0, 30_000)}`);
+  say("");
+  say(
+    "what each leg cost per answered request: CPU µs (user + system) of the API process, the load generator " +
+      "(wrk; redis-benchmark for reserve.lua alone), the Redis master and each replica;",
+  );
+  say("from the master's commandstats of the leg: EVALSHA µs per call, WAIT calls and all commands (its scripts' own included)");
+  say(formatUsageTable(usages));
+  if (profile) {
+    say("");
+    for (const line of profile.lines) say(line);
+  }
   if (drain) {
     say("");
     for (const line of drain.lines) say(line);

@@ -62,12 +62,15 @@ export async function stopAllChildren(): Promise<void> {
   for (const child of [...children].reverse()) await stopChild(child);
 }
 
-/** Runs a command to its end, killed at the deadline; resolves to its output and exit status. */
+/**
+ * Runs a command to its end, killed at the deadline; resolves to its output, exit status and the
+ * CPU seconds it used (user + system, its rusage once it has ended).
+ */
 export async function runBounded(
   command: string[],
   env: Record<string, string | undefined>,
   deadlineSeconds: number,
-): Promise<{ stdout: string; stderr: string; exitCode: number | null; timedOut: boolean }> {
+): Promise<{ stdout: string; stderr: string; exitCode: number | null; timedOut: boolean; cpuSeconds: number | undefined }> {
   const proc = Bun.spawn(command, { env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -77,5 +80,6 @@ export async function runBounded(
   const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   await proc.exited;
   clearTimeout(timer);
-  return { stdout, stderr, exitCode: proc.exitCode, timedOut };
+  const usage = proc.resourceUsage();
+  return { stdout, stderr, exitCode: proc.exitCode, timedOut, cpuSeconds: usage ? Number(usage.cpuTime.total) / 1e6 : undefined };
 }

@@ -17,6 +17,8 @@ export interface LegResult {
   statuses: Record<string, number>;
   /** Requests that got no answer: connect, read and write errors and timeouts. */
   unanswered: number;
+  /** Requests that got an answer (wrk: every status counted; redis-benchmark: every call), what the CPU per request divides by. */
+  answered: number;
 }
 
 const wrkResultLine = /^BENCH-RESULT (.*)$/m;
@@ -51,6 +53,7 @@ export function parseWrkReport(name: string, output: string): LegResult {
     p999Ms: fields.p999_us! / 1000,
     statuses,
     unanswered: fields.connect! + fields.read! + fields.write! + fields.timeout!,
+    answered: Object.values(statuses).reduce((sum, count) => sum + count, 0),
   };
 }
 
@@ -84,6 +87,7 @@ export function parseRedisBenchmark(name: string, output: string): LegResult {
     p999Ms,
     statuses: {},
     unanswered: 0,
+    answered: Number(completed[1]),
   };
 }
 
@@ -99,10 +103,24 @@ export function formatStatusMix(statuses: Record<string, number>): string {
   return entries.length === 0 ? "-" : entries.map(([key, count]) => `${key} ${count}`).join(", ");
 }
 
-const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
+export const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 
-/** A fixed-width table: one row per leg with requests/s, p50, p99, p99.9 and the status mix. */
+/**
+ * A fixed-width table, columns two spaces apart: the `textColumns` (names, free text; by default
+ * the first and the last) left-aligned, the numbers right-aligned.
+ */
+export function formatTable(header: string[], rows: string[][], textColumns = [0, header.length - 1]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (textColumns.includes(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** One row per leg with requests/s, p50, p99, p99.9 and the status mix. */
 export function formatLegTable(legs: LegResult[]): string {
   const header = ["leg", "requests/s", "p50", "p99", "p99.9", "requests", "status mix"];
   const rows = legs.map((leg) => [
@@ -114,13 +132,7 @@ export function formatLegTable(legs: LegResult[]): string {
     thousands(leg.requests),
     leg.unanswered > 0 ? `${formatStatusMix(leg.statuses)}, unanswered ${leg.unanswered}` : formatStatusMix(leg.statuses),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  return formatTable(header, rows);
 }
 
 /** "0.39 (3,643 / 9,225 requests/s)"; "n/a" when the divisor is zero. */

@@ -73,6 +73,7 @@ const leg = (overrides: Partial<LegResult>): LegResult => ({
   p999Ms: 3,
   statuses: {},
   unanswered: 0,
+  answered: 1000,
   ...overrides,
 });
 
@@ -88,6 +89,8 @@ describe("parseWrkReport", () => {
     expect(result.p999Ms).toBeCloseTo(57.203, 6);
     expect(result.statuses).toEqual({ "201": 6000, "409 MAX_PER_USER_EXCEEDED": 21_001, "503 SERVICE_UNAVAILABLE": 7, "502": 4 });
     expect(result.unanswered).toBe(6);
+    // Every answer counted by status; the CPU per request divides by it.
+    expect(result.answered).toBe(6000 + 21_001 + 7 + 4);
   });
 
   test("fails loudly when wrk printed no result or a field is missing", () => {
@@ -113,6 +116,7 @@ describe("parseWrkReport", () => {
     expect(result.unanswered).toBe(3000 + 4000 + 5000 + 6000);
     expect([result.p50Ms, result.p99Ms, result.p999Ms]).toEqual([7, 8, 9]);
     expect(result.statuses).toEqual({ "201": 5, "409 INSUFFICIENT_STOCK": 2 });
+    expect(result.answered).toBe(7);
   });
 });
 
@@ -129,6 +133,7 @@ describe("parseRedisBenchmark", () => {
       p999Ms: 18.447,
       statuses: {},
       unanswered: 0,
+      answered: 5000,
     });
   });
 

@@ -1,6 +1,7 @@
 /**
  * What other services use of the reconciliation: booking's admin endpoints run the same
- * reconciliation on demand and export its outcomes; services/all mounts its settings.
+ * reconciliation on demand and export its outcomes; services/all mounts its settings;
+ * loadtest/bench-growth times a whole pass.
  */
 export * from "./classify";
 export * from "./discrepancy-publisher";
@@ -10,3 +11,4 @@ export * from "./reconciler-clients";
 export * from "./reconciler-settings";
 export * from "./reconciliation-record";
 export * from "./redis-side";
+export * from "./run";
