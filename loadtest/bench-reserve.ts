@@ -255,7 +255,7 @@ async function scriptAloneLegs(): Promise<{ legs: LegResult[]; checks: Check[] }
         holdMs: 600_000,
         rateBurst: 100,
         ratePerMinute: reserveRatePerMinute,
-        queuePass: false,
+        queuePassId: "",
         idempotencyTtlSeconds: 86_400,
       },
     );

@@ -13,7 +13,7 @@
 --   bookings: [{booking_id, user_id, event_id, show_id, zone_id, quantity, status, created_at_ms,
 --               expires_at_ms, seq, seat_ids?: [...], payment_id?, confirmed_at_ms?}]}
 -- returns {'ok', json {zones, restored_bookings, reserved: {zone_id: n}}} | {'error', 'STALE_LOCK', '{}'}
--- Zone, seat and booking keys are derived from the tag (same slot).
+-- Zone, seat, booking and zone-list ({ev:E}:zones) keys are derived from the tag (same slot).
 
 -- include: _fence.lua
 -- include: _live-holds.lua
@@ -49,6 +49,7 @@ end
 
 local reserved_by_zone = {}
 for _, zone in ipairs(truth.zones) do
+  redis.call('SADD', tag .. ':zones', zone.id)
   local zone_key = tag .. ':zone:' .. zone.id
   local reserved, held = live_holds(tag, expiry_key, zone.id)
   local seq = math.max(tonumber(zone.seq), tonumber(redis.call('HGET', zone_key, 'seq') or '0'))
