@@ -56,8 +56,9 @@ local function emit(outbox_key, event_type, booking, now, traceparent)
     'traceparent', traceparent or '')
 end
 
--- The buyer's waiting-room slot is used up once they bought or cancelled: their pass is no longer
--- the live one (reserve refuses it) and the admitter may admit the next buyer. No-ops without a queue.
+-- The buyer's waiting-room slot is used up once they bought, cancelled or let their hold expire:
+-- their pass is no longer the live one (reserve refuses it) and the admitter may admit the next
+-- buyer. No-ops without a waiting room.
 local function free_queue_slot(tag, user_id)
   redis.call('HDEL', tag .. ':queue-pass', user_id)
   redis.call('ZREM', tag .. ':queue-active', user_id)

@@ -18,9 +18,9 @@ import { createReconciler, type ReconcilerServiceConfig } from "@booking-rush/re
 import { Elysia } from "elysia";
 import { inventoryAdminRoutes } from "./admin-routes";
 import { createBookingMetrics } from "./booking-metrics";
-import type { BookingStore } from "./reservations";
 import { createQueuePasses, refuseEveryPass } from "./queue-pass";
 import { queueRoutes } from "./queue-routes";
+import type { BookingStore } from "./reservations";
 import { bookingRoutes } from "./routes";
 import type { BookingConfig, QueueConfig } from "./settings";
 

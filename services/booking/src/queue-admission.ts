@@ -57,7 +57,10 @@ export interface QueueAdmitterDependencies {
   leadership?: Leadership;
 }
 
-export function startQueueAdmitter({ redis, scripts, logger, metrics, leadership }: QueueAdmitterDependencies, config: QueueAdmitterConfig): WorkerLoop {
+export function startQueueAdmitter(
+  { redis, scripts, logger, metrics, leadership }: QueueAdmitterDependencies,
+  config: QueueAdmitterConfig,
+): WorkerLoop {
   return startWorkerLoop({
     name: "queue admission",
     logger,

@@ -25,7 +25,10 @@ export interface QueuePasses {
 }
 
 export function createQueuePasses(secret: string): QueuePasses {
-  const key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  const key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ]);
   return {
     async sign({ userId, eventId, passId, expiresAtMs }) {
       const expires = Math.floor(expiresAtMs / 1000);

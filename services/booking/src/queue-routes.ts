@@ -8,7 +8,7 @@ import { authGuard, uuid } from "@booking-rush/lib/http";
 import { Elysia, t } from "elysia";
 import type { BookingStore } from "./reservations";
 import type { QueueConfig } from "./settings";
-import { type QueueAnswer, joinQueue, queueStatus } from "./waiting-room";
+import { joinQueue, type QueueAnswer, queueStatus } from "./waiting-room";
 
 const nullable = <T extends Parameters<typeof t.Union>[0][number]>(schema: T) => t.Union([schema, t.Null()]);
 
