@@ -147,7 +147,10 @@ describe("queue-admitter processes", () => {
       };
       const asked = performance.now();
       const told = await statusOf();
-      expect(told).toMatchObject({ status: "waiting", position: 15 });
+      // 15th when the line was read; one or two may have been admitted since.
+      expect(told.status).toBe("waiting");
+      expect(told.position).toBeGreaterThanOrEqual(12);
+      expect(told.position).toBeLessThanOrEqual(15);
       await eventually(async () => expect((await statusOf()).status).toBe("admitted"), { timeoutMs: 60_000, intervalMs: 50 });
       const waitedSeconds = (performance.now() - asked) / 1000;
       console.info("queue ETA", { told: told.eta_seconds, waited: waitedSeconds.toFixed(2) });
