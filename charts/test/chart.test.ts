@@ -444,6 +444,7 @@ describe("umbrella chart", () => {
         "BookingRushRedisHighMemory",
         "BookingRushReconcilerFailing",
         "BookingRushProjectorStalled",
+        "BookingRushQueueAdmitterStalled",
         "BookingRushNotificationsDeadLettering",
         "BookingRushMetricsStale",
       ]),
