@@ -84,9 +84,16 @@ describe("queue-admitter processes", () => {
         { timeoutMs: 30_000, intervalMs: 100 },
       );
       const survivor = replicas[1 - leader]!;
-      await eventually(async () => expect(await survivor.metrics()).toMatch(/^queue_admitted_total\{event_id="[^"]+"\} [1-9]/m), {
-        timeoutMs: 10_000,
-      });
+      await eventually(
+        async () => {
+          const text = await survivor.metrics();
+          expect(text).toMatch(new RegExp(`^queue_admitted_total\\{[^}]*event_id="${sale.eventId}"[^}]*\\} [1-9]`, "m"));
+          expect(text).toMatch(new RegExp(`^queue_depth\\{[^}]*event_id="${sale.eventId}"[^}]*\\} \\d+`, "m"));
+          expect(text).toMatch(new RegExp(`^queue_active_buyers\\{[^}]*event_id="${sale.eventId}"[^}]*\\} \\d+`, "m"));
+          expect(text).toMatch(/^queue_wait_seconds_count\{[^}]*\} [1-9]/m);
+        },
+        { timeoutMs: 10_000 },
+      );
       survivor.child.kill("SIGTERM");
       stopped.add(1 - leader);
       expect(await survivor.child.exited).toBe(0);
