@@ -139,7 +139,7 @@ async function makeHolds(redis: Redis, sale: Sale, made: Hold[], count: number, 
           holdMs,
           rateBurst: 1_000,
           ratePerMinute: 1_000_000,
-          queuePass: false,
+          queuePassId: "",
           idempotencyTtlSeconds: 86_400,
         }).then(async (reply) => {
           if (reply[0] !== "ok") throw new Error(`reserve: ${JSON.stringify(reply)}`);

@@ -276,7 +276,7 @@ async function scriptAloneLegs(): Promise<{ legs: LegResult[]; usages: LegUsage[
         holdMs: 600_000,
         rateBurst: 100,
         ratePerMinute: reserveRatePerMinute,
-        queuePass: false,
+        queuePassId: "",
         idempotencyTtlSeconds: 86_400,
       },
     );

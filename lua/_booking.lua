@@ -57,6 +57,14 @@ local function emit(outbox_key, event_type, booking, now, traceparent, payload_j
     'traceparent', traceparent or '')
 end
 
+-- The buyer's waiting-room slot is used up once they bought, cancelled or let their hold expire:
+-- their pass is no longer the live one (reserve refuses it) and the admitter may admit the next
+-- buyer. No-ops without a waiting room.
+local function free_queue_slot(tag, user_id)
+  redis.call('HDEL', tag .. ':queue-pass', user_id)
+  redis.call('ZREM', tag .. ':queue-active', user_id)
+end
+
 -- Gives a live booking's seats back to its zone, closes it with final_status and writes the event.
 local function close_booking(tag, booking_key, booking, final_status, event_type, keys, now, record_ttl, traceparent)
   local zone_key = tag .. ':zone:' .. booking.zone_id

@@ -1,5 +1,5 @@
--- Fragment shared by reserve and rate-limit (`-- include: _token-bucket.lua`); not a script of its
--- own. A token bucket is a hash {tokens, updated_ms}: it holds at most `burst` tokens, refills at
+-- Fragment shared by reserve, rate-limit and queue-admit (`-- include: _token-bucket.lua`); not a
+-- script of its own. A token bucket is a hash {tokens, updated_ms}: it holds at most `burst` tokens, refills at
 -- `per_ms` tokens a millisecond, and a missing bucket is a full one. Callers read every bucket they
 -- need first and spend only when all of them have a token, so a refusal changes nothing.
 
@@ -14,8 +14,9 @@ local function bucket_retry_ms(tokens, per_ms)
   return math.ceil((1 - tokens) / per_ms)
 end
 
--- Spends one of the bucket's `tokens`; the key lives until the bucket would be full again anyway.
-local function bucket_spend(key, tokens, burst, per_ms, now)
-  redis.call('HSET', key, 'tokens', tostring(tokens - 1), 'updated_ms', now)
+-- Spends `count` (default 1) of the bucket's `tokens`; the key lives until the bucket would be full
+-- again anyway.
+local function bucket_spend(key, tokens, burst, per_ms, now, count)
+  redis.call('HSET', key, 'tokens', tostring(tokens - (count or 1)), 'updated_ms', now)
   redis.call('PEXPIRE', key, math.ceil(burst / per_ms))
 end

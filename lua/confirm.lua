@@ -6,6 +6,8 @@
 -- ARGV[4] payment_id   ARGV[5] record ttl seconds   ARGV[6] traceparent ('' when none)
 -- returns {'ok', booking json} | {'error', code, details json}
 -- Confirming again with the same payment is answered 'ok' (a retried confirmation changes nothing).
+-- A buyer who bought has used up their waiting-room pass ({ev:E}:queue-pass, {ev:E}:queue-active,
+-- derived from the tag).
 
 -- include: _now.lua
 -- include: _booking.lua
@@ -42,5 +44,6 @@ end
 redis.call('ZREM', expiry_key, booking.booking_id)
 booking.status, booking.payment_id, booking.confirmed_at_ms = 'confirmed', payment_id, now
 redis.call('HSET', booking_key, 'status', 'confirmed', 'payment_id', payment_id, 'confirmed_at_ms', now, 'seq', booking.seq)
+free_queue_slot(tag, booking.user_id)
 emit(outbox_key, 'booking.confirmed', booking, now, traceparent)
 return { 'ok', cjson.encode(booking_view(booking)) }

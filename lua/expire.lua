@@ -6,7 +6,8 @@
 -- ARGV[1] tag {ev:E}   ARGV[2] batch size   ARGV[3] record ttl seconds
 -- returns the number of bookings expired (a full batch means: call again)
 -- Booking and zone keys are derived from the tag (`{ev:E}:booking:B`, `{ev:E}:zone:Z`): which
--- bookings are due is only known inside the script.
+-- bookings are due is only known inside the script. A buyer whose hold expired has used up their
+-- waiting-room pass too (as one who bought or cancelled): the slot goes to the next buyer.
 
 -- include: _now.lua
 -- include: _booking.lua
@@ -23,6 +24,7 @@ for _, booking_id in ipairs(due) do
   local booking = read_booking(booking_key)
   if booking and booking.status == 'reserved' then
     close_booking(tag, booking_key, booking, 'expired', 'booking.expired', keys, now, record_ttl, '')
+    free_queue_slot(tag, booking.user_id)
     expired = expired + 1
   else
     -- A stale entry (record gone or already closed): drop it so it is not looked at again.

@@ -2,8 +2,9 @@
 -- its sequence behind PostgreSQL's), from PostgreSQL's record, under the lock's fencing token; the
 -- last step, after restore-bookings.lua put back the live bookings Redis lacked. It writes the event
 -- hash when it is gone, moves the restored holds into the expiry set (from then on the sweeper
--- closes the overdue ones and PostgreSQL hears of it), then writes each zone's counters and seats. PostgreSQL wins for sold; every hold
--- Redis has (restored or never projected) is kept and counted as reserved. The zone's seq becomes
+-- closes the overdue ones and PostgreSQL hears of it), then writes each zone's counters and
+-- seats. PostgreSQL wins for sold; every hold Redis has (restored or never projected) is kept and
+-- counted as reserved. The zone's seq becomes
 -- the highest one PostgreSQL has seen, so later events continue after it. The holds are counted in
 -- one walk of the event's expiry set for all the zones, not one walk per zone.
 --
@@ -12,7 +13,7 @@
 -- ARGV[3] JSON {event: {status, tenant_id, opens_at_ms, closes_at_ms, max_per_user},
 --   zones: [{id, show_id, kind, total, price, sold, seq, sold_seats: {seat_id: booking_id}, seat_ids: [...]}]}
 -- returns {'ok', json {zones, reserved: {zone_id: n}}} | {'error', 'STALE_LOCK', '{}'}
--- Zone and seat keys are derived from the tag (same slot).
+-- Zone, seat and zone-list ({ev:E}:zones) keys are derived from the tag (same slot).
 
 -- include: _fence.lua
 -- include: _live-holds.lua
@@ -39,6 +40,7 @@ local holds = live_holds_of_zones(tag, expiry_key, zone_ids)
 
 local reserved_by_zone = {}
 for _, zone in ipairs(truth.zones) do
+  redis.call('SADD', tag .. ':zones', zone.id)
   local zone_key = tag .. ':zone:' .. zone.id
   local reserved, held = holds[zone.id].quantity, holds[zone.id].seats
   local seq = math.max(tonumber(zone.seq), tonumber(redis.call('HGET', zone_key, 'seq') or '0'))

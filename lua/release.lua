@@ -6,7 +6,8 @@
 -- ARGV[4] record ttl seconds   ARGV[5] traceparent ('' when none)
 -- returns {'ok', booking json (with previous_status)} | {'error', code, details json}
 -- Cancelling a cancelled booking is answered 'ok' again; an expired one is a CONFLICT (its seats
--- went back already).
+-- went back already). A cancellation uses up the buyer's waiting-room pass ({ev:E}:queue-pass,
+-- {ev:E}:queue-active, derived from the tag).
 
 -- include: _now.lua
 -- include: _booking.lua
@@ -27,6 +28,7 @@ if booking.status ~= 'reserved' and booking.status ~= 'confirmed' then return fa
 
 local previous_status = booking.status
 close_booking(tag, booking_key, booking, 'cancelled', 'booking.cancelled', keys, now_ms(), record_ttl, traceparent)
+free_queue_slot(tag, booking.user_id)
 local view = booking_view(booking)
 view.previous_status = previous_status
 return { 'ok', cjson.encode(view) }

@@ -9,17 +9,23 @@
 -- KEYS[7] {ev:E}:idem:U:K       idempotency record {hash, result}
 -- KEYS[8] {ev:E}:rate:U         the user's token bucket
 -- KEYS[9] {ev:E}:outbox         event stream read by the outbox relay
+-- KEYS[10] {ev:E}:queue         waiting-room settings (enabled: reserving needs a queue pass)
+-- KEYS[11] {ev:E}:queue-pass    user_id -> id of the user's live queue pass
 -- ARGV[1] user_id   ARGV[2] booking_id   ARGV[3] request hash   ARGV[4] zone_id   ARGV[5] show_id
 -- ARGV[6] quantity (general admission; ignored for assigned seats)
 -- ARGV[7] seat ids, comma-separated ('' for general admission)
 -- ARGV[8] hold ms   ARGV[9] rate burst   ARGV[10] rate per minute
--- ARGV[11] '1' when a valid queue pass was presented (no rate limit)
+-- ARGV[11] id of the queue pass the caller presented, its signature, buyer, event and expiry
+--          verified ('' when none or not valid)
 -- ARGV[12] idempotency record ttl seconds   ARGV[13] traceparent ('' when none)   ARGV[14] event id E
 -- returns {'ok', result json} | {'replay', stored result json} | {'error', code, details json}
 --
 -- Order: the idempotency replay first (a retry must not be refused by any later check), then the
--- rate limit, which spends a token on every attempt it lets through (else hammering a sold-out zone
--- would never be limited); every other failed check changes nothing at all.
+-- waiting room (with it on, only the holder of the buyer's live pass gets further: a pass freed by a
+-- purchase, a cancellation or its expiry is no longer the live one), then the rate limit, which a
+-- live pass skips and which spends a token on every attempt it lets through (else hammering a
+-- sold-out zone would never be limited); every other failed check changes nothing at all. An event
+-- without a waiting room costs one HGET more.
 
 -- include: _now.lua
 -- include: _booking.lua
@@ -27,6 +33,7 @@
 
 local event_key, zone_key, seats_key, user_tickets_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local booking_key, expiry_key, idempotency_key, rate_key, outbox_key = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local queue_key, queue_pass_key = KEYS[10], KEYS[11]
 local user_id, booking_id, request_hash, zone_id, show_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local requested_quantity, seat_list, hold_ms = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8])
 local rate_burst, rate_per_minute, queue_pass = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11]
@@ -40,7 +47,13 @@ if stored then
   return { 'replay', cjson.encode(record.result) }
 end
 
-if queue_pass ~= '1' then
+local admitted = false
+if redis.call('HGET', queue_key, 'enabled') == '1' then
+  if queue_pass == '' or redis.call('HGET', queue_pass_key, user_id) ~= queue_pass then return failure('QUEUE_REQUIRED') end
+  admitted = true
+end
+
+if not admitted then
   local per_ms = rate_per_minute / 60000
   local tokens = bucket_tokens(rate_key, rate_burst, per_ms, now)
   if tokens < 1 then

@@ -4,7 +4,14 @@
  * Service-specific groups live with their service; the shared ones in the kernel.
  */
 import { authServiceSettings } from "@booking-rush/auth/settings";
-import { bookingSettings, expirySweeperSettings, outboxRelaySettings, paymentSagaSettings } from "@booking-rush/booking/settings";
+import {
+  bookingSettings,
+  expirySweeperSettings,
+  outboxRelaySettings,
+  paymentSagaSettings,
+  queueAdmitterSettings,
+  queueSettings,
+} from "@booking-rush/booking/settings";
 import { catalogSettings } from "@booking-rush/catalog/settings";
 import { leaderElectionSettings } from "@booking-rush/lib/clients";
 import { allSettingsGroups } from "@booking-rush/lib/config";
@@ -18,6 +25,8 @@ export const settingsCatalog = {
   ...allSettingsGroups,
   authService: authServiceSettings,
   booking: bookingSettings,
+  queue: queueSettings,
+  queueAdmitter: queueAdmitterSettings,
   catalog: catalogSettings,
   sweeper: expirySweeperSettings,
   relay: outboxRelaySettings,

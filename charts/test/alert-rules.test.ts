@@ -287,6 +287,23 @@ describe("alert rules (promtool)", () => {
     expect(result.code, result.output).toBe(0);
   });
 
+  test("QueueAdmitterStalled fires when no admitter has stepped for minutes, not while one steps, and clears when one does again", () => {
+    // A step stamp every minute until 20m, none until 40m, then every minute again.
+    const stamps = `${Array.from({ length: 21 }, (_, minute) => minute * 60).join(" ")} 1200x19 ${Array.from({ length: 20 }, (_, minute) => (40 + minute) * 60).join(" ")}`;
+    const result = unitTest(
+      "queue-admitter",
+      "BookingRushQueueAdmitterStalled",
+      [{ series: 'queue_admitter_last_step_timestamp_seconds{service="queue-admitter",pod="queue-admitter-1"}', values: stamps }],
+      [
+        { at: "15m", firing: [] },
+        { at: "21m", firing: [] },
+        { at: "30m", firing: [{ severity: "critical" }] },
+        { at: "45m", firing: [] },
+      ],
+    );
+    expect(result.code, result.output).toBe(0);
+  });
+
   test("NotificationsDeadLettering fires when most events are dead-lettered, not on a few", () => {
     const result = unitTest(
       "notification",

@@ -265,10 +265,11 @@ describe("umbrella chart", () => {
     }
   });
 
-  test("least RBAC: only the leader-electing sweeper may touch Leases, and nothing else", () => {
+  test("least RBAC: only the leader-electing workers (sweeper, queue admitter) may touch Leases, and nothing else", () => {
     const roles = objects("default", "Role");
-    expect(roles.map((role) => role.metadata.name)).toEqual(["booking-rush-expiry-sweeper"]);
-    expect(roles[0]!.rules).toEqual([{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }]);
+    expect(roles.map((role) => role.metadata.name).sort()).toEqual(["booking-rush-expiry-sweeper", "booking-rush-queue-admitter"]);
+    for (const role of roles)
+      expect(role.rules).toEqual([{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }]);
     for (const account of objects("default", "ServiceAccount"))
       expect(account.automountServiceAccountToken, account.metadata.name).toBe(false);
   });
@@ -346,7 +347,7 @@ describe("umbrella chart", () => {
     }
     // Every secret setting the services need in a cluster has its place in the Secret's values.
     const secretSettings = [...settings.values()].filter((row) => row.secret).map((row) => row.name);
-    expect(secretSettings).toEqual(expect.arrayContaining(["DATABASE_URL", "JWT_SECRET", "REDLOCK_URLS"]));
+    expect(secretSettings).toEqual(expect.arrayContaining(["DATABASE_URL", "JWT_SECRET", "QUEUE_PASS_SECRET", "REDLOCK_URLS"]));
   });
 
   test("without KEDA in the cluster the Kafka workers run fixed replicas and no ScaledObject is rendered", () => {
@@ -443,6 +444,7 @@ describe("umbrella chart", () => {
         "BookingRushRedisHighMemory",
         "BookingRushReconcilerFailing",
         "BookingRushProjectorStalled",
+        "BookingRushQueueAdmitterStalled",
         "BookingRushNotificationsDeadLettering",
         "BookingRushMetricsStale",
       ]),

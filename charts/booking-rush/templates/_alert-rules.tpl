@@ -77,6 +77,14 @@ groups:
         labels: { severity: critical }
         annotations:
           summary: "The projector applies nothing while its consumer lag grows: PostgreSQL's bookings fall behind"
+      - alert: BookingRushQueueAdmitterStalled
+        # Only the leading admitter steps (and stamps); every replica of it down or stuck, or none
+        # leading, leaves waiting rooms full of buyers nobody admits.
+        expr: time() - max(queue_admitter_last_step_timestamp_seconds) > 120
+        for: 2m
+        labels: { severity: critical }
+        annotations:
+          summary: "No queue-admitter has completed an admission step for minutes: buyers in waiting rooms are not admitted"
       - alert: BookingRushNotificationsDeadLettering
         expr: sum by (service) (rate(notification_events_total{result="dead_lettered"}[10m])) / sum by (service) (rate(notification_events_total[10m])) > 0.5
         for: 10m

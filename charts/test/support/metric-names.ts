@@ -7,6 +7,7 @@
  */
 import { createAuthMetrics } from "@booking-rush/auth/auth-metrics";
 import { createBookingMetrics } from "@booking-rush/booking/booking-metrics";
+import { createQueueMetrics } from "@booking-rush/booking/queue-metrics";
 import { createExpiryMetrics, createOutboxMetrics, createSagaMetrics } from "@booking-rush/booking/worker-metrics";
 import { createCatalogMetrics } from "@booking-rush/catalog/catalog-metrics";
 import { registerConsumerLag, registerDbConnectionMetrics } from "@booking-rush/lib/clients";
@@ -26,6 +27,7 @@ function registeredMetrics() {
   // Also the reconciler's outcomes and the live stock, which the booking service exports from Redis.
   createBookingMetrics(metrics, { redis: unusedClient, db: unusedClient });
   createExpiryMetrics(metrics);
+  createQueueMetrics(metrics);
   createOutboxMetrics(metrics, unusedClient);
   createSagaMetrics(metrics);
   createPaymentMetrics(metrics);

@@ -1,5 +1,5 @@
 import { authServiceSettings } from "@booking-rush/auth/settings";
-import { bookingSettings } from "@booking-rush/booking/settings";
+import { bookingSettings, queueSettings } from "@booking-rush/booking/settings";
 import { catalogSettings } from "@booking-rush/catalog/settings";
 import {
   apiRateLimitSettings,
@@ -26,6 +26,7 @@ export const allInOneSettings = {
   smtp: smtpSettings,
   authService: authServiceSettings,
   booking: bookingSettings,
+  queue: queueSettings,
   catalog: catalogSettings,
   payment: paymentSettings,
   reconciler: reconcilerSettings,

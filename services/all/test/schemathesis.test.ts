@@ -50,6 +50,7 @@ beforeAll(async () => {
   platform = spawnWorker("all/bin/all.ts", {
     DATABASE_URL: database.url,
     JWT_SECRET: jwtSecret,
+    QUEUE_PASS_SECRET: "schemathesis-queue-pass-secret-0123456789abcdef",
     LOG_LEVEL: "error",
     // The fuzzer sends thousands of requests from one address in a minute: limits that would
     // answer 429 to nearly all of them would leave the routes behind them untested.

@@ -12,7 +12,7 @@ import {
 import { runProcess } from "@booking-rush/lib/process";
 import { reconcilerSettings } from "@booking-rush/reconciler";
 import { createBookingService, createInventoryAdmin } from "../src/app";
-import { bookingSettings } from "../src/settings";
+import { bookingSettings, queueSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "booking", port: 3003 }),
@@ -22,6 +22,7 @@ const groups = {
   kafka: kafkaSettings,
   auth: authSettings,
   booking: bookingSettings,
+  queue: queueSettings,
   reconciler: reconcilerSettings,
   telemetry: telemetrySettings,
 };

@@ -3,15 +3,26 @@
  * mounts it, tests call it with app.handle().
  */
 import { type AccessControl, createAccessControl } from "@booking-rush/lib/auth";
-import { closeRedis, createDurableScripts, createPostgres, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
+import {
+  closeRedis,
+  createDurableScripts,
+  createLuaScripts,
+  createPostgres,
+  createRedis,
+  luaDirectory,
+  readLuaScripts,
+} from "@booking-rush/lib/clients";
 import type { AuthConfig, PostgresConfig, RedisConfig } from "@booking-rush/lib/config";
 import type { Logger, Metrics } from "@booking-rush/lib/observability";
 import { createReconciler, type ReconcilerServiceConfig } from "@booking-rush/reconciler";
+import { Elysia } from "elysia";
 import { inventoryAdminRoutes } from "./admin-routes";
 import { createBookingMetrics } from "./booking-metrics";
+import { createQueuePasses, refuseEveryPass } from "./queue-pass";
+import { queueRoutes } from "./queue-routes";
 import type { BookingStore } from "./reservations";
 import { bookingRoutes } from "./routes";
-import type { BookingConfig } from "./settings";
+import type { BookingConfig, QueueConfig } from "./settings";
 
 export interface BookingServiceConfig {
   redis: RedisConfig;
@@ -19,6 +30,11 @@ export interface BookingServiceConfig {
   postgres: PostgresConfig;
   auth: AuthConfig;
   booking: BookingConfig;
+  /**
+   * The waiting room's buyer side (its routes, its passes). A process that only changes bookings
+   * (the payment saga) has none: without it no pass is valid and no queue route is served.
+   */
+  queue?: QueueConfig;
 }
 
 /**
@@ -40,19 +56,30 @@ export function createBookingService(config: BookingServiceConfig, logger: Logge
   // and the stock sampler finds the loaded events' zones in the background.
   const postgres = createPostgres({ ...config.postgres, poolMax: Math.min(config.postgres.poolMax, 4) }, logger);
   const bookingMetrics = createBookingMetrics(metrics, { redis, db: postgres.db });
-  const scripts = createDurableScripts(config.redis, logger, readLuaScripts(luaDirectory), {
+  const luaScripts = readLuaScripts(luaDirectory);
+  const scripts = createDurableScripts(config.redis, logger, luaScripts, {
     connections: config.booking.writeConnections,
     replicas: 1,
     waitTimeoutMs: config.booking.waitTimeoutMs,
     observe: (script, seconds) => bookingMetrics.redisDuration.observe({ script }, seconds),
   });
-  const store: BookingStore = { redis, db: postgres.db, scripts, config: config.booking, metrics: bookingMetrics };
+  const store: BookingStore = {
+    redis,
+    db: postgres.db,
+    scripts,
+    reads: createLuaScripts(redis, luaScripts),
+    queuePasses: config.queue ? createQueuePasses(config.queue.passSecret) : refuseEveryPass,
+    config: config.booking,
+    metrics: bookingMetrics,
+  };
   const access = createAccessControl(config.auth, { redis, db: postgres.db, logger });
   return {
     store,
     postgres,
     access,
-    routes: bookingRoutes(store, access),
+    routes: new Elysia({ name: "booking.api" })
+      .use(bookingRoutes(store, access))
+      .use(config.queue ? queueRoutes(store, access, config.queue) : new Elysia()),
     close: async () => {
       await scripts.close();
       await closeRedis(redis);

@@ -26,8 +26,12 @@ export interface ReserveScriptCommand {
   holdMs: number;
   rateBurst: number;
   ratePerMinute: number;
-  /** A verified queue pass skips the rate limit. */
-  queuePass: boolean;
+  /**
+   * Id of the queue pass presented, its signature, buyer, event and expiry verified (queue-pass.ts);
+   * '' when none or not valid. With the waiting room on, only the buyer's live pass gets through,
+   * and it skips the rate limit.
+   */
+  queuePassId: string;
   idempotencyTtlSeconds: number;
   traceparent?: string;
 }
@@ -47,6 +51,8 @@ export function reserveScript(runner: ScriptRunner, command: ReserveScriptComman
       keys.idempotency(command.userId, command.idempotencyKey),
       keys.rateLimit(command.userId),
       keys.outbox,
+      keys.queue,
+      keys.queuePass,
     ],
     [
       command.userId,
@@ -59,7 +65,7 @@ export function reserveScript(runner: ScriptRunner, command: ReserveScriptComman
       command.holdMs,
       command.rateBurst,
       command.ratePerMinute,
-      command.queuePass ? "1" : "0",
+      command.queuePassId,
       command.idempotencyTtlSeconds,
       command.traceparent ?? "",
       command.eventId,
@@ -138,4 +144,107 @@ export function outboxLeaseScript(runner: ScriptRunner, command: OutboxLeaseComm
 /** lua/outbox-lease-release.lua: hands the lease back; 1 when it was the caller's and is now free, else 0. */
 export function outboxLeaseReleaseScript(runner: ScriptRunner, command: OutboxLeaseCommand): Promise<0 | 1> {
   return runner.run<0 | 1>("outbox-lease-release", [eventKeys(command.eventId).outboxLease], [command.holder]);
+}
+
+/** A buyer's place as queue-join.lua and queue-status.lua answer it (see place_view in lua/_queue.lua). */
+export interface QueuePlace {
+  status: "waiting" | "admitted" | "sold_out" | "closed";
+  position?: number;
+  eta_seconds?: number;
+  pass_id?: string;
+  pass_expires_at_ms?: number;
+}
+
+export interface QueuePlaceCommand {
+  eventId: string;
+  userId: string;
+}
+
+/** An integer seed for the pre-queue's draw at the opening (only the call that opens the line uses it). */
+const drawSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]! & 0x7fffffff;
+
+/** lua/queue-join.lua: takes a place in the waiting room (or tells the one the buyer has). */
+export function queueJoinScript(runner: ScriptRunner, command: QueuePlaceCommand) {
+  const keys = eventKeys(command.eventId);
+  return runner.run<ScriptReply>(
+    "queue-join",
+    [
+      keys.queue,
+      keys.event,
+      keys.queueLine,
+      keys.queueJoined,
+      keys.queueActive,
+      keys.queuePass,
+      keys.queueState,
+      keys.queueAdmissions,
+      keys.zones,
+    ],
+    [keys.tag, command.userId, drawSeed()],
+    (reply) => reply[0] !== "error",
+  );
+}
+
+/** lua/queue-status.lua: the buyer's place, read only. */
+export function queueStatusScript(runner: ScriptRunner, command: QueuePlaceCommand) {
+  const keys = eventKeys(command.eventId);
+  return runner.run<ScriptReply>(
+    "queue-status",
+    [keys.queue, keys.event, keys.queueLine, keys.queueActive, keys.queuePass, keys.queueState, keys.queueAdmissions, keys.zones],
+    [keys.tag, command.userId],
+    () => false,
+  );
+}
+
+export interface QueueAdmitCommand {
+  eventId: string;
+  /** The admitter's interval: the token bucket holds that long's admissions at most. */
+  intervalMs: number;
+  batchMax: number;
+}
+
+export type QueueAdmitReason =
+  | "admitted"
+  | "disabled"
+  | "closed"
+  | "not_open"
+  | "paused"
+  | "sold_out"
+  | "no_stock"
+  | "full"
+  | "rate"
+  | "empty";
+
+export interface QueueAdmitResult {
+  /** [user_id, pass_id, waited_ms] per buyer admitted. */
+  admitted: [string, string, number][];
+  /** Passes whose time was up, their slots freed. */
+  freed: number;
+  depth: number;
+  active: number;
+  reason: QueueAdmitReason;
+}
+
+/** lua/queue-admit.lua: one admission step of the event's waiting room. */
+export async function queueAdmitScript(runner: ScriptRunner, command: QueueAdmitCommand): Promise<QueueAdmitResult> {
+  const keys = eventKeys(command.eventId);
+  const reply = await runner.run<string>(
+    "queue-admit",
+    [
+      keys.queue,
+      keys.event,
+      keys.queueLine,
+      keys.queueJoined,
+      keys.queueActive,
+      keys.queuePass,
+      keys.queueState,
+      keys.queueAdmissions,
+      keys.queueBucket,
+      keys.zones,
+      keys.userTickets,
+    ],
+    [keys.tag, drawSeed(), command.intervalMs, command.batchMax],
+  );
+  const result = JSON.parse(reply) as QueueAdmitResult;
+  // cjson encodes an empty table as an object.
+  return { ...result, admitted: Array.isArray(result.admitted) ? result.admitted : [] };
 }

@@ -2,13 +2,14 @@
  * Reserve, confirm and cancel: each one Lua script run atomically in Redis and acknowledged only
  * once a replica has it. Plain functions over the store; the HTTP layer is in routes.ts.
  */
-import { type Database, type DurableScripts, pipelineReplies } from "@booking-rush/lib/clients";
+import { type Database, type DurableScripts, pipelineReplies, type ScriptRunner } from "@booking-rush/lib/clients";
 import { AppError, notFound, validationError } from "@booking-rush/lib/errors";
 import { type BookingRecord, bookingEventKey, eventKeys, eventOfBooking, showEventKey, userBookingsKey } from "@booking-rush/lib/inventory";
 import type { Redis } from "ioredis";
 import type { BookingMetrics } from "./booking-metrics";
 import { confirmScript, releaseScript, reserveScript } from "./booking-scripts";
 import { checkPaymentCoversBooking } from "./payment-check";
+import type { QueuePasses } from "./queue-pass";
 import { type ScriptReply, unwrap } from "./script-replies";
 import type { BookingConfig } from "./settings";
 
@@ -19,6 +20,10 @@ export interface BookingStore {
   db: Database;
   /** Mutations: script + WAIT for a replica. */
   scripts: DurableScripts;
+  /** Read-only scripts (a waiting buyer's status) on the read connection: nothing to wait for. */
+  reads: ScriptRunner;
+  /** Signs and verifies the waiting room's passes. */
+  queuePasses: QueuePasses;
   config: BookingConfig;
   metrics: BookingMetrics;
 }
@@ -30,8 +35,12 @@ export interface ReserveCommand {
   zoneId?: string;
   quantity?: number;
   seatIds?: string[];
-  /** A verified queue pass skips the rate limit (the waiting room already paced the caller). */
-  queuePass: boolean;
+  /**
+   * The X-Queue-Pass token as sent, if any. Verified here (signature, buyer, event, expiry; no
+   * store), then reserve.lua decides: with the event's waiting room on, only the buyer's live pass
+   * gets through, and it skips the rate limit (the waiting room already paced the caller).
+   */
+  queuePass?: string;
   traceparent?: string;
 }
 
@@ -68,6 +77,7 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
   try {
     const eventId = await eventOfShow(redis, command.showId);
     const zoneId = command.seatIds ? await zoneOfSeats(redis, eventId, command.seatIds) : command.zoneId!;
+    const queuePassId = command.queuePass ? await store.queuePasses.verifiedPassId(command.queuePass, command.userId, eventId) : "";
     const reply = await reserveScript(
       scripts,
       {
@@ -83,7 +93,7 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
         holdMs: config.holdMs,
         rateBurst: config.rateBurst,
         ratePerMinute: config.ratePerMinute,
-        queuePass: command.queuePass,
+        queuePassId,
         idempotencyTtlSeconds: config.idempotencyTtlSeconds,
         traceparent: command.traceparent,
       },

@@ -17,6 +17,13 @@ const idempotencyHeaders = t.Object({
   traceparent: traceparentHeader,
 });
 
+const reserveHeaders = t.Object({
+  ...idempotencyHeaders.properties,
+  "x-queue-pass": t.Optional(
+    t.String({ maxLength: 2048, description: "The waiting room's pass (GET /queue/status); required when the event has one" }),
+  ),
+});
+
 const reserveBody = t.Object(
   {
     show_id: uuid(),
@@ -70,7 +77,7 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
           idempotencyKey: headers["idempotency-key"],
           showId: body.show_id,
           ...seatChoice(body),
-          queuePass: false,
+          queuePass: headers["x-queue-pass"],
           traceparent: currentTraceparent(headers.traceparent),
         });
         set.status = 201;
@@ -79,7 +86,7 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
       {
         auth: true,
         body: reserveBody,
-        headers: idempotencyHeaders,
+        headers: reserveHeaders,
         response: { 201: bookingResponse, ...reserveErrors },
         detail: { tags: ["booking"], summary: "Hold seats" },
       },

@@ -16,6 +16,7 @@ const messages: Partial<Record<ErrorCode, string>> = {
   RESERVATION_EXPIRED: "The hold expired before it was confirmed",
   CONFLICT: "The booking is not in a state that allows this",
   VALIDATION_ERROR: "The request is not valid",
+  QUEUE_REQUIRED: "This sale has a waiting room: reserve with the queue pass it gave you (X-Queue-Pass)",
 };
 
 export function scriptError(code: string, detailsJson: string): AppError {

@@ -1,4 +1,4 @@
-import { bookingRecordVariables, settingsGroup } from "@booking-rush/lib/config";
+import { bookingRecordVariables, secret, settingsGroup } from "@booking-rush/lib/config";
 import { Type } from "@sinclair/typebox";
 
 export const bookingSettings = settingsGroup(
@@ -121,3 +121,55 @@ export const paymentSagaSettings = settingsGroup(
   },
   (values) => ({ groupId: values.PAYMENT_SAGA_GROUP_ID, deadLetterTopic: values.PAYMENT_SAGA_DEAD_LETTER_TOPIC }),
 );
+
+/** The waiting room's side in the booking API: its passes and its live stream. */
+export const queueSettings = settingsGroup(
+  {
+    QUEUE_PASS_SECRET: secret(
+      Type.String({
+        minLength: 32,
+        description: "HS256 signing key of queue passes (X-Queue-Pass), at least 32 characters; not the access tokens' JWT_SECRET",
+      }),
+    ),
+    QUEUE_STREAM_INTERVAL_MS: Type.Integer({
+      minimum: 100,
+      maximum: 60_000,
+      default: 1_000,
+      description: "How often a /queue/stream connection reads the buyer's place again (it sends only changes)",
+    }),
+    QUEUE_STREAM_MAX_SECONDS: Type.Integer({
+      minimum: 10,
+      maximum: 3_600,
+      default: 600,
+      description: "A /queue/stream connection ends after this long; the client connects again",
+    }),
+  },
+  (values) => ({
+    passSecret: values.QUEUE_PASS_SECRET,
+    streamIntervalMs: values.QUEUE_STREAM_INTERVAL_MS,
+    streamMaxMs: values.QUEUE_STREAM_MAX_SECONDS * 1000,
+  }),
+);
+
+export type QueueConfig = ReturnType<typeof queueSettings.shape>;
+
+/** The queue-admitter worker: one admission step per event with the waiting room on, per interval. */
+export const queueAdmitterSettings = settingsGroup(
+  {
+    QUEUE_ADMIT_INTERVAL_MS: Type.Integer({
+      minimum: 50,
+      maximum: 60_000,
+      default: 1_000,
+      description: "How often the admitter admits the next buyers of each waiting room (at most one interval's worth of the rate at once)",
+    }),
+    QUEUE_ADMIT_BATCH_MAX: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 500,
+      description: "Buyers one queue-admit.lua call admits at most (bounds how long Redis is busy per call)",
+    }),
+  },
+  (values) => ({ intervalMs: values.QUEUE_ADMIT_INTERVAL_MS, batchMax: values.QUEUE_ADMIT_BATCH_MAX }),
+);
+
+export type QueueAdmitterConfig = ReturnType<typeof queueAdmitterSettings.shape>;

@@ -7,6 +7,9 @@ import {
   expireScript,
   outboxLeaseReleaseScript,
   outboxLeaseScript,
+  queueAdmitScript,
+  queueJoinScript,
+  queueStatusScript,
   releaseScript,
   reserveScript,
 } from "../src/booking-scripts";
@@ -31,7 +34,7 @@ const calls: [script: string, call: (runner: ReturnType<typeof recordingRunner>[
         holdMs: 600_000,
         rateBurst: 10,
         ratePerMinute: 20,
-        queuePass: false,
+        queuePassId: "",
         idempotencyTtlSeconds: 600,
       }),
   ],
@@ -40,6 +43,9 @@ const calls: [script: string, call: (runner: ReturnType<typeof recordingRunner>[
   ["expire", (runner) => expireScript(runner, { eventId, batchSize: 100, recordTtlSeconds: 60 })],
   ["outbox-lease", (runner) => outboxLeaseScript(runner, { eventId, holder: "relay-1", leaseMs: 5_000 })],
   ["outbox-lease-release", (runner) => outboxLeaseReleaseScript(runner, { eventId, holder: "relay-1" })],
+  ["queue-join", (runner) => queueJoinScript(runner, { eventId, userId: "user-1" })],
+  ["queue-status", (runner) => queueStatusScript(runner, { eventId, userId: "user-1" })],
+  ["queue-admit", (runner) => queueAdmitScript(runner, { eventId, intervalMs: 1_000, batchMax: 100 })],
 ];
 
 describe("booking-scripts.ts matches the headers of lua/", () => {

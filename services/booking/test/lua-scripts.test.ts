@@ -38,7 +38,7 @@ function reserve(
   target: Sale,
   user: string,
   quantity: number,
-  options: { holdMs?: number; burst?: number; perMinute?: number; queuePass?: boolean; key?: string } = {},
+  options: { holdMs?: number; burst?: number; perMinute?: number; queuePassId?: string; key?: string } = {},
 ) {
   const bookingId = crypto.randomUUID();
   return reserveScript(lua, {
@@ -54,7 +54,7 @@ function reserve(
     holdMs: options.holdMs ?? 600_000,
     rateBurst: options.burst ?? 10,
     ratePerMinute: options.perMinute ?? 20,
-    queuePass: options.queuePass ?? false,
+    queuePassId: options.queuePassId ?? "",
     idempotencyTtlSeconds: 600,
   });
 }
@@ -81,14 +81,22 @@ describe("reserve.lua", () => {
     expect(await snapshot(target)).toEqual(before);
   });
 
-  test("the token bucket refuses past the burst with a retry time, and a queue pass skips it", async () => {
+  test("the token bucket refuses past the burst with a retry time, and the buyer's live queue pass skips it", async () => {
     const target = await sale(100, { maxTicketsPerUser: 100 });
     const user = crypto.randomUUID();
     for (let attempt = 0; attempt < 3; attempt += 1) expect((await reserve(target, user, 1, { burst: 3, perMinute: 1 }))[0]).toBe("ok");
     const limited = await reserve(target, user, 1, { burst: 3, perMinute: 1 });
     expect(limited.slice(0, 2)).toEqual(["error", "RATE_LIMITED"]);
     expect(JSON.parse(limited[2]!).retry_after_ms).toBeGreaterThan(50_000);
-    expect((await reserve(target, user, 1, { burst: 3, perMinute: 1, queuePass: true }))[0]).toBe("ok");
+    // Without a waiting room a pass means nothing: still limited.
+    expect((await reserve(target, user, 1, { burst: 3, perMinute: 1, queuePassId: "7" })).slice(0, 2)).toEqual(["error", "RATE_LIMITED"]);
+    await redis.hset(target.keys.queue, "enabled", "1");
+    await redis.hset(target.keys.queuePass, user, "7");
+    const before = await snapshot(target);
+    expect((await reserve(target, user, 1, { burst: 3, perMinute: 1, queuePassId: "6" })).slice(0, 2)).toEqual(["error", "QUEUE_REQUIRED"]);
+    expect((await reserve(target, user, 1, { burst: 3, perMinute: 1 })).slice(0, 2)).toEqual(["error", "QUEUE_REQUIRED"]);
+    expect(await snapshot(target)).toEqual(before);
+    expect((await reserve(target, user, 1, { burst: 3, perMinute: 1, queuePassId: "7" }))[0]).toBe("ok");
   });
 
   test("outside the booking window nothing is held", async () => {

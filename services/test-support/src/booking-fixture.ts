@@ -6,7 +6,7 @@
 import { createBookingService } from "@booking-rush/booking/app";
 import { bookingView } from "@booking-rush/booking/booking-view";
 import { confirmBooking } from "@booking-rush/booking/reservations";
-import { type BookingConfig, bookingSettings } from "@booking-rush/booking/settings";
+import { type BookingConfig, bookingSettings, type QueueConfig, queueSettings } from "@booking-rush/booking/settings";
 import { authSettings, loadConfig } from "@booking-rush/lib/config";
 import { AppError, errorStatus } from "@booking-rush/lib/errors";
 import { createHttpApp } from "@booking-rush/lib/http";
@@ -17,10 +17,15 @@ import { stackConfig } from "./stack-config";
 
 export const jwtSecret = "booking-tests-signing-secret-0123456789";
 const defaults = loadConfig({ booking: bookingSettings }, {}).booking;
+export const queuePassSecret = "booking-tests-queue-pass-secret-0123456789";
+const queueDefaults = loadConfig({ queue: queueSettings }, { QUEUE_PASS_SECRET: queuePassSecret }).queue;
 export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;
 
 /** `databaseUrl`: where payments and users are read (a catalog fixture's fresh database, when the test has one). */
-export async function bookingFixture(overrides: Partial<BookingConfig> = {}, options: { databaseUrl?: string } = {}) {
+export async function bookingFixture(
+  overrides: Partial<BookingConfig> = {},
+  options: { databaseUrl?: string; queue?: Partial<QueueConfig> } = {},
+) {
   const logger = createLogger({ service: "booking-test", level: "error", write: () => {} });
   const metrics = createMetrics("booking-test");
   const service = createBookingService(
@@ -29,6 +34,7 @@ export async function bookingFixture(overrides: Partial<BookingConfig> = {}, opt
       postgres: { ...stackConfig.postgres, url: options.databaseUrl ?? stackConfig.postgres.url },
       auth: testAuth,
       booking: { ...defaults, ...overrides },
+      queue: { ...queueDefaults, ...options.queue },
     },
     logger,
     metrics,

@@ -8,9 +8,8 @@ import { freePort } from "./free-port";
 
 const servicesDirectory = `${import.meta.dir}/../..`;
 
-/** `entrypoint` is relative to services/, e.g. "payment/bin/payment-worker.ts". */
-export function spawnWorker(entrypoint: string, env: Record<string, string>) {
-  const port = freePort();
+/** `entrypoint` is relative to services/, e.g. "payment/bin/payment-worker.ts"; `port` a free one unless given. */
+export function spawnWorker(entrypoint: string, env: Record<string, string>, port: number = freePort()) {
   const child = Bun.spawn([process.execPath, `${servicesDirectory}/${entrypoint}`], {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdout: "ignore",

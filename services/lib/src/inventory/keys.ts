@@ -6,6 +6,7 @@
  * {ev:E}:event              hash   status, opens_at_ms, closes_at_ms, max_per_user
  * {ev:E}:zone:Z             hash   show_id, kind (general|assigned), total, reserved, sold, seq, price
  * {ev:E}:zone:Z:seats       hash   seat_id → "" (available) | "held:<booking>" | "sold:<booking>"
+ * {ev:E}:zones              set    the event's zone ids (the waiting room sums their stock)
  * {ev:E}:seat-zone          hash   seat_id → zone_id (assigned seating; static after publish)
  * {ev:E}:user-tickets       hash   user_id → tickets the user holds or bought for the event
  * {ev:E}:booking:B          hash   the reservation record (see scripts)
@@ -20,6 +21,16 @@
  * {ev:E}:queue              hash   waiting-room settings written by the catalog: enabled (1|0), paused
  *                                  (1|0), rate_per_minute, max_active, pass_ttl_ms, order (fifo|random),
  *                                  prequeue_opens_at_ms; the sale opens at the event's opens_at_ms
+ * The waiting room itself (lua/queue-*.lua, written by the booking service and its queue-admitter):
+ * {ev:E}:queue-line         zset   user_id by place: the buyers waiting (the pre-queue before the opening)
+ * {ev:E}:queue-joined       hash   user_id → joined_at_ms, while the buyer waits (queue_wait_seconds)
+ * {ev:E}:queue-active       zset   user_id by the expires_at_ms of their pass: the admitted buyers' slots
+ * {ev:E}:queue-pass         hash   user_id → id of the buyer's live pass (one per buyer; gone once freed)
+ * {ev:E}:queue-state        hash   opened (1 once the pre-queue was ordered), seq (last place given),
+ *                                  pass_seq (last pass id)
+ * {ev:E}:queue-admissions   zset   "<first pass id>:<count>" by admitted_at_ms: the last minute's
+ *                                  admission batches (the measured rate behind the ETA)
+ * {ev:E}:queue-bucket       hash   token bucket of admissions: tokens, updated_ms
  * show:S                    string event id of show S
  * user:U:bookings           zset   "E:B" by created_at_ms, the caller's bookings across events
  * booking:B:event           string event id of booking B
@@ -42,6 +53,7 @@ export const eventKeys = (eventId: string) => {
     event: `${tag}:event`,
     zone: (zoneId: string) => `${tag}:zone:${zoneId}`,
     zoneSeats: (zoneId: string) => `${tag}:zone:${zoneId}:seats`,
+    zones: `${tag}:zones`,
     seatZone: `${tag}:seat-zone`,
     userTickets: `${tag}:user-tickets`,
     booking: (bookingId: string) => `${tag}:booking:${bookingId}`,
@@ -53,6 +65,13 @@ export const eventKeys = (eventId: string) => {
     outboxLease: `${tag}:outbox-lease`,
     fence: `${tag}:fence`,
     queue: `${tag}:queue`,
+    queueLine: `${tag}:queue-line`,
+    queueJoined: `${tag}:queue-joined`,
+    queueActive: `${tag}:queue-active`,
+    queuePass: `${tag}:queue-pass`,
+    queueState: `${tag}:queue-state`,
+    queueAdmissions: `${tag}:queue-admissions`,
+    queueBucket: `${tag}:queue-bucket`,
   };
 };
 

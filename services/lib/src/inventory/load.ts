@@ -39,6 +39,7 @@ export async function loadEventInventory(redis: Redis, event: EventInventory): P
     transaction.set(showEventKey(show.id), event.id);
     for (const zone of show.zones) {
       const zoneKey = keys.zone(zone.id);
+      transaction.sadd(keys.zones, zone.id);
       transaction.hset(zoneKey, { show_id: show.id, kind: zone.kind, total: zone.seatIds?.length ?? zone.total, price: zone.price });
       for (const counter of ["reserved", "sold", "seq"]) transaction.hsetnx(zoneKey, counter, 0);
       for (const seatId of zone.seatIds ?? []) {
