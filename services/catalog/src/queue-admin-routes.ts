@@ -1,7 +1,9 @@
 /**
  * The waiting room's operator routes: pause, resume, and change the rate and cap of admission, for
  * an organizer or admin of the event's tenant (event-access.ts: another tenant's visible event is
- * 403, a draft it cannot see 404). Each answers the event as GET /events/:id shows it.
+ * 403, a draft it cannot see 404). Each answers the event as GET /events/:id shows it. The rate and
+ * cap change with a PUT of the fields to change, as PUT /events/:id: the platform serves no PATCH
+ * (its CORS allows GET, POST, PUT and DELETE).
  */
 import { errorResponses, okSchema } from "@booking-rush/lib/errors";
 import { authGuard, rateLimitPlugin, traceparentHeader, uuid } from "@booking-rush/lib/http";
@@ -51,7 +53,7 @@ export const queueAdminRoutes = (store: CatalogStore, options: CatalogRoutesOpti
         detail: { tags: ["admin"], summary: "Resume the waiting room's admission (audit-logged)" },
       },
     )
-    .patch(
+    .put(
       "/admin/events/:id/queue",
       async ({ params, body, user, actorOf }) => ({
         success: true as const,

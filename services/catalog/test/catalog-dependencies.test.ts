@@ -84,7 +84,7 @@ describe("catalog dependencies", () => {
         ["PUT", `/events/${live.id}`, { title: "Changed During The Outage" }],
         ["DELETE", `/events/${live.id}`, undefined],
         ["POST", `/admin/events/${live.id}/queue/pause`, undefined],
-        ["PATCH", `/admin/events/${live.id}/queue`, { rate_per_minute: 1 }],
+        ["PUT", `/admin/events/${live.id}/queue`, { rate_per_minute: 1 }],
       ] as const) {
         const answer = await down.request(method, path, body);
         expect({ path, method, status: answer.status, code: answer.body.error?.code }).toEqual({

@@ -56,8 +56,8 @@ async function published(overrides: Record<string, unknown> = {}) {
 
 const pause = (eventId: string, token: string) => fixture.request("POST", `/admin/events/${eventId}/queue/pause`, token);
 const resume = (eventId: string, token: string) => fixture.request("POST", `/admin/events/${eventId}/queue/resume`, token);
-const patchQueue = (eventId: string, token: string, body: unknown) =>
-  fixture.request("PATCH", `/admin/events/${eventId}/queue`, token, body);
+const changeQueue = (eventId: string, token: string, body: unknown) =>
+  fixture.request("PUT", `/admin/events/${eventId}/queue`, token, body);
 
 describe("queue settings on events", () => {
   test("an event created without them has the defaults; publishing writes them into the queue hash", async () => {
@@ -206,10 +206,10 @@ describe("queue settings on events", () => {
       ["update pre-queue after the opening", "PUT", `/events/${event.id}`, { queue_opens_at: hours(3.5) }, "queue_opens_at"],
       // The opening moved before the stored pre-queue opening: the field sent is the one named.
       ["update opening before the pre-queue", "PUT", `/events/${event.id}`, { booking_opens_at: hours(1) }, "booking_opens_at"],
-      ["admin change with nothing", "PATCH", `/admin/events/${event.id}/queue`, {}, ""],
-      ["admin rate zero", "PATCH", `/admin/events/${event.id}/queue`, { rate_per_minute: 0 }, "rate_per_minute"],
-      ["admin max active a string", "PATCH", `/admin/events/${event.id}/queue`, { max_active: "10" }, "max_active"],
-      ["admin unknown field", "PATCH", `/admin/events/${event.id}/queue`, { paused: true }, ""],
+      ["admin change with nothing", "PUT", `/admin/events/${event.id}/queue`, {}, ""],
+      ["admin rate zero", "PUT", `/admin/events/${event.id}/queue`, { rate_per_minute: 0 }, "rate_per_minute"],
+      ["admin max active a string", "PUT", `/admin/events/${event.id}/queue`, { max_active: "10" }, "max_active"],
+      ["admin unknown field", "PUT", `/admin/events/${event.id}/queue`, { paused: true }, ""],
       ["admin id not a uuid", "POST", "/admin/events/not-a-uuid/queue/pause", undefined, "id"],
     ];
     for (const [name, method, path, body, field] of cases) {
@@ -240,11 +240,11 @@ describe("the operators' pause, resume and rate", () => {
     expect((await eventRow(event.id)).queuePaused).toBe(true);
     expect((await fixture.request("GET", `/events/${event.id}`, null)).body.data.queue_paused).toBe(true);
 
-    const rate = await patchQueue(event.id, token, { rate_per_minute: 1_200 });
+    const rate = await changeQueue(event.id, token, { rate_per_minute: 1_200 });
     expect(rate.status).toBe(200);
     expect(rate.body.data).toMatchObject({ queue_paused: true, queue_rate_per_minute: 1_200, queue_max_active: 1000 });
     expect(await queueHash(event.id)).toMatchObject({ paused: "1", rate_per_minute: "1200", max_active: "1000" });
-    const both = await patchQueue(event.id, acme.adminToken, { rate_per_minute: 30, max_active: 10 });
+    const both = await changeQueue(event.id, acme.adminToken, { rate_per_minute: 30, max_active: 10 });
     expect(both.body.data).toMatchObject({ queue_rate_per_minute: 30, queue_max_active: 10 });
     expect(await queueHash(event.id)).toMatchObject({ rate_per_minute: "30", max_active: "10" });
 
@@ -276,7 +276,7 @@ describe("the operators' pause, resume and rate", () => {
   test("a change to what already is writes no row and no audit entry, and repairs a lost hash", async () => {
     const event = await published({ queue_enabled: true });
     expect((await resume(event.id, acme.organizerToken)).status).toBe(200);
-    expect((await patchQueue(event.id, acme.organizerToken, { rate_per_minute: 600, max_active: 1000 })).status).toBe(200);
+    expect((await changeQueue(event.id, acme.organizerToken, { rate_per_minute: 600, max_active: 1000 })).status).toBe(200);
     expect((await auditOf(event.id)).map((row) => row.action)).toEqual(["event.created", "event.published"]);
 
     // Redis lost the hash (a failover before replication, a flush): the next pause writes it whole.
@@ -298,7 +298,7 @@ describe("the operators' pause, resume and rate", () => {
     for (const answer of [
       await pause(cancelled.id, acme.organizerToken),
       await resume(cancelled.id, acme.organizerToken),
-      await patchQueue(cancelled.id, acme.organizerToken, { rate_per_minute: 5 }),
+      await changeQueue(cancelled.id, acme.organizerToken, { rate_per_minute: 5 }),
     ]) {
       expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 409, code: "CONFLICT" });
     }
@@ -318,7 +318,7 @@ describe("the operators' pause, resume and rate", () => {
     const calls = [
       (id: string, token: string) => pause(id, token),
       (id: string, token: string) => resume(id, token),
-      (id: string, token: string) => patchQueue(id, token, { rate_per_minute: 1 }),
+      (id: string, token: string) => changeQueue(id, token, { rate_per_minute: 1 }),
     ];
     for (const call of calls) {
       for (const token of [globex.organizerToken, globex.adminToken]) {
@@ -359,7 +359,7 @@ describe("Redis refusing writes", () => {
     const event = await published({ queue_enabled: true });
     const token = acme.organizerToken;
     // The organizer's auth state is cached before the outage (a read then, as in production).
-    expect((await patchQueue(event.id, token, { rate_per_minute: 700 })).status).toBe(200);
+    expect((await changeQueue(event.id, token, { rate_per_minute: 700 })).status).toBe(200);
     const before = { row: await eventRow(event.id), audit: await auditCount(), hash: await queueHash(event.id) };
     const master = nodeClient(await masterAddress(sentinel));
     try {
@@ -371,7 +371,7 @@ describe("Redis refusing writes", () => {
       });
       for (const [name, answer] of [
         ["pause", await pause(event.id, token)],
-        ["rate", await patchQueue(event.id, token, { rate_per_minute: 60, max_active: 5 })],
+        ["rate", await changeQueue(event.id, token, { rate_per_minute: 60, max_active: 5 })],
         ["put", await fixture.request("PUT", `/events/${event.id}`, token, { queue_rate_per_minute: 60 })],
       ] as const) {
         expect({ name, status: answer.status, code: answer.body.error?.code }).toEqual({ name, status: 503, code: "SERVICE_UNAVAILABLE" });
