@@ -354,7 +354,7 @@ describe("Redis refusing writes", () => {
     sentinel.disconnect();
   });
 
-  test("no replica in sync: pause, resume, rate and a PUT of the settings answer 503, and PostgreSQL, the audit and the hash are unchanged", async () => {
+  test("no replica in sync: pause, a rate change and a PUT of the settings answer 503, and PostgreSQL, the audit and the hash are unchanged", async () => {
     await eventually(() => replicasLinked(sentinel), { timeoutMs: 30_000, intervalMs: 200 });
     const event = await published({ queue_enabled: true });
     const token = acme.organizerToken;
