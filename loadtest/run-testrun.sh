@@ -2,11 +2,12 @@
 # Runs the flash-sale load test (loadtest/k6/flash-sale.js) in the cluster with the k6-operator.
 #
 #   loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID [--target-rps N] [--timeout-seconds S]
-#                           [--base-url URL] [--runner-image IMAGE] [--fail-on-thresholds]
+#                           [--base-url URL] [--runner-image IMAGE] [--queue-event EVENT_ID] [--fail-on-thresholds]
 #
 # 1. creates or updates the ConfigMap flash-sale-script from loadtest/k6/flash-sale.js;
-# 2. applies loadtest/k8s/testrun.yaml as a new TestRun flash-sale-<UTC time> with the show, zone and
-#    rate filled in (a finished TestRun is not started again, so every run gets its own name);
+# 2. applies loadtest/k8s/testrun.yaml as a new TestRun flash-sale-<UTC time> with the show, zone,
+#    rate and waiting-room event filled in (a finished TestRun is not started again, so every run
+#    gets its own name); with --queue-event the buyers go through the event's waiting room;
 # 3. polls .status.stage every 5 s until it is finished or error, for at most --timeout-seconds;
 # 4. streams the runners' logs while they run (the operator deletes the pods at the end:
 #    cleanup: post) and prints the end of each, k6's summary.
@@ -25,7 +26,7 @@ poll_seconds="${RUN_TESTRUN_POLL_SECONDS:-5}"
 usage() {
   cat <<'EOF'
 usage: loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID [--target-rps N] [--timeout-seconds S]
-                               [--base-url URL] [--runner-image IMAGE] [--fail-on-thresholds]
+                               [--base-url URL] [--runner-image IMAGE] [--queue-event EVENT_ID] [--fail-on-thresholds]
 
   --namespace NS        namespace of the TestRun and its ConfigMap (the k6-operator must watch it)
   --show SHOW_ID        the published show (UUID)
@@ -35,11 +36,14 @@ usage: loadtest/run-testrun.sh --namespace NS --show SHOW_ID --zone ZONE_ID [--t
   --base-url URL        API base with /api/v1 (default: the one in loadtest/k8s/testrun.yaml)
   --runner-image IMAGE  the k6 image of the initializer and the runners (default: the one in
                         loadtest/k8s/testrun.yaml), e.g. one imported into a cluster without a registry
+  --queue-event EVENT_ID
+                        the show's event, its waiting room on: every buyer joins the queue at once,
+                        waits to be admitted and reserves with its queue pass (scenario flash_sale_queue)
   --fail-on-thresholds  exit 1 when a runner reports crossed thresholds
 EOF
 }
 
-namespace="" show="" zone="" target_rps=200 timeout_seconds=900 base_url="" runner_image="" fail_on_thresholds=0
+namespace="" show="" zone="" target_rps=200 timeout_seconds=900 base_url="" runner_image="" queue_event="" fail_on_thresholds=0
 if [[ $# -eq 0 ]]; then
   usage >&2
   exit 2
@@ -53,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --timeout-seconds) timeout_seconds="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --base-url) base_url="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --runner-image) runner_image="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
+    --queue-event) queue_event="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --fail-on-thresholds) fail_on_thresholds=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -67,6 +72,7 @@ uuid_re='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 [[ "$target_rps" =~ ^[1-9][0-9]{0,5}$ ]] || bad "--target-rps must be a positive integer"
 [[ "$timeout_seconds" =~ ^[1-9][0-9]{0,5}$ ]] || bad "--timeout-seconds must be a positive integer"
 [[ -z "$base_url" || "$base_url" =~ ^https?://[A-Za-z0-9._:/-]+$ ]] || bad "--base-url must be an http(s) URL"
+[[ -z "$queue_event" || "$queue_event" =~ $uuid_re ]] || bad "--queue-event must be a UUID"
 [[ -z "$runner_image" || "$runner_image" =~ ^[a-z0-9][a-z0-9._/:-]*:[A-Za-z0-9._-]+$ ]] || bad "--runner-image must be an image name with a tag"
 
 command -v kubectl >/dev/null || { echo "error: kubectl is not on PATH" >&2; exit 1; }
@@ -88,12 +94,13 @@ echo "ConfigMap $configmap <- loadtest/k6/flash-sale.js (namespace $namespace)"
 kubectl create configmap "$configmap" --namespace "$namespace" --from-file="flash-sale.js=$script_file" --dry-run=client -o yaml \
   | kubectl apply --namespace "$namespace" -f -
 
-echo "TestRun $run_name: show $show, zone $zone, $target_rps req/s"
+echo "TestRun $run_name: show $show, zone $zone, $target_rps req/s${queue_event:+, through the waiting room of event $queue_event}"
 substitutions=(
   -e "s/^  name: flash-sale\$/  name: $run_name/"
   -e "s/__SHOW_ID__/$show/g"
   -e "s/__ZONE_ID__/$zone/g"
   -e "s/__TARGET_RPS__/$target_rps/g"
+  -e "s/__QUEUE_EVENT_ID__/$queue_event/g"
 )
 if [[ -n "$base_url" ]]; then
   substitutions+=(-e "/- name: BASE_URL/{n;s|value: .*|value: $base_url|;}")

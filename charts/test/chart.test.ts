@@ -288,6 +288,7 @@ describe("umbrella chart", () => {
       "/api/v1/bookings": "booking-rush-booking",
       "/api/v1/admin": "booking-rush-booking",
       "/api/v1/admin/users": "booking-rush-auth",
+      "/api/v1/admin/events": "booking-rush-catalog",
       "/api/v1/payments": "booking-rush-payment",
     });
     for (const service of new Set(Object.values(routes)))
@@ -314,6 +315,7 @@ describe("umbrella chart", () => {
     expect(ingressBackend(paths, "/api/v1/administrator")).toBeUndefined();
     expect(ingressBackend(paths, "/api/v1/admin/users/x/role")).toBe("booking-rush-auth");
     expect(ingressBackend(paths, "/api/v1/admin/inventory-status")).toBe("booking-rush-booking");
+    expect(ingressBackend(paths, "/api/v1/admin/events/x/queue/pause")).toBe("booking-rush-catalog");
   });
 
   test("the CI profile's Ingress is Traefik's, on a host that names no release", () => {

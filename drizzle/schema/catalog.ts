@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, pgTable, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { currency, id, money, timestamps, timestamptz } from "./columns";
-import { eventStatus, zoneKind } from "./enums";
+import { eventStatus, queueOrder, zoneKind } from "./enums";
 import { tenants, users } from "./identity";
 
 export const categories = pgTable(
@@ -45,6 +45,17 @@ export const events = pgTable(
     minAge: smallint("min_age"),
     /** The waiting room: reserve requires a queue pass while this is on. */
     queueEnabled: boolean("queue_enabled").notNull().default(false),
+    /** Buyers the waiting room admits per minute. */
+    queueRatePerMinute: integer("queue_rate_per_minute").notNull().default(600),
+    /** Admission waits while this many buyers hold a live queue pass. */
+    queueMaxActive: integer("queue_max_active").notNull().default(1000),
+    /** Lifetime of a queue pass. */
+    queuePassTtlSeconds: integer("queue_pass_ttl_seconds").notNull().default(300),
+    queueOrder: queueOrder("queue_order").notNull().default("fifo"),
+    /** When the pre-queue opens (before booking_opens_at); null: no pre-queue, the queue opens with the sale. */
+    queueOpensAt: timestamptz("queue_opens_at"),
+    /** An operator stopped admission (POST /admin/events/:id/queue/pause); buyers keep their places. */
+    queuePaused: boolean("queue_paused").notNull().default(false),
     publishedAt: timestamptz("published_at"),
     cancelledAt: timestamptz("cancelled_at"),
     ...timestamps(),
@@ -59,6 +70,10 @@ export const events = pgTable(
     check("events_booking_window", sql`${t.bookingClosesAt} > ${t.bookingOpensAt}`),
     check("events_max_tickets_per_user_positive", sql`${t.maxTicketsPerUser} > 0`),
     check("events_waitlist_limit_non_negative", sql`${t.waitlistLimit} >= 0`),
+    check("events_queue_rate_per_minute_positive", sql`${t.queueRatePerMinute} > 0`),
+    check("events_queue_max_active_positive", sql`${t.queueMaxActive} > 0`),
+    check("events_queue_pass_ttl_seconds_positive", sql`${t.queuePassTtlSeconds} > 0`),
+    check("events_queue_opens_before_booking", sql`${t.queueOpensAt} is null or ${t.queueOpensAt} < ${t.bookingOpensAt}`),
     check("events_min_age_range", sql`${t.minAge} is null or ${t.minAge} between 0 and 130`),
     check("events_published_has_published_at", sql`${t.status} <> 'published' or ${t.publishedAt} is not null`),
     check("events_cancelled_has_cancelled_at", sql`${t.status} <> 'cancelled' or ${t.cancelledAt} is not null`),

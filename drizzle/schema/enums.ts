@@ -18,6 +18,9 @@ export const eventStatus = pgEnum("event_status", ["draft", "published", "cancel
 
 export const zoneKind = pgEnum("zone_kind", ["general_admission", "assigned"]);
 
+/** The waiting room's order for buyers who arrive after the sale opened (the pre-queue is always shuffled). */
+export const queueOrder = pgEnum("queue_order", ["fifo", "random"]);
+
 /**
  * reserved → confirmed | cancelled | expired; waitlisted → reserved (promoted) | cancelled.
  * "Live" (holding seats) = reserved or confirmed.

@@ -12,6 +12,14 @@
 // of the holds confirmed (a sold-out zone, a broken payment path), a slow confirmation, an oversell.
 // handleSummary() prints the outcome with the rejected reservations broken down by error code.
 //
+// With QUEUE_EVENT_ID set (the show's event, its waiting room on), the run is the flash sale with
+// the queue instead (scenario flash_sale_queue): every buyer arrives at once (one iteration per VU),
+// joins the waiting room (POST /queue/join), polls GET /queue/status as its Retry-After hint says
+// (bounded: QUEUE_MAX_POLLS polls, QUEUE_MAX_WAIT_SECONDS) until admitted, then reserves with the
+// queue pass in X-Queue-Pass and pays as above. A buyer told sold_out or closed stops there; one
+// still waiting at the bound gives up. Every outcome is counted (queue_outcomes{outcome}), the time
+// from joining to admission is queue_wait, and a run where nobody was admitted fails.
+//
 // Environment (all read once, in the init context):
 //   BASE_URL          API base with /api/v1 (default: the ingress controller's in-cluster Service)
 //   API_HOST          Host header for the ingress (the chart's ingress.host), when BASE_URL is the controller
@@ -31,6 +39,11 @@
 //                     share of holds that end confirmed (0.95)
 //   CONFIRM_P95_MS    threshold on time_to_confirm's p95, reserve to confirmed (4000)
 //   INVENTORY_POLLS   teardown's tries for PostgreSQL to catch up with Redis (20, 1 s apart)
+//   QUEUE_EVENT_ID    the show's event: set, the buyers go through its waiting room (flash_sale_queue)
+//   QUEUE_BUYERS      buyers arriving at once in the queue run, one VU each (USERS)
+//   QUEUE_MAX_WAIT_SECONDS, QUEUE_MAX_POLLS  how long, and how many polls, a buyer waits at most (600, 300)
+//   QUEUE_POLL_SECONDS  the poll interval when an answer has no Retry-After (2); a hint is used
+//                     within 0.5-30 s
 //
 // Notes for a real run:
 // - The auth service limits registrations and logins per client address (REGISTER_RATE_PER_MINUTE 3,
@@ -90,6 +103,16 @@ const MIN_CONFIRMED = envNumber("MIN_CONFIRMED", 1, { min: 1 });
 const MIN_CONFIRMED_RATE = envNumber("MIN_CONFIRMED_RATE", 0.95, { integer: false });
 const CONFIRM_P95_MS = envNumber("CONFIRM_P95_MS", 4000, { integer: false, min: 1 });
 const INVENTORY_POLLS = envNumber("INVENTORY_POLLS", 20, { min: 1 });
+const QUEUE_EVENT_ID = envString("QUEUE_EVENT_ID", "");
+const QUEUE_BUYERS = envNumber("QUEUE_BUYERS", USERS, { min: 1 });
+const QUEUE_MAX_WAIT_SECONDS = envNumber("QUEUE_MAX_WAIT_SECONDS", 600, { min: 1 });
+const QUEUE_MAX_POLLS = envNumber("QUEUE_MAX_POLLS", 300, { min: 1 });
+const QUEUE_POLL_SECONDS = envNumber("QUEUE_POLL_SECONDS", 2, { integer: false, min: 0.5 });
+// The bounds a server's Retry-After hint is held to: never a busy loop, never a stall.
+const QUEUE_MIN_POLL_SECONDS = 0.5;
+const QUEUE_MAX_POLL_SECONDS = 30;
+// How a buyer's time in the waiting room ends; each a submetric for the summary's breakdown.
+const QUEUE_OUTCOMES = ["admitted", "sold_out", "closed", "gave_up", "join_failed"];
 
 // The codes a rejected reservation is broken down by in the summary (each a submetric declared
 // through a threshold that always holds); any other code still counts in reservations_rejected.
@@ -108,22 +131,32 @@ const REJECTION_CODES = [
 // other than the flash sale's 409 and 429, timeouts).
 http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 409, 429));
 
+// A paid booking is watched for at most POLLS x POLL_INTERVAL_SECONDS after its requests.
+const BOOKING_WATCH_SECONDS = Math.ceil(POLLS * POLL_INTERVAL_SECONDS);
+
+const flashSale = {
+  executor: "ramping-arrival-rate",
+  startRate: 0,
+  timeUnit: "1s",
+  preAllocatedVUs: PRE_ALLOCATED_VUS,
+  maxVUs: MAX_VUS,
+  stages: [
+    { target: TARGET_RPS, duration: `${RAMP_SECONDS}s` },
+    { target: TARGET_RPS, duration: `${HOLD_SECONDS}s` },
+  ],
+  gracefulStop: `${BOOKING_WATCH_SECONDS + 30}s`,
+};
+
+// Everyone at the same instant, as a sale's opening brings them; each buyer waits its turn.
+const flashSaleQueue = {
+  executor: "per-vu-iterations",
+  vus: QUEUE_BUYERS,
+  iterations: 1,
+  maxDuration: `${QUEUE_MAX_WAIT_SECONDS + BOOKING_WATCH_SECONDS + 60}s`,
+};
+
 export const options = {
-  scenarios: {
-    flash_sale: {
-      executor: "ramping-arrival-rate",
-      startRate: 0,
-      timeUnit: "1s",
-      preAllocatedVUs: PRE_ALLOCATED_VUS,
-      maxVUs: MAX_VUS,
-      stages: [
-        { target: TARGET_RPS, duration: `${RAMP_SECONDS}s` },
-        { target: TARGET_RPS, duration: `${HOLD_SECONDS}s` },
-      ],
-      // A paid booking is watched for at most POLLS x POLL_INTERVAL_SECONDS after its requests.
-      gracefulStop: `${Math.ceil(POLLS * POLL_INTERVAL_SECONDS) + 30}s`,
-    },
-  },
+  scenarios: QUEUE_EVENT_ID ? { flash_sale_queue: flashSaleQueue } : { flash_sale: flashSale },
   setupTimeout: envString("SETUP_TIMEOUT", "10m"),
   teardownTimeout: envString("TEARDOWN_TIMEOUT", "1m"),
   thresholds: {
@@ -137,6 +170,13 @@ export const options = {
     reservations_confirmed: [`rate>=${MIN_CONFIRMED_RATE}`],
     time_to_confirm: [`p(95)<${CONFIRM_P95_MS}`],
     ...Object.fromEntries(REJECTION_CODES.map((code) => [`reservations_rejected{code:${code}}`, ["count>=0"]])),
+    // The queue run: nobody admitted is a failed run.
+    ...(QUEUE_EVENT_ID
+      ? {
+          queue_admitted: ["count>=1"],
+          ...Object.fromEntries(QUEUE_OUTCOMES.map((outcome) => [`queue_outcomes{outcome:${outcome}}`, ["count>=0"]])),
+        }
+      : {}),
   },
   summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
 };
@@ -148,6 +188,9 @@ const timeToConfirm = new Trend("time_to_confirm", true);
 const reservationsConfirmed = new Rate("reservations_confirmed");
 const oversold = new Rate("oversold");
 const inventoryMismatch = new Rate("inventory_mismatch");
+const queueAdmitted = new Counter("queue_admitted");
+const queueOutcomes = new Counter("queue_outcomes");
+const queueWait = new Trend("queue_wait", true);
 
 const FINAL_STATES = ["confirmed", "cancelled", "expired"];
 
@@ -177,11 +220,12 @@ function errorCode(response) {
   return typeof body?.error?.code === "string" ? body.error.code : `HTTP_${response.status}`;
 }
 
-function headers(token, idempotencyKey) {
+function headers(token, idempotencyKey, queuePass) {
   const result = { "Content-Type": "application/json" };
   if (API_HOST) result.Host = API_HOST;
   if (token) result.Authorization = `Bearer ${token}`;
   if (idempotencyKey) result["Idempotency-Key"] = idempotencyKey;
+  if (queuePass) result["X-Queue-Pass"] = queuePass;
   return result;
 }
 
@@ -298,12 +342,71 @@ export function setup() {
   return { tokens, total };
 }
 
+/** Seconds to wait before the next status poll: the answer's Retry-After within bounds, or the default. */
+function pollDelay(response) {
+  const hint = Number(response.headers["Retry-After"]);
+  const seconds = Number.isFinite(hint) && response.headers["Retry-After"] !== "" ? hint : QUEUE_POLL_SECONDS;
+  return Math.min(QUEUE_MAX_POLL_SECONDS, Math.max(QUEUE_MIN_POLL_SECONDS, seconds));
+}
+
+/** The queue's answer in a 200, or null. */
+function queueAnswer(response) {
+  const data = response.status === 200 || response.status === 201 ? jsonBody(response)?.data : null;
+  return data && typeof data.status === "string" ? data : null;
+}
+
+/**
+ * Joins the event's waiting room and waits, polling its status as told, until admitted: the queue
+ * pass, or null when the buyer was told sold_out or closed, could not join, or gave up at the bound.
+ */
+function waitForQueuePass(token) {
+  const started = Date.now();
+  const joined = http.post(`${BASE_URL}/queue/join`, JSON.stringify({ event_id: QUEUE_EVENT_ID }), {
+    headers: headers(token),
+    tags: { endpoint: "queue_join" },
+  });
+  let answer = queueAnswer(joined);
+  check(joined, { "queue join answered a place": () => answer !== null });
+  if (answer === null) {
+    queueOutcomes.add(1, { outcome: "join_failed" });
+    return null;
+  }
+  const deadline = started + QUEUE_MAX_WAIT_SECONDS * 1000;
+  let response = joined;
+  for (let poll = 0; ; poll++) {
+    if (answer?.status === "admitted" && typeof answer.queue_pass === "string") {
+      queueWait.add(Date.now() - started);
+      queueAdmitted.add(1);
+      queueOutcomes.add(1, { outcome: "admitted" });
+      return answer.queue_pass;
+    }
+    if (answer?.status === "sold_out" || answer?.status === "closed") {
+      queueOutcomes.add(1, { outcome: answer.status });
+      return null;
+    }
+    const left = (deadline - Date.now()) / 1000;
+    if (poll >= QUEUE_MAX_POLLS || left <= 0) break;
+    // Admitted by the join itself: the pass comes with the status, fetched at once.
+    if (!(answer?.status === "admitted" && poll === 0)) sleep(Math.min(pollDelay(response), left));
+    response = http.get(`${BASE_URL}/queue/status?event_id=${QUEUE_EVENT_ID}`, {
+      headers: headers(token),
+      tags: { endpoint: "queue_status", name: `${BASE_URL}/queue/status` },
+    });
+    // A 429 or 503 keeps the last known state and waits as its Retry-After says.
+    answer = queueAnswer(response) ?? answer;
+  }
+  queueOutcomes.add(1, { outcome: "gave_up" });
+  return null;
+}
+
 export default function (data) {
   const token = data.tokens[exec.scenario.iterationInTest % data.tokens.length];
+  const queuePass = QUEUE_EVENT_ID ? waitForQueuePass(token) : null;
+  if (QUEUE_EVENT_ID && queuePass === null) return;
   const started = Date.now();
 
   const reserve = http.post(`${BASE_URL}/bookings/reserve`, JSON.stringify({ show_id: SHOW_ID, zone_id: ZONE_ID, quantity: 1 }), {
-    headers: headers(token, uuidv4()),
+    headers: headers(token, uuidv4(), queuePass),
     tags: { endpoint: "reserve" },
   });
   check(reserve, { "reserve status is 201, 409 or 429": (r) => r.status === 201 || r.status === 409 || r.status === 429 });
@@ -442,6 +545,14 @@ export function handleSummary(data) {
     if (count > 0) lines.push(`    ${code}: ${count}`);
   }
   if (rejected - named > 0) lines.push(`    other codes: ${rejected - named}`);
+  if (QUEUE_EVENT_ID) {
+    const outcomes = QUEUE_OUTCOMES.map((outcome) => [outcome, value(`queue_outcomes{outcome:${outcome}}`, "count") || 0]);
+    lines.push(`  waiting room: ${outcomes.map(([outcome, count]) => `${outcome} ${count}`).join(", ")}`);
+    const waits = ["med", "p(95)"].map((stat) => value("queue_wait", stat));
+    lines.push(
+      `  time in the queue: ${waits[0] === undefined ? "n/a" : `median ${(waits[0] / 1000).toFixed(1)} s, p95 ${(waits[1] / 1000).toFixed(1)} s`}`,
+    );
+  }
   lines.push(
     `  oversold: ${value("oversold", "rate") ? "YES" : "no"}; Redis/PostgreSQL mismatch: ${value("inventory_mismatch", "rate") ? "YES" : "no"}`,
   );

@@ -111,6 +111,7 @@ describe("loadtest/k8s/testrun.yaml", () => {
     expect(env.SHOW_ID).toBe("__SHOW_ID__");
     expect(env.ZONE_ID).toBe("__ZONE_ID__");
     expect(env.TARGET_RPS).toBe("__TARGET_RPS__");
+    expect(env.QUEUE_EVENT_ID).toBe("__QUEUE_EVENT_ID__");
     expect(run.spec.runner.env.find((e: Json) => e.name === "ADMIN_TOKEN")).toEqual({
       name: "ADMIN_TOKEN",
       valueFrom: { secretKeyRef: { name: "flash-sale-admin", key: "token" } },
@@ -581,6 +582,153 @@ describe("loadtest/k6/flash-sale.js", () => {
     expect(k6.checks.at(-1)).toEqual({ name: "payment accepted (202)", ok: false });
   });
 
+  // The flash sale with the waiting room on (QUEUE_EVENT_ID).
+  const EVENT = "55555555-5555-4555-8555-555555555555";
+  const queueEnv = { ...saleEnv, QUEUE_EVENT_ID: EVENT };
+  const queued = (status: string, extra: Record<string, unknown> = {}, retryAfter?: string) => ({
+    status: 200,
+    body: { success: true, data: { position: 7, eta_seconds: 12, status, ...extra } },
+    ...(retryAfter === undefined ? {} : { headers: { "Retry-After": retryAfter } }),
+  });
+  const holdAndConfirm = (call: Call) => {
+    if (call.url === `${BASE}/bookings/reserve`)
+      return { status: 201, body: { success: true, data: { booking_id: "b-q", status: "reserved" } } };
+    if (call.url === `${BASE}/payments`) return { status: 202, body: { success: true, data: { payment_id: "p-q", status: "pending" } } };
+    if (call.url === `${BASE}/bookings/b-q`)
+      return { status: 200, body: { success: true, data: { booking_id: "b-q", status: "confirmed" } } };
+    return { status: 404 };
+  };
+
+  test("options with QUEUE_EVENT_ID: every buyer arrives at once (one iteration per VU), bounded in time; nobody admitted fails the run", async () => {
+    const { options } = await loadScript({ QUEUE_EVENT_ID: EVENT, USERS: "500", QUEUE_MAX_WAIT_SECONDS: "120", POLLS: "10" });
+    expect(Object.keys(options.scenarios)).toEqual(["flash_sale_queue"]);
+    expect(options.scenarios.flash_sale_queue).toEqual({ executor: "per-vu-iterations", vus: 500, iterations: 1, maxDuration: "185s" });
+    expect(options.thresholds.queue_admitted).toEqual(["count>=1"]);
+    for (const outcome of ["admitted", "sold_out", "closed", "gave_up", "join_failed"])
+      expect(options.thresholds[`queue_outcomes{outcome:${outcome}}`]).toEqual(["count>=0"]);
+    expect((await loadScript({ QUEUE_EVENT_ID: EVENT, QUEUE_BUYERS: "50" })).options.scenarios.flash_sale_queue.vus).toBe(50);
+    // Without it, the plain flash sale and no queue threshold.
+    expect((await loadScript({})).options.thresholds.queue_admitted).toBeUndefined();
+    await expect(loadScript({ QUEUE_EVENT_ID: EVENT, QUEUE_POLL_SECONDS: "0" })).rejects.toThrow(
+      "QUEUE_POLL_SECONDS must be a number >= 0.5",
+    );
+  });
+
+  test("a queued buyer joins, polls the status as Retry-After says, and reserves with the queue pass in X-Queue-Pass", async () => {
+    const script = await loadScript(queueEnv);
+    const statuses = [queued("waiting", {}, "3"), queued("waiting"), queued("admitted", { queue_pass: "pass-token" }, "1")];
+    k6.reset((call) => {
+      if (call.url === `${BASE}/queue/join`) return queued("waiting", {}, "5");
+      if (call.url === `${BASE}/queue/status?event_id=${EVENT}`) return statuses.shift()!;
+      return holdAndConfirm(call);
+    });
+    script.default({ tokens: ["token-q"], total: 100 });
+
+    const [join, ...rest] = k6.calls as [Call, ...Call[]];
+    expect(join.method).toBe("POST");
+    expect(join.body).toEqual({ event_id: EVENT });
+    expect(join.headers.Authorization).toBe("Bearer token-q");
+    const polls = rest.filter((call) => call.url.includes("/queue/status"));
+    expect(polls).toHaveLength(3);
+    expect(polls.every((call) => call.method === "GET" && call.headers.Authorization === "Bearer token-q")).toBe(true);
+    // Waited as told: 5 s after the join, 3 s, then the default 2 s where no hint came; then the booking's poll.
+    expect(k6.sleeps).toEqual([5, 3, 2, 0.5]);
+    const reserve = k6.calls.find((call) => call.url.endsWith("/bookings/reserve"))!;
+    expect(reserve.headers["X-Queue-Pass"]).toBe("pass-token");
+    expect(reserve.headers["Idempotency-Key"]).toMatch(UUID_V4);
+    expect(k6.calls.map((call) => call.url.replace(BASE, ""))).toEqual([
+      "/queue/join",
+      `/queue/status?event_id=${EVENT}`,
+      `/queue/status?event_id=${EVENT}`,
+      `/queue/status?event_id=${EVENT}`,
+      "/bookings/reserve",
+      "/payments",
+      "/bookings/b-q",
+    ]);
+    expect(k6.metric("queue_admitted")).toHaveLength(1);
+    expect(k6.metric("queue_outcomes")).toEqual([{ value: 1, tags: { outcome: "admitted" } }]);
+    expect(k6.metric("queue_wait")).toHaveLength(1);
+    expect(k6.metric("bookings_confirmed")).toHaveLength(1);
+    expect(k6.checks.every((c) => c.ok)).toBe(true);
+    // The plain run sends no pass.
+    const plain = await loadScript(saleEnv);
+    k6.reset(holdAndConfirm);
+    plain.default({ tokens: ["t"], total: 100 });
+    expect(k6.calls[0]!.headers["X-Queue-Pass"]).toBeUndefined();
+  });
+
+  test("a Retry-After hint is held within 0.5-30 s; a 429 while waiting keeps the place and waits as told", async () => {
+    const script = await loadScript(queueEnv);
+    const statuses = [
+      queued("waiting", {}, "0"),
+      { status: 429, body: { success: false, error: { code: "RATE_LIMITED" } }, headers: { "Retry-After": "7" } },
+      queued("waiting", {}, "3600"),
+      queued("admitted", { queue_pass: "p" }),
+    ];
+    k6.reset((call) => {
+      if (call.url.endsWith("/queue/join")) return queued("waiting", {}, "1");
+      if (call.url.includes("/queue/status")) return statuses.shift()!;
+      return holdAndConfirm(call);
+    });
+    script.default({ tokens: ["t"], total: 100 });
+    expect(k6.sleeps.slice(0, 4)).toEqual([1, 0.5, 7, 30]);
+    expect(k6.metric("queue_outcomes")).toEqual([{ value: 1, tags: { outcome: "admitted" } }]);
+  });
+
+  test("a buyer never admitted gives up after QUEUE_MAX_POLLS polls and reserves nothing", async () => {
+    const script = await loadScript({ ...queueEnv, QUEUE_MAX_POLLS: "4" });
+    k6.reset((call) => (call.url.includes("/queue/") ? queued("waiting", {}, "2") : holdAndConfirm(call)));
+    script.default({ tokens: ["t"], total: 100 });
+    expect(k6.calls.filter((call) => call.url.includes("/queue/status"))).toHaveLength(4);
+    expect(k6.calls.some((call) => call.url.endsWith("/bookings/reserve"))).toBe(false);
+    expect(k6.sleeps).toEqual([2, 2, 2, 2]);
+    expect(k6.metric("queue_outcomes")).toEqual([{ value: 1, tags: { outcome: "gave_up" } }]);
+    expect(k6.metric("queue_admitted")).toHaveLength(0);
+  });
+
+  test("sold_out or closed ends the wait without a reservation; a join that fails is counted, not retried", async () => {
+    for (const outcome of ["sold_out", "closed"]) {
+      const script = await loadScript(queueEnv);
+      const statuses = [queued("waiting", {}, "1"), queued(outcome)];
+      k6.reset((call) => (call.url.endsWith("/queue/join") ? queued("waiting", {}, "1") : statuses.shift()!));
+      script.default({ tokens: ["t"], total: 100 });
+      expect(k6.calls).toHaveLength(3);
+      expect(k6.metric("queue_outcomes")).toEqual([{ value: 1, tags: { outcome } }]);
+    }
+    const script = await loadScript(queueEnv);
+    k6.reset(() => ({ status: 404, body: { success: false, error: { code: "NOT_FOUND" } } }));
+    script.default({ tokens: ["t"], total: 100 });
+    expect(k6.calls).toHaveLength(1);
+    expect(k6.checks).toEqual([{ name: "queue join answered a place", ok: false }]);
+    expect(k6.metric("queue_outcomes")).toEqual([{ value: 1, tags: { outcome: "join_failed" } }]);
+  });
+
+  test("admitted by the join itself: the pass is fetched from the status at once", async () => {
+    const script = await loadScript(queueEnv);
+    k6.reset((call) => {
+      if (call.url.endsWith("/queue/join")) return queued("admitted", {}, "1");
+      if (call.url.includes("/queue/status")) return queued("admitted", { queue_pass: "early" });
+      return holdAndConfirm(call);
+    });
+    script.default({ tokens: ["t"], total: 100 });
+    expect(k6.sleeps).toEqual([0.5]);
+    expect(k6.calls.find((call) => call.url.endsWith("/bookings/reserve"))!.headers["X-Queue-Pass"]).toBe("early");
+  });
+
+  test("handleSummary of a queue run adds the waiting room's outcomes and the time in the queue", async () => {
+    const script = await loadScript(queueEnv);
+    const text: string = script.handleSummary({
+      metrics: {
+        "queue_outcomes{outcome:admitted}": { values: { count: 40 } },
+        "queue_outcomes{outcome:sold_out}": { values: { count: 160 } },
+        queue_wait: { values: { med: 12_345, "p(95)": 61_000 } },
+      },
+    }).stdout;
+    expect(text).toContain("waiting room: admitted 40, sold_out 160, closed 0, gave_up 0, join_failed 0");
+    expect(text).toContain("time in the queue: median 12.3 s, p95 61.0 s");
+    expect((await loadScript(saleEnv)).handleSummary({ metrics: {} }).stdout).not.toContain("waiting room");
+  });
+
   test("handleSummary prints failed thresholds, the outcome and the rejected reservations by code", async () => {
     const script = await loadScript(saleEnv);
     const metric = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({
@@ -718,6 +866,21 @@ describe("loadtest/run-testrun.sh", () => {
     expect(result.stdout).toContain(`--- ${testRun.metadata.name}-1 ---`);
     expect(result.stdout).toContain("oversold.......: 0.00%");
     expect(result.stdout).toContain(`TestRun ${testRun.metadata.name} finished`);
+  });
+
+  test("--queue-event fills in the waiting room's event; without it the run has none", () => {
+    const event = "66666666-6666-4666-8666-666666666666";
+    const queued = withFakeKubectl([...ids, "--queue-event", event], { FAKE_STAGES: "finished" });
+    expect(queued.code).toBe(0);
+    expect(queued.stdout).toContain(`through the waiting room of event ${event}`);
+    const envOf = (run: Json) => Object.fromEntries(run.spec.runner.env.map((e: Json) => [e.name, e.value]));
+    expect(envOf(queued.applied[1]).QUEUE_EVENT_ID).toBe(event);
+    expect(testRunValidator()(queued.applied[1])).toBe(true);
+    const plain = withFakeKubectl(ids, { FAKE_STAGES: "finished" });
+    expect(envOf(plain.applied[1]).QUEUE_EVENT_ID).toBe("");
+    const bad = run([...ids, "--queue-event", "not-a-uuid"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--queue-event must be a UUID");
   });
 
   test("--base-url replaces the API address", () => {

@@ -6,6 +6,7 @@
 import { authRoutes } from "@booking-rush/auth/routes";
 import { inventoryAdminRoutes } from "@booking-rush/booking/admin-routes";
 import { bookingRoutes } from "@booking-rush/booking/routes";
+import { queueAdminRoutes } from "@booking-rush/catalog/queue-admin-routes";
 import { catalogRoutes } from "@booking-rush/catalog/routes";
 import { paymentRoutes } from "@booking-rush/payment/routes";
 
@@ -18,6 +19,7 @@ export function publicRoutes(): PublicRoute[] {
   const plugins = [
     { service: "auth", plugin: authRoutes({ config: {} } as never, { access: unused, trustProxy: false }) },
     { service: "catalog", plugin: catalogRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
+    { service: "catalog", plugin: queueAdminRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
     { service: "booking", plugin: bookingRoutes(unused, unused) },
     { service: "booking", plugin: inventoryAdminRoutes(unused, unused) },
     { service: "payment", plugin: paymentRoutes(unused, unused) },

@@ -16,9 +16,11 @@ import {
 import type { ApiRateLimitConfig, AuthConfig, PostgresConfig, RedisConfig, RedlockConfig, ServiceConfig } from "@booking-rush/lib/config";
 import { createRateLimiter } from "@booking-rush/lib/http";
 import type { Logger, Metrics } from "@booking-rush/lib/observability";
+import { Elysia } from "elysia";
 import { createCatalogMetrics } from "./catalog-metrics";
 import { createEventCache } from "./event-cache";
-import { catalogRoutes } from "./routes";
+import { queueAdminRoutes } from "./queue-admin-routes";
+import { type CatalogRoutesOptions, catalogRoutes } from "./routes";
 import type { CatalogConfig } from "./settings";
 import type { CatalogStore } from "./store";
 
@@ -50,19 +52,20 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
     metrics: catalogMetrics,
     logger,
   };
+  const routeOptions: CatalogRoutesOptions = {
+    access: createAccessControl(config.auth, { redis, db: postgres.db, logger }),
+    limiter: createRateLimiter(createLuaScripts(redis, scripts), {
+      observe: (rule, decision) => {
+        if (decision.fallback) catalogMetrics.rateLimitUnwritable.inc({ rule: rule.name });
+      },
+    }),
+    rateLimit: config.rateLimit,
+    trustProxy: config.service.trustProxy,
+  };
   return {
     store,
     postgres,
-    routes: catalogRoutes(store, {
-      access: createAccessControl(config.auth, { redis, db: postgres.db, logger }),
-      limiter: createRateLimiter(createLuaScripts(redis, scripts), {
-        observe: (rule, decision) => {
-          if (decision.fallback) catalogMetrics.rateLimitUnwritable.inc({ rule: rule.name });
-        },
-      }),
-      rateLimit: config.rateLimit,
-      trustProxy: config.service.trustProxy,
-    }),
+    routes: new Elysia({ name: "catalog" }).use(catalogRoutes(store, routeOptions)).use(queueAdminRoutes(store, routeOptions)),
     close: async () => {
       await store.scripts.close();
       await store.locks.close();

@@ -20,7 +20,16 @@ export interface EventFields {
   maxTicketsPerUser: number;
   waitlistLimit: number;
   minAge: number | null;
+}
+
+/** The waiting room's settings of an event (the queue itself runs in the booking service). */
+export interface QueueFields {
   queueEnabled: boolean;
+  queueRatePerMinute: number;
+  queueMaxActive: number;
+  queuePassTtlSeconds: number;
+  queueOrder: "fifo" | "random";
+  queueOpensAt: Date | null;
 }
 
 async function categoryId(tx: Tx, slug: string | null | undefined): Promise<string | null | undefined> {
@@ -30,7 +39,7 @@ async function categoryId(tx: Tx, slug: string | null | undefined): Promise<stri
   return category.id;
 }
 
-async function categorySlug(tx: Tx, id: string | null): Promise<string | null> {
+export async function categorySlug(tx: Tx, id: string | null): Promise<string | null> {
   if (!id) return null;
   const [category] = await tx.select({ slug: categories.slug }).from(categories).where(eq(categories.id, id));
   return category?.slug ?? null;
@@ -42,7 +51,20 @@ function checkWindow(opensAt: Date, closesAt: Date) {
   }
 }
 
-const audit = (tx: Tx, actor: Actor, action: string, event: Event, before: unknown, after: unknown) =>
+/**
+ * The pre-queue opens before the sale (at the sale's opening it is shuffled), never at or after it.
+ * The field named is the one the request sent: a new booking_opens_at can put an event's existing
+ * pre-queue opening out of order as well.
+ */
+function checkQueueOpening(queueOpensAt: Date | null, bookingOpensAt: Date, sent: "queue_opens_at" | "booking_opens_at") {
+  if (queueOpensAt !== null && queueOpensAt.getTime() >= bookingOpensAt.getTime()) {
+    const message = sent === "queue_opens_at" ? "must be before booking_opens_at" : "must be after the event's queue_opens_at";
+    throw validationError([{ in: "body", field: sent, message }]);
+  }
+}
+
+/** An audit row of a change to an event, by the request's actor. */
+export const auditEvent = (tx: Tx, actor: Actor, action: string, event: Event, before: unknown, after: unknown) =>
   writeAudit(tx, {
     actorId: actor.user.id,
     tenantId: event.tenantId,
@@ -55,9 +77,11 @@ const audit = (tx: Tx, actor: Actor, action: string, event: Event, before: unkno
     requestId: actor.requestId ?? null,
   });
 
-export async function createEvent(store: CatalogStore, actor: Actor, fields: EventFields) {
+/** Queue settings not given take their columns' defaults. */
+export async function createEvent(store: CatalogStore, actor: Actor, fields: EventFields & Partial<QueueFields>) {
   const tenantId = organizerTenant(actor.user);
   checkWindow(fields.bookingOpensAt, fields.bookingClosesAt);
+  checkQueueOpening(fields.queueOpensAt ?? null, fields.bookingOpensAt, "queue_opens_at");
   return inScope(store.db, scopeOf(actor.user), async (tx) => {
     const { category, ...rest } = fields;
     const [event] = await tx
@@ -70,16 +94,21 @@ export async function createEvent(store: CatalogStore, actor: Actor, fields: Eve
         throw error;
       });
     const view = eventView(event!, category);
-    await audit(tx, actor, "event.created", event!, null, view);
+    await auditEvent(tx, actor, "event.created", event!, null, view);
     return view;
   });
 }
 
-export async function updateEvent(store: CatalogStore, actor: Actor, eventId: string, changes: Partial<EventFields>) {
+export async function updateEvent(store: CatalogStore, actor: Actor, eventId: string, changes: Partial<EventFields & QueueFields>) {
   const view = await inScope(store.db, scopeOf(actor.user), async (tx) => {
     const event = await ownedEvent(tx, actor.user, eventId);
     if (event.status === "cancelled") throw conflict("A cancelled event cannot be changed", { status: event.status });
     checkWindow(changes.bookingOpensAt ?? event.bookingOpensAt, changes.bookingClosesAt ?? event.bookingClosesAt);
+    checkQueueOpening(
+      changes.queueOpensAt !== undefined ? changes.queueOpensAt : event.queueOpensAt,
+      changes.bookingOpensAt ?? event.bookingOpensAt,
+      changes.queueOpensAt !== undefined ? "queue_opens_at" : "booking_opens_at",
+    );
     const { category, ...rest } = changes;
     const [updated] = await tx
       .update(events)
@@ -88,10 +117,10 @@ export async function updateEvent(store: CatalogStore, actor: Actor, eventId: st
       .returning();
     const before = eventView(event, await categorySlug(tx, event.categoryId));
     const after = eventView(updated!, await categorySlug(tx, updated!.categoryId));
-    // A published event's window and limits live in Redis too; the sale must see the change.
+    // A published event's window, limits and queue settings live in Redis too; the sale must see the change.
     if (updated!.status === "published") await refreshPublishedEvent(store, tx, updated!);
     await store.cache.invalidate(eventId);
-    await audit(tx, actor, "event.updated", updated!, before, after);
+    await auditEvent(tx, actor, "event.updated", updated!, before, after);
     return after;
   });
   await store.cache.invalidateAfterCommit(eventId);
@@ -107,7 +136,7 @@ export async function removeEvent(store: CatalogStore, actor: Actor, eventId: st
     await store.cache.invalidate(eventId);
     if (event.status === "draft") {
       await tx.delete(events).where(eq(events.id, eventId));
-      await audit(tx, actor, "event.deleted", event, before, null);
+      await auditEvent(tx, actor, "event.deleted", event, before, null);
       return { ...before, deleted: true };
     }
     const [cancelled] = await tx
@@ -116,7 +145,7 @@ export async function removeEvent(store: CatalogStore, actor: Actor, eventId: st
       .where(eq(events.id, eventId))
       .returning();
     const after = eventView(cancelled!, before.category);
-    await audit(tx, actor, "event.cancelled", cancelled!, before, after);
+    await auditEvent(tx, actor, "event.cancelled", cancelled!, before, after);
     // Last, so a Redis failure rolls the cancellation back: nothing changed, 503.
     await cancelPublishedEvent(store, cancelled!, actor.traceparent);
     return { ...after, deleted: false };

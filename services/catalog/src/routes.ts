@@ -9,23 +9,31 @@ import {
   type RateLimiter,
   type RateLimitRule,
   rateLimitPlugin,
-  requestIdOf,
   traceparentHeader,
   uuid,
 } from "@booking-rush/lib/http";
-import { currentTraceparent } from "@booking-rush/lib/observability";
 import { Elysia, t } from "elysia";
 import { listCategories } from "./categories";
-import { createEvent, createShow, type EventFields, eventDetail, eventShows, listEvents, removeEvent, updateEvent } from "./events";
+import {
+  createEvent,
+  createShow,
+  type EventFields,
+  eventDetail,
+  eventShows,
+  listEvents,
+  type QueueFields,
+  removeEvent,
+  updateEvent,
+} from "./events";
 import { publishEvent } from "./publishing";
-import type { Actor, CatalogStore } from "./store";
+import { actorsOf, type CatalogStore } from "./store";
 import { categorySchema, eventDetailSchema, eventSchema, seatSchema, showSchema, zoneSchema } from "./views";
 import { createZone, seatMap, showZones, type ZoneLayout } from "./zones";
 
 const dateTime = (description?: string) => dateTimeSchema(description ? { description } : {});
 const categorySlug = t.String({ pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", maxLength: 64 });
 
-const eventFields = {
+export const eventFields = {
   title: oneLineText({ minLength: 1, maxLength: 200 }),
   description: multiLineText({ maxLength: 5_000 }),
   category: t.Union([categorySlug, t.Null()], { description: "A category slug (GET /categories)" }),
@@ -36,6 +44,19 @@ const eventFields = {
   waitlist_limit: jsonInteger({ minimum: 0, maximum: 100_000, description: "Waitlist places per sold-out zone; 0 = none" }),
   min_age: t.Union([jsonInteger({ minimum: 0, maximum: 130 }), t.Null()]),
   queue_enabled: t.Boolean({ description: "Waiting room: reserving needs a queue pass" }),
+  queue_rate_per_minute: jsonInteger({ minimum: 1, maximum: 100_000, description: "Buyers the waiting room admits per minute (600)" }),
+  queue_max_active: jsonInteger({
+    minimum: 1,
+    maximum: 1_000_000,
+    description: "Admission waits while this many buyers hold a live queue pass (1000)",
+  }),
+  queue_pass_ttl_seconds: jsonInteger({ minimum: 30, maximum: 3_600, description: "Lifetime of a queue pass (300)" }),
+  queue_order: t.Union([t.Literal("fifo"), t.Literal("random")], {
+    description: "Order of the buyers who join after the sale opened (fifo); the pre-queue is shuffled once at the opening",
+  }),
+  queue_opens_at: t.Union([dateTime("Before booking_opens_at"), t.Null()], {
+    description: "When the pre-queue opens; null: no pre-queue, the queue opens with the sale",
+  }),
 };
 
 const createEventBody = t.Object({
@@ -49,15 +70,32 @@ const createEventBody = t.Object({
   waitlist_limit: t.Optional(eventFields.waitlist_limit),
   min_age: t.Optional(eventFields.min_age),
   queue_enabled: t.Optional(eventFields.queue_enabled),
+  queue_rate_per_minute: t.Optional(eventFields.queue_rate_per_minute),
+  queue_max_active: t.Optional(eventFields.queue_max_active),
+  queue_pass_ttl_seconds: t.Optional(eventFields.queue_pass_ttl_seconds),
+  queue_order: t.Optional(eventFields.queue_order),
+  queue_opens_at: t.Optional(eventFields.queue_opens_at),
 });
 
 const updateEventBody = t.Partial(t.Object(eventFields), { minProperties: 1 });
 
 type UpdateBody = typeof updateEventBody.static;
 
+/** The waiting room's snake_case fields as the domain's, leaving out what was not sent. */
+function queueChanges(body: UpdateBody): Partial<QueueFields> {
+  const changes: Partial<QueueFields> = {};
+  if (body.queue_enabled !== undefined) changes.queueEnabled = body.queue_enabled;
+  if (body.queue_rate_per_minute !== undefined) changes.queueRatePerMinute = body.queue_rate_per_minute;
+  if (body.queue_max_active !== undefined) changes.queueMaxActive = body.queue_max_active;
+  if (body.queue_pass_ttl_seconds !== undefined) changes.queuePassTtlSeconds = body.queue_pass_ttl_seconds;
+  if (body.queue_order !== undefined) changes.queueOrder = body.queue_order;
+  if (body.queue_opens_at !== undefined) changes.queueOpensAt = body.queue_opens_at === null ? null : new Date(body.queue_opens_at);
+  return changes;
+}
+
 /** The request's snake_case fields as the domain's, leaving out what was not sent. */
-function eventChanges(body: UpdateBody): Partial<EventFields> {
-  const changes: Partial<EventFields> = {};
+function eventChanges(body: UpdateBody): Partial<EventFields & QueueFields> {
+  const changes: Partial<EventFields & QueueFields> = queueChanges(body);
   if (body.title !== undefined) changes.title = body.title;
   if (body.description !== undefined) changes.description = body.description;
   if (body.category !== undefined) changes.category = body.category;
@@ -67,7 +105,6 @@ function eventChanges(body: UpdateBody): Partial<EventFields> {
   if (body.max_tickets_per_user !== undefined) changes.maxTicketsPerUser = body.max_tickets_per_user;
   if (body.waitlist_limit !== undefined) changes.waitlistLimit = body.waitlist_limit;
   if (body.min_age !== undefined) changes.minAge = body.min_age;
-  if (body.queue_enabled !== undefined) changes.queueEnabled = body.queue_enabled;
   return changes;
 }
 
@@ -135,13 +172,7 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
   return new Elysia({ name: "catalog.routes", prefix: "/api/v1" })
     .use(authGuard(options.access))
     .use(rateLimitPlugin(options.limiter, { trustProxy: options.trustProxy }))
-    .derive(({ request, headers }) => ({
-      actorOf: (user: Actor["user"]): Actor => ({
-        user,
-        requestId: requestIdOf(request),
-        traceparent: currentTraceparent(headers.traceparent),
-      }),
-    }))
+    .derive(({ request, headers }) => ({ actorOf: actorsOf(request, headers.traceparent) }))
     .get(
       "/events",
       async ({ query }) => {
@@ -218,7 +249,8 @@ export const catalogRoutes = (store: CatalogStore, options: CatalogRoutesOptions
           maxTicketsPerUser: body.max_tickets_per_user ?? 4,
           waitlistLimit: body.waitlist_limit ?? 0,
           minAge: body.min_age ?? null,
-          queueEnabled: body.queue_enabled ?? false,
+          // What is not sent takes the column's default (drizzle/schema/catalog.ts).
+          ...queueChanges(body),
         });
         return { success: true as const, data };
       },

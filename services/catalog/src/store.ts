@@ -1,6 +1,7 @@
 import type { AuthenticatedUser } from "@booking-rush/lib/auth";
 import type { Database, DurableScripts, Locks, Redis } from "@booking-rush/lib/clients";
-import type { Logger } from "@booking-rush/lib/observability";
+import { requestIdOf } from "@booking-rush/lib/http";
+import { currentTraceparent, type Logger } from "@booking-rush/lib/observability";
 import type { CatalogMetrics } from "./catalog-metrics";
 import type { EventCache } from "./event-cache";
 import type { CatalogConfig } from "./settings";
@@ -25,3 +26,8 @@ export interface Actor {
   ip?: string | null;
   traceparent?: string;
 }
+
+/** The actor of a request, for a route plugin's derive: `actorOf(user)` in its handlers. */
+export const actorsOf =
+  (request: Request, traceparent: string | undefined) =>
+  (user: AuthenticatedUser): Actor => ({ user, requestId: requestIdOf(request), traceparent: currentTraceparent(traceparent) });

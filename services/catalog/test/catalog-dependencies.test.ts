@@ -73,7 +73,7 @@ const eventRow = async (eventId: string) =>
   (await fixture.asSystem((tx) => tx.select().from(schema.events).where(eq(schema.events.id, eventId))))[0]!;
 
 describe("catalog dependencies", () => {
-  test("with Redis unreachable, publish, change and cancel answer 503 and change nothing", async () => {
+  test("with Redis unreachable, publish, change, cancel and the queue controls answer 503 and change nothing", async () => {
     const { event: draft } = await draftWithZones(fixture, acme.organizerToken);
     const { event: live } = await draftWithZones(fixture, acme.organizerToken, { title: "Live Before The Outage" });
     await fixture.request("POST", `/events/${live.id}/publish`, acme.organizerToken);
@@ -83,6 +83,8 @@ describe("catalog dependencies", () => {
         ["POST", `/events/${draft.id}/publish`, undefined],
         ["PUT", `/events/${live.id}`, { title: "Changed During The Outage" }],
         ["DELETE", `/events/${live.id}`, undefined],
+        ["POST", `/admin/events/${live.id}/queue/pause`, undefined],
+        ["PUT", `/admin/events/${live.id}/queue`, { rate_per_minute: 1 }],
       ] as const) {
         const answer = await down.request(method, path, body);
         expect({ path, method, status: answer.status, code: answer.body.error?.code }).toEqual({
@@ -96,7 +98,13 @@ describe("catalog dependencies", () => {
       await down.close();
     }
     expect(await eventRow(draft.id)).toMatchObject({ status: "draft", publishedAt: null });
-    expect(await eventRow(live.id)).toMatchObject({ status: "published", title: "Live Before The Outage", cancelledAt: null });
+    expect(await eventRow(live.id)).toMatchObject({
+      status: "published",
+      title: "Live Before The Outage",
+      cancelledAt: null,
+      queuePaused: false,
+      queueRatePerMinute: 600,
+    });
     const audits = await fixture.asSystem((tx) => tx.select().from(schema.auditLogs).where(eq(schema.auditLogs.entityId, live.id)));
     expect(audits.map((row) => row.action).sort()).toEqual(["event.created", "event.published"]);
   });

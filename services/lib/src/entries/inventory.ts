@@ -3,3 +3,4 @@ export * from "../inventory/booking-records";
 export * from "../inventory/event-inventory";
 export * from "../inventory/keys";
 export * from "../inventory/load";
+export * from "../inventory/queue-settings";

@@ -41,6 +41,12 @@ export function dependencyOf(error: unknown): string | undefined {
     message.startsWith("NOREPLICAS")
   )
     return "redis";
+  // A MULTI whose writes Redis refused as they were queued (NOREPLICAS, READONLY): ioredis rejects
+  // EXEC with EXECABORT and hands the refusals over in previousErrors.
+  const previousErrors = (error as { previousErrors?: unknown }).previousErrors;
+  if (message.startsWith("EXECABORT") && Array.isArray(previousErrors)) {
+    return previousErrors.map(dependencyOf).find((dependency) => dependency !== undefined);
+  }
   // postgres.js connection failures carry these codes.
   if (code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED" || code === "CONNECT_TIMEOUT")
     return "postgres";

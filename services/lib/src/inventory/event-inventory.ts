@@ -7,6 +7,7 @@ import { type Event, seats, seatZones, shows } from "@booking-rush/db/schema";
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Transaction } from "../data/tenant-scope";
 import type { EventInventory } from "./load";
+import { queueSettingsOf } from "./queue-settings";
 
 export async function inventoryOf(tx: Transaction, event: Event): Promise<EventInventory> {
   const eventShows = await tx.select().from(shows).where(eq(shows.eventId, event.id)).orderBy(asc(shows.startsAt));
@@ -22,6 +23,7 @@ export async function inventoryOf(tx: Transaction, event: Event): Promise<EventI
     opensAt: event.bookingOpensAt,
     closesAt: event.bookingClosesAt,
     maxTicketsPerUser: event.maxTicketsPerUser,
+    queue: queueSettingsOf(event),
     shows: eventShows.map((show) => ({
       id: show.id,
       zones: zones

@@ -1,10 +1,11 @@
 /**
  * Loads an event's inventory into Redis: what publishing an event does (services/catalog).
- * Idempotent: publishing again updates the event's window and limits but never resets a zone's
- * reserved/sold counts or a seat's holder.
+ * Idempotent: publishing again updates the event's window, limits and waiting-room settings but
+ * never resets a zone's reserved/sold counts, a seat's holder or the waiting room's queue.
  */
 import type { Redis } from "ioredis";
 import { eventKeys, eventRegistryKey, outboxGroup, showEventKey } from "./keys";
+import { type QueueSettings, queueSettingsHash } from "./queue-settings";
 
 export interface ZoneInventory {
   id: string;
@@ -23,6 +24,8 @@ export interface EventInventory {
   closesAt: Date;
   maxTicketsPerUser: number;
   shows: { id: string; zones: ZoneInventory[] }[];
+  /** The waiting room's settings; absent: its hash is left as it is. */
+  queue?: QueueSettings;
 }
 
 export async function loadEventInventory(redis: Redis, event: EventInventory): Promise<void> {
@@ -35,6 +38,7 @@ export async function loadEventInventory(redis: Redis, event: EventInventory): P
     closes_at_ms: event.closesAt.getTime(),
     max_per_user: event.maxTicketsPerUser,
   });
+  if (event.queue) transaction.hset(keys.queue, queueSettingsHash(event.queue, event.opensAt));
   for (const show of event.shows) {
     transaction.set(showEventKey(show.id), event.id);
     for (const zone of show.zones) {
@@ -54,4 +58,9 @@ export async function loadEventInventory(redis: Redis, event: EventInventory): P
   await redis.xgroup("CREATE", keys.outbox, outboxGroup, "0", "MKSTREAM").catch((error: Error) => {
     if (!error.message.startsWith("BUSYGROUP")) throw error;
   });
+}
+
+/** A live event's waiting-room settings changed (pause, resume, rate): its hash, nothing else. */
+export async function writeQueueSettings(redis: Redis, eventId: string, settings: QueueSettings, saleOpensAt: Date): Promise<void> {
+  await redis.hset(eventKeys(eventId).queue, queueSettingsHash(settings, saleOpensAt));
 }
