@@ -2,7 +2,7 @@ CREATE TYPE "public"."queue_order" AS ENUM('fifo', 'random');--> statement-break
 ALTER TABLE "events" ADD COLUMN "queue_rate_per_minute" integer DEFAULT 600 NOT NULL;--> statement-breakpoint
 ALTER TABLE "events" ADD COLUMN "queue_max_active" integer DEFAULT 1000 NOT NULL;--> statement-breakpoint
 ALTER TABLE "events" ADD COLUMN "queue_pass_ttl_seconds" integer DEFAULT 300 NOT NULL;--> statement-breakpoint
-ALTER TABLE "events" ADD COLUMN "queue_order" "queue_order" DEFAULT 'fifo' NOT NULL;--> statement-breakpoint
+ALTER TABLE "events" ADD COLUMN "queue_order" "queue_order" DEFAULT 'random' NOT NULL;--> statement-breakpoint
 ALTER TABLE "events" ADD COLUMN "queue_opens_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "events" ADD COLUMN "queue_paused" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "events" ADD CONSTRAINT "events_queue_rate_per_minute_positive" CHECK ("events"."queue_rate_per_minute" > 0);--> statement-breakpoint

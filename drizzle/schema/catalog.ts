@@ -51,7 +51,8 @@ export const events = pgTable(
     queueMaxActive: integer("queue_max_active").notNull().default(1000),
     /** Lifetime of a queue pass. */
     queuePassTtlSeconds: integer("queue_pass_ttl_seconds").notNull().default(300),
-    queueOrder: queueOrder("queue_order").notNull().default("fifo"),
+    /** random: the pre-queue is drawn at random at the opening (arriving early buys nothing); fifo: arrival order. */
+    queueOrder: queueOrder("queue_order").notNull().default("random"),
     /** When the pre-queue opens (before booking_opens_at); null: no pre-queue, the queue opens with the sale. */
     queueOpensAt: timestamptz("queue_opens_at"),
     /** An operator stopped admission (POST /admin/events/:id/queue/pause); buyers keep their places. */

@@ -18,7 +18,7 @@ export const eventStatus = pgEnum("event_status", ["draft", "published", "cancel
 
 export const zoneKind = pgEnum("zone_kind", ["general_admission", "assigned"]);
 
-/** The waiting room's order for buyers who arrive after the sale opened (the pre-queue is always shuffled). */
+/** The order of the waiting room's pre-queue at the opening; buyers who join after it queue in arrival order. */
 export const queueOrder = pgEnum("queue_order", ["fifo", "random"]);
 
 /**

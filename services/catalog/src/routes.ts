@@ -52,7 +52,8 @@ export const eventFields = {
   }),
   queue_pass_ttl_seconds: jsonInteger({ minimum: 30, maximum: 3_600, description: "Lifetime of a queue pass (300)" }),
   queue_order: t.Union([t.Literal("fifo"), t.Literal("random")], {
-    description: "Order of the buyers who join after the sale opened (fifo); the pre-queue is shuffled once at the opening",
+    description:
+      "Order of the pre-queue at the opening: random (drawn once, arriving early buys nothing) or fifo; later arrivals queue in arrival order",
   }),
   queue_opens_at: t.Union([dateTime("Before booking_opens_at"), t.Null()], {
     description: "When the pre-queue opens; null: no pre-queue, the queue opens with the sale",

@@ -68,7 +68,7 @@ describe("queue settings on events", () => {
       queue_rate_per_minute: 600,
       queue_max_active: 1000,
       queue_pass_ttl_seconds: 300,
-      queue_order: "fifo",
+      queue_order: "random",
       queue_opens_at: null,
     });
     // A draft sells nothing: no hash until it is published.
@@ -80,7 +80,7 @@ describe("queue settings on events", () => {
       rate_per_minute: "600",
       max_active: "1000",
       pass_ttl_ms: "300000",
-      order: "fifo",
+      order: "random",
       // No pre-queue: it opens with the sale.
       prequeue_opens_at_ms: String(Date.parse(event.booking_opens_at)),
     });
@@ -94,7 +94,7 @@ describe("queue settings on events", () => {
       queue_rate_per_minute: 120,
       queue_max_active: 50,
       queue_pass_ttl_seconds: 120,
-      queue_order: "random",
+      queue_order: "fifo",
       queue_opens_at: queueOpensAt,
     };
     const { event } = await draftWithZones(fixture, acme.organizerToken, { ...settings, booking_opens_at: opensAt });
@@ -105,7 +105,7 @@ describe("queue settings on events", () => {
       queueRatePerMinute: 120,
       queueMaxActive: 50,
       queuePassTtlSeconds: 120,
-      queueOrder: "random",
+      queueOrder: "fifo",
     });
     expect(row.queueOpensAt?.toISOString()).toBe(queueOpensAt);
     const [created] = await auditOf(event.id);
@@ -118,7 +118,7 @@ describe("queue settings on events", () => {
       rate_per_minute: "120",
       max_active: "50",
       pass_ttl_ms: "120000",
-      order: "random",
+      order: "fifo",
       prequeue_opens_at_ms: String(Date.parse(queueOpensAt)),
     });
     expect((await fixture.request("GET", `/events/${event.id}`, null)).body.data).toMatchObject(settings);
@@ -140,23 +140,23 @@ describe("queue settings on events", () => {
     const changed = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, {
       queue_enabled: true,
       queue_rate_per_minute: 900,
-      queue_order: "random",
+      queue_order: "fifo",
       queue_opens_at: new Date(Date.parse(event.booking_opens_at) - 600_000).toISOString(),
     });
     expect(changed.status).toBe(200);
-    expect(changed.body.data).toMatchObject({ queue_enabled: true, queue_rate_per_minute: 900, queue_order: "random" });
+    expect(changed.body.data).toMatchObject({ queue_enabled: true, queue_rate_per_minute: 900, queue_order: "fifo" });
     expect(await queueHash(event.id)).toMatchObject({
       enabled: "1",
       rate_per_minute: "900",
-      order: "random",
+      order: "fifo",
       max_active: "1000",
       prequeue_opens_at_ms: String(Date.parse(event.booking_opens_at) - 600_000),
     });
     expect(await others()).toEqual(before);
     const updated = (await auditOf(event.id)).find((row) => row.action === "event.updated");
     expect(updated).toMatchObject({
-      before: expect.objectContaining({ queue_enabled: false, queue_rate_per_minute: 600, queue_order: "fifo" }),
-      after: expect.objectContaining({ queue_enabled: true, queue_rate_per_minute: 900, queue_order: "random" }),
+      before: expect.objectContaining({ queue_enabled: false, queue_rate_per_minute: 600, queue_order: "random" }),
+      after: expect.objectContaining({ queue_enabled: true, queue_rate_per_minute: 900, queue_order: "fifo" }),
     });
 
     // Back to no pre-queue: the field follows the sale's opening again.
