@@ -20,7 +20,18 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "@booking-rush/test-support/eventually";
-import { type Answer, expectStatus, inventoryStatus, logIn, newBuyer, publishedZone, RetryLog, send, sendRetrying } from "./support/api";
+import {
+  type Answer,
+  expectStatus,
+  inventoryStatus,
+  logIn,
+  newBuyer,
+  publishedZone,
+  RetryLog,
+  send,
+  sendAgainOn503,
+  sendRetrying,
+} from "./support/api";
 import {
   type Demo,
   helm,
@@ -193,6 +204,47 @@ describe("a purchase end to end", () => {
     );
     log(
       `purchase through the Ingress (Traefik, Host ${entry.host}): buyer registered and logged in, booking ${hold.booking_id} confirmed, payment ${payment.payment_id} succeeded, e-mail "${mail.subject}" caught by the sink`,
+    );
+  });
+
+  test("behind the waiting room: refused without a pass, joined, admitted by the queue-admitter, held with the pass", async () => {
+    const zone = await publishedZone(organizerToken, 10, "Waiting room sale");
+    expectStatus(
+      await sendAgainOn503("catalog", "PUT", `/events/${zone.eventId}`, {
+        token: organizerToken,
+        body: { queue_enabled: true, queue_rate_per_minute: 600 },
+      }),
+      200,
+      "waiting room on",
+    );
+    const registered = await newBuyer("queue");
+    const token = await logIn(registered.email, registered.password);
+    const reserve = async (queuePass?: string) =>
+      send("booking", "POST", "/bookings/reserve", {
+        token,
+        queuePass,
+        idempotencyKey: crypto.randomUUID(),
+        body: { show_id: zone.showId, zone_id: zone.zoneId, quantity: 1 },
+      });
+    const refused = await reserve();
+    expect([refused.status, refused.body?.error?.code]).toEqual([403, "QUEUE_REQUIRED"]);
+    const joined = expectStatus(
+      await send("booking", "POST", "/queue/join", { token, body: { event_id: zone.eventId } }),
+      200,
+      "join",
+    ).data;
+    const admitted = await eventually(
+      async () => {
+        const answer = expectStatus(await send("booking", "GET", `/queue/status?event_id=${zone.eventId}`, { token }), 200, "status").data;
+        if (answer.status !== "admitted") throw new Error(`the buyer is ${answer.status}, position ${answer.position}`);
+        return answer;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const hold = expectStatus(await reserve(admitted.queue_pass), 201, "reserve with the pass").data;
+    expect(hold.status).toBe("reserved");
+    log(
+      `waiting room: joined as ${joined.status} (position ${joined.position}), admitted by the queue-admitter, booking ${hold.booking_id} held with the pass; without it 403 QUEUE_REQUIRED`,
     );
   });
 

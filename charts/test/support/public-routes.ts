@@ -5,6 +5,7 @@
  */
 import { authRoutes } from "@booking-rush/auth/routes";
 import { inventoryAdminRoutes } from "@booking-rush/booking/admin-routes";
+import { queueRoutes } from "@booking-rush/booking/queue-routes";
 import { bookingRoutes } from "@booking-rush/booking/routes";
 import { queueAdminRoutes } from "@booking-rush/catalog/queue-admin-routes";
 import { catalogRoutes } from "@booking-rush/catalog/routes";
@@ -21,6 +22,7 @@ export function publicRoutes(): PublicRoute[] {
     { service: "catalog", plugin: catalogRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
     { service: "catalog", plugin: queueAdminRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
     { service: "booking", plugin: bookingRoutes(unused, unused) },
+    { service: "booking", plugin: queueRoutes(unused, unused, unused) },
     { service: "booking", plugin: inventoryAdminRoutes(unused, unused) },
     { service: "payment", plugin: paymentRoutes(unused, unused) },
   ] as const;

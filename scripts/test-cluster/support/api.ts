@@ -19,7 +19,7 @@ export type Service = "auth" | "catalog" | "booking" | "payment";
 export type Entry = { kind: "services" } | { kind: "ingress"; url: string; host: string };
 export const throughServices: Entry = { kind: "services" };
 
-export type Request = { token?: string; body?: unknown; idempotencyKey?: string; entry?: Entry };
+export type Request = { token?: string; body?: unknown; idempotencyKey?: string; queuePass?: string; entry?: Entry };
 
 function baseUrl(service: Service, entry: Entry): string {
   return entry.kind === "ingress" ? entry.url : serviceUrl(service);
@@ -32,6 +32,7 @@ export async function send(service: Service, method: string, path: string, reque
   if (request.body !== undefined) headers["content-type"] = "application/json";
   if (request.token) headers.authorization = `Bearer ${request.token}`;
   if (request.idempotencyKey) headers["idempotency-key"] = request.idempotencyKey;
+  if (request.queuePass) headers["x-queue-pass"] = request.queuePass;
   const response = await fetch(`${baseUrl(service, entry)}/api/v1${path}`, {
     method,
     headers,

@@ -42,7 +42,9 @@ function record(metrics: QueueMetrics, results: Map<string, QueueAdmitResult>) {
   for (const [eventId, result] of results) {
     metrics.depth.set({ event_id: eventId }, result.depth);
     metrics.active.set({ event_id: eventId }, result.active);
-    if (result.admitted.length > 0) metrics.admitted.inc({ event_id: eventId }, result.admitted.length);
+    // Also by 0: the event's series exists from its first step, so rate() reads 0, not nothing,
+    // and a restarted admitter's series starts again even before it admits anyone.
+    metrics.admitted.inc({ event_id: eventId }, result.admitted.length);
     for (const [, , waitedMs] of result.admitted) metrics.wait.observe(waitedMs / 1000);
   }
   metrics.lastStep.setToCurrentTime();

@@ -29,6 +29,18 @@ const answerResponse = okSchema(queueAnswerSchema);
 /** Where a stream stops: nothing further will happen to this place without the buyer acting. */
 const settled = (answer: QueueAnswer) => answer.status === "admitted" || answer.status === "closed";
 
+/** The longest a stream waits between two reads of a place far back in the line. */
+const farBackReadMs = 10_000;
+
+/**
+ * How long a stream waits before it reads the place again: what a polling client would be told
+ * (poll_after_seconds), between the configured interval and farBackReadMs. Every open stream
+ * reads Redis on its own, so 50,000 buyers in line must not read once a second each: those close
+ * to the front are read every interval, the rest as rarely as their place can change.
+ */
+const nextReadMs = (answer: QueueAnswer, config: QueueConfig) =>
+  Math.min(farBackReadMs, Math.max(config.streamIntervalMs, answer.poll_after_seconds * 1000));
+
 /**
  * The place as SSE: one `data:` line of the answer's JSON per change (the first at once), a comment
  * line between reads so proxies keep the connection, until the place is settled, the client goes,
@@ -50,7 +62,7 @@ function placeStream(first: QueueAnswer, read: () => Promise<QueueAnswer>, confi
       signal.addEventListener("abort", stop);
       try {
         while (!closed && !signal.aborted && !settled(current) && Date.now() < deadline) {
-          await Bun.sleep(config.streamIntervalMs);
+          await Bun.sleep(nextReadMs(current, config));
           if (closed || signal.aborted) break;
           current = await read();
           const text = JSON.stringify(current);

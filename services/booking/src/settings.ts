@@ -135,7 +135,8 @@ export const queueSettings = settingsGroup(
       minimum: 100,
       maximum: 60_000,
       default: 1_000,
-      description: "How often a /queue/stream connection reads the buyer's place again (it sends only changes)",
+      description:
+        "How often a /queue/stream connection reads a place near the front again (one far back: as its poll hint says, at most every 10 s); it sends only changes",
     }),
     QUEUE_STREAM_MAX_SECONDS: Type.Integer({
       minimum: 10,
