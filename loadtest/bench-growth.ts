@@ -36,6 +36,7 @@ import { createReconciler, reconcileAll, reconcilerSettings } from "@booking-rus
 import { type CatalogFixture, catalogFixture } from "@booking-rush/test-support/catalog-fixture";
 import { stackConfig } from "@booking-rush/test-support/stack-config";
 import { sql } from "drizzle-orm";
+import { removeEventKeys } from "./bench/sale";
 
 const sizes = (process.env.BENCH_GROWTH_SIZES ?? "10 200000").split(/\s+/).filter(Boolean).map(Number);
 const backlog = Number(process.env.BENCH_GROWTH_BACKLOG ?? 2_000);
@@ -158,16 +159,6 @@ async function makeHolds(redis: Redis, sale: Sale, made: Hold[], count: number, 
   }
 }
 
-/** Every key under the event's hash tag, in chunks: what Redis losing the event looks like. */
-async function removeEventKeys(redis: Redis, eventId: string) {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${eventKeys(eventId).tag}*`, "COUNT", 1_000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-}
-
 /**
  * Runs `work` with Redis' slow log catching every command over 1 ms, and answers the longest one
  * (ms; 0 when none took 1 ms): a single script that long holds every other client of the master.
@@ -189,12 +180,7 @@ async function longestCommand<T>(redis: Redis, work: () => Promise<T>) {
 async function removeSale(redis: Redis, sale: Sale, made: Hold[]) {
   const global = [...made.map((hold) => bookingEventKey(hold.bookingId)), ...sale.userIds.map(userBookingsKey)];
   for (let start = 0; start < global.length; start += 1_000) await redis.unlink(...global.slice(start, start + 1_000));
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${eventKeys(sale.eventId).tag}*`, "COUNT", 1_000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+  await removeEventKeys(redis, sale.eventId);
 }
 
 /** Reads the outbox from `after` and applies it with the projector's applyBatch; the last id read and the events applied. */

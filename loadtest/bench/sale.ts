@@ -145,17 +145,22 @@ export async function loadRedisOnlySale(redis: Redis, options: { zones: number; 
   return sale;
 }
 
-/** Every key of a Redis-only sale (its hash tag), its show lookup and its registry entry. */
-export async function removeRedisOnlySale(redis: Redis, sale: Sale): Promise<number> {
-  await redis.srem(eventRegistryKey, sale.eventId);
-  await redis.del(showEventKey(sale.showId));
+/** Every key under an event's hash tag; answers how many were removed. */
+export async function removeEventKeys(redis: Redis, eventId: string): Promise<number> {
   let cursor = "0";
   let removed = 0;
   // Bounded: SCAN ends when the cursor comes back to 0; each round unlinks what it found.
   do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${eventKeys(sale.eventId).tag}*`, "COUNT", 5_000);
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${eventKeys(eventId).tag}*`, "COUNT", 5_000);
     cursor = next;
     if (keys.length > 0) removed += await redis.unlink(...keys);
   } while (cursor !== "0");
   return removed;
+}
+
+/** Every key of a Redis-only sale (its hash tag), its show lookup and its registry entry. */
+export async function removeRedisOnlySale(redis: Redis, sale: Sale): Promise<number> {
+  await redis.srem(eventRegistryKey, sale.eventId);
+  await redis.del(showEventKey(sale.showId));
+  return removeEventKeys(redis, sale.eventId);
 }
