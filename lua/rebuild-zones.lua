@@ -10,7 +10,7 @@
 --
 -- KEYS[1] {ev:E}:event   KEYS[2] {ev:E}:fence   KEYS[3] {ev:E}:expiry   KEYS[4] {ev:E}:restoring
 -- ARGV[1] tag {ev:E}   ARGV[2] fencing token
--- ARGV[3] JSON {event: {status, tenant_id, opens_at_ms, closes_at_ms, max_per_user},
+-- ARGV[3] JSON {event: {status, tenant_id, opens_at_ms, closes_at_ms, max_per_user, waitlist_limit, min_age},
 --   zones: [{id, show_id, kind, total, price, sold, seq, sold_seats: {seat_id: booking_id}, seat_ids: [...]}]}
 -- returns {'ok', json {zones, reserved: {zone_id: n}}} | {'error', 'STALE_LOCK', '{}'}
 -- Zone, seat and zone-list ({ev:E}:zones) keys are derived from the tag (same slot).
@@ -27,7 +27,8 @@ local truth = cjson.decode(truth_json)
 if redis.call('EXISTS', event_key) == 0 then
   local event = truth.event
   redis.call('HSET', event_key, 'status', event.status, 'tenant_id', event.tenant_id, 'opens_at_ms', event.opens_at_ms,
-    'closes_at_ms', event.closes_at_ms, 'max_per_user', event.max_per_user)
+    'closes_at_ms', event.closes_at_ms, 'max_per_user', event.max_per_user, 'waitlist_limit', event.waitlist_limit,
+    'min_age', event.min_age)
 end
 
 local restored = redis.call('HGETALL', restoring_key)

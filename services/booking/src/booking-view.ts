@@ -17,21 +17,30 @@ export function bookingView(record: BookingRecord) {
     expires_at: iso(record.expires_at_ms)!,
     ...(record.confirmed_at_ms ? { confirmed_at: iso(record.confirmed_at_ms) } : {}),
     ...(record.payment_id ? { payment_id: record.payment_id } : {}),
+    ...(record.waitlist_position !== undefined ? { waitlist_position: record.waitlist_position } : {}),
+    ...(record.promoted_at_ms ? { promoted_at: iso(record.promoted_at_ms) } : {}),
     ...(record.remaining !== undefined ? { remaining: record.remaining } : {}),
   };
 }
 
 export const bookingSchema = t.Object({
   booking_id: t.String({ format: "uuid" }),
-  status: t.Union([t.Literal("reserved"), t.Literal("confirmed"), t.Literal("cancelled"), t.Literal("expired")]),
+  status: t.Union([t.Literal("reserved"), t.Literal("confirmed"), t.Literal("cancelled"), t.Literal("expired"), t.Literal("waitlisted")]),
   event_id: t.String(),
   show_id: t.String(),
   zone_id: t.String(),
   quantity: t.Number(),
   seat_ids: t.Optional(t.Array(t.String())),
   created_at: t.String({ format: "date-time" }),
-  expires_at: t.String({ format: "date-time" }),
+  expires_at: t.String({
+    format: "date-time",
+    description: "A hold's end; while waitlisted, the end of the booking window (the place lapses then)",
+  }),
   confirmed_at: t.Optional(t.String({ format: "date-time" })),
   payment_id: t.Optional(t.String()),
+  waitlist_position: t.Optional(
+    t.Number({ description: "While waitlisted: the place in the zone's waitlist now (1 = next); after promotion: the place it had" }),
+  ),
+  promoted_at: t.Optional(t.String({ format: "date-time", description: "When the waiting booking became a hold" })),
   remaining: t.Optional(t.Number()),
 });

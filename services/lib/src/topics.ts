@@ -2,7 +2,15 @@
  * The Kafka topics of the platform (one per event type, named after it) and the message every
  * producer writes: keyed by the concert event's id so one sale stays in one partition, in order.
  */
-export const bookingTopics = ["booking.created", "booking.confirmed", "booking.cancelled", "booking.expired"] as const;
+export const bookingTopics = [
+  "booking.created",
+  "booking.confirmed",
+  "booking.cancelled",
+  "booking.expired",
+  "booking.waitlisted",
+  "booking.promoted",
+  "booking.waitlist_closed",
+] as const;
 export const paymentTopics = ["payment.requested", "payment.succeeded", "payment.failed", "payment.refunded"] as const;
 export const catalogTopics = ["event.cancelled"] as const;
 export const allTopics = [...bookingTopics, ...paymentTopics, ...catalogTopics] as const;

@@ -13,6 +13,7 @@ describe("error codes", () => {
       PAYMENT_FAILED: 402,
       FORBIDDEN: 403,
       QUEUE_REQUIRED: 403,
+      AGE_RESTRICTED: 403,
       NOT_FOUND: 404,
       METHOD_NOT_ALLOWED: 405,
       CONFLICT: 409,
@@ -30,7 +31,7 @@ describe("error codes", () => {
       INTERNAL_ERROR: 500,
       SERVICE_UNAVAILABLE: 503,
     });
-    expect(errorCodes).toHaveLength(21);
+    expect(errorCodes).toHaveLength(22);
   });
 
   test("a domain error carries code, status and details", () => {

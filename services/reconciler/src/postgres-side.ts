@@ -37,7 +37,15 @@ export type PostgresBooking = Omit<BookingState, "status" | "seat_ids" | "paymen
 };
 
 export interface PostgresTruth {
-  event: { status: string; tenant_id: string; opens_at_ms: number; closes_at_ms: number; max_per_user: number };
+  event: {
+    status: string;
+    tenant_id: string;
+    opens_at_ms: number;
+    closes_at_ms: number;
+    max_per_user: number;
+    waitlist_limit: number;
+    min_age: number;
+  };
   zones: PostgresZone[];
 }
 
@@ -187,6 +195,8 @@ function eventFields(event: typeof events.$inferSelect): PostgresTruth["event"] 
     opens_at_ms: event.bookingOpensAt.getTime(),
     closes_at_ms: event.bookingClosesAt.getTime(),
     max_per_user: event.maxTicketsPerUser,
+    waitlist_limit: event.waitlistLimit,
+    min_age: event.minAge ?? 0,
   };
 }
 

@@ -83,7 +83,15 @@ describe("restore-bookings.lua, then rebuild-zones.lua", () => {
       confirmed_at_ms: 2,
     };
     const payload: RebuildZonesCommand["truth"] = {
-      event: { status: "published", tenant_id: crypto.randomUUID(), opens_at_ms: 1, closes_at_ms: 2, max_per_user: 4 },
+      event: {
+        status: "published",
+        tenant_id: crypto.randomUUID(),
+        opens_at_ms: 1,
+        closes_at_ms: 2,
+        max_per_user: 4,
+        waitlist_limit: 0,
+        min_age: 0,
+      },
       zones: [
         { id: target.zoneId, show_id: lost.show_id, kind: "general", total: 10, price: 1, sold: 3, seq: 4, sold_seats: {}, seat_ids: [] },
       ],

@@ -16,7 +16,15 @@ describe("repair-scripts.ts matches the headers of lua/", () => {
 
   test("rebuild-zones: as many KEYS and ARGV as rebuild-zones.lua declares, every key in the event's slot", async () => {
     const { runner, calls } = recordingRunner();
-    const event = { status: "published", tenant_id: "tenant-1", opens_at_ms: 1, closes_at_ms: 2, max_per_user: 4 };
+    const event = {
+      status: "published",
+      tenant_id: "tenant-1",
+      opens_at_ms: 1,
+      closes_at_ms: 2,
+      max_per_user: 4,
+      waitlist_limit: 0,
+      min_age: 0,
+    };
     await rebuildZonesScript(runner, { eventId, token: 7, truth: { event, zones: [] } });
     expectCallMatchesHeader(calls, "rebuild-zones");
     expect(calls[0]!.keys.filter((key) => !key.startsWith(eventKeys(eventId).tag))).toEqual([]);

@@ -21,14 +21,25 @@ export const bookingRecordSchema = Type.Object({
   show_id: uuid,
   zone_id: uuid,
   quantity: Type.Integer({ minimum: 1 }),
-  status: Type.Union([Type.Literal("reserved"), Type.Literal("confirmed"), Type.Literal("cancelled"), Type.Literal("expired")]),
+  status: Type.Union([
+    Type.Literal("reserved"),
+    Type.Literal("confirmed"),
+    Type.Literal("cancelled"),
+    Type.Literal("expired"),
+    Type.Literal("waitlisted"),
+  ]),
   created_at_ms: epochMs,
+  /** A hold's end; while waitlisted, the end of the booking window (the place lapses then). */
   expires_at_ms: epochMs,
   seq: Type.Integer({ minimum: 1 }),
   seat_ids: Type.Optional(Type.Array(uuid)),
   payment_id: Type.Optional(Type.String()),
   confirmed_at_ms: Type.Optional(epochMs),
   closed_at_ms: Type.Optional(epochMs),
+  /** The 1-based place the booking got when it joined its zone's waitlist; kept after promotion. */
+  waitlist_position: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** When a waiting booking became a hold (booking.promoted). */
+  promoted_at_ms: Type.Optional(epochMs),
 });
 
 export const bookingMessageSchema = Type.Object({

@@ -14,7 +14,7 @@ export interface BookingRecord {
   show_id: string;
   zone_id: string;
   quantity: number;
-  status: "reserved" | "confirmed" | "cancelled" | "expired";
+  status: "reserved" | "confirmed" | "cancelled" | "expired" | "waitlisted";
   created_at_ms: number;
   expires_at_ms: number;
   seq: number;
@@ -22,11 +22,23 @@ export interface BookingRecord {
   payment_id?: string;
   confirmed_at_ms?: number;
   closed_at_ms?: number;
+  /** The place the booking got when it joined its zone's waitlist (kept after promotion). */
+  waitlist_position?: number;
+  promoted_at_ms?: number;
   remaining?: number;
   previous_status?: string;
 }
 
-const numericFields = ["quantity", "created_at_ms", "expires_at_ms", "seq", "confirmed_at_ms", "closed_at_ms"] as const;
+const numericFields = [
+  "quantity",
+  "created_at_ms",
+  "expires_at_ms",
+  "seq",
+  "confirmed_at_ms",
+  "closed_at_ms",
+  "waitlist_position",
+  "promoted_at_ms",
+] as const;
 
 export function parseBookingHash(fields: Record<string, string>): BookingRecord | undefined {
   if (!fields.booking_id) return undefined;
@@ -35,6 +47,7 @@ export function parseBookingHash(fields: Record<string, string>): BookingRecord 
   record.seat_ids = fields.seat_ids ? fields.seat_ids.split(",") : undefined;
   if (!fields.payment_id) delete record.payment_id;
   delete record.idempotency_key;
+  delete record.hold_ms; // a waiting booking's hold time, for its promotion: internal
   return record as unknown as BookingRecord;
 }
 

@@ -23,6 +23,8 @@ export async function inventoryOf(tx: Transaction, event: Event): Promise<EventI
     opensAt: event.bookingOpensAt,
     closesAt: event.bookingClosesAt,
     maxTicketsPerUser: event.maxTicketsPerUser,
+    waitlistLimit: event.waitlistLimit,
+    minAge: event.minAge ?? 0,
     queue: queueSettingsOf(event),
     shows: eventShows.map((show) => ({
       id: show.id,

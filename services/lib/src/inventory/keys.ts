@@ -3,8 +3,13 @@
  * so each script touches a single slot and stays valid under Redis Cluster. The few global keys
  * (show → event, the registries) are written at publish time, never inside a hot-path script.
  *
- * {ev:E}:event              hash   status, opens_at_ms, closes_at_ms, max_per_user
- * {ev:E}:zone:Z             hash   show_id, kind (general|assigned), total, reserved, sold, seq, price
+ * {ev:E}:event              hash   status, tenant_id, opens_at_ms, closes_at_ms, max_per_user,
+ *                                  waitlist_limit (places per zone, 0 = no waitlist), min_age (0 = none)
+ * {ev:E}:zone:Z             hash   show_id, kind (general|assigned), total, reserved, sold, seq, price,
+ *                                  waitlisted (bookings waiting), waitlist_seq (last waitlist ticket)
+ * {ev:E}:zone:Z:waitlist    zset   booking_id by waitlist ticket (join order): the zone's waitlist;
+ *                                  a booking's position is its rank + 1
+ * {ev:E}:zone:Z:waitlisters hash   user_id → booking_id of the user's waiting place in the zone
  * {ev:E}:zone:Z:seats       hash   seat_id → "" (available) | "held:<booking>" | "sold:<booking>"
  * {ev:E}:zones              set    the event's zone ids (the waiting room sums their stock)
  * {ev:E}:seat-zone          hash   seat_id → zone_id (assigned seating; static after publish)
@@ -53,6 +58,8 @@ export const eventKeys = (eventId: string) => {
     event: `${tag}:event`,
     zone: (zoneId: string) => `${tag}:zone:${zoneId}`,
     zoneSeats: (zoneId: string) => `${tag}:zone:${zoneId}:seats`,
+    zoneWaitlist: (zoneId: string) => `${tag}:zone:${zoneId}:waitlist`,
+    zoneWaitlisters: (zoneId: string) => `${tag}:zone:${zoneId}:waitlisters`,
     zones: `${tag}:zones`,
     seatZone: `${tag}:seat-zone`,
     userTickets: `${tag}:user-tickets`,

@@ -23,6 +23,10 @@ export interface EventInventory {
   opensAt: Date;
   closesAt: Date;
   maxTicketsPerUser: number;
+  /** Waitlist places per zone once it cannot serve a request; 0 or absent = no waitlist. */
+  waitlistLimit?: number;
+  /** The youngest buyer's age in years; 0 or absent = no limit. */
+  minAge?: number;
   shows: { id: string; zones: ZoneInventory[] }[];
   /** The waiting room's settings; absent: its hash is left as it is. */
   queue?: QueueSettings;
@@ -37,6 +41,8 @@ export async function loadEventInventory(redis: Redis, event: EventInventory): P
     opens_at_ms: event.opensAt.getTime(),
     closes_at_ms: event.closesAt.getTime(),
     max_per_user: event.maxTicketsPerUser,
+    waitlist_limit: event.waitlistLimit ?? 0,
+    min_age: event.minAge ?? 0,
   });
   if (event.queue) transaction.hset(keys.queue, queueSettingsHash(event.queue, event.opensAt));
   for (const show of event.shows) {
@@ -45,7 +51,7 @@ export async function loadEventInventory(redis: Redis, event: EventInventory): P
       const zoneKey = keys.zone(zone.id);
       transaction.sadd(keys.zones, zone.id);
       transaction.hset(zoneKey, { show_id: show.id, kind: zone.kind, total: zone.seatIds?.length ?? zone.total, price: zone.price });
-      for (const counter of ["reserved", "sold", "seq"]) transaction.hsetnx(zoneKey, counter, 0);
+      for (const counter of ["reserved", "sold", "seq", "waitlisted", "waitlist_seq"]) transaction.hsetnx(zoneKey, counter, 0);
       for (const seatId of zone.seatIds ?? []) {
         transaction.hsetnx(keys.zoneSeats(zone.id), seatId, "");
         transaction.hset(keys.seatZone, seatId, zone.id);
