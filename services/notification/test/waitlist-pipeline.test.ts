@@ -1,0 +1,91 @@
+/**
+ * The waitlist end to end on the real pipeline: a sold-out zone, a buyer joins its waitlist
+ * through the booking API, a hold is cancelled, the release script promotes the buyer in the same
+ * step; the outbox relay brings booking.waitlisted and booking.promoted to Kafka, the projector
+ * writes them to PostgreSQL and the notification worker e-mails the buyer, once.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as schema from "@booking-rush/db/schema";
+import { eventKeys } from "@booking-rush/lib/inventory";
+import { post } from "@booking-rush/test-support/booking-fixture";
+import { draftWithZones } from "@booking-rush/test-support/catalog-fixture";
+import { eventually } from "@booking-rush/test-support/eventually";
+import { mailsTo, theOneMailTo } from "@booking-rush/test-support/mail-sink";
+import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
+import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
+import { and, eq, isNull } from "drizzle-orm";
+import { formatTime } from "../src/format";
+
+let world: PaymentPipeline;
+const waitLong = { timeoutMs: 60_000, intervalMs: 100 };
+
+beforeAll(async () => {
+  world = await paymentPipeline({ name: "waitlist_pipeline", consumers: ["projector", "notifier"] });
+});
+
+afterAll(() => world.close());
+
+const bookingRow = async (reservationId: string) =>
+  (await world.catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.reservationId, reservationId))))[0];
+
+describe("waitlist on the real pipeline", () => {
+  test("sold out → a buyer waits → a hold is cancelled → promoted: one e-mail with the pay link, PostgreSQL a hold at its place", async () => {
+    const acme = await world.catalog.tenant("acme");
+    const { event, show, assigned } = await draftWithZones(world.catalog, acme.organizerToken, { waitlist_limit: 5 });
+    expect((await world.catalog.request("POST", `/events/${event.id}/publish`, acme.organizerToken)).status).toBe(200);
+    const seats = await world.catalog.asSystem((tx) =>
+      tx.select().from(schema.seats).where(eq(schema.seats.zoneId, assigned.id)).orderBy(schema.seats.rowLabel, schema.seats.seatNumber),
+    );
+    const [first, second, waiter] = [await world.buyer(), await world.buyer(), await world.buyer()];
+
+    // The five seats of the zone held by two buyers: sold out.
+    const rowA = await world.reserve(first.token, { show_id: show.id, seat_ids: seats.slice(0, 3).map((seat) => seat.id) });
+    const rowB = await world.reserve(second.token, { show_id: show.id, seat_ids: seats.slice(3).map((seat) => seat.id) });
+    expect([rowA.status, rowB.status]).toEqual([201, 201]);
+
+    // Two seats that are taken: the buyer waits for two seats of the zone.
+    const joined = await world.reserve(waiter.token, {
+      show_id: show.id,
+      seat_ids: seats.slice(0, 2).map((seat) => seat.id),
+      join_waitlist: true,
+    });
+    expect(joined.status).toBe(201);
+    expect(joined.body.data).toMatchObject({ status: "waitlisted", waitlist_position: 1, quantity: 2 });
+    const bookingId: string = joined.body.data.booking_id;
+    await eventually(
+      async () => expect(await bookingRow(bookingId)).toMatchObject({ status: "waitlisted", waitlistPosition: 1 }),
+      waitLong,
+    );
+
+    expect((await post(world.booking, `/bookings/${rowB.body.data.booking_id}/cancel`, second.token, {})).status).toBe(200);
+    const record = await world.booking.redis.hgetall(eventKeys(event.id).booking(bookingId));
+    expect(record).toMatchObject({ status: "reserved", waitlist_position: "1" });
+    const holdEndsAt = Number(record.expires_at_ms);
+
+    const mail = await theOneMailTo(waiter.email);
+    expect(mail.subject).toBe(`Seats are being held for you: ${event.title}`);
+    expect(mail.text).toContain(`http://127.0.0.1:3000/bookings/${bookingId}/pay`);
+    expect(mail.text).toContain(formatTime(holdEndsAt, "UTC"));
+    expect(mail.text).toContain("Row B, seat 1; Row B, seat 2");
+
+    await zoneCaughtUp(world.booking.redis, world.catalog, event.id, assigned.id);
+    expect(await bookingRow(bookingId)).toMatchObject({ status: "reserved", waitlistPosition: 1, expiresAt: new Date(holdEndsAt) });
+    const held = await world.catalog.asSystem((tx) =>
+      tx
+        .select({ seatId: schema.bookingSeats.seatId })
+        .from(schema.bookingSeats)
+        .innerJoin(schema.bookings, eq(schema.bookings.id, schema.bookingSeats.bookingId))
+        .where(and(eq(schema.bookings.reservationId, bookingId), isNull(schema.bookingSeats.releasedAt))),
+    );
+    expect(held.map((seat) => seat.seatId).sort()).toEqual(
+      seats
+        .slice(3)
+        .map((seat) => seat.id)
+        .sort(),
+    );
+    const [zone] = await world.catalog.asSystem((tx) => tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, assigned.id)));
+    expect(zone).toMatchObject({ reservedSeats: 5, soldSeats: 0, availableSeats: 0 });
+    // Still the one e-mail once everything has been applied.
+    expect(await mailsTo(waiter.email)).toHaveLength(1);
+  }, 150_000);
+});
