@@ -121,7 +121,11 @@ describe("the metric registry read from the code", () => {
     );
     // Counters of another label: the notification panels by template and by failure reason.
     const byLabel: [string, string, string[]][] = [
-      ["notifications_sent_total", "template", ["booking-confirmed", "booking-expired", "payment-failed", "payment-refunded"]],
+      [
+        "notifications_sent_total",
+        "template",
+        ["booking-confirmed", "booking-expired", "booking-promoted", "waitlist-closed", "payment-failed", "payment-refunded"],
+      ],
       [
         "notification_failures_total",
         "reason",

@@ -2,7 +2,8 @@
  * The waitlist end to end on the real pipeline: a sold-out zone, a buyer joins its waitlist
  * through the booking API, a hold is cancelled, the release script promotes the buyer in the same
  * step; the outbox relay brings booking.waitlisted and booking.promoted to Kafka, the projector
- * writes them to PostgreSQL and the notification worker e-mails the buyer, once.
+ * writes them to PostgreSQL and the notification worker e-mails the buyer, once; the buyer pays the
+ * promoted hold and it is confirmed like any other (it could not be paid while waiting).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
@@ -20,7 +21,7 @@ let world: PaymentPipeline;
 const waitLong = { timeoutMs: 60_000, intervalMs: 100 };
 
 beforeAll(async () => {
-  world = await paymentPipeline({ name: "waitlist_pipeline", consumers: ["projector", "notifier"] });
+  world = await paymentPipeline({ name: "waitlist_pipeline", consumers: ["worker", "saga", "projector", "notifier"] });
 });
 
 afterAll(() => world.close());
@@ -57,6 +58,11 @@ describe("waitlist on the real pipeline", () => {
       waitLong,
     );
 
+    // A waiting booking cannot be paid.
+    const early = await world.pay(waiter.token, bookingId);
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatchObject({ code: "CONFLICT", details: { status: "waitlisted" } });
+
     expect((await post(world.booking, `/bookings/${rowB.body.data.booking_id}/cancel`, second.token, {})).status).toBe(200);
     const record = await world.booking.redis.hgetall(eventKeys(event.id).booking(bookingId));
     expect(record).toMatchObject({ status: "reserved", waitlist_position: "1" });
@@ -87,5 +93,25 @@ describe("waitlist on the real pipeline", () => {
     expect(zone).toMatchObject({ reservedSeats: 5, soldSeats: 0, availableSeats: 0 });
     // Still the one e-mail once everything has been applied.
     expect(await mailsTo(waiter.email)).toHaveLength(1);
+
+    // The promoted hold is paid like any other: confirmed at its waitlist position, the seats sold.
+    const paid = await world.pay(waiter.token, bookingId);
+    expect(paid.status).toBe(202);
+    await eventually(
+      async () => expect(await world.paymentOf(waiter.token, paid.body.data.payment_id)).toMatchObject({ status: "succeeded" }),
+      waitLong,
+    );
+    await eventually(async () => expect(await bookingRow(bookingId)).toMatchObject({ status: "confirmed", waitlistPosition: 1 }), waitLong);
+    await zoneCaughtUp(world.booking.redis, world.catalog, event.id, assigned.id);
+    const [paidZone] = await world.catalog.asSystem((tx) => tx.select().from(schema.seatZones).where(eq(schema.seatZones.id, assigned.id)));
+    expect(paidZone).toMatchObject({ reservedSeats: 3, soldSeats: 2, availableSeats: 0 });
+    await eventually(
+      async () =>
+        expect((await mailsTo(waiter.email)).map((each) => each.subject).sort()).toEqual([
+          `Seats are being held for you: ${event.title}`,
+          `Your tickets for ${event.title}`,
+        ]),
+      waitLong,
+    );
   }, 150_000);
 });
