@@ -3,16 +3,20 @@
  * through the booking API, a hold is cancelled, the release script promotes the buyer in the same
  * step; the outbox relay brings booking.waitlisted and booking.promoted to Kafka, the projector
  * writes them to PostgreSQL and the notification worker e-mails the buyer, once; the buyer pays the
- * promoted hold and it is confirmed like any other (it could not be paid while waiting).
+ * promoted hold and it is confirmed like any other (it could not be paid while waiting). And when
+ * the organizer cancels the event, the sweeper closes its waitlists and the waiting buyer is told.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { expireDueHolds } from "@booking-rush/booking/hold-expiry";
 import * as schema from "@booking-rush/db/schema";
+import { createDurableScripts, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
 import { eventKeys } from "@booking-rush/lib/inventory";
 import { post } from "@booking-rush/test-support/booking-fixture";
 import { draftWithZones } from "@booking-rush/test-support/catalog-fixture";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { mailsTo, theOneMailTo } from "@booking-rush/test-support/mail-sink";
 import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
+import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
 import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
 import { and, eq, isNull } from "drizzle-orm";
 import { formatTime } from "../src/format";
@@ -113,5 +117,43 @@ describe("waitlist on the real pipeline", () => {
         ]),
       waitLong,
     );
+  }, 150_000);
+
+  test("the event is cancelled: the sweeper closes its waitlist, the buyer gets one 'The waitlist closed', PostgreSQL says why", async () => {
+    const acme = await world.catalog.tenant("acme");
+    const { event, show, general } = await draftWithZones(world.catalog, acme.organizerToken, { waitlist_limit: 5 });
+    expect((await world.catalog.request("POST", `/events/${event.id}/publish`, acme.organizerToken)).status).toBe(200);
+    // Standing zone of 100, four tickets a buyer: 25 buyers sell it out.
+    const holders = await Promise.all(Array.from({ length: 25 }, () => world.buyer()));
+    for (const holder of holders)
+      expect((await world.reserve(holder.token, { show_id: show.id, zone_id: general.id, quantity: 4 })).status).toBe(201);
+    const waiter = await world.buyer();
+    const joined = await world.reserve(waiter.token, { show_id: show.id, zone_id: general.id, quantity: 1, join_waitlist: true });
+    expect(joined.status).toBe(201);
+    expect(joined.body.data).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+    const bookingId: string = joined.body.data.booking_id;
+
+    expect((await world.catalog.request("DELETE", `/events/${event.id}`, acme.organizerToken)).status).toBe(200);
+    const scripts = createDurableScripts(stackConfig.redis, testLogger, readLuaScripts(luaDirectory), {
+      connections: 1,
+      replicas: 1,
+      waitTimeoutMs: 500,
+    });
+    try {
+      // What the expiry sweeper does on its next round.
+      const swept = await expireDueHolds(world.booking.redis, scripts, { batchSize: 100, recordTtlSeconds: 600 });
+      expect(swept.waitlistClosed).toBeGreaterThanOrEqual(1);
+    } finally {
+      await scripts.close();
+    }
+    expect(await world.booking.redis.hget(eventKeys(event.id).booking(bookingId), "status")).toBe("cancelled");
+
+    const mail = await theOneMailTo(waiter.email);
+    expect(mail.subject).toBe(`The waitlist closed for ${event.title}`);
+    expect(mail.text).toContain("the organizer cancelled the event");
+    expect(mail.text).toContain(bookingId);
+    await zoneCaughtUp(world.booking.redis, world.catalog, event.id, general.id);
+    expect(await bookingRow(bookingId)).toMatchObject({ status: "cancelled", cancelReason: "waitlist_closed", waitlistPosition: 1 });
+    expect(await mailsTo(waiter.email)).toHaveLength(1);
   }, 150_000);
 });
