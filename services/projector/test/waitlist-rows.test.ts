@@ -6,10 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
+import { inScope, systemScope } from "@booking-rush/lib/data";
 import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
 import { and, eq, isNull } from "drizzle-orm";
 import { applyBatch, type PendingEvent } from "../src/apply-batch";
 import type { BookingEvent, BookingState } from "../src/booking-event";
+import { upsertBookingStates, zoneFacts } from "../src/booking-rows";
 
 let fixture: CatalogFixture;
 let buyers: string[];
@@ -253,6 +255,20 @@ describe("waitlist events in PostgreSQL", () => {
     expect(await row(first.id)).toMatchObject({ status: "reserved", position: 1 });
     expect(await row(second.id)).toMatchObject({ status: "waitlisted", position: 1 });
     expect(await zoneCounters(zone)).toEqual({ reserved: 1, sold: 0, available: 99 });
+  });
+
+  test("the payment service writes the promoted hold before the projector (a buyer pays at once): counted once", async () => {
+    const sale = await freshSale();
+    const zone = sale.general.id;
+    const waiting = bookingOf(sale, zone, buyers[0]!, 3);
+    await apply([waiting.waitlisted(1, 1)]);
+    const promoted = waiting.promoted(2, 1, Date.now() + 600_000);
+    // What POST /payments does with the hold it read from Redis (services/payment/src/payments.ts).
+    await inScope(fixture.db, systemScope, async (tx) => upsertBookingStates(tx, [promoted.booking], await zoneFacts(tx, [zone])));
+    expect(await row(waiting.id)).toMatchObject({ status: "reserved", position: 1, seq: 2 });
+    expect(await zoneCounters(zone)).toEqual({ reserved: 3, sold: 0, available: 97 });
+    expect((await apply([promoted])).applied).toBe(1);
+    expect(await zoneCounters(zone)).toEqual({ reserved: 3, sold: 0, available: 97 });
   });
 
   test("a waiting booking without its position can never be written: rejected, and its zone goes on", async () => {
