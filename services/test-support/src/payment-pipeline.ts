@@ -169,10 +169,10 @@ export async function paymentPipeline(options: PipelineOptions) {
       );
       return { id: user!.id, email, token: await tokenFor(user!.id) };
     },
-    /** A published sale whose show starts in `showInHours` (two days unless told). */
-    async sale(showInHours = 48) {
+    /** A published sale whose show starts in `showInHours` (two days unless told); `event`: fields of POST /events. */
+    async sale(showInHours = 48, event: Record<string, unknown> = {}) {
       const acme = await catalog.tenant("acme");
-      const created = await draftWithZones(catalog, acme.organizerToken, {}, { showInHours });
+      const created = await draftWithZones(catalog, acme.organizerToken, event, { showInHours });
       expect((await catalog.request("POST", `/events/${created.event.id}/publish`, acme.organizerToken)).status).toBe(200);
       return { ...created, organizerToken: acme.organizerToken };
     },
