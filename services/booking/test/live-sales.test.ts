@@ -2,7 +2,8 @@
  * GET /admin/sales and /admin/sales/stream on the real pipeline (booking API, outbox relay, Kafka,
  * payment API and worker, saga, projector, mock gateway): the figures equal exactly what the test
  * bought, held, cancelled and refunded; only an organizer or admin of the event's tenant sees them;
- * the stream sends the figures every interval and ends by itself; PostgreSQL down is 503.
+ * the stream sends the figures every interval and ends by itself; PostgreSQL down is 503. The
+ * payment service's money counters follow the same purchases.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventKeys } from "@booking-rush/lib/inventory";
@@ -10,6 +11,7 @@ import { bookingFixture, post as bookingPost, jwtSecret, tokenFor } from "@booki
 import { draftWithZones } from "@booking-rush/test-support/catalog-fixture";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { freePort } from "@booking-rush/test-support/free-port";
+import { seriesValue } from "@booking-rush/test-support/metrics-text";
 import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
 import { signedInToken } from "@booking-rush/test-support/signed-in";
 import { stackConfig } from "@booking-rush/test-support/stack-config";
@@ -160,6 +162,12 @@ describe("GET /admin/sales", () => {
     expect(busy.reduce((sum, bucket) => sum + bucket.revenue, 0)).toBe(450_000);
     for (const bucket of busy) expect(minuteOf(Date.parse(bucket.minute))).toBeGreaterThanOrEqual(minuteOf(startedMs));
     expect(perMinute.filter((bucket) => bucket.tickets === 0).every((bucket) => bucket.revenue === 0)).toBe(true);
+
+    // The same money as counters: charges by the payment worker, the customer's refund by the payment API.
+    const currency = 'currency="THB"';
+    expect(seriesValue(await world.metrics.registry.metrics(), "payment_revenue_minor_units_total", currency)).toBe(450_000);
+    expect(seriesValue(await world.metrics.registry.metrics(), "payment_refunds_minor_units_total", currency)).toBe(0);
+    expect(seriesValue(await world.apiMetrics.registry.metrics(), "payment_refunds_minor_units_total", currency)).toBe(150_000);
 
     const admin = await sales(sale.event.id, sale.adminToken);
     expect(admin.status).toBe(200);

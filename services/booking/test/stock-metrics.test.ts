@@ -69,6 +69,8 @@ describe("inventory_seats, exported by the booking service", () => {
     expect(seats(first, sale.general.id, "reserved")).toBe(0);
     expect(seats(first, sale.general.id, "sold")).toBe(0);
     expect(seats(first, sale.assigned.id, "available")).toBe(5);
+    // Nobody waits yet: 0, so the waitlist panel has its series before the first waiting booking.
+    expect(seats(first, sale.general.id, "waitlisted")).toBe(0);
 
     const hold = await post(booking, "/bookings/reserve", await buyerToken(), {
       show_id: sale.show.id,
@@ -88,6 +90,15 @@ describe("inventory_seats, exported by the booking service", () => {
       "0",
     ]);
   }, 90_000);
+
+  test("state waitlisted is the zone's count of waiting bookings", async () => {
+    const sale = await publishedSale();
+    await booking.redis.hset(eventKeys(sale.event.id).zone(sale.general.id), "waitlisted", "4");
+    expect(await booking.metrics.refreshSamples()).toBe(true);
+    const text = await scrape();
+    expect(seats(text, sale.general.id, "waitlisted")).toBe(4);
+    expect(seats(text, sale.assigned.id, "waitlisted")).toBe(0);
+  }, 60_000);
 
   test("a zone that leaves Redis leaves the metric with the next sample", async () => {
     const sale = await publishedSale();

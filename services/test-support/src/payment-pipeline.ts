@@ -58,6 +58,8 @@ export async function paymentPipeline(options: PipelineOptions) {
   });
   const logger = createLogger({ service: `${options.name}-test`, level: "error", write: () => {} });
   const metrics = createMetrics(`${options.name}-test`);
+  // The API's own registry, as in its own process: the worker's counters are in `metrics`.
+  const apiMetrics = createMetrics(`${options.name}-api-test`);
   const payment = createPaymentService(
     {
       redis: stackConfig.redis,
@@ -67,6 +69,7 @@ export async function paymentPipeline(options: PipelineOptions) {
       payment: { gatewayUrl: gateway.url, retry },
     },
     logger,
+    apiMetrics,
   );
   const paymentApp = createHttpApp(
     { service: { name: `${options.name}-test`, corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } },
@@ -164,6 +167,9 @@ export async function paymentPipeline(options: PipelineOptions) {
     retry,
     refundDependencies,
     sagaResults,
+    /** The consumers' metrics (payment worker, projector, notifier) and the payment API's. */
+    metrics,
+    apiMetrics,
     call,
     /** A buyer in the catalog database (written in system scope, as the auth service would). */
     async buyer() {
