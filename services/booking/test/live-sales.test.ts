@@ -6,7 +6,7 @@
  * payment service's money counters follow the same purchases.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventKeys } from "@booking-rush/lib/inventory";
+import * as schema from "@booking-rush/db/schema";
 import { bookingFixture, post as bookingPost, jwtSecret, tokenFor } from "@booking-rush/test-support/booking-fixture";
 import { draftWithZones } from "@booking-rush/test-support/catalog-fixture";
 import { eventually } from "@booking-rush/test-support/eventually";
@@ -16,6 +16,7 @@ import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-suppor
 import { signedInToken } from "@booking-rush/test-support/signed-in";
 import { stackConfig } from "@booking-rush/test-support/stack-config";
 import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
+import { eq } from "drizzle-orm";
 
 const day = 24;
 const streamIntervalMs = 300;
@@ -174,18 +175,6 @@ describe("GET /admin/sales", () => {
     expect(admin.body.data).toMatchObject(expected);
   });
 
-  test("waitlisted per zone is the zone's waiting count", async () => {
-    await world.booking.redis.hset(eventKeys(sale.event.id).zone(sale.assigned.id), "waitlisted", "3");
-    try {
-      const answer = await sales(sale.event.id, sale.organizerToken);
-      expect(answer.status).toBe(200);
-      const zone = answer.body.data.zones.find((entry: { zone_id: string }) => entry.zone_id === sale.assigned.id);
-      expect(zone).toMatchObject({ waitlisted: 3, available: 5 });
-    } finally {
-      await world.booking.redis.hdel(eventKeys(sale.event.id).zone(sale.assigned.id), "waitlisted");
-    }
-  });
-
   test("another tenant's organizer or admin 403, a buyer 403, no token 401, a bad id 400, an unknown event 404", async () => {
     const other = await tenant("other");
     for (const token of [other.bookingOrganizerToken, other.bookingAdminToken]) {
@@ -243,6 +232,49 @@ describe("GET /admin/sales", () => {
     // It ends at once, not at its maximum (whatever was sent before the abort drains first).
     for (let next = await reader.read(); !next.done; next = await reader.read());
     expect(Date.now() - abortedAt).toBeLessThan(streamMaxMs / 2);
+  });
+});
+
+describe("a sold-out zone's waitlist", () => {
+  test("waitlisted counts the bookings waiting; a cancelled hold promotes the head, held stays full", async () => {
+    const acme = await tenant("waitlisted");
+    const created = await draftWithZones(world.catalog, acme.organizerToken, { waitlist_limit: 5 });
+    expect((await world.catalog.request("POST", `/events/${created.event.id}/publish`, acme.organizerToken)).status).toBe(200);
+    const seatIds = (
+      await world.catalog.asSystem((tx) =>
+        tx.select({ id: schema.seats.id }).from(schema.seats).where(eq(schema.seats.zoneId, created.assigned.id)),
+      )
+    ).map((row) => row.id);
+    expect(seatIds).toHaveLength(5);
+    const reserveSeats = async (seats: string[], joinWaitlist = false) => {
+      const buyer = await world.buyer();
+      const answer = await world.reserve(buyer.token, {
+        show_id: created.show.id,
+        seat_ids: seats,
+        ...(joinWaitlist ? { join_waitlist: true } : {}),
+      });
+      expect(answer.status).toBe(201);
+      return { ...buyer, booking: answer.body.data };
+    };
+    await reserveSeats(seatIds.slice(0, 4));
+    const last = await reserveSeats(seatIds.slice(4));
+    // Seated is full: two buyers wait for a taken seat.
+    const waiting = [await reserveSeats([seatIds[4]!], true), await reserveSeats([seatIds[0]!], true)];
+    expect(waiting.map((entry) => [entry.booking.status, entry.booking.waitlist_position])).toEqual([
+      ["waitlisted", 1],
+      ["waitlisted", 2],
+    ]);
+    const seated = async () => {
+      const answer = await sales(created.event.id, acme.bookingOrganizerToken);
+      expect(answer.status).toBe(200);
+      return answer.body.data.zones.find((zone: { zone_id: string }) => zone.zone_id === created.assigned.id);
+    };
+    expect(await seated()).toMatchObject({ total: 5, available: 0, held: 5, sold: 0, waitlisted: 2 });
+
+    // The last seat comes back: the head of the waitlist holds it at once, the second still waits.
+    expect((await bookingPost(world.booking, `/bookings/${last.booking.booking_id}/cancel`, last.token, {})).status).toBe(200);
+    expect(await world.bookingStatus(created.event.id, waiting[0]!.booking.booking_id)).toBe("reserved");
+    expect(await seated()).toMatchObject({ total: 5, available: 0, held: 5, sold: 0, waitlisted: 1 });
   });
 });
 
