@@ -185,35 +185,30 @@ export async function liveSales(sources: LiveSalesSources, user: AuthenticatedUs
     bookingTotals(sources.db, eventId),
     minuteTotals(sources.db, eventId, new Date(firstMinute * minuteMs)),
   ]);
-  const sum = (rows: typeof totals, value: (row: (typeof totals)[number]) => number) => rows.reduce((total, row) => total + value(row), 0);
-  const revenue = sum(totals, (row) => Number(row.revenue));
-  const refunded = sum(totals, (row) => Number(row.refunds));
+  type Totals = (typeof totals)[number];
+  /** `value` summed over the status groups `keep` selects. */
+  const sum = (value: (row: Totals) => number, keep: (row: Totals) => boolean = () => true) =>
+    totals.filter(keep).reduce((total, row) => total + value(row), 0);
+  const bookingCount = (row: Totals) => row.bookings;
+  const revenue = sum((row) => Number(row.revenue));
+  const refunded = sum((row) => Number(row.refunds));
   return {
     event_id: eventId,
     as_of: new Date(now).toISOString(),
     currency: event.currency,
     zones: stock.zones,
     tickets_sold: sum(
-      totals.filter((row) => row.status === "confirmed"),
       (row) => row.tickets,
+      (row) => row.status === "confirmed",
     ),
     revenue,
     refunds: refunded,
     net: revenue - refunded,
     sales_per_minute: perMinute(minutes, firstMinute),
     holds: {
-      converted: sum(
-        totals.filter((row) => row.converted),
-        (row) => row.bookings,
-      ),
-      expired: sum(
-        totals.filter((row) => row.status === "expired"),
-        (row) => row.bookings,
-      ),
-      cancelled: sum(
-        totals.filter((row) => row.status === "cancelled" && !row.converted),
-        (row) => row.bookings,
-      ),
+      converted: sum(bookingCount, (row) => row.converted),
+      expired: sum(bookingCount, (row) => row.status === "expired"),
+      cancelled: sum(bookingCount, (row) => row.status === "cancelled" && !row.converted),
     },
     queue: stock.queue,
   };
