@@ -84,6 +84,32 @@ describe("catalog: from draft to a published sale", () => {
     ]);
   });
 
+  test("a zone whose free seats are kept for its waitlist shows none available, and how many wait", async () => {
+    const { event, show, assigned } = await draftWithZones(fixture, acme.organizerToken, { waitlist_limit: 5 });
+    expect((await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken)).status).toBe(200);
+    const seatIds = (await fixture.request("GET", `/shows/${show.id}/seats?zone_id=${assigned.id}`, null)).body.data.map(
+      (seat: { id: string }) => seat.id,
+    );
+    const holder = await bookingToken(crypto.randomUUID());
+    const hold = await bookingPost(booking, "/bookings/reserve", holder, { show_id: show.id, seat_ids: seatIds.slice(0, 4) });
+    await bookingPost(booking, "/bookings/reserve", await bookingToken(crypto.randomUUID()), { show_id: show.id, seat_ids: [seatIds[4]] });
+    // Two buyers wait for three seats each.
+    for (let index = 0; index < 2; index += 1) {
+      const place = await bookingPost(booking, "/bookings/reserve", await bookingToken(crypto.randomUUID()), {
+        show_id: show.id,
+        seat_ids: seatIds.slice(0, 3),
+        join_waitlist: true,
+      });
+      expect(place.body.data.status).toBe("waitlisted");
+    }
+    expect((await bookingPost(booking, `/bookings/${hold.body.data.booking_id}/cancel`, holder, {})).status).toBe(200);
+    const seated = (await fixture.request("GET", `/shows/${show.id}/zones`, null)).body.data.find(
+      (zone: { id: string }) => zone.id === assigned.id,
+    );
+    // 4 seats back: the first (3) holds them; 1 is free, kept for the second (3), who still waits.
+    expect(seated).toMatchObject({ total_seats: 5, available: 0, reserved: 4, sold: 0, waitlisted: 1 });
+  });
+
   test("publishing again changes nothing: counts are never reset, the inventory is not reloaded", async () => {
     const { event, show, general } = await draftWithZones(fixture, acme.organizerToken);
     const first = await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
