@@ -58,7 +58,8 @@ export async function platformFixture(label: string) {
   async function call(method: string, path: string, token: string | null, body?: unknown) {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     if (body !== undefined) headers["content-type"] = "application/json";
-    if (path === "/bookings/reserve") headers["idempotency-key"] = crypto.randomUUID();
+    // Every POST that creates or changes a booking needs one (API.md).
+    if (method === "POST" && path.startsWith("/bookings/")) headers["idempotency-key"] = crypto.randomUUID();
     const response = await app.handle(
       new Request(`http://localhost/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
     );
