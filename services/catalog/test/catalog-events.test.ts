@@ -124,6 +124,56 @@ describe("catalog: from draft to a published sale", () => {
     expect(Number(reserved)).toBe(2);
   });
 
+  test("a published event's window, limits, min age and waitlist limit reach the sale in Redis at once; a draft's do not", async () => {
+    const { event } = await draftWithZones(fixture, acme.organizerToken);
+    expect(event).toMatchObject({ min_age: null, waitlist_limit: 0 });
+    const eventHash = eventKeys(event.id).event;
+    const redis = fixture.service.store.redis;
+    const sale = async () => {
+      const [minAge, waitlistLimit, maxPerUser, opensAt, closesAt] = await redis.hmget(
+        eventHash,
+        "min_age",
+        "waitlist_limit",
+        "max_per_user",
+        "opens_at_ms",
+        "closes_at_ms",
+      );
+      return { minAge, waitlistLimit, maxPerUser, opensAt: Number(opensAt), closesAt: Number(closesAt) };
+    };
+    const draftChange = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, { min_age: 20, waitlist_limit: 7 });
+    expect(draftChange.body.data).toMatchObject({ min_age: 20, waitlist_limit: 7 });
+    expect(await redis.exists(eventHash)).toBe(0);
+
+    await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
+    expect(await sale()).toMatchObject({ minAge: "20", waitlistLimit: "7", maxPerUser: "4" });
+
+    const closesAt = new Date(Date.now() + 5 * 3_600_000);
+    const changed = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, {
+      min_age: 18,
+      waitlist_limit: 50,
+      max_tickets_per_user: 6,
+      booking_closes_at: closesAt.toISOString(),
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.data).toMatchObject({ min_age: 18, waitlist_limit: 50, max_tickets_per_user: 6 });
+    expect(await sale()).toMatchObject({ minAge: "18", waitlistLimit: "50", maxPerUser: "6", closesAt: closesAt.getTime() });
+
+    // Each alone, and min_age back to none (null is 0 in the sale: no limit).
+    await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, { waitlist_limit: 0 });
+    expect(await sale()).toMatchObject({ minAge: "18", waitlistLimit: "0", maxPerUser: "6" });
+    const cleared = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, { min_age: null });
+    expect(cleared.body.data.min_age).toBeNull();
+    expect(await sale()).toMatchObject({ minAge: "0", waitlistLimit: "0", maxPerUser: "6", closesAt: closesAt.getTime() });
+
+    // Refused changes reach neither PostgreSQL nor Redis.
+    for (const body of [{ min_age: 131 }, { min_age: -1 }, { min_age: "18" }, { waitlist_limit: -1 }, { waitlist_limit: 1.5 }]) {
+      const refused = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, body);
+      expect({ body, status: refused.status }).toEqual({ body, status: 400 });
+    }
+    expect((await fixture.request("GET", `/events/${event.id}`, null)).body.data).toMatchObject({ min_age: null, waitlist_limit: 0 });
+    expect(await sale()).toMatchObject({ minAge: "0", waitlistLimit: "0" });
+  });
+
   test("changes invalidate the cached event page at once; list filters by category, text and show dates", async () => {
     const { event } = await draftWithZones(fixture, acme.organizerToken, {
       title: "Cache Me 100% Live",
