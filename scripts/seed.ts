@@ -90,7 +90,7 @@ try {
       bookingOpensAt: new Date(Date.now() - 3_600_000),
       bookingClosesAt: days(30),
       maxTicketsPerUser: 4,
-      waitlistLimit: 0,
+      waitlistLimit: 50,
       minAge: null,
       queueEnabled: false,
     });
@@ -99,6 +99,12 @@ try {
       name: "Standing",
       price: 150_000,
       layout: { kind: "general_admission", totalSeats: 1_000 },
+    });
+    // Two places: sold out by one buyer, so the walkthrough can show the waitlist.
+    await createZone(catalog.store, actor, show.id, {
+      name: "Front Row",
+      price: 300_000,
+      layout: { kind: "general_admission", totalSeats: 2 },
     });
     await createZone(catalog.store, actor, show.id, {
       name: "Seated",

@@ -40,12 +40,14 @@ describe("scripts/seed", () => {
       organizer: { email: "organizer@demo.local", password: "seed-test-password" },
       admin: { email: "admin@demo.local", password: "seed-test-password" },
     });
-    expect(Object.keys(first.zones).sort()).toEqual(["Seated", "Standing"]);
+    expect(Object.keys(first.zones).sort()).toEqual(["Front Row", "Seated", "Standing"]);
     const redis = fixture.service.store.redis;
     const keys = eventKeys(first.event_id);
     expect(await redis.hget(keys.event, "status")).toBe("published");
     expect(await redis.hmget(keys.zone(first.zones.Standing), "kind", "total")).toEqual(["general", "1000"]);
     expect(await redis.hmget(keys.zone(first.zones.Seated), "kind", "total")).toEqual(["assigned", "30"]);
+    expect(await redis.hmget(keys.zone(first.zones["Front Row"]), "kind", "total")).toEqual(["general", "2"]);
+    expect(await redis.hget(keys.event, "waitlist_limit")).toBe("50");
 
     const second = runSeed();
     expect(second).toEqual(first);
