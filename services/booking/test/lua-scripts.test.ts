@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { type EventInventory, eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
+import type { EventInventory } from "@booking-rush/lib/inventory";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { luaDirect } from "@booking-rush/test-support/lua-direct";
 import {
@@ -17,20 +17,7 @@ const { redis, lua } = direct;
 
 afterAll(() => direct.close());
 
-async function sale(total = 10, overrides: Partial<EventInventory> = {}) {
-  const event: EventInventory = {
-    id: crypto.randomUUID(),
-    tenantId: crypto.randomUUID(),
-    opensAt: new Date(Date.now() - 60_000),
-    closesAt: new Date(Date.now() + 3_600_000),
-    maxTicketsPerUser: 4,
-    shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), kind: "general", total, price: 1 }] }],
-    ...overrides,
-  };
-  await loadEventInventory(redis, event);
-  direct.track(event.id);
-  return { eventId: event.id, showId: event.shows[0]!.id, zoneId: event.shows[0]!.zones[0]!.id, keys: eventKeys(event.id) };
-}
+const sale = (total = 10, overrides: Partial<EventInventory> = {}) => direct.publish({ kind: "general", total, price: 1 }, overrides);
 
 type Sale = Awaited<ReturnType<typeof sale>>;
 

@@ -1,6 +1,5 @@
 /** The waiting room's scripts (lua/queue-*.lua) straight against Redis (through Sentinel), without the service around them. */
 import { afterAll, describe, expect, test } from "bun:test";
-import { type EventInventory, eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
 import { luaDirect } from "@booking-rush/test-support/lua-direct";
 import {
   confirmScript,
@@ -21,18 +20,12 @@ afterAll(() => direct.close());
 
 /** A published sale with one general-admission zone, opening in an hour unless told (its pre-queue open now). */
 async function sale(room: QueueRoom, options: { total?: number; opensInMs?: number } = {}) {
-  const event: EventInventory = {
-    id: crypto.randomUUID(),
-    tenantId: crypto.randomUUID(),
-    opensAt: new Date(Date.now() + (options.opensInMs ?? 3_600_000)),
-    closesAt: new Date(Date.now() + 7_200_000),
-    maxTicketsPerUser: 4,
-    shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), kind: "general", total: options.total ?? 100, price: 1 }] }],
-  };
-  await loadEventInventory(redis, event);
-  direct.track(event.id);
-  await writeQueueRoom(redis, event.id, room);
-  return { eventId: event.id, showId: event.shows[0]!.id, zoneId: event.shows[0]!.zones[0]!.id, keys: eventKeys(event.id) };
+  const target = await direct.publish(
+    { kind: "general", total: options.total ?? 100, price: 1 },
+    { opensAt: new Date(Date.now() + (options.opensInMs ?? 3_600_000)), closesAt: new Date(Date.now() + 7_200_000) },
+  );
+  await writeQueueRoom(redis, target.eventId, room);
+  return target;
 }
 
 type Sale = Awaited<ReturnType<typeof sale>>;

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { type EventInventory, eventKeys, loadEventInventory, type ZoneInventory } from "@booking-rush/lib/inventory";
+import type { EventInventory, ZoneInventory } from "@booking-rush/lib/inventory";
 import { luaDirect } from "@booking-rush/test-support/lua-direct";
 import { confirmScript, expireScript, releaseScript, reserveScript } from "../src/booking-scripts";
 
@@ -11,22 +11,9 @@ afterAll(() => direct.close());
 
 const holdMs = 600_000;
 
-async function sale(zone: Omit<ZoneInventory, "id"> = { kind: "general", total: 2, price: 1 }, overrides: Partial<EventInventory> = {}) {
-  const event: EventInventory = {
-    id: crypto.randomUUID(),
-    tenantId: crypto.randomUUID(),
-    opensAt: new Date(Date.now() - 60_000),
-    closesAt: new Date(Date.now() + 3_600_000),
-    maxTicketsPerUser: 4,
-    waitlistLimit: 5,
-    shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), ...zone }] }],
-    ...overrides,
-  };
-  await loadEventInventory(redis, event);
-  direct.track(event.id);
-  const zoneId = event.shows[0]!.zones[0]!.id;
-  const keys = eventKeys(event.id);
-  return { eventId: event.id, showId: event.shows[0]!.id, zoneId, keys, zoneKey: keys.zone(zoneId) };
+async function sale(zone: Omit<ZoneInventory, "id"> = { kind: "general", total: 2, price: 1 }, event: Partial<EventInventory> = {}) {
+  const target = await direct.publish(zone, { waitlistLimit: 5, ...event });
+  return { ...target, zoneKey: target.keys.zone(target.zoneId) };
 }
 
 type Sale = Awaited<ReturnType<typeof sale>>;

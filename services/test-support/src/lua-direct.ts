@@ -1,6 +1,6 @@
 /** The Lua scripts straight against the stack's Redis (through Sentinel), for script tests; every event key a test made is removed at the end. */
 import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
-import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
+import { type EventInventory, eventKeys, eventRegistryKey, loadEventInventory, type ZoneInventory } from "@booking-rush/lib/inventory";
 import { stackConfig, testLogger } from "./stack-config";
 
 export function luaDirect(name: string) {
@@ -12,6 +12,25 @@ export function luaDirect(name: string) {
     lua,
     /** Removed, with every key of the event, by close(). */
     track: (eventId: string) => events.push(eventId),
+    /**
+     * A published sale of one show and one zone, loaded as the catalog would (open since a minute,
+     * for an hour, 4 tickets per buyer unless `event` says otherwise) and tracked.
+     */
+    async publish(zone: Omit<ZoneInventory, "id">, event: Partial<Omit<EventInventory, "id" | "shows">> = {}) {
+      const inventory: EventInventory = {
+        id: crypto.randomUUID(),
+        tenantId: crypto.randomUUID(),
+        opensAt: new Date(Date.now() - 60_000),
+        closesAt: new Date(Date.now() + 3_600_000),
+        maxTicketsPerUser: 4,
+        ...event,
+        shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), ...zone }] }],
+      };
+      await loadEventInventory(redis, inventory);
+      events.push(inventory.id);
+      const show = inventory.shows[0]!;
+      return { eventId: inventory.id, showId: show.id, zoneId: show.zones[0]!.id, keys: eventKeys(inventory.id) };
+    },
     async close() {
       for (const eventId of events) {
         const keys = await redis.keys(`${eventKeys(eventId).tag}*`);
