@@ -6,14 +6,17 @@
 -- seats. PostgreSQL wins for sold; every hold Redis has (restored or never projected) is kept and
 -- counted as reserved. The zone's seq becomes
 -- the highest one PostgreSQL has seen, so later events continue after it. The holds are counted in
--- one walk of the event's expiry set for all the zones, not one walk per zone.
+-- one walk of the event's expiry set for all the zones, not one walk per zone. Who waits is the
+-- zone's waitlist as restore-bookings.lua left it (the places restored and any Redis still had):
+-- waitlisted is its size, waitlist_seq its last ticket (or the zone's last one, if higher), so a
+-- place taken later queues behind every restored one.
 --
 -- KEYS[1] {ev:E}:event   KEYS[2] {ev:E}:fence   KEYS[3] {ev:E}:expiry   KEYS[4] {ev:E}:restoring
 -- ARGV[1] tag {ev:E}   ARGV[2] fencing token
 -- ARGV[3] JSON {event: {status, tenant_id, opens_at_ms, closes_at_ms, max_per_user, waitlist_limit, min_age},
 --   zones: [{id, show_id, kind, total, price, sold, seq, sold_seats: {seat_id: booking_id}, seat_ids: [...]}]}
 -- returns {'ok', json {zones, reserved: {zone_id: n}}} | {'error', 'STALE_LOCK', '{}'}
--- Zone, seat and zone-list ({ev:E}:zones) keys are derived from the tag (same slot).
+-- Zone, seat, waitlist and zone-list ({ev:E}:zones) keys are derived from the tag (same slot).
 
 -- include: _fence.lua
 -- include: _live-holds.lua
@@ -45,9 +48,13 @@ for _, zone in ipairs(truth.zones) do
   local zone_key = tag .. ':zone:' .. zone.id
   local reserved, held = holds[zone.id].quantity, holds[zone.id].seats
   local seq = math.max(tonumber(zone.seq), tonumber(redis.call('HGET', zone_key, 'seq') or '0'))
+  local waitlist_key = zone_key .. ':waitlist'
+  local last_ticket = redis.call('ZRANGE', waitlist_key, -1, -1, 'WITHSCORES')
+  local waitlist_seq = math.max(tonumber(last_ticket[2] or '0'), tonumber(redis.call('HGET', zone_key, 'waitlist_seq') or '0'))
   redis.call('DEL', zone_key)
   redis.call('HSET', zone_key, 'show_id', zone.show_id, 'kind', zone.kind, 'total', zone.total, 'price', zone.price,
-    'reserved', reserved, 'sold', zone.sold, 'seq', seq)
+    'reserved', reserved, 'sold', zone.sold, 'seq', seq, 'waitlisted', redis.call('ZCARD', waitlist_key),
+    'waitlist_seq', waitlist_seq)
   if zone.kind == 'assigned' then
     local seats_key = zone_key .. ':seats'
     redis.call('DEL', seats_key)

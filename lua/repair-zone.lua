@@ -1,18 +1,21 @@
 -- repair-zone: the reconciler's repair of a zone whose counts differ from PostgreSQL at the same
 -- sequence (drift). PostgreSQL wins for sold (and which seats are sold); the holds Redis has are
--- kept and counted as reserved. Written only by the newest lock holder (fencing token) and only if
--- the zone did not move since it was compared (same seq), so a sale running meanwhile is never
--- overwritten; the next run compares again. The seq is left as it is: nothing new happened.
+-- kept and counted as reserved; Redis is the truth for who waits too (as for holds: PostgreSQL only
+-- hears of a join or a leave later), so waitlisted is recounted from the zone's waitlist. Written
+-- only by the newest lock holder (fencing token) and only if the zone did not move since it was
+-- compared (same seq), so a sale running meanwhile is never overwritten; the next run compares
+-- again. The seq is left as it is: nothing new happened.
 --
 -- KEYS[1] {ev:E}:zone:Z   KEYS[2] {ev:E}:zone:Z:seats   KEYS[3] {ev:E}:fence   KEYS[4] {ev:E}:expiry
+-- KEYS[5] {ev:E}:zone:Z:waitlist
 -- ARGV[1] tag {ev:E}   ARGV[2] zone id   ARGV[3] fencing token   ARGV[4] seq the zone was compared at
 -- ARGV[5] sold (PostgreSQL)   ARGV[6] JSON of sold seats {seat_id: booking_id} ('{}' for general admission)
--- returns {'ok', json {reserved, sold}} | {'error', 'STALE_LOCK', '{}'} | {'error', 'CHANGED', json {seq}}
+-- returns {'ok', json {reserved, sold, waitlisted}} | {'error', 'STALE_LOCK', '{}'} | {'error', 'CHANGED', json {seq}}
 
 -- include: _fence.lua
 -- include: _live-holds.lua
 
-local zone_key, seats_key, fence_key, expiry_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local zone_key, seats_key, fence_key, expiry_key, waitlist_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local tag, zone_id, token, compared_seq = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local sold_in_postgres, sold_seats_json = tonumber(ARGV[5]), ARGV[6]
 
@@ -21,11 +24,12 @@ local seq = redis.call('HGET', zone_key, 'seq')
 if seq ~= compared_seq then return { 'error', 'CHANGED', cjson.encode({ seq = tonumber(seq) }) } end
 
 local reserved, held = live_holds(tag, expiry_key, zone_id)
-redis.call('HSET', zone_key, 'sold', sold_in_postgres, 'reserved', reserved)
+local waitlisted = redis.call('ZCARD', waitlist_key)
+redis.call('HSET', zone_key, 'sold', sold_in_postgres, 'reserved', reserved, 'waitlisted', waitlisted)
 if redis.call('HGET', zone_key, 'kind') == 'assigned' then
   local sold_seats = cjson.decode(sold_seats_json)
   for _, seat in ipairs(redis.call('HKEYS', seats_key)) do
     redis.call('HSET', seats_key, seat, seat_state(seat, sold_seats, held))
   end
 end
-return { 'ok', cjson.encode({ reserved = reserved, sold = sold_in_postgres }) }
+return { 'ok', cjson.encode({ reserved = reserved, sold = sold_in_postgres, waitlisted = waitlisted }) }

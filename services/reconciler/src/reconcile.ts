@@ -34,6 +34,8 @@ export interface ReconcileOptions {
   /** Replicas that must acknowledge the fencing token (0 without a replica). */
   fenceReplicas: number;
   recordTtlSeconds: number;
+  /** The booking service's hold time: what a restored waiting place's promotion will hold (its hold_ms). */
+  holdMs: number;
   /** How long an event's discrepancy record is exported when no reconciliation replaces it. */
   discrepancyTtlSeconds: number;
   projectorConsumer: string;
@@ -49,7 +51,7 @@ export interface ZoneReport {
   verdict: Verdict;
   outcome: ZoneOutcome;
   redis?: RedisZone;
-  postgres: { total: number; reserved: number; sold: number; appliedSeq: number; highestSeq: number };
+  postgres: { total: number; reserved: number; sold: number; waitlisted: number; appliedSeq: number; highestSeq: number };
   /** Rebuilds: bookings PostgreSQL had that Redis had lost, now restored. */
   restoredBookings?: number;
   /**
@@ -145,7 +147,14 @@ export async function reconcileEvent(
       verdict,
       outcome,
       ...(redis ? { redis } : {}),
-      postgres: { total: zone.total, reserved: zone.reserved, sold: zone.sold, appliedSeq: zone.appliedSeq, highestSeq: zone.highestSeq },
+      postgres: {
+        total: zone.total,
+        reserved: zone.reserved,
+        sold: zone.sold,
+        waitlisted: zone.waitlisted,
+        appliedSeq: zone.appliedSeq,
+        highestSeq: zone.highestSeq,
+      },
       ...(done?.restored !== undefined ? { restoredBookings: done.restored, lostAfterSeq: zone.highestSeq } : {}),
       ...(verdict !== "clean" && zone.missingSeqs.length > 0 ? { missingSeqs: zone.missingSeqs } : {}),
     };
@@ -180,6 +189,7 @@ async function repairUnderLock(
     dependencies.db,
     eventId,
     [...toRebuild, ...toRepair.filter((zone) => zone.kind === "assigned")].map((zone) => zone.id),
+    { closesAtMs: state.truth.event.closes_at_ms, holdMs: options.holdMs },
   );
 
   if (toRebuild.length > 0) {

@@ -23,12 +23,12 @@ export interface RepairZoneCommand {
   soldSeats: Record<string, string>;
 }
 
-/** lua/repair-zone.lua: writes PostgreSQL's sold and the holds Redis has into a drifted zone. */
+/** lua/repair-zone.lua: writes PostgreSQL's sold, the holds Redis has and its waitlist's size into a drifted zone. */
 export function repairZoneScript(runner: ScriptRunner, command: RepairZoneCommand): Promise<RepairScriptReply> {
   const keys = eventKeys(command.eventId);
   return runner.run<RepairScriptReply>(
     "repair-zone",
-    [keys.zone(command.zoneId), keys.zoneSeats(command.zoneId), keys.fence, keys.expiry],
+    [keys.zone(command.zoneId), keys.zoneSeats(command.zoneId), keys.fence, keys.expiry, keys.zoneWaitlist(command.zoneId)],
     [keys.tag, command.zoneId, command.token, command.comparedSeq, command.sold, JSON.stringify(command.soldSeats)],
   );
 }

@@ -64,7 +64,7 @@ beforeAll(async () => {
       postgres: { ...stackConfig.postgres, url: catalog.database.url },
       kafka: stackConfig.kafka,
       reconciler: { ...loadConfig({ reconciler: reconcilerSettings }, {}).reconciler, lagWaitMs: 20_000, lagPollMs: 100, projectorGroupId },
-      booking: { recordTtlSeconds: 600 },
+      booking: { recordTtlSeconds: 600, holdMs: 600_000 },
     },
     logger,
   );
