@@ -119,6 +119,100 @@ async function seatIds(zoneId: string) {
   return rows.map((row) => row.id).sort();
 }
 
+type Sale = Awaited<ReturnType<typeof settledSale>>;
+
+/**
+ * Buyers waiting in the sale's general zone, on both sides as the booking service's reserve with
+ * join_waitlist and the projector leave them, at the zone's current seq (both sides stay at it):
+ * in Redis each place's record, the zone's waitlist (ticket = position), waitlisters, waitlisted,
+ * waitlist_seq and the buyer's tickets; in PostgreSQL a waitlisted row with its position.
+ */
+async function waitingPlaces(sale: Sale, quantities: number[]) {
+  const keys = eventKeys(sale.event.id);
+  const zoneId = sale.general.id;
+  const seq = Number(await booking.redis.hget(keys.zone(zoneId), "seq"));
+  const closesAtMs = Number(await booking.redis.hget(keys.event, "closes_at_ms"));
+  const places: { bookingId: string; userId: string; token: string; quantity: number; position: number; createdAtMs: number }[] = [];
+  for (const [index, quantity] of quantities.entries()) {
+    const who = await buyer();
+    const place = {
+      bookingId: crypto.randomUUID(),
+      userId: who.id,
+      token: who.token,
+      quantity,
+      position: index + 1,
+      createdAtMs: Date.now(),
+    };
+    await booking.redis
+      .multi()
+      .hset(keys.booking(place.bookingId), {
+        booking_id: place.bookingId,
+        user_id: who.id,
+        event_id: sale.event.id,
+        show_id: sale.show.id,
+        zone_id: zoneId,
+        quantity,
+        status: "waitlisted",
+        created_at_ms: place.createdAtMs,
+        expires_at_ms: closesAtMs,
+        waitlist_position: place.position,
+        hold_ms: reconciler.options.holdMs,
+        seq,
+        seat_ids: "",
+      })
+      .zadd(keys.zoneWaitlist(zoneId), place.position, place.bookingId)
+      .hset(keys.zoneWaitlisters(zoneId), who.id, place.bookingId)
+      .hincrby(keys.userTickets, who.id, quantity)
+      .hset(keys.zone(zoneId), "waitlisted", index + 1, "waitlist_seq", place.position)
+      .exec();
+    await catalog.asSystem((tx) =>
+      tx.insert(schema.bookings).values({
+        reservationId: place.bookingId,
+        userId: who.id,
+        tenantId: sale.tenant.tenantId,
+        eventId: sale.event.id,
+        showId: sale.show.id,
+        zoneId,
+        status: "waitlisted",
+        quantity,
+        unitPrice: 150_000,
+        totalAmount: 150_000 * quantity,
+        currency: "THB",
+        expiresAt: new Date(closesAtMs),
+        waitlistPosition: place.position,
+        seq,
+        createdAt: new Date(place.createdAtMs),
+      }),
+    );
+    places.push(place);
+  }
+  return places;
+}
+
+/** The booking service's admin endpoints (inventory-status, sync-inventory) on the test's reconciler. */
+function adminClient() {
+  const app = createHttpApp(
+    {
+      service: { name: "admin-test", corsOrigins: "*" },
+      logger: testLogger,
+      metrics: createMetrics("admin-test"),
+      readiness: { checks: {}, draining: false },
+    },
+    [inventoryAdminRoutes(reconciler, createAccessControl(testAuth, { redis: booking.redis, db: catalog.db, logger: testLogger }))],
+  );
+  return async (method: string, path: string, token: string, body?: unknown) => {
+    const response = await app.handle(
+      new Request(`http://localhost/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }),
+    );
+    // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+    return { status: response.status, body: (await response.json()) as any };
+  };
+}
+
 /** Every key of the event, dumped: a byte-for-byte picture of its Redis state. */
 async function eventDump(eventId: string) {
   const keys = (await booking.redis.keys(`${eventKeys(eventId).tag.replace("{", "\\{").replace("}", "\\}")}*`)).sort();
@@ -174,15 +268,17 @@ describe("reconciler", () => {
     expect(await booking.redis.exists(eventKeys(sale.event.id).fence)).toBe(0);
   }, 120_000);
 
-  test("cost: a pass over zones that agree reads no booking, seat or hold, in PostgreSQL or in Redis", async () => {
+  test("cost: a pass over zones that agree reads no booking but the waiting ones, no seat or hold, in PostgreSQL or in Redis", async () => {
     const sale = await settledSale(6, 2);
     const keys = eventKeys(sale.event.id);
+    await waitingPlaces(sale, [1, 2]);
     const counter = await countRowsRead(catalog.db, ["bookings", "booking_seats", "processed_events"]);
     try {
       const { value: pass, rows } = await counter.during(() => commandsOnKeys(booking.redis, keys.tag, () => run(sale.event.id)));
       expect(pass.value.map((report) => report.outcome)).toEqual(["clean", "clean"]);
-      // PostgreSQL: the zones' counters and watermarks, and per zone the one row of its highest seq.
-      expect(rows.bookings).toBe(0);
+      // PostgreSQL: the zones' counters and watermarks, per zone the one row of its highest seq, and
+      // its waiting bookings (counted in their partial index: none of the holds and sales).
+      expect(rows.bookings).toBeLessThanOrEqual(2);
       expect(rows.booking_seats).toBe(0);
       expect(rows.processed_events).toBeLessThanOrEqual(2);
       // Redis: the event and each zone's counters; no booking record, not the expiry set.
@@ -397,30 +493,115 @@ describe("reconciler", () => {
     expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
   }, 180_000);
 
+  test("waitlisted drift: Redis' counter apart from PostgreSQL's waiting bookings is found, shown, alerted and recounted from the waitlist", async () => {
+    const sale = await settledSale(2, 1);
+    const keys = eventKeys(sale.event.id);
+    await waitingPlaces(sale, [1, 2, 1]);
+    // Both sides know the same three waiting bookings at the same seq.
+    expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
+
+    await booking.redis.hincrby(keys.zone(sale.general.id), "waitlisted", 4);
+    const call = adminClient();
+    const status = await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, sale.tenant.adminToken);
+    expect(status.status).toBe(200);
+    expect(status.body.data.find((zone: { zone_id: string }) => zone.zone_id === sale.general.id)).toMatchObject({
+      verdict: "drift",
+      redis: { waitlisted: 7, sold: 1, reserved: 1 },
+      postgres: { waitlisted: 3, sold: 1, reserved: 1 },
+      difference: { waitlisted: 4, sold: 0, reserved: 0, seq: 0 },
+    });
+
+    const reports = await run(sale.event.id);
+    expect(reports.find((report) => report.zoneId === sale.general.id)).toMatchObject({
+      verdict: "drift",
+      outcome: "repaired",
+      redis: { waitlisted: 7 },
+      postgres: { waitlisted: 3 },
+    });
+    expect(outcomeOf(reports, sale.assigned.id)).toBe("clean");
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "waitlisted")).toBe("3");
+    expect(await booking.redis.zcard(keys.zoneWaitlist(sale.general.id))).toBe(3);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(4);
+    const collector = await collectMessages(testKafka, [sale.event.id], [inventoryDiscrepancyTopic]);
+    try {
+      const alerts = await collector.caughtUp();
+      expect(alerts.map((alert) => alert.body.data)).toEqual([
+        expect.objectContaining({
+          zone_id: sale.general.id,
+          verdict: "drift",
+          outcome: "repaired",
+          redis: expect.objectContaining({ waitlisted: 7 }),
+          postgres: expect.objectContaining({ waitlisted: 3 }),
+        }),
+      ]);
+    } finally {
+      await collector.stop();
+    }
+    expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
+
+    // A waiting booking PostgreSQL has and Redis does not know is found too; Redis' waitlist stays
+    // what it is (Redis is the truth for who waits), so it is found again until someone looks.
+    const ghost = await buyer();
+    await catalog.asSystem((tx) =>
+      tx.insert(schema.bookings).values({
+        reservationId: crypto.randomUUID(),
+        userId: ghost.id,
+        tenantId: sale.tenant.tenantId,
+        eventId: sale.event.id,
+        showId: sale.show.id,
+        zoneId: sale.general.id,
+        status: "waitlisted",
+        quantity: 1,
+        unitPrice: 150_000,
+        totalAmount: 150_000,
+        currency: "THB",
+        waitlistPosition: 4,
+      }),
+    );
+    const again = await run(sale.event.id);
+    expect(again.find((report) => report.zoneId === sale.general.id)).toMatchObject({
+      verdict: "drift",
+      redis: { waitlisted: 3 },
+      postgres: { waitlisted: 4 },
+    });
+    expect(await booking.redis.zcard(keys.zoneWaitlist(sale.general.id))).toBe(3);
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "waitlisted")).toBe("3");
+  }, 120_000);
+
+  test("an event Redis lost with buyers waiting: rebuilt with the same waitlist, positions, counters and tickets", async () => {
+    const sale = await settledSale(3, 1);
+    const keys = eventKeys(sale.event.id);
+    const places = await waitingPlaces(sale, [2, 1, 1]);
+    const zoneId = sale.general.id;
+    const waitlistBefore = await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1", "WITHSCORES");
+    const countersBefore = await booking.redis.hmget(keys.zone(zoneId), "waitlisted", "waitlist_seq");
+    const recordsBefore = await Promise.all(places.map((place) => booking.redis.hgetall(keys.booking(place.bookingId))));
+    expect(countersBefore).toEqual(["3", "3"]);
+
+    const eventKeysNow = await booking.redis.keys(`${keys.tag.replace("{", "\\{").replace("}", "\\}")}*`);
+    expect(eventKeysNow.length).toBeGreaterThan(0);
+    await booking.redis.del(...eventKeysNow);
+
+    const reports = await run(sale.event.id);
+    expect(reports.find((report) => report.zoneId === zoneId)).toMatchObject({ verdict: "lost", outcome: "rebuilt" });
+    expect(await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1", "WITHSCORES")).toEqual(waitlistBefore);
+    expect(await booking.redis.hmget(keys.zone(zoneId), "waitlisted", "waitlist_seq")).toEqual(countersBefore);
+    for (const [index, place] of places.entries()) {
+      expect(await booking.redis.zrank(keys.zoneWaitlist(zoneId), place.bookingId)).toBe(place.position - 1);
+      expect(await booking.redis.hget(keys.zoneWaitlisters(zoneId), place.userId)).toBe(place.bookingId);
+      expect(await booking.redis.hget(keys.userTickets, place.userId)).toBe(String(place.quantity));
+      expect(await booking.redis.hgetall(keys.booking(place.bookingId))).toEqual(recordsBefore[index]!);
+    }
+    // The holds came back too, and the rebuilt event is clean.
+    for (const hold of sale.holds) expect(await booking.redis.exists(keys.booking(hold.bookingId))).toBe(1);
+    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
+  }, 120_000);
+
   test("admin endpoints: inventory-status shows both sides and the difference; sync-inventory repairs and is audit-logged; admins of the tenant only", async () => {
     const sale = await settledSale(3, 1);
     const keys = eventKeys(sale.event.id);
     await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
-    const app = createHttpApp(
-      {
-        service: { name: "admin-test", corsOrigins: "*" },
-        logger: testLogger,
-        metrics: createMetrics("admin-test"),
-        readiness: { checks: {}, draining: false },
-      },
-      [inventoryAdminRoutes(reconciler, createAccessControl(testAuth, { redis: booking.redis, db: catalog.db, logger: testLogger }))],
-    );
-    const call = async (method: string, path: string, token: string, body?: unknown) => {
-      const response = await app.handle(
-        new Request(`http://localhost/api/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        }),
-      );
-      // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
-      return { status: response.status, body: (await response.json()) as any };
-    };
+    const call = adminClient();
     const acme = sale.tenant;
     const other = await catalog.tenant("other");
 
@@ -429,9 +610,9 @@ describe("reconciler", () => {
     const general = status.body.data.find((zone: { zone_id: string }) => zone.zone_id === sale.general.id);
     expect(general).toMatchObject({
       verdict: "drift",
-      redis: { sold: 3, reserved: 2 },
-      postgres: { sold: 1, reserved: 2 },
-      difference: { sold: 2, reserved: 0, seq: 0 },
+      redis: { sold: 3, reserved: 2, waitlisted: 0 },
+      postgres: { sold: 1, reserved: 2, waitlisted: 0 },
+      difference: { sold: 2, reserved: 0, waitlisted: 0, seq: 0 },
     });
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, acme.organizerToken)).status).toBe(403);
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, other.adminToken)).status).toBe(403);
