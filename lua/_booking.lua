@@ -40,6 +40,8 @@ local function booking_view(booking)
   if booking.payment_id and booking.payment_id ~= '' then view.payment_id = booking.payment_id end
   if booking.confirmed_at_ms then view.confirmed_at_ms = tonumber(booking.confirmed_at_ms) end
   if booking.closed_at_ms then view.closed_at_ms = tonumber(booking.closed_at_ms) end
+  if booking.waitlist_position then view.waitlist_position = tonumber(booking.waitlist_position) end
+  if booking.promoted_at_ms then view.promoted_at_ms = tonumber(booking.promoted_at_ms) end
   return view
 end
 

@@ -1,5 +1,6 @@
 -- confirm: a paid hold becomes sold (reserved -> confirmed). A hold past its expiry is expired
--- here and then (seats back, booking.expired) and answered RESERVATION_EXPIRED: never sold late.
+-- here and then (seats back, to the zone's waitlist first; booking.expired) and answered
+-- RESERVATION_EXPIRED: never sold late.
 --
 -- KEYS[1] {ev:E}:booking:B   KEYS[2] {ev:E}:user-tickets   KEYS[3] {ev:E}:expiry   KEYS[4] {ev:E}:outbox
 -- ARGV[1] tag {ev:E}   ARGV[2] booking_id   ARGV[3] user_id ('' when the payment saga confirms)
@@ -11,6 +12,7 @@
 
 -- include: _now.lua
 -- include: _booking.lua
+-- include: _waitlist.lua
 
 local booking_key, user_tickets_key, expiry_key, outbox_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local tag, booking_id, user_id, payment_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -30,6 +32,7 @@ if booking.status ~= 'reserved' then return failure('CONFLICT', { status = booki
 
 if now >= tonumber(booking.expires_at_ms) then
   close_booking(tag, booking_key, booking, 'expired', 'booking.expired', keys, now, record_ttl, traceparent)
+  promote_waitlist(tag, booking.zone_id, keys, now, traceparent)
   return failure('RESERVATION_EXPIRED', { expires_at_ms = tonumber(booking.expires_at_ms) })
 end
 

@@ -5,7 +5,7 @@ import { registerReconcilerOutcomeMetrics } from "./reconciler-outcome-metrics";
 import { registerStockMetrics, type StockSampling } from "./stock-metrics";
 
 /** Every result and code a reserve request can end in, shown at 0 before the first one happens. */
-export const reservationResults = ["reserved", "replayed", "rejected"] as const;
+export const reservationResults = ["reserved", "waitlisted", "replayed", "rejected"] as const;
 
 /** `db`: only where the stock sampler finds each loaded event's zones (stock-metrics.ts), never per request. */
 export function createBookingMetrics(metrics: Metrics, sources: { redis: Redis; db: Database }, sampling?: StockSampling) {
@@ -32,7 +32,7 @@ export function createBookingMetrics(metrics: Metrics, sources: { redis: Redis; 
   registerReconcilerOutcomeMetrics(metrics, redis, sampling);
   const reservations = resultCounter(metrics, {
     name: "booking_reservations_total",
-    help: "Reserve requests by result: reserved, replayed (idempotent retry) or rejected",
+    help: "Reserve requests by result: reserved, waitlisted (a waiting place), replayed (idempotent retry) or rejected",
     results: reservationResults,
   });
   return {

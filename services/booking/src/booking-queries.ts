@@ -11,7 +11,25 @@ async function readBookings(redis: Redis, members: string[]): Promise<(BookingRe
     pipeline.hgetall(eventKeys(eventId).booking(bookingId));
   }
   const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([error, fields]) => (error ? undefined : parseBookingHash(fields as Record<string, string>)));
+  const records = replies.map(([error, fields]) => (error ? undefined : parseBookingHash(fields as Record<string, string>)));
+  await withLivePositions(redis, records);
+  return records;
+}
+
+/**
+ * A waiting booking's position is its place in the zone's waitlist now (those ahead who were
+ * promoted or left no longer count), not the one it joined at, which the record keeps.
+ */
+async function withLivePositions(redis: Redis, records: (BookingRecord | undefined)[]): Promise<void> {
+  const waiting = records.filter((record): record is BookingRecord => record?.status === "waitlisted");
+  if (waiting.length === 0) return;
+  const pipeline = redis.pipeline();
+  for (const record of waiting) pipeline.zrank(eventKeys(record.event_id).zoneWaitlist(record.zone_id), record.booking_id);
+  const replies = (await pipeline.exec()) ?? [];
+  waiting.forEach((record, index) => {
+    const [error, rank] = replies[index] ?? [];
+    if (!error && typeof rank === "number") record.waitlist_position = rank + 1;
+  });
 }
 
 /** Owners see their bookings; admins see any booking of an event of their own tenant. */
@@ -20,6 +38,7 @@ export async function getBooking(redis: Redis, user: AuthenticatedUser, bookingI
   const keys = eventKeys(eventId);
   const record = parseBookingHash(await redis.hgetall(keys.booking(bookingId)));
   if (!record) throw notFound("Booking");
+  await withLivePositions(redis, [record]);
   if (record.user_id === user.id) return record;
   if (user.role === "admin" && user.tenant_id && (await redis.hget(keys.event, "tenant_id")) === user.tenant_id) return record;
   throw notFound("Booking");
@@ -36,10 +55,16 @@ export async function listBookings(redis: Redis, userId: string, page: number, p
   return { items: records.filter((record): record is BookingRecord => !!record), total: total - gone.length };
 }
 
-/** Live holds, to resume payment: only bookings created within one hold time can still be live. */
-export async function pendingBookings(redis: Redis, userId: string, holdMs: number): Promise<BookingRecord[]> {
+/**
+ * How many of the caller's newest bookings GET /bookings/pending looks at: a hold promoted from a
+ * waitlist is live long after its booking was created, so the hold time alone does not bound it.
+ */
+const pendingLookback = 100;
+
+/** Live holds, to resume payment, among the caller's newest bookings. */
+export async function pendingBookings(redis: Redis, userId: string): Promise<BookingRecord[]> {
   const now = Date.now();
-  const members = await redis.zrevrangebyscore(userBookingsKey(userId), "+inf", now - holdMs);
+  const members = await redis.zrevrange(userBookingsKey(userId), 0, pendingLookback - 1);
   const records = await readBookings(redis, members);
   return records.filter((record): record is BookingRecord => !!record && record.status === "reserved" && record.expires_at_ms > now);
 }

@@ -34,6 +34,10 @@ export interface ReserveScriptCommand {
   queuePassId: string;
   idempotencyTtlSeconds: number;
   traceparent?: string;
+  /** Join the zone's waitlist when the request cannot be served (default: no). */
+  joinWaitlist?: boolean;
+  /** The buyer's birth date 'YYYY-MM-DD' (the token's claim), for an event's min age; absent when none. */
+  birthdate?: string;
 }
 
 /** lua/reserve.lua: holds seats of one zone for a user, atomically, or changes nothing. */
@@ -53,6 +57,8 @@ export function reserveScript(runner: ScriptRunner, command: ReserveScriptComman
       keys.outbox,
       keys.queue,
       keys.queuePass,
+      keys.zoneWaitlist(command.zoneId),
+      keys.zoneWaitlisters(command.zoneId),
     ],
     [
       command.userId,
@@ -69,6 +75,8 @@ export function reserveScript(runner: ScriptRunner, command: ReserveScriptComman
       command.idempotencyTtlSeconds,
       command.traceparent ?? "",
       command.eventId,
+      command.joinWaitlist ? "1" : "",
+      command.birthdate ?? "",
     ],
     holdToAcknowledge,
     alongside,
@@ -119,15 +127,26 @@ export interface ExpireScriptCommand {
   recordTtlSeconds: number;
 }
 
-/** lua/expire.lua: closes a bounded batch of the event's due holds; resolves to how many (a full batch: call again). */
-export function expireScript(runner: ScriptRunner, command: ExpireScriptCommand): Promise<number> {
+export interface ExpireOutcome {
+  /** Holds closed as expired (their seats went to the waitlist first). */
+  expired: number;
+  /** Waiting bookings closed because the sale is over. */
+  waitlistClosed: number;
+}
+
+/**
+ * lua/expire.lua: closes a bounded batch of the event's due holds, and once the sale is over a
+ * batch of its waiting bookings; a full batch of either means: call again.
+ */
+export async function expireScript(runner: ScriptRunner, command: ExpireScriptCommand): Promise<ExpireOutcome> {
   const keys = eventKeys(command.eventId);
-  return runner.run<number>(
+  const [expired, waitlistClosed] = await runner.run<[number, number]>(
     "expire",
     [keys.expiry, keys.userTickets, keys.outbox],
     [keys.tag, command.batchSize, command.recordTtlSeconds],
-    (closed) => closed > 0,
+    ([expiredNow, closedNow]) => expiredNow + closedNow > 0,
   );
+  return { expired, waitlistClosed };
 }
 
 export interface OutboxLeaseCommand {

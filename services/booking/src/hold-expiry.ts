@@ -8,7 +8,7 @@ import type { DurableScripts, Leadership, Redis } from "@booking-rush/lib/client
 import { eventRegistryKey } from "@booking-rush/lib/inventory";
 import type { Logger } from "@booking-rush/lib/observability";
 import { startWorkerLoop, type WorkerLoop } from "@booking-rush/lib/process";
-import { expireScript } from "./booking-scripts";
+import { type ExpireOutcome, expireScript } from "./booking-scripts";
 import type { ExpirySweeperConfig } from "./settings";
 import type { createExpiryMetrics } from "./worker-metrics";
 
@@ -19,18 +19,22 @@ export interface ExpiryOptions {
   recordTtlSeconds: number;
 }
 
-/** Expires every due hold of every loaded event; resolves to how many were expired. */
-export async function expireDueHolds(redis: Redis, scripts: DurableScripts, options: ExpiryOptions): Promise<number> {
-  let expired = 0;
+/**
+ * Expires every due hold of every loaded event, and closes the waitlists of sales that are over;
+ * resolves to how many of each.
+ */
+export async function expireDueHolds(redis: Redis, scripts: DurableScripts, options: ExpiryOptions): Promise<ExpireOutcome> {
+  const total: ExpireOutcome = { expired: 0, waitlistClosed: 0 };
   for (const eventId of await redis.smembers(eventRegistryKey)) {
     for (;;) {
-      const count = await expireScript(scripts, { eventId, ...options });
-      expired += count;
+      const { expired, waitlistClosed } = await expireScript(scripts, { eventId, ...options });
+      total.expired += expired;
+      total.waitlistClosed += waitlistClosed;
       // A full batch means more may be due; a short one means this event is done for now.
-      if (count < options.batchSize) break;
+      if (expired < options.batchSize && waitlistClosed < options.batchSize) break;
     }
   }
-  return expired;
+  return total;
 }
 
 export interface ExpirySweeperDependencies {
@@ -54,13 +58,14 @@ export function startExpirySweeper(
     onFailure: () => metrics.failures.inc(),
     step: async () => {
       if (leadership && !(await leadership.lead())) return 0;
-      const expired = await expireDueHolds(redis, scripts, config);
+      const { expired, waitlistClosed } = await expireDueHolds(redis, scripts, config);
       metrics.lastSweep.setToCurrentTime();
       if (expired > 0) {
         metrics.expired.inc(expired);
         logger.info("expired holds", { count: expired });
       }
-      return expired;
+      if (waitlistClosed > 0) logger.info("closed waitlists of sales that are over", { count: waitlistClosed });
+      return expired + waitlistClosed;
     },
   });
 }

@@ -41,6 +41,10 @@ export interface ReserveCommand {
    * gets through, and it skips the rate limit (the waiting room already paced the caller).
    */
   queuePass?: string;
+  /** Take a place on the zone's waitlist when the request cannot be served. */
+  joinWaitlist?: boolean;
+  /** The buyer's birth date (the access token's claim), checked against the event's min age. */
+  birthdate?: string;
   traceparent?: string;
 }
 
@@ -67,8 +71,14 @@ async function zoneOfSeats(redis: Redis, eventId: string, seatIds: string[]): Pr
 }
 
 /** Same request, same hash: key order and absent optional fields do not change it. */
-export function requestHash(command: Pick<ReserveCommand, "showId" | "zoneId" | "quantity" | "seatIds">): string {
-  const canonical = JSON.stringify([command.showId, command.zoneId ?? null, command.quantity ?? null, command.seatIds ?? null]);
+export function requestHash(command: Pick<ReserveCommand, "showId" | "zoneId" | "quantity" | "seatIds" | "joinWaitlist">): string {
+  const canonical = JSON.stringify([
+    command.showId,
+    command.zoneId ?? null,
+    command.quantity ?? null,
+    command.seatIds ?? null,
+    command.joinWaitlist ?? false,
+  ]);
   return new Bun.CryptoHasher("sha256").update(canonical).digest("hex");
 }
 
@@ -96,12 +106,14 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
         queuePassId,
         idempotencyTtlSeconds: config.idempotencyTtlSeconds,
         traceparent: command.traceparent,
+        joinWaitlist: command.joinWaitlist,
+        birthdate: command.birthdate,
       },
       (scriptReply, connection) =>
         scriptReply[0] === "error" ? Promise.resolve() : indexBooking(connection, config, JSON.parse(scriptReply[1])),
     );
     const { replayed, value } = unwrap<BookingRecord>(reply);
-    metrics.reservations.inc({ result: replayed ? "replayed" : "reserved" });
+    metrics.reservations.inc({ result: replayed ? "replayed" : value.status === "waitlisted" ? "waitlisted" : "reserved" });
     return { replayed, booking: value };
   } catch (error) {
     metrics.reservations.inc({ result: "rejected" });
@@ -116,7 +128,10 @@ export async function reserveSeats(store: BookingStore, command: ReserveCommand)
  * and again on every idempotent replay, so a crash in between is healed by the client's retry.
  */
 function indexBooking(connection: Redis, config: BookingConfig, booking: BookingRecord) {
-  const ttlSeconds = Math.ceil(config.holdMs / 1000) + config.recordTtlSeconds;
+  // A hold's record is closed within its hold time; a waiting place lasts until the booking window
+  // closes (its expires_at) and may then still be promoted to a hold of its own.
+  const liveMs = booking.status === "waitlisted" ? booking.expires_at_ms - booking.created_at_ms + config.holdMs : config.holdMs;
+  const ttlSeconds = Math.ceil(liveMs / 1000) + config.recordTtlSeconds;
   // Two independent writes, both redone on every replay, so they need no MULTI: a plain pipeline
   // sends them in one socket write, two commands instead of four.
   return pipelineReplies(

@@ -32,6 +32,14 @@ const reserveBody = t.Object(
     seat_ids: t.Optional(
       t.Array(uuid(), { minItems: 1, maxItems: 10, uniqueItems: true, description: "Assigned seating: the seats, all or none" }),
     ),
+    join_waitlist: t.Optional(
+      t.Boolean({
+        description:
+          "When the seats cannot be served (sold out, a seat taken, or buyers already waiting in the zone): take a place on the zone's " +
+          "waitlist instead (201 with status waitlisted and waitlist_position). Seats that come back go to the waiting buyers in order, " +
+          "each whose quantity fits (one that does not fit keeps its place); each promoted buyer gets a hold of the full hold time and an e-mail.",
+      }),
+    ),
   },
   // Unknown fields are dropped by Elysia's normalisation, never stored or acted on.
 );
@@ -47,6 +55,9 @@ const reserveErrors = errorResponses(
   "SEAT_UNAVAILABLE",
   "MAX_PER_USER_EXCEEDED",
   "BOOKING_NOT_OPEN",
+  "AGE_RESTRICTED",
+  "ALREADY_WAITLISTED",
+  "WAITLIST_FULL",
   "IDEMPOTENCY_KEY_REUSED",
   "RATE_LIMITED",
 );
@@ -78,6 +89,8 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
           showId: body.show_id,
           ...seatChoice(body),
           queuePass: headers["x-queue-pass"],
+          joinWaitlist: body.join_waitlist,
+          birthdate: user.birthdate,
           traceparent: currentTraceparent(headers.traceparent),
         });
         set.status = 201;
@@ -88,7 +101,7 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
         body: reserveBody,
         headers: reserveHeaders,
         response: { 201: bookingResponse, ...reserveErrors },
-        detail: { tags: ["booking"], summary: "Hold seats" },
+        detail: { tags: ["booking"], summary: "Hold seats, or wait for them (join_waitlist)" },
       },
     )
     .post(
@@ -126,7 +139,10 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
         params: bookingIdParams,
         headers: idempotencyHeaders,
         response: { 200: bookingResponse, ...transitionErrors },
-        detail: { tags: ["booking"], summary: "Cancel; held seats go back on sale at once" },
+        detail: {
+          tags: ["booking"],
+          summary: "Cancel; held seats go back at once (to the zone's waitlist first); a waiting booking leaves its waitlist",
+        },
       },
     )
     .get(
@@ -146,7 +162,7 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
       "/bookings/pending",
       async ({ user }) => ({
         success: true as const,
-        data: (await pendingBookings(store.redis, user.id, store.config.holdMs)).map(bookingView),
+        data: (await pendingBookings(store.redis, user.id)).map(bookingView),
       }),
       {
         auth: true,

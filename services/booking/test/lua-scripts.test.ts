@@ -59,7 +59,8 @@ function reserve(
   });
 }
 
-const expire = (target: Sale, batch: number) => expireScript(lua, { eventId: target.eventId, batchSize: batch, recordTtlSeconds: 60 });
+const expire = async (target: Sale, batch: number) =>
+  (await expireScript(lua, { eventId: target.eventId, batchSize: batch, recordTtlSeconds: 60 })).expired;
 
 /** Every key of the sale, dumped: a failed check must leave all of them byte for byte. */
 async function snapshot(target: Sale) {

@@ -284,7 +284,9 @@ describe("sold out", () => {
     // The short hold expires (as the sweeper would): its seat is back, and exactly one more buyer is admitted.
     await eventually(
       async () =>
-        expect(await expireScript(fixture.service.store.scripts, { eventId: sale.eventId, batchSize: 10, recordTtlSeconds: 60 })).toBe(1),
+        expect(
+          await expireScript(fixture.service.store.scripts, { eventId: sale.eventId, batchSize: 10, recordTtlSeconds: 60 }),
+        ).toMatchObject({ expired: 1 }),
       { timeoutMs: 10_000, intervalMs: 100 },
     );
     const resumed = await admit(sale);

@@ -45,7 +45,9 @@ describe("money of a hold that ran out goes back", () => {
       waitTimeoutMs: 500,
     });
     try {
-      expect(await expireDueHolds(world.booking.redis, scripts, { batchSize: 100, recordTtlSeconds: 600 })).toBeGreaterThanOrEqual(1);
+      expect(
+        (await expireDueHolds(world.booking.redis, scripts, { batchSize: 100, recordTtlSeconds: 600 })).expired,
+      ).toBeGreaterThanOrEqual(1);
     } finally {
       await scripts.close();
     }

@@ -13,6 +13,8 @@ export interface AuthenticatedUser {
   email: string;
   role: Role;
   tenant_id: string | null;
+  /** The buyer's date of birth 'YYYY-MM-DD' (claim `birthdate`) when the profile has one. */
+  birthdate?: string;
 }
 
 const algorithm = "HS256";
