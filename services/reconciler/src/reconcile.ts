@@ -9,7 +9,7 @@
 import { type Database, type DurableScripts, type Locks, pipelineReplies, type Redis, StaleLockError } from "@booking-rush/lib/clients";
 import { AppError } from "@booking-rush/lib/errors";
 import { bookingEventKey, eventKeys, eventRegistryKey, outboxGroup, showEventKey, userBookingsKey } from "@booking-rush/lib/inventory";
-import type { Logger } from "@booking-rush/lib/observability";
+import { currentTraceparent, type Logger } from "@booking-rush/lib/observability";
 import { classifyZone, discrepancy, type Verdict } from "./classify";
 import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth, readZoneRecords } from "./postgres-side";
@@ -216,7 +216,12 @@ async function repairUnderLock(
       sold_seats: records.soldSeats.get(zone.id) ?? {},
       seat_ids: records.seatIds.get(zone.id) ?? [],
     }));
-    const reply = await rebuildZonesScript(dependencies.scripts, { eventId, token, truth: { event: state.truth.event, zones } });
+    const reply = await rebuildZonesScript(dependencies.scripts, {
+      eventId,
+      token,
+      truth: { event: state.truth.event, zones },
+      traceparent: currentTraceparent(),
+    });
     if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`rebuild-zones: ${reply[1]}`);
     await restoreEventLookups(dependencies.redis, eventId, state.truth.zones);
     for (const zone of toRebuild) outcomes.set(zone.id, { outcome: "rebuilt", restored });
@@ -231,6 +236,7 @@ async function repairUnderLock(
       comparedSeq: redis.seq,
       sold: zone.sold,
       soldSeats: records.soldSeats.get(zone.id) ?? {},
+      traceparent: currentTraceparent(),
     });
     if (reply[0] === "error" && reply[1] === "STALE_LOCK") throw new StaleLockError(token);
     if (reply[0] === "error" && reply[1] !== "CHANGED") throw new AppError("INTERNAL_ERROR", `repair-zone: ${reply[1]}`);

@@ -1,5 +1,6 @@
 /** The reconciler's scripts straight against Redis (through Sentinel): fencing, compare-and-set, rebuild. */
 import { afterAll, describe, expect, test } from "bun:test";
+import { reserveScript } from "@booking-rush/booking/booking-scripts";
 import { eventKeys, loadEventInventory } from "@booking-rush/lib/inventory";
 import { luaDirect } from "@booking-rush/test-support/lua-direct";
 import type { PostgresBooking } from "../src/postgres-side";
@@ -28,7 +29,53 @@ async function zone(counts: { reserved: number; sold: number; seq: number }) {
   return { eventId, zoneId, keys };
 }
 
-const repair = (target: Awaited<ReturnType<typeof zone>>, token: number, seq: number, sold: number) =>
+const holdMs = 600_000;
+
+/** A 6-seat zone of an open sale with a waitlist of 5, the fence at 7. */
+async function waitingSale() {
+  const eventId = crypto.randomUUID();
+  const zoneId = crypto.randomUUID();
+  const showId = crypto.randomUUID();
+  direct.track(eventId);
+  await loadEventInventory(redis, {
+    id: eventId,
+    tenantId: crypto.randomUUID(),
+    opensAt: new Date(Date.now() - 60_000),
+    closesAt: new Date(Date.now() + 3_600_000),
+    maxTicketsPerUser: 4,
+    waitlistLimit: 5,
+    shows: [{ id: showId, zones: [{ id: zoneId, kind: "general", total: 6, price: 1 }] }],
+  });
+  const keys = eventKeys(eventId);
+  await redis.set(keys.fence, 7);
+  return { eventId, zoneId, showId, keys };
+}
+
+/** A new buyer reserves in the zone, joining its waitlist when it cannot be served (booking's reserve.lua). */
+async function join(target: Awaited<ReturnType<typeof waitingSale>>, quantity: number) {
+  const bookingId = crypto.randomUUID();
+  const reply = await reserveScript(lua, {
+    eventId: target.eventId,
+    showId: target.showId,
+    zoneId: target.zoneId,
+    bookingId,
+    userId: crypto.randomUUID(),
+    idempotencyKey: bookingId,
+    requestHash: `hash-${quantity}`,
+    quantity,
+    seatIds: [],
+    holdMs,
+    rateBurst: 1_000,
+    ratePerMinute: 60_000,
+    queuePassId: "",
+    idempotencyTtlSeconds: 600,
+    joinWaitlist: true,
+  });
+  expect(reply[0]).toBe("ok");
+  return JSON.parse(reply[1]!) as { booking_id: string; status: string; waitlist_position?: number };
+}
+
+const repair = (target: { eventId: string; zoneId: string }, token: number, seq: number, sold: number) =>
   repairZoneScript(lua, { eventId: target.eventId, zoneId: target.zoneId, token, comparedSeq: seq, sold, soldSeats: {} });
 
 describe("repair-zone.lua", () => {
@@ -39,7 +86,7 @@ describe("repair-zone.lua", () => {
     await redis.zadd(target.keys.expiry, Date.now() + 60_000, bookingId);
     const [status, json] = await repair(target, 7, 4, 3);
     expect(status).toBe("ok");
-    expect(JSON.parse(json)).toEqual({ reserved: 2, sold: 3, waitlisted: 0 });
+    expect(JSON.parse(json)).toEqual({ reserved: 2, sold: 3, waitlisted: 0, promoted: 0 });
     expect(await redis.hmget(target.keys.zone(target.zoneId), "reserved", "sold", "seq")).toEqual(["2", "3", "4"]);
   });
 
@@ -49,8 +96,70 @@ describe("repair-zone.lua", () => {
     await redis.zadd(target.keys.zoneWaitlist(target.zoneId), 2, crypto.randomUUID(), 3, crypto.randomUUID());
     const [status, json] = await repair(target, 7, 6, 10);
     expect(status).toBe("ok");
-    expect(JSON.parse(json)).toEqual({ reserved: 0, sold: 10, waitlisted: 2 });
+    expect(JSON.parse(json)).toEqual({ reserved: 0, sold: 10, waitlisted: 2, promoted: 0 });
     expect(await redis.hmget(target.keys.zone(target.zoneId), "waitlisted", "waitlist_seq", "seq")).toEqual(["2", "3", "6"]);
+  });
+
+  test("seats the repair frees go to the waiting buyers in join order, each whose quantity fits: holds with their own hold time, booking.promoted", async () => {
+    const target = await waitingSale();
+    // A hold of 3 and the zone (6 seats) seen as full by a sold that PostgreSQL does not have.
+    expect((await join(target, 3)).status).toBe("reserved");
+    await redis.hincrby(target.keys.zone(target.zoneId), "sold", 3);
+    const waiting = [await join(target, 2), await join(target, 2), await join(target, 1)];
+    expect(waiting.map((place) => [place.status, place.waitlist_position])).toEqual([
+      ["waitlisted", 1],
+      ["waitlisted", 2],
+      ["waitlisted", 3],
+    ]);
+    const seq = Number(await redis.hget(target.keys.zone(target.zoneId), "seq"));
+    const outboxBefore = await redis.xlen(target.keys.outbox);
+
+    const before = Date.now();
+    const [status, json] = await repair(target, 7, seq, 0);
+    expect(status).toBe("ok");
+    expect(JSON.parse(json)).toEqual({ reserved: 3, sold: 0, waitlisted: 3, promoted: 2 });
+    // 3 seats free: the first (2) fits, the second (2) no longer does and keeps its place, the third (1) fits.
+    const [first, second, third] = waiting.map((place) => place.booking_id as string);
+    for (const promoted of [first!, third!]) {
+      const record = await redis.hgetall(target.keys.booking(promoted));
+      expect(record.status).toBe("reserved");
+      expect(Number(record.expires_at_ms) - Number(record.promoted_at_ms)).toBe(holdMs);
+      expect(Number(record.promoted_at_ms)).toBeGreaterThanOrEqual(before - 1_000);
+      expect(await redis.zscore(target.keys.expiry, promoted)).toBe(record.expires_at_ms!);
+      expect(await redis.zscore(target.keys.zoneWaitlist(target.zoneId), promoted)).toBeNull();
+    }
+    expect(await redis.hget(target.keys.booking(second!), "status")).toBe("waitlisted");
+    expect(await redis.zrank(target.keys.zoneWaitlist(target.zoneId), second!)).toBe(0);
+    // Each promotion is a change of the zone: seq + 1 and booking.promoted in the outbox.
+    expect(await redis.hmget(target.keys.zone(target.zoneId), "reserved", "sold", "waitlisted", "seq")).toEqual([
+      "6",
+      "0",
+      "1",
+      String(seq + 2),
+    ]);
+    const outbox = await redis.xrange(target.keys.outbox, "-", "+");
+    expect(outbox.length).toBe(outboxBefore + 2);
+    const promotedEvents = outbox.slice(outboxBefore).map(([, fields]) => fields.join(" "));
+    expect(promotedEvents.every((entry) => entry.includes("booking.promoted"))).toBe(true);
+    expect(promotedEvents[0]).toContain(first!);
+    expect(promotedEvents[1]).toContain(third!);
+  });
+
+  test("no promotion once the booking window has closed: the repaired seats stay free, the buyers keep waiting", async () => {
+    const target = await waitingSale();
+    await redis.hincrby(target.keys.zone(target.zoneId), "sold", 6);
+    expect((await join(target, 1)).status).toBe("waitlisted");
+    await redis.hset(target.keys.event, "closes_at_ms", Date.now() - 1);
+    const seq = Number(await redis.hget(target.keys.zone(target.zoneId), "seq"));
+    const [status, json] = await repair(target, 7, seq, 0);
+    expect(status).toBe("ok");
+    expect(JSON.parse(json)).toMatchObject({ waitlisted: 1, promoted: 0 });
+    expect(await redis.hmget(target.keys.zone(target.zoneId), "reserved", "sold", "waitlisted", "seq")).toEqual([
+      "0",
+      "0",
+      "1",
+      String(seq),
+    ]);
   });
 
   test("an older token is refused and nothing changes", async () => {
@@ -135,6 +244,7 @@ describe("restore-bookings.lua, then rebuild-zones.lua", () => {
     expect(await redis.hget(target.keys.userTickets, lost.user_id)).toBe("5");
     // No one waited: the rebuilt zone says so.
     expect(await redis.hmget(target.keys.zone(target.zoneId), "waitlisted", "waitlist_seq")).toEqual(["0", "0"]);
+    expect(JSON.parse(json)).toMatchObject({ promoted: { [target.zoneId]: 0 } });
   });
 
   test("waiting places come back in join order, with their positions, the zone's waitlisters, counters and the users' tickets", async () => {
