@@ -122,14 +122,15 @@ async function seatIds(zoneId: string) {
 type Sale = Awaited<ReturnType<typeof settledSale>>;
 
 /**
- * Buyers waiting in the sale's general zone, on both sides as the booking service's reserve with
- * join_waitlist and the projector leave them, at the zone's current seq (both sides stay at it):
- * in Redis each place's record, the zone's waitlist (ticket = position), waitlisters, waitlisted,
- * waitlist_seq and the buyer's tickets; in PostgreSQL a waitlisted row with its position.
+ * Buyers waiting in one zone of the sale (the general one unless told), on both sides as the
+ * booking service's reserve with join_waitlist and the projector leave them, at the zone's current
+ * seq (both sides stay at it): in Redis each place's record, the zone's waitlist (ticket =
+ * position), waitlisters, waitlisted, waitlist_seq and the buyer's tickets; in PostgreSQL a
+ * waitlisted row with its position.
  */
-async function waitingPlaces(sale: Sale, quantities: number[]) {
+async function waitingPlaces(sale: Sale, quantities: number[], zone: { id: string; price: number } = sale.general) {
   const keys = eventKeys(sale.event.id);
-  const zoneId = sale.general.id;
+  const zoneId = zone.id;
   const seq = Number(await booking.redis.hget(keys.zone(zoneId), "seq"));
   const closesAtMs = Number(await booking.redis.hget(keys.event, "closes_at_ms"));
   const places: { bookingId: string; userId: string; token: string; quantity: number; position: number; createdAtMs: number }[] = [];
@@ -175,8 +176,8 @@ async function waitingPlaces(sale: Sale, quantities: number[]) {
         zoneId,
         status: "waitlisted",
         quantity,
-        unitPrice: 150_000,
-        totalAmount: 150_000 * quantity,
+        unitPrice: zone.price,
+        totalAmount: zone.price * quantity,
         currency: "THB",
         expiresAt: new Date(closesAtMs),
         waitlistPosition: place.position,
@@ -187,6 +188,19 @@ async function waitingPlaces(sale: Sale, quantities: number[]) {
     places.push(place);
   }
   return places;
+}
+
+/** The sale's assigned zone (5 seats, 1 held by settledSale) full: one more buyer holds the other 4; PostgreSQL caught up. */
+async function fillAssigned(sale: Sale) {
+  const seats = await seatIds(sale.assigned.id);
+  const free = [];
+  for (const seat of seats)
+    if ((await booking.redis.hget(eventKeys(sale.event.id).zoneSeats(sale.assigned.id), seat)) === "") free.push(seat);
+  expect(free.length).toBe(4);
+  const full = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, seat_ids: free });
+  expect(full.status).toBe(201);
+  await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.assigned.id);
+  return sale.assigned.id as string;
 }
 
 /** The booking service's admin endpoints (inventory-status, sync-inventory) on the test's reconciler. */
@@ -496,38 +510,39 @@ describe("reconciler", () => {
   test("waitlisted drift: Redis' counter apart from PostgreSQL's waiting bookings is found, shown, alerted and recounted from the waitlist", async () => {
     const sale = await settledSale(2, 1);
     const keys = eventKeys(sale.event.id);
-    await waitingPlaces(sale, [1, 2, 1]);
+    const zoneId = await fillAssigned(sale);
+    await waitingPlaces(sale, [1, 2, 1], sale.assigned);
     // Both sides know the same three waiting bookings at the same seq.
-    expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
+    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
 
-    await booking.redis.hincrby(keys.zone(sale.general.id), "waitlisted", 4);
+    await booking.redis.hincrby(keys.zone(zoneId), "waitlisted", 4);
     const call = adminClient();
     const status = await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, sale.tenant.adminToken);
     expect(status.status).toBe(200);
-    expect(status.body.data.find((zone: { zone_id: string }) => zone.zone_id === sale.general.id)).toMatchObject({
+    expect(status.body.data.find((zone: { zone_id: string }) => zone.zone_id === zoneId)).toMatchObject({
       verdict: "drift",
-      redis: { waitlisted: 7, sold: 1, reserved: 1 },
-      postgres: { waitlisted: 3, sold: 1, reserved: 1 },
+      redis: { waitlisted: 7, sold: 0, reserved: 5 },
+      postgres: { waitlisted: 3, sold: 0, reserved: 5 },
       difference: { waitlisted: 4, sold: 0, reserved: 0, seq: 0 },
     });
 
     const reports = await run(sale.event.id);
-    expect(reports.find((report) => report.zoneId === sale.general.id)).toMatchObject({
+    expect(reports.find((report) => report.zoneId === zoneId)).toMatchObject({
       verdict: "drift",
       outcome: "repaired",
       redis: { waitlisted: 7 },
       postgres: { waitlisted: 3 },
     });
-    expect(outcomeOf(reports, sale.assigned.id)).toBe("clean");
-    expect(await booking.redis.hget(keys.zone(sale.general.id), "waitlisted")).toBe("3");
-    expect(await booking.redis.zcard(keys.zoneWaitlist(sale.general.id))).toBe(3);
-    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${sale.general.id}"`)).toBe(4);
+    expect(outcomeOf(reports, sale.general.id)).toBe("clean");
+    expect(await booking.redis.hget(keys.zone(zoneId), "waitlisted")).toBe("3");
+    expect(await booking.redis.zcard(keys.zoneWaitlist(zoneId))).toBe(3);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${zoneId}"`)).toBe(4);
     const collector = await collectMessages(testKafka, [sale.event.id], [inventoryDiscrepancyTopic]);
     try {
       const alerts = await collector.caughtUp();
       expect(alerts.map((alert) => alert.body.data)).toEqual([
         expect.objectContaining({
-          zone_id: sale.general.id,
+          zone_id: zoneId,
           verdict: "drift",
           outcome: "repaired",
           redis: expect.objectContaining({ waitlisted: 7 }),
@@ -537,7 +552,7 @@ describe("reconciler", () => {
     } finally {
       await collector.stop();
     }
-    expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
+    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
 
     // A waiting booking PostgreSQL has and Redis does not know is found too; Redis' waitlist stays
     // what it is (Redis is the truth for who waits), so it is found again until someone looks.
@@ -549,30 +564,82 @@ describe("reconciler", () => {
         tenantId: sale.tenant.tenantId,
         eventId: sale.event.id,
         showId: sale.show.id,
-        zoneId: sale.general.id,
+        zoneId: zoneId,
         status: "waitlisted",
         quantity: 1,
-        unitPrice: 150_000,
-        totalAmount: 150_000,
+        unitPrice: sale.assigned.price,
+        totalAmount: sale.assigned.price,
         currency: "THB",
         waitlistPosition: 4,
       }),
     );
     const again = await run(sale.event.id);
-    expect(again.find((report) => report.zoneId === sale.general.id)).toMatchObject({
+    expect(again.find((report) => report.zoneId === zoneId)).toMatchObject({
       verdict: "drift",
       redis: { waitlisted: 3 },
       postgres: { waitlisted: 4 },
     });
-    expect(await booking.redis.zcard(keys.zoneWaitlist(sale.general.id))).toBe(3);
-    expect(await booking.redis.hget(keys.zone(sale.general.id), "waitlisted")).toBe("3");
+    expect(await booking.redis.zcard(keys.zoneWaitlist(zoneId))).toBe(3);
+    expect(await booking.redis.hget(keys.zone(zoneId), "waitlisted")).toBe("3");
   }, 120_000);
 
-  test("an event Redis lost with buyers waiting: rebuilt with the same waitlist, positions, counters and tickets", async () => {
+  test("a repair that frees seats promotes the head of the waitlist, each whose quantity fits, into free seats; PostgreSQL hears of it", async () => {
+    const sale = await settledSale(2, 1);
+    const keys = eventKeys(sale.event.id);
+    const zoneId = sale.assigned.id;
+    // The assigned zone (5 seats, 1 held) seen as full by 4 sold that PostgreSQL does not have.
+    await booking.redis.hincrby(keys.zone(zoneId), "sold", 4);
+    const places = await waitingPlaces(sale, [2, 3, 1], sale.assigned);
+
+    const before = Date.now();
+    const reports = await run(sale.event.id);
+    expect(reports.find((report) => report.zoneId === zoneId)).toMatchObject({
+      verdict: "drift",
+      outcome: "repaired",
+      redis: { sold: 4, reserved: 1, waitlisted: 3 },
+      postgres: { sold: 0, reserved: 1, waitlisted: 3 },
+    });
+    // 4 seats free: the head (2) fits, the second (3) no longer does and keeps its place, the third (1) fits.
+    const [head, second, third] = places;
+    const heldSeats = new Set<string>();
+    for (const promoted of [head!, third!]) {
+      const record = await booking.redis.hgetall(keys.booking(promoted.bookingId));
+      expect(record).toMatchObject({ status: "reserved", waitlist_position: String(promoted.position) });
+      expect(Number(record.promoted_at_ms)).toBeGreaterThanOrEqual(before - 1_000);
+      expect(Number(record.expires_at_ms) - Number(record.promoted_at_ms)).toBe(reconciler.options.holdMs);
+      const seats = record.seat_ids!.split(",");
+      expect(seats.length).toBe(promoted.quantity);
+      for (const seat of seats) {
+        expect(await booking.redis.hget(keys.zoneSeats(zoneId), seat)).toBe(`held:${promoted.bookingId}`);
+        heldSeats.add(seat);
+      }
+      expect(await booking.redis.zscore(keys.expiry, promoted.bookingId)).toBe(record.expires_at_ms!);
+    }
+    expect(heldSeats.size).toBe(3);
+    expect(await booking.redis.hget(keys.booking(second!.bookingId), "status")).toBe("waitlisted");
+    expect(await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1")).toEqual([second!.bookingId]);
+    expect(await booking.redis.hmget(keys.zone(zoneId), "reserved", "sold", "waitlisted")).toEqual(["4", "0", "1"]);
+    expect(await booking.redis.hget(keys.booking(head!.bookingId), "seq")).toBe(
+      String(Number(await booking.redis.hget(keys.booking(third!.bookingId), "seq")) - 1),
+    );
+
+    // booking.promoted went through the outbox: PostgreSQL has the holds, and the next run agrees.
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, zoneId);
+    const rows = await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, zoneId)));
+    for (const promoted of [head!, third!]) {
+      expect(rows.find((row) => row.reservationId === promoted.bookingId)?.status).toBe("reserved");
+    }
+    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
+  }, 120_000);
+
+  test("an event Redis lost with buyers waiting: rebuilt with the same waitlist, positions, counters and tickets; free seats promote", async () => {
     const sale = await settledSale(3, 1);
     const keys = eventKeys(sale.event.id);
-    const places = await waitingPlaces(sale, [2, 1, 1]);
-    const zoneId = sale.general.id;
+    // The assigned zone full, three buyers waiting.
+    const zoneId = await fillAssigned(sale);
+    const places = await waitingPlaces(sale, [2, 1, 1], sale.assigned);
+    // And two waiting in the general zone, which has seats free (as if a lost hold had left them).
+    const promotable = await waitingPlaces(sale, [1, 2]);
     const waitlistBefore = await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1", "WITHSCORES");
     const countersBefore = await booking.redis.hmget(keys.zone(zoneId), "waitlisted", "waitlist_seq");
     const recordsBefore = await Promise.all(places.map((place) => booking.redis.hgetall(keys.booking(place.bookingId))));
@@ -585,16 +652,33 @@ describe("reconciler", () => {
     const reports = await run(sale.event.id);
     expect(reports.find((report) => report.zoneId === zoneId)).toMatchObject({ verdict: "lost", outcome: "rebuilt" });
     expect(await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1", "WITHSCORES")).toEqual(waitlistBefore);
-    expect(await booking.redis.hmget(keys.zone(zoneId), "waitlisted", "waitlist_seq")).toEqual(countersBefore);
+    expect(await booking.redis.hmget(keys.zone(zoneId), "waitlisted", "waitlist_seq", "reserved", "sold")).toEqual([
+      ...countersBefore,
+      "5",
+      "0",
+    ]);
     for (const [index, place] of places.entries()) {
       expect(await booking.redis.zrank(keys.zoneWaitlist(zoneId), place.bookingId)).toBe(place.position - 1);
       expect(await booking.redis.hget(keys.zoneWaitlisters(zoneId), place.userId)).toBe(place.bookingId);
       expect(await booking.redis.hget(keys.userTickets, place.userId)).toBe(String(place.quantity));
       expect(await booking.redis.hgetall(keys.booking(place.bookingId))).toEqual(recordsBefore[index]!);
     }
-    // The holds came back too, and the rebuilt event is clean.
+    // The holds came back too.
     for (const hold of sale.holds) expect(await booking.redis.exists(keys.booking(hold.bookingId))).toBe(1);
-    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
+    // The general zone's waiting buyers got its free seats at once, in join order.
+    for (const place of promotable) {
+      expect(await booking.redis.hget(keys.booking(place.bookingId), "status")).toBe("reserved");
+      expect(await booking.redis.hget(keys.userTickets, place.userId)).toBe(String(place.quantity));
+    }
+    expect(Number(await booking.redis.hget(keys.booking(promotable[0]!.bookingId), "seq"))).toBeLessThan(
+      Number(await booking.redis.hget(keys.booking(promotable[1]!.bookingId), "seq")),
+    );
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "waitlisted")).toBe("0");
+
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
+    const next = await run(sale.event.id);
+    expect(outcomeOf(next, zoneId)).toBe("clean");
+    expect(outcomeOf(next, sale.general.id)).toBe("clean");
   }, 120_000);
 
   test("admin endpoints: inventory-status shows both sides and the difference; sync-inventory repairs and is audit-logged; admins of the tenant only", async () => {
