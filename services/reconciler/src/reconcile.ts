@@ -203,7 +203,7 @@ async function repairUnderLock(
       const reply = await restoreBookingsScript(dependencies.scripts, { eventId, token, bookings: batch });
       if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`restore-bookings: ${reply[1]}`);
       restored += (JSON.parse(reply[1]) as { restored_bookings: number }).restored_bookings;
-      await restoreBookingLookups(dependencies.redis, eventId, batch, options.recordTtlSeconds);
+      await restoreBookingLookups(dependencies.redis, eventId, batch, options);
     }
     const zones = toRebuild.map((zone) => ({
       id: zone.id,
@@ -267,13 +267,18 @@ async function restoreEventLookups(redis: Redis, eventId: string, zones: { showI
 async function restoreBookingLookups(
   redis: Redis,
   eventId: string,
-  restored: { booking_id: string; user_id: string; status: string; created_at_ms: number }[],
-  recordTtlSeconds: number,
+  restored: { booking_id: string; user_id: string; status: string; created_at_ms: number; expires_at_ms: number }[],
+  lifetime: { recordTtlSeconds: number; holdMs: number },
 ) {
   const pipeline = redis.pipeline();
   for (const booking of restored) {
     if (booking.status === "confirmed") pipeline.set(bookingEventKey(booking.booking_id), eventId);
-    else pipeline.set(bookingEventKey(booking.booking_id), eventId, "EX", recordTtlSeconds);
+    else if (booking.status === "waitlisted") {
+      // As reserving writes it: a waiting place lasts until the booking window closes (its
+      // expires_at), may then still become a hold of its own, and is readable for the record's TTL after.
+      const liveMs = Math.max(0, booking.expires_at_ms - Date.now()) + lifetime.holdMs;
+      pipeline.set(bookingEventKey(booking.booking_id), eventId, "EX", Math.ceil(liveMs / 1000) + lifetime.recordTtlSeconds);
+    } else pipeline.set(bookingEventKey(booking.booking_id), eventId, "EX", lifetime.recordTtlSeconds);
     pipeline.zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${eventId}:${booking.booking_id}`);
   }
   await pipelineReplies(pipeline);

@@ -11,7 +11,13 @@ import { StaleLockError } from "@booking-rush/lib/clients";
 import { loadConfig } from "@booking-rush/lib/config";
 import { bookingTopics, inventoryDiscrepancyTopic } from "@booking-rush/lib/contracts";
 import { createHttpApp } from "@booking-rush/lib/http";
-import { eventKeys, reconcilerDiscrepancyKey, reconcilerLastSuccessKey } from "@booking-rush/lib/inventory";
+import {
+  bookingEventKey,
+  eventKeys,
+  reconcilerDiscrepancyKey,
+  reconcilerLastSuccessKey,
+  userBookingsKey,
+} from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { createProjector } from "@booking-rush/projector/projector-consumer";
 import { createProjectorMetrics } from "@booking-rush/projector/projector-metrics";
@@ -662,6 +668,13 @@ describe("reconciler", () => {
       expect(await booking.redis.hget(keys.zoneWaitlisters(zoneId), place.userId)).toBe(place.bookingId);
       expect(await booking.redis.hget(keys.userTickets, place.userId)).toBe(String(place.quantity));
       expect(await booking.redis.hgetall(keys.booking(place.bookingId))).toEqual(recordsBefore[index]!);
+      // Found by id and in the buyer's list again; the lookup lasts while the place may wait (the
+      // booking window closes in a day), not only the record TTL of a closed booking.
+      expect(await booking.redis.get(bookingEventKey(place.bookingId))).toBe(sale.event.id);
+      expect(await booking.redis.ttl(bookingEventKey(place.bookingId))).toBeGreaterThan(reconciler.options.recordTtlSeconds + 23 * 3600);
+      expect(await booking.redis.zscore(userBookingsKey(place.userId), `${sale.event.id}:${place.bookingId}`)).toBe(
+        String(place.createdAtMs),
+      );
     }
     // The holds came back too.
     for (const hold of sale.holds) expect(await booking.redis.exists(keys.booking(hold.bookingId))).toBe(1);
