@@ -11,6 +11,7 @@ import {
   paymentSagaSettings,
   queueAdmitterSettings,
   queueSettings,
+  salesSettings,
 } from "@booking-rush/booking/settings";
 import { catalogSettings } from "@booking-rush/catalog/settings";
 import { leaderElectionSettings } from "@booking-rush/lib/clients";
@@ -27,6 +28,7 @@ export const settingsCatalog = {
   booking: bookingSettings,
   queue: queueSettings,
   queueAdmitter: queueAdmitterSettings,
+  sales: salesSettings,
   catalog: catalogSettings,
   sweeper: expirySweeperSettings,
   relay: outboxRelaySettings,

@@ -121,11 +121,23 @@ describe("the metric registry read from the code", () => {
     );
     // Counters of another label: the notification panels by template and by failure reason.
     const byLabel: [string, string, string[]][] = [
-      ["notifications_sent_total", "template", ["booking-confirmed", "booking-expired", "payment-failed", "payment-refunded"]],
+      [
+        "notifications_sent_total",
+        "template",
+        ["booking-confirmed", "booking-expired", "booking-promoted", "waitlist-closed", "payment-failed", "payment-refunded"],
+      ],
       [
         "notification_failures_total",
         "reason",
         ["not_json", "invalid_event", "unknown_user", "smtp_rejected", "smtp_unavailable", "retries_exhausted", "infrastructure"],
+      ],
+      // The live-sales panels: money by currency, and the waitlist's events as the relay delivers them.
+      ["payment_revenue_minor_units_total", "currency", ["THB"]],
+      ["payment_refunds_minor_units_total", "currency", ["THB"]],
+      [
+        "outbox_relayed_total",
+        "topic",
+        ["booking.created", "booking.confirmed", "booking.waitlisted", "booking.promoted", "booking.waitlist_closed"],
       ],
     ];
     for (const [name, label, values] of byLabel)

@@ -7,6 +7,7 @@ import { authRoutes } from "@booking-rush/auth/routes";
 import { inventoryAdminRoutes } from "@booking-rush/booking/admin-routes";
 import { queueRoutes } from "@booking-rush/booking/queue-routes";
 import { bookingRoutes } from "@booking-rush/booking/routes";
+import { salesRoutes } from "@booking-rush/booking/sales-routes";
 import { queueAdminRoutes } from "@booking-rush/catalog/queue-admin-routes";
 import { catalogRoutes } from "@booking-rush/catalog/routes";
 import { paymentRoutes } from "@booking-rush/payment/routes";
@@ -24,6 +25,7 @@ export function publicRoutes(): PublicRoute[] {
     { service: "booking", plugin: bookingRoutes(unused, unused) },
     { service: "booking", plugin: queueRoutes(unused, unused, unused) },
     { service: "booking", plugin: inventoryAdminRoutes(unused, unused) },
+    { service: "booking", plugin: salesRoutes(unused, unused, unused) },
     { service: "payment", plugin: paymentRoutes(unused, unused) },
   ] as const;
   return plugins.flatMap(({ service, plugin }) => plugin.routes.map((route) => ({ service, method: route.method, path: route.path })));

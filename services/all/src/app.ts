@@ -14,7 +14,7 @@ export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: L
   const auth = createAuthService(config, logger, metrics);
   const booking = createBookingService(config, logger, metrics);
   const catalog = createCatalogService(config, logger, metrics);
-  const payment = createPaymentService(config, logger);
+  const payment = createPaymentService(config, logger, metrics);
   const inventoryAdmin = createInventoryAdmin(config, booking.access, logger);
   return {
     plugins: [auth.routes, catalog.routes, booking.routes, inventoryAdmin.routes, payment.routes],

@@ -1,5 +1,5 @@
 import { authServiceSettings } from "@booking-rush/auth/settings";
-import { bookingSettings, queueSettings } from "@booking-rush/booking/settings";
+import { bookingSettings, queueSettings, salesSettings } from "@booking-rush/booking/settings";
 import { catalogSettings } from "@booking-rush/catalog/settings";
 import {
   apiRateLimitSettings,
@@ -27,6 +27,7 @@ export const allInOneSettings = {
   authService: authServiceSettings,
   booking: bookingSettings,
   queue: queueSettings,
+  sales: salesSettings,
   catalog: catalogSettings,
   payment: paymentSettings,
   reconciler: reconcilerSettings,

@@ -12,9 +12,10 @@ import { writeAudit } from "@booking-rush/lib/data";
 import { AppError, conflict, forbidden, unauthorized } from "@booking-rush/lib/errors";
 import { eq, sql } from "drizzle-orm";
 import { revokeTokens } from "./auth-state";
+import { checkDateOfBirth, setDateOfBirth } from "./date-of-birth";
 import { issueTokens } from "./sessions";
 import { type AuthStore, isUniqueViolation, type RequestOrigin, selfAudit } from "./store";
-import { type UserView, userView } from "./views";
+import { type ProfileView, profileView } from "./views";
 
 export const normalizedEmail = (email: string) => email.trim().toLowerCase();
 
@@ -24,16 +25,23 @@ export interface Registration {
   email: string;
   password: string;
   name: string;
+  /** `YYYY-MM-DD`; optional (see date-of-birth.ts). */
+  date_of_birth?: string;
 }
 
 export async function register(store: AuthStore, input: Registration, origin: RequestOrigin) {
+  if (input.date_of_birth !== undefined) checkDateOfBirth(input.date_of_birth);
   const passwordHash = await store.hasher.hash(input.password);
   try {
     const session = await store.db.transaction(async (tx) => {
-      const [user] = await tx.insert(users).values({ email: input.email.trim(), name: input.name, passwordHash, role: "user" }).returning();
+      const [user] = await tx
+        .insert(users)
+        .values({ email: input.email.trim(), name: input.name, passwordHash, role: "user", dateOfBirth: input.date_of_birth ?? null })
+        .returning();
       const { tokens } = await issueTokens(store, tx, user!);
-      await writeAudit(tx, { ...selfAudit(user!, origin), action: "auth.registered", after: { role: user!.role } });
-      return { user: userView(user!), tokens };
+      const after = { role: user!.role, date_of_birth_set: user!.dateOfBirth !== null };
+      await writeAudit(tx, { ...selfAudit(user!, origin), action: "auth.registered", after });
+      return { user: profileView(user!), tokens };
     });
     store.metrics.registrations.inc({ result: "created" });
     return session;
@@ -62,7 +70,7 @@ export async function login(store: AuthStore, input: { email: string; password: 
     const [current] = await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id)).returning();
     const { tokens } = await issueTokens(store, tx, current!);
     await writeAudit(tx, { ...selfAudit(user, origin), action: "auth.login" });
-    return { user: userView(current!), tokens };
+    return { user: profileView(current!), tokens };
   });
   store.metrics.logins.inc({ result: "success" });
   return session;
@@ -75,26 +83,30 @@ async function currentUser(store: AuthStore, userId: string) {
   return user;
 }
 
-export async function profile(store: AuthStore, caller: AuthenticatedUser): Promise<UserView> {
-  return userView(await currentUser(store, caller.id));
+export async function profile(store: AuthStore, caller: AuthenticatedUser): Promise<ProfileView> {
+  return profileView(await currentUser(store, caller.id));
 }
 
 export interface ProfileChange {
   name?: string;
   password?: string;
   current_password?: string;
+  date_of_birth?: string;
 }
 
 /**
- * Changes the name and/or the password. A new password needs the current one (403 when it is
- * wrong) and ends every session of the user: all refresh tokens are revoked.
+ * Changes the name, the password and/or sets the date of birth, all or nothing. A new password
+ * needs the current one (403 when it is wrong) and ends every session of the user: all refresh
+ * tokens are revoked. The date of birth is set once (date-of-birth.ts); tokens issued from then on
+ * carry it (the caller's current one does not: a refresh gets one that does).
  */
 export async function updateProfile(
   store: AuthStore,
   caller: AuthenticatedUser,
   change: ProfileChange,
   origin: RequestOrigin,
-): Promise<UserView> {
+): Promise<ProfileView> {
+  if (change.date_of_birth !== undefined) checkDateOfBirth(change.date_of_birth);
   const user = await currentUser(store, caller.id);
   let passwordHash: string | undefined;
   if (change.password !== undefined) {
@@ -102,18 +114,27 @@ export async function updateProfile(
     passwordHash = await store.hasher.hash(change.password);
   }
   return store.db.transaction(async (tx) => {
+    const dated = change.date_of_birth === undefined ? undefined : await setDateOfBirth(tx, user.id, change.date_of_birth);
     const renaming = change.name === undefined ? {} : { name: change.name };
     // A new password ends every session, this one's access token included; a name alone is a plain update.
     const revocation = passwordHash === undefined ? undefined : await revokeTokens(store, tx, user.id, { ...renaming, passwordHash });
-    const [updated] = revocation ? [revocation.user] : await tx.update(users).set(renaming).where(eq(users.id, user.id)).returning();
+    const [updated] = revocation
+      ? [revocation.user]
+      : change.name === undefined
+        ? [dated]
+        : await tx.update(users).set(renaming).where(eq(users.id, user.id)).returning();
     if (!updated) throw new AppError("NOT_FOUND", "User not found");
     const audit = selfAudit(user, origin);
     if (change.name !== undefined && change.name !== user.name) {
       await writeAudit(tx, { ...audit, action: "auth.profile_updated", before: { name: user.name }, after: { name: updated.name } });
     }
+    if (user.dateOfBirth === null && updated.dateOfBirth !== null) {
+      // That it was set, never the date itself (a buyer's personal data).
+      await writeAudit(tx, { ...audit, action: "auth.date_of_birth_set" });
+    }
     if (revocation) {
       await writeAudit(tx, { ...audit, action: "auth.password_changed", after: { revoked_tokens: revocation.revoked } });
     }
-    return userView(updated);
+    return profileView(updated);
   });
 }

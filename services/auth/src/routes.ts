@@ -2,6 +2,7 @@ import type { AccessControl } from "@booking-rush/lib/auth";
 import { errorResponses, okSchema, validationError } from "@booking-rush/lib/errors";
 import {
   authGuard,
+  calendarDate,
   clientAddress,
   type RateLimitRule,
   type RequestIpSource,
@@ -16,7 +17,7 @@ import { changeRole } from "./roles";
 import { logout, refreshSession } from "./sessions";
 import type { AuthStore, RequestOrigin } from "./store";
 import { changeStatus } from "./user-status";
-import { roleSchema, sessionSchema, userSchema, userStatusSchema } from "./views";
+import { profileSchema, roleSchema, sessionSchema, userSchema, userStatusSchema } from "./views";
 
 // Every string has a ceiling: nothing unbounded reaches bcrypt, the database or a log line.
 const email = t.String({ format: "email", minLength: 3, maxLength: 254, description: "Unique, compared case-insensitively" });
@@ -28,10 +29,14 @@ const displayName = t.String({
   maxLength: 100,
   pattern: "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$",
 });
+const dateOfBirth = calendarDate({
+  description: "YYYY-MM-DD, not in the future, within the last 130 years; an event's min_age is checked against it",
+});
 const opaqueToken = t.String({ minLength: 16, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$", description: "Opaque token (base64url)" });
 
 const sessionResponse = okSchema(sessionSchema);
 const userResponse = okSchema(userSchema);
+const profileResponse = okSchema(profileSchema);
 
 export interface AuthRoutesOptions {
   access: AccessControl;
@@ -68,10 +73,14 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
         return { success: true as const, data: session };
       },
       {
-        body: t.Object({ email, password: newPassword, name: displayName }),
+        body: t.Object({ email, password: newPassword, name: displayName, date_of_birth: t.Optional(dateOfBirth) }),
         rateLimit: { rule: rules.register, subjects: byEmail },
         response: { 201: sessionResponse, ...errorResponses("CONFLICT", "RATE_LIMITED") },
-        detail: { tags: ["auth"], summary: "Create an account (role user) and sign in" },
+        detail: {
+          tags: ["auth"],
+          summary: "Create an account (role user) and sign in",
+          description: "With `date_of_birth` the access token carries it as the `birthdate` claim (events with a `min_age` need it).",
+        },
       },
     )
     .post(
@@ -137,14 +146,14 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
     )
     .get("/auth/me", async ({ user }) => ({ success: true as const, data: await profile(store, user) }), {
       auth: true,
-      response: { 200: userResponse, ...errorResponses("NOT_FOUND") },
+      response: { 200: profileResponse, ...errorResponses("NOT_FOUND") },
       detail: { tags: ["auth"], summary: "The caller's profile" },
     })
     .put(
       "/auth/me",
       async ({ body, user, request, server }) => {
-        if (body.name === undefined && body.password === undefined) {
-          throw validationError([{ in: "body", field: "", message: "send name and/or password" }]);
+        if (body.name === undefined && body.password === undefined && body.date_of_birth === undefined) {
+          throw validationError([{ in: "body", field: "", message: "send name, password and/or date_of_birth" }]);
         }
         if (body.password !== undefined) {
           if (body.current_password === undefined)
@@ -155,9 +164,22 @@ export function authRoutes(store: AuthStore, options: AuthRoutesOptions) {
       },
       {
         auth: true,
-        body: t.Object({ name: t.Optional(displayName), password: t.Optional(newPassword), current_password: t.Optional(givenPassword) }),
-        response: { 200: userResponse, ...errorResponses("NOT_FOUND", "RATE_LIMITED") },
-        detail: { tags: ["auth"], summary: "Change the name, or the password with the current one (ends every session)" },
+        body: t.Object({
+          name: t.Optional(displayName),
+          password: t.Optional(newPassword),
+          current_password: t.Optional(givenPassword),
+          date_of_birth: t.Optional(dateOfBirth),
+        }),
+        response: { 200: profileResponse, ...errorResponses("NOT_FOUND", "CONFLICT", "RATE_LIMITED") },
+        detail: {
+          tags: ["auth"],
+          summary: "Change the name, the password with the current one (ends every session), or set the date of birth once",
+          description:
+            "`date_of_birth` can be set while the profile has none (sending the date already set changes nothing); a different " +
+            "date once set is 409 CONFLICT, so an age cannot be edited to pass an event's min_age. The access token in use does " +
+            "not gain it: tokens issued afterwards carry it as the `birthdate` claim, so refresh (POST /auth/refresh) before " +
+            "reserving for an age-restricted event.",
+        },
       },
     )
     .put(

@@ -15,15 +15,17 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { publishAuthState } from "./auth-state";
 import { hashToken, newOpaqueToken, sameHash } from "./secrets";
 import { type AuthStore, type RequestOrigin, selfAudit } from "./store";
-import { type TokensView, type UserView, userView } from "./views";
+import { type ProfileView, profileView, type TokensView } from "./views";
 
 type UserRow = typeof users.$inferSelect;
 
+/** The claims of an access token for a users row; `birthdate` only when the profile has a date of birth. */
 export const claimsOf = (user: UserRow): AuthenticatedUser => ({
   id: user.id,
   email: user.email,
   role: user.role,
   tenant_id: user.tenantId,
+  ...(user.dateOfBirth === null ? {} : { birthdate: user.dateOfBirth }),
 });
 
 /** A new refresh token in `familyId` (a new family for a login) and a fresh access token. */
@@ -80,13 +82,13 @@ async function lockPresented(tx: Transaction, presented: string) {
   return row && sameHash(row.tokenHash, presentedHash) ? row : null;
 }
 
-type RefreshOutcome = { result: "rotated"; user: UserView; tokens: TokensView } | { result: "invalid" | "expired" | "reuse_detected" };
+type RefreshOutcome = { result: "rotated"; user: ProfileView; tokens: TokensView } | { result: "invalid" | "expired" | "reuse_detected" };
 
 export async function refreshSession(
   store: AuthStore,
   presented: string,
   origin: RequestOrigin,
-): Promise<{ user: UserView; tokens: TokensView }> {
+): Promise<{ user: ProfileView; tokens: TokensView }> {
   // The reuse branch must commit its revocations and still answer 401, so the transaction returns
   // an outcome and the error is thrown after it.
   const outcome = await store.db.transaction(async (tx): Promise<RefreshOutcome> => {
@@ -112,7 +114,7 @@ export async function refreshSession(
     if (user?.status !== "active") return { result: "invalid" };
     const { tokens, refreshTokenId } = await issueTokens(store, tx, user, row.familyId);
     await tx.update(refreshTokens).set({ revokedAt: sql`now()`, replacedBy: refreshTokenId }).where(eq(refreshTokens.id, row.id));
-    return { result: "rotated", user: userView(user), tokens };
+    return { result: "rotated", user: profileView(user), tokens };
   });
   store.metrics.refreshes.inc({ result: outcome.result });
   if (outcome.result !== "rotated") {

@@ -20,6 +20,19 @@ export const userSchema = t.Object({
   created_at: t.String({ format: "date-time" }),
 });
 
+/**
+ * What the user sees of their own account (the session's user, GET/PUT /auth/me): the user and the
+ * date of birth, which an admin's answers about the user leave out.
+ */
+export const profileSchema = t.Composite([
+  userSchema,
+  t.Object({
+    date_of_birth: t.Union([t.String({ format: "date" }), t.Null()], {
+      description: "YYYY-MM-DD; what an event's min_age is checked against. null: not given, so age-restricted events refuse the buyer",
+    }),
+  }),
+]);
+
 export const tokensSchema = t.Object({
   access_token: t.String(),
   refresh_token: t.String(),
@@ -27,9 +40,10 @@ export const tokensSchema = t.Object({
   expires_in: t.Integer({ description: "Seconds until the access token expires" }),
 });
 
-export const sessionSchema = t.Object({ user: userSchema, tokens: tokensSchema });
+export const sessionSchema = t.Object({ user: profileSchema, tokens: tokensSchema });
 
 export type UserView = typeof userSchema.static;
+export type ProfileView = typeof profileSchema.static;
 export type TokensView = typeof tokensSchema.static;
 
 export const userView = (user: UserRow): UserView => ({
@@ -41,3 +55,5 @@ export const userView = (user: UserRow): UserView => ({
   status: user.status,
   created_at: user.createdAt.toISOString(),
 });
+
+export const profileView = (user: UserRow): ProfileView => ({ ...userView(user), date_of_birth: user.dateOfBirth });

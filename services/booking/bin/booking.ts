@@ -12,7 +12,7 @@ import {
 import { runProcess } from "@booking-rush/lib/process";
 import { reconcilerSettings } from "@booking-rush/reconciler";
 import { createBookingService, createInventoryAdmin } from "../src/app";
-import { bookingSettings, queueSettings } from "../src/settings";
+import { bookingSettings, queueSettings, salesSettings } from "../src/settings";
 
 const groups = {
   service: serviceSettings({ name: "booking", port: 3003 }),
@@ -23,6 +23,7 @@ const groups = {
   auth: authSettings,
   booking: bookingSettings,
   queue: queueSettings,
+  sales: salesSettings,
   reconciler: reconcilerSettings,
   telemetry: telemetrySettings,
 };

@@ -22,7 +22,8 @@ import { createQueuePasses, refuseEveryPass } from "./queue-pass";
 import { queueRoutes } from "./queue-routes";
 import type { BookingStore } from "./reservations";
 import { bookingRoutes } from "./routes";
-import type { BookingConfig, QueueConfig } from "./settings";
+import { salesRoutes } from "./sales-routes";
+import type { BookingConfig, QueueConfig, SalesConfig } from "./settings";
 
 export interface BookingServiceConfig {
   redis: RedisConfig;
@@ -35,6 +36,8 @@ export interface BookingServiceConfig {
    * (the payment saga) has none: without it no pass is valid and no queue route is served.
    */
   queue?: QueueConfig;
+  /** The organizers' live sales (GET /admin/sales and its stream); a process that serves no API has none. */
+  sales?: SalesConfig;
 }
 
 /**
@@ -79,7 +82,8 @@ export function createBookingService(config: BookingServiceConfig, logger: Logge
     access,
     routes: new Elysia({ name: "booking.api" })
       .use(bookingRoutes(store, access))
-      .use(config.queue ? queueRoutes(store, access, config.queue) : new Elysia()),
+      .use(config.queue ? queueRoutes(store, access, config.queue) : new Elysia())
+      .use(config.sales ? salesRoutes(store, access, config.sales) : new Elysia()),
     close: async () => {
       await scripts.close();
       await closeRedis(redis);

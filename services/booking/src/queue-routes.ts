@@ -6,6 +6,7 @@ import type { AccessControl } from "@booking-rush/lib/auth";
 import { errorResponses, okSchema } from "@booking-rush/lib/errors";
 import { authGuard, uuid } from "@booking-rush/lib/http";
 import { Elysia, t } from "elysia";
+import { eventStreamHeaders, jsonEventStream } from "./event-stream";
 import type { BookingStore } from "./reservations";
 import type { QueueConfig } from "./settings";
 import { joinQueue, type QueueAnswer, queueStatus } from "./waiting-room";
@@ -41,49 +42,14 @@ const farBackReadMs = 10_000;
 const nextReadMs = (answer: QueueAnswer, config: QueueConfig) =>
   Math.min(farBackReadMs, Math.max(config.streamIntervalMs, answer.poll_after_seconds * 1000));
 
-/**
- * The place as SSE: one `data:` line of the answer's JSON per change (the first at once), a comment
- * line between reads so proxies keep the connection, until the place is settled, the client goes,
- * or `streamMaxMs` passes (the client connects again).
- */
-function placeStream(first: QueueAnswer, read: () => Promise<QueueAnswer>, config: QueueConfig, signal: AbortSignal) {
-  const encoder = new TextEncoder();
-  const deadline = Date.now() + config.streamMaxMs;
-  let closed = false;
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (text: string) => controller.enqueue(encoder.encode(text));
-      let last = JSON.stringify(first);
-      send(`retry: ${config.streamIntervalMs}\ndata: ${last}\n\n`);
-      let current = first;
-      const stop = () => {
-        closed = true;
-      };
-      signal.addEventListener("abort", stop);
-      try {
-        while (!closed && !signal.aborted && !settled(current) && Date.now() < deadline) {
-          await Bun.sleep(nextReadMs(current, config));
-          if (closed || signal.aborted) break;
-          current = await read();
-          const text = JSON.stringify(current);
-          if (text !== last) send(`data: ${text}\n\n`);
-          else send(": waiting\n\n");
-          last = text;
-        }
-      } catch {
-        // A read failed (Redis unreachable): the stream ends; the client reconnects or polls.
-        if (!closed) send("event: error\ndata: {}\n\n");
-      } finally {
-        signal.removeEventListener("abort", stop);
-        if (!closed) controller.close();
-        closed = true;
-      }
-    },
-    cancel() {
-      closed = true;
-    },
-  });
-}
+/** The place as SSE (event-stream.ts) until it is settled: a change per `data:` line. */
+const placeStream = (first: QueueAnswer, read: () => Promise<QueueAnswer>, config: QueueConfig, signal: AbortSignal) =>
+  jsonEventStream(
+    first,
+    read,
+    { retryMs: config.streamIntervalMs, maxMs: config.streamMaxMs, nextReadMs: (answer) => nextReadMs(answer, config), settled },
+    signal,
+  );
 
 export const queueRoutes = (store: BookingStore, access: AccessControl, config: QueueConfig) =>
   new Elysia({ name: "booking.queue-routes", prefix: "/api/v1" })
@@ -122,9 +88,7 @@ export const queueRoutes = (store: BookingStore, access: AccessControl, config: 
         // The first read answers errors (no place, no waiting room) with the envelope, before streaming.
         const first = await queueStatus(store, user.id, query.event_id);
         const read = () => queueStatus(store, user.id, query.event_id);
-        return new Response(placeStream(first, read, config, request.signal), {
-          headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
-        });
+        return new Response(placeStream(first, read, config, request.signal), { headers: eventStreamHeaders });
       },
       {
         auth: true,

@@ -149,6 +149,27 @@ export const queueSettings = settingsGroup(
 
 export type QueueConfig = ReturnType<typeof queueSettings.shape>;
 
+/** GET /admin/sales/stream: the organizer's live sales screen. */
+export const salesSettings = settingsGroup(
+  {
+    SALES_STREAM_INTERVAL_MS: Type.Integer({
+      minimum: 500,
+      maximum: 60_000,
+      default: 2_000,
+      description: "How often a /admin/sales/stream connection reads the event's sales figures again and sends them",
+    }),
+    SALES_STREAM_MAX_SECONDS: Type.Integer({
+      minimum: 10,
+      maximum: 3_600,
+      default: 600,
+      description: "A /admin/sales/stream connection ends after this long; the screen connects again",
+    }),
+  },
+  (values) => ({ streamIntervalMs: values.SALES_STREAM_INTERVAL_MS, streamMaxMs: values.SALES_STREAM_MAX_SECONDS * 1000 }),
+);
+
+export type SalesConfig = ReturnType<typeof salesSettings.shape>;
+
 /** The queue-admitter worker: one admission step per event with the waiting room on, per interval. */
 export const queueAdmitterSettings = settingsGroup(
   {

@@ -1,5 +1,5 @@
 /**
- * Live stock per zone, `inventory_seats{zone,state}`. The booking service owns the hot inventory
+ * Live stock per zone, `inventory_seats{zone,state}`, and the bookings waiting in its waitlist. The booking service owns the hot inventory
  * and always runs, so it exports it (the reconciler, a CronJob, is gone before a scrape): sampled
  * from Redis in the background for every zone of every loaded event, a scrape does no I/O.
  *
@@ -27,7 +27,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export function registerStockMetrics(metrics: Metrics, sources: { redis: Redis; db: Database }, sampling: StockSampling = {}) {
   const seats = new Gauge({
     name: "inventory_seats",
-    help: "A zone's seats in Redis, by state: total, available, reserved, sold (stock left per zone; sampled in the background)",
+    help: "A zone's seats in Redis, by state: total, available, reserved, sold (stock left per zone); state waitlisted: bookings waiting for seats (sampled in the background)",
     labelNames: ["zone", "state"],
     registers: [metrics.registry],
   });
@@ -38,12 +38,12 @@ export function registerStockMetrics(metrics: Metrics, sources: { redis: Redis; 
     async () => {
       const { zones, complete } = await zonesOf(await sources.redis.smembers(eventRegistryKey));
       const pipeline = sources.redis.pipeline();
-      for (const { eventId, zoneId } of zones) pipeline.hmget(eventKeys(eventId).zone(zoneId), "total", "reserved", "sold");
+      for (const { eventId, zoneId } of zones) pipeline.hmget(eventKeys(eventId).zone(zoneId), "total", "reserved", "sold", "waitlisted");
       const replies = zones.length > 0 ? await pipelineReplies(pipeline) : [];
       // Replaced in one synchronous step: a scrape sees one whole sample, and a zone that left is gone.
       seats.reset();
       zones.forEach(({ zoneId }, index) => {
-        const [total, reserved, sold] = replies[index] as (string | null)[];
+        const [total, reserved, sold, waitlisted] = replies[index] as (string | null)[];
         // Not in Redis (lost): nothing to show; the reconciler reports and rebuilds it.
         if (total === null) return;
         const counts = { total: Number(total), reserved: Number(reserved ?? 0), sold: Number(sold ?? 0) };
@@ -51,6 +51,8 @@ export function registerStockMetrics(metrics: Metrics, sources: { redis: Redis; 
         seats.set({ zone: zoneId, state: "available" }, counts.total - counts.reserved - counts.sold);
         seats.set({ zone: zoneId, state: "reserved" }, counts.reserved);
         seats.set({ zone: zoneId, state: "sold" }, counts.sold);
+        // Absent until the zone's first waiting booking: 0, so the panel has a series from the start.
+        seats.set({ zone: zoneId, state: "waitlisted" }, Number(waitlisted ?? 0));
       });
       // The known zones are fresh, but a new event's are missing: let the sample's age say so.
       if (!complete) throw new Error("the zones of a loaded event could not be read from PostgreSQL");

@@ -1,4 +1,5 @@
 import type { Redis } from "@booking-rush/lib/clients";
+import { outboxTopics } from "@booking-rush/lib/contracts";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { Counter, Gauge, type Metrics, resultCounter, type SamplingOptions, sampleInBackground } from "@booking-rush/lib/observability";
 import { sagaResults } from "./payment-outcomes";
@@ -75,13 +76,16 @@ export function createOutboxMetrics(metrics: Metrics, redis: Redis, sampling?: S
     },
     sampling,
   );
+  const relayed = new Counter({
+    name: "outbox_relayed_total",
+    help: "Outbox entries delivered to Kafka, by topic",
+    labelNames: ["topic"],
+    registers,
+  });
+  // Every topic at 0 from the start: the waitlist panels (booking.promoted, ...) have series before the first one.
+  for (const topic of outboxTopics) relayed.inc({ topic }, 0);
   return {
-    relayed: new Counter({
-      name: "outbox_relayed_total",
-      help: "Outbox entries delivered to Kafka, by topic",
-      labelNames: ["topic"],
-      registers,
-    }),
+    relayed,
     failures: new Counter({
       name: "outbox_relay_failures_total",
       help: "Relay passes that failed (Kafka or Redis unreachable); the entries wait and are sent again",

@@ -183,4 +183,33 @@ describe("expiry sweeper (real Redis, real Kafka)", () => {
       await scripts.close();
     }
   });
+
+  test("an expired hold's seats go to the head of the zone's waitlist, in the sweep that expires it", async () => {
+    const sale = await shortHold.publish([{ kind: "general", total: 1, price: 100 }], { waitlistLimit: 5 });
+    const zone = sale.zones[0]!;
+    const expiring = await hold(shortHold, sale.showId, zone.id, 1);
+    const waiter = crypto.randomUUID();
+    const place = await post(shortHold, "/bookings/reserve", await tokenFor(waiter), {
+      show_id: sale.showId,
+      zone_id: zone.id,
+      quantity: 1,
+      join_waitlist: true,
+    });
+    expect(place.body.data).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+    const sweeper = startSweeper(100);
+    try {
+      await eventually(async () => expect(await shortHold.redis.hget(sale.keys.booking(expiring.bookingId), "status")).toBe("expired"), {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
+      const promoted = await shortHold.redis.hgetall(sale.keys.booking(place.body.data.booking_id));
+      // Promoted in the same script (the same instant), with its own full hold (which may in turn
+      // have expired by now).
+      expect(promoted.promoted_at_ms).toBe((await shortHold.redis.hget(sale.keys.booking(expiring.bookingId), "closed_at_ms"))!);
+      expect(Number(promoted.expires_at_ms) - Number(promoted.promoted_at_ms)).toBe(1_000);
+      expect(await shortHold.redis.hget(sale.keys.zone(zone.id), "waitlisted")).toBe("0");
+    } finally {
+      await sweeper.stop();
+    }
+  });
 });

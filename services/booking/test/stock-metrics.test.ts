@@ -11,6 +11,7 @@ import { type BookingFixture, bookingFixture, post, tokenFor } from "@booking-ru
 import { type CatalogFixture, catalogFixture, draftWithZones } from "@booking-rush/test-support/catalog-fixture";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { seriesValue, timedScrape } from "@booking-rush/test-support/metrics-text";
+import { eq } from "drizzle-orm";
 
 let catalog: CatalogFixture;
 let booking: BookingFixture;
@@ -35,9 +36,9 @@ async function scrape(fixture: BookingFixture = booking) {
 
 const seats = (text: string, zoneId: string, state: string) => seriesValue(text, "inventory_seats", `zone="${zoneId}",state="${state}"`);
 
-async function publishedSale() {
+async function publishedSale(overrides: Record<string, unknown> = {}) {
   const acme = await catalog.tenant("acme");
-  const sale = await draftWithZones(catalog, acme.organizerToken);
+  const sale = await draftWithZones(catalog, acme.organizerToken, overrides);
   expect((await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken)).status).toBe(200);
   return sale;
 }
@@ -69,6 +70,8 @@ describe("inventory_seats, exported by the booking service", () => {
     expect(seats(first, sale.general.id, "reserved")).toBe(0);
     expect(seats(first, sale.general.id, "sold")).toBe(0);
     expect(seats(first, sale.assigned.id, "available")).toBe(5);
+    // Nobody waits yet: 0, so the waitlist panel has its series before the first waiting booking.
+    expect(seats(first, sale.general.id, "waitlisted")).toBe(0);
 
     const hold = await post(booking, "/bookings/reserve", await buyerToken(), {
       show_id: sale.show.id,
@@ -88,6 +91,29 @@ describe("inventory_seats, exported by the booking service", () => {
       "0",
     ]);
   }, 90_000);
+
+  test("state waitlisted is the zone's count of bookings waiting for seats", async () => {
+    const sale = await publishedSale({ waitlist_limit: 5 });
+    const seatIds = (
+      await catalog.asSystem((tx) => tx.select({ id: schema.seats.id }).from(schema.seats).where(eq(schema.seats.zoneId, sale.assigned.id)))
+    ).map((row) => row.id);
+    // Seated (5 seats) taken by two buyers, then three more wait for a taken seat.
+    for (const chosen of [seatIds.slice(0, 4), seatIds.slice(4)])
+      expect((await post(booking, "/bookings/reserve", await buyerToken(), { show_id: sale.show.id, seat_ids: chosen })).status).toBe(201);
+    for (let index = 0; index < 3; index++) {
+      const joined = await post(booking, "/bookings/reserve", await buyerToken(), {
+        show_id: sale.show.id,
+        seat_ids: [seatIds[index]!],
+        join_waitlist: true,
+      });
+      expect([joined.status, joined.body.data.status]).toEqual([201, "waitlisted"]);
+    }
+    expect(await booking.metrics.refreshSamples()).toBe(true);
+    const text = await scrape();
+    expect(seats(text, sale.assigned.id, "waitlisted")).toBe(3);
+    expect(seats(text, sale.assigned.id, "available")).toBe(0);
+    expect(seats(text, sale.general.id, "waitlisted")).toBe(0);
+  }, 60_000);
 
   test("a zone that leaves Redis leaves the metric with the next sample", async () => {
     const sale = await publishedSale();

@@ -42,7 +42,10 @@ export const eventFields = {
   booking_closes_at: dateTime("After booking_opens_at"),
   max_tickets_per_user: jsonInteger({ minimum: 1, maximum: 20 }),
   waitlist_limit: jsonInteger({ minimum: 0, maximum: 100_000, description: "Waitlist places per sold-out zone; 0 = none" }),
-  min_age: t.Union([jsonInteger({ minimum: 0, maximum: 130 }), t.Null()]),
+  min_age: t.Union([jsonInteger({ minimum: 0, maximum: 130 }), t.Null()], {
+    description:
+      "Youngest buyer's age in years on the day of booking, against the date of birth on their profile (403 AGE_RESTRICTED); null or 0: none",
+  }),
   queue_enabled: t.Boolean({ description: "Waiting room: reserving needs a queue pass" }),
   queue_rate_per_minute: jsonInteger({ minimum: 1, maximum: 100_000, description: "Buyers the waiting room admits per minute (600)" }),
   queue_max_active: jsonInteger({

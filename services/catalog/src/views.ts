@@ -45,6 +45,7 @@ export interface ZoneCounts {
   available: number;
   reserved: number;
   sold: number;
+  waitlisted: number;
 }
 
 export const zoneView = (zone: SeatZone, counts: ZoneCounts, rows?: { label: string; seats: number }[]) => ({
@@ -104,9 +105,12 @@ export const zoneSchema = t.Object({
   kind: t.Union([t.Literal("general_admission"), t.Literal("assigned")]),
   price: t.Integer({ description: "Minor units of the event's currency" }),
   total_seats: t.Integer(),
-  available: t.Integer({ description: "Live from Redis once the event is published" }),
+  available: t.Integer({
+    description: "Seats a buyer can hold now, live from Redis once the event is published; 0 while buyers wait in the zone's waitlist",
+  }),
   reserved: t.Integer(),
   sold: t.Integer(),
+  waitlisted: t.Integer({ description: "Bookings waiting in the zone's waitlist for seats to come back" }),
   rows: t.Optional(t.Array(t.Object({ label: t.String(), seats: t.Integer() }))),
 });
 

@@ -58,29 +58,38 @@ export async function createZone(
       // Bounded batches: a large venue is tens of thousands of seats.
       for (let start = 0; start < seatRows.length; start += 1_000) await tx.insert(seats).values(seatRows.slice(start, start + 1_000));
     }
-    const counts = { available: totalSeats, reserved: 0, sold: 0 };
+    const counts = { available: totalSeats, reserved: 0, sold: 0, waitlisted: 0 };
     return zoneView(created!, counts, rows.length > 0 ? rows : undefined);
   });
 }
 
 /** Live counts of published zones from Redis (one round trip); PostgreSQL's for the rest. */
 async function liveCounts(store: CatalogStore, event: Event, zones: SeatZone[]): Promise<ZoneCounts[]> {
-  const fromDatabase = (zone: SeatZone) => ({ available: zone.availableSeats, reserved: zone.reservedSeats, sold: zone.soldSeats });
+  const fromDatabase = (zone: SeatZone) => ({
+    available: zone.availableSeats,
+    reserved: zone.reservedSeats,
+    sold: zone.soldSeats,
+    waitlisted: 0,
+  });
   if (event.status === "draft" || zones.length === 0) return zones.map(fromDatabase);
   const keys = eventKeys(event.id);
   let replies: [Error | null, unknown][];
   try {
     const pipeline = store.redis.pipeline();
-    for (const zone of zones) pipeline.hmget(keys.zone(zone.id), "total", "reserved", "sold");
+    for (const zone of zones) pipeline.hmget(keys.zone(zone.id), "total", "reserved", "sold", "waitlisted");
     replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
   } catch {
     throw serviceUnavailable("redis");
   }
   return zones.map((zone, index) => {
     const [error, values] = replies[index] ?? [null, null];
-    const [total, reserved, sold] = ((values as (string | null)[] | null) ?? []).map((value) => (value === null ? null : Number(value)));
+    const [total, reserved, sold, waitlisted] = ((values as (string | null)[] | null) ?? []).map((value) =>
+      value === null ? null : Number(value),
+    );
     if (error || total === null || total === undefined) return fromDatabase(zone);
-    return { available: total - (reserved ?? 0) - (sold ?? 0), reserved: reserved ?? 0, sold: sold ?? 0 };
+    // Seats free while buyers wait are theirs (the waitlist is served first): none for a newcomer.
+    const free = total - (reserved ?? 0) - (sold ?? 0);
+    return { available: waitlisted ? 0 : free, reserved: reserved ?? 0, sold: sold ?? 0, waitlisted: waitlisted ?? 0 };
   });
 }
 

@@ -84,6 +84,32 @@ describe("catalog: from draft to a published sale", () => {
     ]);
   });
 
+  test("a zone whose free seats are kept for its waitlist shows none available, and how many wait", async () => {
+    const { event, show, assigned } = await draftWithZones(fixture, acme.organizerToken, { waitlist_limit: 5 });
+    expect((await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken)).status).toBe(200);
+    const seatIds = (await fixture.request("GET", `/shows/${show.id}/seats?zone_id=${assigned.id}`, null)).body.data.map(
+      (seat: { id: string }) => seat.id,
+    );
+    const holder = await bookingToken(crypto.randomUUID());
+    const hold = await bookingPost(booking, "/bookings/reserve", holder, { show_id: show.id, seat_ids: seatIds.slice(0, 4) });
+    await bookingPost(booking, "/bookings/reserve", await bookingToken(crypto.randomUUID()), { show_id: show.id, seat_ids: [seatIds[4]] });
+    // Two buyers wait for three seats each.
+    for (let index = 0; index < 2; index += 1) {
+      const place = await bookingPost(booking, "/bookings/reserve", await bookingToken(crypto.randomUUID()), {
+        show_id: show.id,
+        seat_ids: seatIds.slice(0, 3),
+        join_waitlist: true,
+      });
+      expect(place.body.data.status).toBe("waitlisted");
+    }
+    expect((await bookingPost(booking, `/bookings/${hold.body.data.booking_id}/cancel`, holder, {})).status).toBe(200);
+    const seated = (await fixture.request("GET", `/shows/${show.id}/zones`, null)).body.data.find(
+      (zone: { id: string }) => zone.id === assigned.id,
+    );
+    // 4 seats back: the first (3) holds them; 1 is free, kept for the second (3), who still waits.
+    expect(seated).toMatchObject({ total_seats: 5, available: 0, reserved: 4, sold: 0, waitlisted: 1 });
+  });
+
   test("publishing again changes nothing: counts are never reset, the inventory is not reloaded", async () => {
     const { event, show, general } = await draftWithZones(fixture, acme.organizerToken);
     const first = await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
@@ -96,6 +122,56 @@ describe("catalog: from draft to a published sale", () => {
     expect(again.body.data.published_at).toBe(first.body.data.published_at);
     const [reserved] = await fixture.service.store.redis.hmget(eventKeys(event.id).zone(general.id), "reserved");
     expect(Number(reserved)).toBe(2);
+  });
+
+  test("a published event's window, limits, min age and waitlist limit reach the sale in Redis at once; a draft's do not", async () => {
+    const { event } = await draftWithZones(fixture, acme.organizerToken);
+    expect(event).toMatchObject({ min_age: null, waitlist_limit: 0 });
+    const eventHash = eventKeys(event.id).event;
+    const redis = fixture.service.store.redis;
+    const sale = async () => {
+      const [minAge, waitlistLimit, maxPerUser, opensAt, closesAt] = await redis.hmget(
+        eventHash,
+        "min_age",
+        "waitlist_limit",
+        "max_per_user",
+        "opens_at_ms",
+        "closes_at_ms",
+      );
+      return { minAge, waitlistLimit, maxPerUser, opensAt: Number(opensAt), closesAt: Number(closesAt) };
+    };
+    const draftChange = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, { min_age: 20, waitlist_limit: 7 });
+    expect(draftChange.body.data).toMatchObject({ min_age: 20, waitlist_limit: 7 });
+    expect(await redis.exists(eventHash)).toBe(0);
+
+    await fixture.request("POST", `/events/${event.id}/publish`, acme.organizerToken);
+    expect(await sale()).toMatchObject({ minAge: "20", waitlistLimit: "7", maxPerUser: "4" });
+
+    const closesAt = new Date(Date.now() + 5 * 3_600_000);
+    const changed = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, {
+      min_age: 18,
+      waitlist_limit: 50,
+      max_tickets_per_user: 6,
+      booking_closes_at: closesAt.toISOString(),
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.data).toMatchObject({ min_age: 18, waitlist_limit: 50, max_tickets_per_user: 6 });
+    expect(await sale()).toMatchObject({ minAge: "18", waitlistLimit: "50", maxPerUser: "6", closesAt: closesAt.getTime() });
+
+    // Each alone, and min_age back to none (null is 0 in the sale: no limit).
+    await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, { waitlist_limit: 0 });
+    expect(await sale()).toMatchObject({ minAge: "18", waitlistLimit: "0", maxPerUser: "6" });
+    const cleared = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, { min_age: null });
+    expect(cleared.body.data.min_age).toBeNull();
+    expect(await sale()).toMatchObject({ minAge: "0", waitlistLimit: "0", maxPerUser: "6", closesAt: closesAt.getTime() });
+
+    // Refused changes reach neither PostgreSQL nor Redis.
+    for (const body of [{ min_age: 131 }, { min_age: -1 }, { min_age: "18" }, { waitlist_limit: -1 }, { waitlist_limit: 1.5 }]) {
+      const refused = await fixture.request("PUT", `/events/${event.id}`, acme.organizerToken, body);
+      expect({ body, status: refused.status }).toEqual({ body, status: 400 });
+    }
+    expect((await fixture.request("GET", `/events/${event.id}`, null)).body.data).toMatchObject({ min_age: null, waitlist_limit: 0 });
+    expect(await sale()).toMatchObject({ minAge: "0", waitlistLimit: "0" });
   });
 
   test("changes invalidate the cached event page at once; list filters by category, text and show dates", async () => {

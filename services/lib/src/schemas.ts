@@ -45,13 +45,26 @@ export function isDateTime(value: string): boolean {
   const offsetHours = match[9] === undefined ? 0 : Number(match[9]);
   const offsetMinutes = match[10] === undefined ? 0 : Number(match[10]);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return false;
-  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
-  if (day > daysInMonth) return false;
+  if (day > daysIn(year, month)) return false;
   const instant = Date.parse(value);
   return !Number.isNaN(instant) && instant >= earliest && instant <= latest;
 }
 
 const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+
+const daysIn = (year: number, month: number) =>
+  new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
+
+/**
+ * RFC 3339 full-date `YYYY-MM-DD`, strictly: a four-digit year from 0001 and a day that exists
+ * (`2007-02-29` does not). A date of birth, and the OIDC `birthdate` claim that carries it.
+ */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1, 4).map(Number) as [number, number, number];
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+}
 
 /**
  * The string formats every schema of the platform is checked with. @elysiajs/openapi registers its
@@ -62,10 +75,14 @@ const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year
  */
 export function registerFormats() {
   FormatRegistry.Set("date-time", isDateTime);
+  FormatRegistry.Set("date", isCalendarDate);
   FormatRegistry.Set("uuid", isUuid);
 }
 
 registerFormats();
+
+/** A calendar date field, `YYYY-MM-DD` (see isCalendarDate). */
+export const calendarDate = (options: Omit<StringOptions, "format"> = {}) => Type.String({ ...options, format: "date" });
 
 /** A date-time field (see isDateTime). */
 export const dateTime = (options: Omit<StringOptions, "format"> = {}) => Type.String({ ...options, format: "date-time" });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { SignJWT } from "jose";
 import { type AccessTokenPolicy, type AuthenticatedUser, signAccessToken, verifyAccessToken } from "../src/auth/access-token";
 
 const user: AuthenticatedUser = { id: crypto.randomUUID(), email: "ann@example.com", role: "user", tenant_id: null };
@@ -42,5 +43,42 @@ describe("verified tokens are remembered, never trusted beyond what a full verif
     first.user.role = "admin";
     first.version = 9;
     expect(await verifyAccessToken(token, policy, issuedAt)).toEqual({ user, version: 2 });
+  });
+});
+
+describe("the birthdate claim (OIDC's name for the date of birth)", () => {
+  test("carried when the user has one, absent when not", async () => {
+    const born = { ...user, birthdate: "2008-02-29" };
+    const token = await signAccessToken(born, policy, 0, issuedAt);
+    expect(JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).birthdate).toBe("2008-02-29");
+    expect(await verifyAccessToken(token, policy, issuedAt)).toEqual({ user: born, version: 0 });
+    const without = await signAccessToken(user, policy, 0, issuedAt);
+    expect(JSON.parse(Buffer.from(without.split(".")[1]!, "base64url").toString())).not.toHaveProperty("birthdate");
+    expect((await verifyAccessToken(without, policy, issuedAt)).user).not.toHaveProperty("birthdate");
+  });
+
+  test("a signed token whose birthdate is not a real YYYY-MM-DD day is refused like any malformed token", async () => {
+    const key = new TextEncoder().encode(policy.secret);
+    const seconds = issuedAt / 1000;
+    for (const birthdate of [
+      "2007-02-29",
+      "2000-13-01",
+      "2000-00-10",
+      "1990-1-1",
+      "19900101",
+      "1990-01-01T00:00:00Z",
+      "",
+      19900101,
+      null,
+    ]) {
+      const token = await new SignJWT({ email: user.email, role: user.role, tenant_id: null, ver: 0, birthdate })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setSubject(user.id)
+        .setJti(crypto.randomUUID())
+        .setIssuedAt(seconds)
+        .setExpirationTime(seconds + 900)
+        .sign(key);
+      await expect(verifyAccessToken(token, policy, issuedAt), String(birthdate)).rejects.toThrow("Access token is not valid");
+    }
   });
 });

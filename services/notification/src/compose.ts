@@ -23,7 +23,20 @@ export interface ComposedMail {
 
 export interface ComposeOptions {
   timeZone: string;
+  /** Base URL of the buyers' web app (no trailing slash). */
+  publicWebUrl: string;
 }
+
+/** The booking status each e-mailed booking event carries (anything else is a bad event). */
+const mailedStatus: Partial<Record<BookingEvent["type"], BookingEvent["booking"]["status"]>> = {
+  "booking.confirmed": "confirmed",
+  "booking.expired": "expired",
+  "booking.promoted": "reserved",
+  "booking.waitlist_closed": "cancelled",
+};
+
+/** Where the buyer pays a hold (the web app's page, issue 18). */
+export const payUrl = (publicWebUrl: string, bookingId: string) => `${publicWebUrl}/bookings/${encodeURIComponent(bookingId)}/pay`;
 
 async function recipient(tx: Transaction, userId: string) {
   const [user] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
@@ -38,6 +51,7 @@ async function saleDetails(tx: Transaction, ids: { eventId: string; showId: stri
       title: events.title,
       venue: events.venue,
       currency: events.currency,
+      eventStatus: events.status,
       startsAt: shows.startsAt,
       zoneName: seatZones.name,
       price: seatZones.price,
@@ -63,7 +77,7 @@ async function seatList(tx: Transaction, zoneId: string, seatIds: string[] | und
 
 export async function composeBookingMail(tx: Transaction, event: BookingEvent, options: ComposeOptions): Promise<ComposedMail> {
   const booking = event.booking;
-  const expectedStatus = event.type === "booking.confirmed" ? "confirmed" : event.type === "booking.expired" ? "expired" : undefined;
+  const expectedStatus = mailedStatus[event.type];
   if (!expectedStatus) throw permanent("invalid_event", `no e-mail for ${event.type}`);
   if (booking.status !== expectedStatus) throw permanent("invalid_event", `${event.type} with booking status ${booking.status}`);
 
@@ -81,6 +95,33 @@ export async function composeBookingMail(tx: Transaction, event: BookingEvent, o
     seats: formatSeats(seatRows),
   };
 
+  if (event.type === "booking.waitlist_closed") {
+    // A waiting booking holds no seats, so the mail names none.
+    const { seats: _none, ...place } = common;
+    return {
+      template: "waitlist-closed",
+      to: user.email,
+      values: {
+        ...place,
+        closed_reason:
+          sale.eventStatus === "cancelled" ? "the organizer cancelled the event" : "the sale ended before any seats came free for you",
+        closed_at: formatTime(booking.closed_at_ms ?? booking.expires_at_ms, options.timeZone),
+      },
+    };
+  }
+  if (event.type === "booking.promoted") {
+    return {
+      template: "booking-promoted",
+      to: user.email,
+      values: {
+        ...common,
+        unit_price: formatMoney(sale.price, sale.currency),
+        total_price: formatMoney(sale.price * booking.quantity, sale.currency),
+        hold_expires_at: formatTime(booking.expires_at_ms, options.timeZone),
+        pay_url: payUrl(options.publicWebUrl, booking.booking_id),
+      },
+    };
+  }
   if (event.type === "booking.expired") {
     return {
       template: "booking-expired",

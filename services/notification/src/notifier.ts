@@ -45,7 +45,14 @@ import type { TemplateName, Templates } from "./templates";
 /** The `processed_events.consumer` of this worker, whatever its consumer group is called. */
 export const notificationConsumer = "notification";
 
-export const notificationTopics = ["booking.confirmed", "booking.expired", "payment.failed", "payment.refunded"] as const;
+export const notificationTopics = [
+  "booking.confirmed",
+  "booking.expired",
+  "booking.promoted",
+  "booking.waitlist_closed",
+  "payment.failed",
+  "payment.refunded",
+] as const;
 
 export type HandledResult = "sent" | "duplicate" | "dead_lettered";
 

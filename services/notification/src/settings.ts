@@ -47,6 +47,12 @@ export const notificationSettings = settingsGroup(
       description: "Partitions worked on at once (each holds a PostgreSQL connection while its e-mail is sent)",
     }),
     NOTIFICATION_TIME_ZONE: Type.String({ minLength: 1, default: "UTC", description: "IANA time zone the e-mails show times in" }),
+    PUBLIC_WEB_URL: Type.String({
+      pattern: "^https?://[^\\s?#]+$",
+      maxLength: 2_000,
+      default: "http://127.0.0.1:3000",
+      description: "Base URL of the buyers' web app; the promotion e-mail links to its page /bookings/:id/pay",
+    }),
   },
   (values) => {
     if (!validTimeZone(values.NOTIFICATION_TIME_ZONE))
@@ -59,6 +65,8 @@ export const notificationSettings = settingsGroup(
       deadLetterTopic: values.NOTIFICATION_DEAD_LETTER_TOPIC,
       concurrency: values.NOTIFICATION_CONCURRENCY,
       timeZone: values.NOTIFICATION_TIME_ZONE,
+      // Without a trailing slash, so every link is `${publicWebUrl}/path`.
+      publicWebUrl: values.PUBLIC_WEB_URL.replace(/\/+$/, ""),
     };
   },
 );

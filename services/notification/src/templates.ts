@@ -9,7 +9,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const templateNames = ["booking-confirmed", "booking-expired", "payment-failed", "payment-refunded"] as const;
+export const templateNames = [
+  "booking-confirmed",
+  "booking-expired",
+  "booking-promoted",
+  "waitlist-closed",
+  "payment-failed",
+  "payment-refunded",
+] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export type TemplateValues = Record<string, string | number>;

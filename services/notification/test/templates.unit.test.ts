@@ -26,6 +26,10 @@ describe("templates", () => {
       refund_amount: "THB 1.00",
       refund_percent: 50,
       refund_reason: "because",
+      hold_expires_at: "later",
+      pay_url: "http://web.test/bookings/b-1/pay",
+      closed_reason: "the sale ended",
+      closed_at: "then",
     };
     for (const name of templateNames) {
       const mail = templates.render(name, values);

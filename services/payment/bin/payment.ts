@@ -15,8 +15,8 @@ const groups = {
   telemetry: telemetrySettings,
 };
 
-runProcess(groups, (config, logger) => {
-  const payment = createPaymentService(config, logger);
+runProcess(groups, (config, logger, metrics) => {
+  const payment = createPaymentService(config, logger, metrics);
   return {
     plugins: [payment.routes],
     checks: { redis: pingRedis(payment.store.redis), postgres: pingPostgres(payment.postgres), kafka: pingKafka(payment.kafka) },

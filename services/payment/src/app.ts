@@ -5,8 +5,9 @@
 import { createAccessControl } from "@booking-rush/lib/auth";
 import { closeRedis, createKafka, createPostgres, createRedis } from "@booking-rush/lib/clients";
 import type { AuthConfig, KafkaConfig, PostgresConfig, RedisConfig } from "@booking-rush/lib/config";
-import type { Logger } from "@booking-rush/lib/observability";
+import type { Logger, Metrics } from "@booking-rush/lib/observability";
 import { createGatewayClient } from "./gateway/gateway-client";
+import { createMoneyMetrics } from "./payment-metrics";
 import { createPaymentPublisher } from "./payment-publisher";
 import type { PaymentStore } from "./payments";
 import { paymentRoutes } from "./routes";
@@ -21,13 +22,14 @@ export interface PaymentServiceConfig {
   payment: Pick<PaymentConfig, "gatewayUrl" | "retry">;
 }
 
-export function createPaymentService(config: PaymentServiceConfig, logger: Logger) {
+/** `metrics`: where the refunds customers ask for are counted (payment_refunds_minor_units_total); none in tests that do not look. */
+export function createPaymentService(config: PaymentServiceConfig, logger: Logger, metrics?: Metrics) {
   const redis = createRedis(config.redis, logger, "payment");
   const postgres = createPostgres(config.postgres, logger);
   const kafka = createKafka(config.kafka, logger, "payment");
   const publisher = createPaymentPublisher(kafka, config.kafka.topics);
   const gateway = createGatewayClient(config.payment.gatewayUrl, config.payment.retry);
-  const store: PaymentStore = { db: postgres.db, redis, publisher, gateway };
+  const store: PaymentStore = { db: postgres.db, redis, publisher, gateway, money: metrics ? createMoneyMetrics(metrics) : undefined };
   return {
     store,
     kafka,

@@ -13,6 +13,7 @@ import type { Database } from "@booking-rush/lib/clients";
 import { inScope, systemScope } from "@booking-rush/lib/data";
 import { and, eq, inArray } from "drizzle-orm";
 import type { GatewayClient, GatewayOutcome } from "./gateway/gateway-client";
+import type { MoneyMetrics } from "./payment-metrics";
 import type { PaymentPublisher } from "./payment-publisher";
 import { paymentEventData } from "./payments";
 import { resumeRefund } from "./refund";
@@ -21,6 +22,8 @@ export interface ChargeDependencies {
   db: Database;
   gateway: GatewayClient;
   publisher: PaymentPublisher;
+  /** Counts the money of each succeeded charge (the worker's). */
+  money?: MoneyMetrics;
 }
 
 export type ChargeResult = "succeeded" | "failed" | "already_done" | "unknown_payment" | "refunded";
@@ -101,6 +104,7 @@ export async function chargePayment(dependencies: ChargeDependencies, paymentId:
     }
     return succeeded ? ("succeeded" as const) : ("failed" as const);
   });
+  if (result === "succeeded") dependencies.money?.revenue.inc({ currency: payment.currency }, payment.amount);
   if (result === "succeeded" && (await resumeRefund(dependencies, paymentId, traceparent))) return "refunded";
   return result;
 }

@@ -69,8 +69,9 @@ export async function refundCancelledEvent(
   return results;
 }
 
-export function createPaymentWorker(dependencies: PaymentWorkerDependencies, config: PaymentConfig & { topics: KafkaConfig["topics"] }) {
-  const { metrics } = dependencies;
+export function createPaymentWorker(worker: PaymentWorkerDependencies, config: PaymentConfig & { topics: KafkaConfig["topics"] }) {
+  const { metrics } = worker;
+  const dependencies = { ...worker, money: metrics.money };
   return createEventConsumer({
     kafka: dependencies.kafka,
     groupId: config.groupId,

@@ -13,6 +13,40 @@ export const paymentResults = [
   "nothing_to_refund",
 ] as const satisfies readonly (ChargeResult | RefundResult)[];
 
+/**
+ * Currencies with series before their first payment: events.currency defaults to THB and the
+ * catalog offers no other (another one gets its series with its first payment).
+ */
+export const knownCurrencies = ["THB"] as const;
+
+/**
+ * Money actually moved, in minor units by currency: gross of succeeded charges (counted by the
+ * worker, which charges) and of succeeded refunds (by whoever refunds: the worker, or the API on a
+ * customer's request). Each is counted once, by the transaction that recorded it.
+ */
+export function createMoneyMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  const revenue = new Counter({
+    name: "payment_revenue_minor_units_total",
+    help: "Gross of succeeded payments, in minor units of the currency (refunded later or not)",
+    labelNames: ["currency"],
+    registers,
+  });
+  const refunds = new Counter({
+    name: "payment_refunds_minor_units_total",
+    help: "Succeeded refunds, in minor units of the currency",
+    labelNames: ["currency"],
+    registers,
+  });
+  for (const currency of knownCurrencies) {
+    revenue.inc({ currency }, 0);
+    refunds.inc({ currency }, 0);
+  }
+  return { revenue, refunds };
+}
+
+export type MoneyMetrics = ReturnType<typeof createMoneyMetrics>;
+
 export function createPaymentMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
   const outcomes = resultCounter(metrics, {
@@ -22,6 +56,7 @@ export function createPaymentMetrics(metrics: Metrics) {
   });
   return {
     outcomes,
+    money: createMoneyMetrics(metrics),
     workerFailures: new Counter({
       name: "payment_worker_failures_total",
       help: "Attempts to handle a payment message that failed and were retried",

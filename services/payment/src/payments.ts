@@ -17,6 +17,7 @@ import { readBooking } from "@booking-rush/lib/inventory";
 import { upsertBookingStates, zoneFacts } from "@booking-rush/projector/booking-rows";
 import { and, eq, ne } from "drizzle-orm";
 import type { GatewayClient } from "./gateway/gateway-client";
+import type { MoneyMetrics } from "./payment-metrics";
 import type { PaymentPublisher } from "./payment-publisher";
 
 export interface PaymentStore {
@@ -24,6 +25,8 @@ export interface PaymentStore {
   redis: Redis;
   publisher: PaymentPublisher;
   gateway: GatewayClient;
+  /** Counts the money of the refunds customers ask for (POST /payments/:id/refund). */
+  money?: MoneyMetrics;
 }
 
 export type PaymentMethod = "card" | "bank_transfer" | "e_wallet";

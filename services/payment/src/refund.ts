@@ -23,6 +23,7 @@ import { inScope, systemScope } from "@booking-rush/lib/data";
 import { AppError, conflict, notFound, serviceUnavailable } from "@booking-rush/lib/errors";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import type { GatewayClient } from "./gateway/gateway-client";
+import type { MoneyMetrics } from "./payment-metrics";
 import type { PaymentPublisher } from "./payment-publisher";
 import { paymentEventData, paymentView } from "./payments";
 import { type RefundRule, refundAmount } from "./refund-rules";
@@ -31,6 +32,8 @@ export interface RefundDependencies {
   db: Database;
   gateway: GatewayClient;
   publisher: PaymentPublisher;
+  /** Counts the money of each succeeded refund. */
+  money?: MoneyMetrics;
 }
 
 /** What a rule is decided from. */
@@ -99,7 +102,7 @@ async function completeRefund(
           new Date(Date.now() + gatewayWindowMs),
         );
 
-  return inScope(db, systemScope, async (tx) => {
+  const done = await inScope(db, systemScope, async (tx) => {
     if (outcome.status !== "succeeded") {
       await tx
         .update(refunds)
@@ -111,7 +114,7 @@ async function completeRefund(
     // Someone racing this one (a redelivery, the customer's request) finished it already: the gateway answered both with one refund.
     if (current?.status === "refunded") {
       const [done] = await tx.select().from(refunds).where(eq(refunds.id, refund.id));
-      return { payment: current, refund: done ?? refund };
+      return { payment: current, refund: done ?? refund, counted: false };
     }
     const [done] = await tx
       .update(refunds)
@@ -132,8 +135,11 @@ async function completeRefund(
       inFlight.eventId,
       traceparent,
     );
-    return { payment: refunded!, refund: done! };
+    return { payment: refunded!, refund: done!, counted: true };
   });
+  // Counted once the transaction that made it succeeded committed, and only by that one.
+  if (done.counted) dependencies.money?.refunds.inc({ currency: done.payment.currency }, done.refund.amount);
+  return { payment: done.payment, refund: done.refund };
 }
 
 export type RefundResult = "refunded" | "refund_after_charge" | "nothing_to_refund";

@@ -102,7 +102,9 @@ export async function applyBatch(
           ? "zone does not belong to the booking's show and event"
           : !knownUsers.has(booking.user_id)
             ? "unknown user"
-            : undefined;
+            : booking.status === "waitlisted" && booking.waitlist_position === undefined
+              ? "a waiting booking without its waitlist_position"
+              : undefined;
       if (reason) outcome.rejected.push({ pending: item, reason });
       else valid.push(item);
     }
@@ -136,7 +138,9 @@ export async function applyBatch(
     // 4. Apply: bookings at their newest state, their seats and the zones' counters, the records.
     await upsertBookingStates(
       tx,
-      toApply.map((item) => item.event.booking),
+      toApply.map(({ event }) =>
+        event.type === "booking.waitlist_closed" ? { ...event.booking, cancel_reason: "waitlist_closed" } : event.booking,
+      ),
       zones,
     );
     const records = [...toApply, ...rejected];

@@ -45,24 +45,37 @@ export async function zoneFacts(tx: Transaction, zoneIds: string[]): Promise<Map
 const dateOf = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
 
 /**
+ * A booking's state as a row takes it: the record, and why it was cancelled when the event that
+ * carried it says so (the record itself does not: booking.waitlist_closed is a cancelled record).
+ */
+export type BookingRowState = BookingState & { cancel_reason?: CancelReason };
+
+/** `bookings.cancel_reason` values the writers set. */
+export type CancelReason = "waitlist_closed";
+
+/**
  * Upserts each booking at its state (the newest per booking when several are given); a row already
  * at a later sequence number is left as it is. Seats of a closed booking are born released (trigger
  * booking_seats_inherit_release). Every zone must be in `facts`. Resolves to the row id by booking id.
  */
 export async function upsertBookingStates(
   tx: Transaction,
-  states: BookingState[],
+  states: BookingRowState[],
   facts: Map<string, ZoneFacts>,
 ): Promise<Map<string, string>> {
-  const newest = new Map<string, BookingState>();
+  const newest = new Map<string, BookingRowState>();
   for (const state of states) {
     const current = newest.get(state.booking_id);
     if (!current || current.seq < state.seq) newest.set(state.booking_id, state);
   }
-  // PostgreSQL binds at most 65,535 parameters per statement (a booking row takes 17), so a large
-  // batch is written in chunks. Seats given back go first and new holds last, so the zone counters
-  // between two chunks never hold more than before or after the whole batch (their CHECKs hold).
-  const rank = (state: BookingState) => (state.status === "reserved" ? 2 : state.status === "confirmed" ? 1 : 0);
+  // PostgreSQL binds at most 65,535 parameters per statement (a booking row takes 19), so a large
+  // batch is written in chunks. Seats given back go first and new holds (promotions included) after
+  // them, so the zone counters between two chunks never hold more than before or after the whole
+  // batch (their CHECKs hold). Waiting places hold no seats and come last: a place that ends in the
+  // batch (promoted, left, closed) is gone before the same buyer's next place in the zone is
+  // written (one waiting place per buyer and zone: bookings_waitlist_zone_id_user_id_key).
+  const rankOf: Record<BookingState["status"], number> = { cancelled: 0, expired: 0, confirmed: 1, reserved: 2, waitlisted: 3 };
+  const rank = (state: BookingState) => rankOf[state.status];
   const all = [...newest.values()].sort((a, b) => rank(a) - rank(b));
   const ids = new Map<string, string>();
   for (let start = 0; start < all.length; start += rowsPerStatement) {
@@ -74,7 +87,7 @@ export async function upsertBookingStates(
 /** A backlog the projector catches up on can hold thousands of bookings in one batch. */
 export const rowsPerStatement = 1_000;
 
-async function upsertChunk(tx: Transaction, states: BookingState[], facts: Map<string, ZoneFacts>): Promise<Map<string, string>> {
+async function upsertChunk(tx: Transaction, states: BookingRowState[], facts: Map<string, ZoneFacts>): Promise<Map<string, string>> {
   const newest = new Map(states.map((state) => [state.booking_id, state]));
   const rows = states.map((booking) => {
     const zone = facts.get(booking.zone_id);
@@ -91,9 +104,12 @@ async function upsertChunk(tx: Transaction, states: BookingState[], facts: Map<s
       unitPrice: zone.price,
       totalAmount: zone.price * booking.quantity,
       currency: zone.currency,
+      // A hold's end; while waitlisted, the end of the booking window. A promotion gives a new one.
       expiresAt: new Date(booking.expires_at_ms),
+      waitlistPosition: booking.waitlist_position ?? null,
       confirmedAt: dateOf(booking.confirmed_at_ms),
       cancelledAt: booking.status === "cancelled" ? dateOf(booking.closed_at_ms) : null,
+      cancelReason: booking.status === "cancelled" ? (booking.cancel_reason ?? null) : null,
       expiredAt: booking.status === "expired" ? dateOf(booking.closed_at_ms) : null,
       seq: booking.seq,
       createdAt: new Date(booking.created_at_ms),
@@ -116,8 +132,12 @@ async function upsertChunk(tx: Transaction, states: BookingState[], facts: Map<s
       target: bookings.reservationId,
       set: {
         status: sql`excluded.status`,
+        expiresAt: sql`excluded.expires_at`,
+        // The place a booking had in the waitlist stays after its promotion.
+        waitlistPosition: sql`coalesce(excluded.waitlist_position, ${bookings.waitlistPosition})`,
         confirmedAt: sql`excluded.confirmed_at`,
         cancelledAt: sql`excluded.cancelled_at`,
+        cancelReason: sql`excluded.cancel_reason`,
         expiredAt: sql`excluded.expired_at`,
         seq: sql`excluded.seq`,
       },
@@ -155,7 +175,8 @@ interface CountedRow {
 
 /**
  * Moves each zone's counters by what the rows written changed: a row's old state out, its new one
- * in. A row another transaction inserted after the look before the write (a payment and the
+ * in. Only reserved (held) and confirmed (sold) rows count: a waiting booking holds no seat, so it
+ * joining or leaving the waitlist moves nothing and its promotion counts as a new hold. A row another transaction inserted after the look before the write (a payment and the
  * projector writing the same new booking at once) has an old state this one never saw: its zone is
  * counted again from its rows, which is correct whatever happened, and rare.
  */

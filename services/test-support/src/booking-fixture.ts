@@ -6,7 +6,14 @@
 import { createBookingService } from "@booking-rush/booking/app";
 import { bookingView } from "@booking-rush/booking/booking-view";
 import { confirmBooking } from "@booking-rush/booking/reservations";
-import { type BookingConfig, bookingSettings, type QueueConfig, queueSettings } from "@booking-rush/booking/settings";
+import {
+  type BookingConfig,
+  bookingSettings,
+  type QueueConfig,
+  queueSettings,
+  type SalesConfig,
+  salesSettings,
+} from "@booking-rush/booking/settings";
 import { authSettings, loadConfig } from "@booking-rush/lib/config";
 import { AppError, errorStatus } from "@booking-rush/lib/errors";
 import { createHttpApp } from "@booking-rush/lib/http";
@@ -19,12 +26,13 @@ export const jwtSecret = "booking-tests-signing-secret-0123456789";
 const defaults = loadConfig({ booking: bookingSettings }, {}).booking;
 export const queuePassSecret = "booking-tests-queue-pass-secret-0123456789";
 const queueDefaults = loadConfig({ queue: queueSettings }, { QUEUE_PASS_SECRET: queuePassSecret }).queue;
+const salesDefaults = loadConfig({ sales: salesSettings }, {}).sales;
 export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;
 
 /** `databaseUrl`: where payments and users are read (a catalog fixture's fresh database, when the test has one). */
 export async function bookingFixture(
   overrides: Partial<BookingConfig> = {},
-  options: { databaseUrl?: string; queue?: Partial<QueueConfig> } = {},
+  options: { databaseUrl?: string; queue?: Partial<QueueConfig>; sales?: Partial<SalesConfig> } = {},
 ) {
   const logger = createLogger({ service: "booking-test", level: "error", write: () => {} });
   const metrics = createMetrics("booking-test");
@@ -35,6 +43,7 @@ export async function bookingFixture(
       auth: testAuth,
       booking: { ...defaults, ...overrides },
       queue: { ...queueDefaults, ...options.queue },
+      sales: { ...salesDefaults, ...options.sales },
     },
     logger,
     metrics,

@@ -6,6 +6,7 @@
  */
 import { expect } from "bun:test";
 import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "@booking-rush/booking/payment-outcomes";
+import type { SalesConfig } from "@booking-rush/booking/settings";
 import * as schema from "@booking-rush/db/schema";
 import { createMailer } from "@booking-rush/lib/clients";
 import { loadConfig, smtpSettings } from "@booking-rush/lib/config";
@@ -39,6 +40,8 @@ export interface PipelineOptions {
   consumers: PipelineConsumer[];
   holdMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** The live sales stream's pacing (GET /admin/sales/stream). */
+  sales?: Partial<SalesConfig>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
@@ -51,9 +54,12 @@ export async function paymentPipeline(options: PipelineOptions) {
   const catalog = await catalogFixture(options.name);
   const booking = await bookingFixture(options.holdMs === undefined ? {} : { holdMs: options.holdMs }, {
     databaseUrl: catalog.database.url,
+    sales: options.sales,
   });
   const logger = createLogger({ service: `${options.name}-test`, level: "error", write: () => {} });
   const metrics = createMetrics(`${options.name}-test`);
+  // The API's own registry, as in its own process: the worker's counters are in `metrics`.
+  const apiMetrics = createMetrics(`${options.name}-api-test`);
   const payment = createPaymentService(
     {
       redis: stackConfig.redis,
@@ -63,6 +69,7 @@ export async function paymentPipeline(options: PipelineOptions) {
       payment: { gatewayUrl: gateway.url, retry },
     },
     logger,
+    apiMetrics,
   );
   const paymentApp = createHttpApp(
     { service: { name: `${options.name}-test`, corsOrigins: "*" }, logger, metrics, readiness: { checks: {}, draining: false } },
@@ -160,6 +167,9 @@ export async function paymentPipeline(options: PipelineOptions) {
     retry,
     refundDependencies,
     sagaResults,
+    /** The consumers' metrics (payment worker, projector, notifier) and the payment API's. */
+    metrics,
+    apiMetrics,
     call,
     /** A buyer in the catalog database (written in system scope, as the auth service would). */
     async buyer() {
@@ -169,10 +179,10 @@ export async function paymentPipeline(options: PipelineOptions) {
       );
       return { id: user!.id, email, token: await tokenFor(user!.id) };
     },
-    /** A published sale whose show starts in `showInHours` (two days unless told). */
-    async sale(showInHours = 48) {
+    /** A published sale whose show starts in `showInHours` (two days unless told); `event`: fields of POST /events. */
+    async sale(showInHours = 48, event: Record<string, unknown> = {}) {
       const acme = await catalog.tenant("acme");
-      const created = await draftWithZones(catalog, acme.organizerToken, {}, { showInHours });
+      const created = await draftWithZones(catalog, acme.organizerToken, event, { showInHours });
       expect((await catalog.request("POST", `/events/${created.event.id}/publish`, acme.organizerToken)).status).toBe(200);
       return { ...created, organizerToken: acme.organizerToken };
     },

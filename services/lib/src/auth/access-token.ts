@@ -4,6 +4,7 @@
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { unauthorized } from "../errors";
+import { isCalendarDate } from "../schemas";
 
 export const roles = ["user", "organizer", "admin"] as const;
 export type Role = (typeof roles)[number];
@@ -13,7 +14,10 @@ export interface AuthenticatedUser {
   email: string;
   role: Role;
   tenant_id: string | null;
-  /** The buyer's date of birth 'YYYY-MM-DD' (claim `birthdate`) when the profile has one. */
+  /**
+   * The buyer's date of birth, `YYYY-MM-DD` (OIDC's `birthdate` claim), when the profile has one:
+   * what an event's `min_age` is checked against. Absent: unknown.
+   */
   birthdate?: string;
 }
 
@@ -49,7 +53,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 
 export async function signAccessToken(user: AuthenticatedUser, keys: AccessTokenKeys, version = 0, now = Date.now()): Promise<string> {
   const issuedAt = Math.floor(now / 1000);
-  return new SignJWT({ email: user.email, role: user.role, tenant_id: user.tenant_id, ver: version })
+  const birthdate = user.birthdate === undefined ? {} : { birthdate: user.birthdate };
+  return new SignJWT({ email: user.email, role: user.role, tenant_id: user.tenant_id, ver: version, ...birthdate })
     .setProtectedHeader({ alg: algorithm, typ: "JWT" })
     .setSubject(user.id)
     .setJti(crypto.randomUUID())
@@ -115,15 +120,18 @@ export async function verifyAccessToken(token: string, policy: AccessTokenPolicy
       clockTolerance: policy.clockSkewSeconds,
       currentDate: new Date(now),
     });
-    const { sub, email, role, tenant_id: tenantId, ver = 0, iat, exp, nbf } = payload;
+    const { sub, email, role, tenant_id: tenantId, ver = 0, birthdate, iat, exp, nbf } = payload;
     if (typeof sub !== "string" || !uuidPattern.test(sub)) throw new Error("sub");
     if (typeof email !== "string") throw new Error("email");
     if (!roles.includes(role as Role)) throw new Error("role");
     if (tenantId !== null && (typeof tenantId !== "string" || !uuidPattern.test(tenantId))) throw new Error("tenant_id");
     if (!Number.isSafeInteger(ver) || (ver as number) < 0) throw new Error("ver");
+    if (birthdate !== undefined && (typeof birthdate !== "string" || !isCalendarDate(birthdate))) throw new Error("birthdate");
     if (iat! > now / 1000 + policy.clockSkewSeconds) throw new Error("iat in the future");
     if (exp! - iat! > policy.ttlSeconds + policy.clockSkewSeconds) throw new Error("lifetime");
-    const claims: AccessTokenClaims = { user: { id: sub, email, role: role as Role, tenant_id: tenantId }, version: ver as number };
+    const user: AuthenticatedUser = { id: sub, email, role: role as Role, tenant_id: tenantId };
+    if (birthdate !== undefined) user.birthdate = birthdate as string;
+    const claims: AccessTokenClaims = { user, version: ver as number };
     remember(policy, token, { claims, iat: iat!, exp: exp!, nbf });
     return copyOf(claims);
   } catch (error) {
