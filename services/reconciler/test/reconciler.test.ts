@@ -98,9 +98,9 @@ async function buyer() {
 }
 
 /** A published sale with some holds and some sold, PostgreSQL caught up with Redis. */
-async function settledSale(holds: number, confirmed: number) {
+async function settledSale(holds: number, confirmed: number, eventFields: Record<string, unknown> = {}) {
   const acme = await catalog.tenant("acme");
-  const sale = await draftWithZones(catalog, acme.organizerToken);
+  const sale = await draftWithZones(catalog, acme.organizerToken, eventFields);
   expect((await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken)).status).toBe(200);
   const made: { bookingId: string; token: string; seq: number }[] = [];
   for (let index = 0; index < holds; index += 1) {
@@ -636,6 +636,43 @@ describe("reconciler", () => {
       expect(rows.find((row) => row.reservationId === promoted.bookingId)?.status).toBe("reserved");
     }
     expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
+  }, 120_000);
+
+  test("on the real pipeline (reserve with join_waitlist, a cancel that promotes, the projector) both sides count the same waiting bookings", async () => {
+    const sale = await settledSale(1, 0, { waitlist_limit: 5 });
+    const keys = eventKeys(sale.event.id);
+    const zoneId = await fillAssigned(sale);
+    const seats = await seatIds(zoneId);
+    const waiting = [];
+    for (let index = 0; index < 3; index += 1) {
+      const who = await buyer();
+      // An assigned zone is asked for by seat: a taken one, so the buyer joins the waitlist for one seat.
+      const place = await post(booking, "/bookings/reserve", who.token, {
+        show_id: sale.show.id,
+        seat_ids: [seats[index]],
+        join_waitlist: true,
+      });
+      expect(place.status, JSON.stringify(place.body)).toBe(201);
+      expect(place.body.data).toMatchObject({ status: "waitlisted", waitlist_position: index + 1 });
+      waiting.push(place.body.data.booking_id as string);
+    }
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, zoneId);
+    const clean = (await run(sale.event.id)).find((report) => report.zoneId === zoneId)!;
+    expect(clean.outcome).toBe("clean");
+    expect(clean.postgres.waitlisted).toBe(3);
+    expect(await booking.redis.hget(keys.zone(zoneId), "waitlisted")).toBe("3");
+
+    // The first seat holder cancels: the head is promoted in the same step; both sides follow.
+    const [firstHold] = (
+      await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, zoneId)))
+    ).filter((row) => row.status === "reserved" && row.quantity === 1);
+    const holder = await tokenFor(firstHold!.userId);
+    expect((await post(booking, `/bookings/${firstHold!.reservationId}/cancel`, holder, {})).status).toBe(200);
+    expect(await booking.redis.hget(keys.booking(waiting[0]!), "status")).toBe("reserved");
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, zoneId);
+    const after = (await run(sale.event.id)).find((report) => report.zoneId === zoneId)!;
+    expect(after.outcome).toBe("clean");
+    expect(after.postgres.waitlisted).toBe(2);
   }, 120_000);
 
   test("an event Redis lost with buyers waiting: rebuilt with the same waitlist, positions, counters and tickets; free seats promote", async () => {
