@@ -237,7 +237,7 @@ async function measureSize(holds: number) {
       postgres: { ...stackConfig.postgres, url: catalog.database.url },
       kafka: stackConfig.kafka,
       reconciler: { ...loadConfig({ reconciler: reconcilerSettings }, {}).reconciler, projectorGroupId: "bench-growth" },
-      booking: { recordTtlSeconds: 604_800 },
+      booking: { recordTtlSeconds: 604_800, holdMs: 600_000 },
     },
     logger,
   );

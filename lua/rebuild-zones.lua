@@ -6,20 +6,34 @@
 -- seats. PostgreSQL wins for sold; every hold Redis has (restored or never projected) is kept and
 -- counted as reserved. The zone's seq becomes
 -- the highest one PostgreSQL has seen, so later events continue after it. The holds are counted in
--- one walk of the event's expiry set for all the zones, not one walk per zone.
+-- one walk of the event's expiry set for all the zones, not one walk per zone. Who waits is the
+-- zone's waitlist as restore-bookings.lua left it (the places restored and any Redis still had):
+-- waitlisted is its size, waitlist_seq its last ticket (or the zone's last one, if higher), so a
+-- place taken later queues behind every restored one. Last, as every script that gives seats
+-- back, each rebuilt zone with free seats and buyers waiting promotes them (_waitlist.lua's
+-- promote_waitlist: join order, seq + 1 and booking.promoted each, none while the sale is closed):
+-- a hold Redis lost before PostgreSQL heard of it leaves its seats free, and they must not wait
+-- for the next seat that comes back.
 --
 -- KEYS[1] {ev:E}:event   KEYS[2] {ev:E}:fence   KEYS[3] {ev:E}:expiry   KEYS[4] {ev:E}:restoring
+-- KEYS[5] {ev:E}:user-tickets   KEYS[6] {ev:E}:outbox
 -- ARGV[1] tag {ev:E}   ARGV[2] fencing token
 -- ARGV[3] JSON {event: {status, tenant_id, opens_at_ms, closes_at_ms, max_per_user, waitlist_limit, min_age},
 --   zones: [{id, show_id, kind, total, price, sold, seq, sold_seats: {seat_id: booking_id}, seat_ids: [...]}]}
--- returns {'ok', json {zones, reserved: {zone_id: n}}} | {'error', 'STALE_LOCK', '{}'}
--- Zone, seat and zone-list ({ev:E}:zones) keys are derived from the tag (same slot).
+-- ARGV[4] traceparent ('' when none)
+-- returns {'ok', json {zones, reserved: {zone_id: n}, promoted: {zone_id: n}}} | {'error', 'STALE_LOCK', '{}'}
+-- (reserved: as rebuilt, before the promotions)
+-- Zone, seat, waitlist, booking and zone-list ({ev:E}:zones) keys are derived from the tag (same slot).
 
+-- include: _now.lua
+-- include: _booking.lua
+-- include: _waitlist.lua
 -- include: _fence.lua
 -- include: _live-holds.lua
 
 local event_key, fence_key, expiry_key, restoring_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local tag, token, truth_json = ARGV[1], ARGV[2], ARGV[3]
+local user_tickets_key, outbox_key = KEYS[5], KEYS[6]
+local tag, token, truth_json, traceparent = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 if not fence_holds(fence_key, token) then return { 'error', 'STALE_LOCK', '{}' } end
 local truth = cjson.decode(truth_json)
@@ -45,9 +59,13 @@ for _, zone in ipairs(truth.zones) do
   local zone_key = tag .. ':zone:' .. zone.id
   local reserved, held = holds[zone.id].quantity, holds[zone.id].seats
   local seq = math.max(tonumber(zone.seq), tonumber(redis.call('HGET', zone_key, 'seq') or '0'))
+  local waitlist_key = zone_key .. ':waitlist'
+  local last_ticket = redis.call('ZRANGE', waitlist_key, -1, -1, 'WITHSCORES')
+  local waitlist_seq = math.max(tonumber(last_ticket[2] or '0'), tonumber(redis.call('HGET', zone_key, 'waitlist_seq') or '0'))
   redis.call('DEL', zone_key)
   redis.call('HSET', zone_key, 'show_id', zone.show_id, 'kind', zone.kind, 'total', zone.total, 'price', zone.price,
-    'reserved', reserved, 'sold', zone.sold, 'seq', seq)
+    'reserved', reserved, 'sold', zone.sold, 'seq', seq, 'waitlisted', redis.call('ZCARD', waitlist_key),
+    'waitlist_seq', waitlist_seq)
   if zone.kind == 'assigned' then
     local seats_key = zone_key .. ':seats'
     redis.call('DEL', seats_key)
@@ -58,4 +76,10 @@ for _, zone in ipairs(truth.zones) do
   end
   reserved_by_zone[zone.id] = reserved
 end
-return { 'ok', cjson.encode({ zones = #truth.zones, reserved = reserved_by_zone }) }
+
+local promotion_keys = { user_tickets = user_tickets_key, expiry = expiry_key, outbox = outbox_key }
+local now, promoted_by_zone = now_ms(), {}
+for _, zone in ipairs(truth.zones) do
+  promoted_by_zone[zone.id] = promote_waitlist(tag, zone.id, promotion_keys, now, traceparent)
+end
+return { 'ok', cjson.encode({ zones = #truth.zones, reserved = reserved_by_zone, promoted = promoted_by_zone }) }

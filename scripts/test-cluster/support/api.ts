@@ -166,8 +166,8 @@ export async function publishedZone(organizerToken: string, seats: number, title
 export type ZoneStatus = {
   zone_id: string;
   verdict: string;
-  redis: { available: number; reserved: number; sold: number; seq: number } | null;
-  postgres: { available: number; reserved: number; sold: number; applied_seq: number };
+  redis: { available: number; reserved: number; sold: number; waitlisted: number; seq: number } | null;
+  postgres: { available: number; reserved: number; sold: number; waitlisted: number; applied_seq: number };
 };
 
 export async function inventoryStatus(adminToken: string, showId: string): Promise<ZoneStatus[]> {

@@ -4,7 +4,12 @@ import { authGuard, requestIdOf, uuid } from "@booking-rush/lib/http";
 import { Elysia, t } from "elysia";
 import { type InventoryAdmin, inventoryStatus, syncInventory } from "./inventory-admin";
 
-const side = t.Object({ available: t.Integer(), reserved: t.Integer(), sold: t.Integer() });
+const side = t.Object({
+  available: t.Integer(),
+  reserved: t.Integer(),
+  sold: t.Integer(),
+  waitlisted: t.Integer({ description: "Bookings waiting in the zone's waitlist" }),
+});
 const verdict = t.Union([t.Literal("clean"), t.Literal("drift"), t.Literal("ahead"), t.Literal("behind"), t.Literal("lost")]);
 
 const zoneStatus = t.Object({
@@ -13,7 +18,7 @@ const zoneStatus = t.Object({
   verdict,
   redis: t.Union([t.Composite([side, t.Object({ seq: t.Integer() })]), t.Null()]),
   postgres: t.Composite([side, t.Object({ applied_seq: t.Integer() })]),
-  difference: t.Union([t.Object({ reserved: t.Integer(), sold: t.Integer(), seq: t.Integer() }), t.Null()]),
+  difference: t.Union([t.Object({ reserved: t.Integer(), sold: t.Integer(), waitlisted: t.Integer(), seq: t.Integer() }), t.Null()]),
 });
 
 const syncedZone = t.Object({
@@ -36,7 +41,7 @@ export const inventoryAdminRoutes = (admin: InventoryAdmin, access: AccessContro
         response: { 200: okSchema(t.Array(zoneStatus)), ...errorResponses("NOT_FOUND") },
         detail: {
           tags: ["admin"],
-          summary: "Per zone: Redis available/reserved/sold/seq, PostgreSQL counts and applied seq, the difference",
+          summary: "Per zone: Redis available/reserved/sold/waitlisted/seq, PostgreSQL counts and applied seq, the difference",
         },
       },
     )

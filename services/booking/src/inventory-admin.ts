@@ -63,16 +63,28 @@ export async function inventoryStatus(admin: InventoryAdmin, user: Authenticated
       name: names.get(zone.id) ?? "",
       verdict: classifyZone(side.eventPresent, inRedis, zone),
       redis: inRedis
-        ? { available: inRedis.total - inRedis.reserved - inRedis.sold, reserved: inRedis.reserved, sold: inRedis.sold, seq: inRedis.seq }
+        ? {
+            available: inRedis.total - inRedis.reserved - inRedis.sold,
+            reserved: inRedis.reserved,
+            sold: inRedis.sold,
+            waitlisted: inRedis.waitlisted,
+            seq: inRedis.seq,
+          }
         : null,
       postgres: {
         available: zone.total - zone.reserved - zone.sold,
         reserved: zone.reserved,
         sold: zone.sold,
+        waitlisted: zone.waitlisted,
         applied_seq: zone.appliedSeq,
       },
       difference: inRedis
-        ? { reserved: inRedis.reserved - zone.reserved, sold: inRedis.sold - zone.sold, seq: inRedis.seq - zone.appliedSeq }
+        ? {
+            reserved: inRedis.reserved - zone.reserved,
+            sold: inRedis.sold - zone.sold,
+            waitlisted: inRedis.waitlisted - zone.waitlisted,
+            seq: inRedis.seq - zone.appliedSeq,
+          }
         : null,
     };
   });

@@ -34,7 +34,7 @@ export function registerReconcilerOutcomeMetrics(metrics: Metrics, redis: Redis,
   });
   const discrepancy = new Gauge({
     name: "inventory_discrepancy",
-    help: "Seats by which Redis and PostgreSQL differed for a zone at its event's last reconciliation (0: equal at the same sequence)",
+    help: "Seats and waiting places by which Redis and PostgreSQL differed for a zone at its event's last reconciliation (0: equal at the same sequence)",
     labelNames: ["zone"],
     registers,
   });

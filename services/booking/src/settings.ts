@@ -3,12 +3,6 @@ import { Type } from "@sinclair/typebox";
 
 export const bookingSettings = settingsGroup(
   {
-    RESERVATION_HOLD_SECONDS: Type.Integer({
-      minimum: 1,
-      maximum: 3600,
-      default: 600,
-      description: "How long a hold lasts before it expires",
-    }),
     RESERVE_RATE_PER_MINUTE: Type.Number({
       exclusiveMinimum: 0,
       default: 20,
@@ -16,6 +10,7 @@ export const bookingSettings = settingsGroup(
     }),
     RESERVE_RATE_BURST: Type.Integer({ minimum: 1, default: 10, description: "Token-bucket size of reserve attempts per user and event" }),
     IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400, description: "How long an Idempotency-Key's result is kept" }),
+    // RESERVATION_HOLD_SECONDS and BOOKING_RECORD_TTL_SECONDS: shared with the reconciler's restore
     ...bookingRecordVariables,
     REDIS_WRITE_CONNECTIONS: Type.Integer({
       minimum: 1,

@@ -102,10 +102,17 @@ export const redisSettings = settingsGroup(
 );
 
 /**
- * How long a closed booking's records stay in Redis: part of the key layout (inventory/keys.ts),
- * written by the booking scripts and restored by the reconciler, so both read the same variable.
+ * What the booking scripts write into a booking record and the reconciler restores, so both read
+ * the same variables: how long a closed booking's records stay in Redis (part of the key layout,
+ * inventory/keys.ts), and the hold time (a hold's, and the one a waiting place's promotion gets).
  */
 export const bookingRecordVariables = {
+  RESERVATION_HOLD_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 600,
+    description: "How long a hold lasts before it expires",
+  }),
   BOOKING_RECORD_TTL_SECONDS: Type.Integer({
     minimum: 60,
     default: 604_800,
@@ -114,6 +121,7 @@ export const bookingRecordVariables = {
 };
 
 export const bookingRecordSettings = settingsGroup(bookingRecordVariables, (values) => ({
+  holdMs: values.RESERVATION_HOLD_SECONDS * 1000,
   recordTtlSeconds: values.BOOKING_RECORD_TTL_SECONDS,
 }));
 

@@ -2,10 +2,12 @@
  * PostgreSQL's record of one event's inventory, as the reconciler compares and rebuilds from it.
  *
  * What a pass compares costs O(zones), whatever the number of bookings ever made: each zone's
- * counts (`seat_zones`, kept by the projector), its watermark (`zone_sync_state`), the highest seq
- * the projector has applied at all (one indexed MAX per zone) and the seqs missing after the
- * watermark (only the rows beyond it: the changes not yet applied in order). The bookings and seats
- * behind the counts are read only for the zones a repair or rebuild writes (readZoneRecords).
+ * counts (`seat_zones`, kept by the projector), its waiting bookings (counted in the partial index
+ * of waiting places: at most the event's waitlist_limit rows per zone), its watermark
+ * (`zone_sync_state`), the highest seq the projector has applied at all (one indexed MAX per zone)
+ * and the seqs missing after the watermark (only the rows beyond it: the changes not yet applied in
+ * order). The bookings and seats behind the counts are read only for the zones a repair or rebuild
+ * writes (readZoneRecords).
  */
 
 import { bookingSeats, bookings, events, processedEvents, seats, seatZones, shows, zoneSyncState } from "@booking-rush/db/schema";
@@ -22,6 +24,8 @@ export interface PostgresZone {
   price: number;
   reserved: number;
   sold: number;
+  /** Bookings waiting in the zone's waitlist (status waitlisted). */
+  waitlisted: number;
   /** The projector's watermark: every event up to it is applied. */
   appliedSeq: number;
   /** The highest seq applied at all (beyond a gap the watermark waits at). */
@@ -30,10 +34,15 @@ export interface PostgresZone {
   missingSeqs: number[];
 }
 
-/** A live booking as PostgreSQL has it, in the shape of the scripts' booking record (what a rebuild writes back). */
-export type PostgresBooking = Omit<BookingState, "status" | "seat_ids" | "payment_id" | "closed_at_ms"> & {
-  status: "reserved" | "confirmed";
+/**
+ * A live booking as PostgreSQL has it, in the shape of the scripts' booking record (what a rebuild
+ * writes back): a hold, a sale, or a waiting place (with its waitlist_position and hold_ms, the hold
+ * time its promotion gets).
+ */
+export type PostgresBooking = Omit<BookingState, "status" | "seat_ids" | "payment_id" | "closed_at_ms" | "promoted_at_ms"> & {
+  status: "reserved" | "confirmed" | "waitlisted";
   seat_ids: string[];
+  hold_ms?: number;
 };
 
 export interface PostgresTruth {
@@ -51,6 +60,7 @@ export interface PostgresTruth {
 
 /** What a repair or rebuild of some zones writes back: their live bookings, sold seats and seat ids. */
 export interface ZoneRecords {
+  /** Holds, sales and waiting places; the waiting ones of a zone in join order (restore-bookings.lua queues them so). */
   bookings: PostgresBooking[];
   /** zone id → seat id → reservation id of the confirmed booking holding it. */
   soldSeats: Map<string, Record<string, string>>;
@@ -74,6 +84,8 @@ export async function readPostgresTruth(db: Database, eventId: string, projector
         price: seatZones.price,
         reserved: seatZones.reservedSeats,
         sold: seatZones.soldSeats,
+        waitlisted: sql<number>`(select count(*) from ${bookings} as waiting
+          where waiting.zone_id = ${seatZones.id} and waiting.status = 'waitlisted')`.mapWith(Number),
         appliedSeq: sql<number>`coalesce(${zoneSyncState.lastAppliedSeq}, 0)`.mapWith(Number),
         // The index (consumer, zone_id, seq) answers this with one step from its end.
         highestSeq: sql<number>`coalesce((select max(applied.seq) from ${processedEvents} as applied
@@ -95,6 +107,7 @@ export async function readPostgresTruth(db: Database, eventId: string, projector
         price: row.price,
         reserved: row.reserved,
         sold: row.sold,
+        waitlisted: row.waitlisted,
         appliedSeq: row.appliedSeq,
         highestSeq,
         missingSeqs: highestSeq > row.appliedSeq + 1 ? await missingSeqs(tx, projectorConsumer, row.id, row.appliedSeq) : [],
@@ -125,18 +138,31 @@ async function missingSeqs(tx: Transaction, consumer: string, zoneId: string, wa
   return missing;
 }
 
+/** What a restored waiting place needs beyond its row: the event's and the booking service's settings. */
+export interface WaitingPlaceTerms {
+  /** The end of the event's booking window: a waiting place lapses then (its expires_at_ms). */
+  closesAtMs: number;
+  /** The booking service's hold time, which a promotion gives the place (its hold_ms). */
+  holdMs: number;
+}
+
+const liveStatuses = ["reserved", "confirmed", "waitlisted"] as const;
+
 /**
- * The live bookings (reserved or confirmed) of the given zones with their seats, the seats sold in
- * each, and each assigned zone's seat ids: what a repair or rebuild of those zones writes back.
+ * The live bookings (reserved, confirmed or waitlisted) of the given zones with their seats, the
+ * seats sold in each, and each assigned zone's seat ids: what a repair or rebuild of those zones
+ * writes back. In seq order: a waiting booking's seq is that of its joining (any later change ends
+ * its wait), so the waiting ones come in join order, the order of the waitlist they are restored to.
  */
-export async function readZoneRecords(db: Database, eventId: string, zoneIds: string[]): Promise<ZoneRecords> {
+export async function readZoneRecords(db: Database, eventId: string, zoneIds: string[], waiting: WaitingPlaceTerms): Promise<ZoneRecords> {
   const records: ZoneRecords = { bookings: [], soldSeats: new Map(), seatIds: new Map() };
   if (zoneIds.length === 0) return records;
   return inScope(db, systemScope, async (tx) => {
     const live = await tx
       .select()
       .from(bookings)
-      .where(and(eq(bookings.eventId, eventId), inArray(bookings.zoneId, zoneIds), inArray(bookings.status, ["reserved", "confirmed"])));
+      .where(and(eq(bookings.eventId, eventId), inArray(bookings.zoneId, zoneIds), inArray(bookings.status, [...liveStatuses])))
+      .orderBy(asc(bookings.seq), asc(bookings.waitlistPosition), asc(bookings.createdAt));
     const seatsOf = new Map<string, string[]>();
     for (const booking of live) seatsOf.set(booking.id, []);
     const liveSeats = live.length
@@ -170,20 +196,30 @@ export async function readZoneRecords(db: Database, eventId: string, zoneIds: st
       if (list) list.push(seat.id);
       else records.seatIds.set(seat.zoneId, [seat.id]);
     }
-    records.bookings = live.map((booking) => ({
-      booking_id: booking.reservationId,
-      user_id: booking.userId,
-      event_id: booking.eventId,
-      show_id: booking.showId,
-      zone_id: booking.zoneId,
-      quantity: booking.quantity,
-      status: booking.status as "reserved" | "confirmed",
-      created_at_ms: booking.createdAt.getTime(),
-      expires_at_ms: (booking.expiresAt ?? booking.createdAt).getTime(),
-      seq: booking.seq,
-      seat_ids: seatsOf.get(booking.id) ?? [],
-      ...(booking.confirmedAt ? { confirmed_at_ms: booking.confirmedAt.getTime() } : {}),
-    }));
+    records.bookings = live.map((booking): PostgresBooking => {
+      const common = {
+        booking_id: booking.reservationId,
+        user_id: booking.userId,
+        event_id: booking.eventId,
+        show_id: booking.showId,
+        zone_id: booking.zoneId,
+        quantity: booking.quantity,
+        created_at_ms: booking.createdAt.getTime(),
+        seq: booking.seq,
+        seat_ids: seatsOf.get(booking.id) ?? [],
+        ...(booking.waitlistPosition !== null ? { waitlist_position: booking.waitlistPosition } : {}),
+      };
+      if (booking.status === "waitlisted") {
+        // Waiting for a number of seats, none held; the place lapses when the booking window closes.
+        return { ...common, status: "waitlisted", seat_ids: [], expires_at_ms: waiting.closesAtMs, hold_ms: waiting.holdMs };
+      }
+      return {
+        ...common,
+        status: booking.status as "reserved" | "confirmed",
+        expires_at_ms: (booking.expiresAt ?? booking.createdAt).getTime(),
+        ...(booking.confirmedAt ? { confirmed_at_ms: booking.confirmedAt.getTime() } : {}),
+      };
+    });
     return records;
   });
 }

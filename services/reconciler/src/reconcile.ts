@@ -9,7 +9,7 @@
 import { type Database, type DurableScripts, type Locks, pipelineReplies, type Redis, StaleLockError } from "@booking-rush/lib/clients";
 import { AppError } from "@booking-rush/lib/errors";
 import { bookingEventKey, eventKeys, eventRegistryKey, outboxGroup, showEventKey, userBookingsKey } from "@booking-rush/lib/inventory";
-import type { Logger } from "@booking-rush/lib/observability";
+import { currentTraceparent, type Logger } from "@booking-rush/lib/observability";
 import { classifyZone, discrepancy, type Verdict } from "./classify";
 import type { DiscrepancyPublisher } from "./discrepancy-publisher";
 import { type PostgresTruth, readPostgresTruth, readZoneRecords } from "./postgres-side";
@@ -34,6 +34,8 @@ export interface ReconcileOptions {
   /** Replicas that must acknowledge the fencing token (0 without a replica). */
   fenceReplicas: number;
   recordTtlSeconds: number;
+  /** The booking service's hold time: what a restored waiting place's promotion will hold (its hold_ms). */
+  holdMs: number;
   /** How long an event's discrepancy record is exported when no reconciliation replaces it. */
   discrepancyTtlSeconds: number;
   projectorConsumer: string;
@@ -49,7 +51,7 @@ export interface ZoneReport {
   verdict: Verdict;
   outcome: ZoneOutcome;
   redis?: RedisZone;
-  postgres: { total: number; reserved: number; sold: number; appliedSeq: number; highestSeq: number };
+  postgres: { total: number; reserved: number; sold: number; waitlisted: number; appliedSeq: number; highestSeq: number };
   /** Rebuilds: bookings PostgreSQL had that Redis had lost, now restored. */
   restoredBookings?: number;
   /**
@@ -145,7 +147,14 @@ export async function reconcileEvent(
       verdict,
       outcome,
       ...(redis ? { redis } : {}),
-      postgres: { total: zone.total, reserved: zone.reserved, sold: zone.sold, appliedSeq: zone.appliedSeq, highestSeq: zone.highestSeq },
+      postgres: {
+        total: zone.total,
+        reserved: zone.reserved,
+        sold: zone.sold,
+        waitlisted: zone.waitlisted,
+        appliedSeq: zone.appliedSeq,
+        highestSeq: zone.highestSeq,
+      },
       ...(done?.restored !== undefined ? { restoredBookings: done.restored, lostAfterSeq: zone.highestSeq } : {}),
       ...(verdict !== "clean" && zone.missingSeqs.length > 0 ? { missingSeqs: zone.missingSeqs } : {}),
     };
@@ -180,6 +189,7 @@ async function repairUnderLock(
     dependencies.db,
     eventId,
     [...toRebuild, ...toRepair.filter((zone) => zone.kind === "assigned")].map((zone) => zone.id),
+    { closesAtMs: state.truth.event.closes_at_ms, holdMs: options.holdMs },
   );
 
   if (toRebuild.length > 0) {
@@ -193,7 +203,7 @@ async function repairUnderLock(
       const reply = await restoreBookingsScript(dependencies.scripts, { eventId, token, bookings: batch });
       if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`restore-bookings: ${reply[1]}`);
       restored += (JSON.parse(reply[1]) as { restored_bookings: number }).restored_bookings;
-      await restoreBookingLookups(dependencies.redis, eventId, batch, options.recordTtlSeconds);
+      await restoreBookingLookups(dependencies.redis, eventId, batch, options);
     }
     const zones = toRebuild.map((zone) => ({
       id: zone.id,
@@ -206,7 +216,12 @@ async function repairUnderLock(
       sold_seats: records.soldSeats.get(zone.id) ?? {},
       seat_ids: records.seatIds.get(zone.id) ?? [],
     }));
-    const reply = await rebuildZonesScript(dependencies.scripts, { eventId, token, truth: { event: state.truth.event, zones } });
+    const reply = await rebuildZonesScript(dependencies.scripts, {
+      eventId,
+      token,
+      truth: { event: state.truth.event, zones },
+      traceparent: currentTraceparent(),
+    });
     if (reply[0] === "error") throw reply[1] === "STALE_LOCK" ? new StaleLockError(token) : new Error(`rebuild-zones: ${reply[1]}`);
     await restoreEventLookups(dependencies.redis, eventId, state.truth.zones);
     for (const zone of toRebuild) outcomes.set(zone.id, { outcome: "rebuilt", restored });
@@ -221,6 +236,7 @@ async function repairUnderLock(
       comparedSeq: redis.seq,
       sold: zone.sold,
       soldSeats: records.soldSeats.get(zone.id) ?? {},
+      traceparent: currentTraceparent(),
     });
     if (reply[0] === "error" && reply[1] === "STALE_LOCK") throw new StaleLockError(token);
     if (reply[0] === "error" && reply[1] !== "CHANGED") throw new AppError("INTERNAL_ERROR", `repair-zone: ${reply[1]}`);
@@ -251,13 +267,18 @@ async function restoreEventLookups(redis: Redis, eventId: string, zones: { showI
 async function restoreBookingLookups(
   redis: Redis,
   eventId: string,
-  restored: { booking_id: string; user_id: string; status: string; created_at_ms: number }[],
-  recordTtlSeconds: number,
+  restored: { booking_id: string; user_id: string; status: string; created_at_ms: number; expires_at_ms: number }[],
+  lifetime: { recordTtlSeconds: number; holdMs: number },
 ) {
   const pipeline = redis.pipeline();
   for (const booking of restored) {
     if (booking.status === "confirmed") pipeline.set(bookingEventKey(booking.booking_id), eventId);
-    else pipeline.set(bookingEventKey(booking.booking_id), eventId, "EX", recordTtlSeconds);
+    else if (booking.status === "waitlisted") {
+      // As reserving writes it: a waiting place lasts until the booking window closes (its
+      // expires_at), may then still become a hold of its own, and is readable for the record's TTL after.
+      const liveMs = Math.max(0, booking.expires_at_ms - Date.now()) + lifetime.holdMs;
+      pipeline.set(bookingEventKey(booking.booking_id), eventId, "EX", Math.ceil(liveMs / 1000) + lifetime.recordTtlSeconds);
+    } else pipeline.set(bookingEventKey(booking.booking_id), eventId, "EX", lifetime.recordTtlSeconds);
     pipeline.zadd(userBookingsKey(booking.user_id), booking.created_at_ms, `${eventId}:${booking.booking_id}`);
   }
   await pipelineReplies(pipeline);

@@ -27,7 +27,7 @@ export interface ReconcilerServiceConfig {
   postgres: PostgresConfig;
   kafka: KafkaConfig;
   reconciler: ReconcilerConfig;
-  booking: { recordTtlSeconds: number };
+  booking: { recordTtlSeconds: number; holdMs: number };
 }
 
 /**
@@ -55,6 +55,7 @@ export function createReconciler(config: ReconcilerServiceConfig, logger: Logger
     lagPollMs: config.reconciler.lagPollMs,
     fenceReplicas: config.reconciler.fenceReplicas,
     recordTtlSeconds: config.booking.recordTtlSeconds,
+    holdMs: config.booking.holdMs,
     discrepancyTtlSeconds: discrepancyTtlSeconds(config.reconciler.intervalMs),
     projectorConsumer,
     projectorLag: async () =>

@@ -6,6 +6,8 @@ export interface RedisZone {
   total: number;
   reserved: number;
   sold: number;
+  /** Bookings waiting in the zone (its `waitlisted` counter). */
+  waitlisted: number;
   seq: number;
 }
 
@@ -16,16 +18,22 @@ export async function readRedisSide(
 ): Promise<{ eventPresent: boolean; zones: Map<string, RedisZone | undefined> }> {
   const keys = eventKeys(eventId);
   const pipeline = redis.pipeline().exists(keys.event);
-  for (const zoneId of zoneIds) pipeline.hmget(keys.zone(zoneId), "total", "reserved", "sold", "seq");
+  for (const zoneId of zoneIds) pipeline.hmget(keys.zone(zoneId), "total", "reserved", "sold", "waitlisted", "seq");
   const replies = await pipelineReplies(pipeline);
   const zones = new Map<string, RedisZone | undefined>();
   zoneIds.forEach((zoneId, index) => {
-    const [total, reserved, sold, seq] = replies[index + 1] as (string | null)[];
+    const [total, reserved, sold, waitlisted, seq] = replies[index + 1] as (string | null)[];
     zones.set(
       zoneId,
       total === null || seq === null
         ? undefined
-        : { total: Number(total), reserved: Number(reserved ?? 0), sold: Number(sold ?? 0), seq: Number(seq) },
+        : {
+            total: Number(total),
+            reserved: Number(reserved ?? 0),
+            sold: Number(sold ?? 0),
+            waitlisted: Number(waitlisted ?? 0),
+            seq: Number(seq),
+          },
     );
   });
   return { eventPresent: replies[0] === 1, zones };

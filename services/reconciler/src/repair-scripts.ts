@@ -21,15 +21,36 @@ export interface RepairZoneCommand {
   sold: number;
   /** seat id → booking id of the sold seats ({} for general admission). */
   soldSeats: Record<string, string>;
+  /** The trace a promotion's booking.promoted continues (an admin's sync request); none for a run of its own. */
+  traceparent?: string;
 }
 
-/** lua/repair-zone.lua: writes PostgreSQL's sold and the holds Redis has into a drifted zone. */
+/**
+ * lua/repair-zone.lua: writes PostgreSQL's sold, the holds Redis has and its waitlist's size into a
+ * drifted zone, then promotes its waiting buyers into the seats that are free.
+ */
 export function repairZoneScript(runner: ScriptRunner, command: RepairZoneCommand): Promise<RepairScriptReply> {
   const keys = eventKeys(command.eventId);
   return runner.run<RepairScriptReply>(
     "repair-zone",
-    [keys.zone(command.zoneId), keys.zoneSeats(command.zoneId), keys.fence, keys.expiry],
-    [keys.tag, command.zoneId, command.token, command.comparedSeq, command.sold, JSON.stringify(command.soldSeats)],
+    [
+      keys.zone(command.zoneId),
+      keys.zoneSeats(command.zoneId),
+      keys.fence,
+      keys.expiry,
+      keys.zoneWaitlist(command.zoneId),
+      keys.userTickets,
+      keys.outbox,
+    ],
+    [
+      keys.tag,
+      command.zoneId,
+      command.token,
+      command.comparedSeq,
+      command.sold,
+      JSON.stringify(command.soldSeats),
+      command.traceparent ?? "",
+    ],
   );
 }
 
@@ -52,15 +73,20 @@ export interface RebuildZonesCommand {
   token: number;
   /** PostgreSQL's record of the event and of the zones to rebuild. */
   truth: { event: PostgresTruth["event"]; zones: RebuildZone[] };
+  /** The trace a promotion's booking.promoted continues (an admin's sync request); none for a run of its own. */
+  traceparent?: string;
 }
 
-/** lua/rebuild-zones.lua: rebuilds the event's lost zones from PostgreSQL's record, after restoreBookingsScript. */
+/**
+ * lua/rebuild-zones.lua: rebuilds the event's lost zones from PostgreSQL's record, after
+ * restoreBookingsScript, then promotes their waiting buyers into the seats that are free.
+ */
 export function rebuildZonesScript(runner: ScriptRunner, command: RebuildZonesCommand): Promise<RepairScriptReply> {
   const keys = eventKeys(command.eventId);
   return runner.run<RepairScriptReply>(
     "rebuild-zones",
-    [keys.event, keys.fence, keys.expiry, keys.restoring],
-    [keys.tag, command.token, JSON.stringify(command.truth)],
+    [keys.event, keys.fence, keys.expiry, keys.restoring, keys.userTickets, keys.outbox],
+    [keys.tag, command.token, JSON.stringify(command.truth), command.traceparent ?? ""],
   );
 }
 

@@ -11,7 +11,13 @@ import { StaleLockError } from "@booking-rush/lib/clients";
 import { loadConfig } from "@booking-rush/lib/config";
 import { bookingTopics, inventoryDiscrepancyTopic } from "@booking-rush/lib/contracts";
 import { createHttpApp } from "@booking-rush/lib/http";
-import { eventKeys, reconcilerDiscrepancyKey, reconcilerLastSuccessKey } from "@booking-rush/lib/inventory";
+import {
+  bookingEventKey,
+  eventKeys,
+  reconcilerDiscrepancyKey,
+  reconcilerLastSuccessKey,
+  userBookingsKey,
+} from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { createProjector } from "@booking-rush/projector/projector-consumer";
 import { createProjectorMetrics } from "@booking-rush/projector/projector-metrics";
@@ -64,7 +70,7 @@ beforeAll(async () => {
       postgres: { ...stackConfig.postgres, url: catalog.database.url },
       kafka: stackConfig.kafka,
       reconciler: { ...loadConfig({ reconciler: reconcilerSettings }, {}).reconciler, lagWaitMs: 20_000, lagPollMs: 100, projectorGroupId },
-      booking: { recordTtlSeconds: 600 },
+      booking: { recordTtlSeconds: 600, holdMs: 600_000 },
     },
     logger,
   );
@@ -92,9 +98,9 @@ async function buyer() {
 }
 
 /** A published sale with some holds and some sold, PostgreSQL caught up with Redis. */
-async function settledSale(holds: number, confirmed: number) {
+async function settledSale(holds: number, confirmed: number, eventFields: Record<string, unknown> = {}) {
   const acme = await catalog.tenant("acme");
-  const sale = await draftWithZones(catalog, acme.organizerToken);
+  const sale = await draftWithZones(catalog, acme.organizerToken, eventFields);
   expect((await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken)).status).toBe(200);
   const made: { bookingId: string; token: string; seq: number }[] = [];
   for (let index = 0; index < holds; index += 1) {
@@ -117,6 +123,114 @@ async function settledSale(holds: number, confirmed: number) {
 async function seatIds(zoneId: string) {
   const rows = await catalog.asSystem((tx) => tx.select({ id: schema.seats.id }).from(schema.seats).where(eq(schema.seats.zoneId, zoneId)));
   return rows.map((row) => row.id).sort();
+}
+
+type Sale = Awaited<ReturnType<typeof settledSale>>;
+
+/**
+ * Buyers waiting in one zone of the sale (the general one unless told), on both sides as the
+ * booking service's reserve with join_waitlist and the projector leave them, at the zone's current
+ * seq (both sides stay at it): in Redis each place's record, the zone's waitlist (ticket =
+ * position), waitlisters, waitlisted, waitlist_seq and the buyer's tickets; in PostgreSQL a
+ * waitlisted row with its position.
+ */
+async function waitingPlaces(sale: Sale, quantities: number[], zone: { id: string; price: number } = sale.general) {
+  const keys = eventKeys(sale.event.id);
+  const zoneId = zone.id;
+  const seq = Number(await booking.redis.hget(keys.zone(zoneId), "seq"));
+  const closesAtMs = Number(await booking.redis.hget(keys.event, "closes_at_ms"));
+  const places: { bookingId: string; userId: string; token: string; quantity: number; position: number; createdAtMs: number }[] = [];
+  for (const [index, quantity] of quantities.entries()) {
+    const who = await buyer();
+    const place = {
+      bookingId: crypto.randomUUID(),
+      userId: who.id,
+      token: who.token,
+      quantity,
+      position: index + 1,
+      createdAtMs: Date.now(),
+    };
+    await booking.redis
+      .multi()
+      .hset(keys.booking(place.bookingId), {
+        booking_id: place.bookingId,
+        user_id: who.id,
+        event_id: sale.event.id,
+        show_id: sale.show.id,
+        zone_id: zoneId,
+        quantity,
+        status: "waitlisted",
+        created_at_ms: place.createdAtMs,
+        expires_at_ms: closesAtMs,
+        waitlist_position: place.position,
+        hold_ms: reconciler.options.holdMs,
+        seq,
+        seat_ids: "",
+      })
+      .zadd(keys.zoneWaitlist(zoneId), place.position, place.bookingId)
+      .hset(keys.zoneWaitlisters(zoneId), who.id, place.bookingId)
+      .hincrby(keys.userTickets, who.id, quantity)
+      .hset(keys.zone(zoneId), "waitlisted", index + 1, "waitlist_seq", place.position)
+      .exec();
+    await catalog.asSystem((tx) =>
+      tx.insert(schema.bookings).values({
+        reservationId: place.bookingId,
+        userId: who.id,
+        tenantId: sale.tenant.tenantId,
+        eventId: sale.event.id,
+        showId: sale.show.id,
+        zoneId,
+        status: "waitlisted",
+        quantity,
+        unitPrice: zone.price,
+        totalAmount: zone.price * quantity,
+        currency: "THB",
+        expiresAt: new Date(closesAtMs),
+        waitlistPosition: place.position,
+        seq,
+        createdAt: new Date(place.createdAtMs),
+      }),
+    );
+    places.push(place);
+  }
+  return places;
+}
+
+/** The sale's assigned zone (5 seats, 1 held by settledSale) full: one more buyer holds the other 4; PostgreSQL caught up. */
+async function fillAssigned(sale: Sale) {
+  const seats = await seatIds(sale.assigned.id);
+  const free = [];
+  for (const seat of seats)
+    if ((await booking.redis.hget(eventKeys(sale.event.id).zoneSeats(sale.assigned.id), seat)) === "") free.push(seat);
+  expect(free.length).toBe(4);
+  const full = await post(booking, "/bookings/reserve", (await buyer()).token, { show_id: sale.show.id, seat_ids: free });
+  expect(full.status).toBe(201);
+  await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.assigned.id);
+  return sale.assigned.id as string;
+}
+
+/** The booking service's admin endpoints (inventory-status, sync-inventory) on the test's reconciler. */
+function adminClient() {
+  const app = createHttpApp(
+    {
+      service: { name: "admin-test", corsOrigins: "*" },
+      logger: testLogger,
+      metrics: createMetrics("admin-test"),
+      readiness: { checks: {}, draining: false },
+    },
+    [inventoryAdminRoutes(reconciler, createAccessControl(testAuth, { redis: booking.redis, db: catalog.db, logger: testLogger }))],
+  );
+  return async (method: string, path: string, token: string, body?: unknown) => {
+    const response = await app.handle(
+      new Request(`http://localhost/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }),
+    );
+    // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+    return { status: response.status, body: (await response.json()) as any };
+  };
 }
 
 /** Every key of the event, dumped: a byte-for-byte picture of its Redis state. */
@@ -174,15 +288,17 @@ describe("reconciler", () => {
     expect(await booking.redis.exists(eventKeys(sale.event.id).fence)).toBe(0);
   }, 120_000);
 
-  test("cost: a pass over zones that agree reads no booking, seat or hold, in PostgreSQL or in Redis", async () => {
+  test("cost: a pass over zones that agree reads no booking but the waiting ones, no seat or hold, in PostgreSQL or in Redis", async () => {
     const sale = await settledSale(6, 2);
     const keys = eventKeys(sale.event.id);
+    await waitingPlaces(sale, [1, 2]);
     const counter = await countRowsRead(catalog.db, ["bookings", "booking_seats", "processed_events"]);
     try {
       const { value: pass, rows } = await counter.during(() => commandsOnKeys(booking.redis, keys.tag, () => run(sale.event.id)));
       expect(pass.value.map((report) => report.outcome)).toEqual(["clean", "clean"]);
-      // PostgreSQL: the zones' counters and watermarks, and per zone the one row of its highest seq.
-      expect(rows.bookings).toBe(0);
+      // PostgreSQL: the zones' counters and watermarks, per zone the one row of its highest seq, and
+      // its waiting bookings (counted in their partial index: none of the holds and sales).
+      expect(rows.bookings).toBeLessThanOrEqual(2);
       expect(rows.booking_seats).toBe(0);
       expect(rows.processed_events).toBeLessThanOrEqual(2);
       // Redis: the event and each zone's counters; no booking record, not the expiry set.
@@ -397,30 +513,229 @@ describe("reconciler", () => {
     expect(outcomeOf(await run(sale.event.id), sale.general.id)).toBe("clean");
   }, 180_000);
 
+  test("waitlisted drift: Redis' counter apart from PostgreSQL's waiting bookings is found, shown, alerted and recounted from the waitlist", async () => {
+    const sale = await settledSale(2, 1);
+    const keys = eventKeys(sale.event.id);
+    const zoneId = await fillAssigned(sale);
+    await waitingPlaces(sale, [1, 2, 1], sale.assigned);
+    // Both sides know the same three waiting bookings at the same seq.
+    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
+
+    await booking.redis.hincrby(keys.zone(zoneId), "waitlisted", 4);
+    const call = adminClient();
+    const status = await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, sale.tenant.adminToken);
+    expect(status.status).toBe(200);
+    expect(status.body.data.find((zone: { zone_id: string }) => zone.zone_id === zoneId)).toMatchObject({
+      verdict: "drift",
+      redis: { waitlisted: 7, sold: 0, reserved: 5 },
+      postgres: { waitlisted: 3, sold: 0, reserved: 5 },
+      difference: { waitlisted: 4, sold: 0, reserved: 0, seq: 0 },
+    });
+
+    const reports = await run(sale.event.id);
+    expect(reports.find((report) => report.zoneId === zoneId)).toMatchObject({
+      verdict: "drift",
+      outcome: "repaired",
+      redis: { waitlisted: 7 },
+      postgres: { waitlisted: 3 },
+    });
+    expect(outcomeOf(reports, sale.general.id)).toBe("clean");
+    expect(await booking.redis.hget(keys.zone(zoneId), "waitlisted")).toBe("3");
+    expect(await booking.redis.zcard(keys.zoneWaitlist(zoneId))).toBe(3);
+    expect(seriesValue(await bookingExport(), "inventory_discrepancy", `zone="${zoneId}"`)).toBe(4);
+    const collector = await collectMessages(testKafka, [sale.event.id], [inventoryDiscrepancyTopic]);
+    try {
+      const alerts = await collector.caughtUp();
+      expect(alerts.map((alert) => alert.body.data)).toEqual([
+        expect.objectContaining({
+          zone_id: zoneId,
+          verdict: "drift",
+          outcome: "repaired",
+          redis: expect.objectContaining({ waitlisted: 7 }),
+          postgres: expect.objectContaining({ waitlisted: 3 }),
+        }),
+      ]);
+    } finally {
+      await collector.stop();
+    }
+    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
+
+    // A waiting booking PostgreSQL has and Redis does not know is found too; Redis' waitlist stays
+    // what it is (Redis is the truth for who waits), so it is found again until someone looks.
+    const ghost = await buyer();
+    await catalog.asSystem((tx) =>
+      tx.insert(schema.bookings).values({
+        reservationId: crypto.randomUUID(),
+        userId: ghost.id,
+        tenantId: sale.tenant.tenantId,
+        eventId: sale.event.id,
+        showId: sale.show.id,
+        zoneId: zoneId,
+        status: "waitlisted",
+        quantity: 1,
+        unitPrice: sale.assigned.price,
+        totalAmount: sale.assigned.price,
+        currency: "THB",
+        waitlistPosition: 4,
+      }),
+    );
+    const again = await run(sale.event.id);
+    expect(again.find((report) => report.zoneId === zoneId)).toMatchObject({
+      verdict: "drift",
+      redis: { waitlisted: 3 },
+      postgres: { waitlisted: 4 },
+    });
+    expect(await booking.redis.zcard(keys.zoneWaitlist(zoneId))).toBe(3);
+    expect(await booking.redis.hget(keys.zone(zoneId), "waitlisted")).toBe("3");
+  }, 120_000);
+
+  test("a repair that frees seats promotes the head of the waitlist, each whose quantity fits, into free seats; PostgreSQL hears of it", async () => {
+    const sale = await settledSale(2, 1);
+    const keys = eventKeys(sale.event.id);
+    const zoneId = sale.assigned.id;
+    // The assigned zone (5 seats, 1 held) seen as full by 4 sold that PostgreSQL does not have.
+    await booking.redis.hincrby(keys.zone(zoneId), "sold", 4);
+    const places = await waitingPlaces(sale, [2, 3, 1], sale.assigned);
+
+    const before = Date.now();
+    const reports = await run(sale.event.id);
+    expect(reports.find((report) => report.zoneId === zoneId)).toMatchObject({
+      verdict: "drift",
+      outcome: "repaired",
+      redis: { sold: 4, reserved: 1, waitlisted: 3 },
+      postgres: { sold: 0, reserved: 1, waitlisted: 3 },
+    });
+    // 4 seats free: the head (2) fits, the second (3) no longer does and keeps its place, the third (1) fits.
+    const [head, second, third] = places;
+    const heldSeats = new Set<string>();
+    for (const promoted of [head!, third!]) {
+      const record = await booking.redis.hgetall(keys.booking(promoted.bookingId));
+      expect(record).toMatchObject({ status: "reserved", waitlist_position: String(promoted.position) });
+      expect(Number(record.promoted_at_ms)).toBeGreaterThanOrEqual(before - 1_000);
+      expect(Number(record.expires_at_ms) - Number(record.promoted_at_ms)).toBe(reconciler.options.holdMs);
+      const seats = record.seat_ids!.split(",");
+      expect(seats.length).toBe(promoted.quantity);
+      for (const seat of seats) {
+        expect(await booking.redis.hget(keys.zoneSeats(zoneId), seat)).toBe(`held:${promoted.bookingId}`);
+        heldSeats.add(seat);
+      }
+      expect(await booking.redis.zscore(keys.expiry, promoted.bookingId)).toBe(record.expires_at_ms!);
+    }
+    expect(heldSeats.size).toBe(3);
+    expect(await booking.redis.hget(keys.booking(second!.bookingId), "status")).toBe("waitlisted");
+    expect(await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1")).toEqual([second!.bookingId]);
+    expect(await booking.redis.hmget(keys.zone(zoneId), "reserved", "sold", "waitlisted")).toEqual(["4", "0", "1"]);
+    expect(await booking.redis.hget(keys.booking(head!.bookingId), "seq")).toBe(
+      String(Number(await booking.redis.hget(keys.booking(third!.bookingId), "seq")) - 1),
+    );
+
+    // booking.promoted went through the outbox: PostgreSQL has the holds, and the next run agrees.
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, zoneId);
+    const rows = await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, zoneId)));
+    for (const promoted of [head!, third!]) {
+      expect(rows.find((row) => row.reservationId === promoted.bookingId)?.status).toBe("reserved");
+    }
+    expect(outcomeOf(await run(sale.event.id), zoneId)).toBe("clean");
+  }, 120_000);
+
+  test("on the real pipeline (reserve with join_waitlist, a cancel that promotes, the projector) both sides count the same waiting bookings", async () => {
+    const sale = await settledSale(1, 0, { waitlist_limit: 5 });
+    const keys = eventKeys(sale.event.id);
+    const zoneId = await fillAssigned(sale);
+    const seats = await seatIds(zoneId);
+    const waiting = [];
+    for (let index = 0; index < 3; index += 1) {
+      const who = await buyer();
+      // An assigned zone is asked for by seat: a taken one, so the buyer joins the waitlist for one seat.
+      const place = await post(booking, "/bookings/reserve", who.token, {
+        show_id: sale.show.id,
+        seat_ids: [seats[index]],
+        join_waitlist: true,
+      });
+      expect(place.status, JSON.stringify(place.body)).toBe(201);
+      expect(place.body.data).toMatchObject({ status: "waitlisted", waitlist_position: index + 1 });
+      waiting.push(place.body.data.booking_id as string);
+    }
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, zoneId);
+    const clean = (await run(sale.event.id)).find((report) => report.zoneId === zoneId)!;
+    expect(clean.outcome).toBe("clean");
+    expect(clean.postgres.waitlisted).toBe(3);
+    expect(await booking.redis.hget(keys.zone(zoneId), "waitlisted")).toBe("3");
+
+    // The first seat holder cancels: the head is promoted in the same step; both sides follow.
+    const [firstHold] = (
+      await catalog.asSystem((tx) => tx.select().from(schema.bookings).where(eq(schema.bookings.zoneId, zoneId)))
+    ).filter((row) => row.status === "reserved" && row.quantity === 1);
+    const holder = await tokenFor(firstHold!.userId);
+    expect((await post(booking, `/bookings/${firstHold!.reservationId}/cancel`, holder, {})).status).toBe(200);
+    expect(await booking.redis.hget(keys.booking(waiting[0]!), "status")).toBe("reserved");
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, zoneId);
+    const after = (await run(sale.event.id)).find((report) => report.zoneId === zoneId)!;
+    expect(after.outcome).toBe("clean");
+    expect(after.postgres.waitlisted).toBe(2);
+  }, 120_000);
+
+  test("an event Redis lost with buyers waiting: rebuilt with the same waitlist, positions, counters and tickets; free seats promote", async () => {
+    const sale = await settledSale(3, 1);
+    const keys = eventKeys(sale.event.id);
+    // The assigned zone full, three buyers waiting.
+    const zoneId = await fillAssigned(sale);
+    const places = await waitingPlaces(sale, [2, 1, 1], sale.assigned);
+    // And two waiting in the general zone, which has seats free (as if a lost hold had left them).
+    const promotable = await waitingPlaces(sale, [1, 2]);
+    const waitlistBefore = await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1", "WITHSCORES");
+    const countersBefore = await booking.redis.hmget(keys.zone(zoneId), "waitlisted", "waitlist_seq");
+    const recordsBefore = await Promise.all(places.map((place) => booking.redis.hgetall(keys.booking(place.bookingId))));
+    expect(countersBefore).toEqual(["3", "3"]);
+
+    const eventKeysNow = await booking.redis.keys(`${keys.tag.replace("{", "\\{").replace("}", "\\}")}*`);
+    expect(eventKeysNow.length).toBeGreaterThan(0);
+    await booking.redis.del(...eventKeysNow);
+
+    const reports = await run(sale.event.id);
+    expect(reports.find((report) => report.zoneId === zoneId)).toMatchObject({ verdict: "lost", outcome: "rebuilt" });
+    expect(await booking.redis.zrange(keys.zoneWaitlist(zoneId), "0", "-1", "WITHSCORES")).toEqual(waitlistBefore);
+    expect(await booking.redis.hmget(keys.zone(zoneId), "waitlisted", "waitlist_seq", "reserved", "sold")).toEqual([
+      ...countersBefore,
+      "5",
+      "0",
+    ]);
+    for (const [index, place] of places.entries()) {
+      expect(await booking.redis.zrank(keys.zoneWaitlist(zoneId), place.bookingId)).toBe(place.position - 1);
+      expect(await booking.redis.hget(keys.zoneWaitlisters(zoneId), place.userId)).toBe(place.bookingId);
+      expect(await booking.redis.hget(keys.userTickets, place.userId)).toBe(String(place.quantity));
+      expect(await booking.redis.hgetall(keys.booking(place.bookingId))).toEqual(recordsBefore[index]!);
+      // Found by id and in the buyer's list again; the lookup lasts while the place may wait (the
+      // booking window closes in a day), not only the record TTL of a closed booking.
+      expect(await booking.redis.get(bookingEventKey(place.bookingId))).toBe(sale.event.id);
+      expect(await booking.redis.ttl(bookingEventKey(place.bookingId))).toBeGreaterThan(reconciler.options.recordTtlSeconds + 23 * 3600);
+      expect(await booking.redis.zscore(userBookingsKey(place.userId), `${sale.event.id}:${place.bookingId}`)).toBe(
+        String(place.createdAtMs),
+      );
+    }
+    // The holds came back too.
+    for (const hold of sale.holds) expect(await booking.redis.exists(keys.booking(hold.bookingId))).toBe(1);
+    // The general zone's waiting buyers got its free seats at once, in join order.
+    for (const place of promotable) {
+      expect(await booking.redis.hget(keys.booking(place.bookingId), "status")).toBe("reserved");
+      expect(await booking.redis.hget(keys.userTickets, place.userId)).toBe(String(place.quantity));
+    }
+    expect(Number(await booking.redis.hget(keys.booking(promotable[0]!.bookingId), "seq"))).toBeLessThan(
+      Number(await booking.redis.hget(keys.booking(promotable[1]!.bookingId), "seq")),
+    );
+    expect(await booking.redis.hget(keys.zone(sale.general.id), "waitlisted")).toBe("0");
+
+    await zoneCaughtUp(booking.redis, catalog, sale.event.id, sale.general.id);
+    const next = await run(sale.event.id);
+    expect(outcomeOf(next, zoneId)).toBe("clean");
+    expect(outcomeOf(next, sale.general.id)).toBe("clean");
+  }, 120_000);
+
   test("admin endpoints: inventory-status shows both sides and the difference; sync-inventory repairs and is audit-logged; admins of the tenant only", async () => {
     const sale = await settledSale(3, 1);
     const keys = eventKeys(sale.event.id);
     await booking.redis.hincrby(keys.zone(sale.general.id), "sold", 2);
-    const app = createHttpApp(
-      {
-        service: { name: "admin-test", corsOrigins: "*" },
-        logger: testLogger,
-        metrics: createMetrics("admin-test"),
-        readiness: { checks: {}, draining: false },
-      },
-      [inventoryAdminRoutes(reconciler, createAccessControl(testAuth, { redis: booking.redis, db: catalog.db, logger: testLogger }))],
-    );
-    const call = async (method: string, path: string, token: string, body?: unknown) => {
-      const response = await app.handle(
-        new Request(`http://localhost/api/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        }),
-      );
-      // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
-      return { status: response.status, body: (await response.json()) as any };
-    };
+    const call = adminClient();
     const acme = sale.tenant;
     const other = await catalog.tenant("other");
 
@@ -429,9 +744,9 @@ describe("reconciler", () => {
     const general = status.body.data.find((zone: { zone_id: string }) => zone.zone_id === sale.general.id);
     expect(general).toMatchObject({
       verdict: "drift",
-      redis: { sold: 3, reserved: 2 },
-      postgres: { sold: 1, reserved: 2 },
-      difference: { sold: 2, reserved: 0, seq: 0 },
+      redis: { sold: 3, reserved: 2, waitlisted: 0 },
+      postgres: { sold: 1, reserved: 2, waitlisted: 0 },
+      difference: { sold: 2, reserved: 0, waitlisted: 0, seq: 0 },
     });
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, acme.organizerToken)).status).toBe(403);
     expect((await call("GET", `/admin/inventory-status?show_id=${sale.show.id}`, other.adminToken)).status).toBe(403);
