@@ -63,17 +63,44 @@ export class RefundFailedError extends Error {
   }
 }
 
-/** The payment row locked, with what the rules need. */
-async function lockPayment(tx: Transaction, where: ReturnType<typeof eq>) {
-  const [row] = await tx
+/** The payment row with what the rules need; locked when a refund is to be written. */
+function paymentWithFacts(tx: Transaction, where: ReturnType<typeof eq>) {
+  return tx
     .select({ payment: payments, booking: bookings, showStartsAt: shows.startsAt, eventStatus: events.status })
     .from(payments)
     .innerJoin(bookings, eq(bookings.id, payments.bookingId))
     .innerJoin(shows, eq(shows.id, bookings.showId))
     .innerJoin(events, eq(events.id, bookings.eventId))
-    .where(where)
-    .for("update", { of: payments });
+    .where(where);
+}
+
+async function lockPayment(tx: Transaction, where: ReturnType<typeof eq>) {
+  const [row] = await paymentWithFacts(tx, where).for("update", { of: payments });
   return row;
+}
+
+/** The payer, or an admin of the event's tenant, may see and refund a payment. */
+const mayRefund = (user: AuthenticatedUser, row: { payment: Payment; booking: { tenantId: string } }) =>
+  row.payment.userId === user.id || (user.role === "admin" && user.tenant_id === row.booking.tenantId);
+
+/**
+ * GET /payments/:id/refund-quote: what POST /payments/:id/refund would give now, by the same rule,
+ * so a buyer sees the percentage and the amount before asking. Reads only.
+ */
+export async function refundQuote(db: Database, user: AuthenticatedUser, paymentId: string, decide: (facts: RefundFacts) => RefundRule) {
+  const [row] = await inScope(db, systemScope, (tx) => paymentWithFacts(tx, eq(payments.id, paymentId)));
+  if (!row || !mayRefund(user, row)) throw notFound("Payment");
+  if (row.payment.status !== "succeeded") throw conflict("Only a succeeded payment can be refunded", { status: row.payment.status });
+  const rule = decide({ showStartsAt: row.showStartsAt, eventCancelled: row.eventStatus === "cancelled" });
+  return {
+    payment_id: row.payment.id,
+    percent: rule.percent,
+    amount: refundAmount(row.payment.amount, rule.percent),
+    currency: row.payment.currency,
+    reason: rule.reason,
+    refundable: rule.percent > 0,
+    show_starts_at: row.showStartsAt.toISOString(),
+  };
 }
 
 async function activeRefund(tx: Transaction, paymentId: string) {
@@ -240,8 +267,7 @@ export async function requestRefund(dependencies: RefundDependencies, request: C
   const { user } = request;
   const inFlight = await inScope(dependencies.db, systemScope, async (tx) => {
     const row = await lockPayment(tx, eq(payments.id, request.paymentId));
-    const allowed = row && (row.payment.userId === user.id || (user.role === "admin" && user.tenant_id === row.booking.tenantId));
-    if (!row || !allowed) throw notFound("Payment");
+    if (!row || !mayRefund(user, row)) throw notFound("Payment");
     const [earlier] = await tx
       .select()
       .from(refunds)

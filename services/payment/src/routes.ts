@@ -4,8 +4,15 @@ import { authGuard, traceparentHeader, uuid } from "@booking-rush/lib/http";
 import { currentTraceparent } from "@booking-rush/lib/observability";
 import { Elysia, t } from "elysia";
 import { createPayment, getPayment, type PaymentStore } from "./payments";
-import { requestRefund } from "./refund";
+import { refundQuote, requestRefund } from "./refund";
 import { customerRefundRule } from "./refund-rules";
+
+const refundReasonSchema = t.Union([
+  t.Literal("customer_request"),
+  t.Literal("event_cancelled"),
+  t.Literal("reservation_expired"),
+  t.Literal("compensation"),
+]);
 
 const paymentSchema = t.Object({
   payment_id: t.String({ format: "uuid" }),
@@ -24,18 +31,23 @@ const paymentSchema = t.Object({
         maximum: 100,
         description: "By the refund rules: > 7 days before the show 100, 3–7 days 50, < 3 days 0; event cancelled 100",
       }),
-      reason: t.Union([
-        t.Literal("customer_request"),
-        t.Literal("event_cancelled"),
-        t.Literal("reservation_expired"),
-        t.Literal("compensation"),
-      ]),
+      reason: refundReasonSchema,
       status: t.Union([t.Literal("pending"), t.Literal("processing"), t.Literal("succeeded"), t.Literal("failed")]),
       processed_at: t.Optional(t.String({ format: "date-time" })),
     }),
   ),
   created_at: t.String({ format: "date-time" }),
   updated_at: t.String({ format: "date-time" }),
+});
+
+const refundQuoteSchema = t.Object({
+  payment_id: t.String({ format: "uuid" }),
+  percent: t.Integer({ minimum: 0, maximum: 100, description: "The rule that applies now (see POST /payments/:id/refund)" }),
+  amount: t.Integer({ description: "Minor units: floor(payment amount × percent / 100)" }),
+  currency: t.String(),
+  reason: refundReasonSchema,
+  refundable: t.Boolean({ description: "false when the rule gives nothing (less than 3 days before the show): a refund is refused" }),
+  show_starts_at: t.String({ format: "date-time" }),
 });
 
 const postHeaders = t.Object({
@@ -81,6 +93,25 @@ export const paymentRoutes = (store: PaymentStore, access: AccessControl) =>
       response: { 200: okSchema(paymentSchema), ...errorResponses("NOT_FOUND") },
       detail: { tags: ["payment"], summary: "A payment: pending → processing → succeeded | failed; refunded" },
     })
+    .get(
+      "/payments/:id/refund-quote",
+      async ({ params, user }) => {
+        const at = new Date();
+        return {
+          success: true as const,
+          data: await refundQuote(store.db, user, params.id, (facts) => customerRefundRule({ ...facts, at })),
+        };
+      },
+      {
+        auth: true,
+        params: t.Object({ id: uuid() }),
+        response: { 200: okSchema(refundQuoteSchema), ...errorResponses("NOT_FOUND", "CONFLICT") },
+        detail: {
+          tags: ["payment"],
+          summary: "What a refund would give now, by the same rules as POST /payments/:id/refund: shown to the buyer before asking",
+        },
+      },
+    )
     .post(
       "/payments/:id/refund",
       async ({ params, headers, user }) => {

@@ -62,6 +62,9 @@ describe("POST /payments/:id/refund", () => {
       const bought = await world.sale(showInHours);
       const paid = await paidBooking(bought);
       expect(await zoneCounts(bought.event.id, bought.general.id)).toEqual({ reserved: 0, sold: 2 });
+      // The buyer is shown what the refund will give before asking, by the same rule.
+      const quote = await call("GET", `/payments/${paid.paymentId}/refund-quote`, paid.token);
+      expect(quote.body.data).toMatchObject({ percent, amount, currency: "THB", reason: "customer_request", refundable: true });
 
       const key = crypto.randomUUID();
       const refunded = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token, undefined, key);
@@ -94,12 +97,18 @@ describe("POST /payments/:id/refund", () => {
         status: "refunded",
         refund: { amount, percent },
       });
+      expect((await call("GET", `/payments/${paid.paymentId}/refund-quote`, paid.token)).body.error).toMatchObject({
+        code: "CONFLICT",
+        details: { status: "refunded" },
+      });
     }
   }, 150_000);
 
   test("less than 3 days before the show nothing is due: refused, and nothing changes", async () => {
     const bought = await world.sale(2 * day);
     const paid = await paidBooking(bought);
+    const quote = await call("GET", `/payments/${paid.paymentId}/refund-quote`, paid.token);
+    expect(quote.body.data).toMatchObject({ percent: 0, amount: 0, refundable: false });
     const refused = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token);
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: "CONFLICT", details: { percent: 0 } });
@@ -115,6 +124,7 @@ describe("POST /payments/:id/refund", () => {
     const paid = await paidBooking(bought, 1);
     const stranger = await world.buyer();
     expect((await call("POST", `/payments/${paid.paymentId}/refund`, stranger.token)).status).toBe(404);
+    expect((await call("GET", `/payments/${paid.paymentId}/refund-quote`, stranger.token)).status).toBe(404);
     expect((await call("POST", "/payments/not-a-uuid/refund", paid.token)).body.error.code).toBe("VALIDATION_ERROR");
 
     world.gateway.knobs.failNext = 100;
