@@ -24,6 +24,10 @@ const sampleService = new Elysia({ name: "sample", prefix: "/api/v1" })
     body: rawBody(["image/png"]),
     response: okSchema(t.Object({ bytes: jsonInteger() })),
   })
+  .get("/pictures/:id", () => new Response(null, { status: 304 }), {
+    params: t.Object({ id: t.String({ format: "uuid" }) }),
+    response: { 200: rawBody(["image/png"], "The picture"), 304: t.Void({ description: "Not modified" }) },
+  })
   .get("/crash", () => {
     throw new Error("secret internals at /srv/app/src/db.ts:42");
   })
@@ -347,6 +351,13 @@ describe("health and metrics", () => {
     expect(spec.paths["/api/v1/pictures"].put.requestBody.content).toEqual({
       "image/png": { schema: { type: "string", format: "binary" } },
     });
+    // A binary answer has its content type; an empty one (304) no content at all.
+    const picture = spec.paths["/api/v1/pictures/{id}"].get.responses;
+    expect(picture["200"]).toEqual({
+      description: "The picture",
+      content: { "image/png": { schema: { type: "string", format: "binary" } } },
+    });
+    expect(picture["304"]).toEqual({ description: "Not modified" });
   });
 
   test("/openapi is the JSON document itself: no page loading scripts from a CDN", async () => {

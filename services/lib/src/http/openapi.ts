@@ -92,9 +92,12 @@ function completeOperation(operation: JsonObject, route: RouteFacts) {
     const raw = rawContentTypesOf(route.hooks.body);
     body.content = raw ? binaryContent(raw) : { "application/json": { schema: JSON.parse(JSON.stringify(route.hooks.body)) } };
   }
+  // A binary answer has its content types; an empty one (t.Void, e.g. 304) none.
   for (const [status, schema] of Object.entries(declared)) {
+    const description = (schema as JsonObject).description ?? status;
     const raw = rawContentTypesOf(schema);
-    if (raw) responses[status] = { description: (schema as JsonObject).description ?? "The bytes", content: binaryContent(raw) };
+    if (raw) responses[status] = { description, content: binaryContent(raw) };
+    else if ((schema as JsonObject).type === "void") responses[status] = { description };
   }
 }
 
