@@ -59,7 +59,6 @@ export function sniffLogoType(bytes: Uint8Array): LogoType | null {
 
 const logoPath = (tenantId: string) => `/api/v1/tenants/${tenantId}/logo`;
 const logoVersionLength = 16;
-const tenantCacheKey = (tenantId: string) => `tenant:${tenantId}`;
 
 function coloursOf(tenant: Tenant): BrandingColours {
   const stored = (tenant.settings.branding ?? {}) as Partial<BrandingColours>;
@@ -82,7 +81,7 @@ async function viewOf(tx: Transaction, tenant: Tenant): Promise<TenantView> {
 
 /** An active tenant's public view, through the event cache (a tenant's page shows it on every event). */
 export async function tenantView(store: CatalogStore, tenantId: string): Promise<TenantView> {
-  const view = await store.cache.event(tenantCacheKey(tenantId), () =>
+  const view = await store.cache.tenant(tenantId, () =>
     inScope(store.db, scopeOf(null), async (tx) => {
       const [tenant] = await tx
         .select()
@@ -131,10 +130,10 @@ async function changeBranding(
       ip: actor.ip ?? null,
       requestId: actor.requestId ?? null,
     });
-    await store.cache.invalidate(tenantCacheKey(tenantId));
+    await store.cache.invalidateTenant(tenantId);
     return after;
   });
-  await store.cache.invalidateAfterCommit(tenantCacheKey(tenantId));
+  await store.cache.invalidateTenantAfterCommit(tenantId);
   return view;
 }
 
