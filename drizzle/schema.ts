@@ -1,7 +1,7 @@
 /**
  * The whole Booking Rush data model (PostgreSQL 15+, drizzle-orm pg-core).
  *
- *   identity   tenants, users, refresh_tokens, password_reset_tokens
+ *   identity   tenants, tenant_logos, users, refresh_tokens, password_reset_tokens
  *   catalog    categories, events, shows, seat_zones (inventory counters), seats
  *   booking    bookings (holds, orders, waitlist places), booking_seats (assigned seats held)
  *   payment    payments, refunds

@@ -57,7 +57,9 @@ try {
         { name: "Theatre", slug: "theatre" },
       ])
       .onConflictDoNothing();
-    await tx.insert(schema.tenants).values({ name: "Demo Live", slug: "demo-live" }).onConflictDoNothing();
+    // Its event pages' colours (GET /api/v1/tenants/:id); white text on the primary passes WCAG AA. No logo.
+    const branding = { primary_color: "#6d28d9", accent_color: "#f59e0b" };
+    await tx.insert(schema.tenants).values({ name: "Demo Live", slug: "demo-live", settings: { branding } }).onConflictDoNothing();
     const [tenant] = await tx.select().from(schema.tenants).where(eq(schema.tenants.slug, "demo-live"));
     const user = async (email: string, name: string, role: "organizer" | "admin") => {
       await tx.insert(schema.users).values({ tenantId: tenant!.id, email, name, role, passwordHash }).onConflictDoNothing();

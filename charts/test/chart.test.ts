@@ -289,6 +289,8 @@ describe("umbrella chart", () => {
       "/api/v1/admin": "booking-rush-booking",
       "/api/v1/admin/users": "booking-rush-auth",
       "/api/v1/admin/events": "booking-rush-catalog",
+      "/api/v1/admin/tenant": "booking-rush-catalog",
+      "/api/v1/tenants": "booking-rush-catalog",
       "/api/v1/payments": "booking-rush-payment",
     });
     for (const service of new Set(Object.values(routes)))

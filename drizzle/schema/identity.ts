@@ -7,11 +7,11 @@
  * revoked token revokes the whole family (reuse detection).
  */
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, check, date, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, check, customType, date, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 import { tenantStatus, userRole, userStatus } from "./enums";
 
-/** One organizer organisation. Branding (logo, colours) lives in `settings`. */
+/** One organizer organisation. Branding colours live in `settings.branding`, its logo in `tenant_logos`. */
 export const tenants = pgTable(
   "tenants",
   {
@@ -23,6 +23,30 @@ export const tenants = pgTable(
     ...timestamps(),
   },
   (t) => [uniqueIndex("tenants_slug_key").on(t.slug), check("tenants_slug_format", sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`)],
+);
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
+
+/**
+ * A tenant's logo, served by the platform itself (its CSP is `default-src 'self'`: a logo on another
+ * host would be blocked). Small (the API takes 100 KB at most) and read through the catalog's
+ * cached route, so PostgreSQL is enough. `sha256` (hex) is the ETag and the version in its URL.
+ */
+export const tenantLogos = pgTable(
+  "tenant_logos",
+  {
+    tenantId: uuid("tenant_id")
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    contentType: text("content_type").notNull(),
+    bytes: bytea("bytes").notNull(),
+    sha256: text("sha256").notNull(),
+    ...timestamps(),
+  },
+  (t) => [
+    check("tenant_logos_content_type", sql`${t.contentType} in ('image/png', 'image/jpeg', 'image/webp')`),
+    check("tenant_logos_size", sql`octet_length(${t.bytes}) between 1 and 102400`),
+  ],
 );
 
 /**

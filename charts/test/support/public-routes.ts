@@ -8,6 +8,7 @@ import { inventoryAdminRoutes } from "@booking-rush/booking/admin-routes";
 import { queueRoutes } from "@booking-rush/booking/queue-routes";
 import { bookingRoutes } from "@booking-rush/booking/routes";
 import { salesRoutes } from "@booking-rush/booking/sales-routes";
+import { brandingRoutes } from "@booking-rush/catalog/branding-routes";
 import { queueAdminRoutes } from "@booking-rush/catalog/queue-admin-routes";
 import { catalogRoutes } from "@booking-rush/catalog/routes";
 import { paymentRoutes } from "@booking-rush/payment/routes";
@@ -22,6 +23,7 @@ export function publicRoutes(): PublicRoute[] {
     { service: "auth", plugin: authRoutes({ config: {} } as never, { access: unused, trustProxy: false }) },
     { service: "catalog", plugin: catalogRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
     { service: "catalog", plugin: queueAdminRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
+    { service: "catalog", plugin: brandingRoutes(unused, { access: unused, limiter: unused, rateLimit: unused, trustProxy: false }) },
     { service: "booking", plugin: bookingRoutes(unused, unused) },
     { service: "booking", plugin: queueRoutes(unused, unused, unused) },
     { service: "booking", plugin: inventoryAdminRoutes(unused, unused) },

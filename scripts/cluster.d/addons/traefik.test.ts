@@ -165,6 +165,8 @@ test("each /api/v1 path goes to the service the Ingress names, by the Host heade
     "/api/v1/events/x/shows": "catalog",
     "/api/v1/shows/x/zones": "catalog",
     "/api/v1/categories": "catalog",
+    "/api/v1/tenants/x/logo": "catalog",
+    "/api/v1/admin/tenant/branding": "catalog",
     "/api/v1/bookings/reserve": "booking",
     "/api/v1/admin/inventory-status": "booking",
     "/api/v1/payments/x": "payment",

@@ -17,6 +17,7 @@ import type { ApiRateLimitConfig, AuthConfig, PostgresConfig, RedisConfig, Redlo
 import { createRateLimiter } from "@booking-rush/lib/http";
 import type { Logger, Metrics } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
+import { brandingRoutes } from "./branding-routes";
 import { createCatalogMetrics } from "./catalog-metrics";
 import { createEventCache } from "./event-cache";
 import { queueAdminRoutes } from "./queue-admin-routes";
@@ -65,7 +66,10 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
   return {
     store,
     postgres,
-    routes: new Elysia({ name: "catalog" }).use(catalogRoutes(store, routeOptions)).use(queueAdminRoutes(store, routeOptions)),
+    routes: new Elysia({ name: "catalog" })
+      .use(catalogRoutes(store, routeOptions))
+      .use(queueAdminRoutes(store, routeOptions))
+      .use(brandingRoutes(store, routeOptions)),
     close: async () => {
       await store.scripts.close();
       await store.locks.close();

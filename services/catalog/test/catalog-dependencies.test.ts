@@ -50,11 +50,11 @@ function catalogWithoutRedis() {
     [service.routes],
   );
   return {
-    async request(method: string, path: string, body?: unknown) {
+    async request(method: string, path: string, body?: unknown, token = acme.organizerToken) {
       const response = await app.handle(
         new Request(`http://localhost/api/v1${path}`, {
           method,
-          headers: { authorization: `Bearer ${acme.organizerToken}`, "content-type": "application/json" },
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         }),
       );
@@ -107,6 +107,27 @@ describe("catalog dependencies", () => {
     });
     const audits = await fixture.asSystem((tx) => tx.select().from(schema.auditLogs).where(eq(schema.auditLogs.entityId, live.id)));
     expect(audits.map((row) => row.action).sort()).toEqual(["event.created", "event.published"]);
+  });
+
+  test("with Redis unreachable, a branding change answers 503 and changes nothing", async () => {
+    const settingsOf = async () =>
+      (await fixture.asSystem((tx) => tx.select().from(schema.tenants).where(eq(schema.tenants.id, acme.tenantId))))[0]!.settings;
+    const before = await settingsOf();
+    const down = catalogWithoutRedis();
+    try {
+      for (const [method, path, body] of [
+        ["PUT", "/admin/tenant/branding", { primary_color: "#000000" }],
+        ["DELETE", "/admin/tenant/logo", undefined],
+      ] as const) {
+        const answer = await down.request(method, path, body, acme.adminToken);
+        expect({ path, status: answer.status, code: answer.body.error?.code }).toEqual({ path, status: 503, code: "SERVICE_UNAVAILABLE" });
+      }
+    } finally {
+      await down.close();
+    }
+    expect(await settingsOf()).toEqual(before);
+    const audits = await fixture.asSystem((tx) => tx.select().from(schema.auditLogs).where(eq(schema.auditLogs.entityId, acme.tenantId)));
+    expect(audits).toEqual([]);
   });
 
   test("cancelling a published event delivers event.cancelled to Kafka through the outbox relay", async () => {

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { type CatalogFixture, catalogFixture } from "@booking-rush/test-support/catalog-fixture";
 import { createFreshDatabase, type FreshDatabase } from "@booking-rush/test-support/fresh-database";
+import postgres from "postgres";
+import { contrastWithWhite } from "../src/branding";
 
 let database: FreshDatabase;
 let fixture: CatalogFixture;
@@ -48,6 +50,13 @@ describe("scripts/seed", () => {
     expect(await redis.hmget(keys.zone(first.zones.Seated), "kind", "total")).toEqual(["assigned", "30"]);
     expect(await redis.hmget(keys.zone(first.zones["Front Row"]), "kind", "total")).toEqual(["general", "2"]);
     expect(await redis.hget(keys.event, "waitlist_limit")).toBe("50");
+
+    // The demo tenant's colours, readable under white text.
+    const sql = postgres(database.url, { max: 1 });
+    const [row] = await sql`select name, settings from tenants where slug = 'demo-live'`;
+    await sql.end();
+    expect(row).toEqual({ name: "Demo Live", settings: { branding: { primary_color: "#6d28d9", accent_color: "#f59e0b" } } });
+    expect(contrastWithWhite(row!.settings.branding.primary_color)).toBeGreaterThanOrEqual(4.5);
 
     const second = runSeed();
     expect(second).toEqual(first);

@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import postgres from "postgres";
 import { errorResponses, okSchema, pageQuerySchema, pageSchema } from "../src/envelope";
 import { AppError } from "../src/errors";
-import { serverMaxRequestBodyBytes } from "../src/http/json-body";
+import { maxRawBodyBytes, rawBody, serverMaxRequestBodyBytes } from "../src/http/json-body";
 import { jsonInteger } from "../src/schemas";
 import { call, json, jsonOf, testKernel } from "./support/test-kernel";
 
@@ -20,6 +20,14 @@ const sampleService = new Elysia({ name: "sample", prefix: "/api/v1" })
     },
     { params: t.Object({ id: t.String({ format: "uuid" }) }) },
   )
+  .put("/pictures", ({ body }) => ({ success: true as const, data: { bytes: body.byteLength } }), {
+    body: rawBody(["image/png"]),
+    response: okSchema(t.Object({ bytes: jsonInteger() })),
+  })
+  .get("/pictures/:id", () => new Response(null, { status: 304 }), {
+    params: t.Object({ id: t.String({ format: "uuid" }) }),
+    response: { 200: rawBody(["image/png"], "The picture"), 304: t.Void({ description: "Not modified" }) },
+  })
   .get("/crash", () => {
     throw new Error("secret internals at /srv/app/src/db.ts:42");
   })
@@ -135,6 +143,34 @@ describe("error envelope", () => {
     const response = await call(app, "/api/v1/orders", { method: "POST", headers: { "content-type": "text/plain" }, body: "quantity=2" });
     expect(response.status).toBe(400);
     expect((await jsonOf(response)).error.details.fields[0].message).toContain("application/json");
+  });
+
+  test("an upload (image or octet-stream) reaches a rawBody route as its bytes, up to its own limit; a JSON route refuses it", async () => {
+    const upload = (size: number, headers: Record<string, string> = {}) =>
+      call(app, "/api/v1/pictures", { method: "PUT", headers: { "content-type": "image/png", ...headers }, body: new Uint8Array(size) });
+    const taken = await upload(maxRawBodyBytes);
+    expect(taken.status).toBe(200);
+    expect((await jsonOf(taken)).data.bytes).toBe(maxRawBodyBytes);
+    const over = await upload(maxRawBodyBytes + 1);
+    expect(over.status).toBe(413);
+    expect((await jsonOf(over)).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { max_bytes: maxRawBodyBytes } });
+    // Streamed (no length): refused at the first byte past the limit.
+    const chunks = [new Uint8Array(maxRawBodyBytes), new Uint8Array(1)];
+    const streamed = await call(app, "/api/v1/pictures", {
+      method: "PUT",
+      headers: { "content-type": "image/png" },
+      body: new ReadableStream({ pull: (controller) => (chunks.length ? controller.enqueue(chunks.shift()!) : controller.close()) }),
+    });
+    expect(streamed.status).toBe(413);
+    // JSON to the upload, an image to a JSON route: the schema's VALIDATION_ERROR.
+    expect((await call(app, "/api/v1/pictures", json({ bytes: 1 }, { method: "PUT" }))).status).toBe(400);
+    const imageToJson = await call(app, "/api/v1/orders", {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: new Uint8Array(10),
+    });
+    expect(imageToJson.status).toBe(400);
+    expect((await jsonOf(imageToJson)).error.code).toBe("VALIDATION_ERROR");
   });
 
   test("a known path asked with another method is 405 with Allow; an unknown path stays 404", async () => {
@@ -311,6 +347,17 @@ describe("health and metrics", () => {
     const spec = await jsonOf(await call(app, "/openapi/json"));
     expect(spec.paths["/api/v1/orders"].post.requestBody.content["application/json"].schema.properties.quantity.type).toBe("integer");
     expect(Object.keys(spec.paths["/api/v1/orders"].post.requestBody.content)).toEqual(["application/json"]);
+    // An upload's body is binary, of its content types.
+    expect(spec.paths["/api/v1/pictures"].put.requestBody.content).toEqual({
+      "image/png": { schema: { type: "string", format: "binary" } },
+    });
+    // A binary answer has its content type; an empty one (304) no content at all.
+    const picture = spec.paths["/api/v1/pictures/{id}"].get.responses;
+    expect(picture["200"]).toEqual({
+      description: "The picture",
+      content: { "image/png": { schema: { type: "string", format: "binary" } } },
+    });
+    expect(picture["304"]).toEqual({ description: "Not modified" });
   });
 
   test("/openapi is the JSON document itself: no page loading scripts from a CDN", async () => {

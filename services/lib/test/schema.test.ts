@@ -32,6 +32,7 @@ const EXPECTED_TABLES = [
   "seat_zones",
   "seats",
   "shows",
+  "tenant_logos",
   "tenants",
   "users",
   "zone_sync_state",

@@ -152,4 +152,37 @@ describe("row-level security on the catalog tables", () => {
     const changed = await postgres.sql`update events set title = 'x' returning id`;
     expect(changed).toHaveLength(0);
   });
+
+  test("a tenant's logo: everyone reads it, only its tenant writes it", async () => {
+    const logo = { contentType: "image/png", bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), sha256: "a".repeat(64) };
+    await inScope(postgres.db, asTenant(tenantB.tenantId), (tx) =>
+      tx.insert(schema.tenantLogos).values({ tenantId: tenantB.tenantId, ...logo }),
+    );
+    const seen = await inScope(postgres.db, asTenant(null), (tx) =>
+      tx
+        .select({ tenantId: schema.tenantLogos.tenantId })
+        .from(schema.tenantLogos)
+        .where(eq(schema.tenantLogos.tenantId, tenantB.tenantId)),
+    );
+    expect(seen).toHaveLength(1);
+    const replaced = await inScope(postgres.db, asTenant(tenantA.tenantId), (tx) =>
+      tx
+        .update(schema.tenantLogos)
+        .set({ sha256: "b".repeat(64) })
+        .where(eq(schema.tenantLogos.tenantId, tenantB.tenantId))
+        .returning(),
+    );
+    expect(replaced).toHaveLength(0);
+    const removed = await inScope(postgres.db, asTenant(tenantA.tenantId), (tx) =>
+      tx.delete(schema.tenantLogos).where(eq(schema.tenantLogos.tenantId, tenantB.tenantId)).returning(),
+    );
+    expect(removed).toHaveLength(0);
+    const planted = inScope(postgres.db, asTenant(tenantB.tenantId), (tx) =>
+      tx.insert(schema.tenantLogos).values({ tenantId: tenantA.tenantId, ...logo }),
+    );
+    await expect(planted).rejects.toMatchObject({ cause: { code: "42501" } });
+    const [kept] = await postgres.sql`select sha256 from tenant_logos where tenant_id = ${tenantB.tenantId}`;
+    expect(kept!.sha256).toBe("a".repeat(64));
+    expect(await postgres.sql`select 1 from tenant_logos where tenant_id = ${tenantA.tenantId}`).toHaveLength(0);
+  });
 });

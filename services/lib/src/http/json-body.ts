@@ -1,8 +1,25 @@
+import { type TUint8Array, Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { AppError, validationError } from "../errors";
 
 /** Requests carry a few ids and numbers; anything bigger is refused before it is read. */
 export const maxJsonBodyBytes = 64 * 1024;
+
+/** The largest body that is not JSON: an uploaded image (a tenant's logo). */
+export const maxRawBodyBytes = 100 * 1024;
+
+/** Bodies handed to the route as their bytes (a Uint8Array), not parsed: uploads. */
+const isRaw = (contentType: string) => /^(?:image\/[\w.+-]+|application\/octet-stream)\s*(?:;|$)/i.test(contentType);
+
+/** The schema key naming a raw body's (or response's) content types, for the OpenAPI document. */
+export const rawContentTypesKey = "x-raw-content-types";
+
+/**
+ * A route's raw body (or binary response): its bytes, of one of these content types (which the
+ * domain must still check: a Content-Type is only a claim), at most `maxRawBodyBytes`.
+ */
+export const rawBody = (contentTypes: string[], description?: string): TUint8Array =>
+  Type.Uint8Array({ minByteLength: 1, maxByteLength: maxRawBodyBytes, [rawContentTypesKey]: contentTypes, description });
 
 /** Every header of a request together (names, values, separators); a bearer token is under 1 KB. */
 export const maxHeaderBytes = 8 * 1024;
@@ -79,20 +96,24 @@ function unreadable(request: Request, message: string) {
  * Limits of every request, answered with the error envelope: headers over `maxHeadersBytes` are 431
  * HEADERS_TOO_LARGE, a declared Content-Length over `maxBodyBytes` is 413 PAYLOAD_TOO_LARGE before
  * anything is read, and a body without a length (chunked) is read only up to the limit.
- * Bodies are JSON only (the API has no other kind): another content type, like malformed JSON, is a
- * VALIDATION_ERROR (see unreadableBodies).
+ * Bodies are JSON, except uploads: an image or octet-stream body (up to `maxRawBytes`) reaches the
+ * route as its bytes, which only a route declaring a `rawBody` accepts. Another content type, like
+ * malformed JSON, is a VALIDATION_ERROR (see unreadableBodies).
  */
-export const bodyLimitPlugin = (maxBodyBytes = maxJsonBodyBytes, maxHeadersBytes = maxHeaderBytes) =>
-  new Elysia({ name: "kernel.body-limit" })
+export const bodyLimitPlugin = (maxBodyBytes = maxJsonBodyBytes, maxHeadersBytes = maxHeaderBytes, maxRawBytes = maxRawBodyBytes) => {
+  const limitOf = (request: Request) => (isRaw(request.headers.get("content-type") ?? "") ? maxRawBytes : maxBodyBytes);
+  return new Elysia({ name: "kernel.body-limit" })
     .onRequest(({ request }) => {
       if (headerBytes(request.headers) > maxHeadersBytes) throw headersTooLarge(maxHeadersBytes);
       const length = request.headers.get("content-length");
-      if (length !== null && !(Number(length) <= maxBodyBytes)) throw payloadTooLarge(maxBodyBytes);
+      const limit = limitOf(request);
+      if (length !== null && !(Number(length) <= limit)) throw payloadTooLarge(limit);
     })
     .onParse({ as: "global" }, async ({ request }, contentType) => {
-      const bytes = await readCapped(request, maxBodyBytes);
+      const bytes = await readCapped(request, limitOf(request));
       // null, not undefined: undefined would hand the (already read) body to Elysia's own parsers.
       if (bytes.byteLength === 0) return null;
+      if (isRaw(contentType ?? "")) return bytes;
       if (!isJson(contentType ?? "")) return unreadable(request, "The body must be application/json");
       try {
         return JSON.parse(utf8.decode(bytes));
@@ -100,3 +121,4 @@ export const bodyLimitPlugin = (maxBodyBytes = maxJsonBodyBytes, maxHeadersBytes
         return unreadable(request, "Body is not valid JSON");
       }
     });
+};

@@ -19,6 +19,7 @@ import { type AnyElysia, Elysia } from "elysia";
 import { errorSchemaOf } from "../envelope";
 import { type ErrorCode, errorStatus } from "../errors";
 import { registerFormats } from "../schemas";
+import { rawContentTypesKey } from "./json-body";
 
 // After the plugin's import, which registers slow checks of its own for the same formats.
 registerFormats();
@@ -52,6 +53,11 @@ function kernelCodes(route: RouteFacts): ErrorCode[] {
   return codes;
 }
 
+const rawContentTypesOf = (schema: unknown) => (schema as Record<string, string[] | undefined> | undefined)?.[rawContentTypesKey];
+
+const binaryContent = (contentTypes: string[]) =>
+  Object.fromEntries(contentTypes.map((type) => [type, { schema: { type: "string", format: "binary" } }]));
+
 const openApiPath = (path: string) => path.replace(/:([^/]+)/g, "{$1}");
 
 function completeOperation(operation: JsonObject, route: RouteFacts) {
@@ -79,10 +85,19 @@ function completeOperation(operation: JsonObject, route: RouteFacts) {
     if (parameter.in === "query" && (parameter.schema as JsonObject | undefined)?.default !== undefined) parameter.required = false;
   }
   // The kernel's own body parser (json-body.ts) hides the body's content type from the generator,
-  // which then lists no content at all: the body is JSON, with the route's schema.
+  // which then lists no content at all: the body is JSON, with the route's schema, or the bytes of
+  // an upload (rawBody).
   const body = operation.requestBody as { content?: Record<string, { schema: unknown }> } | undefined;
   if (body && route.hooks.body !== undefined) {
-    body.content = { "application/json": { schema: JSON.parse(JSON.stringify(route.hooks.body)) } };
+    const raw = rawContentTypesOf(route.hooks.body);
+    body.content = raw ? binaryContent(raw) : { "application/json": { schema: JSON.parse(JSON.stringify(route.hooks.body)) } };
+  }
+  // A binary answer has its content types; an empty one (t.Void, e.g. 304) none.
+  for (const [status, schema] of Object.entries(declared)) {
+    const description = (schema as JsonObject).description ?? status;
+    const raw = rawContentTypesOf(schema);
+    if (raw) responses[status] = { description, content: binaryContent(raw) };
+    else if ((schema as JsonObject).type === "void") responses[status] = { description };
   }
 }
 
