@@ -2,9 +2,11 @@
 import { createRoot } from "react-dom/client";
 import { ErrorBoundary, Layout } from "./components";
 import { LoginPage, LogoutPage, RegisterPage } from "./pages/auth-pages";
+import { CheckoutPage } from "./pages/checkout-page";
 import { EventPage } from "./pages/event-page";
 import { EventsPage } from "./pages/events-page";
 import { NotFoundPage } from "./pages/not-found-page";
+import { SeatMapPage } from "./pages/seat-map-page";
 import { matchPath, useLocation } from "./router";
 import { SessionProvider } from "./session";
 
@@ -16,6 +18,10 @@ function Page() {
   if (path === "/logout") return <LogoutPage />;
   const event = matchPath("/events/:id", path);
   if (event) return <EventPage key={event.id} id={event.id!} />;
+  const seatMap = matchPath("/events/:eventId/shows/:showId/zones/:zoneId", path);
+  if (seatMap) return <SeatMapPage key={path} eventId={seatMap.eventId!} showId={seatMap.showId!} zoneId={seatMap.zoneId!} />;
+  const checkout = matchPath("/checkout/:bookingId", path) ?? matchPath("/bookings/:bookingId/pay", path);
+  if (checkout) return <CheckoutPage key={checkout.bookingId} bookingId={checkout.bookingId!} />;
   return <NotFoundPage />;
 }
 

@@ -1,0 +1,15 @@
+/** Holding seats (POST /bookings/reserve): the seats of a map, or a quantity of a general-admission zone. */
+import { request } from "./api";
+import type { Booking } from "./types";
+
+export type HoldRequest =
+  | { show_id: string; seat_ids: string[] }
+  | { show_id: string; zone_id: string; quantity: number; join_waitlist?: boolean };
+
+export const holdSeats = (hold: HoldRequest) => request<Booking>("/bookings/reserve", { method: "POST", body: hold });
+
+/** Where the buyer pays for a hold. */
+export const checkoutPath = (bookingId: string) => `/checkout/${bookingId}`;
+
+/** The log-in page, coming back here afterwards. */
+export const loginPath = () => `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
