@@ -36,7 +36,7 @@ describe("error messages", () => {
       }),
     ).toContain("password: Expected string length greater or equal to 8");
     expect(messageFor({ code: "INSUFFICIENT_STOCK", status: 409, details: { available: 2, requested: 4 } })).toContain("only 2");
-    expect(messageFor({ code: "AGE_RESTRICTED", status: 403, details: { min_age: 18 } })).toContain("18 or over");
+    expect(messageFor({ code: "AGE_RESTRICTED", status: 403, details: { min_age: 18 } })).toContain("aged 18 or over");
   });
 
   test("an unknown code falls back on its status, and no answer at all is a connection problem", () => {

@@ -1,7 +1,9 @@
 /** The app: the session, the layout and the page for the current path, inside an error boundary. */
 import { createRoot } from "react-dom/client";
 import { ErrorBoundary, Layout } from "./components";
+import { ForgotPasswordPage, ProfilePage, ResetPasswordPage } from "./pages/account-pages";
 import { LoginPage, LogoutPage, RegisterPage } from "./pages/auth-pages";
+import { BookingsPage } from "./pages/bookings-page";
 import { CheckoutPage } from "./pages/checkout-page";
 import { EventPage } from "./pages/event-page";
 import { EventsPage } from "./pages/events-page";
@@ -16,6 +18,10 @@ function Page() {
   if (path === "/login") return <LoginPage />;
   if (path === "/register") return <RegisterPage />;
   if (path === "/logout") return <LogoutPage />;
+  if (path === "/forgot-password") return <ForgotPasswordPage />;
+  if (path === "/reset-password") return <ResetPasswordPage />;
+  if (path === "/profile") return <ProfilePage />;
+  if (path === "/bookings") return <BookingsPage />;
   const event = matchPath("/events/:id", path);
   if (event) return <EventPage key={event.id} id={event.id!} />;
   const seatMap = matchPath("/events/:eventId/shows/:showId/zones/:zoneId", path);
