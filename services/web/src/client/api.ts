@@ -99,7 +99,7 @@ async function errorOf(response: Response): Promise<ApiError> {
   const retryAfter = Number(response.headers.get("retry-after"));
   let body: { error?: { code?: string; message?: string; details?: Record<string, unknown> } } = {};
   try {
-    body = await response.json();
+    body = (await response.json()) as typeof body;
   } catch {
     // Not the envelope (a proxy's page): the status speaks for it.
   }

@@ -9,6 +9,7 @@ import { EventPage } from "./pages/event-page";
 import { EventsPage } from "./pages/events-page";
 import { NotFoundPage } from "./pages/not-found-page";
 import { SeatMapPage } from "./pages/seat-map-page";
+import { WaitingRoomPage } from "./pages/waiting-room-page";
 import { matchPath, useLocation } from "./router";
 import { SessionProvider } from "./session";
 
@@ -26,6 +27,8 @@ function Page() {
   if (event) return <EventPage key={event.id} id={event.id!} />;
   const seatMap = matchPath("/events/:eventId/shows/:showId/zones/:zoneId", path);
   if (seatMap) return <SeatMapPage key={path} eventId={seatMap.eventId!} showId={seatMap.showId!} zoneId={seatMap.zoneId!} />;
+  const queue = matchPath("/queue/:eventId", path);
+  if (queue) return <WaitingRoomPage key={queue.eventId} eventId={queue.eventId!} />;
   const checkout = matchPath("/checkout/:bookingId", path) ?? matchPath("/bookings/:bookingId/pay", path);
   if (checkout) return <CheckoutPage key={checkout.bookingId} bookingId={checkout.bookingId!} />;
   return <NotFoundPage />;

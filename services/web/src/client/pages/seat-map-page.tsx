@@ -6,7 +6,7 @@
  */
 import { useState } from "react";
 import { ApiError, request } from "../api";
-import { checkoutPath, holdSeats, loginPath } from "../bookings";
+import { checkoutPath, holdSeats, loginPath, waitingRoomPath } from "../bookings";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { seatMapPollMs, useLiveRefresh } from "../live-refresh";
@@ -59,7 +59,7 @@ export function SeatMapPage({ eventId, showId, zoneId }: { eventId: string; show
     setHoldError(null);
     setTakenNotice(null);
     try {
-      const booking = await holdSeats({ show_id: showId, seat_ids: chosen });
+      const booking = await holdSeats(eventId, { show_id: showId, seat_ids: chosen });
       navigate(checkoutPath(booking.booking_id));
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === "SEAT_UNAVAILABLE") {
@@ -154,6 +154,11 @@ export function SeatMapPage({ eventId, showId, zoneId }: { eventId: string; show
                 .join("; ")}${zone && event.value ? ` · ${formatPrice(zone.price * chosen.length, event.value.currency)}` : ""}`}
         </p>
         <ErrorNotice error={holdError} />
+        {holdError instanceof ApiError && holdError.code === "QUEUE_REQUIRED" ? (
+          <p>
+            <Link href={waitingRoomPath(eventId)}>Go to the waiting room</Link>
+          </p>
+        ) : null}
         {user ? (
           <button type="button" disabled={chosen.length === 0 || busy} onClick={() => void hold()}>
             {busy ? "Holding…" : chosen.length === 0 ? "Hold seats" : `Hold ${chosen.length} seat${chosen.length === 1 ? "" : "s"}`}

@@ -1,7 +1,8 @@
 /** What a buyer can do with a zone of the event page: choose seats, hold a quantity, or join the waitlist. */
 import { type FormEvent, useId, useState } from "react";
-import { checkoutPath, holdSeats, loginPath } from "../bookings";
+import { checkoutPath, holdSeats, loginPath, waitingRoomPath } from "../bookings";
 import { ErrorNotice } from "../components";
+import { queuePassFor } from "../queue";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
 import type { Booking, EventDetail, Zone } from "../types";
@@ -21,7 +22,7 @@ export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail })
     setBusy(true);
     setError(null);
     try {
-      const booking = await holdSeats({
+      const booking = await holdSeats(event.id, {
         show_id: zone.show_id,
         zone_id: zone.id,
         quantity,
@@ -47,6 +48,9 @@ export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail })
         You are number {waiting.waitlist_position} on the waitlist. If seats come back, we hold them for you and e-mail you a link to pay.
       </p>
     );
+  // A sale behind its waiting room: in line first, unless this tab already holds a pass.
+  if (event.queue_enabled && !soldOut && !queuePassFor(event.id))
+    return <Link href={waitingRoomPath(event.id)}>Join the waiting room</Link>;
   if (zone.kind === "assigned" && !soldOut)
     return <Link href={`/events/${event.id}/shows/${zone.show_id}/zones/${zone.id}`}>Choose seats in {zone.name}</Link>;
   return (
