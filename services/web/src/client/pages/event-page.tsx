@@ -50,7 +50,7 @@ function ShowZones({ show, event }: { show: Show; event: EventDetail }) {
                   <th scope="row">{zone.name}</th>
                   <td>{zone.kind === "assigned" ? "Assigned seats" : "General admission"}</td>
                   <td>{formatPrice(zone.price, event.currency)}</td>
-                  <td aria-live="polite">{availabilityText(zone, event)}</td>
+                  <td>{availabilityText(zone, event)}</td>
                   <td>
                     <ZoneActions zone={zone} event={event} />
                   </td>
@@ -109,7 +109,7 @@ export function EventPage({ id }: { id: string }) {
           </>
         ) : null}
       </dl>
-      {detail.shows.length === 0 ? <p>No shows are scheduled yet.</p> : null}
+      {detail.shows.length === 0 ? <p>No shows are scheduled yet.</p> : <p className="meta">Availability updates every few seconds.</p>}
       {detail.shows.map((show) => (
         <ShowZones key={show.id} show={show} event={detail} />
       ))}

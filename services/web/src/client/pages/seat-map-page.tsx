@@ -131,7 +131,6 @@ export function SeatMapPage({ eventId, showId, zoneId }: { eventId: string; show
                     className={`seat seat-${isChosen ? "selected" : unavailable ? "held" : "available"}`}
                     aria-label={`${seatName(seat)}, ${state}`}
                     aria-pressed={isChosen}
-                    aria-describedby="seat-map-help"
                     disabled={unavailable || (!isChosen && chosen.length >= limit)}
                     onClick={() => toggle(seat)}
                   >
