@@ -35,10 +35,16 @@ function useSecondsLeft(iso: string | undefined): number | undefined {
 
 const minutesAndSeconds = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 
-/** Reads `read` every settlePollMs until `done` says so, for at most settleTimeoutMs. */
-async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, onValue: (value: T) => void): Promise<T> {
+/** Reads `read` every settlePollMs until `done` says so, for at most settleTimeoutMs, and not after `signal` aborts. */
+async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  onValue: (value: T) => void,
+  signal: AbortSignal,
+): Promise<T> {
   const deadline = Date.now() + settleTimeoutMs;
   for (;;) {
+    signal.throwIfAborted();
     const value = await read();
     onValue(value);
     if (done(value)) return value;
@@ -77,30 +83,54 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
   const [paying, setPaying] = useState(false);
   const secondsLeft = useSecondsLeft(shown?.status === "reserved" ? shown.expires_at : undefined);
 
-  const pay = async (formEvent: FormEvent<HTMLFormElement>) => {
-    formEvent.preventDefault();
-    const method = String(new FormData(formEvent.currentTarget).get("method")) as PaymentMethod;
+  // Aborted when the buyer leaves the page: no reads after that.
+  const [leaving] = useState(() => new AbortController());
+  useEffect(() => () => leaving.abort(), [leaving]);
+
+  /** Follows a payment until it settles, then the booking until the saga has confirmed it. */
+  const follow = async (paymentId: string) => {
+    const settled = await pollUntil(
+      () => request<Payment>(`/payments/${paymentId}`),
+      (value) => value.status === "succeeded" || value.status === "failed" || value.status === "refunded",
+      setPayment,
+      leaving.signal,
+    );
+    if (settled.status === "succeeded")
+      await pollUntil(
+        () => request<Booking>(`/bookings/${bookingId}`),
+        (value) => value.status !== "reserved",
+        setCurrent,
+        leaving.signal,
+      );
+  };
+
+  const run = async (work: () => Promise<void>) => {
     setPaying(true);
     setError(null);
     try {
+      await work();
+    } catch (failure) {
+      if (!leaving.signal.aborted) setError(failure);
+    } finally {
+      if (!leaving.signal.aborted) setPaying(false);
+    }
+  };
+
+  // Back on the page of a hold already being paid (a reload, the e-mail's link): follow that payment.
+  const pendingPaymentId = booking.value?.status === "reserved" ? booking.value.payment_id : undefined;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per payment found on the booking
+  useEffect(() => {
+    if (pendingPaymentId) void run(() => follow(pendingPaymentId));
+  }, [pendingPaymentId]);
+
+  const pay = (formEvent: FormEvent<HTMLFormElement>) => {
+    formEvent.preventDefault();
+    const method = String(new FormData(formEvent.currentTarget).get("method")) as PaymentMethod;
+    void run(async () => {
       const started = await request<Payment>("/payments", { method: "POST", body: { booking_id: bookingId, method } });
       setPayment(started);
-      const settled = await pollUntil(
-        () => request<Payment>(`/payments/${started.payment_id}`),
-        (value) => value.status === "succeeded" || value.status === "failed" || value.status === "refunded",
-        setPayment,
-      );
-      if (settled.status === "succeeded")
-        await pollUntil(
-          () => request<Booking>(`/bookings/${bookingId}`),
-          (value) => value.status !== "reserved",
-          setCurrent,
-        );
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setPaying(false);
-    }
+      await follow(started.payment_id);
+    });
   };
 
   if (!shown)
