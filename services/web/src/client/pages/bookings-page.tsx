@@ -1,15 +1,18 @@
 /**
  * The buyer's bookings (GET /bookings, newest first): a live hold links to its checkout, a hold or
- * a waitlist place can be given up (POST /bookings/:id/cancel, which frees the seats at once).
+ * a waitlist place can be given up (POST /bookings/:id/cancel, which frees the seats at once), and
+ * a paid booking refunded (POST /payments/:id/refund) after the buyer has seen what the refund
+ * rule gives back (the payment service's own rule, applied here only to show it).
  */
+import { customerRefundRule, refundAmount } from "@booking-rush/payment/refund-rules";
 import { useState } from "react";
 import { request, requestPage } from "../api";
 import { checkoutPath } from "../bookings";
 import { ErrorNotice, Loading, PageTitle } from "../components";
-import { formatDateTime } from "../format";
+import { formatDateTime, formatPrice } from "../format";
 import { Link } from "../router";
 import { useSession } from "../session";
-import type { Booking } from "../types";
+import type { Booking, EventDetail, Payment } from "../types";
 import { useResource } from "../use-resource";
 
 const statusText: Record<Booking["status"], string> = {
@@ -20,9 +23,71 @@ const statusText: Record<Booking["status"], string> = {
   waitlisted: "On the waitlist",
 };
 
+/** What a refund asked now would give back, shown before the buyer confirms. */
+function RefundPanel({ booking, onDone, onClose }: { booking: Booking; onDone: () => void; onClose: () => void }) {
+  const facts = useResource(
+    async (signal) => {
+      const [payment, event] = await Promise.all([
+        request<Payment>(`/payments/${booking.payment_id}`, { signal }),
+        request<EventDetail>(`/events/${booking.event_id}`, { signal }),
+      ]);
+      return { payment, event, show: event.shows.find((show) => show.id === booking.show_id) };
+    },
+    [booking.booking_id],
+  );
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const refund = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await request(`/payments/${booking.payment_id}/refund`, { method: "POST" });
+      onDone();
+    } catch (failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  };
+  if (!facts.value) return facts.error ? <ErrorNotice error={facts.error} /> : <Loading what="the refund rule" />;
+  const { payment, event, show } = facts.value;
+  if (payment.status === "refunded") return <p role="status">This payment is already refunded.</p>;
+  const rule = customerRefundRule({
+    showStartsAt: new Date(show?.starts_at ?? Date.now()),
+    eventCancelled: event.status === "cancelled",
+    at: new Date(),
+  });
+  const amount = formatPrice(refundAmount(payment.amount, rule.percent), payment.currency);
+  const paid = formatPrice(payment.amount, payment.currency);
+  return (
+    <section className="refund" aria-label="Refund">
+      <p>
+        Refunds: the full price more than 7 days before the show, half from 7 to 3 days before, nothing in the last 3 days; the full price
+        when the organizer cancels the event.
+      </p>
+      {rule.percent === 0 ? (
+        <p>The show is less than 3 days away, so no refund is due for this booking.</p>
+      ) : (
+        <>
+          <p>
+            You would get back <strong>{amount}</strong> ({rule.percent}% of {paid}), and your tickets would be cancelled.
+          </p>
+          <button type="button" onClick={() => void refund()} disabled={busy}>
+            {busy ? "Refunding…" : `Refund ${amount} and cancel my tickets`}
+          </button>
+        </>
+      )}
+      <button type="button" className="secondary" onClick={onClose} disabled={busy}>
+        Keep my tickets
+      </button>
+      <ErrorNotice error={error} />
+    </section>
+  );
+}
+
 function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [refunding, setRefunding] = useState(false);
   const cancel = async () => {
     setBusy(true);
     setError(null);
@@ -50,12 +115,18 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
         <Link href={`/events/${booking.event_id}`}>The event</Link>
         {live ? <Link href={checkoutPath(booking.booking_id)}>Pay now</Link> : null}
         {booking.status === "confirmed" ? <Link href={checkoutPath(booking.booking_id)}>Details</Link> : null}
+        {booking.status === "confirmed" && booking.payment_id && !refunding ? (
+          <button type="button" onClick={() => setRefunding(true)}>
+            Ask for a refund
+          </button>
+        ) : null}
         {live || booking.status === "waitlisted" ? (
           <button type="button" onClick={() => void cancel()} disabled={busy}>
             {booking.status === "waitlisted" ? "Leave the waitlist" : "Release the seats"}
           </button>
         ) : null}
       </p>
+      {refunding ? <RefundPanel booking={booking} onDone={onChange} onClose={() => setRefunding(false)} /> : null}
       <ErrorNotice error={error} />
     </li>
   );
