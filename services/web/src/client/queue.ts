@@ -5,6 +5,7 @@
  * tab until it expires and sent as X-Queue-Pass when holding seats of that event.
  */
 import { ApiError, request, tokenStore } from "./api";
+import { streamedJson } from "./event-stream";
 
 export interface QueueAnswer {
   status: "waiting" | "admitted" | "sold_out" | "closed";
@@ -45,24 +46,6 @@ export const joinQueue = (eventId: string) => request<QueueAnswer>("/queue/join"
 /** Where nothing more happens to the place without the buyer acting. */
 const settled = (answer: QueueAnswer) => answer.status !== "waiting";
 
-/** Each `data:` line's JSON of an event stream, as it arrives. */
-async function* streamedAnswers(response: Response): AsyncGenerator<QueueAnswer> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += value;
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      for (const line of frame.split("\n")) if (line.startsWith("data:")) yield JSON.parse(line.slice(5).trim()) as QueueAnswer;
-      end = buffer.indexOf("\n\n");
-    }
-  }
-}
-
 /**
  * Follows the buyer's place until it is settled or `signal` aborts: the stream while it lasts
  * (the server ends it after a while), else a status read after poll_after_seconds.
@@ -77,7 +60,7 @@ export async function followPlace(eventId: string, onAnswer: (answer: QueueAnswe
         signal,
       });
       if (response.ok && response.body) {
-        for await (const answer of streamedAnswers(response)) {
+        for await (const answer of streamedJson<QueueAnswer>(response)) {
           keepPass(eventId, answer);
           onAnswer(answer);
           pollAfterSeconds = answer.poll_after_seconds;
