@@ -26,6 +26,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <Link href="/bookings">My bookings</Link>
                 </li>
+                {user.role !== "user" ? (
+                  <li>
+                    <Link href="/organizer">My events</Link>
+                  </li>
+                ) : null}
                 <li>
                   <Link href="/profile">Profile ({user.name})</Link>
                 </li>
@@ -95,16 +100,28 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-export function Field({ label, hint, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+export function Field({
+  label,
+  hint,
+  error,
+  ...input
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string }) {
   const id = useId();
   const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : "", error ? errorId : ""].filter(Boolean).join(" ");
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-describedby={hint ? hintId : undefined} {...input} />
+      <input id={id} aria-describedby={describedBy || undefined} aria-invalid={error ? true : undefined} {...input} />
       {hint ? (
         <p id={hintId} className="hint">
           {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="field-error">
+          {error}
         </p>
       ) : null}
     </div>

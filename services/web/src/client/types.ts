@@ -5,6 +5,7 @@ export interface User {
   email: string;
   name: string;
   role: "user" | "organizer" | "admin";
+  tenant_id: string | null;
 }
 
 export interface Category {

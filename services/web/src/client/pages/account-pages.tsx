@@ -8,7 +8,7 @@ import type { User } from "../types";
 import { useResource } from "../use-resource";
 
 /** A form's submit: busy while it runs, its error shown, its success message once done. */
-function useSubmit(action: (form: FormData) => Promise<string | undefined>) {
+export function useSubmit(action: (form: FormData) => Promise<string | undefined>) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
