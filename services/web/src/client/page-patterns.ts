@@ -19,6 +19,11 @@ export const pagePatterns = [
   "/checkout/:bookingId",
   // The link of the waitlist promotion e-mail (services/notification, PUBLIC_WEB_URL).
   "/bookings/:bookingId/pay",
+  // The organizer's pages (organizer and admin roles).
+  "/organizer",
+  "/organizer/events/new",
+  "/organizer/events/:eventId",
+  "/organizer/events/:eventId/sales",
 ] as const;
 
 export type PagePattern = (typeof pagePatterns)[number];

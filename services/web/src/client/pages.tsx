@@ -7,6 +7,8 @@ import { BookingsPage } from "./pages/bookings-page";
 import { CheckoutPage } from "./pages/checkout-page";
 import { EventPage } from "./pages/event-page";
 import { EventsPage } from "./pages/events-page";
+import { LiveSalesPage } from "./pages/live-sales-page";
+import { NewEventPage, OrganizerEventPage, OrganizerEventsPage } from "./pages/organizer-pages";
 import { SeatMapPage } from "./pages/seat-map-page";
 import { WaitingRoomPage } from "./pages/waiting-room-page";
 
@@ -29,4 +31,8 @@ export const pages: Record<PagePattern, (params: Params) => ReactNode> = {
   "/queue/:eventId": ({ eventId }) => <WaitingRoomPage key={eventId} eventId={eventId!} />,
   "/checkout/:bookingId": ({ bookingId }) => <CheckoutPage key={bookingId} bookingId={bookingId!} />,
   "/bookings/:bookingId/pay": ({ bookingId }) => <CheckoutPage key={bookingId} bookingId={bookingId!} />,
+  "/organizer": () => <OrganizerEventsPage />,
+  "/organizer/events/new": () => <NewEventPage />,
+  "/organizer/events/:eventId": ({ eventId }) => <OrganizerEventPage key={eventId} eventId={eventId!} />,
+  "/organizer/events/:eventId/sales": ({ eventId }) => <LiveSalesPage key={eventId} eventId={eventId!} />,
 };
