@@ -5,6 +5,7 @@
  */
 import { type ReactNode, useId, useState } from "react";
 import { request, requestPage } from "../api";
+import { loginPath } from "../bookings";
 import { ErrorNotice, Field, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { eventBody, fieldErrors, isoToLocal, localToIso, type OrganizerEvent, parseRows, priceToMinor } from "../organizer";
@@ -31,7 +32,7 @@ export function OrganizersOnly({ title, children }: { title: string; children: R
           <p>Only an organizer can manage events. Ask an admin of your organization for the organizer role.</p>
         ) : (
           <p>
-            <Link href={`/login?next=${encodeURIComponent(window.location.pathname)}`}>Log in</Link> as an organizer to manage events.
+            <Link href={loginPath()}>Log in</Link> as an organizer to manage events.
           </p>
         )}
       </>
