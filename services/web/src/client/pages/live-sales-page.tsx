@@ -22,7 +22,7 @@ function SalesChart({ minutes }: { minutes: LiveSales["sales_per_minute"] }) {
   const height = 100;
   const busy = chart.bars.filter((bar) => bar.tickets > 0);
   return (
-    <figure>
+    <figure className="sales-figure">
       <svg
         viewBox={`0 0 ${chart.bars.length * 4} ${height}`}
         preserveAspectRatio="none"
@@ -49,7 +49,7 @@ function SalesChart({ minutes }: { minutes: LiveSales["sales_per_minute"] }) {
         {busy.length === 0 ? (
           <p>No sales in the last hour.</p>
         ) : (
-          <table className="zones">
+          <table className="sales-table">
             <thead>
               <tr>
                 <th scope="col">Minute</th>
@@ -166,7 +166,7 @@ export function LiveSalesPage({ eventId }: { eventId: string }) {
         <ErrorNotice error={error ?? event.error} />
         {/* Only the connection's state is announced, not every new time. */}
         <p role="status" className={stale && figures ? "stale" : undefined}>
-          {!figures ? "Connecting…" : stale ? "Reconnecting: these figures may be out of date." : "Live."}
+          {error ? "Stopped." : !figures ? "Connecting…" : stale ? "Reconnecting: these figures may be out of date." : "Live."}
         </p>
         {figures ? <p className="meta">Last update {timeOf(stale ? (lastHeard ?? figures.as_of) : figures.as_of)}.</p> : null}
         {!figures ? (
@@ -176,8 +176,10 @@ export function LiveSalesPage({ eventId }: { eventId: string }) {
         ) : (
           <>
             <h2>Zones</h2>
-            <div className="table-scroll">
-              <table className="zones">
+            {/* Focusable, so the keyboard can scroll it sideways on a phone. */}
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolled region must be reachable by keyboard (axe: scrollable-region-focusable) */}
+            <section className="table-scroll" aria-label="Seats per zone" tabIndex={0}>
+              <table className="sales-table">
                 <caption className="visually-hidden">Seats per zone</caption>
                 <thead>
                   <tr>
@@ -204,7 +206,7 @@ export function LiveSalesPage({ eventId }: { eventId: string }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </section>
             <h2>Money</h2>
             <dl className="facts">
               <dt>Tickets sold</dt>
