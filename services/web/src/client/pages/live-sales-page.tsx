@@ -10,6 +10,7 @@ import { formatDateTime, formatPrice } from "../format";
 import { followSales } from "../live-sales";
 import { fieldErrors, isStale, type LiveSales, type OrganizerEvent, salesChart } from "../organizer";
 import { Link } from "../router";
+import type { Show } from "../types";
 import { useResource } from "../use-resource";
 import { useSubmit } from "./account-pages";
 import { OrganizersOnly } from "./organizer-pages";
@@ -132,7 +133,7 @@ function QueueControls({ event, onChanged }: { event: OrganizerEvent; onChanged:
 }
 
 export function LiveSalesPage({ eventId }: { eventId: string }) {
-  const event = useResource((signal) => request<OrganizerEvent>(`/events/${eventId}`, { signal }), [eventId]);
+  const event = useResource((signal) => request<OrganizerEvent & { shows: Show[] }>(`/events/${eventId}`, { signal }), [eventId]);
   const [figures, setFigures] = useState<LiveSales | null>(null);
   const [connected, setConnected] = useState(false);
   const [lastHeard, setLastHeard] = useState<number | null>(null);
@@ -155,6 +156,11 @@ export function LiveSalesPage({ eventId }: { eventId: string }) {
 
   const title = event.value ? `Live sales: ${event.value.title}` : "Live sales";
   const stale = isStale(lastHeard, connected, now);
+  // Zones of several shows may share a name: the show's start tells them apart.
+  const showTime = (showId: string) => {
+    const show = event.value?.shows.find((candidate) => candidate.id === showId);
+    return show ? formatDateTime(show.starts_at) : "";
+  };
   const money = (amount: number) => formatPrice(amount, figures?.currency ?? event.value?.currency ?? "EUR");
   return (
     <OrganizersOnly title={title}>
@@ -195,7 +201,10 @@ export function LiveSalesPage({ eventId }: { eventId: string }) {
                 <tbody>
                   {figures.zones.map((zone) => (
                     <tr key={zone.zone_id}>
-                      <th scope="row">{zone.name}</th>
+                      <th scope="row">
+                        {zone.name}
+                        {(event.value?.shows.length ?? 0) > 1 ? <span className="meta"> · {showTime(zone.show_id)}</span> : null}
+                      </th>
                       <td>{money(zone.price)}</td>
                       <td>{zone.total}</td>
                       <td>{zone.available}</td>
