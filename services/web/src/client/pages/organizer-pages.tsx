@@ -3,7 +3,7 @@
  * zones, publishing and cancelling. Drafts are not listed: GET /events lists published events
  * only and the API has no list of a tenant's drafts; a draft is opened by its page's address.
  */
-import { type ReactNode, useId, useState } from "react";
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { request, requestPage } from "../api";
 import { loginPath } from "../bookings";
 import { ErrorNotice, Field, Loading, PageTitle } from "../components";
@@ -411,6 +411,11 @@ function ShowZones({ show, event }: { show: Show; event: EventWithShows }) {
 /** Publish, and cancel (or delete a draft) after a confirmation that says what follows. */
 function EventActions({ event, onChanged }: { event: EventWithShows; onChanged: () => void }) {
   const [confirming, setConfirming] = useState(false);
+  // The button that opened the confirmation is gone: focus goes to the safe answer (Enter keeps the event).
+  const keepButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) keepButton.current?.focus();
+  }, [confirming]);
   const publish = useSubmit(async () => {
     await request(`/events/${event.id}/publish`, { method: "POST" });
     onChanged();
@@ -458,7 +463,7 @@ function EventActions({ event, onChanged }: { event: EventWithShows; onChanged: 
             <button type="submit" disabled={cancel.busy}>
               {isDraft ? "Yes, delete the draft" : "Yes, cancel and refund everyone"}
             </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+            <button type="button" className="secondary" onClick={() => setConfirming(false)} ref={keepButton}>
               {isDraft ? "Keep the draft" : "Keep the event on sale"}
             </button>
           </div>
