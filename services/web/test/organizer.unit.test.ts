@@ -9,12 +9,15 @@ import { ApiError } from "../src/client/api";
 import { eventStreamFrames, parseFrame, StreamFailed, streamedJson } from "../src/client/event-stream";
 import { reconnectDelayMs } from "../src/client/live-sales";
 import {
+  changedEventBody,
   eventBody,
+  eventFormValues,
   fieldErrors,
   isoToLocal,
   isStale,
   type LiveSales,
   localToIso,
+  type OrganizerEvent,
   parseRows,
   priceToMinor,
   salesChart,
@@ -96,6 +99,42 @@ describe("the event form", () => {
     });
     // Not a number: sent as typed, for the server to name the field.
     expect(eventBody({ waitlist_limit: "ten" }).waitlist_limit).toBe("ten");
+  });
+
+  test("an edit sends only what changed: a time shown to the minute is not sent back rounded", () => {
+    const event = {
+      id: "e",
+      tenant_id: "t",
+      title: "Concert",
+      description: "",
+      category: "concerts",
+      venue: "Hall",
+      status: "published",
+      currency: "EUR",
+      booking_opens_at: "2027-03-01T10:00:30.500Z",
+      booking_closes_at: "2027-03-02T10:00:00.000Z",
+      max_tickets_per_user: 4,
+      waitlist_limit: 0,
+      min_age: null,
+      queue_enabled: true,
+      queue_paused: false,
+      queue_rate_per_minute: 600,
+      queue_max_active: 1000,
+      queue_pass_ttl_seconds: 300,
+      queue_order: "random",
+      queue_opens_at: null,
+      updated_at: "2027-01-01T00:00:00.000Z",
+    } satisfies OrganizerEvent;
+    const shown = eventFormValues(event);
+    expect(changedEventBody(event, shown)).toEqual({});
+    expect(changedEventBody(event, { ...shown, title: "Concert II", queue_rate_per_minute: "60" })).toEqual({
+      title: "Concert II",
+      queue_rate_per_minute: 60,
+    });
+    // The waiting room turned off: only that is sent.
+    const { queue_enabled: _on, ...withoutQueue } = shown;
+    expect(changedEventBody(event, withoutQueue)).toEqual({ queue_enabled: false });
+    expect(changedEventBody(event, { ...shown, min_age: "18", category: "" })).toEqual({ min_age: 18, category: null });
   });
 
   test("a time shown in the form reads back as the same instant", () => {

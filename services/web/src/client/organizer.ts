@@ -63,6 +63,41 @@ export function eventBody(values: Record<string, string>): Record<string, unknow
   return body;
 }
 
+/** The values the event form shows for `event` before any change (its waiting-room fields only while the room is on). */
+export function eventFormValues(event: OrganizerEvent): Record<string, string> {
+  const values: Record<string, string> = {
+    title: event.title,
+    description: event.description,
+    category: event.category ?? "",
+    venue: event.venue,
+    booking_opens_at: isoToLocal(event.booking_opens_at),
+    booking_closes_at: isoToLocal(event.booking_closes_at),
+    max_tickets_per_user: String(event.max_tickets_per_user),
+    waitlist_limit: String(event.waitlist_limit),
+    min_age: event.min_age === null ? "" : String(event.min_age),
+  };
+  if (!event.queue_enabled) return values;
+  return {
+    ...values,
+    queue_enabled: "on",
+    queue_rate_per_minute: String(event.queue_rate_per_minute),
+    queue_max_active: String(event.queue_max_active),
+    queue_pass_ttl_seconds: String(event.queue_pass_ttl_seconds),
+    queue_order: event.queue_order,
+    queue_opens_at: isoToLocal(event.queue_opens_at),
+  };
+}
+
+/**
+ * The body of PUT /events/:id: only what the organizer changed in the form. A time shown to the
+ * minute is not sent back rounded when it was not touched; {} when nothing changed.
+ */
+export function changedEventBody(event: OrganizerEvent, values: Record<string, string>): Record<string, unknown> {
+  const before = eventBody(eventFormValues(event));
+  const after = eventBody(values);
+  return Object.fromEntries(Object.entries(after).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(before[name])));
+}
+
 /**
  * An assigned zone's rows as typed, one row a line or comma-separated: `A 12` or `A: 12` is row A
  * with 12 seats. A line that does not read so is sent as it is, for the server to name.

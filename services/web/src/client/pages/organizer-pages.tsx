@@ -8,7 +8,16 @@ import { request, requestPage } from "../api";
 import { loginPath } from "../bookings";
 import { ErrorNotice, Field, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
-import { eventBody, fieldErrors, isoToLocal, localToIso, type OrganizerEvent, parseRows, priceToMinor } from "../organizer";
+import {
+  changedEventBody,
+  eventBody,
+  fieldErrors,
+  isoToLocal,
+  localToIso,
+  type OrganizerEvent,
+  parseRows,
+  priceToMinor,
+} from "../organizer";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
 import type { Category, Show, Zone } from "../types";
@@ -132,11 +141,13 @@ function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved
   const categories = useResource((signal) => request<Category[]>("/categories", { signal }), []);
   const [queueOn, setQueueOn] = useState(event?.queue_enabled ?? false);
   const form = useSubmit(async (data) => {
-    const body = eventBody(formValues(data));
-    const saved = event
-      ? await request<OrganizerEvent>(`/events/${event.id}`, { method: "PUT", body })
-      : await request<OrganizerEvent>("/events", { method: "POST", body });
-    onSaved(saved);
+    if (!event) {
+      onSaved(await request<OrganizerEvent>("/events", { method: "POST", body: eventBody(formValues(data)) }));
+      return "Saved.";
+    }
+    const changes = changedEventBody(event, formValues(data));
+    if (Object.keys(changes).length === 0) return "Nothing changed.";
+    onSaved(await request<OrganizerEvent>(`/events/${event.id}`, { method: "PUT", body: changes }));
     return "Saved.";
   });
   const errors = fieldErrors(form.error);
@@ -149,8 +160,10 @@ function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved
       </Labelled>
       <Labelled label="Category" error={errors.category}>
         {(props) => (
-          <select name="category" defaultValue={categorySlug ?? ""} key={categorySlug ?? "none"} {...props}>
+          <select name="category" defaultValue={categorySlug ?? event?.category ?? ""} key={categorySlug ?? "none"} {...props}>
             <option value="">None</option>
+            {/* Until the categories load (or if they do not), the event's own stays chosen. */}
+            {event?.category && !categorySlug ? <option value={event.category}>{event.category}</option> : null}
             {(categories.value ?? []).map((category) => (
               <option key={category.id} value={category.slug}>
                 {category.name}
