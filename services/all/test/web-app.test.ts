@@ -47,7 +47,8 @@ test("the app is at / with its assets, and /readyz counts its build", async () =
   expect(home.headers.get("content-security-policy")).toBe("default-src 'self'");
   const html = await home.text();
   const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]!);
-  expect(assets.length).toBe(2);
+  // The script, the stylesheet and the icon.
+  expect(assets.length).toBe(3);
   for (const asset of assets) {
     const response = await fetch(platform.url(asset));
     expect(response.status, asset).toBe(200);
