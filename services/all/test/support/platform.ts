@@ -7,7 +7,7 @@
 import { createAuthService } from "@booking-rush/auth/app";
 import { authServiceSettings } from "@booking-rush/auth/settings";
 import { createBookingService } from "@booking-rush/booking/app";
-import { bookingSettings } from "@booking-rush/booking/settings";
+import { bookingSettings, salesSettings } from "@booking-rush/booking/settings";
 import type { Redis } from "@booking-rush/lib/clients";
 import { authSettings, loadConfig, smtpSettings } from "@booking-rush/lib/config";
 import { createHttpApp } from "@booking-rush/lib/http";
@@ -19,7 +19,8 @@ import { stackConfig } from "@booking-rush/test-support/stack-config";
 // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
 type AnswerBody = any;
 
-export async function platformFixture(label: string) {
+/** `salesStreamMaxSeconds`: how long a GET /admin/sales/stream lasts before the screen must connect again. */
+export async function platformFixture(label: string, { salesStreamMaxSeconds = 600 } = {}) {
   const catalog = await catalogFixture(label);
   const logger = createLogger({ service: `${label}-test`, level: "error", write: () => {} });
   const metrics = createMetrics(`${label}-test`);
@@ -44,7 +45,13 @@ export async function platformFixture(label: string) {
     metrics,
   );
   const booking = createBookingService(
-    { redis: stackConfig.redis, postgres, auth, booking: loadConfig({ booking: bookingSettings }, {}).booking },
+    {
+      redis: stackConfig.redis,
+      postgres,
+      auth,
+      booking: loadConfig({ booking: bookingSettings }, {}).booking,
+      sales: loadConfig({ sales: salesSettings }, { SALES_STREAM_MAX_SECONDS: String(salesStreamMaxSeconds) }).sales,
+    },
     logger,
     metrics,
   );

@@ -1,0 +1,531 @@
+/**
+ * The organizer's pages: their tenant's events, creating and editing an event, its shows and
+ * zones, publishing and cancelling. Drafts are not listed: GET /events lists published events
+ * only and the API has no list of a tenant's drafts; a draft is opened by its page's address.
+ */
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { request, requestPage } from "../api";
+import { loginPath } from "../bookings";
+import { ErrorNotice, Field, Loading, PageTitle } from "../components";
+import { formatDateTime, formatPrice } from "../format";
+import {
+  changedEventBody,
+  eventBody,
+  fieldErrors,
+  isoToLocal,
+  localToIso,
+  type OrganizerEvent,
+  parseRows,
+  priceToMinor,
+} from "../organizer";
+import { Link, navigate } from "../router";
+import { useSession } from "../session";
+import type { Category, Show, Zone } from "../types";
+import { useResource } from "../use-resource";
+import { useSubmit } from "./account-pages";
+
+type EventWithShows = OrganizerEvent & { shows: Show[] };
+
+/** Published events are read this many pages of 100 deep (GET /events has no tenant filter). */
+const maxListPages = 10;
+
+/** The page for organizers and admins only; anyone else is told why. */
+export function OrganizersOnly({ title, children }: { title: string; children: ReactNode }) {
+  const { user, checked } = useSession();
+  if (!checked) return <Loading what="your session" />;
+  if (!user || user.role === "user")
+    return (
+      <>
+        <PageTitle>{title}</PageTitle>
+        {user ? (
+          <p>Only an organizer can manage events. Ask an admin of your organization for the organizer role.</p>
+        ) : (
+          <p>
+            <Link href={loginPath()}>Log in</Link> as an organizer to manage events.
+          </p>
+        )}
+      </>
+    );
+  return <>{children}</>;
+}
+
+/** A select or textarea with its label and inline error, as Field is for an input. */
+function Labelled({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string;
+  hint?: string;
+  children: (props: object) => ReactNode;
+}) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, "aria-describedby": describedBy || undefined, "aria-invalid": error ? true : undefined })}
+      {hint ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+const formValues = (data: FormData) => Object.fromEntries([...data.entries()].map(([name, value]) => [name, String(value)]));
+
+export function OrganizerEventsPage() {
+  const { user } = useSession();
+  const events = useResource(
+    async (signal) => {
+      if (!user?.tenant_id) return [];
+      const ours: OrganizerEvent[] = [];
+      for (let page = 1; page <= maxListPages; page += 1) {
+        const answer = await requestPage<OrganizerEvent>("/events", { query: { page, per_page: 100 }, signal });
+        ours.push(...answer.data.filter((event) => event.tenant_id === user.tenant_id));
+        if (page * answer.meta.per_page >= answer.meta.total) break;
+      }
+      return ours;
+    },
+    [user?.tenant_id],
+  );
+  return (
+    <OrganizersOnly title="My events">
+      <section>
+        <PageTitle>My events</PageTitle>
+        <p>
+          <Link href="/organizer/events/new">Create an event</Link>
+        </p>
+        <p className="hint">
+          Published events of your organization are listed here. Drafts are not listed yet: open a draft from the address its page had when
+          you created it.
+        </p>
+        <ErrorNotice error={events.error} />
+        {!events.value ? (
+          <Loading what="your events" />
+        ) : events.value.length === 0 ? (
+          <p>No published events yet.</p>
+        ) : (
+          <ul className="event-list">
+            {events.value.map((event) => (
+              <li key={event.id} className="card">
+                <h2>
+                  <Link href={`/organizer/events/${event.id}`}>{event.title}</Link>
+                </h2>
+                <p className="meta">
+                  {event.venue} · sales {formatDateTime(event.booking_opens_at)} to {formatDateTime(event.booking_closes_at)}
+                </p>
+                <p>
+                  <Link href={`/organizer/events/${event.id}/sales`}>Live sales</Link>
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </OrganizersOnly>
+  );
+}
+
+/** Every field of POST /events and PUT /events/:id; `saved` is the event after the request. */
+function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved: OrganizerEvent) => void }) {
+  const categories = useResource((signal) => request<Category[]>("/categories", { signal }), []);
+  const [queueOn, setQueueOn] = useState(event?.queue_enabled ?? false);
+  const form = useSubmit(async (data) => {
+    if (!event) {
+      onSaved(await request<OrganizerEvent>("/events", { method: "POST", body: eventBody(formValues(data)) }));
+      return "Saved.";
+    }
+    const changes = changedEventBody(event, formValues(data));
+    if (Object.keys(changes).length === 0) return "Nothing changed.";
+    onSaved(await request<OrganizerEvent>(`/events/${event.id}`, { method: "PUT", body: changes }));
+    return "Saved.";
+  });
+  const errors = fieldErrors(form.error);
+  const categorySlug = categories.value?.find((category) => category.name === event?.category || category.slug === event?.category)?.slug;
+  return (
+    <form onSubmit={form.submit} aria-label={event ? "Edit the event" : "The new event"} noValidate>
+      <Field label="Title" name="title" required maxLength={200} defaultValue={event?.title} error={errors.title} />
+      <Labelled label="Description" error={errors.description}>
+        {(props) => <textarea name="description" rows={4} maxLength={5000} defaultValue={event?.description} {...props} />}
+      </Labelled>
+      <Labelled label="Category" error={errors.category}>
+        {(props) => (
+          <select name="category" defaultValue={categorySlug ?? event?.category ?? ""} key={categorySlug ?? "none"} {...props}>
+            <option value="">None</option>
+            {/* Until the categories load (or if they do not), the event's own stays chosen. */}
+            {event?.category && !categorySlug ? <option value={event.category}>{event.category}</option> : null}
+            {(categories.value ?? []).map((category) => (
+              <option key={category.id} value={category.slug}>
+                {category.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Labelled>
+      <Field label="Venue" name="venue" required maxLength={200} defaultValue={event?.venue} error={errors.venue} />
+      <fieldset>
+        <legend>Booking window</legend>
+        <Field
+          label="Sales open"
+          name="booking_opens_at"
+          type="datetime-local"
+          required
+          defaultValue={isoToLocal(event?.booking_opens_at)}
+          error={errors.booking_opens_at}
+        />
+        <Field
+          label="Sales close"
+          name="booking_closes_at"
+          type="datetime-local"
+          required
+          defaultValue={isoToLocal(event?.booking_closes_at)}
+          error={errors.booking_closes_at}
+        />
+      </fieldset>
+      <Field
+        label="Most tickets per buyer"
+        name="max_tickets_per_user"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={20}
+        defaultValue={event?.max_tickets_per_user ?? 4}
+        error={errors.max_tickets_per_user}
+      />
+      <Field
+        label="Waitlist places per sold-out zone"
+        name="waitlist_limit"
+        type="number"
+        inputMode="numeric"
+        min={0}
+        max={100000}
+        defaultValue={event?.waitlist_limit ?? 0}
+        hint="0: no waitlist."
+        error={errors.waitlist_limit}
+      />
+      <Field
+        label="Minimum age"
+        name="min_age"
+        type="number"
+        inputMode="numeric"
+        min={0}
+        max={130}
+        defaultValue={event?.min_age ?? ""}
+        hint="Empty or 0: any age. Buyers' age is checked against the date of birth on their profile."
+        error={errors.min_age}
+      />
+      <fieldset>
+        <legend>Waiting room</legend>
+        <div className="choice-option">
+          <input
+            id="queue-enabled"
+            type="checkbox"
+            name="queue_enabled"
+            checked={queueOn}
+            onChange={(change) => setQueueOn(change.currentTarget.checked)}
+          />
+          <label htmlFor="queue-enabled">Buyers wait in line and are let in at a steady rate</label>
+        </div>
+        {errors.queue_enabled ? <p className="field-error">{errors.queue_enabled}</p> : null}
+        {queueOn ? (
+          <>
+            <Field
+              label="Buyers let in per minute"
+              name="queue_rate_per_minute"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              defaultValue={event?.queue_rate_per_minute ?? 600}
+              error={errors.queue_rate_per_minute}
+            />
+            <Field
+              label="Most buyers choosing seats at once"
+              name="queue_max_active"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              defaultValue={event?.queue_max_active ?? 1000}
+              error={errors.queue_max_active}
+            />
+            <Field
+              label="Seconds an admitted buyer has to hold seats"
+              name="queue_pass_ttl_seconds"
+              type="number"
+              inputMode="numeric"
+              min={30}
+              max={3600}
+              defaultValue={event?.queue_pass_ttl_seconds ?? 300}
+              error={errors.queue_pass_ttl_seconds}
+            />
+            <Labelled
+              label="Order of those waiting before sales open"
+              error={errors.queue_order}
+              hint="Random: drawn once at the opening, so arriving early buys nothing."
+            >
+              {(props) => (
+                <select name="queue_order" defaultValue={event?.queue_order ?? "random"} {...props}>
+                  <option value="random">Random</option>
+                  <option value="fifo">First come, first served</option>
+                </select>
+              )}
+            </Labelled>
+            <Field
+              label="Waiting room opens"
+              name="queue_opens_at"
+              type="datetime-local"
+              defaultValue={isoToLocal(event?.queue_opens_at)}
+              hint="Before sales open; empty: it opens with the sale."
+              error={errors.queue_opens_at}
+            />
+          </>
+        ) : null}
+      </fieldset>
+      <ErrorNotice error={form.error} />
+      {form.done ? <p role="status">{form.done}</p> : null}
+      <button type="submit" disabled={form.busy}>
+        {event ? "Save changes" : "Create the draft"}
+      </button>
+    </form>
+  );
+}
+
+export function NewEventPage() {
+  return (
+    <OrganizersOnly title="Create an event">
+      <section className="narrow">
+        <PageTitle>Create an event</PageTitle>
+        <p>The event is a draft until you publish it: add its shows and zones first.</p>
+        <EventForm onSaved={(saved) => navigate(`/organizer/events/${saved.id}`, { replace: true })} />
+      </section>
+    </OrganizersOnly>
+  );
+}
+
+function AddShowForm({ eventId, onAdded }: { eventId: string; onAdded: () => void }) {
+  const form = useSubmit(async (data) => {
+    const values = formValues(data);
+    await request(`/events/${eventId}/shows`, {
+      method: "POST",
+      body: { starts_at: localToIso(values.starts_at ?? ""), ends_at: localToIso(values.ends_at ?? "") },
+    });
+    onAdded();
+    return "Show added.";
+  });
+  const errors = fieldErrors(form.error);
+  return (
+    <form onSubmit={form.submit} aria-label="Add a show" noValidate>
+      <h3>Add a show</h3>
+      <Field label="Starts" name="starts_at" type="datetime-local" required error={errors.starts_at} />
+      <Field label="Ends" name="ends_at" type="datetime-local" required error={errors.ends_at} />
+      <ErrorNotice error={form.error} />
+      {form.done ? <p role="status">{form.done}</p> : null}
+      <button type="submit" disabled={form.busy}>
+        Add the show
+      </button>
+    </form>
+  );
+}
+
+function AddZoneForm({ show, currency, onAdded }: { show: Show; currency: string; onAdded: () => void }) {
+  const [kind, setKind] = useState<"general_admission" | "assigned">("general_admission");
+  const digits = new Intl.NumberFormat(undefined, { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const form = useSubmit(async (data) => {
+    const values = formValues(data);
+    const price = priceToMinor(values.price ?? "", digits);
+    await request(`/shows/${show.id}/zones`, {
+      method: "POST",
+      body: {
+        name: values.name ?? "",
+        // Not a price: sent as typed, so the answer names the field.
+        price: Number.isNaN(price) ? (values.price ?? "") : price,
+        ...(kind === "assigned" ? { rows: parseRows(values.rows ?? "") } : { total_seats: Number(values.total_seats || Number.NaN) }),
+      },
+    });
+    onAdded();
+    return "Zone added.";
+  });
+  const errors = fieldErrors(form.error);
+  const name = `zone-kind-${show.id}`;
+  return (
+    <form onSubmit={form.submit} aria-label={`Add a zone to the show of ${formatDateTime(show.starts_at)}`} noValidate>
+      <h4>Add a zone</h4>
+      <Field label="Zone name" name="name" required maxLength={100} error={errors.name} />
+      <Field label={`Price (${currency})`} name="price" inputMode="decimal" required hint="For example 45.00" error={errors.price} />
+      <fieldset>
+        <legend>Seating</legend>
+        <div className="choice-option">
+          <input
+            id={`${name}-ga`}
+            type="radio"
+            name={name}
+            checked={kind === "general_admission"}
+            onChange={() => setKind("general_admission")}
+          />
+          <label htmlFor={`${name}-ga`}>General admission (a number of places)</label>
+        </div>
+        <div className="choice-option">
+          <input id={`${name}-assigned`} type="radio" name={name} checked={kind === "assigned"} onChange={() => setKind("assigned")} />
+          <label htmlFor={`${name}-assigned`}>Assigned seats (rows of numbered seats)</label>
+        </div>
+      </fieldset>
+      {kind === "general_admission" ? (
+        <Field label="Places" name="total_seats" type="number" inputMode="numeric" min={1} required error={errors.total_seats} />
+      ) : (
+        <Labelled label="Rows" error={errors.rows} hint="One row a line: its label and its number of seats, for example “A 12”.">
+          {(props) => <textarea name="rows" rows={4} required {...props} />}
+        </Labelled>
+      )}
+      <ErrorNotice error={form.error} />
+      {form.done ? <p role="status">{form.done}</p> : null}
+      <button type="submit" disabled={form.busy}>
+        Add the zone
+      </button>
+    </form>
+  );
+}
+
+function ShowZones({ show, event }: { show: Show; event: EventWithShows }) {
+  const zones = useResource((signal) => request<Zone[]>(`/shows/${show.id}/zones`, { signal }), [show.id]);
+  return (
+    <li className="card">
+      <h3>
+        {formatDateTime(show.starts_at)} to {formatDateTime(show.ends_at)}
+      </h3>
+      <ErrorNotice error={zones.error} />
+      {!zones.value ? (
+        <Loading what="the zones" />
+      ) : zones.value.length === 0 ? (
+        <p>No zones yet.</p>
+      ) : (
+        <ul>
+          {zones.value.map((zone) => (
+            <li key={zone.id}>
+              {zone.name}: {formatPrice(zone.price, event.currency)}, {zone.total_seats}{" "}
+              {zone.kind === "assigned" ? "assigned seats" : "places"}
+            </li>
+          ))}
+        </ul>
+      )}
+      {event.status === "draft" ? <AddZoneForm show={show} currency={event.currency} onAdded={zones.reload} /> : null}
+    </li>
+  );
+}
+
+/** Publish, and cancel (or delete a draft) after a confirmation that says what follows. */
+function EventActions({ event, onChanged }: { event: EventWithShows; onChanged: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  // The button that opened the confirmation is gone: focus goes to the safe answer (Enter keeps the event).
+  const keepButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) keepButton.current?.focus();
+  }, [confirming]);
+  const publish = useSubmit(async () => {
+    await request(`/events/${event.id}/publish`, { method: "POST" });
+    onChanged();
+    return "Published: the event is on sale from its opening time.";
+  });
+  const cancel = useSubmit(async () => {
+    const answer = await request<{ deleted: boolean }>(`/events/${event.id}`, { method: "DELETE" });
+    setConfirming(false);
+    if (answer.deleted) navigate("/organizer", { replace: true });
+    else onChanged();
+    return answer.deleted ? "The draft is deleted." : "The event is cancelled. Every buyer is being refunded in full.";
+  });
+  if (event.status === "cancelled") return <p role="status">This event is cancelled; its buyers were refunded in full.</p>;
+  const isDraft = event.status === "draft";
+  return (
+    <section aria-labelledby="event-actions">
+      <h2 id="event-actions">{isDraft ? "Publish" : "Cancel the event"}</h2>
+      {isDraft ? (
+        <form onSubmit={publish.submit} aria-label="Publish the event">
+          <p>Publishing puts the event on sale at its opening time. Shows and zones cannot be added afterwards.</p>
+          <ErrorNotice error={publish.error} />
+          {publish.done ? <p role="status">{publish.done}</p> : null}
+          <button type="submit" disabled={publish.busy}>
+            Publish
+          </button>
+        </form>
+      ) : null}
+      {!confirming ? (
+        <p>
+          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+            {isDraft ? "Delete this draft…" : "Cancel this event…"}
+          </button>
+        </p>
+      ) : (
+        <form onSubmit={cancel.submit} aria-label={isDraft ? "Confirm deleting the draft" : "Confirm cancelling the event"}>
+          <div role="alert" className="notice notice-error">
+            <p>
+              {isDraft
+                ? "Delete this draft with its shows and zones? This cannot be undone."
+                : "Cancel this event? Sales stop at once and every buyer is refunded in full; the refunds follow automatically. This cannot be undone."}
+            </p>
+          </div>
+          <ErrorNotice error={cancel.error} />
+          <div className="actions">
+            <button type="submit" disabled={cancel.busy}>
+              {isDraft ? "Yes, delete the draft" : "Yes, cancel and refund everyone"}
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirming(false)} ref={keepButton}>
+              {isDraft ? "Keep the draft" : "Keep the event on sale"}
+            </button>
+          </div>
+        </form>
+      )}
+      {cancel.done ? <p role="status">{cancel.done}</p> : null}
+    </section>
+  );
+}
+
+export function OrganizerEventPage({ eventId }: { eventId: string }) {
+  const event = useResource((signal) => request<EventWithShows>(`/events/${eventId}`, { signal }), [eventId]);
+  const title = event.value ? `Manage: ${event.value.title}` : "Manage the event";
+  return (
+    <OrganizersOnly title={title}>
+      <section className="narrow">
+        <PageTitle>{title}</PageTitle>
+        <ErrorNotice error={event.error} />
+        {!event.value ? (
+          <Loading what="the event" />
+        ) : (
+          <>
+            <p>
+              Status: <strong>{event.value.status}</strong>
+              {event.value.status !== "draft" ? (
+                <>
+                  {" · "}
+                  <Link href={`/organizer/events/${eventId}/sales`}>Live sales</Link>
+                  {" · "}
+                  <Link href={`/events/${eventId}`}>The buyers' page</Link>
+                </>
+              ) : null}
+            </p>
+            <h2>Details</h2>
+            {event.value.status === "cancelled" ? null : (
+              <EventForm key={event.value.updated_at} event={event.value} onSaved={() => event.reload()} />
+            )}
+            <h2>Shows and zones</h2>
+            {event.value.shows.length === 0 ? <p>No shows yet.</p> : null}
+            <ul className="event-list">
+              {event.value.shows.map((show) => (
+                <ShowZones key={show.id} show={show} event={event.value!} />
+              ))}
+            </ul>
+            {event.value.status === "draft" ? <AddShowForm eventId={eventId} onAdded={event.reload} /> : null}
+            <EventActions event={event.value} onChanged={event.reload} />
+          </>
+        )}
+      </section>
+    </OrganizersOnly>
+  );
+}
