@@ -19,6 +19,7 @@ COPY services/payment/package.json services/payment/package.json
 COPY services/projector/package.json services/projector/package.json
 COPY services/notification/package.json services/notification/package.json
 COPY services/reconciler/package.json services/reconciler/package.json
+COPY services/web/package.json services/web/package.json
 COPY services/all/package.json services/all/package.json
 COPY services/test-support/package.json services/test-support/package.json
 RUN bun install --frozen-lockfile --production --ignore-scripts

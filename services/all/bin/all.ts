@@ -1,6 +1,6 @@
 /**
- * Development entrypoint: every HTTP service in one Bun process on one port, with the readiness of
- * every dependency they use.
+ * Development entrypoint: every HTTP service and the web app in one Bun process on one port, with
+ * the readiness of every dependency they use.
  */
 import { closeRedis, createKafka, createPostgres, createRedis, pingKafka, pingPostgres, pingRedis } from "@booking-rush/lib/clients";
 import { runProcess } from "@booking-rush/lib/process";
@@ -20,6 +20,7 @@ runProcess(allInOneSettings, (config, logger, metrics) => {
       postgres: pingPostgres(postgres),
       kafka: pingKafka(kafka),
       admin_bootstrap: services.startAdminBootstrap(),
+      web_client: services.webReady,
     },
     clients: [{ name: "redis", run: () => closeRedis(redis) }, { name: "postgres", run: () => postgres.close() }, ...services.close],
   };

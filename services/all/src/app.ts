@@ -4,11 +4,13 @@ import { createCatalogService } from "@booking-rush/catalog/app";
 import type { ConfigOf } from "@booking-rush/lib/config";
 import type { Logger, Metrics } from "@booking-rush/lib/observability";
 import { createPaymentService } from "@booking-rush/payment/app";
+import { createWebApp } from "@booking-rush/web/app";
 import type { allInOneSettings } from "./config";
 
 /**
- * Every HTTP service, built from one configuration. Each service plugin carries its own `/api/v1`
- * prefix, so the routes are the same here as in the service's own process.
+ * Every HTTP service, built from one configuration, and the web app. Each service plugin carries
+ * its own `/api/v1` prefix, so the routes are the same here as in the service's own process; the
+ * web app serves its pages and assets beside them (never under /api).
  */
 export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: Logger, metrics: Metrics) {
   const auth = createAuthService(config, logger, metrics);
@@ -16,8 +18,11 @@ export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: L
   const catalog = createCatalogService(config, logger, metrics);
   const payment = createPaymentService(config, logger, metrics);
   const inventoryAdmin = createInventoryAdmin(config, booking.access, logger);
+  const web = createWebApp({ production: config.service.environment === "production" }, logger);
   return {
-    plugins: [auth.routes, catalog.routes, booking.routes, inventoryAdmin.routes, payment.routes],
+    plugins: [auth.routes, catalog.routes, booking.routes, inventoryAdmin.routes, payment.routes, web.routes],
+    /** Readiness waits for the web client's in-memory build. */
+    webReady: web.ready,
     /** The first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists; readiness waits for it. */
     startAdminBootstrap: auth.startAdminBootstrap,
     close: [

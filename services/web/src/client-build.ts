@@ -1,0 +1,59 @@
+/**
+ * The single-page app, built in memory by Bun's bundler when the process starts: from the HTML
+ * entry (client/index.html, which imports the TSX and the CSS) to an index.html and hashed assets,
+ * held in memory and never written (the image's root filesystem is read-only), so no build step
+ * exists outside the process.
+ */
+import { join } from "node:path";
+
+export interface WebConfig {
+  /** Minified, with React's production build; in development the readable build and React's warnings. */
+  production: boolean;
+}
+
+export interface BuiltAsset {
+  body: Uint8Array;
+  contentType: string;
+}
+
+export interface BuiltClient {
+  /** index.html, naming its assets under /assets/. */
+  indexHtml: string;
+  /** Each built asset by its hashed file name (`main-3nay9e1a.js`). */
+  assets: Map<string, BuiltAsset>;
+}
+
+export const clientEntry = join(import.meta.dir, "client", "index.html");
+export const assetsPrefix = "/assets/";
+
+/** The hashed file name of an asset, as the HTML names it after `/assets/`. */
+const fileName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
+export async function buildClient(config: WebConfig, entry = clientEntry): Promise<BuiltClient> {
+  const result = await Bun.build({
+    entrypoints: [entry],
+    target: "browser",
+    minify: config.production,
+    sourcemap: "none",
+    publicPath: assetsPrefix,
+    // Every file but the HTML carries its content hash, so it can be cached for a year.
+    naming: { entry: "[name]-[hash].[ext]", chunk: "[name]-[hash].[ext]", asset: "[name]-[hash].[ext]" },
+    define: { "process.env.NODE_ENV": JSON.stringify(config.production ? "production" : "development") },
+    throw: false,
+  });
+  if (!result.success) {
+    const messages = result.logs.map((log) => String(log.message ?? log)).join("; ");
+    throw new Error(`the web client did not build: ${messages}`);
+  }
+  let indexHtml: string | undefined;
+  const assets = new Map<string, BuiltAsset>();
+  for (const output of result.outputs) {
+    if (output.path.endsWith(".html")) {
+      indexHtml = await output.text();
+      continue;
+    }
+    assets.set(fileName(output.path), { body: new Uint8Array(await output.arrayBuffer()), contentType: output.type });
+  }
+  if (indexHtml === undefined) throw new Error("the web client's build has no index.html");
+  return { indexHtml, assets };
+}

@@ -1,0 +1,135 @@
+/** The pieces every page uses: the layout and its landmarks, the page heading, errors, form fields. */
+import { Component, type ErrorInfo, type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef } from "react";
+import { ApiError } from "./api";
+import { messageFor } from "./messages";
+import { Link } from "./router";
+import { useSession } from "./session";
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { user } = useSession();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <Link href="/" className="brand">
+          Booking Rush
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <Link href="/events">Events</Link>
+            </li>
+            {user ? (
+              <>
+                <li>
+                  <span className="signed-in">Signed in as {user.name}</span>
+                </li>
+                <li>
+                  <Link href="/logout">Log out</Link>
+                </li>
+              </>
+            ) : (
+              <>
+                <li>
+                  <Link href="/login">Log in</Link>
+                </li>
+                <li>
+                  <Link href="/register">Register</Link>
+                </li>
+              </>
+            )}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer className="site-footer">
+        <p>Booking Rush: tickets sold once, fairly.</p>
+      </footer>
+    </>
+  );
+}
+
+/** The page's one h1, focused when the page opens so a screen reader announces the new page. */
+export function PageTitle({ children }: { children: ReactNode }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (typeof children === "string") document.title = `${children} · Booking Rush`;
+    heading.current?.focus({ preventScroll: true });
+  }, [children]);
+  return (
+    <h1 ref={heading} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+/** An error as the buyer reads it, with the request id to quote to support. */
+export function ErrorNotice({ error }: { error: unknown }) {
+  if (!error) return null;
+  const apiError = error instanceof ApiError ? error : null;
+  const message = apiError ? apiError.humanMessage : messageFor({ code: "INTERNAL_ERROR", status: 500 });
+  return (
+    <div role="alert" className="notice notice-error">
+      <p>{message}</p>
+      {apiError?.requestId ? (
+        <p className="request-id">
+          Reference: <code>{apiError.requestId}</code>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p role="status" className="loading">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function Field({ label, hint, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} aria-describedby={hint ? hintId : undefined} {...input} />
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Never a blank page: a render error shows a message and a way back. */
+export class ErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override componentDidCatch(error: Error, info: ErrorInfo) {
+    console.error("page failed", error, info.componentStack);
+  }
+
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <main id="main" className="page-failed">
+        <h1>Something went wrong</h1>
+        <p role="alert">{messageFor({ code: "INTERNAL_ERROR", status: 500 })}</p>
+        <p>
+          <a href="/">Back to the events</a>
+        </p>
+      </main>
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/** Register, log in and log out. */
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { ErrorNotice, Field, PageTitle } from "../components";
+import { Link, navigate, useLocation } from "../router";
+import { useSession } from "../session";
+
+/** Where to go after logging in: the page that sent the buyer here, never another site. */
+function nextPath(search: URLSearchParams): string {
+  const next = search.get("next");
+  return next?.startsWith("/") && !next.startsWith("//") ? next : "/events";
+}
+
+export function LoginPage() {
+  const { logIn } = useSession();
+  const { search } = useLocation();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await logIn(String(form.get("email")), String(form.get("password")));
+      navigate(nextPath(search));
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="narrow">
+      <PageTitle>Log in</PageTitle>
+      <form onSubmit={submit} aria-label="Log in">
+        <Field label="E-mail" name="email" type="email" autoComplete="email" required maxLength={254} />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={128} />
+        <ErrorNotice error={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? "Logging in…" : "Log in"}
+        </button>
+      </form>
+      <p>
+        New here? <Link href="/register">Create an account</Link>
+      </p>
+    </section>
+  );
+}
+
+export function RegisterPage() {
+  const { register } = useSession();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await register(String(form.get("name")), String(form.get("email")), String(form.get("password")));
+      navigate("/events");
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="narrow">
+      <PageTitle>Create an account</PageTitle>
+      <form onSubmit={submit} aria-label="Create an account">
+        <Field label="Name" name="name" autoComplete="name" required maxLength={100} />
+        <Field label="E-mail" name="email" type="email" autoComplete="email" required maxLength={254} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          maxLength={128}
+          hint="At least 8 characters."
+        />
+        <ErrorNotice error={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? "Creating your account…" : "Create account"}
+        </button>
+      </form>
+      <p>
+        Already have an account? <Link href="/login">Log in</Link>
+      </p>
+    </section>
+  );
+}
+
+export function LogoutPage() {
+  const { logOut } = useSession();
+  const [done, setDone] = useState(false);
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    // The session ends here whatever the server answers (session.tsx), so no error to show.
+    logOut()
+      .catch(() => undefined)
+      .finally(() => setDone(true));
+  }, [logOut]);
+  return (
+    <section className="narrow">
+      <PageTitle>Log out</PageTitle>
+      <p role="status">{done ? "You are logged out." : "Logging out…"}</p>
+      {done ? (
+        <p>
+          <Link href="/events">Browse events</Link> or <Link href="/login">log in again</Link>.
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * The web app's routes: the built assets under /assets/<hashed name>, cached for a year, and
+ * index.html (never cached, so a deploy is picked up at once) on every page of the client's
+ * router. The pages are listed, not a catch-all: an unknown /api/v1 path stays the API's 404 and
+ * /healthz, /readyz, /metrics and /openapi stay the kernel's. Kept out of the OpenAPI document
+ * (`hide`): pages are not part of the REST contract.
+ */
+import { errorResponses, notFound } from "@booking-rush/lib/errors";
+import { Elysia, t } from "elysia";
+import type { BuiltClient } from "./client-build";
+
+/** The client router's pages (client/routes.ts); `*` is any rest of the path. */
+export const clientPages = [
+  "/",
+  "/login",
+  "/register",
+  "/logout",
+  "/forgot-password",
+  "/profile",
+  "/events",
+  "/events/*",
+  "/shows/*",
+  "/bookings",
+  "/bookings/*",
+  "/checkout/*",
+  "/queue/*",
+  "/organizer",
+  "/organizer/*",
+] as const;
+
+export const immutableCache = "public, max-age=31536000, immutable";
+
+export function webRoutes(client: Promise<BuiltClient>) {
+  const page = async () =>
+    new Response((await client).indexHtml, {
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
+    });
+  const routes = new Elysia({ name: "web.routes" }).get(
+    "/assets/:name",
+    async ({ params }) => {
+      const asset = (await client).assets.get(params.name);
+      if (!asset) throw notFound("Asset");
+      return new Response(asset.body, { headers: { "content-type": asset.contentType, "cache-control": immutableCache } });
+    },
+    {
+      params: t.Object({ name: t.String({ maxLength: 200 }) }),
+      response: { 200: t.Any({ description: "The asset" }), ...errorResponses("NOT_FOUND") },
+      detail: { hide: true },
+    },
+  );
+  // Elysia's route methods add to the instance they are called on.
+  for (const path of clientPages)
+    routes.get(path, page, { response: { 200: t.String({ description: "index.html" }) }, detail: { hide: true } });
+  return routes;
+}

@@ -1,0 +1,138 @@
+/**
+ * The web app as production serves it: the kernel app (security headers, error envelope, health)
+ * with the web plugin and an API route beside it, asked with app.handle(). The client is really
+ * built (Bun's bundler, in memory); no stack is needed.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createHttpApp } from "@booking-rush/lib/http";
+import { createLogger, createMetrics } from "@booking-rush/lib/observability";
+import { Elysia } from "elysia";
+import { createWebApp } from "../src/app";
+import { buildClient } from "../src/client-build";
+import { clientPages, immutableCache } from "../src/routes";
+
+const logger = createLogger({ service: "web-test", level: "error", write: () => {} });
+const web = createWebApp({ production: true }, logger);
+// An API route beside the web app, as services/all mounts them.
+const api = new Elysia({ name: "api-stub", prefix: "/api/v1" }).get("/events", () => ({ success: true, data: [] }));
+const app = createHttpApp(
+  {
+    service: { name: "web-test", corsOrigins: "*" },
+    logger,
+    metrics: createMetrics("web-test"),
+    readiness: { checks: {}, draining: false },
+  },
+  [api, web.routes],
+);
+const get = (path: string, init?: RequestInit) => app.handle(new Request(`http://web.test${path}`, init));
+
+/** The asset paths index.html names (its <script> and stylesheet). */
+async function assetPaths(): Promise<string[]> {
+  const html = await (await get("/")).text();
+  return [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+}
+
+const temporary: string[] = [];
+afterAll(() => {
+  for (const directory of temporary) rmSync(directory, { recursive: true, force: true });
+});
+
+describe("the web app", () => {
+  test("every client page is index.html, not cached, with the strict CSP and the security headers", async () => {
+    await web.ready();
+    for (const path of [
+      "/",
+      "/login",
+      "/register",
+      "/logout",
+      "/events",
+      "/events/0b4c0a51-6f0e-4a44-9d3b-52f5b1a1c2d3",
+      "/bookings/x/pay",
+    ]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("content-type"), path).toBe("text/html; charset=utf-8");
+      expect(response.headers.get("cache-control"), path).toBe("no-cache");
+      expect(response.headers.get("content-security-policy"), path).toBe("default-src 'self'");
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+      const html = await response.text();
+      expect(html, path).toContain('<div id="root"></div>');
+    }
+    expect(clientPages).toContain("/events/*");
+  });
+
+  test("index.html has no inline script or style: its script and stylesheet are files of ours under /assets/", async () => {
+    const html = await (await get("/")).text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style[\s>]/);
+    expect(html).not.toMatch(/\bstyle="/);
+    expect(html).not.toMatch(/https?:\/\//);
+    const paths = await assetPaths();
+    expect(paths.some((path) => path.endsWith(".js"))).toBe(true);
+    expect(paths.some((path) => path.endsWith(".css"))).toBe(true);
+  });
+
+  test("assets have hashed names, their content type and a year of immutable caching", async () => {
+    const paths = await assetPaths();
+    for (const path of paths) {
+      expect(path).toMatch(/^\/assets\/[a-z0-9_.-]+-[a-z0-9]{8}\.(js|css)$/);
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("cache-control"), path).toBe(immutableCache);
+      expect(response.headers.get("cache-control"), path).toBe("public, max-age=31536000, immutable");
+      expect(response.headers.get("content-type"), path).toStartWith(path.endsWith(".js") ? "text/javascript" : "text/css");
+      expect(response.headers.get("content-security-policy"), path).toBe("default-src 'self'");
+      expect((await response.arrayBuffer()).byteLength, path).toBeGreaterThan(0);
+    }
+  });
+
+  test("the production build is minified with React's production build", async () => {
+    const script = (await assetPaths()).find((path) => path.endsWith(".js"))!;
+    const code = await (await get(script)).text();
+    expect(code).not.toContain("react.development");
+    expect(code.split("\n").length).toBeLessThan(50);
+  });
+
+  test("an unknown asset is the 404 envelope, and so is an unknown page", async () => {
+    for (const path of ["/assets/main-00000000.js", "/assets/", "/nope", "/events-and-more"]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.json(), path).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
+    }
+  });
+
+  test("API, health, readiness, metrics and OpenAPI paths are not shadowed by the app", async () => {
+    const events = await get("/api/v1/events");
+    expect(events.status).toBe(200);
+    expect(await events.json()).toEqual({ success: true, data: [] });
+    const unknownApi = await get("/api/v1/no-such-route");
+    expect(unknownApi.status).toBe(404);
+    expect(unknownApi.headers.get("content-type")).toStartWith("application/json");
+    const postToApi = await get("/api/v1/no-such-route", { method: "POST" });
+    expect(postToApi.status).toBe(404);
+    expect((await get("/healthz")).headers.get("content-type")).toStartWith("application/json");
+    expect((await get("/readyz")).status).toBe(200);
+    expect(await (await get("/metrics")).text()).toContain("# TYPE");
+    const openapi = (await (await get("/openapi/json")).json()) as { paths: Record<string, unknown> };
+    // The pages are not part of the REST contract.
+    expect(Object.keys(openapi.paths).filter((path) => !path.startsWith("/api/") && !["/healthz", "/readyz"].includes(path))).toEqual([]);
+  });
+
+  test("a page asked with another method is 405 with Allow, not the app", async () => {
+    const response = await get("/login", { method: "POST" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toContain("GET");
+  });
+
+  test("a client that does not build fails with the bundler's message", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "web-build-"));
+    temporary.push(directory);
+    const entry = join(directory, "index.html");
+    writeFileSync(entry, '<!doctype html><html><body><script type="module" src="./missing.tsx"></script></body></html>');
+    await expect(buildClient({ production: false }, entry)).rejects.toThrow(/the web client did not build: .*missing/);
+  });
+});
