@@ -21,6 +21,7 @@ import { mockGatewaySettings } from "@booking-rush/payment/mock-gateway-settings
 import { paymentSettings } from "@booking-rush/payment/settings";
 import { projectorSettings } from "@booking-rush/projector/settings";
 import { reconcilerSettings } from "@booking-rush/reconciler";
+import { webSettings } from "@booking-rush/web/settings";
 
 export const settingsCatalog = {
   ...allSettingsGroups,
@@ -39,4 +40,5 @@ export const settingsCatalog = {
   notification: notificationSettings,
   reconciler: reconcilerSettings,
   leaderElection: leaderElectionSettings,
+  web: webSettings,
 };

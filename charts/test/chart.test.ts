@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { describeSettings } from "@booking-rush/lib/config";
+import { clientPages } from "@booking-rush/web/routes";
 import { parse, parseAllDocuments } from "yaml";
 import { settingsCatalog } from "../../scripts/settings-catalog";
 import { selectableNames } from "./support/metric-names";
@@ -290,6 +291,9 @@ describe("umbrella chart", () => {
       "/api/v1/admin/users": "booking-rush-auth",
       "/api/v1/admin/events": "booking-rush-catalog",
       "/api/v1/payments": "booking-rush-payment",
+      "/": "booking-rush-web",
+      "/assets": "booking-rush-web",
+      "/events": "booking-rush-web",
     });
     for (const service of new Set(Object.values(routes)))
       expect(objects("production", "Service").some((object) => object.metadata.name === service)).toBe(true);
@@ -316,6 +320,17 @@ describe("umbrella chart", () => {
     expect(ingressBackend(paths, "/api/v1/admin/users/x/role")).toBe("booking-rush-auth");
     expect(ingressBackend(paths, "/api/v1/admin/inventory-status")).toBe("booking-rush-booking");
     expect(ingressBackend(paths, "/api/v1/admin/events/x/queue/pause")).toBe("booking-rush-catalog");
+  });
+
+  test("the ingress sends the web app its pages and assets, and nothing of the kernel or an unknown /api path", () => {
+    for (const profile of ["production", "kind", "ci"] as const) {
+      const paths = objects(profile, "Ingress")[0]!.spec.rules[0].http.paths;
+      const pages = [...clientPages.map((page) => page.replace("*", "x/y")), "/assets/main-0a1b2c3d.js"];
+      const misrouted = pages.filter((page) => ingressBackend(paths, page) !== "booking-rush-web");
+      expect({ profile, misrouted }).toEqual({ profile, misrouted: [] });
+      for (const kernelPath of ["/metrics", "/healthz", "/readyz", "/openapi", "/openapi/json", "/api/v1/no-such-route", "/eventsx"])
+        expect(ingressBackend(paths, kernelPath), `${profile} ${kernelPath}`).not.toBe("booking-rush-web");
+    }
   });
 
   test("the CI profile's Ingress is Traefik's, on a host that names no release", () => {

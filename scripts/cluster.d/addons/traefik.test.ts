@@ -2,7 +2,7 @@
  * Traefik as built here from the Go module proxy (scripts/go-tools traefik) runs with the add-on's
  * own flags: out of a cluster, against the real API server of the Lease tests (scripts/kube-apiserver),
  * it takes the chart's CI Ingress (class traefik, host booking-rush.cluster.test), writes the
- * Ingress's status, and routes each /api/v1 path by the Host header to the service the Ingress names;
+ * Ingress's status, and routes each /api/v1 path and the web app's pages by the Host header to the service the Ingress names;
  * another host gets Traefik's 404. There is no pod network here, so each of the release's Services
  * is an ExternalName to 127.0.0.1 on the port of a stand-in HTTP server that answers with its
  * service's name (the flags added: ExternalName Services allowed, this test's namespace only, the
@@ -22,7 +22,7 @@ const work = mkdtempSync(join(tmpdir(), "traefik-test-"));
 const kubeconfig = join(work, "kubeconfig");
 const namespace = "traefik-smoke";
 const host = "booking-rush.cluster.test";
-const services = ["auth", "catalog", "booking", "payment"] as const;
+const services = ["auth", "catalog", "booking", "payment", "web"] as const;
 
 let kubectlPath = "";
 const kubectl = (args: string[], stdin?: string) => run([kubectlPath, ...args], { KUBECONFIG: kubeconfig }, stdin);
@@ -158,7 +158,7 @@ test("Traefik takes the CI Ingress: its status names the Service, ping answers",
   expect(pong.status).toBe(200);
 }, 90_000);
 
-test("each /api/v1 path goes to the service the Ingress names, by the Host header; another host gets Traefik's 404", async () => {
+test("each /api/v1 path and each web page goes to the service the Ingress names, by the Host header; another host gets Traefik's 404", async () => {
   const expected: Record<string, string> = {
     "/api/v1/auth/login": "auth",
     "/api/v1/admin/users/x/role": "auth",
@@ -168,6 +168,9 @@ test("each /api/v1 path goes to the service the Ingress names, by the Host heade
     "/api/v1/bookings/reserve": "booking",
     "/api/v1/admin/inventory-status": "booking",
     "/api/v1/payments/x": "payment",
+    "/": "web",
+    "/events/x": "web",
+    "/assets/main-0a1b2c3d.js": "web",
   };
   // Routers appear once Traefik has read the Services too: the first path may still be a 404.
   await eventually(

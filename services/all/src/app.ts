@@ -18,7 +18,7 @@ export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: L
   const catalog = createCatalogService(config, logger, metrics);
   const payment = createPaymentService(config, logger, metrics);
   const inventoryAdmin = createInventoryAdmin(config, booking.access, logger);
-  const web = createWebApp({ production: config.service.environment === "production" }, logger);
+  const web = createWebApp(config.web, logger);
   return {
     plugins: [auth.routes, catalog.routes, booking.routes, inventoryAdmin.routes, payment.routes, web.routes],
     /** Readiness waits for the web client's in-memory build. */

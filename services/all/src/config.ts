@@ -14,6 +14,7 @@ import {
 } from "@booking-rush/lib/config";
 import { paymentSettings } from "@booking-rush/payment/settings";
 import { reconcilerSettings } from "@booking-rush/reconciler";
+import { webSettings } from "@booking-rush/web/settings";
 
 /** Every setting of every service mounted here; grows as services land. */
 export const allInOneSettings = {
@@ -32,5 +33,6 @@ export const allInOneSettings = {
   payment: paymentSettings,
   reconciler: reconcilerSettings,
   rateLimit: apiRateLimitSettings,
+  web: webSettings,
   telemetry: telemetrySettings,
 };

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 
 export interface WebConfig {
-  /** Minified, with React's production build; in development the readable build and React's warnings. */
+  /** Minified, with React's production build; else readable, with React's warnings (WEB_CLIENT_BUILD, settings.ts). */
   production: boolean;
 }
 

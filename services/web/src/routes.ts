@@ -16,6 +16,7 @@ export const clientPages = [
   "/register",
   "/logout",
   "/forgot-password",
+  "/reset-password",
   "/profile",
   "/events",
   "/events/*",

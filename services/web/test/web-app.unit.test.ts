@@ -11,6 +11,7 @@ import { createHttpApp } from "@booking-rush/lib/http";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
 import { createWebApp } from "../src/app";
+import { matchPath, pagePatterns } from "../src/client/page-patterns";
 import { buildClient } from "../src/client-build";
 import { clientPages, immutableCache } from "../src/routes";
 
@@ -63,6 +64,19 @@ describe("the web app", () => {
       expect(html, path).toContain('<div id="root"></div>');
     }
     expect(clientPages).toContain("/events/*");
+  });
+
+  test("every page of the client's router is served as index.html, and matches its own pattern", async () => {
+    for (const pattern of pagePatterns) {
+      const path = pattern.replaceAll(/:[A-Za-z]+/g, "0b4c0a51-6f0e-4a44-9d3b-52f5b1a1c2d3");
+      expect(matchPath(pattern, path), pattern).not.toBeNull();
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("content-type"), path).toBe("text/html; charset=utf-8");
+    }
+    expect(matchPath("/events/:id", "/events/a%20b")).toEqual({ id: "a b" });
+    expect(matchPath("/events/:id", "/events/a/b")).toBeNull();
+    expect(matchPath("/", "/")).toEqual({});
   });
 
   test("index.html has no inline script or style: its script and stylesheet are files of ours under /assets/", async () => {

@@ -99,7 +99,7 @@ async function errorOf(response: Response): Promise<ApiError> {
   const retryAfter = Number(response.headers.get("retry-after"));
   let body: { error?: { code?: string; message?: string; details?: Record<string, unknown> } } = {};
   try {
-    body = await response.json();
+    body = (await response.json()) as typeof body;
   } catch {
     // Not the envelope (a proxy's page): the status speaks for it.
   }
@@ -115,8 +115,11 @@ async function errorOf(response: Response): Promise<ApiError> {
 
 let refreshing: Promise<boolean> | null = null;
 
-/** One refresh at a time, shared by every request that got a 401 meanwhile. */
-function refreshTokens(): Promise<boolean> {
+/**
+ * One refresh at a time, shared by every request that got a 401 meanwhile; also called after a
+ * profile change the access token carries (the date of birth) so the next request has it.
+ */
+export function refreshTokens(): Promise<boolean> {
   refreshing ??= (async () => {
     const tokens = tokenStore.get();
     if (!tokens) return false;

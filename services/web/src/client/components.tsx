@@ -24,7 +24,10 @@ export function Layout({ children }: { children: ReactNode }) {
             {user ? (
               <>
                 <li>
-                  <span className="signed-in">Signed in as {user.name}</span>
+                  <Link href="/bookings">My bookings</Link>
+                </li>
+                <li>
+                  <Link href="/profile">Profile ({user.name})</Link>
                 </li>
                 <li>
                   <Link href="/logout">Log out</Link>

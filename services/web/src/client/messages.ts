@@ -25,10 +25,10 @@ const messages: Record<ErrorCode, (error: ErrorFacts) => string> = {
   FORBIDDEN: () => "Your account is not allowed to do this.",
   QUEUE_REQUIRED: () => "This sale has a waiting room: join it and you will be let in to choose seats in turn.",
   AGE_RESTRICTED: (error) => {
-    const age = error.details?.min_age;
-    return typeof age === "number"
-      ? `This event is for people aged ${age} or over; add your date of birth to your profile if you are.`
-      : "This event has a minimum age; add your date of birth to your profile if you meet it.";
+    const age = typeof error.details?.min_age === "number" ? `aged ${error.details.min_age} or over` : "of a minimum age";
+    return error.details?.reason === "too_young"
+      ? `This event is only for people ${age}.`
+      : `This event is only for people ${age}: add your date of birth on your profile page, then try again.`;
   },
   NOT_FOUND: () => "We could not find that. It may have been removed, or the link is wrong.",
   METHOD_NOT_ALLOWED: () => "That action is not possible here.",

@@ -1,6 +1,7 @@
 /**
- * A small router over the History API: the path as state, links that push it, and a match of
- * `/events/:id`-style patterns. Focus moves to the new page's heading on navigation (pages.tsx).
+ * A small router over the History API: the path as state and links that push it; the pages and
+ * how a path matches one are in page-patterns.ts. Focus moves to the new page's heading
+ * (PageTitle in components.tsx).
  */
 import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from "react";
 
@@ -28,20 +29,6 @@ export function useLocation(): { path: string; search: URLSearchParams } {
     };
   }, []);
   return { path: location.path, search: new URLSearchParams(location.search) };
-}
-
-/** The named parameters of `pattern` in `path`, or null when it does not match. */
-export function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const patternParts = pattern.split("/").filter(Boolean);
-  const pathParts = path.split("/").filter(Boolean);
-  if (patternParts.length !== pathParts.length) return null;
-  const params: Record<string, string> = {};
-  for (const [index, part] of patternParts.entries()) {
-    const given = pathParts[index]!;
-    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(given);
-    else if (part !== given) return null;
-  }
-  return params;
 }
 
 export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {

@@ -52,3 +52,38 @@ export interface Zone {
   sold: number;
   waitlisted: number;
 }
+
+export interface Seat {
+  id: string;
+  zone_id: string;
+  row_label: string;
+  seat_number: number;
+  state: "available" | "held" | "sold";
+}
+
+export interface Booking {
+  booking_id: string;
+  status: "reserved" | "confirmed" | "cancelled" | "expired" | "waitlisted";
+  event_id: string;
+  show_id: string;
+  zone_id: string;
+  quantity: number;
+  seat_ids?: string[];
+  created_at: string;
+  expires_at: string;
+  confirmed_at?: string;
+  payment_id?: string;
+  waitlist_position?: number;
+}
+
+export type PaymentMethod = "card" | "bank_transfer" | "e_wallet";
+
+export interface Payment {
+  payment_id: string;
+  booking_id: string;
+  status: "pending" | "processing" | "succeeded" | "failed" | "refunded";
+  amount: number;
+  currency: string;
+  method: PaymentMethod;
+  failure_reason?: string;
+}

@@ -43,6 +43,9 @@ export function LoginPage() {
       <p>
         New here? <Link href="/register">Create an account</Link>
       </p>
+      <p>
+        <Link href="/forgot-password">Forgot your password?</Link>
+      </p>
     </section>
   );
 }

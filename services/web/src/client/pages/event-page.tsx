@@ -3,34 +3,13 @@
  * /shows/:id/zones), polled every few seconds while the page is visible and again whenever it
  * comes back into view. Sold-out zones say so, with the waitlist when the event keeps one.
  */
-import { useEffect } from "react";
 import { request } from "../api";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
+import { availabilityPollMs, useLiveRefresh } from "../live-refresh";
 import type { EventDetail, Show, Zone } from "../types";
 import { useResource } from "../use-resource";
-
-/** How often the availability is read again while the page is in view. */
-export const availabilityPollMs = 5_000;
-
-/** Calls `refresh` every `intervalMs` while the page is visible, and at once when it becomes visible or focused again. */
-export function useLiveRefresh(refresh: () => void, intervalMs: number) {
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible") refresh();
-    }, intervalMs);
-    const onVisible = () => {
-      if (document.visibilityState === "visible") refresh();
-    };
-    document.addEventListener("visibilitychange", onVisible);
-    window.addEventListener("focus", onVisible);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener("visibilitychange", onVisible);
-      window.removeEventListener("focus", onVisible);
-    };
-  }, [refresh, intervalMs]);
-}
+import { ZoneActions } from "./zone-actions";
 
 function availabilityText(zone: Zone, event: EventDetail): string {
   if (zone.available > 0) return `${zone.available} of ${zone.total_seats} available`;
@@ -62,6 +41,7 @@ function ShowZones({ show, event }: { show: Show; event: EventDetail }) {
                 <th scope="col">Seating</th>
                 <th scope="col">Price</th>
                 <th scope="col">Availability</th>
+                <th scope="col">Tickets</th>
               </tr>
             </thead>
             <tbody>
@@ -70,7 +50,10 @@ function ShowZones({ show, event }: { show: Show; event: EventDetail }) {
                   <th scope="row">{zone.name}</th>
                   <td>{zone.kind === "assigned" ? "Assigned seats" : "General admission"}</td>
                   <td>{formatPrice(zone.price, event.currency)}</td>
-                  <td aria-live="polite">{availabilityText(zone, event)}</td>
+                  <td>{availabilityText(zone, event)}</td>
+                  <td>
+                    <ZoneActions zone={zone} event={event} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -126,7 +109,7 @@ export function EventPage({ id }: { id: string }) {
           </>
         ) : null}
       </dl>
-      {detail.shows.length === 0 ? <p>No shows are scheduled yet.</p> : null}
+      {detail.shows.length === 0 ? <p>No shows are scheduled yet.</p> : <p className="meta">Availability updates every few seconds.</p>}
       {detail.shows.map((show) => (
         <ShowZones key={show.id} show={show} event={detail} />
       ))}

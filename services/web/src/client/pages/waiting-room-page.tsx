@@ -1,0 +1,91 @@
+/**
+ * The waiting room of a sale with its queue on: the buyer's place and ETA, live over the queue's
+ * stream; admitted → on to the seats with the pass; sold out or closed shown at once.
+ */
+import { useEffect, useState } from "react";
+import { request } from "../api";
+import { loginPath } from "../bookings";
+import { ErrorNotice, Loading, PageTitle } from "../components";
+import { followPlace, joinQueue, type QueueAnswer } from "../queue";
+import { Link } from "../router";
+import { useSession } from "../session";
+import type { EventDetail } from "../types";
+import { useResource } from "../use-resource";
+
+function etaText(seconds: number | null): string {
+  if (seconds === null) return "We cannot estimate the wait right now (admission may be paused).";
+  if (seconds < 60) return "Less than a minute.";
+  const minutes = Math.round(seconds / 60);
+  return `About ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
+
+export function WaitingRoomPage({ eventId }: { eventId: string }) {
+  const { user, checked } = useSession();
+  const event = useResource((signal) => request<EventDetail>(`/events/${eventId}`, { signal }), [eventId]);
+  const [answer, setAnswer] = useState<QueueAnswer | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (!user) return;
+    const controller = new AbortController();
+    joinQueue(eventId)
+      .then((joined) => {
+        setAnswer(joined);
+        return followPlace(eventId, setAnswer, controller.signal);
+      })
+      .catch((failure: unknown) => {
+        if (!controller.signal.aborted) setError(failure);
+      });
+    return () => controller.abort();
+  }, [eventId, user]);
+
+  const title = event.value ? `Waiting room: ${event.value.title}` : "Waiting room";
+  if (checked && !user)
+    return (
+      <>
+        <PageTitle>{title}</PageTitle>
+        <p>
+          <Link href={loginPath()}>Log in</Link> to take your place in line.
+        </p>
+      </>
+    );
+  return (
+    <section className="narrow waiting-room">
+      <PageTitle>{title}</PageTitle>
+      <ErrorNotice error={error ?? event.error} />
+      {!answer && !error ? <Loading what="your place in line" /> : null}
+      {answer?.status === "waiting" ? (
+        <>
+          <p>Lots of people want tickets right now, so buyers are let in to choose seats in turn. Keep this page open.</p>
+          <dl className="facts queue-facts" aria-live="polite">
+            <dt>Your place</dt>
+            <dd>{answer.position === null ? "Being drawn when the sale opens" : `${answer.position} in line`}</dd>
+            <dt>Estimated wait</dt>
+            <dd>{etaText(answer.eta_seconds)}</dd>
+          </dl>
+        </>
+      ) : null}
+      {answer?.status === "admitted" ? (
+        <div role="alert" className="notice notice-success">
+          <p>It is your turn. Choose your seats now: your place is kept until the time shown on your pass runs out.</p>
+          <p>
+            <Link href={`/events/${eventId}`}>Choose seats</Link>
+          </p>
+        </div>
+      ) : null}
+      {answer?.status === "sold_out" ? (
+        <div role="alert" className="notice notice-error">
+          <p>Sold out: every ticket is sold or held.</p>
+          <p>
+            <Link href={`/events/${eventId}`}>Back to the event</Link> (seats that come back show there, and a waitlist may be open).
+          </p>
+        </div>
+      ) : null}
+      {answer?.status === "closed" ? (
+        <p role="alert" className="notice notice-error">
+          This sale is over.
+        </p>
+      ) : null}
+    </section>
+  );
+}

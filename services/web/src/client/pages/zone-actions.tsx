@@ -1,0 +1,79 @@
+/** What a buyer can do with a zone of the event page: choose seats, hold a quantity, or join the waitlist. */
+import { type FormEvent, useId, useState } from "react";
+import { checkoutPath, holdSeats, loginPath, waitingRoomPath } from "../bookings";
+import { ErrorNotice } from "../components";
+import { queuePassFor } from "../queue";
+import { Link, navigate } from "../router";
+import { useSession } from "../session";
+import type { Booking, EventDetail, Zone } from "../types";
+
+export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail }) {
+  const { user } = useSession();
+  const [error, setError] = useState<unknown>(null);
+  const [waiting, setWaiting] = useState<Booking | null>(null);
+  const [busy, setBusy] = useState(false);
+  const quantityId = useId();
+  if (event.status !== "published") return null;
+  const soldOut = zone.available === 0;
+  if (!user && (!soldOut || event.waitlist_limit > 0)) return <Link href={loginPath()}>Log in to buy</Link>;
+  if (soldOut && event.waitlist_limit === 0) return null;
+
+  const hold = async (quantity: number, joinWaitlist: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const booking = await holdSeats(event.id, {
+        show_id: zone.show_id,
+        zone_id: zone.id,
+        quantity,
+        ...(joinWaitlist ? { join_waitlist: true } : {}),
+      });
+      if (booking.status === "waitlisted") setWaiting(booking);
+      else navigate(checkoutPath(booking.booking_id));
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (formEvent: FormEvent<HTMLFormElement>) => {
+    formEvent.preventDefault();
+    const quantity = Number(new FormData(formEvent.currentTarget).get("quantity"));
+    void hold(quantity, soldOut);
+  };
+
+  if (waiting)
+    return (
+      <p role="status">
+        You are number {waiting.waitlist_position} on the waitlist. If seats come back, we hold them for you and e-mail you a link to pay.
+      </p>
+    );
+  // A sale behind its waiting room: in line first, unless this tab already holds a pass.
+  if (event.queue_enabled && !soldOut && !queuePassFor(event.id))
+    return <Link href={waitingRoomPath(event.id)}>Join the waiting room</Link>;
+  if (zone.kind === "assigned" && !soldOut)
+    return <Link href={`/events/${event.id}/shows/${zone.show_id}/zones/${zone.id}`}>Choose seats in {zone.name}</Link>;
+  return (
+    <form
+      onSubmit={submit}
+      className="inline-form"
+      aria-label={soldOut ? `Join the waitlist for ${zone.name}` : `Hold tickets in ${zone.name}`}
+    >
+      <label htmlFor={quantityId}>Tickets</label>
+      <input
+        id={quantityId}
+        name="quantity"
+        type="number"
+        min={1}
+        max={soldOut ? event.max_tickets_per_user : Math.min(event.max_tickets_per_user, zone.available)}
+        defaultValue={1}
+        required
+        inputMode="numeric"
+      />
+      <button type="submit" disabled={busy}>
+        {soldOut ? "Join the waitlist" : "Hold tickets"}
+      </button>
+      <ErrorNotice error={error} />
+    </form>
+  );
+}
