@@ -154,7 +154,15 @@ test("Traefik takes the CI Ingress: its status names the Service, ping answers",
     { timeoutMs: 60_000, intervalMs: 500 },
   );
   expect(status).toBe("traefik.traefik.svc.cluster.local");
-  const pong = await eventually(() => fetch(`http://127.0.0.1:${ping}/ping`), { timeoutMs: 30_000, intervalMs: 250 });
+  // Traefik answers 404 on its ping entry point until the ping handler is up: wait for the 200.
+  const pong = await eventually(
+    async () => {
+      const answer = await fetch(`http://127.0.0.1:${ping}/ping`);
+      if (answer.status !== 200) throw new Error(`ping: ${answer.status}`);
+      return answer;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
   expect(pong.status).toBe(200);
 }, 90_000);
 

@@ -88,17 +88,20 @@ describe("the web app", () => {
     const paths = await assetPaths();
     expect(paths.some((path) => path.endsWith(".js"))).toBe(true);
     expect(paths.some((path) => path.endsWith(".css"))).toBe(true);
+    // The icon too: no request for /favicon.ico, which is no page of ours.
+    expect(paths.some((path) => path.endsWith(".svg"))).toBe(true);
   });
 
   test("assets have hashed names, their content type and a year of immutable caching", async () => {
     const paths = await assetPaths();
     for (const path of paths) {
-      expect(path).toMatch(/^\/assets\/[a-z0-9_.-]+-[a-z0-9]{8}\.(js|css)$/);
+      expect(path).toMatch(/^\/assets\/[a-z0-9_.-]+-[a-z0-9]{8}\.(js|css|svg)$/);
       const response = await get(path);
       expect(response.status, path).toBe(200);
       expect(response.headers.get("cache-control"), path).toBe(immutableCache);
       expect(response.headers.get("cache-control"), path).toBe("public, max-age=31536000, immutable");
-      expect(response.headers.get("content-type"), path).toStartWith(path.endsWith(".js") ? "text/javascript" : "text/css");
+      const contentType = { js: "text/javascript", css: "text/css", svg: "image/svg+xml" }[path.slice(path.lastIndexOf(".") + 1)];
+      expect(response.headers.get("content-type"), path).toStartWith(contentType!);
       expect(response.headers.get("content-security-policy"), path).toBe("default-src 'self'");
       expect((await response.arrayBuffer()).byteLength, path).toBeGreaterThan(0);
     }

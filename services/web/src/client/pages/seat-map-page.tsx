@@ -120,24 +120,26 @@ export function SeatMapPage({ eventId, showId, zoneId }: { eventId: string; show
           {rowsOf(seats.value).map((row) => (
             <fieldset key={row.label} className="seat-row">
               <legend>Row {row.label}</legend>
-              {row.seats.map((seat) => {
-                const isChosen = chosen.includes(seat.id);
-                const unavailable = seat.state !== "available";
-                const state = isChosen ? "selected" : stateText[seat.state];
-                return (
-                  <button
-                    key={seat.id}
-                    type="button"
-                    className={`seat seat-${isChosen ? "selected" : unavailable ? "held" : "available"}`}
-                    aria-label={`${seatName(seat)}, ${state}`}
-                    aria-pressed={isChosen}
-                    disabled={unavailable || (!isChosen && chosen.length >= limit)}
-                    onClick={() => toggle(seat)}
-                  >
-                    {seat.seat_number}
-                  </button>
-                );
-              })}
+              <div className="seats">
+                {row.seats.map((seat) => {
+                  const isChosen = chosen.includes(seat.id);
+                  const unavailable = seat.state !== "available";
+                  const state = isChosen ? "selected" : stateText[seat.state];
+                  return (
+                    <button
+                      key={seat.id}
+                      type="button"
+                      className={`seat seat-${isChosen ? "selected" : unavailable ? "held" : "available"}`}
+                      aria-label={`${seatName(seat)}, ${state}`}
+                      aria-pressed={isChosen}
+                      disabled={unavailable || (!isChosen && chosen.length >= limit)}
+                      onClick={() => toggle(seat)}
+                    >
+                      {seat.seat_number}
+                    </button>
+                  );
+                })}
+              </div>
             </fieldset>
           ))}
         </section>

@@ -15,6 +15,10 @@ export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail })
   const quantityId = useId();
   if (event.status !== "published") return null;
   const soldOut = zone.available === 0;
+  const queued = event.queue_enabled && !queuePassFor(event.id);
+  // Anyone may look at the seats; the map asks to log in before holding.
+  if (zone.kind === "assigned" && !soldOut && !queued)
+    return <Link href={`/events/${event.id}/shows/${zone.show_id}/zones/${zone.id}`}>Choose seats in {zone.name}</Link>;
   if (!user && (!soldOut || event.waitlist_limit > 0)) return <Link href={loginPath()}>Log in to buy</Link>;
   if (soldOut && event.waitlist_limit === 0) return null;
 
@@ -49,10 +53,7 @@ export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail })
       </p>
     );
   // A sale behind its waiting room: in line first, unless this tab already holds a pass.
-  if (event.queue_enabled && !soldOut && !queuePassFor(event.id))
-    return <Link href={waitingRoomPath(event.id)}>Join the waiting room</Link>;
-  if (zone.kind === "assigned" && !soldOut)
-    return <Link href={`/events/${event.id}/shows/${zone.show_id}/zones/${zone.id}`}>Choose seats in {zone.name}</Link>;
+  if (queued && !soldOut) return <Link href={waitingRoomPath(event.id)}>Join the waiting room</Link>;
   return (
     <form
       onSubmit={submit}
