@@ -115,6 +115,12 @@ export async function lighthouse(url: string, name: string, options: LighthouseO
   };
 }
 
+/** The figures of a run as the CI log shows them (a `budget:` line each). */
+export function scoresLine(page: string, scores: LighthouseScores): string {
+  const warnings = scores.warnings.length > 0 ? `; Lighthouse warned: ${scores.warnings.join(" ")}` : "";
+  return `budget: ${page} Lighthouse performance ${scores.performance}, accessibility ${scores.accessibility} (${scores.report}${warnings})`;
+}
+
 /**
  * A chromium profile (under .stack/lighthouse/) in which the buyer logged in through the app's
  * own form, for a Lighthouse run of a page that needs a signed-in buyer. The caller removes it.
