@@ -22,6 +22,7 @@ runProcess(allInOneSettings, (config, logger, metrics) => {
       admin_bootstrap: services.startAdminBootstrap(),
       web_client: services.webReady,
     },
+    notFoundPage: services.notFoundPage,
     clients: [{ name: "redis", run: () => closeRedis(redis) }, { name: "postgres", run: () => postgres.close() }, ...services.close],
   };
 });

@@ -23,6 +23,7 @@ export function allServices(config: ConfigOf<typeof allInOneSettings>, logger: L
     plugins: [auth.routes, catalog.routes, booking.routes, inventoryAdmin.routes, payment.routes, web.routes],
     /** Readiness waits for the web client's in-memory build. */
     webReady: web.ready,
+    notFoundPage: web.notFoundPage,
     /** The first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists; readiness waits for it. */
     startAdminBootstrap: auth.startAdminBootstrap,
     close: [

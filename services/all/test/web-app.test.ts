@@ -70,3 +70,14 @@ test("the APIs beside it answer as before: the seeded event, an unknown /api pat
   const openapi = (await (await fetch(platform.url("/openapi/json"))).json()) as { paths: Record<string, unknown> };
   expect(Object.keys(openapi.paths).filter((path) => path === "/" || path.startsWith("/assets") || path === "/events")).toEqual([]);
 });
+
+test("a browser's unknown page is the app with status 404 (its not-found page), an unknown /api path the envelope", async () => {
+  const accept = { accept: "text/html" };
+  const page = await fetch(platform.url("/no-such-page"), { headers: accept });
+  expect(page.status).toBe(404);
+  expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+  expect(await page.text()).toContain('<div id="root"></div>');
+  const api = await fetch(platform.url("/api/v1/no-such-route"), { headers: accept });
+  expect(api.status).toBe(404);
+  expect(await api.json()).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
+});

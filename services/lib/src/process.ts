@@ -6,6 +6,7 @@
 import type { AnyElysia } from "elysia";
 import { registerDbConnectionMetrics } from "./clients/postgres";
 import { type AnyGroup, type ConfigOf, loadConfigOrExit, secretValues } from "./config";
+import type { NotFoundPage } from "./http/error-handler";
 import type { ReadinessCheck } from "./http/health";
 import { serveHttp } from "./http/serve";
 import { createHttpApp } from "./http/server";
@@ -45,6 +46,8 @@ export interface ProcessParts {
   consumer?: { name: string; start(): Promise<void>; check: ReadinessCheck; stop(): Promise<void> };
   /** Clients in the order they were opened; closed in reverse after the server and workers. */
   clients: ShutdownStep[];
+  /** The answer for a path no route serves, when not the 404 envelope (the web app's not-found page). */
+  notFoundPage?: NotFoundPage;
 }
 
 /**
@@ -63,7 +66,10 @@ export function runProcess<G extends ProcessGroups>(
   const readiness = { draining: false, checks: consumer ? { ...parts.checks, consumer: consumer.check } : parts.checks };
   const consumerStop = consumer ? [{ name: consumer.name, run: () => consumer.stop() }] : [];
   serveHttp({
-    app: createHttpApp({ service, logger, metrics, readiness, tracing: telemetry.enabled }, parts.plugins ?? []),
+    app: createHttpApp(
+      { service, logger, metrics, readiness, tracing: telemetry.enabled, notFoundPage: parts.notFoundPage },
+      parts.plugins ?? [],
+    ),
     service,
     logger,
     readiness,

@@ -16,5 +16,6 @@ runProcess(groups, (config, logger) => {
     plugins: [web.routes],
     checks: { client: web.ready },
     clients: [],
+    notFoundPage: web.notFoundPage,
   };
 });

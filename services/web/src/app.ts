@@ -6,7 +6,7 @@
 import type { Logger } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
 import { type BuiltClient, buildClient, type WebConfig } from "./client-build";
-import { webRoutes } from "./routes";
+import { notFoundPage, webRoutes } from "./routes";
 
 export type { WebConfig } from "./client-build";
 
@@ -26,6 +26,8 @@ export function createWebApp(config: WebConfig, logger: Logger) {
   );
   return {
     routes: new Elysia({ name: "web" }).use(webRoutes(client)),
+    /** For the kernel (runProcess's notFoundPage): a browser's unknown page gets the app's "page not found". */
+    notFoundPage: notFoundPage(client),
     /** For /readyz: resolves once the client is built. */
     ready: () => client,
   };

@@ -31,6 +31,25 @@ export const clientPages = [
 
 export const immutableCache = "public, max-age=31536000, immutable";
 
+/** Paths that are never the app's: the API and the kernel's endpoints answer their own 404. */
+const notPages = /^\/(api|assets|healthz|readyz|metrics|openapi)(\/|$)/;
+
+/**
+ * The kernel's not-found answer (NotFoundPage) for a browser asking for a page the app does not
+ * have: index.html with status 404, so the client shows its "page not found" in the layout
+ * instead of the JSON envelope. Anything else (another method, a client that does not accept
+ * HTML, the API and kernel paths) keeps the envelope.
+ */
+export function notFoundPage(client: Promise<BuiltClient>) {
+  return async (request: Request, path: string): Promise<Response | undefined> => {
+    if (request.method !== "GET" || notPages.test(path) || !request.headers.get("accept")?.includes("text/html")) return undefined;
+    return new Response((await client).indexHtml, {
+      status: 404,
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
+    });
+  };
+}
+
 export function webRoutes(client: Promise<BuiltClient>) {
   const page = async () =>
     new Response((await client).indexHtml, {

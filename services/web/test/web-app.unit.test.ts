@@ -25,6 +25,7 @@ const app = createHttpApp(
     logger,
     metrics: createMetrics("web-test"),
     readiness: { checks: {}, draining: false },
+    notFoundPage: web.notFoundPage,
   },
   [api, web.routes],
 );
@@ -118,6 +119,29 @@ describe("the web app", () => {
     for (const path of ["/assets/main-00000000.js", "/assets/", "/nope", "/events-and-more"]) {
       const response = await get(path);
       expect(response.status, path).toBe(404);
+      expect(await response.json(), path).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
+    }
+  });
+
+  test("a browser asking for a page the app does not have gets the app (404), to show its own not-found page", async () => {
+    const html = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+    const page = await get("/no-such-page", { headers: html });
+    expect(page.status).toBe(404);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("content-security-policy")).toBe("default-src 'self'");
+    expect(await page.text()).toContain('<div id="root"></div>');
+    // Not for the API, an asset, the kernel's paths, another method or a client that wants JSON.
+    const cases: [string, RequestInit][] = [
+      ["/api/v1/no-such-route", { headers: html }],
+      ["/api", { headers: html }],
+      ["/assets/main-00000000.js", { headers: html }],
+      ["/openapi/nope", { headers: html }],
+      ["/no-such-page", { headers: html, method: "DELETE" }],
+      ["/no-such-page", { headers: { accept: "application/json" } }],
+    ];
+    for (const [path, init] of cases) {
+      const response = await get(path, init);
+      expect(response.status, `${init.method ?? "GET"} ${path}`).toBe(404);
       expect(await response.json(), path).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
     }
   });

@@ -49,6 +49,17 @@ test("the kernel's own endpoints are its, and an /api path it does not serve is 
   expect(await api.json()).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
 });
 
+test("a browser's unknown page is the app with status 404 (its not-found page), an unknown /api path the envelope", async () => {
+  const accept = { accept: "text/html" };
+  const page = await fetch(web.url("/no-such-page"), { headers: accept });
+  expect(page.status).toBe(404);
+  expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+  expect(await page.text()).toContain('<div id="root"></div>');
+  const api = await fetch(web.url("/api/v1/no-such-route"), { headers: accept });
+  expect(api.status).toBe(404);
+  expect(await api.json()).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
+});
+
 test("SIGTERM stops it cleanly", async () => {
   web.child.kill("SIGTERM");
   expect(await web.child.exited).toBe(0);

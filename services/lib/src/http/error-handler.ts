@@ -80,16 +80,28 @@ function fieldErrors(error: ValidationError, request?: Request): FieldError[] {
 }
 
 /**
- * `allowedMethods(path)`: the methods served on a path, so that a known path asked with another
- * method is 405 METHOD_NOT_ALLOWED with `Allow`, and only an unknown path is 404.
+ * What a process answers for a path no route serves, instead of the 404 envelope: the web app's
+ * page for a browser asking for a page it does not have (its own status stays 404). Undefined:
+ * the envelope.
  */
-export const errorHandlerPlugin = (logger: Logger, allowedMethods: (path: string) => string[] = () => []) =>
-  new Elysia({ name: "kernel.error-handler" }).onError({ as: "global" }, ({ code, error, request, set, path }) => {
+export type NotFoundPage = (request: Request, path: string) => Response | undefined | Promise<Response | undefined>;
+
+/**
+ * `allowedMethods(path)`: the methods served on a path, so that a known path asked with another
+ * method is 405 METHOD_NOT_ALLOWED with `Allow`, and only an unknown path is 404 (or the
+ * `notFoundPage` when the process has one and it answers).
+ */
+export const errorHandlerPlugin = (logger: Logger, allowedMethods: (path: string) => string[] = () => [], notFoundPage?: NotFoundPage) =>
+  new Elysia({ name: "kernel.error-handler" }).onError({ as: "global" }, async ({ code, error, request, set, path }) => {
     let appError = toAppError(code, error, request);
     if (code === "NOT_FOUND" && !(error instanceof AppError)) {
       const allowed = allowedMethods(path);
       if (allowed.length > 0)
         appError = new AppError("METHOD_NOT_ALLOWED", `${request.method} is not served here`, { allowed }, { Allow: allowed.join(", ") });
+      else {
+        const page = await notFoundPage?.(request, path);
+        if (page) return page;
+      }
     }
     const fields = { request_id: requestIdOf(request), method: request.method, path, code: appError.code };
     if (appError.status >= 500) logger.error("request failed", { ...fields, error });

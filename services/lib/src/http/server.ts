@@ -4,7 +4,7 @@ import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { ServiceConfig } from "../settings";
 import { corsPlugin } from "./cors";
-import { errorHandlerPlugin } from "./error-handler";
+import { errorHandlerPlugin, type NotFoundPage } from "./error-handler";
 import { healthPlugin, type Readiness } from "./health";
 import { bodyLimitPlugin } from "./json-body";
 import { httpMetricsPlugin } from "./metrics";
@@ -19,6 +19,8 @@ export interface HttpKernel {
   readiness: Readiness;
   /** Server spans for every request; only when the SDK was started (startTelemetry), else it would start its own. */
   tracing?: boolean;
+  /** The answer for a path no route serves, when not the 404 envelope (the web app's page for a browser). */
+  notFoundPage?: NotFoundPage;
 }
 
 /**
@@ -55,7 +57,7 @@ export function createHttpApp(kernel: HttpKernel, services: AnyElysia[] = []) {
     .use(requestIdPlugin(kernel.logger))
     .use(securityHeadersPlugin())
     .use(corsPlugin(kernel.service.corsOrigins))
-    .use(errorHandlerPlugin(kernel.logger, methodsByPath(root)))
+    .use(errorHandlerPlugin(kernel.logger, methodsByPath(root), kernel.notFoundPage))
     .use(bodyLimitPlugin())
     .use(httpMetricsPlugin(kernel.metrics))
     .use(healthPlugin(kernel.readiness))
