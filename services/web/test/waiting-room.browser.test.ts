@@ -7,8 +7,8 @@
  * and lands on checkout, where the hold is the one the API shows.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { atEachWidth, expectAccessible, launchBrowser, openPage, screenshot } from "./support/browser";
+import type { Browser } from "playwright-core";
+import { atEachWidth, expectAccessible, launchBrowser, logIn, openPage, screenshot } from "./support/browser";
 import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
 
 /** Admission once resumed: the admitter's next pass, on a loaded machine. */
@@ -42,22 +42,13 @@ async function setAdmission(action: "pause" | "resume") {
   expect(answer.body.data.queue_paused).toBe(action === "pause");
 }
 
-async function logIn(page: Page, email: string) {
-  await page.goto("/login");
-  const form = page.getByRole("form", { name: "Log in" });
-  await form.getByLabel("E-mail").fill(email);
-  await form.getByLabel("Password").fill(buyerPassword);
-  await form.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("link", { name: "Log out" }).waitFor();
-}
-
 describe("the waiting room", () => {
   test("a buyer waits in line, is admitted without a reload, and holds two tickets with the pass", async () => {
     await atEachWidth(browser, platform.url(""), async (context, width) => {
       await setAdmission("pause");
       const buyer = await platform.buyer(`queued-${width}`);
       const { page, expectNoProblems } = await openPage(context);
-      await logIn(page, buyer.email);
+      await logIn(page, buyer.email, buyerPassword);
 
       await page.goto(platform.eventPath());
       const standing = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Standing", exact: true }) });

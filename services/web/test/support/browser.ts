@@ -110,3 +110,13 @@ export async function atEachWidth(browser: Browser, baseURL: string, run: (conte
     }
   }
 }
+
+/** Logs the buyer in through the app's own form, and waits until the header shows them signed in. */
+export async function logIn(page: Page, email: string, password: string) {
+  await page.goto("/login");
+  const form = page.getByRole("form", { name: "Log in" });
+  await form.getByLabel("E-mail").fill(email);
+  await form.getByLabel("Password").fill(password);
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("link", { name: "Log out" }).waitFor();
+}

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
-import { browserArgs, chromiumPath } from "./browser";
+import { browserArgs, chromiumPath, logIn } from "./browser";
 
 const root = join(import.meta.dir, "..", "..", "..", "..");
 
@@ -136,13 +136,7 @@ export async function signedInProfile(baseURL: string, email: string, password: 
     baseURL,
   });
   try {
-    const page = await context.newPage();
-    await page.goto("/login");
-    const form = page.getByRole("form", { name: "Log in" });
-    await form.getByLabel("E-mail").fill(email);
-    await form.getByLabel("Password").fill(password);
-    await form.getByRole("button", { name: "Log in" }).click();
-    await page.getByRole("link", { name: "Log out" }).waitFor({ timeout: 30_000 });
+    await logIn(await context.newPage(), email, password);
   } finally {
     await context.close();
   }
