@@ -9,22 +9,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { closeRedis, createRedis } from "@booking-rush/lib/clients";
-import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
-import { createFreshDatabase, type FreshDatabase } from "@booking-rush/test-support/fresh-database";
-import { stackConfig, testLogger } from "@booking-rush/test-support/stack-config";
-import { spawnWorker } from "@booking-rush/test-support/worker-process";
-import postgres from "postgres";
+import { type SeededPlatform, seededPlatform } from "@booking-rush/test-support/seeded-platform";
 
 const root = join(import.meta.dir, "..", "..", "..");
-const jwtSecret = "schemathesis-signing-secret-0123456789abcdef";
-const password = "schemathesis-demo-password";
 /** Examples per operation and phase; with 34 operations a run takes well under a minute here. */
 const examplesPerOperation = 15;
 const runTimeoutMs = 240_000;
 
-let database: FreshDatabase;
-let platform: ReturnType<typeof spawnWorker>;
+let platform: SeededPlatform;
 const tokens: Record<string, string | null> = { anonymous: null };
 
 async function login(email: string, secret: string): Promise<string> {
@@ -40,29 +32,21 @@ async function login(email: string, secret: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  database = await createFreshDatabase("schemathesis");
-  const seeded = Bun.spawnSync([process.execPath, "run", join(root, "scripts/seed.ts")], {
-    env: { ...process.env, DATABASE_URL: database.url, JWT_SECRET: jwtSecret, DEMO_PASSWORD: password },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (seeded.exitCode !== 0) throw new Error(`seed failed: ${seeded.stderr.toString()}`);
-  platform = spawnWorker("all/bin/all.ts", {
-    DATABASE_URL: database.url,
-    JWT_SECRET: jwtSecret,
-    QUEUE_PASS_SECRET: "schemathesis-queue-pass-secret-0123456789abcdef",
-    LOG_LEVEL: "error",
+  platform = await seededPlatform({
+    label: "schemathesis",
     // The fuzzer sends thousands of requests from one address in a minute: limits that would
     // answer 429 to nearly all of them would leave the routes behind them untested.
-    API_RATE_PER_MINUTE: "1000000",
-    API_RATE_BURST: "1000000",
-    LOGIN_RATE_PER_MINUTE: "1000000",
-    LOGIN_RATE_BURST: "1000000",
-    REGISTER_RATE_PER_MINUTE: "1000000",
-    REGISTER_RATE_BURST: "1000000",
-    RESERVE_RATE_PER_MINUTE: "1000000",
+    platformEnv: {
+      API_RATE_PER_MINUTE: "1000000",
+      API_RATE_BURST: "1000000",
+      LOGIN_RATE_PER_MINUTE: "1000000",
+      LOGIN_RATE_BURST: "1000000",
+      REGISTER_RATE_PER_MINUTE: "1000000",
+      REGISTER_RATE_BURST: "1000000",
+      RESERVE_RATE_PER_MINUTE: "1000000",
+    },
   });
-  await platform.ready();
+  const password = platform.demoPassword;
   const email = `fuzz-${crypto.randomUUID()}@example.com`;
   const registered = await fetch(platform.url("/api/v1/auth/register"), {
     method: "POST",
@@ -71,29 +55,13 @@ beforeAll(async () => {
   });
   expect(registered.status).toBe(201);
   tokens.user = await login(email, password);
-  tokens.organizer = await login("organizer@demo.local", password);
-  tokens.admin = await login("admin@demo.local", password);
+  tokens.organizer = await login(platform.demo.organizer.email, password);
+  tokens.admin = await login(platform.demo.admin.email, password);
 }, 120_000);
 
-afterAll(async () => {
-  platform?.child.kill("SIGTERM");
-  await platform?.child.exited;
-  // Events the run published (the seeded one and any the fuzzer made) leave their inventory in the
-  // shared Redis; other tests' workers must not see them.
-  if (database) {
-    const sql = postgres(database.url, { max: 1, onnotice: () => {}, connection: { "app.access": "system" } });
-    const events = await sql<{ id: string }[]>`select id from events`.catch(() => []);
-    await sql.end({ timeout: 5 });
-    const redis = createRedis(stackConfig.redis, testLogger, "schemathesis-test");
-    for (const { id } of events) {
-      const keys = await redis.keys(`${eventKeys(id).tag}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.srem(eventRegistryKey, id);
-    }
-    await closeRedis(redis);
-  }
-  await database?.drop();
-}, 60_000);
+// The events the run published (the seeded one and any the fuzzer made) leave their inventory in
+// the shared Redis; close() removes it, so other tests' workers do not see them.
+afterAll(() => platform?.close(), 60_000);
 
 function runSchemathesis(kind: string) {
   const reports = join(root, ".stack", "logs", "schemathesis");

@@ -1,0 +1,65 @@
+/**
+ * The platform the browser tests open: services/all (the APIs and the web app) as a real process
+ * on a free port over a fresh database seeded with the demo data (seededPlatform), plus the
+ * workers a test's journey needs, and the API calls a test makes behind the browser's back (a
+ * competing buyer's hold, say) through the same public /api/v1 the app uses.
+ */
+import { type PlatformWorker, seededPlatform } from "@booking-rush/test-support/seeded-platform";
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
+type AnswerBody = any;
+
+/** Every UI test registers and logs in from 127.0.0.1: the per-client limits would refuse the second file's buyers. */
+const roomyLimits = {
+  LOGIN_RATE_PER_MINUTE: "10000",
+  LOGIN_RATE_BURST: "1000",
+  REGISTER_RATE_PER_MINUTE: "10000",
+  REGISTER_RATE_BURST: "1000",
+  API_RATE_PER_MINUTE: "100000",
+  API_RATE_BURST: "10000",
+};
+
+export const buyerPassword = "correct-horse-9";
+
+export async function webPlatform(label: string, workers: PlatformWorker[] = []) {
+  // The production build of the web app (minified, React's production mode): what ships is what is tested.
+  const platform = await seededPlatform({ label, workers, platformEnv: { ...roomyLimits, WEB_CLIENT_BUILD: "production" } });
+
+  async function api(method: string, path: string, token: string | null, body?: unknown) {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (method === "POST" && (path.startsWith("/bookings") || path.startsWith("/payments")))
+      headers["idempotency-key"] = crypto.randomUUID();
+    const response = await fetch(platform.url(`/api/v1${path}`), {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as AnswerBody };
+  }
+
+  return {
+    ...platform,
+    api,
+    /** The seeded event's title, as scripts/seed.ts names it. */
+    demoEventTitle: "Booking Rush Demo Night",
+    eventPath: () => `/events/${platform.demo.event_id}`,
+    /** A new buyer's e-mail address, unique to this run. */
+    newEmail: (name = "buyer") => `${name}-${crypto.randomUUID().slice(0, 12)}@example.com`,
+    /** A buyer registered through the API; their access token. */
+    async buyer(name = "buyer") {
+      const email = `${name}-${crypto.randomUUID().slice(0, 12)}@example.com`;
+      const registered = await api("POST", "/auth/register", null, { email, password: buyerPassword, name });
+      if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
+      return { email, token: registered.body.data.tokens.access_token as string };
+    },
+    /** The seeded show's zones as the API reports them: name → live `available`. */
+    async availability() {
+      const zones = await api("GET", `/shows/${platform.demo.show_id}/zones`, null);
+      if (zones.status !== 200) throw new Error(`zones: ${zones.status} ${JSON.stringify(zones.body)}`);
+      return Object.fromEntries((zones.body.data as { name: string; available: number }[]).map((zone) => [zone.name, zone.available]));
+    },
+  };
+}
+
+export type WebPlatform = Awaited<ReturnType<typeof webPlatform>>;
