@@ -49,11 +49,13 @@ export function WaitingRoomPage({ eventId }: { eventId: string }) {
         </p>
       </>
     );
+  // The title and the place appear together, in one step: a title that grew to two lines above a
+  // place already shown would shift the page (Lighthouse's layout shift on a phone).
+  if (!error && !event.error && (!answer || !event.value)) return <Loading what="your place in line" />;
   return (
     <section className="narrow waiting-room">
       <PageTitle>{title}</PageTitle>
       <ErrorNotice error={error ?? event.error} />
-      {!answer && !error ? <Loading what="your place in line" /> : null}
       {answer?.status === "waiting" ? (
         <>
           <p>Lots of people want tickets right now, so buyers are let in to choose seats in turn. Keep this page open.</p>
