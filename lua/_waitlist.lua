@@ -17,14 +17,6 @@ local function waitlist_keys(tag, zone_id)
   return zone_key, zone_key .. ':waitlist', zone_key .. ':waitlisters'
 end
 
--- The booking's place now (1 = next), or nil when it does not wait.
-local function waitlist_position(tag, zone_id, booking_id)
-  local _, waitlist_key = waitlist_keys(tag, zone_id)
-  local rank = redis.call('ZRANK', waitlist_key, booking_id)
-  if rank then return rank + 1 end
-  return nil
-end
-
 -- Takes a waiting booking off its zone's waitlist (promotion, leaving, closing); returns the zone's seq.
 local function unlist(tag, booking, user_tickets_key, give_back_tickets)
   local zone_key, waitlist_key, waitlisters_key = waitlist_keys(tag, booking.zone_id)
