@@ -44,12 +44,7 @@ async function publishedSale(overrides: Record<string, unknown> = {}) {
 }
 
 async function buyerToken() {
-  const [user] = await catalog.asSystem((tx) =>
-    tx
-      .insert(schema.users)
-      .values({ email: `stock-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })
-      .returning(),
-  );
+  const [user] = await catalog.buyers(1, "stock");
   return tokenFor(user!.id);
 }
 

@@ -52,9 +52,8 @@ afterAll(async () => {
 
 /** A buyer in the catalog database (users are global rows, written in system scope like the auth service would). */
 async function buyer() {
-  const email = `ann-${crypto.randomUUID()}@example.com`;
-  const [row] = await catalog.asSystem((tx) => tx.insert(schema.users).values({ email, passwordHash: "x", name: "Ann Buyer" }).returning());
-  return { id: row!.id, email, token: await tokenFor(row!.id) };
+  const [row] = await catalog.buyers(1, "ann", "Ann Buyer");
+  return { id: row!.id, email: row!.email, token: await tokenFor(row!.id) };
 }
 
 async function publishedSale() {

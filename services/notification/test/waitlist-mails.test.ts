@@ -43,11 +43,8 @@ afterAll(async () => {
 });
 
 async function buyer() {
-  const email = `wait-${crypto.randomUUID()}@example.com`;
-  const [row] = await catalog.asSystem((tx) =>
-    tx.insert(schema.users).values({ email, passwordHash: "x", name: "Wes Waiting" }).returning(),
-  );
-  return { id: row!.id, email };
+  const [row] = await catalog.buyers(1, "wait", "Wes Waiting");
+  return { id: row!.id, email: row!.email };
 }
 
 async function publishedSale() {

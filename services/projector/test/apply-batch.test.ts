@@ -18,20 +18,7 @@ beforeAll(async () => {
   fixture = await catalogFixture("projector_apply");
   const acme = await fixture.tenant("acme");
   sale = await draftWithZones(fixture, acme.organizerToken);
-  buyers = await fixture.asSystem(async (tx) =>
-    (
-      await tx
-        .insert(schema.users)
-        .values(
-          Array.from({ length: 4 }, (_, index) => ({
-            email: `buyer-${index}-${crypto.randomUUID()}@example.com`,
-            passwordHash: "x",
-            name: "Buyer",
-          })),
-        )
-        .returning()
-    ).map((user) => user.id),
-  );
+  buyers = (await fixture.buyers(4)).map((user) => user.id);
 });
 
 afterAll(() => fixture.close());

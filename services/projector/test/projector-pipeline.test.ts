@@ -30,19 +30,7 @@ beforeAll(async () => {
   catalog = await catalogFixture("projector_pipeline");
   booking = await bookingFixture({ holdMs: 1_500 });
   relay = startTestRelay(booking.redis);
-  buyers = await catalog.asSystem(async (tx) => {
-    const rows = await tx
-      .insert(schema.users)
-      .values(
-        Array.from({ length: 12 }, (_, index) => ({
-          email: `pipeline-${index}-${crypto.randomUUID()}@example.com`,
-          passwordHash: "x",
-          name: "Buyer",
-        })),
-      )
-      .returning();
-    return Promise.all(rows.map(async (row) => ({ id: row.id, token: await tokenFor(row.id) })));
-  });
+  buyers = await Promise.all((await catalog.buyers(12, "pipeline")).map(async (row) => ({ id: row.id, token: await tokenFor(row.id) })));
 });
 
 afterAll(async () => {

@@ -63,12 +63,7 @@ describe("trace context across Kafka", () => {
     const acme = await catalog.tenant("acme");
     const sale = await draftWithZones(catalog, acme.organizerToken);
     await catalog.request("POST", `/events/${sale.event.id}/publish`, acme.organizerToken);
-    const [buyer] = await catalog.asSystem((tx) =>
-      tx
-        .insert(schema.users)
-        .values({ email: `trace-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })
-        .returning(),
-    );
+    const [buyer] = await catalog.buyers(1, "trace");
 
     const relay = spawnWorker("booking/bin/outbox-relay.ts", { ...traced(), OUTBOX_POLL_INTERVAL_MS: "20" });
     const projector = spawnWorker("projector/bin/projector.ts", {

@@ -18,20 +18,7 @@ let buyers: string[];
 
 beforeAll(async () => {
   fixture = await catalogFixture("projector_waitlist");
-  buyers = await fixture.asSystem(async (tx) =>
-    (
-      await tx
-        .insert(schema.users)
-        .values(
-          Array.from({ length: 3 }, (_, index) => ({
-            email: `waiting-${index}-${crypto.randomUUID()}@example.com`,
-            passwordHash: "x",
-            name: "Buyer",
-          })),
-        )
-        .returning()
-    ).map((user) => user.id),
-  );
+  buyers = (await fixture.buyers(3, "waiting")).map((user) => user.id);
 });
 
 afterAll(() => fixture.close());

@@ -88,12 +88,7 @@ afterAll(async () => {
 });
 
 async function buyer() {
-  const [user] = await catalog.asSystem((tx) =>
-    tx
-      .insert(schema.users)
-      .values({ email: `rec-${crypto.randomUUID()}@example.com`, passwordHash: "x", name: "Buyer" })
-      .returning(),
-  );
+  const [user] = await catalog.buyers(1, "rec");
   return { id: user!.id, token: await tokenFor(user!.id) };
 }
 

@@ -99,6 +99,21 @@ export async function catalogFixture(
         signAccessToken({ id: user.id, email: user.email, role: user.role, tenant_id: tenant.id }, { secret: jwtSecret, ttlSeconds: 900 });
       return { tenantId: tenant.id, organizer, admin, organizerToken: await token(organizer), adminToken: await token(admin) };
     },
+    /** Buyers (no tenant) straight in the database, e-mailed `<label>-<n>-<uuid>@example.com`: their rows. */
+    buyers(count: number, label = "buyer", name = "Buyer") {
+      return asSystem((tx) =>
+        tx
+          .insert(schema.users)
+          .values(
+            Array.from({ length: count }, (_, index) => ({
+              email: `${label}-${index}-${crypto.randomUUID()}@example.com`,
+              passwordHash: "x",
+              name,
+            })),
+          )
+          .returning(),
+      );
+    },
     /** Drops what publishing put into Redis too, so no other test's sweeper or relay meets it. */
     async close() {
       const redis = service.store.redis;

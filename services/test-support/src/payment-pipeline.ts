@@ -7,7 +7,6 @@
 import { expect } from "bun:test";
 import { createPaymentSaga, paymentSagaTopics, type SagaResult } from "@booking-rush/booking/payment-outcomes";
 import type { SalesConfig } from "@booking-rush/booking/settings";
-import * as schema from "@booking-rush/db/schema";
 import { createMailer } from "@booking-rush/lib/clients";
 import { loadConfig, smtpSettings } from "@booking-rush/lib/config";
 import { bookingTopics } from "@booking-rush/lib/contracts";
@@ -173,11 +172,8 @@ export async function paymentPipeline(options: PipelineOptions) {
     call,
     /** A buyer in the catalog database (written in system scope, as the auth service would). */
     async buyer() {
-      const email = `buyer-${crypto.randomUUID()}@example.com`;
-      const [user] = await catalog.asSystem((tx) =>
-        tx.insert(schema.users).values({ email, passwordHash: "x", name: "Buyer" }).returning(),
-      );
-      return { id: user!.id, email, token: await tokenFor(user!.id) };
+      const [user] = await catalog.buyers(1);
+      return { id: user!.id, email: user!.email, token: await tokenFor(user!.id) };
     },
     /** A published sale whose show starts in `showInHours` (two days unless told); `event`: fields of POST /events. */
     async sale(showInHours = 48, event: Record<string, unknown> = {}) {
