@@ -2,7 +2,8 @@
  * E-mail templates: `templates/<name>.txt` and `templates/<name>.html`, read once at start.
  *
  * The text file starts with a `Subject: ...` line and a blank line; the rest is the plain-text
- * body. `{{name}}` is replaced by the value of that name: as it is in the subject and the text,
+ * body. The HTML file is the message's content only: `templates/layout.html` is the frame every
+ * e-mail shares (its `{{subject}}` is the rendered subject, `{{content}}` the rendered content). `{{name}}` is replaced by the value of that name: as it is in the subject and the text,
  * HTML-escaped in the HTML part (every value, there is no raw form). A placeholder without a value
  * is an error, never an empty gap in a customer's e-mail.
  */
@@ -63,8 +64,16 @@ function parseTextTemplate(name: string, source: string): { subject: string; tex
 
 export const defaultTemplateDirectory = join(import.meta.dir, "..", "templates");
 
+/** layout.html around its `{{content}}` slot: what comes before it and after it. */
+function parseLayout(source: string): { before: string; after: string } {
+  const parts = source.split("{{content}}");
+  if (parts.length !== 2) throw new TemplateError("layout.html must have exactly one {{content}}");
+  return { before: parts[0]!, after: parts[1]! };
+}
+
 /** Reads every template (a missing or malformed one stops the start, not the first e-mail). */
 export function loadTemplates(directory = defaultTemplateDirectory) {
+  const layout = parseLayout(readFileSync(join(directory, "layout.html"), "utf8"));
   const sources = new Map<TemplateName, TemplateSource>();
   for (const name of templateNames) {
     const text = parseTextTemplate(name, readFileSync(join(directory, `${name}.txt`), "utf8"));
@@ -73,11 +82,13 @@ export function loadTemplates(directory = defaultTemplateDirectory) {
   return {
     render(name: TemplateName, values: TemplateValues): RenderedMail {
       const source = sources.get(name)!;
+      // One line whatever a value holds: a header cannot be split by a title with a line break.
+      const subject = renderTemplate(source.subject, values).replace(/[\r\n]+/g, " ");
+      const frame = (part: string) => renderTemplate(part, { subject }, escapeHtml);
       return {
-        // One line whatever a value holds: a header cannot be split by a title with a line break.
-        subject: renderTemplate(source.subject, values).replace(/[\r\n]+/g, " "),
+        subject,
         text: renderTemplate(source.text, values),
-        html: renderTemplate(source.html, values, escapeHtml),
+        html: frame(layout.before) + renderTemplate(source.html, values, escapeHtml) + frame(layout.after),
       };
     },
   };

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { formatMoney, formatSeats } from "../src/format";
-import { escapeHtml, loadTemplates, renderTemplate, TemplateError, templateNames } from "../src/templates";
+import { defaultTemplateDirectory, escapeHtml, loadTemplates, renderTemplate, TemplateError, templateNames } from "../src/templates";
 
 describe("templates", () => {
   test("every value is HTML-escaped in the HTML part and left as it is in the text part", () => {
@@ -40,6 +43,33 @@ describe("templates", () => {
       expect(mail.html).not.toMatch(/\{\{|\}\}/);
       expect(mail.text).not.toMatch(/\{\{|\}\}/);
     }
+  });
+
+  test("every HTML part is the shared frame, titled with the subject, around the message's own content", () => {
+    const mail = loadTemplates().render("booking-expired", {
+      user_name: "Ann",
+      booking_id: "b-7",
+      event_title: "Rock & Roll",
+      venue: "v",
+      show_starts_at: "s",
+      zone_name: "z",
+      quantity: 1,
+      seats: "-",
+      expired_at: "t",
+    });
+    expect(mail.html.startsWith("<!doctype html>")).toBe(true);
+    expect(mail.html).toContain("<title>Your reservation for Rock &amp; Roll expired</title>");
+    expect(mail.html).toMatch(
+      /<td style="padding:24px">\s*<p>Hello Ann,<\/p>[\s\S]*b-7[\s\S]*<\/td><\/tr>\s*<\/table>\s*<\/body>\s*<\/html>\s*$/,
+    );
+  });
+
+  test("a layout without exactly one content slot stops the start", () => {
+    const directory = mkdtempSync(join(tmpdir(), "templates-"));
+    cpSync(defaultTemplateDirectory, directory, { recursive: true });
+    writeFileSync(join(directory, "layout.html"), "<html><body>no slot</body></html>");
+    expect(() => loadTemplates(directory)).toThrow(TemplateError);
+    rmSync(directory, { recursive: true });
   });
 
   test("a placeholder without a value is an error, never an empty gap", () => {
