@@ -7,26 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ApiError, request, type Tokens, tokenStore } from "@booking-rush/web/client/api";
+import { installPageGlobals } from "./support/page-globals";
 import { type PlatformFixture, platformFixture } from "./support/platform";
 
 let platform: PlatformFixture;
 const sent: { method: string; path: string; authorization: string | null; idempotencyKey: string | null; status: number }[] = [];
-const originalFetch = globalThis.fetch;
-
-/** The browser's storage for one origin. */
-class MemoryStorage {
-  private readonly items = new Map<string, string>();
-  getItem = (key: string) => this.items.get(key) ?? null;
-  setItem = (key: string, value: string) => void this.items.set(key, value);
-  removeItem = (key: string) => void this.items.delete(key);
-  clear = () => this.items.clear();
-}
+let page: ReturnType<typeof installPageGlobals>;
 
 beforeAll(async () => {
   platform = await platformFixture("web_client");
-  Object.assign(globalThis, { localStorage: new MemoryStorage() });
-  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    const outgoing: Request = new Request(new URL(String(input), "http://localhost").href, init as RequestInit);
+  page = installPageGlobals(async (outgoing) => {
     const response = await platform.app.handle(outgoing);
     const url = new URL(outgoing.url);
     sent.push({
@@ -37,10 +27,10 @@ beforeAll(async () => {
       status: response.status,
     });
     return response;
-  }) as typeof fetch;
+  });
 });
 afterAll(async () => {
-  globalThis.fetch = originalFetch;
+  page?.restore();
   await platform?.close();
 });
 

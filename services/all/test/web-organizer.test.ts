@@ -7,31 +7,22 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ApiError, request, tokenStore } from "@booking-rush/web/client/api";
 import { followSales } from "@booking-rush/web/client/live-sales";
 import { eventBody, fieldErrors, type LiveSales, type OrganizerEvent, parseRows, priceToMinor } from "@booking-rush/web/client/organizer";
+import { installPageGlobals } from "./support/page-globals";
 import { type PlatformFixture, platformFixture } from "./support/platform";
 
 let platform: PlatformFixture;
-const originalFetch = globalThis.fetch;
-
-/** The browser's storage for one origin. */
-class MemoryStorage {
-  private readonly items = new Map<string, string>();
-  getItem = (key: string) => this.items.get(key) ?? null;
-  setItem = (key: string, value: string) => void this.items.set(key, value);
-  removeItem = (key: string) => void this.items.delete(key);
-}
+let page: ReturnType<typeof installPageGlobals>;
 
 // The shortest stream the settings allow: the screen must connect again within the test.
 const streamSeconds = 10;
 
 beforeAll(async () => {
   platform = await platformFixture("web_organizer", { salesStreamMaxSeconds: streamSeconds });
-  Object.assign(globalThis, { localStorage: new MemoryStorage() });
-  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) =>
-    platform.app.handle(new Request(new URL(String(input), "http://localhost").href, init))) as typeof fetch;
+  page = installPageGlobals((request) => platform.app.handle(request));
   tokenStore.set({ access_token: platform.organizerToken, refresh_token: "not-used" });
 });
 afterAll(async () => {
-  globalThis.fetch = originalFetch;
+  page?.restore();
   await platform?.close();
 });
 
