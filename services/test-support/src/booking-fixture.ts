@@ -17,10 +17,11 @@ import {
 import { authSettings, loadConfig } from "@booking-rush/lib/config";
 import { AppError, errorStatus } from "@booking-rush/lib/errors";
 import { createHttpApp } from "@booking-rush/lib/http";
-import { type EventInventory, eventKeys, eventRegistryKey, loadEventInventory, type ZoneInventory } from "@booking-rush/lib/inventory";
+import { type EventInventory, eventKeys, type ZoneInventory } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { signedInToken } from "./signed-in";
 import { stackConfig } from "./stack-config";
+import { forgetEvents, loadTestSale } from "./test-inventory";
 
 export const jwtSecret = "booking-tests-signing-secret-0123456789";
 const defaults = loadConfig({ booking: bookingSettings }, {}).booking;
@@ -59,26 +60,13 @@ export async function bookingFixture(
     redis: service.store.redis,
     metrics,
     async publish(zones: Omit<ZoneInventory, "id">[], event: Partial<Omit<EventInventory, "id" | "shows">> = {}) {
-      const inventory: EventInventory = {
-        id: crypto.randomUUID(),
-        tenantId: crypto.randomUUID(),
-        opensAt: new Date(Date.now() - 60_000),
-        closesAt: new Date(Date.now() + 3_600_000),
-        maxTicketsPerUser: 4,
-        ...event,
-        shows: [{ id: crypto.randomUUID(), zones: zones.map((zone) => ({ id: crypto.randomUUID(), ...zone })) }],
-      };
-      await loadEventInventory(service.store.redis, inventory);
+      const inventory = await loadTestSale(service.store.redis, zones, event);
       loaded.push(inventory.id);
       const show = inventory.shows[0]!;
       return { eventId: inventory.id, showId: show.id, zones: show.zones, keys: eventKeys(inventory.id) };
     },
     async close() {
-      for (const eventId of loaded) {
-        const keys = await service.store.redis.keys(`${eventKeys(eventId).tag}*`);
-        if (keys.length > 0) await service.store.redis.del(...keys);
-        await service.store.redis.srem(eventRegistryKey, eventId);
-      }
+      await forgetEvents(service.store.redis, loaded);
       await service.close();
     },
   };

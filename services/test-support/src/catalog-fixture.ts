@@ -11,11 +11,11 @@ import { signAccessToken } from "@booking-rush/lib/auth";
 import { type ApiRateLimitConfig, apiRateLimitSettings, authSettings, loadConfig } from "@booking-rush/lib/config";
 import { inScope, systemScope } from "@booking-rush/lib/data";
 import { createHttpApp } from "@booking-rush/lib/http";
-import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { createFreshDatabase } from "./fresh-database";
 import { signedInToken } from "./signed-in";
 import { stackConfig } from "./stack-config";
+import { forgetEvents } from "./test-inventory";
 
 export const jwtSecret = "catalog-tests-signing-secret-0123456789";
 export const testAuth = loadConfig({ auth: authSettings }, { JWT_SECRET: jwtSecret }).auth;
@@ -118,11 +118,10 @@ export async function catalogFixture(
     async close() {
       const redis = service.store.redis;
       const published = await asSystem((tx) => tx.select({ id: schema.events.id }).from(schema.events));
-      for (const { id } of published) {
-        const keys = await redis.keys(`${eventKeys(id).tag}*`);
-        if (keys.length > 0) await redis.del(...keys);
-        await redis.srem(eventRegistryKey, id);
-      }
+      await forgetEvents(
+        redis,
+        published.map((event) => event.id),
+      );
       await service.close();
       await database.drop();
     },

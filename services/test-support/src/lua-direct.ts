@@ -1,7 +1,8 @@
 /** The Lua scripts straight against the stack's Redis (through Sentinel), for script tests; every event key a test made is removed at the end. */
 import { closeRedis, createLuaScripts, createRedis, luaDirectory, readLuaScripts } from "@booking-rush/lib/clients";
-import { type EventInventory, eventKeys, eventRegistryKey, loadEventInventory, type ZoneInventory } from "@booking-rush/lib/inventory";
+import { type EventInventory, eventKeys, type ZoneInventory } from "@booking-rush/lib/inventory";
 import { stackConfig, testLogger } from "./stack-config";
+import { forgetEvents, loadTestSale } from "./test-inventory";
 
 export function luaDirect(name: string) {
   const redis = createRedis(stackConfig.redis, testLogger, name);
@@ -17,26 +18,13 @@ export function luaDirect(name: string) {
      * for an hour, 4 tickets per buyer unless `event` says otherwise) and tracked.
      */
     async publish(zone: Omit<ZoneInventory, "id">, event: Partial<Omit<EventInventory, "id" | "shows">> = {}) {
-      const inventory: EventInventory = {
-        id: crypto.randomUUID(),
-        tenantId: crypto.randomUUID(),
-        opensAt: new Date(Date.now() - 60_000),
-        closesAt: new Date(Date.now() + 3_600_000),
-        maxTicketsPerUser: 4,
-        ...event,
-        shows: [{ id: crypto.randomUUID(), zones: [{ id: crypto.randomUUID(), ...zone }] }],
-      };
-      await loadEventInventory(redis, inventory);
+      const inventory = await loadTestSale(redis, [zone], event);
       events.push(inventory.id);
       const show = inventory.shows[0]!;
       return { eventId: inventory.id, showId: show.id, zoneId: show.zones[0]!.id, keys: eventKeys(inventory.id) };
     },
     async close() {
-      for (const eventId of events) {
-        const keys = await redis.keys(`${eventKeys(eventId).tag}*`);
-        if (keys.length > 0) await redis.del(...keys);
-        await redis.srem(eventRegistryKey, eventId);
-      }
+      await forgetEvents(redis, events);
       await closeRedis(redis);
     },
   };

@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { paymentSagaTopics } from "@booking-rush/booking/payment-outcomes";
 import { closeRedis, createRedis } from "@booking-rush/lib/clients";
 import { bookingTopics } from "@booking-rush/lib/contracts";
-import { eventKeys, eventRegistryKey } from "@booking-rush/lib/inventory";
 import { notificationTopics } from "@booking-rush/notification/notifier";
 import { startMockGateway } from "@booking-rush/payment/mock-gateway-server";
 import { paymentWorkerTopics } from "@booking-rush/payment/payment-consumer";
@@ -22,6 +21,7 @@ import { createFreshDatabase } from "./fresh-database";
 import { groupAtEnd } from "./fresh-group";
 import { testKafka } from "./relay-fixture";
 import { stackConfig, testLogger } from "./stack-config";
+import { forgetEvents } from "./test-inventory";
 import { spawnWorker } from "./worker-process";
 
 const root = join(import.meta.dir, "..", "..", "..");
@@ -154,11 +154,10 @@ async function forgetInventory(databaseUrl: string) {
   await sql.end({ timeout: 5 });
   const redis = createRedis(stackConfig.redis, testLogger, "seeded-platform-test");
   try {
-    for (const { id } of events) {
-      const keys = await redis.keys(`${eventKeys(id).tag}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.srem(eventRegistryKey, id);
-    }
+    await forgetEvents(
+      redis,
+      events.map((event) => event.id),
+    );
   } finally {
     await closeRedis(redis);
   }
