@@ -7,12 +7,13 @@
 import { bookings, events, seats, seatZones, shows, users } from "@booking-rush/db/schema";
 import type { BookingEvent, PaymentEvent } from "@booking-rush/lib/contracts";
 import type { Transaction } from "@booking-rush/lib/data";
+import { ticketCode } from "@booking-rush/lib/ticket-code";
 import { and, eq, inArray } from "drizzle-orm";
 import { permanent, retryable } from "./failures";
 import { formatMoney, formatSeats, formatTime } from "./format";
 import type { InlineImage } from "./mail-transport";
 import type { TemplateName, TemplateValues } from "./templates";
-import { ticketCode, ticketImageCid, ticketQrPng } from "./ticket";
+import { ticketImageCid, ticketQrPng } from "./ticket";
 
 export interface ComposedMail {
   template: TemplateName;

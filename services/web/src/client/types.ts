@@ -87,4 +87,25 @@ export interface Payment {
   currency: string;
   method: PaymentMethod;
   failure_reason?: string;
+  refund?: {
+    refund_id: string;
+    amount: number;
+    percent: number;
+    reason: RefundReason;
+    status: "pending" | "processing" | "succeeded" | "failed";
+    processed_at?: string;
+  };
+}
+
+export type RefundReason = "customer_request" | "event_cancelled" | "reservation_expired" | "compensation";
+
+/** GET /payments/:id/refund-quote: what a refund asked now would give, by the payment service's rule. */
+export interface RefundQuote {
+  payment_id: string;
+  percent: number;
+  amount: number;
+  currency: string;
+  reason: RefundReason;
+  refundable: boolean;
+  show_starts_at: string;
 }

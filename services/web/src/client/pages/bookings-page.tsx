@@ -1,19 +1,24 @@
 /**
  * The buyer's bookings (GET /bookings, newest first): a live hold links to its checkout, a hold or
- * a waitlist place can be given up (POST /bookings/:id/cancel, which frees the seats at once), and
- * a paid booking refunded (POST /payments/:id/refund) after the buyer has seen what the refund
- * rule gives back (the payment service's own rule, applied here only to show it).
+ * a waitlist place can be given up (POST /bookings/:id/cancel, which frees the seats at once), a
+ * confirmed booking shows its e-ticket, and a paid booking is refunded (POST /payments/:id/refund)
+ * after the buyer has seen what the refund rule gives back now (GET /payments/:id/refund-quote,
+ * the payment service's own rule and amount).
  */
-import { customerRefundRule, refundAmount } from "@booking-rush/payment/refund-rules";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { request, requestPage } from "../api";
 import { checkoutPath } from "../bookings";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { Link } from "../router";
 import { useSession } from "../session";
-import type { Booking, EventDetail, Payment } from "../types";
+import { Ticket } from "../ticket";
+import type { Booking, Payment, RefundQuote } from "../types";
 import { useResource } from "../use-resource";
+
+/** After a refund the saga cancels the booking: read it this often, for this long at most, until it has. */
+const cancelledPollMs = 1_000;
+const cancelledTimeoutMs = 60_000;
 
 const statusText: Record<Booking["status"], string> = {
   reserved: "Held, waiting for payment",
@@ -23,17 +28,11 @@ const statusText: Record<Booking["status"], string> = {
   waitlisted: "On the waitlist",
 };
 
-/** What a refund asked now would give back, shown before the buyer confirms. */
-function RefundPanel({ booking, onDone, onClose }: { booking: Booking; onDone: () => void; onClose: () => void }) {
-  const facts = useResource(
-    async (signal) => {
-      const [payment, event] = await Promise.all([
-        request<Payment>(`/payments/${booking.payment_id}`, { signal }),
-        request<EventDetail>(`/events/${booking.event_id}`, { signal }),
-      ]);
-      return { payment, event, show: event.shows.find((show) => show.id === booking.show_id) };
-    },
-    [booking.booking_id],
+/** What a refund asked now would give back (the server's quote), shown before the buyer confirms. */
+function RefundPanel({ booking, onRefunded, onClose }: { booking: Booking; onRefunded: (payment: Payment) => void; onClose: () => void }) {
+  const quote = useResource(
+    (signal) => request<RefundQuote>(`/payments/${booking.payment_id}/refund-quote`, { signal }),
+    [booking.payment_id],
   );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -41,40 +40,33 @@ function RefundPanel({ booking, onDone, onClose }: { booking: Booking; onDone: (
     setBusy(true);
     setError(null);
     try {
-      await request(`/payments/${booking.payment_id}/refund`, { method: "POST" });
-      onDone();
+      onRefunded(await request<Payment>(`/payments/${booking.payment_id}/refund`, { method: "POST" }));
     } catch (failure) {
       setError(failure);
       setBusy(false);
     }
   };
-  if (!facts.value) return facts.error ? <ErrorNotice error={facts.error} /> : <Loading what="the refund rule" />;
-  const { payment, event, show } = facts.value;
-  if (payment.status === "refunded") return <p role="status">This payment is already refunded.</p>;
-  const rule = customerRefundRule({
-    showStartsAt: new Date(show?.starts_at ?? Date.now()),
-    eventCancelled: event.status === "cancelled",
-    at: new Date(),
-  });
-  const amount = formatPrice(refundAmount(payment.amount, rule.percent), payment.currency);
-  const paid = formatPrice(payment.amount, payment.currency);
+  if (!quote.value) return quote.error ? <ErrorNotice error={quote.error} /> : <Loading what="the refund rule" />;
+  const { percent, amount, currency, reason, refundable } = quote.value;
+  const back = formatPrice(amount, currency);
   return (
     <section className="refund" aria-label="Refund">
       <p>
-        Refunds: the full price more than 7 days before the show, half from 7 to 3 days before, nothing in the last 3 days; the full price
-        when the organizer cancels the event.
+        {reason === "event_cancelled"
+          ? "The organizer cancelled this event, so the full price is refunded."
+          : "Refunds: the full price more than 7 days before the show, half from 7 to 3 days before, nothing in the last 3 days; the full price when the organizer cancels the event."}
       </p>
-      {rule.percent === 0 ? (
-        <p>The show is less than 3 days away, so no refund is due for this booking.</p>
-      ) : (
+      {refundable ? (
         <>
           <p>
-            You would get back <strong>{amount}</strong> ({rule.percent}% of {paid}), and your tickets would be cancelled.
+            You would get back <strong>{back}</strong> ({percent}% of what you paid), and your tickets would be cancelled.
           </p>
           <button type="button" onClick={() => void refund()} disabled={busy}>
-            {busy ? "Refunding…" : `Refund ${amount} and cancel my tickets`}
+            {busy ? "Refunding…" : `Refund ${back} and cancel my tickets`}
           </button>
         </>
+      ) : (
+        <p>The show is less than 3 days away, so no refund is due for this booking.</p>
       )}
       <button type="button" className="secondary" onClick={onClose} disabled={busy}>
         Keep my tickets
@@ -84,10 +76,37 @@ function RefundPanel({ booking, onDone, onClose }: { booking: Booking; onDone: (
   );
 }
 
+/** Reads the booking until the saga has cancelled it after its refund (bounded), then `onSettled`. */
+function useCancelledAfterRefund(bookingId: string, refunded: boolean, onSettled: () => void) {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the refund has gone through
+  useEffect(() => {
+    if (!refunded) return;
+    const controller = new AbortController();
+    const deadline = Date.now() + cancelledTimeoutMs;
+    void (async () => {
+      while (!controller.signal.aborted && Date.now() < deadline) {
+        try {
+          const current = await request<Booking>(`/bookings/${bookingId}`, { signal: controller.signal });
+          if (current.status !== "confirmed") break;
+        } catch {
+          // A failed read is tried again until the deadline; the list reload shows what is known.
+        }
+        await new Promise((resolve) => setTimeout(resolve, cancelledPollMs));
+      }
+      if (!controller.signal.aborted) onSettled();
+    })();
+    return () => controller.abort();
+  }, [bookingId, refunded]);
+}
+
 function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [refunding, setRefunding] = useState(false);
+  const [refunded, setRefunded] = useState<Payment | null>(null);
+  const [showingTicket, setShowingTicket] = useState(false);
+  const ticketId = `ticket-${booking.booking_id}`;
+  useCancelledAfterRefund(booking.booking_id, refunded !== null, onChange);
   const cancel = async () => {
     setBusy(true);
     setError(null);
@@ -101,10 +120,11 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
     }
   };
   const live = booking.status === "reserved" && Date.parse(booking.expires_at) > Date.now();
+  const confirmed = booking.status === "confirmed" && !refunded;
   return (
     <li className="card">
       <h2 className="booking-title">
-        {booking.quantity} ticket{booking.quantity === 1 ? "" : "s"} · {statusText[booking.status]}
+        {booking.quantity} ticket{booking.quantity === 1 ? "" : "s"} · {refunded ? "Refunded" : statusText[booking.status]}
       </h2>
       <p className="meta">
         Booked {formatDateTime(booking.created_at)}
@@ -114,8 +134,13 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
       <p className="actions">
         <Link href={`/events/${booking.event_id}`}>The event</Link>
         {live ? <Link href={checkoutPath(booking.booking_id)}>Pay now</Link> : null}
-        {booking.status === "confirmed" ? <Link href={checkoutPath(booking.booking_id)}>Details</Link> : null}
-        {booking.status === "confirmed" && booking.payment_id && !refunding ? (
+        {confirmed ? <Link href={checkoutPath(booking.booking_id)}>Details</Link> : null}
+        {confirmed ? (
+          <button type="button" aria-expanded={showingTicket} aria-controls={ticketId} onClick={() => setShowingTicket(!showingTicket)}>
+            {showingTicket ? "Hide ticket" : "Show ticket"}
+          </button>
+        ) : null}
+        {confirmed && booking.payment_id && !refunding ? (
           <button type="button" onClick={() => setRefunding(true)}>
             Ask for a refund
           </button>
@@ -126,7 +151,30 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
           </button>
         ) : null}
       </p>
-      {refunding ? <RefundPanel booking={booking} onDone={onChange} onClose={() => setRefunding(false)} /> : null}
+      {confirmed && showingTicket ? (
+        <div id={ticketId}>
+          <Ticket bookingId={booking.booking_id} headingLevel={3} />
+        </div>
+      ) : null}
+      {confirmed && refunding ? (
+        <RefundPanel
+          booking={booking}
+          onRefunded={(payment) => {
+            setRefunding(false);
+            setShowingTicket(false);
+            setRefunded(payment);
+          }}
+          onClose={() => setRefunding(false)}
+        />
+      ) : null}
+      {refunded ? (
+        <p role="status" className="notice notice-success">
+          {refunded.refund
+            ? `Refunded ${formatPrice(refunded.refund.amount, refunded.currency)} (${refunded.refund.percent}% of ${formatPrice(refunded.amount, refunded.currency)}). `
+            : "Refunded. "}
+          Your tickets are cancelled and the seats go back on sale.
+        </p>
+      ) : null}
       <ErrorNotice error={error} />
     </li>
   );

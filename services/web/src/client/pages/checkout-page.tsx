@@ -1,13 +1,15 @@
 /**
  * Paying for a hold: the seats and the price, the time left until `expires_at`, the payment
  * method, then POST /payments and GET /payments/:id until it succeeded or failed, and the booking
- * until the saga has confirmed it. Also the page of the promotion e-mail's link (/bookings/:id/pay).
+ * until the saga has confirmed it, then the e-ticket with its QR code. Also the page of the
+ * promotion e-mail's link (/bookings/:id/pay).
  */
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, request } from "../api";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { Link } from "../router";
+import { Ticket } from "../ticket";
 import type { Booking, EventDetail, Payment, PaymentMethod, Seat, Zone } from "../types";
 import { useResource } from "../use-resource";
 import { seatName } from "./seat-map-page";
@@ -183,9 +185,12 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
       <ErrorNotice error={context.error} />
 
       {shown.status === "confirmed" ? (
-        <div role="status" className="notice notice-success">
-          <p>Paid and confirmed. Your e-tickets with their QR codes are on their way to your e-mail.</p>
-        </div>
+        <>
+          <div role="status" className="notice notice-success">
+            <p>Paid and confirmed. Your e-tickets with their QR codes are on their way to your e-mail.</p>
+          </div>
+          <Ticket bookingId={shown.booking_id} />
+        </>
       ) : null}
       {shown.status === "cancelled" ? <p role="status">This booking was cancelled.</p> : null}
       {shown.status === "waitlisted" ? (
