@@ -8,7 +8,7 @@
  * - loadtest/run-testrun.sh parses, prints its usage (exit 2), and drives a fake kubectl through a
  *   run that finishes, errors or times out.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -779,6 +779,8 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("loadtest/run-testrun.sh", () => {
+  // Each test runs bash and the fake kubectl several times: seconds on a machine the rest of the suite loads.
+  setDefaultTimeout(60_000);
   let work: string;
   let bin: string;
   beforeAll(() => {
