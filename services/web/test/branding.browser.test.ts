@@ -107,6 +107,18 @@ describe("tenant branding", () => {
       expect(logoUrl).toMatch(new RegExp(`^/api/v1/tenants/${platform.demo.tenant.id}/logo\\?v=[0-9a-f]+$`));
       expect(await preview.getAttribute("src")).toBe(logoUrl);
 
+      // Over 100 KB, and an SVG (it can carry script): each refused in words, the logo kept.
+      const tooLarge = Buffer.alloc(100 * 1024 + 1);
+      tooLarge.set(solidPng(96, 32, [0, 0, 0]));
+      await logo.getByLabel("Logo image").setInputFiles({ name: "big.png", mimeType: "image/png", buffer: tooLarge });
+      await logo.getByRole("button", { name: "Upload logo" }).click();
+      await page.getByRole("alert").filter({ hasText: "That image is larger than 100 KB" }).waitFor();
+      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>');
+      await logo.getByLabel("Logo image").setInputFiles({ name: "logo.svg", mimeType: "image/svg+xml", buffer: svg });
+      await logo.getByRole("button", { name: "Upload logo" }).click();
+      await page.getByRole("alert").filter({ hasText: "That file is not a PNG, JPEG or WebP image" }).waitFor();
+      expect((await tenantView()).branding.logo_url).toBe(logoUrl);
+
       // White text on pale yellow: 1.3 to 1. Refused in words, and the API still has the colours set above.
       await colours.getByLabel("Main colour").fill("#fde68a");
       await colours.getByRole("button", { name: "Save colours" }).click();
@@ -119,8 +131,8 @@ describe("tenant branding", () => {
       // The form shows what is saved again.
       expect(await colours.getByLabel("Main colour").inputValue()).toBe(chosen.primary);
       await expectAccessible(page, "branding page, refused colour (desktop)");
-      // The refused PUT's 400 is the console line a browser logs for any failed request.
-      expectNoProblems([/status of 400/]);
+      // The refused PUTs' 400 and 413 are the console lines a browser logs for any failed request.
+      expectNoProblems([/status of 400/, /status of 413/]);
     } finally {
       await context.close();
     }
@@ -200,4 +212,25 @@ describe("tenant branding", () => {
       expectNoProblems();
     });
   }, 180_000);
+
+  test("the admin removes the logo: the event page shows the name alone, in the same box", async () => {
+    const context = await openContext(browser, platform.url(""), "desktop");
+    try {
+      const { page, expectNoProblems } = await openPage(context);
+      await openBrandingPage(page, platform.demo.admin.email);
+      await page.getByRole("button", { name: "Remove logo" }).click();
+      await page.getByRole("status").filter({ hasText: "Logo removed" }).waitFor();
+      expect((await tenantView()).branding).toMatchObject({ primary_color: chosen.primary, logo_url: null });
+      expect((await platform.api("GET", `/tenants/${platform.demo.tenant.id}/logo`, null)).status).toBe(404);
+
+      await page.goto(platform.eventPath());
+      await page.getByText(`Presented by ${tenantName}`).waitFor();
+      expect(await page.getByRole("img").count()).toBe(0);
+      // The banner's height does not depend on the logo: 3.75rem with or without it.
+      expect(await computed(page, `String(document.querySelector(".tenant-banner").getBoundingClientRect().height)`)).toBe("60");
+      expectNoProblems();
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });

@@ -58,6 +58,9 @@ export const onTokensChange = (listener: (tokens: Tokens | null) => void) => {
   return () => listeners.delete(listener);
 };
 
+/** The modes of fetch's `cache` the pages use (spelled here: the server's typecheck has no DOM types). */
+export type CacheMode = "default" | "no-cache" | "reload";
+
 export interface RequestOptions {
   method?: "GET" | "POST" | "PUT" | "DELETE";
   /** JSON, or a File/Blob sent as its bytes (an upload). */
@@ -65,6 +68,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The browser's HTTP cache for this request (fetch's `cache`): "reload" refreshes a public answer it keeps. */
+  cache?: CacheMode;
 }
 
 const base = "/api/v1";
@@ -91,6 +96,7 @@ async function send(path: string, options: RequestOptions, idempotencyKey: strin
       headers,
       body: file ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       signal: options.signal,
+      cache: options.cache,
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;

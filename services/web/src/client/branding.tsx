@@ -6,16 +6,32 @@
  * colour white text cannot be read on, so the contrast stays AA.
  */
 import { useEffect } from "react";
-import { request } from "./api";
+import { type CacheMode, request } from "./api";
 import type { Tenant } from "./types";
 import { useResource } from "./use-resource";
 
 /** The logo's box (CSS .tenant-logo): the image is fitted inside, so its own size moves nothing. */
 export const logoBox = { width: 128, height: 48 } as const;
 
-/** An active tenant's public view (GET /tenants/:id); nothing while the id is not known yet. */
-export function useTenant(tenantId: string | undefined) {
-  return useResource((signal) => (tenantId ? request<Tenant>(`/tenants/${tenantId}`, { signal }) : Promise.resolve(undefined)), [tenantId]);
+const tenantPath = (tenantId: string) => `/tenants/${tenantId}`;
+
+/**
+ * An active tenant's public view (GET /tenants/:id, which a browser may keep a minute); nothing
+ * while the id is not known yet. `cache: "no-cache"` asks the server again (the branding page).
+ */
+export function useTenant(tenantId: string | undefined, cache?: CacheMode) {
+  return useResource(
+    (signal) => (tenantId ? request<Tenant>(tenantPath(tenantId), { signal, cache }) : Promise.resolve(undefined)),
+    [tenantId],
+  );
+}
+
+/**
+ * After a change: the view read again past the browser's cache, which stores the new answer, so
+ * this browser's event pages show the change at once instead of within the view's minute.
+ */
+export async function refreshTenantView(tenantId: string): Promise<void> {
+  await request<Tenant>(tenantPath(tenantId), { cache: "reload" }).catch(() => undefined);
 }
 
 /** The tenant's colours on the document while `tenant` is shown; the app's own after. */

@@ -7,7 +7,7 @@
 import { type FormEvent, useState } from "react";
 import { request } from "../api";
 import { loginPath } from "../bookings";
-import { TenantLogo, useTenant } from "../branding";
+import { refreshTenantView, TenantLogo, useTenant } from "../branding";
 import { brandingMessage, maxLogoKilobytes } from "../branding-messages";
 import { ErrorNotice, Field, Loading, PageTitle } from "../components";
 import { Link } from "../router";
@@ -26,7 +26,9 @@ function useChange(onChanged: (tenant: Tenant) => void) {
     setError(null);
     setDone(null);
     try {
-      onChanged(await change());
+      const tenant = await change();
+      await refreshTenantView(tenant.id);
+      onChanged(tenant);
       setDone(doneText);
     } catch (failure) {
       setError(failure);
@@ -151,7 +153,7 @@ function BrandingFacts({ tenant }: { tenant: Tenant }) {
 export function BrandingPage() {
   const { user, checked } = useSession();
   const tenantId = user?.role === "user" ? undefined : (user?.tenant_id ?? undefined);
-  const loaded = useTenant(tenantId);
+  const loaded = useTenant(tenantId, "no-cache");
   const [changed, setChanged] = useState<Tenant | null>(null);
   const tenant = changed ?? loaded.value;
   if (!checked) return <Loading what="your session" />;
