@@ -4,6 +4,7 @@
  * - `skaffold render -p local-cluster --images booking-rush=<local image>` renders exactly what
  *   `helm template` renders with the same values and image (plus the namespace manifest), with the
  *   local image, never pulled, in every container of the service image;
+ * - every port-forward (the APIs, the web app) names a Service of that rendering, on its port;
  * - `skaffold diagnose --yaml-only` parses the config and applies the profile (CI values, no Grafana
  *   port-forward); the plain `diagnose` needs the Dockerfile's base image from Docker Hub, which it
  *   cannot reach from there (and must not: it fails, not leaks).
@@ -98,6 +99,19 @@ test("skaffold render -p local-cluster is the chart's CI rendering with the loca
   const ours = containers.filter((container: { image: string }) => container.image.startsWith(`${image.repository}:`));
   expect(ours.length).toBeGreaterThan(10);
   for (const container of ours) expect([container.image, container.imagePullPolicy]).toEqual([`${image.repository}:${image.tag}`, "Never"]);
+
+  // Every port-forward of the developer loop names a Service the chart renders, on a port it has.
+  const services = new Map(bySkaffold.filter((object) => object.kind === "Service").map((object) => [object.metadata.name, object]));
+  const config = parse(readFileSync(join(root, "skaffold.yaml"), "utf8"));
+  for (const forward of config.portForward as { resourceName: string; port: number }[]) {
+    if (forward.resourceName.endsWith("-grafana")) continue; // not in the CI values (no Grafana here)
+    const service = services.get(forward.resourceName);
+    expect(service, forward.resourceName).toBeDefined();
+    expect(
+      service!.spec.ports.map((port: { port: number }) => port.port),
+      forward.resourceName,
+    ).toContain(forward.port);
+  }
 }, 900_000);
 
 test("skaffold diagnose --yaml-only applies the local-cluster profile; plain diagnose cannot reach a registry", () => {
@@ -110,7 +124,10 @@ test("skaffold diagnose --yaml-only applies the local-cluster profile; plain dia
   expect(effective.portForward.map((forward: { resourceName: string }) => forward.resourceName)).toEqual([
     "booking-rush-booking",
     "booking-rush-catalog",
+    "booking-rush-web",
   ]);
+  // Each API and the web app on the port its process listens on (docs/architecture.md).
+  expect(effective.portForward.map((forward: { localPort: number }) => forward.localPort)).toEqual([3003, 3002, 3005]);
 
   const offline = skaffold("diagnose", "-p", "local-cluster");
   expect(offline.code).not.toBe(0);

@@ -2,23 +2,22 @@
  * The single-page app, built in memory by Bun's bundler when the process starts: from the HTML
  * entry (client/index.html, which imports the TSX and the CSS) to an index.html and hashed assets,
  * held in memory and never written (the image's root filesystem is read-only), so no build step
- * exists outside the process.
+ * exists outside the process. Each file is compressed here, once (encodings.ts).
  */
 import { join } from "node:path";
+import { type EncodedFile, encodeFile } from "./encodings";
 
 export interface WebConfig {
   /** Minified, with React's production build; else readable, with React's warnings (WEB_CLIENT_BUILD, settings.ts). */
   production: boolean;
 }
 
-export interface BuiltAsset {
-  body: Uint8Array;
-  contentType: string;
-}
+/** A built file with its compressed copies (encodings.ts), made once here and served as asked. */
+export type BuiltAsset = EncodedFile;
 
 export interface BuiltClient {
   /** index.html, naming its assets under /assets/. */
-  indexHtml: string;
+  indexHtml: BuiltAsset;
   /** Each built asset by its hashed file name (`main-3nay9e1a.js`). */
   assets: Map<string, BuiltAsset>;
 }
@@ -45,14 +44,15 @@ export async function buildClient(config: WebConfig, entry = clientEntry): Promi
     const messages = result.logs.map((log) => String(log.message ?? log)).join("; ");
     throw new Error(`the web client did not build: ${messages}`);
   }
-  let indexHtml: string | undefined;
+  let indexHtml: BuiltAsset | undefined;
   const assets = new Map<string, BuiltAsset>();
   for (const output of result.outputs) {
+    const body = new Uint8Array(await output.arrayBuffer());
     if (output.path.endsWith(".html")) {
-      indexHtml = await output.text();
+      indexHtml = await encodeFile(body, "text/html; charset=utf-8");
       continue;
     }
-    assets.set(fileName(output.path), { body: new Uint8Array(await output.arrayBuffer()), contentType: output.type });
+    assets.set(fileName(output.path), await encodeFile(body, output.type));
   }
   if (indexHtml === undefined) throw new Error("the web client's build has no index.html");
   return { indexHtml, assets };

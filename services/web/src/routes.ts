@@ -3,11 +3,13 @@
  * index.html (never cached, so a deploy is picked up at once) on every page of the client's
  * router. The pages are listed, not a catch-all: an unknown /api/v1 path stays the API's 404 and
  * /healthz, /readyz, /metrics and /openapi stay the kernel's. Kept out of the OpenAPI document
- * (`hide`): pages are not part of the REST contract.
+ * (`hide`): pages are not part of the REST contract. Each answer is compressed as the request
+ * accepts (encodings.ts).
  */
 import { errorResponses, notFound } from "@booking-rush/lib/errors";
 import { Elysia, t } from "elysia";
 import type { BuiltClient } from "./client-build";
+import { encodedResponse } from "./encodings";
 
 /** The client router's pages (client/routes.ts); `*` is any rest of the path. */
 export const clientPages = [
@@ -43,24 +45,19 @@ const notPages = /^\/(api|assets|healthz|readyz|metrics|openapi)(\/|$)/;
 export function notFoundPage(client: Promise<BuiltClient>) {
   return async (request: Request, path: string): Promise<Response | undefined> => {
     if (request.method !== "GET" || notPages.test(path) || !request.headers.get("accept")?.includes("text/html")) return undefined;
-    return new Response((await client).indexHtml, {
-      status: 404,
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
-    });
+    return encodedResponse(request, (await client).indexHtml, { status: 404, headers: { "cache-control": "no-cache" } });
   };
 }
 
 export function webRoutes(client: Promise<BuiltClient>) {
-  const page = async () =>
-    new Response((await client).indexHtml, {
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
-    });
+  const page = async ({ request }: { request: Request }) =>
+    encodedResponse(request, (await client).indexHtml, { headers: { "cache-control": "no-cache" } });
   const routes = new Elysia({ name: "web.routes" }).get(
     "/assets/:name",
-    async ({ params }) => {
+    async ({ params, request }) => {
       const asset = (await client).assets.get(params.name);
       if (!asset) throw notFound("Asset");
-      return new Response(asset.body, { headers: { "content-type": asset.contentType, "cache-control": immutableCache } });
+      return encodedResponse(request, asset, { headers: { "cache-control": immutableCache } });
     },
     {
       params: t.Object({ name: t.String({ maxLength: 200 }) }),

@@ -7,12 +7,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import { createHttpApp } from "@booking-rush/lib/http";
 import { createLogger, createMetrics } from "@booking-rush/lib/observability";
 import { Elysia } from "elysia";
 import { createWebApp } from "../src/app";
 import { matchPath, pagePatterns } from "../src/client/page-patterns";
 import { buildClient } from "../src/client-build";
+import { chooseEncoding } from "../src/encodings";
 import { clientPages, immutableCache } from "../src/routes";
 
 const logger = createLogger({ service: "web-test", level: "error", write: () => {} });
@@ -106,6 +108,63 @@ describe("the web app", () => {
       expect(response.headers.get("content-security-policy"), path).toBe("default-src 'self'");
       expect((await response.arrayBuffer()).byteLength, path).toBeGreaterThan(0);
     }
+  });
+
+  test("the script, the stylesheet and index.html come compressed as Accept-Encoding allows, identity otherwise", async () => {
+    const paths = ["/", "/events", ...(await assetPaths()).filter((path) => /\.(js|css)$/.test(path))];
+    for (const path of paths) {
+      const identity = await get(path, { headers: { "accept-encoding": "identity" } });
+      const plain = new Uint8Array(await identity.arrayBuffer());
+      expect(identity.headers.get("content-encoding"), path).toBeNull();
+      expect(identity.headers.get("vary"), path).toBe("Accept-Encoding");
+      expect(identity.headers.get("content-length"), path).toBe(String(plain.byteLength));
+      // No Accept-Encoding at all: the bytes as they are.
+      const bare = await get(path);
+      expect(bare.headers.get("content-encoding"), path).toBeNull();
+      expect(new Uint8Array(await bare.arrayBuffer()), path).toEqual(plain);
+
+      const gzip = await get(path, { headers: { "accept-encoding": "gzip" } });
+      const gzipped = new Uint8Array(await gzip.arrayBuffer());
+      expect(gzip.headers.get("content-encoding"), path).toBe("gzip");
+      expect(gzip.headers.get("vary"), path).toBe("Accept-Encoding");
+      expect(gzip.headers.get("content-length"), path).toBe(String(gzipped.byteLength));
+      expect(gzipped.byteLength, path).toBeLessThan(plain.byteLength);
+      expect(Bun.gunzipSync(gzipped), path).toEqual(plain);
+
+      // What a browser sends: brotli is preferred, and smaller still.
+      const br = await get(path, { headers: { "accept-encoding": "gzip, deflate, br, zstd" } });
+      const brotli = new Uint8Array(await br.arrayBuffer());
+      expect(br.headers.get("content-encoding"), path).toBe("br");
+      expect(br.headers.get("vary"), path).toBe("Accept-Encoding");
+      expect(br.headers.get("content-length"), path).toBe(String(brotli.byteLength));
+      expect(brotli.byteLength, path).toBeLessThanOrEqual(gzipped.byteLength);
+      expect(new Uint8Array(brotliDecompressSync(brotli)), path).toEqual(plain);
+      // The caching stays what the file's kind says.
+      expect(br.headers.get("cache-control"), path).toBe(path.startsWith("/assets/") ? immutableCache : "no-cache");
+    }
+    // The not-found page a browser gets is index.html too, compressed the same way.
+    const missing = await get("/no-such-page", { headers: { accept: "text/html", "accept-encoding": "gzip" } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-encoding")).toBe("gzip");
+    expect(new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(await missing.arrayBuffer())))).toContain('<div id="root"></div>');
+  });
+
+  test("the encoding follows the client's q-values; a refused or unknown coding is never sent", () => {
+    const both = ["br", "gzip"] as const;
+    expect(chooseEncoding(null, [...both])).toBeUndefined();
+    expect(chooseEncoding("", [...both])).toBeUndefined();
+    expect(chooseEncoding("identity", [...both])).toBeUndefined();
+    expect(chooseEncoding("deflate, zstd", [...both])).toBeUndefined();
+    expect(chooseEncoding("gzip", [...both])).toBe("gzip");
+    expect(chooseEncoding("GZIP, BR", [...both])).toBe("br");
+    expect(chooseEncoding("br;q=0.5, gzip;q=0.8", [...both])).toBe("gzip");
+    expect(chooseEncoding("br;q=0, gzip", [...both])).toBe("gzip");
+    expect(chooseEncoding("gzip;q=0, br;q=0", [...both])).toBeUndefined();
+    expect(chooseEncoding("*", [...both])).toBe("br");
+    expect(chooseEncoding("br;q=0, *", [...both])).toBe("gzip");
+    expect(chooseEncoding("*;q=0", [...both])).toBeUndefined();
+    expect(chooseEncoding("br", ["gzip"])).toBeUndefined();
+    expect(chooseEncoding("gzip;q=nonsense", [...both])).toBeUndefined();
   });
 
   test("the production build is minified with React's production build", async () => {

@@ -58,12 +58,18 @@ export const onTokensChange = (listener: (tokens: Tokens | null) => void) => {
   return () => listeners.delete(listener);
 };
 
+/** The modes of fetch's `cache` the pages use (spelled here: the server's typecheck has no DOM types). */
+export type CacheMode = "default" | "no-cache" | "reload";
+
 export interface RequestOptions {
   method?: "GET" | "POST" | "PUT" | "DELETE";
+  /** JSON, or a File/Blob sent as its bytes (an upload). */
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The browser's HTTP cache for this request (fetch's `cache`): "reload" refreshes a public answer it keeps. */
+  cache?: CacheMode;
 }
 
 const base = "/api/v1";
@@ -79,14 +85,18 @@ async function send(path: string, options: RequestOptions, idempotencyKey: strin
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
   const tokens = tokenStore.get();
   if (tokens) headers.authorization = `Bearer ${tokens.access_token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
+  // A file (an upload) goes as its bytes under its own type; anything else as JSON.
+  const file = options.body instanceof Blob ? options.body : undefined;
+  if (file) headers["content-type"] = file.type || "application/octet-stream";
+  else if (options.body !== undefined) headers["content-type"] = "application/json";
   if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
   try {
     return await fetch(urlOf(path, options.query), {
       method: options.method ?? "GET",
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: file ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       signal: options.signal,
+      cache: options.cache,
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;

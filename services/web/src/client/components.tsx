@@ -31,6 +31,11 @@ export function Layout({ children }: { children: ReactNode }) {
                     <Link href="/organizer">My events</Link>
                   </li>
                 ) : null}
+                {user.role === "admin" ? (
+                  <li>
+                    <Link href="/organizer/branding">Branding</Link>
+                  </li>
+                ) : null}
                 <li>
                   <Link href="/profile">Profile ({user.name})</Link>
                 </li>
@@ -75,11 +80,11 @@ export function PageTitle({ children }: { children: ReactNode }) {
   );
 }
 
-/** An error as the buyer reads it, with the request id to quote to support. */
-export function ErrorNotice({ error }: { error: unknown }) {
+/** An error as the buyer reads it (or as `describe` words it for one page), with the request id to quote to support. */
+export function ErrorNotice({ error, describe }: { error: unknown; describe?: (error: ApiError) => string }) {
   if (!error) return null;
   const apiError = error instanceof ApiError ? error : null;
-  const message = apiError ? apiError.humanMessage : messageFor({ code: "INTERNAL_ERROR", status: 500 });
+  const message = apiError ? (describe?.(apiError) ?? apiError.humanMessage) : messageFor({ code: "INTERNAL_ERROR", status: 500 });
   return (
     <div role="alert" className="notice notice-error">
       <p>{message}</p>

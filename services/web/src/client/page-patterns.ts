@@ -24,6 +24,8 @@ export const pagePatterns = [
   "/organizer/events/new",
   "/organizer/events/:eventId",
   "/organizer/events/:eventId/sales",
+  // The tenant's branding (admins change it; organizers read it).
+  "/organizer/branding",
 ] as const;
 
 export type PagePattern = (typeof pagePatterns)[number];

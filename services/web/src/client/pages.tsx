@@ -4,6 +4,7 @@ import type { PagePattern } from "./page-patterns";
 import { ForgotPasswordPage, ProfilePage, ResetPasswordPage } from "./pages/account-pages";
 import { LoginPage, LogoutPage, RegisterPage } from "./pages/auth-pages";
 import { BookingsPage } from "./pages/bookings-page";
+import { BrandingPage } from "./pages/branding-page";
 import { CheckoutPage } from "./pages/checkout-page";
 import { EventPage } from "./pages/event-page";
 import { EventsPage } from "./pages/events-page";
@@ -35,4 +36,5 @@ export const pages: Record<PagePattern, (params: Params) => ReactNode> = {
   "/organizer/events/new": () => <NewEventPage />,
   "/organizer/events/:eventId": ({ eventId }) => <OrganizerEventPage key={eventId} eventId={eventId!} />,
   "/organizer/events/:eventId/sales": ({ eventId }) => <LiveSalesPage key={eventId} eventId={eventId!} />,
+  "/organizer/branding": () => <BrandingPage />,
 };

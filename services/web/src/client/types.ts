@@ -16,6 +16,7 @@ export interface Category {
 
 export interface EventSummary {
   id: string;
+  tenant_id: string;
   title: string;
   description: string;
   category: string | null;
@@ -108,4 +109,12 @@ export interface RefundQuote {
   reason: RefundReason;
   refundable: boolean;
   show_starts_at: string;
+}
+
+/** A tenant's public view (GET /tenants/:id): its name and branding. */
+export interface Tenant {
+  id: string;
+  name: string;
+  slug: string;
+  branding: { primary_color: string; accent_color: string; logo_url: string | null };
 }

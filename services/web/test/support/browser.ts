@@ -3,7 +3,8 @@
  * scripts/test exports its path as CHROMIUM_PATH) driven by playwright-core from the test's own Bun
  * process, headless, `--no-sandbox` because CI runs as root (chromium refuses its sandbox to root).
  * Pages open at the two widths every page must work at; each page can be checked with axe and
- * photographed into .stack/screenshots/ (git-ignored, kept by CI as artifacts).
+ * photographed into .stack/screenshots/ (git-ignored, kept by CI as artifacts); two of those are
+ * the README's pictures too (readmeImages).
  */
 import { expect } from "bun:test";
 import { mkdirSync } from "node:fs";
@@ -91,11 +92,23 @@ export async function expectAccessible(page: Page, what: string) {
   expect({ page: what, violations: blocking }).toEqual({ page: what, violations: [] });
 }
 
-/** The whole page as a PNG: .stack/screenshots/<name>-<width>.png. Returns the path. */
+/**
+ * The README's pictures (its quick start): these screenshots at desktop width are also written to
+ * docs/images/<name>.png, the window only (not the whole page) so they stay small, and committed
+ * as the last run of their tests took them (waiting-room.browser.test.ts, seat-race.browser.test.ts).
+ */
+export const readmeImages = ["waiting-room", "seat-map"] as const;
+export const readmeImagesDirectory = join(root, "docs", "images");
+
+/** The whole page as a PNG: .stack/screenshots/<name>-<width>.png (and a README picture, above). Returns the path. */
 export async function screenshot(page: Page, name: string, width: ViewportName): Promise<string> {
   mkdirSync(screenshotsDirectory, { recursive: true });
   const path = join(screenshotsDirectory, `${name}-${width}.png`);
   await page.screenshot({ path, fullPage: true, animations: "disabled" });
+  if (width === "desktop" && (readmeImages as readonly string[]).includes(name)) {
+    mkdirSync(readmeImagesDirectory, { recursive: true });
+    await page.screenshot({ path: join(readmeImagesDirectory, `${name}.png`), animations: "disabled" });
+  }
   return path;
 }
 

@@ -4,6 +4,7 @@
  * comes back into view. Sold-out zones say so, with the waitlist when the event keeps one.
  */
 import { request } from "../api";
+import { TenantBanner } from "../branding";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { availabilityPollMs, useLiveRefresh } from "../live-refresh";
@@ -66,9 +67,12 @@ function ShowZones({ show, event }: { show: Show; event: EventDetail }) {
 
 export function EventPage({ id }: { id: string }) {
   const event = useResource((signal) => request<EventDetail>(`/events/${id}`, { signal }), [id]);
+  // The tenant's banner first in both states, so it stays mounted (and in place) as the event loads.
+  const banner = <TenantBanner tenantId={event.value?.tenant_id} />;
   if (!event.value) {
     return (
       <>
+        {banner}
         <PageTitle>Event</PageTitle>
         <ErrorNotice error={event.error} />
         {event.loading ? <Loading what="the event" /> : null}
@@ -77,42 +81,45 @@ export function EventPage({ id }: { id: string }) {
   }
   const detail = event.value;
   return (
-    <article className="event">
-      <PageTitle>{detail.title}</PageTitle>
-      <p className="meta">
-        {detail.venue}
-        {detail.category ? ` · ${detail.category}` : ""}
-      </p>
-      {detail.status === "cancelled" ? (
-        <p role="alert" className="notice notice-error">
-          This event was cancelled. Tickets bought are refunded in full.
+    <>
+      {banner}
+      <article className="event">
+        <PageTitle>{detail.title}</PageTitle>
+        <p className="meta">
+          {detail.venue}
+          {detail.category ? ` · ${detail.category}` : ""}
         </p>
-      ) : null}
-      <p>{detail.description}</p>
-      <dl className="facts">
-        <dt>Sale</dt>
-        <dd>
-          {formatDateTime(detail.booking_opens_at)} to {formatDateTime(detail.booking_closes_at)}
-        </dd>
-        <dt>Tickets per person</dt>
-        <dd>Up to {detail.max_tickets_per_user}</dd>
-        {detail.min_age !== null ? (
-          <>
-            <dt>Minimum age</dt>
-            <dd>{detail.min_age}</dd>
-          </>
+        {detail.status === "cancelled" ? (
+          <p role="alert" className="notice notice-error">
+            This event was cancelled. Tickets bought are refunded in full.
+          </p>
         ) : null}
-        {detail.queue_enabled ? (
-          <>
-            <dt>Waiting room</dt>
-            <dd>On: buyers are let in to choose seats in turn</dd>
-          </>
-        ) : null}
-      </dl>
-      {detail.shows.length === 0 ? <p>No shows are scheduled yet.</p> : <p className="meta">Availability updates every few seconds.</p>}
-      {detail.shows.map((show) => (
-        <ShowZones key={show.id} show={show} event={detail} />
-      ))}
-    </article>
+        <p>{detail.description}</p>
+        <dl className="facts">
+          <dt>Sale</dt>
+          <dd>
+            {formatDateTime(detail.booking_opens_at)} to {formatDateTime(detail.booking_closes_at)}
+          </dd>
+          <dt>Tickets per person</dt>
+          <dd>Up to {detail.max_tickets_per_user}</dd>
+          {detail.min_age !== null ? (
+            <>
+              <dt>Minimum age</dt>
+              <dd>{detail.min_age}</dd>
+            </>
+          ) : null}
+          {detail.queue_enabled ? (
+            <>
+              <dt>Waiting room</dt>
+              <dd>On: buyers are let in to choose seats in turn</dd>
+            </>
+          ) : null}
+        </dl>
+        {detail.shows.length === 0 ? <p>No shows are scheduled yet.</p> : <p className="meta">Availability updates every few seconds.</p>}
+        {detail.shows.map((show) => (
+          <ShowZones key={show.id} show={show} event={detail} />
+        ))}
+      </article>
+    </>
   );
 }

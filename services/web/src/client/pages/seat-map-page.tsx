@@ -7,6 +7,7 @@
 import { useState } from "react";
 import { ApiError, request } from "../api";
 import { checkoutPath, holdSeats, loginPath, waitingRoomPath } from "../bookings";
+import { TenantBanner } from "../branding";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { seatMapPollMs, useLiveRefresh } from "../live-refresh";
@@ -81,6 +82,7 @@ export function SeatMapPage({ eventId, showId, zoneId }: { eventId: string; show
   const title = zone ? `Choose seats: ${zone.name}` : "Choose seats";
   return (
     <>
+      <TenantBanner tenantId={event.value?.tenant_id} />
       <PageTitle>{title}</PageTitle>
       {event.value ? (
         <p className="meta">

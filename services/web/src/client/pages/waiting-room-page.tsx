@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import { request } from "../api";
 import { loginPath } from "../bookings";
+import { TenantBanner } from "../branding";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { followPlace, joinQueue, type QueueAnswer } from "../queue";
 import { Link } from "../router";
@@ -40,9 +41,12 @@ export function WaitingRoomPage({ eventId }: { eventId: string }) {
   }, [eventId, user]);
 
   const title = event.value ? `Waiting room: ${event.value.title}` : "Waiting room";
+  // First in every state, so it stays mounted (and in place) as the page fills in.
+  const banner = <TenantBanner tenantId={event.value?.tenant_id} />;
   if (checked && !user)
     return (
       <>
+        {banner}
         <PageTitle>{title}</PageTitle>
         <p>
           <Link href={loginPath()}>Log in</Link> to take your place in line.
@@ -51,43 +55,52 @@ export function WaitingRoomPage({ eventId }: { eventId: string }) {
     );
   // The title and the place appear together, in one step: a title that grew to two lines above a
   // place already shown would shift the page (Lighthouse's layout shift on a phone).
-  if (!error && !event.error && (!answer || !event.value)) return <Loading what="your place in line" />;
+  if (!error && !event.error && (!answer || !event.value))
+    return (
+      <>
+        {banner}
+        <Loading what="your place in line" />
+      </>
+    );
   return (
-    <section className="narrow waiting-room">
-      <PageTitle>{title}</PageTitle>
-      <ErrorNotice error={error ?? event.error} />
-      {answer?.status === "waiting" ? (
-        <>
-          <p>Lots of people want tickets right now, so buyers are let in to choose seats in turn. Keep this page open.</p>
-          <dl className="facts queue-facts" aria-live="polite">
-            <dt>Your place</dt>
-            <dd>{answer.position === null ? "Being drawn when the sale opens" : `${answer.position} in line`}</dd>
-            <dt>Estimated wait</dt>
-            <dd>{etaText(answer.eta_seconds)}</dd>
-          </dl>
-        </>
-      ) : null}
-      {answer?.status === "admitted" ? (
-        <div role="alert" className="notice notice-success">
-          <p>It is your turn. Choose your seats now: your place is kept until the time shown on your pass runs out.</p>
-          <p>
-            <Link href={`/events/${eventId}`}>Choose seats</Link>
+    <>
+      {banner}
+      <section className="narrow waiting-room">
+        <PageTitle>{title}</PageTitle>
+        <ErrorNotice error={error ?? event.error} />
+        {answer?.status === "waiting" ? (
+          <>
+            <p>Lots of people want tickets right now, so buyers are let in to choose seats in turn. Keep this page open.</p>
+            <dl className="facts queue-facts" aria-live="polite">
+              <dt>Your place</dt>
+              <dd>{answer.position === null ? "Being drawn when the sale opens" : `${answer.position} in line`}</dd>
+              <dt>Estimated wait</dt>
+              <dd>{etaText(answer.eta_seconds)}</dd>
+            </dl>
+          </>
+        ) : null}
+        {answer?.status === "admitted" ? (
+          <div role="alert" className="notice notice-success">
+            <p>It is your turn. Choose your seats now: your place is kept until the time shown on your pass runs out.</p>
+            <p>
+              <Link href={`/events/${eventId}`}>Choose seats</Link>
+            </p>
+          </div>
+        ) : null}
+        {answer?.status === "sold_out" ? (
+          <div role="alert" className="notice notice-error">
+            <p>Sold out: every ticket is sold or held.</p>
+            <p>
+              <Link href={`/events/${eventId}`}>Back to the event</Link> (seats that come back show there, and a waitlist may be open).
+            </p>
+          </div>
+        ) : null}
+        {answer?.status === "closed" ? (
+          <p role="alert" className="notice notice-error">
+            This sale is over.
           </p>
-        </div>
-      ) : null}
-      {answer?.status === "sold_out" ? (
-        <div role="alert" className="notice notice-error">
-          <p>Sold out: every ticket is sold or held.</p>
-          <p>
-            <Link href={`/events/${eventId}`}>Back to the event</Link> (seats that come back show there, and a waitlist may be open).
-          </p>
-        </div>
-      ) : null}
-      {answer?.status === "closed" ? (
-        <p role="alert" className="notice notice-error">
-          This sale is over.
-        </p>
-      ) : null}
-    </section>
+        ) : null}
+      </section>
+    </>
   );
 }
