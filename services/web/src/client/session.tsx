@@ -28,7 +28,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (!tokenStore.get()) setChecked(true);
     else
       request<User>("/auth/me")
-        .then(setUser)
+        // A logout while this was on its way (opening /logout does both at once) wins.
+        .then((me) => setUser(tokenStore.get() ? me : null))
         .catch(() => setUser(null))
         .finally(() => setChecked(true));
     return () => {

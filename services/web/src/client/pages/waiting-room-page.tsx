@@ -26,8 +26,10 @@ export function WaitingRoomPage({ eventId }: { eventId: string }) {
   const [answer, setAnswer] = useState<QueueAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
 
+  // A sale without a waiting room has no line to join (the queue would answer 404): it is not asked.
+  const queued = event.value?.queue_enabled === true;
   useEffect(() => {
-    if (!user) return;
+    if (!user || !queued) return;
     const controller = new AbortController();
     joinQueue(eventId)
       .then((joined) => {
@@ -38,7 +40,7 @@ export function WaitingRoomPage({ eventId }: { eventId: string }) {
         if (!controller.signal.aborted) setError(failure);
       });
     return () => controller.abort();
-  }, [eventId, user]);
+  }, [eventId, user, queued]);
 
   const title = event.value ? `Waiting room: ${event.value.title}` : "Waiting room";
   // First in every state, so it stays mounted (and in place) as the page fills in.
@@ -51,6 +53,19 @@ export function WaitingRoomPage({ eventId }: { eventId: string }) {
         <p>
           <Link href={loginPath()}>Log in</Link> to take your place in line.
         </p>
+      </>
+    );
+  if (event.value && !queued)
+    return (
+      <>
+        {banner}
+        <section className="narrow waiting-room">
+          <PageTitle>{title}</PageTitle>
+          <p>This sale has no waiting room now: there is no line to stand in.</p>
+          <p>
+            <Link href={`/events/${eventId}`}>Choose your tickets</Link>
+          </p>
+        </section>
       </>
     );
   // The title and the place appear together, in one step: a title that grew to two lines above a
