@@ -2,11 +2,15 @@
  * Paying for a hold: the seats and the price, the time left until `expires_at`, the payment
  * method, then POST /payments and GET /payments/:id until it succeeded or failed, and the booking
  * until the saga has confirmed it. Also the page of the promotion e-mail's link (/bookings/:id/pay).
+ * When the countdown reaches zero (or the payment service answers RESERVATION_EXPIRED: the
+ * buyer's clock may run late) paying is no longer offered, and the booking is read again until the
+ * API has closed the hold, so what the page shows is what the API says.
  */
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, request } from "../api";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
+import { messageFor } from "../messages";
 import { Link } from "../router";
 import type { Booking, EventDetail, Payment, PaymentMethod, Seat, Zone } from "../types";
 import { useResource } from "../use-resource";
@@ -82,6 +86,7 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [paying, setPaying] = useState(false);
   const secondsLeft = useSecondsLeft(shown?.status === "reserved" ? shown.expires_at : undefined);
+  const refusedAsExpired = error instanceof ApiError && error.code === "RESERVATION_EXPIRED";
 
   // Aborted when the buyer leaves the page: no reads after that.
   const [leaving] = useState(() => new AbortController());
@@ -123,6 +128,21 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
     if (pendingPaymentId) void run(() => follow(pendingPaymentId));
   }, [pendingPaymentId]);
 
+  // Time is up (by this browser's clock, or by the API's answer): read the booking until the API has closed the hold.
+  const timeIsUp = shown?.status === "reserved" && (secondsLeft === 0 || refusedAsExpired) && !paying;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the time is up
+  useEffect(() => {
+    if (!timeIsUp) return;
+    pollUntil(
+      () => request<Booking>(`/bookings/${bookingId}`),
+      (value) => value.status !== "reserved",
+      setCurrent,
+      leaving.signal,
+    ).catch(() => {
+      // Left the page, or the API is unreachable: the page already says the hold is over.
+    });
+  }, [timeIsUp]);
+
   const pay = (formEvent: FormEvent<HTMLFormElement>) => {
     formEvent.preventDefault();
     const method = String(new FormData(formEvent.currentTarget).get("method")) as PaymentMethod;
@@ -147,7 +167,7 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
     .map((id) => info?.seats.find((seat) => seat.id === id))
     .flatMap((seat) => (seat ? [seatName(seat)] : []));
   const total = info?.zone ? formatPrice(info.zone.price * shown.quantity, info.event.currency) : undefined;
-  const expired = shown.status === "expired" || (shown.status === "reserved" && secondsLeft === 0 && !paying);
+  const expired = shown.status === "expired" || (shown.status === "reserved" && timeIsUp);
   const show = info?.event.shows.find((candidate) => candidate.id === shown.show_id);
 
   return (
@@ -193,10 +213,11 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
       ) : null}
       {expired ? (
         <div role="alert" className="notice notice-error">
-          <p>Your hold ran out of time and the seats went back on sale.</p>
+          <p>{messageFor({ code: "RESERVATION_EXPIRED", status: 410 })}</p>
+          <p>Nothing was charged, and this hold can no longer be paid.</p>
           {info ? (
             <p>
-              <Link href={`/events/${info.event.id}`}>Choose seats again</Link>
+              <Link href={`/events/${info.event.id}`}>Back to {info.event.title}</Link>
             </p>
           ) : null}
         </div>
