@@ -25,6 +25,7 @@ export const clientPages = [
   "/bookings/*",
   "/checkout/*",
   "/queue/*",
+  "/waitlist/*",
   "/organizer",
   "/organizer/*",
 ] as const;
