@@ -7,7 +7,7 @@
 import { customerRefundRule, refundAmount } from "@booking-rush/payment/refund-rules";
 import { useState } from "react";
 import { request, requestPage } from "../api";
-import { checkoutPath } from "../bookings";
+import { checkoutPath, waitlistPath } from "../bookings";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { Link } from "../router";
@@ -114,6 +114,7 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
       <p className="actions">
         <Link href={`/events/${booking.event_id}`}>The event</Link>
         {live ? <Link href={checkoutPath(booking.booking_id)}>Pay now</Link> : null}
+        {booking.status === "waitlisted" ? <Link href={waitlistPath(booking.booking_id)}>Your place in line</Link> : null}
         {booking.status === "confirmed" ? <Link href={checkoutPath(booking.booking_id)}>Details</Link> : null}
         {booking.status === "confirmed" && booking.payment_id && !refunding ? (
           <button type="button" onClick={() => setRefunding(true)}>

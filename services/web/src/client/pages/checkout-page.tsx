@@ -8,6 +8,7 @@
  */
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, request } from "../api";
+import { waitlistPath } from "../bookings";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { messageFor } from "../messages";
@@ -209,7 +210,10 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
       ) : null}
       {shown.status === "cancelled" ? <p role="status">This booking was cancelled.</p> : null}
       {shown.status === "waitlisted" ? (
-        <p role="status">You are number {shown.waitlist_position} on the waitlist; we e-mail you when seats are held for you.</p>
+        <p role="status">
+          You are number {shown.waitlist_position} on the waitlist; we e-mail you when seats are held for you.{" "}
+          <Link href={waitlistPath(shown.booking_id)}>Follow your place</Link>
+        </p>
       ) : null}
       {expired ? (
         <div role="alert" className="notice notice-error">
