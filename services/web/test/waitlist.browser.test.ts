@@ -2,7 +2,7 @@
  * A sold-out zone and its waitlist in real browsers. Another buyer holds both places of the seeded
  * "Front Row" through the API; two buyers (one at desktop width, one at phone width) see the zone
  * sold out with the offer to join the waitlist, join it one after the other and see their places, 1
- * and 2, as the API gives them. When the other buyer cancels their hold through the API, the two
+ * and 2, as the API gives them; a third joins and leaves again from the waitlist page. When the other buyer cancels their hold through the API, the two
  * places come back and go to the two waiting buyers, not back on sale: each page shows the
  * promotion without a reload and leads to checkout with the promoted hold's countdown, which the
  * API shows reserved. Each of those pages is axe-clean and photographed at its width.
@@ -31,7 +31,7 @@ afterAll(async () => {
 const frontRow = (page: Page) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Front Row", exact: true }) });
 
 /** A buyer at `width` who finds Front Row sold out on the event page and joins its waitlist; on their waitlist page. */
-async function joinTheWaitlist(width: ViewportName, expectedPosition: number) {
+async function joinTheWaitlist(width: ViewportName, expectedPosition: number, photograph = true) {
   const buyer = await platform.buyer(`waiting-${width}`);
   const context = await openContext(browser, platform.url(""), width);
   const opened = await openPage(context);
@@ -49,7 +49,7 @@ async function joinTheWaitlist(width: ViewportName, expectedPosition: number) {
   await join.getByLabel("Tickets").waitFor();
   expect(await frontRow(page).getByRole("form", { name: "Hold tickets in Front Row" }).count()).toBe(0);
   await expectAccessible(page, `event, Front Row sold out (${width})`);
-  await screenshot(page, "zone-sold-out", width);
+  if (photograph) await screenshot(page, "zone-sold-out", width);
 
   await join.getByRole("button", { name: "Join the waitlist" }).click();
   await page.waitForURL("**/waitlist/*");
@@ -66,7 +66,7 @@ async function joinTheWaitlist(width: ViewportName, expectedPosition: number) {
     zone_id: platform.demo.zones["Front Row"],
   });
   await expectAccessible(page, `waitlist place (${width})`);
-  await screenshot(page, "waitlist-place", width);
+  if (photograph) await screenshot(page, "waitlist-place", width);
   return { ...opened, buyer, context, bookingId };
 }
 
@@ -111,6 +111,18 @@ describe("a sold-out zone with a waitlist", () => {
     const first = await joinTheWaitlist("desktop", 1);
     const second = await joinTheWaitlist("phone", 2);
     try {
+      // A third buyer joins behind them and leaves again from the waitlist page.
+      const third = await joinTheWaitlist("desktop", 3, false);
+      try {
+        await third.page.getByRole("button", { name: "Leave the waitlist" }).click();
+        await third.page.getByRole("status").filter({ hasText: "You are no longer on this waitlist." }).waitFor();
+        const left = await platform.api("GET", `/bookings/${third.bookingId}`, third.buyer.token);
+        expect(left.body.data.status).toBe("cancelled");
+        third.expectNoProblems();
+      } finally {
+        await third.context.close();
+      }
+
       // The two places come back: they go to the two waiting buyers, not back on sale.
       const cancelled = await platform.api("POST", `/bookings/${held.body.data.booking_id}/cancel`, rival.token);
       expect(cancelled.status).toBe(200);

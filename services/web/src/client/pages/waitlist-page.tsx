@@ -86,7 +86,8 @@ export function WaitlistPage({ bookingId }: { bookingId: string }) {
       {place.status === "waitlisted" ? (
         <section aria-labelledby="place-heading">
           <h2 id="place-heading">Your place in line</h2>
-          <p className="waitlist-position">
+          {/* A status: a screen reader hears the place move up. */}
+          <p className="waitlist-position" role="status">
             Number <strong>{place.waitlist_position}</strong> in line
           </p>
           <p>
