@@ -113,8 +113,8 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
       </p>
       <p className="actions">
         <Link href={`/events/${booking.event_id}`}>The event</Link>
-        {live ? <Link href={checkoutPath(booking.booking_id)}>Pay now</Link> : null}
         {booking.status === "waitlisted" ? <Link href={waitlistPath(booking.booking_id)}>Your place in line</Link> : null}
+        {live ? <Link href={checkoutPath(booking.booking_id)}>Pay now</Link> : null}
         {booking.status === "confirmed" ? <Link href={checkoutPath(booking.booking_id)}>Details</Link> : null}
         {booking.status === "confirmed" && booking.payment_id && !refunding ? (
           <button type="button" onClick={() => setRefunding(true)}>

@@ -2,9 +2,6 @@
  * Paying for a hold: the seats and the price, the time left until `expires_at`, the payment
  * method, then POST /payments and GET /payments/:id until it succeeded or failed, and the booking
  * until the saga has confirmed it. Also the page of the promotion e-mail's link (/bookings/:id/pay).
- * When the countdown reaches zero (or the payment service answers RESERVATION_EXPIRED: the
- * buyer's clock may run late) paying is no longer offered, and the booking is read again until the
- * API has closed the hold, so what the page shows is what the API says.
  */
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, request } from "../api";
@@ -129,7 +126,9 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
     if (pendingPaymentId) void run(() => follow(pendingPaymentId));
   }, [pendingPaymentId]);
 
-  // Time is up (by this browser's clock, or by the API's answer): read the booking until the API has closed the hold.
+  // Time is up, by this browser's clock or by the payment service's RESERVATION_EXPIRED (the
+  // buyer's clock may run late): paying is no longer offered, and the booking is read until the
+  // API has closed the hold, so what the page shows is what the API says.
   const timeIsUp = shown?.status === "reserved" && (secondsLeft === 0 || refusedAsExpired) && !paying;
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the time is up
   useEffect(() => {
