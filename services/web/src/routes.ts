@@ -27,6 +27,7 @@ export const clientPages = [
   "/bookings/*",
   "/checkout/*",
   "/queue/*",
+  "/waitlist/*",
   "/organizer",
   "/organizer/*",
 ] as const;

@@ -16,6 +16,9 @@ export function holdSeats(eventId: string, hold: HoldRequest) {
 /** The event's waiting room. */
 export const waitingRoomPath = (eventId: string) => `/queue/${eventId}`;
 
+/** Where a buyer on a zone's waitlist follows their place, and sees the promotion when seats come back. */
+export const waitlistPath = (bookingId: string) => `/waitlist/${bookingId}`;
+
 /** Where the buyer pays for a hold. */
 export const checkoutPath = (bookingId: string) => `/checkout/${bookingId}`;
 

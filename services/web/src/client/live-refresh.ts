@@ -7,6 +7,9 @@ export const availabilityPollMs = 5_000;
 /** The seat map changes under the buyer's finger: read more often. */
 export const seatMapPollMs = 3_000;
 
+/** A buyer on a waitlist: a promotion's hold is ticking, so it shows within seconds. */
+export const waitlistPollMs = 3_000;
+
 /** Calls `refresh` every `intervalMs` while the page is visible, and at once when it becomes visible or focused again. */
 export function useLiveRefresh(refresh: () => void, intervalMs: number) {
   useEffect(() => {

@@ -17,6 +17,7 @@ export const pagePatterns = [
   "/events/:eventId/shows/:showId/zones/:zoneId",
   "/queue/:eventId",
   "/checkout/:bookingId",
+  "/waitlist/:bookingId",
   // The link of the waitlist promotion e-mail (services/notification, PUBLIC_WEB_URL).
   "/bookings/:bookingId/pay",
   // The organizer's pages (organizer and admin roles).

@@ -12,6 +12,7 @@ import { LiveSalesPage } from "./pages/live-sales-page";
 import { NewEventPage, OrganizerEventPage, OrganizerEventsPage } from "./pages/organizer-pages";
 import { SeatMapPage } from "./pages/seat-map-page";
 import { WaitingRoomPage } from "./pages/waiting-room-page";
+import { WaitlistPage } from "./pages/waitlist-page";
 
 type Params = Record<string, string>;
 
@@ -31,6 +32,7 @@ export const pages: Record<PagePattern, (params: Params) => ReactNode> = {
   ),
   "/queue/:eventId": ({ eventId }) => <WaitingRoomPage key={eventId} eventId={eventId!} />,
   "/checkout/:bookingId": ({ bookingId }) => <CheckoutPage key={bookingId} bookingId={bookingId!} />,
+  "/waitlist/:bookingId": ({ bookingId }) => <WaitlistPage key={bookingId} bookingId={bookingId!} />,
   "/bookings/:bookingId/pay": ({ bookingId }) => <CheckoutPage key={bookingId} bookingId={bookingId!} />,
   "/organizer": () => <OrganizerEventsPage />,
   "/organizer/events/new": () => <NewEventPage />,

@@ -21,9 +21,13 @@ const roomyLimits = {
 
 export const buyerPassword = "correct-horse-9";
 
-export async function webPlatform(label: string, workers: PlatformWorker[] = []) {
+/**
+ * `env`: settings of every process (the platform's and each worker's), e.g. a short
+ * RESERVATION_HOLD_SECONDS that the API and the expiry sweeper must agree on.
+ */
+export async function webPlatform(label: string, workers: PlatformWorker[] = [], env: Record<string, string> = {}) {
   // The production build of the web app (minified, React's production mode): what ships is what is tested.
-  const platform = await seededPlatform({ label, workers, platformEnv: { ...roomyLimits, WEB_CLIENT_BUILD: "production" } });
+  const platform = await seededPlatform({ label, workers, env, platformEnv: { ...roomyLimits, WEB_CLIENT_BUILD: "production" } });
 
   async function api(method: string, path: string, token: string | null, body?: unknown) {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};

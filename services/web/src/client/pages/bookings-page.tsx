@@ -7,7 +7,7 @@
  */
 import { useEffect, useState } from "react";
 import { request, requestPage } from "../api";
-import { checkoutPath } from "../bookings";
+import { checkoutPath, waitlistPath } from "../bookings";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { Link } from "../router";
@@ -133,6 +133,7 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
       </p>
       <p className="actions">
         <Link href={`/events/${booking.event_id}`}>The event</Link>
+        {booking.status === "waitlisted" ? <Link href={waitlistPath(booking.booking_id)}>Your place in line</Link> : null}
         {live ? <Link href={checkoutPath(booking.booking_id)}>Pay now</Link> : null}
         {confirmed ? <Link href={checkoutPath(booking.booking_id)}>Details</Link> : null}
         {confirmed ? (

@@ -6,8 +6,10 @@
  */
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, request } from "../api";
+import { waitlistPath } from "../bookings";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
+import { messageFor } from "../messages";
 import { Link } from "../router";
 import { Ticket } from "../ticket";
 import type { Booking, EventDetail, Payment, PaymentMethod, Seat, Zone } from "../types";
@@ -84,6 +86,7 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [paying, setPaying] = useState(false);
   const secondsLeft = useSecondsLeft(shown?.status === "reserved" ? shown.expires_at : undefined);
+  const refusedAsExpired = error instanceof ApiError && error.code === "RESERVATION_EXPIRED";
 
   // Aborted when the buyer leaves the page: no reads after that.
   const [leaving] = useState(() => new AbortController());
@@ -125,6 +128,23 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
     if (pendingPaymentId) void run(() => follow(pendingPaymentId));
   }, [pendingPaymentId]);
 
+  // Time is up, by this browser's clock or by the payment service's RESERVATION_EXPIRED (the
+  // buyer's clock may run late): paying is no longer offered, and the booking is read until the
+  // API has closed the hold, so what the page shows is what the API says.
+  const timeIsUp = shown?.status === "reserved" && (secondsLeft === 0 || refusedAsExpired) && !paying;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the time is up
+  useEffect(() => {
+    if (!timeIsUp) return;
+    pollUntil(
+      () => request<Booking>(`/bookings/${bookingId}`),
+      (value) => value.status !== "reserved",
+      setCurrent,
+      leaving.signal,
+    ).catch(() => {
+      // Left the page, or the API is unreachable: the page already says the hold is over.
+    });
+  }, [timeIsUp]);
+
   const pay = (formEvent: FormEvent<HTMLFormElement>) => {
     formEvent.preventDefault();
     const method = String(new FormData(formEvent.currentTarget).get("method")) as PaymentMethod;
@@ -149,7 +169,7 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
     .map((id) => info?.seats.find((seat) => seat.id === id))
     .flatMap((seat) => (seat ? [seatName(seat)] : []));
   const total = info?.zone ? formatPrice(info.zone.price * shown.quantity, info.event.currency) : undefined;
-  const expired = shown.status === "expired" || (shown.status === "reserved" && secondsLeft === 0 && !paying);
+  const expired = shown.status === "expired" || (shown.status === "reserved" && timeIsUp);
   const show = info?.event.shows.find((candidate) => candidate.id === shown.show_id);
 
   return (
@@ -194,14 +214,18 @@ export function CheckoutPage({ bookingId }: { bookingId: string }) {
       ) : null}
       {shown.status === "cancelled" ? <p role="status">This booking was cancelled.</p> : null}
       {shown.status === "waitlisted" ? (
-        <p role="status">You are number {shown.waitlist_position} on the waitlist; we e-mail you when seats are held for you.</p>
+        <p role="status">
+          You are number {shown.waitlist_position} on the waitlist; we e-mail you when seats are held for you.{" "}
+          <Link href={waitlistPath(shown.booking_id)}>Follow your place</Link>
+        </p>
       ) : null}
       {expired ? (
         <div role="alert" className="notice notice-error">
-          <p>Your hold ran out of time and the seats went back on sale.</p>
+          <p>{messageFor({ code: "RESERVATION_EXPIRED", status: 410 })}</p>
+          <p>Nothing was charged, and this hold can no longer be paid.</p>
           {info ? (
             <p>
-              <Link href={`/events/${info.event.id}`}>Choose seats again</Link>
+              <Link href={`/events/${info.event.id}`}>Back to {info.event.title}</Link>
             </p>
           ) : null}
         </div>

@@ -1,16 +1,15 @@
 /** What a buyer can do with a zone of the event page: choose seats, hold a quantity, or join the waitlist. */
 import { type FormEvent, useId, useState } from "react";
-import { checkoutPath, holdSeats, loginPath, waitingRoomPath } from "../bookings";
+import { checkoutPath, holdSeats, loginPath, waitingRoomPath, waitlistPath } from "../bookings";
 import { ErrorNotice } from "../components";
 import { queuePassFor } from "../queue";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
-import type { Booking, EventDetail, Zone } from "../types";
+import type { EventDetail, Zone } from "../types";
 
 export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail }) {
   const { user } = useSession();
   const [error, setError] = useState<unknown>(null);
-  const [waiting, setWaiting] = useState<Booking | null>(null);
   const [busy, setBusy] = useState(false);
   const quantityId = useId();
   if (event.status !== "published") return null;
@@ -32,8 +31,8 @@ export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail })
         quantity,
         ...(joinWaitlist ? { join_waitlist: true } : {}),
       });
-      if (booking.status === "waitlisted") setWaiting(booking);
-      else navigate(checkoutPath(booking.booking_id));
+      // On the waitlist: its page follows the place and shows the promotion.
+      navigate(booking.status === "waitlisted" ? waitlistPath(booking.booking_id) : checkoutPath(booking.booking_id));
     } catch (failure) {
       setError(failure);
     } finally {
@@ -46,12 +45,6 @@ export function ZoneActions({ zone, event }: { zone: Zone; event: EventDetail })
     void hold(quantity, soldOut);
   };
 
-  if (waiting)
-    return (
-      <p role="status">
-        You are number {waiting.waitlist_position} on the waitlist. If seats come back, we hold them for you and e-mail you a link to pay.
-      </p>
-    );
   // A sale behind its waiting room: in line first, unless this tab already holds a pass.
   if (queued && !soldOut) return <Link href={waitingRoomPath(event.id)}>Join the waiting room</Link>;
   return (
