@@ -28,6 +28,7 @@ interface Ids {
   showId: string;
   seatedZoneId: string;
   bookingId: string;
+  waitlistedBookingId: string;
 }
 
 interface Visit {
@@ -56,6 +57,7 @@ const visits: Record<PagePattern, Visit> = {
   "/queue/:eventId": { as: "buyer", path: (ids) => `/queue/${ids.eventId}`, heading: "Waiting room: Booking Rush Demo Night" },
   "/checkout/:bookingId": { as: "buyer", path: (ids) => `/checkout/${ids.bookingId}`, heading: "Checkout" },
   "/bookings/:bookingId/pay": { as: "buyer", path: (ids) => `/bookings/${ids.bookingId}/pay`, heading: "Checkout" },
+  "/waitlist/:bookingId": { as: "buyer", path: (ids) => `/waitlist/${ids.waitlistedBookingId}`, heading: "Your waitlist place" },
   "/organizer": { as: "organizer", path: () => "/organizer", heading: "My events" },
   "/organizer/events/new": { as: "organizer", path: () => "/organizer/events/new", heading: "Create an event" },
   "/organizer/events/:eventId": { as: "organizer", path: (ids) => `/organizer/events/${ids.eventId}`, heading: /Booking Rush Demo Night/ },
@@ -86,11 +88,18 @@ beforeAll(async () => {
     quantity: 1,
   });
   expect(hold.status).toBe(201);
+  // And a place on the waitlist of Front Row, which a rival holds whole.
+  const rival = await platform.buyer("every-page-rival");
+  const frontRow = { show_id: platform.demo.show_id, zone_id: platform.demo.zones["Front Row"] };
+  expect((await platform.api("POST", "/bookings/reserve", rival.token, { ...frontRow, quantity: 2 })).status).toBe(201);
+  const waiting = await platform.api("POST", "/bookings/reserve", buyer.token, { ...frontRow, quantity: 1, join_waitlist: true });
+  expect(waiting.body.data.status).toBe("waitlisted");
   ids = {
     eventId: platform.demo.event_id,
     showId: platform.demo.show_id,
     seatedZoneId: platform.demo.zones.Seated!,
     bookingId: hold.body.data.booking_id,
+    waitlistedBookingId: waiting.body.data.booking_id,
   };
 }, 180_000);
 
