@@ -1,7 +1,6 @@
 /**
- * The organizer's pages: their tenant's events, creating and editing an event, its shows and
- * zones, publishing and cancelling. Drafts are not listed: GET /events lists published events
- * only and the API has no list of a tenant's drafts; a draft is opened by its page's address.
+ * The organizer's pages: their tenant's events in every state (GET /admin/events), creating and
+ * editing an event, its shows and zones, publishing and cancelling.
  */
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { request, requestPage } from "../api";
@@ -26,7 +25,7 @@ import { useSubmit } from "./account-pages";
 
 type EventWithShows = OrganizerEvent & { shows: Show[] };
 
-/** Published events are read this many pages of 100 deep (GET /events has no tenant filter). */
+/** The tenant's events are read this many pages of 100 deep. */
 const maxListPages = 10;
 
 /** The page for organizers and admins only; anyone else is told why. */
@@ -83,6 +82,31 @@ function Labelled({
 
 const formValues = (data: FormData) => Object.fromEntries([...data.entries()].map(([name, value]) => [name, String(value)]));
 
+/** What each state means to the organizer, beside the event in My events. */
+const statusLabels: Record<OrganizerEvent["status"], string> = {
+  draft: "Draft: not on sale",
+  published: "Published",
+  cancelled: "Cancelled",
+};
+
+/** A draft published from My events, without opening it; the list reads itself again afterwards. */
+function PublishDraft({ event, onPublished }: { event: OrganizerEvent; onPublished: () => void }) {
+  const publish = useSubmit(async () => {
+    await request(`/events/${event.id}/publish`, { method: "POST" });
+    onPublished();
+    return `Published: ${event.title}.`;
+  });
+  return (
+    <form onSubmit={publish.submit} aria-label={`Publish ${event.title}`}>
+      <ErrorNotice error={publish.error} />
+      {publish.done ? <p role="status">{publish.done}</p> : null}
+      <button type="submit" disabled={publish.busy}>
+        Publish
+      </button>
+    </form>
+  );
+}
+
 export function OrganizerEventsPage() {
   const { user } = useSession();
   const events = useResource(
@@ -90,8 +114,8 @@ export function OrganizerEventsPage() {
       if (!user?.tenant_id) return [];
       const ours: OrganizerEvent[] = [];
       for (let page = 1; page <= maxListPages; page += 1) {
-        const answer = await requestPage<OrganizerEvent>("/events", { query: { page, per_page: 100 }, signal });
-        ours.push(...answer.data.filter((event) => event.tenant_id === user.tenant_id));
+        const answer = await requestPage<OrganizerEvent>("/admin/events", { query: { page, per_page: 100 }, signal });
+        ours.push(...answer.data);
         if (page * answer.meta.per_page >= answer.meta.total) break;
       }
       return ours;
@@ -105,15 +129,12 @@ export function OrganizerEventsPage() {
         <p>
           <Link href="/organizer/events/new">Create an event</Link>
         </p>
-        <p className="hint">
-          Published events of your organization are listed here. Drafts are not listed yet: open a draft from the address its page had when
-          you created it.
-        </p>
+        <p className="hint">Every event of your organization, newest first: drafts, published and cancelled.</p>
         <ErrorNotice error={events.error} />
         {!events.value ? (
           <Loading what="your events" />
         ) : events.value.length === 0 ? (
-          <p>No published events yet.</p>
+          <p>No events yet.</p>
         ) : (
           <ul className="event-list">
             {events.value.map((event) => (
@@ -121,12 +142,19 @@ export function OrganizerEventsPage() {
                 <h2>
                   <Link href={`/organizer/events/${event.id}`}>{event.title}</Link>
                 </h2>
+                <p>
+                  <span className={`event-status event-status-${event.status}`}>{statusLabels[event.status]}</span>
+                </p>
                 <p className="meta">
                   {event.venue} · sales {formatDateTime(event.booking_opens_at)} to {formatDateTime(event.booking_closes_at)}
                 </p>
-                <p>
-                  <Link href={`/organizer/events/${event.id}/sales`}>Live sales</Link>
+                <p className="actions">
+                  {event.status === "cancelled" ? null : (
+                    <Link href={`/organizer/events/${event.id}`}>{event.status === "draft" ? "Edit" : "Manage"}</Link>
+                  )}
+                  {event.status === "draft" ? null : <Link href={`/organizer/events/${event.id}/sales`}>Live sales</Link>}
                 </p>
+                {event.status === "draft" ? <PublishDraft event={event} onPublished={events.reload} /> : null}
               </li>
             ))}
           </ul>
