@@ -71,7 +71,11 @@ describe("GET /admin/events", () => {
   test("the tenant is the token's: a tenant named in the query changes nothing", async () => {
     const answer = await fixture.request("GET", `/admin/events?tenant_id=${beta.tenantId}`, alpha.organizerToken);
     expect(answer.status).toBe(200);
-    expect(answer.body.data.map((event: { title: string }) => event.title).sort()).toEqual(["Alpha Cancelled", "Alpha Draft", "Alpha Live"]);
+    expect(answer.body.data.map((event: { title: string }) => event.title).sort()).toEqual([
+      "Alpha Cancelled",
+      "Alpha Draft",
+      "Alpha Live",
+    ]);
   });
 
   test("a buyer is 403 and an anonymous caller 401, with the envelope", async () => {

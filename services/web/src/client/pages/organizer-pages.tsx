@@ -164,8 +164,20 @@ export function OrganizerEventsPage() {
   );
 }
 
-/** Every field of POST /events and PUT /events/:id; `saved` is the event after the request. */
-function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved: OrganizerEvent) => void }) {
+/**
+ * Every field of POST /events and PUT /events/:id; `saved` is the event after the request. The page
+ * renders the form afresh with the saved event (its key), so the page keeps the `notice` that says
+ * it was saved, shown until the next submit.
+ */
+function EventForm({
+  event,
+  onSaved,
+  notice,
+}: {
+  event?: OrganizerEvent;
+  onSaved: (saved: OrganizerEvent) => void;
+  notice?: string | null;
+}) {
   const categories = useResource((signal) => request<Category[]>("/categories", { signal }), []);
   const [queueOn, setQueueOn] = useState(event?.queue_enabled ?? false);
   const form = useSubmit(async (data) => {
@@ -179,6 +191,7 @@ function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved
     return "Saved.";
   });
   const errors = fieldErrors(form.error);
+  const shownNotice = form.done ?? (form.busy || form.error ? null : notice);
   const categorySlug = categories.value?.find((category) => category.name === event?.category || category.slug === event?.category)?.slug;
   return (
     <form onSubmit={form.submit} aria-label={event ? "Edit the event" : "The new event"} noValidate>
@@ -319,7 +332,7 @@ function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved
         ) : null}
       </fieldset>
       <ErrorNotice error={form.error} />
-      {form.done ? <p role="status">{form.done}</p> : null}
+      {shownNotice ? <p role="status">{shownNotice}</p> : null}
       <button type="submit" disabled={form.busy}>
         {event ? "Save changes" : "Create the draft"}
       </button>
@@ -517,6 +530,7 @@ function EventActions({ event, onChanged }: { event: EventWithShows; onChanged: 
 
 export function OrganizerEventPage({ eventId }: { eventId: string }) {
   const event = useResource((signal) => request<EventWithShows>(`/events/${eventId}`, { signal }), [eventId]);
+  const [saved, setSaved] = useState<string | null>(null);
   const title = event.value ? `Manage: ${event.value.title}` : "Manage the event";
   return (
     <OrganizersOnly title={title}>
@@ -540,7 +554,15 @@ export function OrganizerEventPage({ eventId }: { eventId: string }) {
             </p>
             <h2>Details</h2>
             {event.value.status === "cancelled" ? null : (
-              <EventForm key={event.value.updated_at} event={event.value} onSaved={() => event.reload()} />
+              <EventForm
+                key={event.value.updated_at}
+                event={event.value}
+                notice={saved}
+                onSaved={() => {
+                  setSaved("Saved.");
+                  event.reload();
+                }}
+              />
             )}
             <h2>Shows and zones</h2>
             {event.value.shows.length === 0 ? <p>No shows yet.</p> : null}
