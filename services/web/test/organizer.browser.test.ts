@@ -12,8 +12,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually } from "@booking-rush/test-support/eventually";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { expectAccessible, launchBrowser, openContext, openPage, screenshot, viewports } from "./support/browser";
-import { type WebPlatform, webPlatform } from "./support/web-platform";
+import { expectAccessible, launchBrowser, logIn, openContext, openPage, screenshot, viewports } from "./support/browser";
+import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
 
 /** Charge, saga, projection of every buyer: seconds on a quiet machine, more on a loaded one. */
 const soldWithinMs = 120_000;
@@ -116,10 +116,8 @@ describe("the organizer's pages", () => {
       await loginForm.getByLabel("Password").fill(platform.demoPassword);
       await loginForm.getByRole("button", { name: "Log in" }).click();
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My events" }).click();
-      await checkPage(context, page, "organizer-events", async (at) => {
-        await at.getByRole("heading", { level: 1, name: "My events" }).waitFor();
-        await at.getByRole("listitem").filter({ hasText: platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
-      });
+      await page.getByRole("heading", { level: 1, name: "My events" }).waitFor();
+      await page.getByRole("listitem").filter({ hasText: platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
 
       // Create the draft.
       await page.getByRole("link", { name: "Create an event" }).click();
@@ -201,7 +199,15 @@ describe("the organizer's pages", () => {
       // My events shows it as a draft; it is published from there, and a buyer finds it.
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My events" }).click();
       const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: editedTitle }) });
-      await card.getByText("Draft: not on sale").waitFor();
+      await checkPage(context, page, "organizer-events", async (at) => {
+        await at.getByRole("heading", { level: 1, name: "My events" }).waitFor();
+        await at
+          .getByRole("listitem")
+          .filter({ has: at.getByRole("heading", { name: editedTitle }) })
+          .getByText("Draft: not on sale")
+          .waitFor();
+        await at.getByRole("listitem").filter({ hasText: platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
+      });
       await card.getByRole("button", { name: "Publish" }).click();
       await card.getByText("Published", { exact: true }).waitFor();
       expect((await platform.api("GET", `/events/${eventId}`, token)).body.data.status).toBe("published");
@@ -210,6 +216,8 @@ describe("the organizer's pages", () => {
       const buyerContext = await openContext(browser, platform.url(""), "desktop");
       try {
         const { page: buyerPage, expectNoProblems: expectNoBuyerProblems } = await openPage(buyerContext);
+        const buyer = await platform.buyer("browsing");
+        await logIn(buyerPage, buyer.email, buyerPassword);
         await buyerPage.goto("/events");
         await buyerPage.getByRole("link", { name: editedTitle }).waitFor();
         expectNoBuyerProblems();
