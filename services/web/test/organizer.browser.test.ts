@@ -169,6 +169,8 @@ describe("the organizer's pages", () => {
       await zoneForm.getByLabel("Places", { exact: true }).fill("100");
       await zoneForm.getByRole("button", { name: "Add the zone" }).click();
       await page.getByText(/^Standing: .*, 100 places$/).waitFor();
+      // Emptied for the next zone, so a second click cannot add the same zone twice.
+      expect(await zoneForm.getByLabel("Zone name", { exact: true }).inputValue()).toBe("");
       await zoneForm.getByLabel("Assigned seats (rows of numbered seats)").check();
       await zoneForm.getByLabel("Zone name", { exact: true }).fill("Seated");
       await zoneForm.getByLabel(/^Price/).fill("30.00");

@@ -80,6 +80,14 @@ function Labelled({
   );
 }
 
+/** Empties a form's typed fields, leaving its choices (React holds the radios' state: a reset would show another than it sends). */
+function clearFields(form: HTMLFormElement | null) {
+  for (const field of form?.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
+    "input:not([type=radio]):not([type=checkbox]), textarea",
+  ) ?? [])
+    field.value = "";
+}
+
 const formValues = (data: FormData) => Object.fromEntries([...data.entries()].map(([name, value]) => [name, String(value)]));
 
 /** What each state means to the organizer, beside the event in My events. */
@@ -136,7 +144,7 @@ export function OrganizerEventsPage() {
         ) : events.value.length === 0 ? (
           <p>No events yet.</p>
         ) : (
-          <ul className="event-list">
+          <ul className="event-list organizer-events">
             {events.value.map((event) => (
               <li key={event.id} className="card">
                 <h2>
@@ -353,18 +361,21 @@ export function NewEventPage() {
 }
 
 function AddShowForm({ eventId, onAdded }: { eventId: string; onAdded: () => void }) {
+  const formElement = useRef<HTMLFormElement>(null);
   const form = useSubmit(async (data) => {
     const values = formValues(data);
     await request(`/events/${eventId}/shows`, {
       method: "POST",
       body: { starts_at: localToIso(values.starts_at ?? ""), ends_at: localToIso(values.ends_at ?? "") },
     });
+    // Emptied for the next one: the same times sent twice would be a second, identical show.
+    clearFields(formElement.current);
     onAdded();
     return "Show added.";
   });
   const errors = fieldErrors(form.error);
   return (
-    <form onSubmit={form.submit} aria-label="Add a show" noValidate>
+    <form onSubmit={form.submit} aria-label="Add a show" noValidate ref={formElement}>
       <h3>Add a show</h3>
       <Field label="Starts" name="starts_at" type="datetime-local" required error={errors.starts_at} />
       <Field label="Ends" name="ends_at" type="datetime-local" required error={errors.ends_at} />
@@ -380,6 +391,7 @@ function AddShowForm({ eventId, onAdded }: { eventId: string; onAdded: () => voi
 function AddZoneForm({ show, currency, onAdded }: { show: Show; currency: string; onAdded: () => void }) {
   const [kind, setKind] = useState<"general_admission" | "assigned">("general_admission");
   const digits = new Intl.NumberFormat(undefined, { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const formElement = useRef<HTMLFormElement>(null);
   const form = useSubmit(async (data) => {
     const values = formValues(data);
     const price = priceToMinor(values.price ?? "", digits);
@@ -392,13 +404,15 @@ function AddZoneForm({ show, currency, onAdded }: { show: Show; currency: string
         ...(kind === "assigned" ? { rows: parseRows(values.rows ?? "") } : { total_seats: Number(values.total_seats || Number.NaN) }),
       },
     });
+    // Emptied for the next zone (the seating choice stays): a second click must not add the same zone again.
+    clearFields(formElement.current);
     onAdded();
     return "Zone added.";
   });
   const errors = fieldErrors(form.error);
   const name = `zone-kind-${show.id}`;
   return (
-    <form onSubmit={form.submit} aria-label={`Add a zone to the show of ${formatDateTime(show.starts_at)}`} noValidate>
+    <form onSubmit={form.submit} aria-label={`Add a zone to the show of ${formatDateTime(show.starts_at)}`} noValidate ref={formElement}>
       <h4>Add a zone</h4>
       <Field label="Zone name" name="name" required maxLength={100} error={errors.name} />
       <Field label={`Price (${currency})`} name="price" inputMode="decimal" required hint="For example 45.00" error={errors.price} />
