@@ -87,6 +87,15 @@ describe("GET /admin/events", () => {
     expect(anonymous.body).toMatchObject({ success: false, error: { code: "UNAUTHORIZED" } });
   });
 
+  test("the OpenAPI document declares its query and every answer, errors included", async () => {
+    const spec = (await (await fixture.app.handle(new Request("http://localhost/openapi/json"))).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>>;
+    };
+    const operation = spec.paths["/api/v1/admin/events"]?.get;
+    expect(operation?.parameters?.map((parameter) => parameter.name).sort()).toEqual(["page", "per_page", "status"]);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["200", "400", "401", "403", "429", "431", "500", "503"]);
+  });
+
   test("bad paging or an unknown status is a VALIDATION_ERROR naming the field", async () => {
     for (const [query, field] of [
       ["status=archived", "status"],
