@@ -303,6 +303,10 @@ describe("the organizer's pages", () => {
       expect(await eventNow()).toMatchObject({ queue_rate_per_minute: 120, queue_paused: true });
       await checkPage(context, page, "organizer-queue-controls", async (at) => {
         await at.getByRole("region", { name: "Waiting room controls" }).getByText("Admission is paused.").waitFor();
+        // The pushed figures follow the pause too.
+        await fact(at, "Admission")
+          .filter({ hasText: /^Paused$/ })
+          .waitFor({ timeout: screenWithinMs });
       });
 
       await controls.getByRole("button", { name: "Resume admission" }).click();
