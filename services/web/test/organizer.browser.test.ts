@@ -211,6 +211,10 @@ describe("the organizer's pages", () => {
         await at.getByRole("listitem").filter({ hasText: platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
       });
       await card.getByRole("button", { name: "Publish" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: `Published: ${editedTitle}.` })
+        .waitFor();
       await card.getByText("Published", { exact: true }).waitFor();
       expect((await platform.api("GET", `/events/${eventId}`, token)).body.data.status).toBe("published");
       const listed = await platform.api("GET", `/events?q=${encodeURIComponent(editedTitle)}`, null);

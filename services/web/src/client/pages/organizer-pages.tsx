@@ -97,17 +97,19 @@ const statusLabels: Record<OrganizerEvent["status"], string> = {
   cancelled: "Cancelled",
 };
 
-/** A draft published from My events, without opening it; the list reads itself again afterwards. */
-function PublishDraft({ event, onPublished }: { event: OrganizerEvent; onPublished: () => void }) {
+/**
+ * A draft published from My events, without opening it. The list reads itself again afterwards and
+ * this form goes with the draft, so the page says it was published (`onPublished`).
+ */
+function PublishDraft({ event, onPublished }: { event: OrganizerEvent; onPublished: (notice: string) => void }) {
   const publish = useSubmit(async () => {
     await request(`/events/${event.id}/publish`, { method: "POST" });
-    onPublished();
-    return `Published: ${event.title}.`;
+    onPublished(`Published: ${event.title}. It is on sale from its opening time.`);
+    return undefined;
   });
   return (
     <form onSubmit={publish.submit} aria-label={`Publish ${event.title}`}>
       <ErrorNotice error={publish.error} />
-      {publish.done ? <p role="status">{publish.done}</p> : null}
       <button type="submit" disabled={publish.busy}>
         Publish
       </button>
@@ -130,6 +132,7 @@ export function OrganizerEventsPage() {
     },
     [user?.tenant_id],
   );
+  const [published, setPublished] = useState<string | null>(null);
   return (
     <OrganizersOnly title="My events">
       <section>
@@ -139,6 +142,7 @@ export function OrganizerEventsPage() {
         </p>
         <p className="hint">Every event of your organization, newest first: drafts, published and cancelled.</p>
         <ErrorNotice error={events.error} />
+        {published ? <p role="status">{published}</p> : null}
         {!events.value ? (
           <Loading what="your events" />
         ) : events.value.length === 0 ? (
@@ -162,7 +166,15 @@ export function OrganizerEventsPage() {
                   )}
                   {event.status === "draft" ? null : <Link href={`/organizer/events/${event.id}/sales`}>Live sales</Link>}
                 </p>
-                {event.status === "draft" ? <PublishDraft event={event} onPublished={events.reload} /> : null}
+                {event.status === "draft" ? (
+                  <PublishDraft
+                    event={event}
+                    onPublished={(notice) => {
+                      setPublished(notice);
+                      events.reload();
+                    }}
+                  />
+                ) : null}
               </li>
             ))}
           </ul>
