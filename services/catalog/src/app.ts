@@ -24,6 +24,7 @@ import { queueAdminRoutes } from "./queue-admin-routes";
 import { type CatalogRoutesOptions, catalogRoutes } from "./routes";
 import type { CatalogConfig } from "./settings";
 import type { CatalogStore } from "./store";
+import { tenantEventsRoutes } from "./tenant-events-routes";
 
 export interface CatalogServiceConfig {
   service: Pick<ServiceConfig, "trustProxy">;
@@ -69,6 +70,7 @@ export function createCatalogService(config: CatalogServiceConfig, logger: Logge
     routes: new Elysia({ name: "catalog" })
       .use(catalogRoutes(store, routeOptions))
       .use(queueAdminRoutes(store, routeOptions))
+      .use(tenantEventsRoutes(store, routeOptions))
       .use(brandingRoutes(store, routeOptions)),
     close: async () => {
       await store.scripts.close();

@@ -232,6 +232,35 @@ export async function listEvents(store: CatalogStore, query: EventListQuery) {
   );
 }
 
+export interface TenantEventListQuery {
+  page: number;
+  perPage: number;
+  status?: Event["status"];
+}
+
+/**
+ * The caller's tenant's events in every state (drafts too), newest first, for its organizers'
+ * "My events": the tenant is the token's, never the request's. Never cached (drafts are per tenant).
+ */
+export async function listTenantEvents(store: CatalogStore, user: AuthenticatedUser, query: TenantEventListQuery) {
+  const tenantId = organizerTenant(user);
+  return inScope(store.db, scopeOf(user), async (tx) => {
+    const where = and(eq(events.tenantId, tenantId), query.status ? eq(events.status, query.status) : undefined);
+    const [rows, [total]] = await Promise.all([
+      tx
+        .select({ event: events, category: categories.slug })
+        .from(events)
+        .leftJoin(categories, eq(categories.id, events.categoryId))
+        .where(where)
+        .orderBy(desc(events.createdAt), asc(events.id))
+        .limit(query.perPage)
+        .offset((query.page - 1) * query.perPage),
+      tx.select({ total: count() }).from(events).where(where),
+    ]);
+    return { items: rows.map((row) => eventView(row.event, row.category)), total: Number(total?.total ?? 0) };
+  });
+}
+
 export async function eventShows(store: CatalogStore, viewer: AuthenticatedUser | null, eventId: string) {
   return (await eventDetail(store, viewer, eventId)).shows;
 }

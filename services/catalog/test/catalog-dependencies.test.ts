@@ -27,18 +27,25 @@ beforeAll(async () => {
 
 afterAll(() => fixture.close());
 
-/** The same catalog over the same database, with Sentinels nobody listens on. */
-function catalogWithoutRedis() {
+/**
+ * The same catalog with one dependency unreachable: Redis (Sentinels nobody listens on; the same
+ * database), or PostgreSQL (an address nobody listens on; the real Redis).
+ */
+function catalogWithout(dependency: "redis" | "postgres") {
+  const postgresDown = dependency === "postgres";
   const logger = createLogger({ service: "down-test", level: "error", write: () => {} });
   const metrics = createMetrics("down-test");
-  const unreachable = { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 };
+  const redisConfig = postgresDown
+    ? stackConfig.redis
+    : { ...stackConfig.redis, sentinels: [{ host: "127.0.0.1", port: 1 }], commandTimeoutMs: 300 };
+  const databaseUrl = postgresDown ? "postgres://booking:booking@127.0.0.1:1/nowhere" : fixture.database.url;
   const service = createCatalogService(
     {
       service: { trustProxy: false },
       rateLimit: loadConfig({ rateLimit: apiRateLimitSettings }, {}).rateLimit,
-      redis: unreachable,
+      redis: redisConfig,
       redlock: { urls: [] },
-      postgres: { ...stackConfig.postgres, url: fixture.database.url },
+      postgres: { ...stackConfig.postgres, url: databaseUrl },
       auth: testAuth,
       catalog: { ...loadConfig({ catalog: catalogSettings }, {}).catalog, publishLock: { ttlMs: 2_000, waitMs: 300 } },
     },
@@ -77,7 +84,7 @@ describe("catalog dependencies", () => {
     const { event: draft } = await draftWithZones(fixture, acme.organizerToken);
     const { event: live } = await draftWithZones(fixture, acme.organizerToken, { title: "Live Before The Outage" });
     await fixture.request("POST", `/events/${live.id}/publish`, acme.organizerToken);
-    const down = catalogWithoutRedis();
+    const down = catalogWithout("redis");
     try {
       for (const [method, path, body] of [
         ["POST", `/events/${draft.id}/publish`, undefined],
@@ -113,7 +120,7 @@ describe("catalog dependencies", () => {
     const settingsOf = async () =>
       (await fixture.asSystem((tx) => tx.select().from(schema.tenants).where(eq(schema.tenants.id, acme.tenantId))))[0]!.settings;
     const before = await settingsOf();
-    const down = catalogWithoutRedis();
+    const down = catalogWithout("redis");
     try {
       for (const [method, path, body] of [
         ["PUT", "/admin/tenant/branding", { primary_color: "#000000" }],
@@ -128,6 +135,16 @@ describe("catalog dependencies", () => {
     expect(await settingsOf()).toEqual(before);
     const audits = await fixture.asSystem((tx) => tx.select().from(schema.auditLogs).where(eq(schema.auditLogs.entityId, acme.tenantId)));
     expect(audits).toEqual([]);
+  });
+
+  test("with PostgreSQL unreachable, the tenant's events list answers 503, not a 500", async () => {
+    const down = catalogWithout("postgres");
+    try {
+      const answer = await down.request("GET", "/admin/events?status=draft");
+      expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 503, code: "SERVICE_UNAVAILABLE" });
+    } finally {
+      await down.close();
+    }
   });
 
   test("cancelling a published event delivers event.cancelled to Kafka through the outbox relay", async () => {

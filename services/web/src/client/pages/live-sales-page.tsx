@@ -91,7 +91,7 @@ function QueueControls({ event, onChanged }: { event: OrganizerEvent; onChanged:
   });
   const errors = fieldErrors(rate.error);
   return (
-    <section aria-labelledby="queue-controls">
+    <section aria-labelledby="queue-controls" className="queue-controls">
       <h2 id="queue-controls">Waiting room controls</h2>
       <form onSubmit={pause.submit} aria-label={event.queue_paused ? "Resume admission" : "Pause admission"}>
         <p>Admission is {event.queue_paused ? "paused" : "running"}.</p>

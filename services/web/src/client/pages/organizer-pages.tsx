@@ -1,7 +1,6 @@
 /**
- * The organizer's pages: their tenant's events, creating and editing an event, its shows and
- * zones, publishing and cancelling. Drafts are not listed: GET /events lists published events
- * only and the API has no list of a tenant's drafts; a draft is opened by its page's address.
+ * The organizer's pages: their tenant's events in every state (GET /admin/events), creating and
+ * editing an event, its shows and zones, publishing and cancelling.
  */
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { request, requestPage } from "../api";
@@ -26,7 +25,7 @@ import { useSubmit } from "./account-pages";
 
 type EventWithShows = OrganizerEvent & { shows: Show[] };
 
-/** Published events are read this many pages of 100 deep (GET /events has no tenant filter). */
+/** The tenant's events are read this many pages of 100 deep. */
 const maxListPages = 10;
 
 /** The page for organizers and admins only; anyone else is told why. */
@@ -81,7 +80,42 @@ function Labelled({
   );
 }
 
+/** Empties a form's typed fields, leaving its choices (React holds the radios' state: a reset would show another than it sends). */
+function clearFields(form: HTMLFormElement | null) {
+  for (const field of form?.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
+    "input:not([type=radio]):not([type=checkbox]), textarea",
+  ) ?? [])
+    field.value = "";
+}
+
 const formValues = (data: FormData) => Object.fromEntries([...data.entries()].map(([name, value]) => [name, String(value)]));
+
+/** What each state means to the organizer, beside the event in My events. */
+const statusLabels: Record<OrganizerEvent["status"], string> = {
+  draft: "Draft: not on sale",
+  published: "Published",
+  cancelled: "Cancelled",
+};
+
+/**
+ * A draft published from My events, without opening it. The list reads itself again afterwards and
+ * this form goes with the draft, so the page says it was published (`onPublished`).
+ */
+function PublishDraft({ event, onPublished }: { event: OrganizerEvent; onPublished: (notice: string) => void }) {
+  const publish = useSubmit(async () => {
+    await request(`/events/${event.id}/publish`, { method: "POST" });
+    onPublished(`Published: ${event.title}. It is on sale from its opening time.`);
+    return undefined;
+  });
+  return (
+    <form onSubmit={publish.submit} aria-label={`Publish ${event.title}`}>
+      <ErrorNotice error={publish.error} />
+      <button type="submit" disabled={publish.busy}>
+        Publish
+      </button>
+    </form>
+  );
+}
 
 export function OrganizerEventsPage() {
   const { user } = useSession();
@@ -90,14 +124,15 @@ export function OrganizerEventsPage() {
       if (!user?.tenant_id) return [];
       const ours: OrganizerEvent[] = [];
       for (let page = 1; page <= maxListPages; page += 1) {
-        const answer = await requestPage<OrganizerEvent>("/events", { query: { page, per_page: 100 }, signal });
-        ours.push(...answer.data.filter((event) => event.tenant_id === user.tenant_id));
+        const answer = await requestPage<OrganizerEvent>("/admin/events", { query: { page, per_page: 100 }, signal });
+        ours.push(...answer.data);
         if (page * answer.meta.per_page >= answer.meta.total) break;
       }
       return ours;
     },
     [user?.tenant_id],
   );
+  const [published, setPublished] = useState<string | null>(null);
   return (
     <OrganizersOnly title="My events">
       <section>
@@ -105,28 +140,41 @@ export function OrganizerEventsPage() {
         <p>
           <Link href="/organizer/events/new">Create an event</Link>
         </p>
-        <p className="hint">
-          Published events of your organization are listed here. Drafts are not listed yet: open a draft from the address its page had when
-          you created it.
-        </p>
+        <p className="hint">Every event of your organization, newest first: drafts, published and cancelled.</p>
         <ErrorNotice error={events.error} />
+        {published ? <p role="status">{published}</p> : null}
         {!events.value ? (
           <Loading what="your events" />
         ) : events.value.length === 0 ? (
-          <p>No published events yet.</p>
+          <p>No events yet.</p>
         ) : (
-          <ul className="event-list">
+          <ul className="event-list organizer-events">
             {events.value.map((event) => (
               <li key={event.id} className="card">
                 <h2>
                   <Link href={`/organizer/events/${event.id}`}>{event.title}</Link>
                 </h2>
+                <p>
+                  <span className={`event-status event-status-${event.status}`}>{statusLabels[event.status]}</span>
+                </p>
                 <p className="meta">
                   {event.venue} · sales {formatDateTime(event.booking_opens_at)} to {formatDateTime(event.booking_closes_at)}
                 </p>
-                <p>
-                  <Link href={`/organizer/events/${event.id}/sales`}>Live sales</Link>
+                <p className="actions">
+                  {event.status === "cancelled" ? null : (
+                    <Link href={`/organizer/events/${event.id}`}>{event.status === "draft" ? "Edit" : "Manage"}</Link>
+                  )}
+                  {event.status === "draft" ? null : <Link href={`/organizer/events/${event.id}/sales`}>Live sales</Link>}
                 </p>
+                {event.status === "draft" ? (
+                  <PublishDraft
+                    event={event}
+                    onPublished={(notice) => {
+                      setPublished(notice);
+                      events.reload();
+                    }}
+                  />
+                ) : null}
               </li>
             ))}
           </ul>
@@ -136,8 +184,20 @@ export function OrganizerEventsPage() {
   );
 }
 
-/** Every field of POST /events and PUT /events/:id; `saved` is the event after the request. */
-function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved: OrganizerEvent) => void }) {
+/**
+ * Every field of POST /events and PUT /events/:id; `saved` is the event after the request. The page
+ * renders the form afresh with the saved event (its key), so the page keeps the `notice` that says
+ * it was saved, shown until the next submit.
+ */
+function EventForm({
+  event,
+  onSaved,
+  notice,
+}: {
+  event?: OrganizerEvent;
+  onSaved: (saved: OrganizerEvent) => void;
+  notice?: string | null;
+}) {
   const categories = useResource((signal) => request<Category[]>("/categories", { signal }), []);
   const [queueOn, setQueueOn] = useState(event?.queue_enabled ?? false);
   const form = useSubmit(async (data) => {
@@ -151,6 +211,7 @@ function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved
     return "Saved.";
   });
   const errors = fieldErrors(form.error);
+  const shownNotice = form.done ?? (form.busy || form.error ? null : notice);
   const categorySlug = categories.value?.find((category) => category.name === event?.category || category.slug === event?.category)?.slug;
   return (
     <form onSubmit={form.submit} aria-label={event ? "Edit the event" : "The new event"} noValidate>
@@ -291,7 +352,7 @@ function EventForm({ event, onSaved }: { event?: OrganizerEvent; onSaved: (saved
         ) : null}
       </fieldset>
       <ErrorNotice error={form.error} />
-      {form.done ? <p role="status">{form.done}</p> : null}
+      {shownNotice ? <p role="status">{shownNotice}</p> : null}
       <button type="submit" disabled={form.busy}>
         {event ? "Save changes" : "Create the draft"}
       </button>
@@ -312,18 +373,21 @@ export function NewEventPage() {
 }
 
 function AddShowForm({ eventId, onAdded }: { eventId: string; onAdded: () => void }) {
+  const formElement = useRef<HTMLFormElement>(null);
   const form = useSubmit(async (data) => {
     const values = formValues(data);
     await request(`/events/${eventId}/shows`, {
       method: "POST",
       body: { starts_at: localToIso(values.starts_at ?? ""), ends_at: localToIso(values.ends_at ?? "") },
     });
+    // Emptied for the next one: the same times sent twice would be a second, identical show.
+    clearFields(formElement.current);
     onAdded();
     return "Show added.";
   });
   const errors = fieldErrors(form.error);
   return (
-    <form onSubmit={form.submit} aria-label="Add a show" noValidate>
+    <form onSubmit={form.submit} aria-label="Add a show" noValidate ref={formElement}>
       <h3>Add a show</h3>
       <Field label="Starts" name="starts_at" type="datetime-local" required error={errors.starts_at} />
       <Field label="Ends" name="ends_at" type="datetime-local" required error={errors.ends_at} />
@@ -339,6 +403,7 @@ function AddShowForm({ eventId, onAdded }: { eventId: string; onAdded: () => voi
 function AddZoneForm({ show, currency, onAdded }: { show: Show; currency: string; onAdded: () => void }) {
   const [kind, setKind] = useState<"general_admission" | "assigned">("general_admission");
   const digits = new Intl.NumberFormat(undefined, { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const formElement = useRef<HTMLFormElement>(null);
   const form = useSubmit(async (data) => {
     const values = formValues(data);
     const price = priceToMinor(values.price ?? "", digits);
@@ -351,13 +416,15 @@ function AddZoneForm({ show, currency, onAdded }: { show: Show; currency: string
         ...(kind === "assigned" ? { rows: parseRows(values.rows ?? "") } : { total_seats: Number(values.total_seats || Number.NaN) }),
       },
     });
+    // Emptied for the next zone (the seating choice stays): a second click must not add the same zone again.
+    clearFields(formElement.current);
     onAdded();
     return "Zone added.";
   });
   const errors = fieldErrors(form.error);
   const name = `zone-kind-${show.id}`;
   return (
-    <form onSubmit={form.submit} aria-label={`Add a zone to the show of ${formatDateTime(show.starts_at)}`} noValidate>
+    <form onSubmit={form.submit} aria-label={`Add a zone to the show of ${formatDateTime(show.starts_at)}`} noValidate ref={formElement}>
       <h4>Add a zone</h4>
       <Field label="Zone name" name="name" required maxLength={100} error={errors.name} />
       <Field label={`Price (${currency})`} name="price" inputMode="decimal" required hint="For example 45.00" error={errors.price} />
@@ -489,6 +556,7 @@ function EventActions({ event, onChanged }: { event: EventWithShows; onChanged: 
 
 export function OrganizerEventPage({ eventId }: { eventId: string }) {
   const event = useResource((signal) => request<EventWithShows>(`/events/${eventId}`, { signal }), [eventId]);
+  const [saved, setSaved] = useState<string | null>(null);
   const title = event.value ? `Manage: ${event.value.title}` : "Manage the event";
   return (
     <OrganizersOnly title={title}>
@@ -512,7 +580,15 @@ export function OrganizerEventPage({ eventId }: { eventId: string }) {
             </p>
             <h2>Details</h2>
             {event.value.status === "cancelled" ? null : (
-              <EventForm key={event.value.updated_at} event={event.value} onSaved={() => event.reload()} />
+              <EventForm
+                key={event.value.updated_at}
+                event={event.value}
+                notice={saved}
+                onSaved={() => {
+                  setSaved("Saved.");
+                  event.reload();
+                }}
+              />
             )}
             <h2>Shows and zones</h2>
             {event.value.shows.length === 0 ? <p>No shows yet.</p> : null}
