@@ -1,9 +1,10 @@
 /**
  * Every page of the app (each pattern of page-patterns.ts: the map below must name them all, or it
  * does not compile) opened in a real browser as the visitor it is for: at phone and desktop width,
- * its heading shown, nothing logged as an error, axe finding no serious or critical violation, and a
- * screenshot under .stack/screenshots/ (`page-<pattern>-<width>.png`). Then each page again as a stranger who is not
- * logged in: a heading and a way on, never a blank page or an error in the console.
+ * its heading shown, nothing wider than the screen, nothing logged as an error, axe finding no
+ * serious or critical violation, and a screenshot under .stack/screenshots/
+ * (`page-<pattern>-<width>.png`). Then each page again as a stranger who is not logged in: a
+ * heading and a way on, never a blank page or an error in the console.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
@@ -128,6 +129,11 @@ async function visitAll(visitor: Visitor, patterns: PagePattern[], width: Viewpo
       await page.getByRole("heading", { level: 1, name: visit.heading }).waitFor();
       await expect(page.getByRole("heading", { level: 1, name: "Something went wrong" }).count()).resolves.toBe(0);
       await expectAccessible(page, `${pattern} as ${visitor} (${width})`);
+      // Usable at this width: nothing makes the page itself scroll sideways (a wide table scrolls in its own box).
+      expect({ pattern, overflow: Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) }).toEqual({
+        pattern,
+        overflow: 0,
+      });
       await screenshot(page, `page-${slug(pattern)}`, width);
       if (pattern === "/logout") {
         await page.getByRole("status").filter({ hasText: "You are logged out." }).waitFor();
