@@ -5,6 +5,7 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { request, requestPage } from "../api";
 import { loginPath } from "../bookings";
+import { CategoryOptions, useCategories } from "../categories";
 import { ErrorNotice, Field, Loading, NumberField, PageTitle } from "../components";
 import { SubmitOutcome, useSubmit } from "../form-submit";
 import { formatDateTime, formatPrice } from "../format";
@@ -20,7 +21,7 @@ import {
 } from "../organizer";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
-import type { Category, Show, Zone } from "../types";
+import type { Show, Zone } from "../types";
 import { useResource } from "../use-resource";
 
 type EventWithShows = OrganizerEvent & { shows: Show[] };
@@ -198,7 +199,7 @@ function EventForm({
   onSaved: (saved: OrganizerEvent) => void;
   notice?: string | null;
 }) {
-  const categories = useResource((signal) => request<Category[]>("/categories", { signal }), []);
+  const categories = useCategories();
   const [queueOn, setQueueOn] = useState(event?.queue_enabled ?? false);
   const form = useSubmit(async (data) => {
     if (!event) {
@@ -225,11 +226,7 @@ function EventForm({
             <option value="">None</option>
             {/* Until the categories load (or if they do not), the event's own stays chosen. */}
             {event?.category && !categorySlug ? <option value={event.category}>{event.category}</option> : null}
-            {(categories.value ?? []).map((category) => (
-              <option key={category.id} value={category.slug}>
-                {category.name}
-              </option>
-            ))}
+            <CategoryOptions categories={categories.value} />
           </select>
         )}
       </Labelled>
