@@ -44,14 +44,7 @@ const zoneCell = (page: Page, zone: string, column: number) =>
  * tokens), opened at `path` until `ready` shows, checked with axe and photographed.
  */
 async function atPhoneWidth(desktop: BrowserContext, path: string, name: string, ready: (page: Page) => Promise<void>) {
-  const phone = await suite.browser.newContext({
-    ...viewports.phone,
-    baseURL: suite.platform.url(""),
-    locale: "en-GB",
-    timezoneId: "UTC",
-    storageState: await desktop.storageState(),
-  });
-  phone.setDefaultTimeout(30_000);
+  const phone = await suite.openContext("phone", await desktop.storageState());
   try {
     const { page, expectNoProblems } = await openPage(phone);
     await page.goto(path);
@@ -94,11 +87,7 @@ describe("the organizer's pages", () => {
       const editedTitle = `${title}, edited`;
 
       // Log in through the form; My events lists the tenant's seeded event as published.
-      await page.goto("/login");
-      const loginForm = page.getByRole("form", { name: "Log in" });
-      await loginForm.getByLabel("E-mail").fill(suite.platform.demo.organizer.email);
-      await loginForm.getByLabel("Password").fill(suite.platform.demoPassword);
-      await loginForm.getByRole("button", { name: "Log in" }).click();
+      await logIn(page, suite.platform.demo.organizer.email, suite.platform.demoPassword);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My events" }).click();
       await page.getByRole("heading", { level: 1, name: "My events" }).waitFor();
       await page.getByRole("listitem").filter({ hasText: suite.platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();

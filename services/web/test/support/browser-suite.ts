@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll } from "bun:test";
 import type { PlatformWorker } from "@booking-rush/test-support/seeded-platform";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 import { atEachWidth, inContext, launchBrowser, logIn, openContext, openPage, type ViewportName } from "./browser";
 import { buyerPassword, type WebPlatform, webPlatform } from "./web-platform";
 
@@ -19,7 +19,7 @@ export interface BrowserSuite {
   platform: WebPlatform;
   browser: Browser;
   /** A fresh context at `width` with the platform as its base URL (openContext); the caller closes it. */
-  openContext(width: ViewportName): Promise<BrowserContext>;
+  openContext(width: ViewportName, storageState?: BrowserContextOptions["storageState"]): Promise<BrowserContext>;
   /** A fresh context at `width` for `run`, closed afterwards whatever happens. */
   inContext(width: ViewportName, run: (context: BrowserContext) => Promise<void>): Promise<void>;
   /** Each width in turn, a fresh context each (atEachWidth). */
@@ -39,7 +39,7 @@ export type SignedInBuyer = Awaited<ReturnType<typeof openPage>> & {
 /** `workers` and `env` as webPlatform takes them. */
 export function browserSuite(label: string, workers: PlatformWorker[] = [], env: Record<string, string> = {}): BrowserSuite {
   const suite = {
-    openContext: (width) => openContext(suite.browser, suite.platform.url(""), width),
+    openContext: (width, storageState) => openContext(suite.browser, suite.platform.url(""), width, storageState),
     inContext: (width, run) => inContext(suite.browser, suite.platform.url(""), width, run),
     atEachWidth: (run) => atEachWidth(suite.browser, suite.platform.url(""), run),
     async signedInBuyer(name, width) {

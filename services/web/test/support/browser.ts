@@ -10,7 +10,7 @@ import { expect } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 
 const root = join(import.meta.dir, "..", "..", "..", "..");
 export const screenshotsDirectory = join(root, ".stack", "screenshots");
@@ -41,9 +41,23 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: browserArgs, timeout: 60_000 });
 }
 
-/** A fresh context (no cookies, no storage) at one of the widths, with the platform as its base URL. */
-export async function openContext(browser: Browser, baseURL: string, width: ViewportName): Promise<BrowserContext> {
-  const context = await browser.newContext({ ...viewports[width], baseURL, locale: "en-GB", timezoneId: "UTC" });
+/**
+ * A fresh context at one of the widths, with the platform as its base URL: no cookies, no storage,
+ * unless `storageState` (another context's, say, to be signed in as it is).
+ */
+export async function openContext(
+  browser: Browser,
+  baseURL: string,
+  width: ViewportName,
+  storageState?: BrowserContextOptions["storageState"],
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    ...viewports[width],
+    baseURL,
+    locale: "en-GB",
+    timezoneId: "UTC",
+    ...(storageState ? { storageState } : {}),
+  });
   context.setDefaultTimeout(actionTimeoutMs);
   context.setDefaultNavigationTimeout(actionTimeoutMs);
   return context;
