@@ -12,6 +12,7 @@ import { inScope, systemScope } from "@booking-rush/lib/data";
 import { forbidden, notFound } from "@booking-rush/lib/errors";
 import { eventKeys } from "@booking-rush/lib/inventory";
 import { and, asc, eq, gte, inArray, isNotNull, sql } from "drizzle-orm";
+import type { LiveSales, MinuteSales, ZoneSales } from "./live-sales-figures";
 
 export interface LiveSalesSources {
   redis: Redis;
@@ -21,38 +22,6 @@ export interface LiveSalesSources {
 /** The sales-per-minute window: the current minute and the 59 before it. */
 export const salesMinutes = 60;
 const minuteMs = 60_000;
-
-export interface ZoneSales {
-  zone_id: string;
-  show_id: string;
-  name: string;
-  price: number;
-  total: number;
-  available: number;
-  held: number;
-  sold: number;
-  waitlisted: number;
-}
-
-export interface MinuteSales {
-  minute: string;
-  tickets: number;
-  revenue: number;
-}
-
-export interface LiveSales {
-  event_id: string;
-  as_of: string;
-  currency: string;
-  zones: ZoneSales[];
-  tickets_sold: number;
-  revenue: number;
-  refunds: number;
-  net: number;
-  sales_per_minute: MinuteSales[];
-  holds: { converted: number; expired: number; cancelled: number };
-  queue: { waiting: number; active: number; paused: boolean } | null;
-}
 
 /** The event and its zones (PostgreSQL), once the caller may see them: 404 unknown, 403 another tenant's. */
 async function eventOfOrganizer(db: Database, user: AuthenticatedUser, eventId: string) {

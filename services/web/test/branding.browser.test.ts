@@ -7,25 +7,14 @@
  * organizer reads the branding without a way to change it. axe-clean and photographed at both
  * widths.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { deflateSync } from "node:zlib";
 import { eventually } from "@booking-rush/test-support/eventually";
-import type { Browser, Page } from "playwright-core";
-import { atEachWidth, expectAccessible, launchBrowser, logIn, openContext, openPage, screenshot } from "./support/browser";
-import { type WebPlatform, webPlatform } from "./support/web-platform";
+import type { Page } from "playwright-core";
+import { expectAccessible, logIn, openPage, screenshot } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
 
-let platform: WebPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await webPlatform("web_branding");
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+const suite = browserSuite("web_branding");
 
 /** A real PNG (8-bit RGB, one colour) of `width` × `height`: signature, IHDR, IDAT, IEND, each with its CRC. */
 function solidPng(width: number, height: number, [red, green, blue]: [number, number, number]): Buffer {
@@ -58,7 +47,7 @@ const chosen = { primary: "#14532d", accent: "#be123c" };
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((offset) => Number.parseInt(hex.slice(offset, offset + 2), 16)).join(", ")})`;
 
 async function tenantView() {
-  const view = await platform.api("GET", `/tenants/${platform.demo.tenant.id}`, null);
+  const view = await suite.platform.api("GET", `/tenants/${suite.platform.demo.tenant.id}`, null);
   expect(view.status).toBe(200);
   return view.body.data as { name: string; branding: { primary_color: string; accent_color: string; logo_url: string | null } };
 }
@@ -77,17 +66,16 @@ const brandBecomes = (page: Page, colour: string) =>
   until(page, `getComputedStyle(document.documentElement).getPropertyValue("--brand").trim()`, colour);
 
 async function openBrandingPage(page: Page, email: string) {
-  await logIn(page, email, platform.demoPassword);
+  await logIn(page, email, suite.platform.demoPassword);
   await page.getByRole("link", { name: "Branding" }).click();
   await page.getByRole("heading", { level: 1, name: `Branding: ${tenantName}` }).waitFor();
 }
 
 describe("tenant branding", () => {
   test("the admin sets the colours and uploads a logo; a too-light main colour is refused in words and changes nothing", async () => {
-    const context = await openContext(browser, platform.url(""), "desktop");
-    try {
+    await suite.inContext("desktop", async (context) => {
       const { page, expectNoProblems } = await openPage(context);
-      await openBrandingPage(page, platform.demo.admin.email);
+      await openBrandingPage(page, suite.platform.demo.admin.email);
       const colours = page.getByRole("form", { name: "Colours" });
       await colours.getByLabel("Main colour").fill(chosen.primary);
       await colours.getByLabel("Accent colour").fill(chosen.accent);
@@ -104,7 +92,7 @@ describe("tenant branding", () => {
       const preview = logo.getByRole("img", { name: `${tenantName} logo` });
       await preview.waitFor();
       const logoUrl = (await tenantView()).branding.logo_url;
-      expect(logoUrl).toMatch(new RegExp(`^/api/v1/tenants/${platform.demo.tenant.id}/logo\\?v=[0-9a-f]+$`));
+      expect(logoUrl).toMatch(new RegExp(`^/api/v1/tenants/${suite.platform.demo.tenant.id}/logo\\?v=[0-9a-f]+$`));
       expect(await preview.getAttribute("src")).toBe(logoUrl);
 
       // Over 100 KB, and an SVG (it can carry script): each refused in words, the logo kept.
@@ -133,15 +121,13 @@ describe("tenant branding", () => {
       await expectAccessible(page, "branding page, refused colour (desktop)");
       // The refused PUTs' 400 and 413 are the console lines a browser logs for any failed request.
       expectNoProblems([/status of 400/, /status of 413/]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 120_000);
 
   test("the branding page at both widths: the admin's forms, axe-clean and photographed", async () => {
-    await atEachWidth(browser, platform.url(""), async (context, width) => {
+    await suite.atEachWidth(async (context, width) => {
       const { page, expectNoProblems } = await openPage(context);
-      await openBrandingPage(page, platform.demo.admin.email);
+      await openBrandingPage(page, suite.platform.demo.admin.email);
       await page.getByRole("form", { name: "Colours" }).waitFor();
       await page.getByRole("img", { name: `${tenantName} logo` }).waitFor();
       await expectAccessible(page, `branding page (${width})`);
@@ -151,10 +137,9 @@ describe("tenant branding", () => {
   }, 120_000);
 
   test("an organizer reads the branding, with no way to change it", async () => {
-    const context = await openContext(browser, platform.url(""), "desktop");
-    try {
+    await suite.inContext("desktop", async (context) => {
       const { page, expectNoProblems } = await openPage(context);
-      await logIn(page, platform.demo.organizer.email, platform.demoPassword);
+      await logIn(page, suite.platform.demo.organizer.email, suite.platform.demoPassword);
       // No link for them in the header: the API lets only admins change it.
       expect(await page.getByRole("link", { name: "Branding" }).count()).toBe(0);
       await page.goto("/organizer/branding");
@@ -164,21 +149,19 @@ describe("tenant branding", () => {
       expect(await page.getByRole("form").count()).toBe(0);
       expect(await page.getByRole("button").count()).toBe(0);
       expectNoProblems();
-    } finally {
-      await context.close();
-    }
+    });
   }, 120_000);
 
   test("a buyer sees the tenant's name, logo and colours on its event page, seat map and waiting room; other pages keep the app's", async () => {
-    await atEachWidth(browser, platform.url(""), async (context, width) => {
+    await suite.atEachWidth(async (context, width) => {
       const { page, expectNoProblems } = await openPage(context);
       await page.goto("/events");
-      await page.getByRole("link", { name: platform.demoEventTitle }).waitFor();
+      await page.getByRole("link", { name: suite.platform.demoEventTitle }).waitFor();
       const appColour = await headerColour(page);
       expect(appColour).not.toBe(rgb(chosen.primary));
 
-      await page.getByRole("link", { name: platform.demoEventTitle }).click();
-      await page.getByRole("heading", { level: 1, name: platform.demoEventTitle }).waitFor();
+      await page.getByRole("link", { name: suite.platform.demoEventTitle }).click();
+      await page.getByRole("heading", { level: 1, name: suite.platform.demoEventTitle }).waitFor();
       await page.getByText(`Presented by ${tenantName}`).waitFor();
       const logo = page.getByRole("img", { name: `${tenantName} logo` });
       await logo.waitFor();
@@ -199,7 +182,7 @@ describe("tenant branding", () => {
       await page.getByText(`Presented by ${tenantName}`).waitFor();
       await page.getByRole("img", { name: `${tenantName} logo` }).waitFor();
       expect(await headerColour(page)).toBe(rgb(chosen.primary));
-      await page.goto(`/queue/${platform.demo.event_id}`);
+      await page.goto(`/queue/${suite.platform.demo.event_id}`);
       await page.getByText(`Presented by ${tenantName}`).waitFor();
       await page.getByRole("img", { name: `${tenantName} logo` }).waitFor();
       await brandBecomes(page, chosen.primary);
@@ -207,30 +190,27 @@ describe("tenant branding", () => {
 
       // Back to the list of every tenant's events: the app's own colour again.
       await page.getByRole("link", { name: "Events", exact: true }).click();
-      await page.getByRole("link", { name: platform.demoEventTitle }).waitFor();
+      await page.getByRole("link", { name: suite.platform.demoEventTitle }).waitFor();
       expect(await headerColour(page)).toBe(appColour);
       expectNoProblems();
     });
   }, 180_000);
 
   test("the admin removes the logo: the event page shows the name alone, in the same box", async () => {
-    const context = await openContext(browser, platform.url(""), "desktop");
-    try {
+    await suite.inContext("desktop", async (context) => {
       const { page, expectNoProblems } = await openPage(context);
-      await openBrandingPage(page, platform.demo.admin.email);
+      await openBrandingPage(page, suite.platform.demo.admin.email);
       await page.getByRole("button", { name: "Remove logo" }).click();
       await page.getByRole("status").filter({ hasText: "Logo removed" }).waitFor();
       expect((await tenantView()).branding).toMatchObject({ primary_color: chosen.primary, logo_url: null });
-      expect((await platform.api("GET", `/tenants/${platform.demo.tenant.id}/logo`, null)).status).toBe(404);
+      expect((await suite.platform.api("GET", `/tenants/${suite.platform.demo.tenant.id}/logo`, null)).status).toBe(404);
 
-      await page.goto(platform.eventPath());
+      await page.goto(suite.platform.eventPath());
       await page.getByText(`Presented by ${tenantName}`).waitFor();
       expect(await page.getByRole("img").count()).toBe(0);
       // The banner's height does not depend on the logo: 3.75rem with or without it.
       expect(await computed(page, `String(document.querySelector(".tenant-banner").getBoundingClientRect().height)`)).toBe("60");
       expectNoProblems();
-    } finally {
-      await context.close();
-    }
+    });
   }, 120_000);
 });

@@ -5,26 +5,16 @@
  * who registers, logs out and logs in again through the forms; and the event page following the
  * availability live while another buyer holds seats through the API.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { atEachWidth, expectAccessible, launchBrowser, openContext, openPage, screenshot } from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { expectAccessible, openPage, screenshot } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
+import { buyerPassword } from "./support/web-platform";
 
 /** How long the page may take to show what the API already says (it polls the zones every few seconds). */
 const liveWithinMs = 20_000;
 
-let platform: WebPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await webPlatform("web_buyer_pages");
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+const suite = browserSuite("web_buyer_pages");
 
 /** A zone's availability as its row of the event page's zones table reads it, e.g. "997 of 1000 available". */
 const availability = (page: Page, zone: string, text: string) =>
@@ -43,18 +33,18 @@ async function expectSignedInAs(page: Page, name: string) {
 
 describe("the events list and an event page", () => {
   test("load at desktop and phone width, axe-clean, photographed, the zones with prices and availability", async () => {
-    await atEachWidth(browser, platform.url(""), async (context, width) => {
+    await suite.atEachWidth(async (context, width) => {
       const { page, expectNoProblems } = await openPage(context);
       await page.goto("/events");
       await page.getByRole("heading", { level: 1, name: "Events" }).waitFor();
-      const eventLink = page.getByRole("link", { name: platform.demoEventTitle });
+      const eventLink = page.getByRole("link", { name: suite.platform.demoEventTitle });
       await eventLink.waitFor();
       await expectAccessible(page, `events (${width})`);
       await screenshot(page, "events", width);
 
       await eventLink.click();
-      await page.getByRole("heading", { level: 1, name: platform.demoEventTitle }).waitFor();
-      expect(new URL(page.url()).pathname).toBe(platform.eventPath());
+      await page.getByRole("heading", { level: 1, name: suite.platform.demoEventTitle }).waitFor();
+      expect(new URL(page.url()).pathname).toBe(suite.platform.eventPath());
       // The seeded zones as the API reports them, nothing held yet.
       await availability(page, "Standing", "1000 of 1000 available").waitFor();
       await availability(page, "Front Row", "2 of 2 available").waitFor();
@@ -68,10 +58,10 @@ describe("the events list and an event page", () => {
 
 describe("a buyer's account through the forms", () => {
   test("registers, is signed in, logs out, is refused a wrong password and logs in again", async () => {
-    await atEachWidth(browser, platform.url(""), async (context, width) => {
+    await suite.atEachWidth(async (context, width) => {
       const { page, expectNoProblems } = await openPage(context);
       const name = `Ann ${width}`;
-      const email = platform.newEmail(`ann-${width}`);
+      const email = suite.platform.newEmail(`ann-${width}`);
 
       await page.goto("/register");
       await page.getByRole("heading", { level: 1, name: "Create an account" }).waitFor();
@@ -85,7 +75,7 @@ describe("a buyer's account through the forms", () => {
       await expectSignedInAs(page, name);
       await page.waitForURL("**/events");
       // The account is real: the API logs it in with the same password.
-      expect((await platform.api("POST", "/auth/login", null, { email, password: buyerPassword })).status).toBe(200);
+      expect((await suite.platform.api("POST", "/auth/login", null, { email, password: buyerPassword })).status).toBe(200);
 
       await page.getByRole("link", { name: "Log out" }).click();
       await page.getByRole("status").filter({ hasText: "You are logged out." }).waitFor();
@@ -121,30 +111,27 @@ describe("a buyer's account through the forms", () => {
 
 describe("the event page follows the sale", () => {
   test("another buyer's hold through the API shows on the open page without a reload", async () => {
-    const context = await openContext(browser, platform.url(""), "desktop");
-    try {
+    await suite.inContext("desktop", async (context) => {
       const { page, expectNoProblems } = await openPage(context);
-      await page.goto(platform.eventPath());
-      const before = (await platform.availability()).Standing!;
+      await page.goto(suite.platform.eventPath());
+      const before = (await suite.platform.availability()).Standing!;
       await availability(page, "Standing", `${before} of 1000 available`).waitFor();
 
-      const rival = await platform.buyer("rival");
-      const hold = await platform.api("POST", "/bookings/reserve", rival.token, {
-        show_id: platform.demo.show_id,
-        zone_id: platform.demo.zones.Standing,
+      const rival = await suite.platform.buyer("rival");
+      const hold = await suite.platform.api("POST", "/bookings/reserve", rival.token, {
+        show_id: suite.platform.demo.show_id,
+        zone_id: suite.platform.demo.zones.Standing,
         quantity: 3,
       });
       expect(hold.status).toBe(201);
-      expect((await platform.availability()).Standing).toBe(before - 3);
+      expect((await suite.platform.availability()).Standing).toBe(before - 3);
       await availability(page, "Standing", `${before - 3} of 1000 available`).waitFor({ timeout: liveWithinMs });
 
       // And back when the hold is released.
-      const cancelled = await platform.api("POST", `/bookings/${hold.body.data.booking_id}/cancel`, rival.token);
+      const cancelled = await suite.platform.api("POST", `/bookings/${hold.body.data.booking_id}/cancel`, rival.token);
       expect(cancelled.status).toBe(200);
       await availability(page, "Standing", `${before} of 1000 available`).waitFor({ timeout: liveWithinMs });
       expectNoProblems();
-    } finally {
-      await context.close();
-    }
+    });
   }, 120_000);
 });

@@ -6,20 +6,11 @@
  * (`page-<pattern>-<width>.png`). Then each page again as a stranger who is not logged in: a
  * heading and a way on, never a blank page or an error in the console.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
+import { beforeAll, describe, expect, test } from "bun:test";
 import type { PagePattern } from "../src/client/page-patterns";
-import {
-  expectAccessible,
-  launchBrowser,
-  logIn,
-  openContext,
-  openPage,
-  screenshot,
-  type ViewportName,
-  viewportNames,
-} from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import { expectAccessible, logIn, openPage, screenshot, type ViewportName, viewportNames } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
+import { buyerPassword } from "./support/web-platform";
 
 type Visitor = "stranger" | "buyer" | "organizer" | "admin";
 
@@ -73,51 +64,43 @@ const visits: Record<PagePattern, Visit> = {
 /** "/events/:id" → "events-id", a screenshot's name. */
 const slug = (pattern: string) => pattern.replaceAll(/[/:]+/g, "-").replace(/^-|-$/g, "") || "home";
 
-let platform: WebPlatform;
-let browser: Browser;
 let ids: Ids;
 let buyer: { email: string; token: string };
 
+const suite = browserSuite("web_every_page");
+
 beforeAll(async () => {
-  platform = await webPlatform("web_every_page");
-  browser = await launchBrowser();
-  buyer = await platform.buyer("every-page");
+  buyer = await suite.platform.buyer("every-page");
   // A hold of the buyer's own, for the checkout pages.
-  const hold = await platform.api("POST", "/bookings/reserve", buyer.token, {
-    show_id: platform.demo.show_id,
-    zone_id: platform.demo.zones.Standing,
+  const hold = await suite.platform.api("POST", "/bookings/reserve", buyer.token, {
+    show_id: suite.platform.demo.show_id,
+    zone_id: suite.platform.demo.zones.Standing,
     quantity: 1,
   });
   expect(hold.status).toBe(201);
   // And a place on the waitlist of Front Row, which a rival holds whole.
-  const rival = await platform.buyer("every-page-rival");
-  const frontRow = { show_id: platform.demo.show_id, zone_id: platform.demo.zones["Front Row"] };
-  expect((await platform.api("POST", "/bookings/reserve", rival.token, { ...frontRow, quantity: 2 })).status).toBe(201);
-  const waiting = await platform.api("POST", "/bookings/reserve", buyer.token, { ...frontRow, quantity: 1, join_waitlist: true });
+  const rival = await suite.platform.buyer("every-page-rival");
+  const frontRow = { show_id: suite.platform.demo.show_id, zone_id: suite.platform.demo.zones["Front Row"] };
+  expect((await suite.platform.api("POST", "/bookings/reserve", rival.token, { ...frontRow, quantity: 2 })).status).toBe(201);
+  const waiting = await suite.platform.api("POST", "/bookings/reserve", buyer.token, { ...frontRow, quantity: 1, join_waitlist: true });
   expect(waiting.body.data.status).toBe("waitlisted");
   ids = {
-    eventId: platform.demo.event_id,
-    showId: platform.demo.show_id,
-    seatedZoneId: platform.demo.zones.Seated!,
+    eventId: suite.platform.demo.event_id,
+    showId: suite.platform.demo.show_id,
+    seatedZoneId: suite.platform.demo.zones.Seated!,
     bookingId: hold.body.data.booking_id,
     waitlistedBookingId: waiting.body.data.booking_id,
   };
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
-
 function credentials(visitor: Exclude<Visitor, "stranger">) {
   if (visitor === "buyer") return { email: buyer.email, password: buyerPassword };
-  return { email: platform.demo[visitor].email, password: platform.demoPassword };
+  return { email: suite.platform.demo[visitor].email, password: suite.platform.demoPassword };
 }
 
 /** Opens each of these patterns' pages at one width in one context, as one visitor. */
 async function visitAll(visitor: Visitor, patterns: PagePattern[], width: ViewportName) {
-  const context = await openContext(browser, platform.url(""), width);
-  try {
+  await suite.inContext(width, async (context) => {
     const { page, expectNoProblems } = await openPage(context);
     if (visitor !== "stranger") {
       const { email, password } = credentials(visitor);
@@ -141,9 +124,7 @@ async function visitAll(visitor: Visitor, patterns: PagePattern[], width: Viewpo
       }
     }
     expectNoProblems();
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 const patternsFor = (visitor: Visitor) =>
@@ -163,8 +144,7 @@ describe("every page, as the visitor it is for", () => {
 
 describe("every page, as a stranger who is not logged in", () => {
   test("a heading and a way on; never a blank page or a console error", async () => {
-    const context = await openContext(browser, platform.url(""), "phone");
-    try {
+    await suite.inContext("phone", async (context) => {
       const { page, expectNoProblems } = await openPage(context);
       for (const pattern of Object.keys(visits) as PagePattern[]) {
         await page.goto(visits[pattern].path(ids));
@@ -179,8 +159,6 @@ describe("every page, as a stranger who is not logged in", () => {
       }
       // Pages a stranger may not see answer 401 to the app's requests: the console shows those, nothing else.
       expectNoProblems([/status of 401/]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 300_000);
 });

@@ -8,12 +8,13 @@
  * late still sees time left and a Pay button after the hold has ended: paying is refused with the
  * human message of RESERVATION_EXPIRED, the page stops offering to pay, and nothing was charged.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { eventually } from "@booking-rush/test-support/eventually";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { messageFor } from "../src/client/messages";
-import { atEachWidth, expectAccessible, launchBrowser, logIn, openContext, openPage, screenshot } from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import { expectAccessible, holdTickets, logIn, openPage, screenshot } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
+import { buyerPassword } from "./support/web-platform";
 
 /** Long enough to land on checkout and see the countdown on a loaded machine, short enough to wait out. */
 const holdSeconds = 20;
@@ -21,30 +22,13 @@ const holdSeconds = 20;
 const expiredWithinMs = holdSeconds * 1_000 + 30_000;
 const expiredMessage = messageFor({ code: "RESERVATION_EXPIRED", status: 410 });
 
-let platform: WebPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await webPlatform("web_hold_expiry", ["expiry-sweeper"], { RESERVATION_HOLD_SECONDS: String(holdSeconds) });
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+const suite = browserSuite("web_hold_expiry", ["expiry-sweeper"], { RESERVATION_HOLD_SECONDS: String(holdSeconds) });
 
 /** The buyer, signed in, holds two standing tickets from the event page and lands on checkout with the countdown running. */
 async function holdOnCheckout(page: Page, email: string) {
   await logIn(page, email, buyerPassword);
-  await page.goto(platform.eventPath());
-  const hold = page.getByRole("form", { name: "Hold tickets in Standing" });
-  await hold.getByLabel("Tickets").fill("2");
-  await hold.getByRole("button", { name: "Hold tickets" }).click();
-  await page.waitForURL("**/checkout/*");
-  await page.getByRole("heading", { level: 1, name: "Checkout" }).waitFor();
-  await page.getByRole("timer").waitFor();
-  return new URL(page.url()).pathname.split("/").pop()!;
+  await page.goto(suite.platform.eventPath());
+  return holdTickets(page, "Standing", 2);
 }
 
 /** The countdown's "m:ss" in seconds. */
@@ -58,7 +42,7 @@ async function timerSeconds(page: Page): Promise<number> {
 async function expectBookingExpired(token: string, bookingId: string) {
   await eventually(
     async () => {
-      const booking = await platform.api("GET", `/bookings/${bookingId}`, token);
+      const booking = await suite.platform.api("GET", `/bookings/${bookingId}`, token);
       expect(booking.status).toBe(200);
       expect(booking.body.data.status).toBe("expired");
       expect(booking.body.data.payment_id).toBeUndefined();
@@ -69,12 +53,12 @@ async function expectBookingExpired(token: string, bookingId: string) {
 
 describe("a hold that runs out on the checkout page", () => {
   test("the countdown reaches zero; the page says the seats went back, offers no payment and leads to the event", async () => {
-    await atEachWidth(browser, platform.url(""), async (context, width) => {
-      const buyer = await platform.buyer(`late-${width}`);
+    await suite.atEachWidth(async (context, width) => {
+      const buyer = await suite.platform.buyer(`late-${width}`);
       const { page, expectNoProblems } = await openPage(context);
-      const standingBefore = (await platform.availability()).Standing!;
+      const standingBefore = (await suite.platform.availability()).Standing!;
       const bookingId = await holdOnCheckout(page, buyer.email);
-      expect((await platform.availability()).Standing).toBe(standingBefore - 2);
+      expect((await suite.platform.availability()).Standing).toBe(standingBefore - 2);
 
       // The countdown runs: it shows the time left of this hold, and goes down.
       const first = await timerSeconds(page);
@@ -93,15 +77,15 @@ describe("a hold that runs out on the checkout page", () => {
 
       // The API agrees: the booking expired unpaid and the two tickets are on sale again.
       await expectBookingExpired(buyer.token, bookingId);
-      await eventually(async () => expect((await platform.availability()).Standing).toBe(standingBefore), {
+      await eventually(async () => expect((await suite.platform.availability()).Standing).toBe(standingBefore), {
         timeoutMs: 10_000,
         intervalMs: 250,
       });
       await expectAccessible(page, `checkout, hold expired (${width})`);
       await screenshot(page, "checkout-expired", width);
 
-      await expired.getByRole("link", { name: `Back to ${platform.demoEventTitle}` }).click();
-      await page.getByRole("heading", { level: 1, name: platform.demoEventTitle }).waitFor();
+      await expired.getByRole("link", { name: `Back to ${suite.platform.demoEventTitle}` }).click();
+      await page.getByRole("heading", { level: 1, name: suite.platform.demoEventTitle }).waitFor();
       const standing = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Standing", exact: true }) });
       await standing.getByRole("cell", { name: `${standingBefore} of 1000 available`, exact: true }).waitFor();
       expectNoProblems();
@@ -109,11 +93,10 @@ describe("a hold that runs out on the checkout page", () => {
   }, 240_000);
 
   test("a buyer whose clock runs late pays after the hold ended: refused in words, nothing charged", async () => {
-    const context = await openContext(browser, platform.url(""), "phone");
-    try {
+    await suite.inContext("phone", async (context) => {
       // This browser's clock runs two minutes behind the platform's.
       await context.clock.install({ time: Date.now() - 120_000 });
-      const buyer = await platform.buyer("slow-clock");
+      const buyer = await suite.platform.buyer("slow-clock");
       const { page, expectNoProblems } = await openPage(context);
       const bookingId = await holdOnCheckout(page, buyer.email);
       await expectBookingExpired(buyer.token, bookingId);
@@ -126,15 +109,13 @@ describe("a hold that runs out on the checkout page", () => {
       await refused.waitFor();
       await page.getByRole("button", { name: /Pay/ }).waitFor({ state: "detached" });
       expect(await page.getByRole("timer").count()).toBe(0);
-      await refused.getByRole("link", { name: `Back to ${platform.demoEventTitle}` }).waitFor();
+      await refused.getByRole("link", { name: `Back to ${suite.platform.demoEventTitle}` }).waitFor();
       // Nothing was charged: still no payment on the booking.
       await expectBookingExpired(buyer.token, bookingId);
       await expectAccessible(page, "checkout, paid too late (phone)");
       await screenshot(page, "checkout-paid-too-late", "phone");
       // The refused payment's 410 is the one error the browser logged.
       expectNoProblems([/status of 410/]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 180_000);
 });

@@ -8,62 +8,38 @@
  * them, pays by card on checkout, watches the booking become confirmed without a reload with its
  * e-ticket's QR code, and receives the e-ticket in the SMTP sink, whose QR code reads the same.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { ticketCode } from "@booking-rush/lib/ticket-code";
 import { attachmentBytes, theOneMailTo } from "@booking-rush/test-support/mail-sink";
 import { decodeQrPng } from "@booking-rush/test-support/qr-code";
-import type { Browser } from "playwright-core";
-import { expectAccessible, launchBrowser, openContext, openPage, screenshot } from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import { expectAccessible, openPage, screenshot } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
+import { buyerPassword } from "./support/web-platform";
 
 /** Charge, saga, projection: seconds on a quiet machine, more on a loaded one. */
 const confirmedWithinMs = 90_000;
 /** Admission once resumed: the admitter's next pass, on a loaded machine. */
 const admittedWithinMs = 30_000;
 
-let platform: WebPlatform;
-let browser: Browser;
-let organizerToken: string;
+const suite = browserSuite("web_journey", [
+  "queue-admitter",
+  "outbox-relay",
+  "payment-worker",
+  "payment-saga",
+  "projector",
+  "notification",
+]);
 
-beforeAll(async () => {
-  platform = await webPlatform("web_journey", [
-    "queue-admitter",
-    "outbox-relay",
-    "payment-worker",
-    "payment-saga",
-    "projector",
-    "notification",
-  ]);
-  browser = await launchBrowser();
-  const organizer = await platform.api("POST", "/auth/login", null, {
-    email: platform.demo.organizer.email,
-    password: platform.demoPassword,
-  });
-  expect(organizer.status).toBe(200);
-  organizerToken = organizer.body.data.tokens.access_token;
-  const queued = await platform.api("PUT", `/events/${platform.demo.event_id}`, organizerToken, { queue_enabled: true });
-  expect(queued.status).toBe(200);
-}, 240_000);
-
-async function setAdmission(action: "pause" | "resume") {
-  const answer = await platform.api("POST", `/admin/events/${platform.demo.event_id}/queue/${action}`, organizerToken);
-  expect(answer.status).toBe(200);
-  expect(answer.body.data.queue_paused).toBe(action === "pause");
-}
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+// The organizer turns the sale's waiting room on.
+beforeAll(() => suite.platform.turnQueueOn(), 60_000);
 
 describe("a buyer's purchase", () => {
   test("register, find the event, wait in line, two adjacent seats, pay, confirmed live with the QR ticket, the e-ticket e-mailed", async () => {
     // Admission waits for the organizer: the buyer really stands in line first.
-    await setAdmission("pause");
-    const context = await openContext(browser, platform.url(""), "desktop");
-    try {
+    await suite.platform.setAdmission("pause");
+    await suite.inContext("desktop", async (context) => {
       const { page, expectNoProblems } = await openPage(context);
-      const email = platform.newEmail("journey");
+      const email = suite.platform.newEmail("journey");
       await page.goto("/register");
       const form = page.getByRole("form", { name: "Create an account" });
       await form.getByLabel("Name").fill("Journey Buyer");
@@ -71,31 +47,31 @@ describe("a buyer's purchase", () => {
       await form.getByLabel("Password").fill(buyerPassword);
       await form.getByRole("button", { name: "Create account" }).click();
       await page.getByRole("link", { name: "Log out" }).waitFor();
-      const token = (await platform.api("POST", "/auth/login", null, { email, password: buyerPassword })).body.data.tokens.access_token;
+      const token = await suite.platform.accessToken(email, buyerPassword);
 
       await page.getByRole("searchbox", { name: "Search" }).fill("Demo Night");
       await page.getByRole("button", { name: "Search" }).click();
-      await page.getByRole("link", { name: platform.demoEventTitle }).click();
+      await page.getByRole("link", { name: suite.platform.demoEventTitle }).click();
       const seated = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Seated", exact: true }) });
       await seated.getByRole("link", { name: "Join the waiting room" }).click();
 
       // In line: the place the page shows is the buyer's place as the API tells it.
-      await page.getByRole("heading", { level: 1, name: `Waiting room: ${platform.demoEventTitle}` }).waitFor();
+      await page.getByRole("heading", { level: 1, name: `Waiting room: ${suite.platform.demoEventTitle}` }).waitFor();
       const place = page.getByText(/^\d+ in line$/);
       await place.waitFor();
-      const status = await platform.api("GET", `/queue/status?event_id=${platform.demo.event_id}`, token);
+      const status = await suite.platform.api("GET", `/queue/status?event_id=${suite.platform.demo.event_id}`, token);
       expect(status.body.data.status).toBe("waiting");
       expect(await place.textContent()).toBe(`${status.body.data.position} in line`);
       // Without the pass, the API refuses a hold of this sale.
-      const jumped = await platform.api("POST", "/bookings/reserve", token, {
-        show_id: platform.demo.show_id,
-        zone_id: platform.demo.zones.Standing,
+      const jumped = await suite.platform.api("POST", "/bookings/reserve", token, {
+        show_id: suite.platform.demo.show_id,
+        zone_id: suite.platform.demo.zones.Standing,
         quantity: 1,
       });
       expect(jumped.status).toBe(403);
       expect(jumped.body.error.code).toBe("QUEUE_REQUIRED");
 
-      await setAdmission("resume");
+      await suite.platform.setAdmission("resume");
       const turn = page.getByRole("alert").filter({ hasText: "It is your turn" });
       await turn.waitFor({ timeout: admittedWithinMs });
       await turn.getByRole("link", { name: "Choose seats" }).click();
@@ -117,9 +93,13 @@ describe("a buyer's purchase", () => {
       await screenshot(page, "booking-confirmed", "desktop");
 
       // The store and the mail agree with the page.
-      const booking = await platform.api("GET", `/bookings/${bookingId}`, token);
+      const booking = await suite.platform.api("GET", `/bookings/${bookingId}`, token);
       expect(booking.body.data).toMatchObject({ status: "confirmed", quantity: 2 });
-      const seats = await platform.api("GET", `/shows/${platform.demo.show_id}/seats?zone_id=${platform.demo.zones.Seated}`, null);
+      const seats = await suite.platform.api(
+        "GET",
+        `/shows/${suite.platform.demo.show_id}/seats?zone_id=${suite.platform.demo.zones.Seated}`,
+        null,
+      );
       const held = (seats.body.data as { id: string; row_label: string; seat_number: number; state: string }[]).filter((seat) =>
         (booking.body.data.seat_ids as string[]).includes(seat.id),
       );
@@ -135,8 +115,6 @@ describe("a buyer's purchase", () => {
       expect(onPage).toBe(ticketCode(bookingId));
       expect(inMail).toBe(onPage);
       expectNoProblems();
-    } finally {
-      await context.close();
-    }
+    });
   }, 300_000);
 });

@@ -9,11 +9,12 @@
  * changes its rate and resumes it, the API agreeing after each; cancels a second event. Every
  * organizer page is checked with axe and photographed at desktop and phone width.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { eventually } from "@booking-rush/test-support/eventually";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { expectAccessible, launchBrowser, logIn, openContext, openPage, screenshot, viewports } from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import type { BrowserContext, Page } from "playwright-core";
+import { expectAccessible, logIn, openPage, screenshot, viewports } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
+import { buyerPassword } from "./support/web-platform";
 
 /** Charge, saga, projection of every buyer: seconds on a quiet machine, more on a loaded one. */
 const soldWithinMs = 120_000;
@@ -22,18 +23,7 @@ const screenWithinMs = 45_000;
 /** The scripted load: this many buyers, half on the standing zone (2 tickets each), half a seat each. */
 const buyers = 12;
 
-let platform: WebPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await webPlatform("web_organizer", ["outbox-relay", "payment-worker", "payment-saga", "projector"]);
-  browser = await launchBrowser();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+const suite = browserSuite("web_organizer", ["outbox-relay", "payment-worker", "payment-saga", "projector"]);
 
 /** A time `hours` from now as a `<input type="datetime-local">` value (the contexts run in UTC). */
 const localInput = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString().slice(0, 16);
@@ -54,14 +44,7 @@ const zoneCell = (page: Page, zone: string, column: number) =>
  * tokens), opened at `path` until `ready` shows, checked with axe and photographed.
  */
 async function atPhoneWidth(desktop: BrowserContext, path: string, name: string, ready: (page: Page) => Promise<void>) {
-  const phone = await browser.newContext({
-    ...viewports.phone,
-    baseURL: platform.url(""),
-    locale: "en-GB",
-    timezoneId: "UTC",
-    storageState: await desktop.storageState(),
-  });
-  phone.setDefaultTimeout(30_000);
+  const phone = await suite.openContext("phone", await desktop.storageState());
   try {
     const { page, expectNoProblems } = await openPage(phone);
     await page.goto(path);
@@ -84,40 +67,30 @@ async function checkPage(desktop: BrowserContext, page: Page, name: string, read
   await atPhoneWidth(desktop, new URL(page.url()).pathname, name, ready);
 }
 
-async function organizerToken() {
-  const login = await platform.api("POST", "/auth/login", null, { email: platform.demo.organizer.email, password: platform.demoPassword });
-  expect(login.status).toBe(200);
-  return login.body.data.tokens.access_token as string;
-}
-
 /** A buyer registered through the API who reserves `body` and pays for it by card; the booking's id. */
 async function buyAndPay(name: string, body: Record<string, unknown>) {
-  const buyer = await platform.buyer(name);
-  const hold = await platform.api("POST", "/bookings/reserve", buyer.token, body);
+  const buyer = await suite.platform.buyer(name);
+  const hold = await suite.platform.api("POST", "/bookings/reserve", buyer.token, body);
   expect({ name, status: hold.status }).toEqual({ name, status: 201 });
-  const payment = await platform.api("POST", "/payments", buyer.token, { booking_id: hold.body.data.booking_id, method: "card" });
+  const payment = await suite.platform.api("POST", "/payments", buyer.token, { booking_id: hold.body.data.booking_id, method: "card" });
   expect({ name, status: payment.status }).toEqual({ name, status: 202 });
   return hold.body.data.booking_id as string;
 }
 
 describe("the organizer's pages", () => {
   test("create, edit, zones, publish from My events, watch a sale live, run the waiting room, cancel", async () => {
-    const context = await openContext(browser, platform.url(""), "desktop");
+    const context = await suite.openContext("desktop");
     try {
       const { page, expectNoProblems } = await openPage(context);
-      const token = await organizerToken();
+      const token = await suite.platform.organizerToken();
       const title = `Organizer Night ${crypto.randomUUID().slice(0, 6)}`;
       const editedTitle = `${title}, edited`;
 
       // Log in through the form; My events lists the tenant's seeded event as published.
-      await page.goto("/login");
-      const loginForm = page.getByRole("form", { name: "Log in" });
-      await loginForm.getByLabel("E-mail").fill(platform.demo.organizer.email);
-      await loginForm.getByLabel("Password").fill(platform.demoPassword);
-      await loginForm.getByRole("button", { name: "Log in" }).click();
+      await logIn(page, suite.platform.demo.organizer.email, suite.platform.demoPassword);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My events" }).click();
       await page.getByRole("heading", { level: 1, name: "My events" }).waitFor();
-      await page.getByRole("listitem").filter({ hasText: platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
+      await page.getByRole("listitem").filter({ hasText: suite.platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
 
       // Create the draft.
       await page.getByRole("link", { name: "Create an event" }).click();
@@ -134,13 +107,13 @@ describe("the organizer's pages", () => {
       await newEvent.getByRole("button", { name: "Create the draft" }).click();
       await page.getByRole("heading", { level: 1, name: `Manage: ${title}` }).waitFor();
       const eventId = new URL(page.url()).pathname.split("/").pop()!;
-      expect((await platform.api("GET", `/events/${eventId}`, token)).body.data).toMatchObject({
+      expect((await suite.platform.api("GET", `/events/${eventId}`, token)).body.data).toMatchObject({
         title,
         status: "draft",
         venue: "Test Hall",
       });
       // A draft is nobody else's business.
-      expect((await platform.api("GET", `/events/${eventId}`, null)).status).toBe(404);
+      expect((await suite.platform.api("GET", `/events/${eventId}`, null)).status).toBe(404);
 
       // Edit it.
       await checkPage(context, page, "organizer-edit", async (at) => {
@@ -152,7 +125,7 @@ describe("the organizer's pages", () => {
       await editForm.getByLabel("Most tickets per buyer").fill("6");
       await editForm.getByRole("button", { name: "Save changes" }).click();
       await page.getByRole("heading", { level: 1, name: `Manage: ${editedTitle}` }).waitFor();
-      expect((await platform.api("GET", `/events/${eventId}`, token)).body.data).toMatchObject({
+      expect((await suite.platform.api("GET", `/events/${eventId}`, token)).body.data).toMatchObject({
         title: editedTitle,
         max_tickets_per_user: 6,
         status: "draft",
@@ -181,10 +154,10 @@ describe("the organizer's pages", () => {
         await at.getByText(/^Standing: .*, 100 places$/).waitFor();
         await at.getByText(/^Seated: .*, 10 assigned seats$/).waitFor();
       });
-      const shows = (await platform.api("GET", `/events/${eventId}/shows`, token)).body.data as { id: string }[];
+      const shows = (await suite.platform.api("GET", `/events/${eventId}/shows`, token)).body.data as { id: string }[];
       expect(shows).toHaveLength(1);
       const showId = shows[0]!.id;
-      const zones = (await platform.api("GET", `/shows/${showId}/zones`, token)).body.data as {
+      const zones = (await suite.platform.api("GET", `/shows/${showId}/zones`, token)).body.data as {
         id: string;
         name: string;
         kind: string;
@@ -208,7 +181,7 @@ describe("the organizer's pages", () => {
           .filter({ has: at.getByRole("heading", { name: editedTitle }) })
           .getByText("Draft: not on sale")
           .waitFor();
-        await at.getByRole("listitem").filter({ hasText: platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
+        await at.getByRole("listitem").filter({ hasText: suite.platform.demoEventTitle }).getByText("Published", { exact: true }).waitFor();
       });
       await card.getByRole("button", { name: "Publish" }).click();
       await page
@@ -216,13 +189,13 @@ describe("the organizer's pages", () => {
         .filter({ hasText: `Published: ${editedTitle}.` })
         .waitFor();
       await card.getByText("Published", { exact: true }).waitFor();
-      expect((await platform.api("GET", `/events/${eventId}`, token)).body.data.status).toBe("published");
-      const listed = await platform.api("GET", `/events?q=${encodeURIComponent(editedTitle)}`, null);
+      expect((await suite.platform.api("GET", `/events/${eventId}`, token)).body.data.status).toBe("published");
+      const listed = await suite.platform.api("GET", `/events?q=${encodeURIComponent(editedTitle)}`, null);
       expect(listed.body.data.map((event: { id: string }) => event.id)).toEqual([eventId]);
-      const buyerContext = await openContext(browser, platform.url(""), "desktop");
+      const buyerContext = await suite.openContext("desktop");
       try {
         const { page: buyerPage, expectNoProblems: expectNoBuyerProblems } = await openPage(buyerContext);
-        const buyer = await platform.buyer("browsing");
+        const buyer = await suite.platform.buyer("browsing");
         await logIn(buyerPage, buyer.email, buyerPassword);
         await buyerPage.goto("/events");
         await buyerPage.getByRole("link", { name: editedTitle }).waitFor();
@@ -239,7 +212,9 @@ describe("the organizer's pages", () => {
       await page.evaluate(() => {
         (globalThis as unknown as { sameDocument: boolean }).sameDocument = true;
       });
-      const seats = (await platform.api("GET", `/shows/${showId}/seats?zone_id=${zoneId("Seated")}`, null)).body.data as { id: string }[];
+      const seats = (await suite.platform.api("GET", `/shows/${showId}/seats?zone_id=${zoneId("Seated")}`, null)).body.data as {
+        id: string;
+      }[];
       expect(seats).toHaveLength(10);
       await Promise.all(
         Array.from({ length: buyers }, (_, index) =>
@@ -254,7 +229,7 @@ describe("the organizer's pages", () => {
       const expectedTickets = (buyers / 2) * 2 + buyers / 2;
       const sales = await eventually(
         async () => {
-          const answer = await platform.api("GET", `/admin/sales?event_id=${eventId}`, token);
+          const answer = await suite.platform.api("GET", `/admin/sales?event_id=${eventId}`, token);
           expect(answer.status).toBe(200);
           expect(answer.body.data.tickets_sold).toBe(expectedTickets);
           return answer.body.data as { revenue: number; zones: { name: string; sold: number }[] };
@@ -290,7 +265,7 @@ describe("the organizer's pages", () => {
       await settings.getByLabel("Buyers wait in line and are let in at a steady rate").check();
       await settings.getByRole("button", { name: "Save changes" }).click();
       await settings.getByRole("status").filter({ hasText: "Saved." }).waitFor();
-      const eventNow = async () => (await platform.api("GET", `/events/${eventId}`, token)).body.data;
+      const eventNow = async () => (await suite.platform.api("GET", `/events/${eventId}`, token)).body.data;
       expect(await eventNow()).toMatchObject({ queue_enabled: true, queue_paused: false, queue_rate_per_minute: 600 });
 
       await page.getByRole("link", { name: "Live sales" }).click();
@@ -319,22 +294,27 @@ describe("the organizer's pages", () => {
 
       // A second event, published, cancelled from its page; My events shows it cancelled.
       const second = (
-        await platform.api("POST", "/events", token, {
+        await suite.platform.api("POST", "/events", token, {
           title: `${title}, second`,
           venue: "Test Hall",
           booking_opens_at: new Date(Date.now() - 3_600_000).toISOString(),
           booking_closes_at: new Date(Date.now() + 48 * 3_600_000).toISOString(),
         })
       ).body.data;
-      const secondShow = await platform.api("POST", `/events/${second.id}/shows`, token, {
+      const secondShow = await suite.platform.api("POST", `/events/${second.id}/shows`, token, {
         starts_at: new Date(Date.now() + 72 * 3_600_000).toISOString(),
         ends_at: new Date(Date.now() + 75 * 3_600_000).toISOString(),
       });
       expect(
-        (await platform.api("POST", `/shows/${secondShow.body.data.id}/zones`, token, { name: "Standing", price: 1000, total_seats: 10 }))
-          .status,
+        (
+          await suite.platform.api("POST", `/shows/${secondShow.body.data.id}/zones`, token, {
+            name: "Standing",
+            price: 1000,
+            total_seats: 10,
+          })
+        ).status,
       ).toBe(201);
-      expect((await platform.api("POST", `/events/${second.id}/publish`, token)).status).toBe(200);
+      expect((await suite.platform.api("POST", `/events/${second.id}/publish`, token)).status).toBe(200);
       await page.goto(`/organizer/events/${second.id}`);
       await page.getByRole("button", { name: "Cancel this event…" }).click();
       await page
@@ -342,7 +322,7 @@ describe("the organizer's pages", () => {
         .getByRole("button", { name: "Yes, cancel and refund everyone" })
         .click();
       await page.getByRole("status").filter({ hasText: "This event is cancelled" }).first().waitFor();
-      const cancelled = (await platform.api("GET", `/events/${second.id}`, token)).body.data;
+      const cancelled = (await suite.platform.api("GET", `/events/${second.id}`, token)).body.data;
       expect(cancelled.status).toBe("cancelled");
       expect(cancelled.cancelled_at).not.toBeNull();
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My events" }).click();

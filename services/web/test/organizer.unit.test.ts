@@ -1,10 +1,8 @@
 /**
  * The organizer pages' logic (client/organizer.ts, live-sales.ts) and the event-stream reader the
- * waiting room and the live sales screen share (client/event-stream.ts), with the server's own
- * LiveSales type held against the client's.
+ * waiting room and the live sales screen share (client/event-stream.ts).
  */
 import { describe, expect, test } from "bun:test";
-import type { LiveSales as ServerLiveSales } from "../../booking/src/live-sales";
 import { ApiError } from "../src/client/api";
 import { eventStreamFrames, parseFrame, StreamFailed, streamedJson } from "../src/client/event-stream";
 import { reconnectDelayMs } from "../src/client/live-sales";
@@ -15,7 +13,6 @@ import {
   fieldErrors,
   isoToLocal,
   isStale,
-  type LiveSales,
   localToIso,
   type OrganizerEvent,
   parseRows,
@@ -24,10 +21,6 @@ import {
   staleAfterMs,
 } from "../src/client/organizer";
 import { matchPath, pagePatterns } from "../src/client/page-patterns";
-
-// The screen reads what the server sends: a field renamed on either side is a type error here.
-const fromServer = (sales: ServerLiveSales): LiveSales => sales;
-const toServer = (sales: LiveSales): ServerLiveSales => sales;
 
 /** A response whose body arrives in exactly these chunks, as a network would cut it. */
 const chunked = (...chunks: string[]) =>
@@ -48,8 +41,6 @@ async function collect<T>(iterator: AsyncGenerator<T>): Promise<T[]> {
 
 describe("the organizer's pages", () => {
   test("are pages of the client, in an order where /organizer/events/new is not taken for an event id", () => {
-    expect(typeof fromServer).toBe("function");
-    expect(typeof toServer).toBe("function");
     for (const pattern of ["/organizer", "/organizer/events/new", "/organizer/events/:eventId", "/organizer/events/:eventId/sales"])
       expect(pagePatterns as readonly string[]).toContain(pattern);
     const firstMatch = (path: string) => pagePatterns.find((pattern) => matchPath(pattern, path));

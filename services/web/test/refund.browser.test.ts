@@ -8,45 +8,35 @@
  * refunded with its refund record, the booking cancelled by the saga. Each view axe-clean and
  * photographed at both widths.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { ticketCode } from "@booking-rush/lib/ticket-code";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { decodeQrPng } from "@booking-rush/test-support/qr-code";
-import type { Browser, Page } from "playwright-core";
-import { atEachWidth, expectAccessible, launchBrowser, logIn, openPage, screenshot } from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import type { Page } from "playwright-core";
+import { expectAccessible, logIn, openPage, screenshot } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
+import { buyerPassword } from "./support/web-platform";
 
 /** Charge, saga, projection; then the refund's cancellation by the saga: seconds, more on a loaded machine. */
 const settledWithinMs = 90_000;
 
-let platform: WebPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await webPlatform("web_refund", ["outbox-relay", "payment-worker", "payment-saga", "projector"]);
-  browser = await launchBrowser();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+const suite = browserSuite("web_refund", ["outbox-relay", "payment-worker", "payment-saga", "projector"]);
 
 /** A buyer with two confirmed standing tickets, bought through the API: the booking and payment ids. */
 async function confirmedBuyer(name: string) {
-  const buyer = await platform.buyer(name);
-  const held = await platform.api("POST", "/bookings/reserve", buyer.token, {
-    show_id: platform.demo.show_id,
-    zone_id: platform.demo.zones.Standing,
+  const buyer = await suite.platform.buyer(name);
+  const held = await suite.platform.api("POST", "/bookings/reserve", buyer.token, {
+    show_id: suite.platform.demo.show_id,
+    zone_id: suite.platform.demo.zones.Standing,
     quantity: 2,
   });
   expect(held.status).toBe(201);
   const bookingId = held.body.data.booking_id as string;
-  const paid = await platform.api("POST", "/payments", buyer.token, { booking_id: bookingId, method: "card" });
+  const paid = await suite.platform.api("POST", "/payments", buyer.token, { booking_id: bookingId, method: "card" });
   expect(paid.status).toBe(202);
   await eventually(
     async () => {
-      const booking = await platform.api("GET", `/bookings/${bookingId}`, buyer.token);
+      const booking = await suite.platform.api("GET", `/bookings/${bookingId}`, buyer.token);
       expect(booking.body.data.status).toBe("confirmed");
     },
     { timeoutMs: settledWithinMs, intervalMs: 250 },
@@ -66,7 +56,7 @@ const priceInPage = (page: Page, minorUnits: number, currency: string) =>
 
 describe("a refund from My bookings", () => {
   test("the ticket, then the rule and the amount before confirming; refunded live, and the API agrees", async () => {
-    await atEachWidth(browser, platform.url(""), async (context, width) => {
+    await suite.atEachWidth(async (context, width) => {
       const buyer = await confirmedBuyer(`refund-${width}`);
       const { page, expectNoProblems } = await openPage(context);
       await logIn(page, buyer.email, buyerPassword);
@@ -91,7 +81,7 @@ describe("a refund from My bookings", () => {
       await screenshot(page, "ticket", width);
 
       // Asking shows the server's quote first, and refunds nothing yet.
-      const quote = await platform.api("GET", `/payments/${buyer.paymentId}/refund-quote`, buyer.token);
+      const quote = await suite.platform.api("GET", `/payments/${buyer.paymentId}/refund-quote`, buyer.token);
       expect(quote.status).toBe(200);
       expect(quote.body.data).toMatchObject({ refundable: true, reason: "customer_request" });
       const amount = await priceInPage(page, quote.body.data.amount, quote.body.data.currency);
@@ -101,7 +91,7 @@ describe("a refund from My bookings", () => {
       await panel.getByText(/^Refunds: the full price more than 7 days before the show/).waitFor();
       const confirm = panel.getByRole("button", { name: `Refund ${amount} and cancel my tickets` });
       await confirm.waitFor();
-      expect((await platform.api("GET", `/payments/${buyer.paymentId}`, buyer.token)).body.data.status).toBe("succeeded");
+      expect((await suite.platform.api("GET", `/payments/${buyer.paymentId}`, buyer.token)).body.data.status).toBe("succeeded");
       await expectAccessible(page, `refund confirmation (${width})`);
       await screenshot(page, "refund-confirmation", width);
 
@@ -114,14 +104,14 @@ describe("a refund from My bookings", () => {
       expect(await item.getByRole("button", { name: /ticket|refund/i }).count()).toBe(0);
 
       // The API agrees: the payment refunded with its refund record, the booking cancelled by the saga.
-      const payment = await platform.api("GET", `/payments/${buyer.paymentId}`, buyer.token);
+      const payment = await suite.platform.api("GET", `/payments/${buyer.paymentId}`, buyer.token);
       expect(payment.body.data).toMatchObject({
         status: "refunded",
         refund: { amount: quote.body.data.amount, percent: quote.body.data.percent, reason: "customer_request", status: "succeeded" },
       });
       await eventually(
         async () => {
-          const booking = await platform.api("GET", `/bookings/${buyer.bookingId}`, buyer.token);
+          const booking = await suite.platform.api("GET", `/bookings/${buyer.bookingId}`, buyer.token);
           expect(booking.body.data.status).toBe("cancelled");
         },
         { timeoutMs: settledWithinMs, intervalMs: 250 },

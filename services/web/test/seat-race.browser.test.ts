@@ -5,35 +5,21 @@
  * map shows those seats taken, with the store agreeing (the first buyer's booking holds exactly
  * those seats; the second has no hold). Each map is axe-clean and photographed.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { expectAccessible, launchBrowser, logIn, openContext, openPage, screenshot, type ViewportName } from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { expectAccessible, screenshot, type ViewportName } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
 
-let platform: WebPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await webPlatform("web_seat_race");
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+const suite = browserSuite("web_seat_race");
 
 const seat = (page: Page, number: number, state: string) =>
   page.getByRole("button", { name: `Row A, seat ${number}, ${state}`, exact: true });
 
 /** A buyer signed in at `width`, on the seated zone's map (from the event page's link), with seats A1 and A2 chosen. */
 async function buyerOnTheMap(width: ViewportName) {
-  const buyer = await platform.buyer(`racer-${width}`);
-  const context = await openContext(browser, platform.url(""), width);
-  const opened = await openPage(context);
-  const { page } = opened;
-  await logIn(page, buyer.email, buyerPassword);
-  await page.goto(platform.eventPath());
+  const signedIn = await suite.signedInBuyer(`racer-${width}`, width);
+  const { page } = signedIn;
+  await page.goto(suite.platform.eventPath());
   await page.getByRole("link", { name: "Choose seats in Seated" }).click();
   await page.getByRole("heading", { level: 1, name: "Choose seats: Seated" }).waitFor();
   await seat(page, 1, "available").click();
@@ -43,7 +29,7 @@ async function buyerOnTheMap(width: ViewportName) {
   await page.getByRole("status").filter({ hasText: "Row A, seat 1; Row A, seat 2" }).waitFor();
   await expectAccessible(page, `seat map (${width})`);
   await screenshot(page, "seat-map", width);
-  return { ...opened, buyer, context };
+  return signedIn;
 }
 
 describe("two buyers race for the same seats", () => {
@@ -54,7 +40,7 @@ describe("two buyers race for the same seats", () => {
       await first.page.getByRole("button", { name: "Hold 2 seats" }).click();
       await first.page.waitForURL("**/checkout/*");
       const bookingId = new URL(first.page.url()).pathname.split("/").pop()!;
-      const held = await platform.api("GET", `/bookings/${bookingId}`, first.buyer.token);
+      const held = await suite.platform.api("GET", `/bookings/${bookingId}`, first.buyer.token);
       expect(held.body.data).toMatchObject({ status: "reserved", quantity: 2 });
       const seatIds = held.body.data.seat_ids as string[];
 
@@ -71,13 +57,17 @@ describe("two buyers race for the same seats", () => {
       await screenshot(second.page, "seat-map-taken", "phone");
 
       // The store agrees: the two seats are the first buyer's hold, the second buyer holds nothing.
-      const seats = await platform.api("GET", `/shows/${platform.demo.show_id}/seats?zone_id=${platform.demo.zones.Seated}`, null);
+      const seats = await suite.platform.api(
+        "GET",
+        `/shows/${suite.platform.demo.show_id}/seats?zone_id=${suite.platform.demo.zones.Seated}`,
+        null,
+      );
       const taken = (seats.body.data as { id: string; row_label: string; seat_number: number; state: string }[]).filter(
         (candidate) => candidate.state !== "available",
       );
       expect(taken.map((candidate) => candidate.id).sort()).toEqual([...seatIds].sort());
       expect(taken.map((candidate) => `${candidate.row_label}${candidate.seat_number}`).sort()).toEqual(["A1", "A2"]);
-      const pending = await platform.api("GET", "/bookings/pending", second.buyer.token);
+      const pending = await suite.platform.api("GET", "/bookings/pending", second.buyer.token);
       expect(pending.status).toBe(200);
       expect(pending.body.data).toEqual([]);
       first.expectNoProblems();

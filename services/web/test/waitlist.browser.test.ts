@@ -7,38 +7,24 @@
  * promotion without a reload and leads to checkout with the promoted hold's countdown, which the
  * API shows reserved. Each of those pages is axe-clean and photographed at its width.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { expectAccessible, launchBrowser, logIn, openContext, openPage, screenshot, type ViewportName } from "./support/browser";
-import { buyerPassword, type WebPlatform, webPlatform } from "./support/web-platform";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { expectAccessible, screenshot, type ViewportName } from "./support/browser";
+import { browserSuite } from "./support/browser-suite";
 
 /** How long a waiting page may take to show a promotion the API already made (it reads the booking every few seconds). */
 const promotedWithinMs = 20_000;
 
-let platform: WebPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await webPlatform("web_waitlist");
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-}, 60_000);
+const suite = browserSuite("web_waitlist");
 
 const frontRow = (page: Page) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Front Row", exact: true }) });
 
 /** A buyer at `width` who finds Front Row sold out on the event page and joins its waitlist; on their waitlist page. */
 async function joinTheWaitlist(width: ViewportName, expectedPosition: number, photograph = true) {
-  const buyer = await platform.buyer(`waiting-${width}`);
-  const context = await openContext(browser, platform.url(""), width);
-  const opened = await openPage(context);
-  const { page } = opened;
-  await logIn(page, buyer.email, buyerPassword);
-  await page.goto(platform.eventPath());
-  await page.getByRole("heading", { level: 1, name: platform.demoEventTitle }).waitFor();
+  const signedIn = await suite.signedInBuyer(`waiting-${width}`, width);
+  const { page, buyer } = signedIn;
+  await page.goto(suite.platform.eventPath());
+  await page.getByRole("heading", { level: 1, name: suite.platform.demoEventTitle }).waitFor();
 
   // Sold out, with the waitlist offered (and the people already on it counted).
   const waiting = expectedPosition - 1;
@@ -57,17 +43,17 @@ async function joinTheWaitlist(width: ViewportName, expectedPosition: number, ph
   const bookingId = new URL(page.url()).pathname.split("/").pop()!;
   await page.getByText(`Number ${expectedPosition} in line`, { exact: true }).waitFor();
   // The place shown is the one the API gives.
-  const booking = await platform.api("GET", `/bookings/${bookingId}`, buyer.token);
+  const booking = await suite.platform.api("GET", `/bookings/${bookingId}`, buyer.token);
   expect(booking.status).toBe(200);
   expect(booking.body.data).toMatchObject({
     status: "waitlisted",
     waitlist_position: expectedPosition,
     quantity: 1,
-    zone_id: platform.demo.zones["Front Row"],
+    zone_id: suite.platform.demo.zones["Front Row"],
   });
   await expectAccessible(page, `waitlist place (${width})`);
   if (photograph) await screenshot(page, "waitlist-place", width);
-  return { ...opened, buyer, context, bookingId };
+  return { ...signedIn, bookingId };
 }
 
 /** The promotion on the waiting page, without a reload; then checkout with the promoted hold's countdown. */
@@ -83,8 +69,8 @@ async function promotedToCheckout(waiter: Awaited<ReturnType<typeof joinTheWaitl
   await page.getByRole("heading", { level: 1, name: "Checkout" }).waitFor();
   await page.getByRole("timer").waitFor();
   await page.getByRole("button", { name: /^Pay/ }).waitFor();
-  const booking = await platform.api("GET", `/bookings/${waiter.bookingId}`, waiter.buyer.token);
-  expect(booking.body.data).toMatchObject({ status: "reserved", quantity: 1, zone_id: platform.demo.zones["Front Row"] });
+  const booking = await suite.platform.api("GET", `/bookings/${waiter.bookingId}`, waiter.buyer.token);
+  expect(booking.body.data).toMatchObject({ status: "reserved", quantity: 1, zone_id: suite.platform.demo.zones["Front Row"] });
   // A hold made by the promotion: promoted_at says when.
   expect(Date.parse(booking.body.data.promoted_at)).toBeLessThanOrEqual(Date.now());
   // The countdown shows the promoted hold's own time: it ends when the API says it does.
@@ -98,15 +84,15 @@ async function promotedToCheckout(waiter: Awaited<ReturnType<typeof joinTheWaitl
 
 describe("a sold-out zone with a waitlist", () => {
   test("two buyers join, see places 1 and 2, and are promoted without a reload when a hold is cancelled", async () => {
-    const rival = await platform.buyer("rival");
-    const held = await platform.api("POST", "/bookings/reserve", rival.token, {
-      show_id: platform.demo.show_id,
-      zone_id: platform.demo.zones["Front Row"],
+    const rival = await suite.platform.buyer("rival");
+    const held = await suite.platform.api("POST", "/bookings/reserve", rival.token, {
+      show_id: suite.platform.demo.show_id,
+      zone_id: suite.platform.demo.zones["Front Row"],
       quantity: 2,
     });
     expect(held.status).toBe(201);
     expect(held.body.data.status).toBe("reserved");
-    expect((await platform.availability())["Front Row"]).toBe(0);
+    expect((await suite.platform.availability())["Front Row"]).toBe(0);
 
     const first = await joinTheWaitlist("desktop", 1);
     const second = await joinTheWaitlist("phone", 2);
@@ -116,7 +102,7 @@ describe("a sold-out zone with a waitlist", () => {
       try {
         await third.page.getByRole("button", { name: "Leave the waitlist" }).click();
         await third.page.getByRole("status").filter({ hasText: "You are no longer on this waitlist." }).waitFor();
-        const left = await platform.api("GET", `/bookings/${third.bookingId}`, third.buyer.token);
+        const left = await suite.platform.api("GET", `/bookings/${third.bookingId}`, third.buyer.token);
         expect(left.body.data.status).toBe("cancelled");
         third.expectNoProblems();
       } finally {
@@ -124,9 +110,9 @@ describe("a sold-out zone with a waitlist", () => {
       }
 
       // The two places come back: they go to the two waiting buyers, not back on sale.
-      const cancelled = await platform.api("POST", `/bookings/${held.body.data.booking_id}/cancel`, rival.token);
+      const cancelled = await suite.platform.api("POST", `/bookings/${held.body.data.booking_id}/cancel`, rival.token);
       expect(cancelled.status).toBe(200);
-      expect((await platform.availability())["Front Row"]).toBe(0);
+      expect((await suite.platform.availability())["Front Row"]).toBe(0);
 
       await promotedToCheckout(first, "desktop");
       await promotedToCheckout(second, "phone");

@@ -105,12 +105,9 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-export function Field({
-  label,
-  hint,
-  error,
-  ...input
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string }) {
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string };
+
+export function Field({ label, hint, error, ...input }: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -130,6 +127,18 @@ export function Field({
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** A whole number's field: the number keypad on a phone. */
+export function NumberField(props: Omit<FieldProps, "type" | "inputMode">) {
+  return <Field type="number" inputMode="numeric" {...props} />;
+}
+
+/** A new password's field, as the API takes one (8 to 128 characters), offered to password managers as new. */
+export function NewPasswordField({ label = "New password", hint }: { label?: string; hint?: string }) {
+  return (
+    <Field label={label} name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={128} hint={hint} />
   );
 }
 

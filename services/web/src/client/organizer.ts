@@ -3,6 +3,8 @@
  * body of POST /events or PUT /events/:id, a zone's rows, a VALIDATION_ERROR's messages per field,
  * the live sales figures (GET /admin/sales and its stream) as chart bars, and when they are stale.
  */
+
+import type { LiveSales, ZoneSales } from "@booking-rush/booking/live-sales-figures";
 import { ApiError } from "./api";
 import type { EventSummary } from "./types";
 
@@ -135,32 +137,8 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return byField;
 }
 
-export interface ZoneSales {
-  zone_id: string;
-  show_id: string;
-  name: string;
-  price: number;
-  total: number;
-  available: number;
-  held: number;
-  sold: number;
-  waitlisted: number;
-}
-
-/** The figures of GET /admin/sales, each `data:` of its stream. */
-export interface LiveSales {
-  event_id: string;
-  as_of: string;
-  currency: string;
-  zones: ZoneSales[];
-  tickets_sold: number;
-  revenue: number;
-  refunds: number;
-  net: number;
-  sales_per_minute: { minute: string; tickets: number; revenue: number }[];
-  holds: { converted: number; expired: number; cancelled: number };
-  queue: { waiting: number; active: number; paused: boolean } | null;
-}
+/** The figures of GET /admin/sales, each `data:` of its stream: the booking service's own types. */
+export type { LiveSales, ZoneSales };
 
 export interface ChartBar {
   minute: string;

@@ -10,7 +10,7 @@ import { expect } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 
 const root = join(import.meta.dir, "..", "..", "..", "..");
 export const screenshotsDirectory = join(root, ".stack", "screenshots");
@@ -41,9 +41,23 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: browserArgs, timeout: 60_000 });
 }
 
-/** A fresh context (no cookies, no storage) at one of the widths, with the platform as its base URL. */
-export async function openContext(browser: Browser, baseURL: string, width: ViewportName): Promise<BrowserContext> {
-  const context = await browser.newContext({ ...viewports[width], baseURL, locale: "en-GB", timezoneId: "UTC" });
+/**
+ * A fresh context at one of the widths, with the platform as its base URL: no cookies, no storage,
+ * unless `storageState` (another context's, say, to be signed in as it is).
+ */
+export async function openContext(
+  browser: Browser,
+  baseURL: string,
+  width: ViewportName,
+  storageState?: BrowserContextOptions["storageState"],
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    ...viewports[width],
+    baseURL,
+    locale: "en-GB",
+    timezoneId: "UTC",
+    ...(storageState ? { storageState } : {}),
+  });
   context.setDefaultTimeout(actionTimeoutMs);
   context.setDefaultNavigationTimeout(actionTimeoutMs);
   return context;
@@ -112,16 +126,19 @@ export async function screenshot(page: Page, name: string, width: ViewportName):
   return path;
 }
 
+/** A fresh context at `width` for `run`, closed afterwards whatever happens. */
+export async function inContext(browser: Browser, baseURL: string, width: ViewportName, run: (context: BrowserContext) => Promise<void>) {
+  const context = await openContext(browser, baseURL, width);
+  try {
+    await run(context);
+  } finally {
+    await context.close();
+  }
+}
+
 /** Each width in turn: a fresh context at that width, closed afterwards whatever happens. */
 export async function atEachWidth(browser: Browser, baseURL: string, run: (context: BrowserContext, width: ViewportName) => Promise<void>) {
-  for (const width of viewportNames) {
-    const context = await openContext(browser, baseURL, width);
-    try {
-      await run(context, width);
-    } finally {
-      await context.close();
-    }
-  }
+  for (const width of viewportNames) await inContext(browser, baseURL, width, (context) => run(context, width));
 }
 
 /** Logs the buyer in through the app's own form, and waits until the header shows them signed in. */
@@ -132,4 +149,18 @@ export async function logIn(page: Page, email: string, password: string) {
   await form.getByLabel("Password").fill(password);
   await form.getByRole("button", { name: "Log in" }).click();
   await page.getByRole("link", { name: "Log out" }).waitFor();
+}
+
+/**
+ * Holds `quantity` tickets of a general-admission zone from the form the page shows (the event page,
+ * or the zones after the waiting room), and waits for checkout with its countdown: the booking's id.
+ */
+export async function holdTickets(page: Page, zone: string, quantity: number): Promise<string> {
+  const hold = page.getByRole("form", { name: `Hold tickets in ${zone}` });
+  await hold.getByLabel("Tickets").fill(String(quantity));
+  await hold.getByRole("button", { name: "Hold tickets" }).click();
+  await page.waitForURL("**/checkout/*");
+  await page.getByRole("heading", { level: 1, name: "Checkout" }).waitFor();
+  await page.getByRole("timer").waitFor();
+  return new URL(page.url()).pathname.split("/").pop()!;
 }

@@ -4,6 +4,7 @@
  * workers a test's journey needs, and the API calls a test makes behind the browser's back (a
  * competing buyer's hold, say) through the same public /api/v1 the app uses.
  */
+import { expect } from "bun:test";
 import { type PlatformWorker, seededPlatform } from "@booking-rush/test-support/seeded-platform";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
@@ -42,6 +43,16 @@ export async function webPlatform(label: string, workers: PlatformWorker[] = [],
     return { status: response.status, body: (await response.json()) as AnswerBody };
   }
 
+  /** Logs in through the API; the access token. */
+  async function accessToken(email: string, password: string) {
+    const login = await api("POST", "/auth/login", null, { email, password });
+    expect(login.status).toBe(200);
+    return login.body.data.tokens.access_token as string;
+  }
+
+  /** The seeded organizer's access token, from a login of its own. */
+  const organizerToken = () => accessToken(platform.demo.organizer.email, platform.demoPassword);
+
   return {
     ...platform,
     api,
@@ -56,6 +67,19 @@ export async function webPlatform(label: string, workers: PlatformWorker[] = [],
       const registered = await api("POST", "/auth/register", null, { email, password: buyerPassword, name });
       if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
       return { email, token: registered.body.data.tokens.access_token as string };
+    },
+    accessToken,
+    organizerToken,
+    /** The organizer turns the seeded event's waiting room on, with `settings` of it such as its rate. */
+    async turnQueueOn(settings: Record<string, unknown> = {}) {
+      const queued = await api("PUT", `/events/${platform.demo.event_id}`, await organizerToken(), { queue_enabled: true, ...settings });
+      expect(queued.status).toBe(200);
+    },
+    /** The organizer pauses or resumes admission to the seeded event's waiting room; the API agrees. */
+    async setAdmission(action: "pause" | "resume") {
+      const answer = await api("POST", `/admin/events/${platform.demo.event_id}/queue/${action}`, await organizerToken());
+      expect(answer.status).toBe(200);
+      expect(answer.body.data.queue_paused).toBe(action === "pause");
     },
     /** The seeded show's zones as the API reports them: name → live `available`. */
     async availability() {

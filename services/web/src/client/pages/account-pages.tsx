@@ -1,33 +1,11 @@
 /** Forgot password, reset password, and the profile (name, date of birth, password). */
-import { type FormEvent, useState } from "react";
 import { refreshTokens, request } from "../api";
-import { ErrorNotice, Field, Loading, PageTitle } from "../components";
+import { ErrorNotice, Field, Loading, NewPasswordField, PageTitle } from "../components";
+import { SubmitOutcome, useSubmit } from "../form-submit";
 import { Link, navigate, useLocation } from "../router";
 import { useSession } from "../session";
 import type { User } from "../types";
 import { useResource } from "../use-resource";
-
-/** A form's submit: busy while it runs, its error shown, its success message once done. */
-export function useSubmit(action: (form: FormData) => Promise<string | undefined>) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      setDone((await action(form)) ?? null);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { submit, error, busy, done };
-}
 
 export function ForgotPasswordPage() {
   const form = useSubmit(async (data) => {
@@ -39,8 +17,7 @@ export function ForgotPasswordPage() {
       <PageTitle>Forgot your password?</PageTitle>
       <form onSubmit={form.submit} aria-label="Forgot password">
         <Field label="E-mail" name="email" type="email" autoComplete="email" required maxLength={254} />
-        <ErrorNotice error={form.error} />
-        {form.done ? <p role="status">{form.done}</p> : null}
+        <SubmitOutcome form={form} />
         <button type="submit" disabled={form.busy}>
           Send the link
         </button>
@@ -79,16 +56,7 @@ export function ResetPasswordPage() {
             hint="From the e-mail we sent you."
           />
         )}
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          maxLength={128}
-          hint="At least 8 characters. Every session of your account ends; log in again afterwards."
-        />
+        <NewPasswordField hint="At least 8 characters. Every session of your account ends; log in again afterwards." />
         <ErrorNotice error={form.error} />
         <button type="submit" disabled={form.busy}>
           Set the new password
@@ -152,8 +120,7 @@ export function ProfilePage() {
               defaultValue={profile.value.date_of_birth ?? ""}
               hint="Needed for events with a minimum age."
             />
-            <ErrorNotice error={details.error} />
-            {details.done ? <p role="status">{details.done}</p> : null}
+            <SubmitOutcome form={details} />
             <button type="submit" disabled={details.busy}>
               Save
             </button>
@@ -168,17 +135,8 @@ export function ProfilePage() {
               required
               maxLength={128}
             />
-            <Field
-              label="New password"
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={8}
-              maxLength={128}
-            />
-            <ErrorNotice error={password.error} />
-            {password.done ? <p role="status">{password.done}</p> : null}
+            <NewPasswordField />
+            <SubmitOutcome form={password} />
             <button type="submit" disabled={password.busy}>
               Change password
             </button>

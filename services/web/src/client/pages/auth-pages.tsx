@@ -1,6 +1,7 @@
 /** Register, log in and log out. */
-import { type FormEvent, useEffect, useRef, useState } from "react";
-import { ErrorNotice, Field, PageTitle } from "../components";
+import { useEffect, useRef, useState } from "react";
+import { ErrorNotice, Field, NewPasswordField, PageTitle } from "../components";
+import { useSubmit } from "../form-submit";
 import { Link, navigate, useLocation } from "../router";
 import { useSession } from "../session";
 
@@ -13,31 +14,20 @@ function nextPath(search: URLSearchParams): string {
 export function LoginPage() {
   const { logIn } = useSession();
   const { search } = useLocation();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await logIn(String(form.get("email")), String(form.get("password")));
-      navigate(nextPath(search));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useSubmit(async (data) => {
+    await logIn(String(data.get("email")), String(data.get("password")));
+    navigate(nextPath(search));
+    return undefined;
+  });
   return (
     <section className="narrow">
       <PageTitle>Log in</PageTitle>
-      <form onSubmit={submit} aria-label="Log in">
+      <form onSubmit={form.submit} aria-label="Log in">
         <Field label="E-mail" name="email" type="email" autoComplete="email" required maxLength={254} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={128} />
-        <ErrorNotice error={error} />
-        <button type="submit" disabled={busy}>
-          {busy ? "Logging in…" : "Log in"}
+        <ErrorNotice error={form.error} />
+        <button type="submit" disabled={form.busy}>
+          {form.busy ? "Logging in…" : "Log in"}
         </button>
       </form>
       <p>
@@ -52,41 +42,21 @@ export function LoginPage() {
 
 export function RegisterPage() {
   const { register } = useSession();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await register(String(form.get("name")), String(form.get("email")), String(form.get("password")));
-      navigate("/events");
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useSubmit(async (data) => {
+    await register(String(data.get("name")), String(data.get("email")), String(data.get("password")));
+    navigate("/events");
+    return undefined;
+  });
   return (
     <section className="narrow">
       <PageTitle>Create an account</PageTitle>
-      <form onSubmit={submit} aria-label="Create an account">
+      <form onSubmit={form.submit} aria-label="Create an account">
         <Field label="Name" name="name" autoComplete="name" required maxLength={100} />
         <Field label="E-mail" name="email" type="email" autoComplete="email" required maxLength={254} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          maxLength={128}
-          hint="At least 8 characters."
-        />
-        <ErrorNotice error={error} />
-        <button type="submit" disabled={busy}>
-          {busy ? "Creating your account…" : "Create account"}
+        <NewPasswordField label="Password" hint="At least 8 characters." />
+        <ErrorNotice error={form.error} />
+        <button type="submit" disabled={form.busy}>
+          {form.busy ? "Creating your account…" : "Create account"}
         </button>
       </form>
       <p>

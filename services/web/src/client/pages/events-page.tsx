@@ -1,10 +1,11 @@
 /** The published events: search by words, category and dates (GET /events), a page at a time. */
 import type { FormEvent } from "react";
-import { request, requestPage } from "../api";
+import { requestPage } from "../api";
+import { CategoryOptions, useCategories } from "../categories";
 import { ErrorNotice, Loading, PageTitle } from "../components";
 import { formatDateTime } from "../format";
 import { Link, navigate, useLocation } from "../router";
-import type { Category, EventSummary } from "../types";
+import type { EventSummary } from "../types";
 import { useResource } from "../use-resource";
 
 const perPage = 12;
@@ -21,7 +22,7 @@ export function EventsPage() {
     to: search.get("to") ?? "",
     page: Math.max(1, Number(search.get("page")) || 1),
   };
-  const categories = useResource((signal) => request<Category[]>("/categories", { signal }), []);
+  const categories = useCategories();
   const events = useResource(
     (signal) =>
       requestPage<EventSummary>("/events", {
@@ -71,11 +72,7 @@ export function EventsPage() {
             <label htmlFor="events-category">Category</label>
             <select id="events-category" name="category" defaultValue={filters.category}>
               <option value="">Any category</option>
-              {(categories.value ?? []).map((category) => (
-                <option key={category.id} value={category.slug}>
-                  {category.name}
-                </option>
-              ))}
+              <CategoryOptions categories={categories.value} />
             </select>
           </div>
           <div className="field">

@@ -5,14 +5,14 @@
  */
 import { useEffect, useState } from "react";
 import { request } from "../api";
-import { ErrorNotice, Field, Loading, PageTitle } from "../components";
+import { ErrorNotice, Loading, NumberField, PageTitle } from "../components";
+import { SubmitOutcome, useSubmit } from "../form-submit";
 import { formatDateTime, formatPrice } from "../format";
 import { followSales } from "../live-sales";
 import { fieldErrors, isStale, type LiveSales, type OrganizerEvent, salesChart } from "../organizer";
 import { Link } from "../router";
 import type { Show } from "../types";
 import { useResource } from "../use-resource";
-import { useSubmit } from "./account-pages";
 import { OrganizersOnly } from "./organizer-pages";
 
 const timeOf = (iso: string | number) => new Intl.DateTimeFormat(undefined, { timeStyle: "medium" }).format(new Date(iso));
@@ -95,35 +95,29 @@ function QueueControls({ event, onChanged }: { event: OrganizerEvent; onChanged:
       <h2 id="queue-controls">Waiting room controls</h2>
       <form onSubmit={pause.submit} aria-label={event.queue_paused ? "Resume admission" : "Pause admission"}>
         <p>Admission is {event.queue_paused ? "paused" : "running"}.</p>
-        <ErrorNotice error={pause.error} />
-        {pause.done ? <p role="status">{pause.done}</p> : null}
+        <SubmitOutcome form={pause} />
         <button type="submit" disabled={pause.busy}>
           {event.queue_paused ? "Resume admission" : "Pause admission"}
         </button>
       </form>
       <form onSubmit={rate.submit} aria-label="Admission rate" key={`${event.queue_rate_per_minute}-${event.queue_max_active}`}>
-        <Field
+        <NumberField
           label="Buyers let in per minute"
           name="rate_per_minute"
-          type="number"
-          inputMode="numeric"
           min={1}
           max={100000}
           defaultValue={event.queue_rate_per_minute}
           error={errors.rate_per_minute}
         />
-        <Field
+        <NumberField
           label="Most buyers choosing seats at once"
           name="max_active"
-          type="number"
-          inputMode="numeric"
           min={1}
           max={1000000}
           defaultValue={event.queue_max_active}
           error={errors.max_active}
         />
-        <ErrorNotice error={rate.error} />
-        {rate.done ? <p role="status">{rate.done}</p> : null}
+        <SubmitOutcome form={rate} />
         <button type="submit" disabled={rate.busy}>
           Change admission
         </button>

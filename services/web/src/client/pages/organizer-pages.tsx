@@ -5,7 +5,9 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { request, requestPage } from "../api";
 import { loginPath } from "../bookings";
-import { ErrorNotice, Field, Loading, PageTitle } from "../components";
+import { CategoryOptions, useCategories } from "../categories";
+import { ErrorNotice, Field, Loading, NumberField, PageTitle } from "../components";
+import { SubmitOutcome, useSubmit } from "../form-submit";
 import { formatDateTime, formatPrice } from "../format";
 import {
   changedEventBody,
@@ -19,9 +21,8 @@ import {
 } from "../organizer";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
-import type { Category, Show, Zone } from "../types";
+import type { Show, Zone } from "../types";
 import { useResource } from "../use-resource";
-import { useSubmit } from "./account-pages";
 
 type EventWithShows = OrganizerEvent & { shows: Show[] };
 
@@ -198,7 +199,7 @@ function EventForm({
   onSaved: (saved: OrganizerEvent) => void;
   notice?: string | null;
 }) {
-  const categories = useResource((signal) => request<Category[]>("/categories", { signal }), []);
+  const categories = useCategories();
   const [queueOn, setQueueOn] = useState(event?.queue_enabled ?? false);
   const form = useSubmit(async (data) => {
     if (!event) {
@@ -225,11 +226,7 @@ function EventForm({
             <option value="">None</option>
             {/* Until the categories load (or if they do not), the event's own stays chosen. */}
             {event?.category && !categorySlug ? <option value={event.category}>{event.category}</option> : null}
-            {(categories.value ?? []).map((category) => (
-              <option key={category.id} value={category.slug}>
-                {category.name}
-              </option>
-            ))}
+            <CategoryOptions categories={categories.value} />
           </select>
         )}
       </Labelled>
@@ -253,32 +250,26 @@ function EventForm({
           error={errors.booking_closes_at}
         />
       </fieldset>
-      <Field
+      <NumberField
         label="Most tickets per buyer"
         name="max_tickets_per_user"
-        type="number"
-        inputMode="numeric"
         min={1}
         max={20}
         defaultValue={event?.max_tickets_per_user ?? 4}
         error={errors.max_tickets_per_user}
       />
-      <Field
+      <NumberField
         label="Waitlist places per sold-out zone"
         name="waitlist_limit"
-        type="number"
-        inputMode="numeric"
         min={0}
         max={100000}
         defaultValue={event?.waitlist_limit ?? 0}
         hint="0: no waitlist."
         error={errors.waitlist_limit}
       />
-      <Field
+      <NumberField
         label="Minimum age"
         name="min_age"
-        type="number"
-        inputMode="numeric"
         min={0}
         max={130}
         defaultValue={event?.min_age ?? ""}
@@ -300,29 +291,23 @@ function EventForm({
         {errors.queue_enabled ? <p className="field-error">{errors.queue_enabled}</p> : null}
         {queueOn ? (
           <>
-            <Field
+            <NumberField
               label="Buyers let in per minute"
               name="queue_rate_per_minute"
-              type="number"
-              inputMode="numeric"
               min={1}
               defaultValue={event?.queue_rate_per_minute ?? 600}
               error={errors.queue_rate_per_minute}
             />
-            <Field
+            <NumberField
               label="Most buyers choosing seats at once"
               name="queue_max_active"
-              type="number"
-              inputMode="numeric"
               min={1}
               defaultValue={event?.queue_max_active ?? 1000}
               error={errors.queue_max_active}
             />
-            <Field
+            <NumberField
               label="Seconds an admitted buyer has to hold seats"
               name="queue_pass_ttl_seconds"
-              type="number"
-              inputMode="numeric"
               min={30}
               max={3600}
               defaultValue={event?.queue_pass_ttl_seconds ?? 300}
@@ -391,8 +376,7 @@ function AddShowForm({ eventId, onAdded }: { eventId: string; onAdded: () => voi
       <h3>Add a show</h3>
       <Field label="Starts" name="starts_at" type="datetime-local" required error={errors.starts_at} />
       <Field label="Ends" name="ends_at" type="datetime-local" required error={errors.ends_at} />
-      <ErrorNotice error={form.error} />
-      {form.done ? <p role="status">{form.done}</p> : null}
+      <SubmitOutcome form={form} />
       <button type="submit" disabled={form.busy}>
         Add the show
       </button>
@@ -446,14 +430,13 @@ function AddZoneForm({ show, currency, onAdded }: { show: Show; currency: string
         </div>
       </fieldset>
       {kind === "general_admission" ? (
-        <Field label="Places" name="total_seats" type="number" inputMode="numeric" min={1} required error={errors.total_seats} />
+        <NumberField label="Places" name="total_seats" min={1} required error={errors.total_seats} />
       ) : (
         <Labelled label="Rows" error={errors.rows} hint="One row a line: its label and its number of seats, for example “A 12”.">
           {(props) => <textarea name="rows" rows={4} required {...props} />}
         </Labelled>
       )}
-      <ErrorNotice error={form.error} />
-      {form.done ? <p role="status">{form.done}</p> : null}
+      <SubmitOutcome form={form} />
       <button type="submit" disabled={form.busy}>
         Add the zone
       </button>
@@ -516,8 +499,7 @@ function EventActions({ event, onChanged }: { event: EventWithShows; onChanged: 
       {isDraft ? (
         <form onSubmit={publish.submit} aria-label="Publish the event">
           <p>Publishing puts the event on sale at its opening time. Shows and zones cannot be added afterwards.</p>
-          <ErrorNotice error={publish.error} />
-          {publish.done ? <p role="status">{publish.done}</p> : null}
+          <SubmitOutcome form={publish} />
           <button type="submit" disabled={publish.busy}>
             Publish
           </button>
