@@ -5,7 +5,8 @@
  * (its QR code reads the booking's ticket code), asks for a refund and sees the rule and the
  * amount the payment service quotes (GET /payments/:id/refund-quote) before anything is refunded;
  * confirming refunds it, the page says so without a reload, and the API agrees: the payment
- * refunded with its refund record, the booking cancelled by the saga. Each view axe-clean and
+ * refunded with its refund record, the booking cancelled by the saga; reloaded, the page still
+ * reads "Refunded" with the amount. Each view axe-clean and
  * photographed at both widths.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -128,6 +129,11 @@ describe("a refund from My bookings", () => {
       );
       // Still refunded on the page once the list has read the cancelled booking, without a reload.
       await item.getByRole("heading", { name: "2 tickets · Refunded" }).waitFor();
+      // And on any later visit: the booking answer carries its refund (GET /bookings).
+      await page.reload();
+      await item.getByRole("heading", { name: "2 tickets · Refunded" }).waitFor();
+      await item.getByText(`Refunded ${amount} (${quote.body.data.percent}% of what you paid)`).waitFor();
+      await expectAccessible(page, `my bookings, refunded, reloaded (${width})`);
       expectNoProblems();
     });
   }, 480_000);
