@@ -27,7 +27,8 @@ export const buyerPassword = "correct-horse-9";
  */
 export async function webPlatform(label: string, workers: PlatformWorker[] = [], env: Record<string, string> = {}) {
   // The production build of the web app (minified, React's production mode): what ships is what is tested.
-  const platform = await seededPlatform({ label, workers, env, platformEnv: { ...roomyLimits, WEB_CLIENT_BUILD: "production" } });
+  // The test's own env wins over the roomy limits: a test of the limits themselves sets tight ones.
+  const platform = await seededPlatform({ label, workers, env, platformEnv: { ...roomyLimits, WEB_CLIENT_BUILD: "production", ...env } });
 
   async function api(method: string, path: string, token: string | null, body?: unknown) {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
