@@ -139,6 +139,9 @@ describe("POST /payments/:id/refund", () => {
       const down = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token);
       expect(down.status).toBe(503);
       expect(down.body.error.code).toBe("SERVICE_UNAVAILABLE");
+      // The attempt is recorded as failed, not left "processing": the payment shows no refund under way.
+      expect(await refundRows(paid.paymentId)).toEqual([expect.objectContaining({ status: "failed" })]);
+      expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data.refund).toBeUndefined();
     } finally {
       world.gateway.knobs.failNext = 0;
     }
