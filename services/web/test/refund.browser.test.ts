@@ -33,28 +33,6 @@ afterAll(async () => {
   await platform?.close();
 }, 60_000);
 
-/** A buyer with two confirmed standing tickets, bought through the API: the booking and payment ids. */
-async function confirmedBuyer(name: string) {
-  const buyer = await platform.buyer(name);
-  const held = await platform.api("POST", "/bookings/reserve", buyer.token, {
-    show_id: platform.demo.show_id,
-    zone_id: platform.demo.zones.Standing,
-    quantity: 2,
-  });
-  expect(held.status).toBe(201);
-  const bookingId = held.body.data.booking_id as string;
-  const paid = await platform.api("POST", "/payments", buyer.token, { booking_id: bookingId, method: "card" });
-  expect(paid.status).toBe(202);
-  await eventually(
-    async () => {
-      const booking = await platform.api("GET", `/bookings/${bookingId}`, buyer.token);
-      expect(booking.body.data.status).toBe("confirmed");
-    },
-    { timeoutMs: settledWithinMs, intervalMs: 250 },
-  );
-  return { ...buyer, bookingId, paymentId: paid.body.data.payment_id as string };
-}
-
 /** A price as the page formats it: in the browser's own locale (formatPrice in client/format.ts). */
 const priceInPage = (page: Page, minorUnits: number, currency: string) =>
   page.evaluate(
@@ -68,7 +46,7 @@ const priceInPage = (page: Page, minorUnits: number, currency: string) =>
 describe("a refund from My bookings", () => {
   test("the ticket, then the rule and the amount before confirming; refunded live, and the API agrees", async () => {
     await atEachWidth(browser, platform.url(""), async (context, width) => {
-      const buyer = await confirmedBuyer(`refund-${width}`);
+      const buyer = await platform.confirmedBuyer(`refund-${width}`, settledWithinMs);
       const { page, expectNoProblems } = await openPage(context);
       await logIn(page, buyer.email, buyerPassword);
       await page.getByRole("link", { name: "My bookings" }).click();

@@ -4,6 +4,7 @@
  * workers a test's journey needs, and the API calls a test makes behind the browser's back (a
  * competing buyer's hold, say) through the same public /api/v1 the app uses.
  */
+import { eventually } from "@booking-rush/test-support/eventually";
 import { type PlatformWorker, seededPlatform } from "@booking-rush/test-support/seeded-platform";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
@@ -57,6 +58,31 @@ export async function webPlatform(label: string, workers: PlatformWorker[] = [],
       const registered = await api("POST", "/auth/register", null, { email, password: buyerPassword, name });
       if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
       return { email, token: registered.body.data.tokens.access_token as string };
+    },
+    /**
+     * A buyer with two confirmed standing tickets, bought through the API (the platform needs the
+     * payment path's workers: outbox-relay, payment-worker, payment-saga, projector): the buyer
+     * with the booking and payment ids, once the saga has confirmed it (within `settledWithinMs`).
+     */
+    async confirmedBuyer(name: string, settledWithinMs: number) {
+      const buyer = await this.buyer(name);
+      const held = await api("POST", "/bookings/reserve", buyer.token, {
+        show_id: platform.demo.show_id,
+        zone_id: platform.demo.zones.Standing,
+        quantity: 2,
+      });
+      if (held.status !== 201) throw new Error(`reserve: ${held.status} ${JSON.stringify(held.body)}`);
+      const bookingId = held.body.data.booking_id as string;
+      const paid = await api("POST", "/payments", buyer.token, { booking_id: bookingId, method: "card" });
+      if (paid.status !== 202) throw new Error(`pay: ${paid.status} ${JSON.stringify(paid.body)}`);
+      await eventually(
+        async () => {
+          const booking = await api("GET", `/bookings/${bookingId}`, buyer.token);
+          if (booking.body.data?.status !== "confirmed") throw new Error(`booking ${booking.body.data?.status}, not confirmed yet`);
+        },
+        { timeoutMs: settledWithinMs, intervalMs: 250 },
+      );
+      return { ...buyer, bookingId, paymentId: paid.body.data.payment_id as string };
     },
     /** The seeded show's zones as the API reports them: name → live `available`. */
     async availability() {
