@@ -1,10 +1,14 @@
 import type { BookingRecord } from "@booking-rush/lib/inventory";
 import { t } from "elysia";
+import type { BookingRefund } from "./booking-refunds";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** The public shape: snake_case, ISO 8601 UTC times, no internal fields. */
-export function bookingView(record: BookingRecord) {
+/**
+ * The public shape: snake_case, ISO 8601 UTC times, no internal fields; with the refund of its
+ * payment when the booking was cancelled by one (booking-refunds.ts).
+ */
+export function bookingView(record: BookingRecord, refund?: BookingRefund) {
   return {
     booking_id: record.booking_id,
     status: record.status,
@@ -20,6 +24,7 @@ export function bookingView(record: BookingRecord) {
     ...(record.waitlist_position !== undefined ? { waitlist_position: record.waitlist_position } : {}),
     ...(record.promoted_at_ms ? { promoted_at: iso(record.promoted_at_ms) } : {}),
     ...(record.remaining !== undefined ? { remaining: record.remaining } : {}),
+    ...(refund ? { refund } : {}),
   };
 }
 
@@ -43,4 +48,25 @@ export const bookingSchema = t.Object({
   ),
   promoted_at: t.Optional(t.String({ format: "date-time", description: "When the waiting booking became a hold" })),
   remaining: t.Optional(t.Number()),
+  refund: t.Optional(
+    t.Object(
+      {
+        amount: t.Integer({ description: "Minor units of `currency` given back: floor(payment amount × percent / 100)" }),
+        currency: t.String(),
+        percent: t.Integer({ minimum: 0, maximum: 100 }),
+        reason: t.Union([
+          t.Literal("customer_request"),
+          t.Literal("event_cancelled"),
+          t.Literal("reservation_expired"),
+          t.Literal("compensation"),
+        ]),
+        processed_at: t.Optional(t.String({ format: "date-time" })),
+      },
+      {
+        description:
+          "On a cancelled booking whose payment was refunded (GET /bookings and GET /bookings/:id): the money given back, " +
+          "as the payment's own refund (GET /payments/:id) records it",
+      },
+    ),
+  ),
 });

@@ -4,6 +4,7 @@ import { authGuard, jsonInteger, traceparentHeader, uuid } from "@booking-rush/l
 import { currentTraceparent } from "@booking-rush/lib/observability";
 import { Elysia, t } from "elysia";
 import { getBooking, listBookings, pendingBookings } from "./booking-queries";
+import { refundsOf } from "./booking-refunds";
 import { bookingSchema, bookingView } from "./booking-view";
 import { type BookingStore, cancelBooking, confirmBooking, reserveSeats } from "./reservations";
 
@@ -149,20 +150,24 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
       "/bookings",
       async ({ query, user }) => {
         const { items, total } = await listBookings(store.redis, user.id, query.page, query.per_page);
-        return page(items.map(bookingView), { page: query.page, per_page: query.per_page, total });
+        const refunds = await refundsOf(store.db, items);
+        return page(
+          items.map((record) => bookingView(record, record.payment_id ? refunds.get(record.payment_id) : undefined)),
+          { page: query.page, per_page: query.per_page, total },
+        );
       },
       {
         auth: true,
         query: pageQuerySchema,
         response: { 200: pageSchema(bookingSchema) },
-        detail: { tags: ["booking"], summary: "The caller's bookings, newest first" },
+        detail: { tags: ["booking"], summary: "The caller's bookings, newest first; a cancelled one refunded carries its refund" },
       },
     )
     .get(
       "/bookings/pending",
       async ({ user }) => ({
         success: true as const,
-        data: (await pendingBookings(store.redis, user.id)).map(bookingView),
+        data: (await pendingBookings(store.redis, user.id)).map((record) => bookingView(record)),
       }),
       {
         auth: true,
@@ -172,11 +177,15 @@ export const bookingRoutes = (store: BookingStore, access: AccessControl) =>
     )
     .get(
       "/bookings/:id",
-      async ({ params, user }) => ({ success: true as const, data: bookingView(await getBooking(store.redis, user, params.id)) }),
+      async ({ params, user }) => {
+        const record = await getBooking(store.redis, user, params.id);
+        const refunds = await refundsOf(store.db, [record]);
+        return { success: true as const, data: bookingView(record, record.payment_id ? refunds.get(record.payment_id) : undefined) };
+      },
       {
         auth: true,
         params: bookingIdParams,
         response: { 200: bookingResponse, ...errorResponses("NOT_FOUND") },
-        detail: { tags: ["booking"], summary: "One booking" },
+        detail: { tags: ["booking"], summary: "One booking; a cancelled one refunded carries its refund" },
       },
     );

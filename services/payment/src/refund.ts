@@ -129,14 +129,18 @@ async function completeRefund(
           new Date(Date.now() + gatewayWindowMs),
         );
 
-  const done = await inScope(db, systemScope, async (tx) => {
-    if (outcome.status !== "succeeded") {
-      await tx
+  if (outcome.status !== "succeeded") {
+    // Committed before the error is thrown (a throw inside the transaction would roll it back and
+    // leave the refund "processing", shown to the buyer as under way while nothing is).
+    await inScope(db, systemScope, (tx) =>
+      tx
         .update(refunds)
         .set({ status: "failed", failureReason: outcome.reason })
-        .where(and(eq(refunds.id, refund.id), eq(refunds.status, "processing")));
-      throw new RefundFailedError(payment.id, outcome.reason);
-    }
+        .where(and(eq(refunds.id, refund.id), eq(refunds.status, "processing"))),
+    );
+    throw new RefundFailedError(payment.id, outcome.reason);
+  }
+  const done = await inScope(db, systemScope, async (tx) => {
     const [current] = await tx.select().from(payments).where(eq(payments.id, payment.id)).for("update");
     // Someone racing this one (a redelivery, the customer's request) finished it already: the gateway answered both with one refund.
     if (current?.status === "refunded") {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as schema from "@booking-rush/db/schema";
 import { readBooking } from "@booking-rush/lib/inventory";
-import { post as bookingPost } from "@booking-rush/test-support/booking-fixture";
+import { get as bookingGet, post as bookingPost } from "@booking-rush/test-support/booking-fixture";
 import { eventually } from "@booking-rush/test-support/eventually";
 import { type PaymentPipeline, paymentPipeline } from "@booking-rush/test-support/payment-pipeline";
 import { zoneCaughtUp } from "@booking-rush/test-support/zone-sides";
@@ -84,6 +84,13 @@ describe("POST /payments/:id/refund", () => {
       expect(await zoneCounts(bought.event.id, bought.general.id)).toEqual({ reserved: 0, sold: 0 });
       await caughtUp(bought.event.id, bought.general.id);
 
+      // The booking API tells the buyer, on any later reading, that the cancellation was a refund and of how much.
+      const refund = { amount, percent, currency: "THB", reason: "customer_request", processed_at: expect.any(String) };
+      const one = await bookingGet(world.booking, `/bookings/${paid.bookingId}`, paid.token);
+      expect(one.body.data).toMatchObject({ status: "cancelled", payment_id: paid.paymentId, refund });
+      const listed = await bookingGet(world.booking, "/bookings", paid.token);
+      expect(listed.body.data).toEqual([expect.objectContaining({ booking_id: paid.bookingId, status: "cancelled", refund })]);
+
       // The same request again is the same refund; another one is refused; nothing more reaches the gateway.
       const again = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token, undefined, key);
       expect(again.status).toBe(200);
@@ -132,6 +139,9 @@ describe("POST /payments/:id/refund", () => {
       const down = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token);
       expect(down.status).toBe(503);
       expect(down.body.error.code).toBe("SERVICE_UNAVAILABLE");
+      // The attempt is recorded as failed, not left "processing": the payment shows no refund under way.
+      expect(await refundRows(paid.paymentId)).toEqual([expect.objectContaining({ status: "failed" })]);
+      expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data.refund).toBeUndefined();
     } finally {
       world.gateway.knobs.failNext = 0;
     }
@@ -162,6 +172,8 @@ describe("refunds that follow from a cancellation", () => {
   test("a confirmed booking cancelled by its customer: seats back at once, money back by the rules", async () => {
     const bought = await world.sale(5 * day);
     const paid = await paidBooking(bought);
+    // Confirmed: no refund to read, and no query for one.
+    expect((await bookingGet(world.booking, `/bookings/${paid.bookingId}`, paid.token)).body.data.refund).toBeUndefined();
     const cancelled = await bookingPost(world.booking, `/bookings/${paid.bookingId}/cancel`, paid.token, {});
     expect(cancelled.status).toBe(200);
     expect(await zoneCounts(bought.event.id, bought.general.id)).toEqual({ reserved: 0, sold: 0 });
@@ -175,6 +187,10 @@ describe("refunds that follow from a cancellation", () => {
     ]);
     expect(refundsAtGateway(paid.paymentId)).toEqual([150_000]);
     await caughtUp(bought.event.id, bought.general.id);
+    expect((await bookingGet(world.booking, `/bookings/${paid.bookingId}`, paid.token)).body.data).toMatchObject({
+      status: "cancelled",
+      refund: { amount: 150_000, percent: 50, currency: "THB", reason: "customer_request" },
+    });
   }, 150_000);
 
   test("an organizer cancels the event: every paid booking is refunded in full and cancelled; a hold can no longer be paid", async () => {

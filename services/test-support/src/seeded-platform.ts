@@ -134,6 +134,8 @@ export async function seededPlatform(options: SeededPlatformOptions) {
       url: platform.url,
       process: platform,
       database,
+      /** The platform's own mock payment gateway (its knobs make it fail, e.g. `knobs.failNext`). */
+      gateway,
       demo,
       demoPassword,
       env,

@@ -27,6 +27,21 @@ describe("error messages", () => {
     expect(message).toContain("try again");
   });
 
+  test("a 503 with Retry-After says when to try again", () => {
+    expect(messageFor({ code: "SERVICE_UNAVAILABLE", status: 503, retryAfterSeconds: 3 })).toContain("try again in 3 seconds");
+  });
+
+  test("a read the page tries again by itself says so, with when, and asks nothing of the buyer", () => {
+    const limited = messageFor({ code: "RATE_LIMITED", status: 429, retryAfterSeconds: 2, retryingInSeconds: 2 });
+    expect(limited).toContain("too many requests from your connection");
+    expect(limited).toContain("We will try again by ourselves in 2 seconds; you need not reload the page.");
+    const down = messageFor({ code: "SERVICE_UNAVAILABLE", status: 503, retryingInSeconds: 1 });
+    expect(down).toContain("not answering just now");
+    expect(down).toContain("in 1 second;");
+    // Only the passing refusals are told as retried: any other error keeps its own message.
+    expect(messageFor({ code: "NOT_FOUND", status: 404, retryingInSeconds: 2 })).toBe(messageFor({ code: "NOT_FOUND", status: 404 }));
+  });
+
   test("the details the API sends are used: fields, seats left, minimum age", () => {
     expect(
       messageFor({

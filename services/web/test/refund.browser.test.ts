@@ -5,7 +5,8 @@
  * (its QR code reads the booking's ticket code), asks for a refund and sees the rule and the
  * amount the payment service quotes (GET /payments/:id/refund-quote) before anything is refunded;
  * confirming refunds it, the page says so without a reload, and the API agrees: the payment
- * refunded with its refund record, the booking cancelled by the saga. Each view axe-clean and
+ * refunded with its refund record, the booking cancelled by the saga; reloaded, the page still
+ * reads "Refunded" with the amount. Each view axe-clean and
  * photographed at both widths.
  */
 import { describe, expect, test } from "bun:test";
@@ -22,28 +23,6 @@ const settledWithinMs = 90_000;
 
 const suite = browserSuite("web_refund", ["outbox-relay", "payment-worker", "payment-saga", "projector"]);
 
-/** A buyer with two confirmed standing tickets, bought through the API: the booking and payment ids. */
-async function confirmedBuyer(name: string) {
-  const buyer = await suite.platform.buyer(name);
-  const held = await suite.platform.api("POST", "/bookings/reserve", buyer.token, {
-    show_id: suite.platform.demo.show_id,
-    zone_id: suite.platform.demo.zones.Standing,
-    quantity: 2,
-  });
-  expect(held.status).toBe(201);
-  const bookingId = held.body.data.booking_id as string;
-  const paid = await suite.platform.api("POST", "/payments", buyer.token, { booking_id: bookingId, method: "card" });
-  expect(paid.status).toBe(202);
-  await eventually(
-    async () => {
-      const booking = await suite.platform.api("GET", `/bookings/${bookingId}`, buyer.token);
-      expect(booking.body.data.status).toBe("confirmed");
-    },
-    { timeoutMs: settledWithinMs, intervalMs: 250 },
-  );
-  return { ...buyer, bookingId, paymentId: paid.body.data.payment_id as string };
-}
-
 /** A price as the page formats it: in the browser's own locale (formatPrice in client/format.ts). */
 const priceInPage = (page: Page, minorUnits: number, currency: string) =>
   page.evaluate(
@@ -57,7 +36,7 @@ const priceInPage = (page: Page, minorUnits: number, currency: string) =>
 describe("a refund from My bookings", () => {
   test("the ticket, then the rule and the amount before confirming; refunded live, and the API agrees", async () => {
     await suite.atEachWidth(async (context, width) => {
-      const buyer = await confirmedBuyer(`refund-${width}`);
+      const buyer = await suite.platform.confirmedBuyer(`refund-${width}`, settledWithinMs);
       const { page, expectNoProblems } = await openPage(context);
       await logIn(page, buyer.email, buyerPassword);
       await page.getByRole("link", { name: "My bookings" }).click();
@@ -118,6 +97,11 @@ describe("a refund from My bookings", () => {
       );
       // Still refunded on the page once the list has read the cancelled booking, without a reload.
       await item.getByRole("heading", { name: "2 tickets · Refunded" }).waitFor();
+      // And on any later visit: the booking answer carries its refund (GET /bookings).
+      await page.reload();
+      await item.getByRole("heading", { name: "2 tickets · Refunded" }).waitFor();
+      await item.getByText(`Refunded ${amount} (${quote.body.data.percent}% of what you paid)`).waitFor();
+      await expectAccessible(page, `my bookings, refunded, reloaded (${width})`);
       expectNoProblems();
     });
   }, 480_000);

@@ -23,14 +23,32 @@ export class ApiError extends Error implements ErrorFacts {
     readonly requestId: string | undefined,
     readonly retryAfterSeconds?: number,
     readonly details?: Record<string, unknown>,
+    /** Set on a read the page tries again by itself (use-resource.ts): in how many seconds. */
+    readonly retryingInSeconds?: number,
   ) {
     super(serverMessage ?? code);
     this.name = "ApiError";
   }
 
+  /** Only for a while (too many requests, a part down): an idempotent read may be tried again by itself. */
+  get passing(): boolean {
+    return this.status === 429 || this.status === 503;
+  }
+
+  /** The same error, told as being tried again by itself in `seconds`. */
+  retrying(seconds: number): ApiError {
+    return new ApiError(this.code, this.status, this.serverMessage, this.requestId, this.retryAfterSeconds, this.details, seconds);
+  }
+
   /** What the buyer reads. */
   get humanMessage(): string {
-    return messageFor({ code: this.code, status: this.status, retryAfterSeconds: this.retryAfterSeconds, details: this.details });
+    return messageFor({
+      code: this.code,
+      status: this.status,
+      retryAfterSeconds: this.retryAfterSeconds,
+      retryingInSeconds: this.retryingInSeconds,
+      details: this.details,
+    });
   }
 }
 

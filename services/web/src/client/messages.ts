@@ -10,8 +10,10 @@ export interface ErrorFacts {
   status: number;
   /** The server's message, shown only where it is the more precise one (validation). */
   message?: string;
-  /** Seconds from the Retry-After header of a 429. */
+  /** Seconds from the Retry-After header of a 429 (or a 503 that sends one). */
   retryAfterSeconds?: number;
+  /** A read the page tries again by itself (use-resource.ts), in this many seconds. */
+  retryingInSeconds?: number;
   details?: Record<string, unknown>;
 }
 
@@ -50,17 +52,37 @@ const messages: Record<ErrorCode, (error: ErrorFacts) => string> = {
   IDEMPOTENCY_KEY_REUSED: () => "That request was already sent with different details. Please start the action again.",
   RATE_LIMITED: (error) =>
     error.retryAfterSeconds !== undefined
-      ? `Too many tries in a short time. Please wait ${error.retryAfterSeconds} second${error.retryAfterSeconds === 1 ? "" : "s"} and try again.`
+      ? `Too many tries in a short time. Please wait ${seconds(error.retryAfterSeconds)} and try again.`
       : "Too many tries in a short time. Please wait a moment and try again.",
   HEADERS_TOO_LARGE: () => "Your browser sent too much data with the request; log out and back in, then try again.",
   INTERNAL_ERROR: () => "Something went wrong on our side. Nothing you did caused it; please try again.",
-  SERVICE_UNAVAILABLE: () => "We could not finish that just now and nothing was changed. Please try again in a moment.",
+  SERVICE_UNAVAILABLE: (error) =>
+    error.retryAfterSeconds !== undefined
+      ? `We could not finish that just now and nothing was changed. Please try again in ${seconds(error.retryAfterSeconds)}.`
+      : "We could not finish that just now and nothing was changed. Please try again in a moment.",
 };
+
+const seconds = (count: number) => `${count} second${count === 1 ? "" : "s"}`;
+
+/**
+ * A page's own read that failed for a while only (429: too many requests from this connection;
+ * 503: a part of Booking Rush is down) and that the page tries again by itself: what happened,
+ * and that nothing is needed from the buyer.
+ */
+function retryingMessage(error: ErrorFacts, inSeconds: number): string {
+  const why =
+    error.status === 429
+      ? "Booking Rush is getting too many requests from your connection just now."
+      : "Part of Booking Rush is not answering just now.";
+  return `${why} We will try again by ourselves in ${seconds(inSeconds)}; you need not reload the page.`;
+}
 
 export const knownCodes = Object.keys(messages) as ErrorCode[];
 
 /** The message a buyer reads for an error answer, by its code; by its status for a code we do not know. */
 export function messageFor(error: ErrorFacts): string {
+  if (error.retryingInSeconds !== undefined && (error.status === 429 || error.status === 503))
+    return retryingMessage(error, error.retryingInSeconds);
   const byCode = messages[error.code as ErrorCode];
   if (byCode) return byCode(error);
   if (error.status === 0) return "We could not reach Booking Rush. Check your connection and try again; nothing was changed.";

@@ -76,6 +76,8 @@ export interface Booking {
   confirmed_at?: string;
   payment_id?: string;
   waitlist_position?: number;
+  /** On a cancelled booking whose payment was refunded: what was given back. */
+  refund?: { amount: number; currency: string; percent: number; reason: string; processed_at?: string };
 }
 
 export type PaymentMethod = "card" | "bank_transfer" | "e_wallet";

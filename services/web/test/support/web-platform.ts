@@ -5,6 +5,7 @@
  * competing buyer's hold, say) through the same public /api/v1 the app uses.
  */
 import { expect } from "bun:test";
+import { eventually } from "@booking-rush/test-support/eventually";
 import { type PlatformWorker, seededPlatform } from "@booking-rush/test-support/seeded-platform";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions inspect the shape
@@ -28,7 +29,8 @@ export const buyerPassword = "correct-horse-9";
  */
 export async function webPlatform(label: string, workers: PlatformWorker[] = [], env: Record<string, string> = {}) {
   // The production build of the web app (minified, React's production mode): what ships is what is tested.
-  const platform = await seededPlatform({ label, workers, env, platformEnv: { ...roomyLimits, WEB_CLIENT_BUILD: "production" } });
+  // The test's own env wins over the roomy limits: a test of the limits themselves sets tight ones.
+  const platform = await seededPlatform({ label, workers, env, platformEnv: { ...roomyLimits, WEB_CLIENT_BUILD: "production", ...env } });
 
   async function api(method: string, path: string, token: string | null, body?: unknown) {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
@@ -80,6 +82,31 @@ export async function webPlatform(label: string, workers: PlatformWorker[] = [],
       const answer = await api("POST", `/admin/events/${platform.demo.event_id}/queue/${action}`, await organizerToken());
       expect(answer.status).toBe(200);
       expect(answer.body.data.queue_paused).toBe(action === "pause");
+    },
+    /**
+     * A buyer with two confirmed standing tickets, bought through the API (the platform needs the
+     * payment path's workers: outbox-relay, payment-worker, payment-saga, projector): the buyer
+     * with the booking and payment ids, once the saga has confirmed it (within `settledWithinMs`).
+     */
+    async confirmedBuyer(name: string, settledWithinMs: number) {
+      const buyer = await this.buyer(name);
+      const held = await api("POST", "/bookings/reserve", buyer.token, {
+        show_id: platform.demo.show_id,
+        zone_id: platform.demo.zones.Standing,
+        quantity: 2,
+      });
+      if (held.status !== 201) throw new Error(`reserve: ${held.status} ${JSON.stringify(held.body)}`);
+      const bookingId = held.body.data.booking_id as string;
+      const paid = await api("POST", "/payments", buyer.token, { booking_id: bookingId, method: "card" });
+      if (paid.status !== 202) throw new Error(`pay: ${paid.status} ${JSON.stringify(paid.body)}`);
+      await eventually(
+        async () => {
+          const booking = await api("GET", `/bookings/${bookingId}`, buyer.token);
+          if (booking.body.data?.status !== "confirmed") throw new Error(`booking ${booking.body.data?.status}, not confirmed yet`);
+        },
+        { timeoutMs: settledWithinMs, intervalMs: 250 },
+      );
+      return { ...buyer, bookingId, paymentId: paid.body.data.payment_id as string };
     },
     /** The seeded show's zones as the API reports them: name → live `available`. */
     async availability() {

@@ -3,7 +3,8 @@
  * a waitlist place can be given up (POST /bookings/:id/cancel, which frees the seats at once), a
  * confirmed booking shows its e-ticket, and a paid booking is refunded (POST /payments/:id/refund)
  * after the buyer has seen what the refund rule gives back now (GET /payments/:id/refund-quote,
- * the payment service's own rule and amount).
+ * the payment service's own rule and amount). A booking cancelled by its refund reads "Refunded"
+ * with the amount on every later visit too: the booking answer carries its payment's refund.
  */
 import { useEffect, useState } from "react";
 import { request, requestPage } from "../api";
@@ -124,7 +125,8 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
   return (
     <li className="card">
       <h2 className="booking-title">
-        {booking.quantity} ticket{booking.quantity === 1 ? "" : "s"} · {refunded ? "Refunded" : statusText[booking.status]}
+        {booking.quantity} ticket{booking.quantity === 1 ? "" : "s"} ·{" "}
+        {refunded || booking.refund ? "Refunded" : statusText[booking.status]}
       </h2>
       <p className="meta">
         Booked {formatDateTime(booking.created_at)}
@@ -174,6 +176,11 @@ function BookingItem({ booking, onChange }: { booking: Booking; onChange: () => 
             ? `Refunded ${formatPrice(refunded.refund.amount, refunded.currency)} (${refunded.refund.percent}% of ${formatPrice(refunded.amount, refunded.currency)}). `
             : "Refunded. "}
           Your tickets are cancelled and the seats go back on sale.
+        </p>
+      ) : booking.refund ? (
+        <p className="notice notice-success">
+          Refunded {formatPrice(booking.refund.amount, booking.refund.currency)} ({booking.refund.percent}% of what you paid)
+          {booking.refund.processed_at ? ` on ${formatDateTime(booking.refund.processed_at)}` : ""}. Your tickets were cancelled.
         </p>
       ) : null}
       <ErrorNotice error={error} />
