@@ -130,14 +130,18 @@ async function completeRefund(
         );
 
   if (outcome.status !== "succeeded") {
-    // Committed before the error is thrown (a throw inside the transaction would roll it back and
-    // leave the refund "processing", shown to the buyer as under way while nothing is).
-    await inScope(db, systemScope, (tx) =>
-      tx
-        .update(refunds)
-        .set({ status: "failed", failureReason: outcome.reason })
-        .where(and(eq(refunds.id, refund.id), eq(refunds.status, "processing"))),
-    );
+    // A refusal is final: the refund is marked failed (committed before the throw), and the next
+    // request starts a new one. A call left unanswered (the deadline, the gateway unavailable) may
+    // still have reached the gateway: the refund stays processing, so the next request or
+    // redelivery repeats it under the same idempotency key, never as a second refund.
+    const refused = outcome.status === "declined" || outcome.reason === "gateway_rejected";
+    if (refused)
+      await inScope(db, systemScope, (tx) =>
+        tx
+          .update(refunds)
+          .set({ status: "failed", failureReason: outcome.reason })
+          .where(and(eq(refunds.id, refund.id), eq(refunds.status, "processing"))),
+      );
     throw new RefundFailedError(payment.id, outcome.reason);
   }
   const done = await inScope(db, systemScope, async (tx) => {

@@ -139,9 +139,9 @@ describe("POST /payments/:id/refund", () => {
       const down = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token);
       expect(down.status).toBe(503);
       expect(down.body.error.code).toBe("SERVICE_UNAVAILABLE");
-      // The attempt is recorded as failed, not left "processing": the payment shows no refund under way.
-      expect(await refundRows(paid.paymentId)).toEqual([expect.objectContaining({ status: "failed" })]);
-      expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data.refund).toBeUndefined();
+      // Unanswered, not refused: the refund stays processing, to be repeated under its own idempotency key.
+      expect(await refundRows(paid.paymentId)).toEqual([expect.objectContaining({ status: "processing" })]);
+      expect((await call("GET", `/payments/${paid.paymentId}`, paid.token)).body.data.refund).toMatchObject({ status: "processing" });
     } finally {
       world.gateway.knobs.failNext = 0;
     }
@@ -153,6 +153,8 @@ describe("POST /payments/:id/refund", () => {
     const later = await call("POST", `/payments/${paid.paymentId}/refund`, paid.token);
     expect(later.status).toBe(200);
     expect(refundsAtGateway(paid.paymentId)).toEqual([150_000]);
+    // The same refund, repeated: one row, now succeeded.
+    expect(await refundRows(paid.paymentId)).toEqual([expect.objectContaining({ status: "succeeded" })]);
   }, 150_000);
 
   test("concurrent requests for one payment: one refund at the gateway, and every success names it", async () => {
