@@ -2,6 +2,8 @@
  * Recognises "a dependency is down" among the errors the clients throw, so the request is answered
  * 503 SERVICE_UNAVAILABLE (nothing changed, retry later) rather than 500.
  */
+import { postgresErrorOf } from "../data/postgres-errors";
+
 const networkCodes = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -23,9 +25,24 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
+/**
+ * PostgreSQL refusing for want of itself, not for the request: class 08 (connection exception),
+ * 53300 too_many_connections, 57P01–57P03 (shut down by an admin, after a crash, not accepting
+ * connections yet: a restart or a failover in progress).
+ */
+const isPostgresUnavailable = (code: string) => code.startsWith("08") || code === "53300" || /^57P0[1-3]$/.test(code);
+
 export function dependencyOf(error: unknown): string | undefined {
+  // A wrapper (drizzle's DrizzleQueryError) keeps what the client threw as its cause.
+  for (let current = error, depth = 0; depth < 5 && current instanceof Error; depth += 1, current = current.cause) {
+    const dependency = dependencyOfOne(current);
+    if (dependency) return dependency;
+  }
+  return undefined;
+}
+
+function dependencyOfOne(error: Error): string | undefined {
   if (error instanceof DependencyUnavailableError) return error.dependency;
-  if (!(error instanceof Error)) return undefined;
   const { name, message } = error;
   const code = (error as { code?: unknown }).code;
   // ioredis: offline queue disabled or retries exhausted, command timeouts, failover in progress.
@@ -50,6 +67,8 @@ export function dependencyOf(error: unknown): string | undefined {
   // postgres.js connection failures carry these codes.
   if (code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED" || code === "CONNECT_TIMEOUT")
     return "postgres";
+  const postgresCode = postgresErrorOf(error)?.code;
+  if (postgresCode !== undefined && isPostgresUnavailable(postgresCode)) return "postgres";
   if (name === "KafkaJSConnectionError" || name === "KafkaJSNumberOfRetriesExceeded") return "kafka";
   // Whatever else kafkajs itself calls transient (no leader for a partition yet, a request timeout,
   // a topic whose metadata is still arriving on a fresh broker): the broker, not the request.
