@@ -1,6 +1,7 @@
 /** The pieces every page uses: the layout and its landmarks, the page heading, errors, form fields. */
 import { Component, type ErrorInfo, type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef } from "react";
 import { ApiError } from "./api";
+import { loginPath } from "./bookings";
 import { messageFor } from "./messages";
 import { Link } from "./router";
 import { useSession } from "./session";
@@ -166,4 +167,13 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, { failed: 
       </main>
     );
   }
+}
+
+/** For a stranger on a page that needs a session: the way to log in and come back here, and why. */
+export function LogInTo({ children }: { children: ReactNode }) {
+  return (
+    <p>
+      <Link href={loginPath()}>Log in</Link> {children}
+    </p>
+  );
 }

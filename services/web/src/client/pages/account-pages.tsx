@@ -1,6 +1,6 @@
 /** Forgot password, reset password, and the profile (name, date of birth, password). */
 import { refreshTokens, request } from "../api";
-import { ErrorNotice, Field, Loading, NewPasswordField, PageTitle } from "../components";
+import { ErrorNotice, Field, Loading, LogInTo, NewPasswordField, PageTitle } from "../components";
 import { SubmitOutcome, useSubmit } from "../form-submit";
 import { Link, navigate, useLocation } from "../router";
 import { useSession } from "../session";
@@ -94,9 +94,7 @@ export function ProfilePage() {
     return (
       <>
         <PageTitle>Your profile</PageTitle>
-        <p>
-          <Link href="/login?next=/profile">Log in</Link> to see your profile.
-        </p>
+        <LogInTo>to see your profile.</LogInTo>
       </>
     );
   return (

@@ -9,7 +9,7 @@
 import { useEffect, useState } from "react";
 import { request, requestPage } from "../api";
 import { checkoutPath, waitlistPath } from "../bookings";
-import { ErrorNotice, Loading, PageTitle } from "../components";
+import { ErrorNotice, Loading, LogInTo, PageTitle } from "../components";
 import { formatDateTime, formatPrice } from "../format";
 import { Link } from "../router";
 import { useSession } from "../session";
@@ -198,9 +198,7 @@ export function BookingsPage() {
     return (
       <>
         <PageTitle>My bookings</PageTitle>
-        <p>
-          <Link href="/login?next=/bookings">Log in</Link> to see your bookings.
-        </p>
+        <LogInTo>to see your bookings.</LogInTo>
       </>
     );
   return (

@@ -6,11 +6,9 @@
  */
 import { type FormEvent, useState } from "react";
 import { request } from "../api";
-import { loginPath } from "../bookings";
 import { refreshTenantView, TenantLogo, useTenant } from "../branding";
 import { brandingMessage, maxLogoKilobytes } from "../branding-messages";
-import { ErrorNotice, Field, Loading, PageTitle } from "../components";
-import { Link } from "../router";
+import { ErrorNotice, Field, Loading, LogInTo, PageTitle } from "../components";
 import { useSession } from "../session";
 import type { Tenant } from "../types";
 
@@ -164,9 +162,7 @@ export function BrandingPage() {
         {user ? (
           <p>Only the admins and organizers of an organization see its branding.</p>
         ) : (
-          <p>
-            <Link href={loginPath()}>Log in</Link> as an admin to change your organization's branding.
-          </p>
+          <LogInTo>as an admin to change your organization's branding.</LogInTo>
         )}
       </>
     );

@@ -4,9 +4,8 @@
  */
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { request, requestPage } from "../api";
-import { loginPath } from "../bookings";
 import { CategoryOptions, useCategories } from "../categories";
-import { ErrorNotice, Field, Loading, NumberField, PageTitle } from "../components";
+import { ErrorNotice, Field, Loading, LogInTo, NumberField, PageTitle } from "../components";
 import { SubmitOutcome, useSubmit } from "../form-submit";
 import { formatDateTime, formatPrice } from "../format";
 import {
@@ -40,9 +39,7 @@ export function OrganizersOnly({ title, children }: { title: string; children: R
         {user ? (
           <p>Only an organizer can manage events. Ask an admin of your organization for the organizer role.</p>
         ) : (
-          <p>
-            <Link href={loginPath()}>Log in</Link> as an organizer to manage events.
-          </p>
+          <LogInTo>as an organizer to manage events.</LogInTo>
         )}
       </>
     );

@@ -4,9 +4,8 @@
  */
 import { useEffect, useState } from "react";
 import { request } from "../api";
-import { loginPath } from "../bookings";
 import { TenantBanner } from "../branding";
-import { ErrorNotice, Loading, PageTitle } from "../components";
+import { ErrorNotice, Loading, LogInTo, PageTitle } from "../components";
 import { followPlace, joinQueue, type QueueAnswer } from "../queue";
 import { Link } from "../router";
 import { useSession } from "../session";
@@ -50,9 +49,7 @@ export function WaitingRoomPage({ eventId }: { eventId: string }) {
       <>
         {banner}
         <PageTitle>{title}</PageTitle>
-        <p>
-          <Link href={loginPath()}>Log in</Link> to take your place in line.
-        </p>
+        <LogInTo>to take your place in line.</LogInTo>
       </>
     );
   if (event.value && !queued)
